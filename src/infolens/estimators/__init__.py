@@ -1,0 +1,1 @@
+"""MI estimators. Every module here registers its classes with ``infolens.registry.register``."""

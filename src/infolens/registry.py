@@ -1,0 +1,81 @@
+"""One registry of estimators, found by name.
+
+Estimator modules live under ``infolens.estimators``; each class registers
+itself with :func:`register`. The registry imports every module of that
+package the first time a name is looked up, so adding an estimator is adding
+a file (no central list to edit).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Any, Callable, TypeVar
+
+from .result import Estimator
+
+_REGISTRY: dict[str, type[Estimator]] = {}
+_ALIASES: dict[str, str] = {}
+_LOADED = False
+
+T = TypeVar("T", bound=type)
+
+
+def register(*aliases: str) -> Callable[[T], T]:
+    """Class decorator: register an :class:`Estimator` under its ``name`` (and aliases)."""
+
+    def deco(cls: T) -> T:
+        name = getattr(cls, "name", "")
+        if not name:
+            raise TypeError(f"{cls.__name__} needs a class attribute `name` to be registered")
+        if name in _REGISTRY and _REGISTRY[name] is not cls:
+            raise ValueError(f"estimator name {name!r} registered twice ({_REGISTRY[name].__name__}, {cls.__name__})")
+        _REGISTRY[name] = cls
+        for a in aliases:
+            _ALIASES[a] = name
+        return cls
+
+    return deco
+
+
+def _load_all() -> None:
+    global _LOADED
+    if _LOADED:
+        return
+    pkg = importlib.import_module("infolens.estimators")
+    for mod in pkgutil.walk_packages(pkg.__path__, prefix="infolens.estimators."):
+        importlib.import_module(mod.name)
+    _LOADED = True
+
+
+def list_estimators() -> list[str]:
+    """Names of all registered estimators, sorted."""
+    _load_all()
+    return sorted(_REGISTRY)
+
+
+def estimator_class(name: str) -> type[Estimator]:
+    """The estimator class registered under ``name`` (or an alias)."""
+    key = name.lower().replace("_", "-") if isinstance(name, str) else name
+    if key not in _REGISTRY and key not in _ALIASES:
+        _load_all()
+    key = _ALIASES.get(key, key)
+    if key not in _REGISTRY:
+        raise ValueError(f"unknown method {name!r}; available: {', '.join(list_estimators())}")
+    return _REGISTRY[key]
+
+
+def get_estimator(name: str, **params: Any) -> Estimator:
+    """An instance of the estimator ``name`` with ``params``; unknown params are a clear error."""
+    import inspect
+
+    cls = estimator_class(name)
+    sig = inspect.signature(cls.__init__)
+    accepted = [p for p in sig.parameters if p != "self"]
+    has_var_kw = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values())
+    unknown = [p for p in params if p not in accepted]
+    if unknown and not has_var_kw:
+        raise TypeError(
+            f"method {cls.name!r} got unknown parameter(s) {', '.join(unknown)}; it accepts: {', '.join(accepted)}"
+        )
+    return cls(**params)

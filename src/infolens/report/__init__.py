@@ -1,0 +1,5 @@
+"""Reports: tidy tables, figures, and a static ``report.html``."""
+
+from .html import HtmlReport
+
+__all__ = ["HtmlReport"]

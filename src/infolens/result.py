@@ -1,0 +1,186 @@
+"""The result of every estimate, and the protocol every estimator follows.
+
+This module imports nothing from the package, so every layer can import it
+without cycles.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar
+
+import numpy as np
+
+NATS_PER_BIT = math.log(2.0)
+UNITS = ("nats", "bits")
+_Z95 = 1.959963984540054  # two-sided 95% normal quantile
+
+
+def check_unit(unit: str) -> str:
+    """Return ``unit`` if it is ``"nats"`` or ``"bits"``, else raise a ValueError naming it."""
+    if unit not in UNITS:
+        raise ValueError(f"unit must be 'nats' or 'bits', got {unit!r}")
+    return unit
+
+
+@dataclass
+class MIResult:
+    """A mutual-information estimate with its error bar.
+
+    Attributes
+    ----------
+    mi : the point estimate, in ``unit``.
+    unit : ``"nats"`` (natural log) or ``"bits"`` (log base 2).
+    stderr : standard error of ``mi`` (``None`` when the estimator cannot give one).
+    ci : 95% confidence interval ``(low, high)``; defaults to ``mi +- 1.96 stderr``.
+    n_samples : number of paired samples the estimate used.
+    method : registry name of the estimator.
+    params : the estimator's parameters.
+    seconds : wall time of the estimate.
+    diagnostics : estimator-specific extras (training curves, the kNN backend, ...).
+    """
+
+    mi: float
+    unit: str = "nats"
+    stderr: float | None = None
+    ci: tuple[float, float] | None = None
+    n_samples: int = 0
+    method: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_unit(self.unit)
+        self.mi = float(self.mi)
+        if self.stderr is not None:
+            self.stderr = float(self.stderr)
+        if self.ci is None and self.stderr is not None and math.isfinite(self.stderr):
+            self.ci = (self.mi - _Z95 * self.stderr, self.mi + _Z95 * self.stderr)
+        elif self.ci is not None:
+            self.ci = (float(self.ci[0]), float(self.ci[1]))
+
+    def to_unit(self, unit: str) -> "MIResult":
+        """The same result expressed in ``unit`` ("nats" or "bits")."""
+        check_unit(unit)
+        if unit == self.unit:
+            return self
+        f = 1.0 / NATS_PER_BIT if unit == "bits" else NATS_PER_BIT
+        return replace(
+            self,
+            mi=self.mi * f,
+            unit=unit,
+            stderr=None if self.stderr is None else self.stderr * f,
+            ci=None if self.ci is None else (self.ci[0] * f, self.ci[1] * f),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict (tables become lists of records, arrays lists,
+        objects that JSON cannot hold, such as a trained critic, their ``repr``)."""
+        return {
+            "mi": self.mi,
+            "unit": self.unit,
+            "stderr": self.stderr,
+            "ci": None if self.ci is None else list(self.ci),
+            "n_samples": int(self.n_samples),
+            "method": self.method,
+            "params": _jsonable(self.params),
+            "seconds": float(self.seconds),
+            "diagnostics": _jsonable(self.diagnostics),
+        }
+
+    def to_json(self, **kwargs: Any) -> str:
+        return json.dumps(self.to_dict(), **kwargs)
+
+    def __str__(self) -> str:
+        s = f"I = {self.mi:.4f} {self.unit}"
+        if self.stderr is not None:
+            s += f" ± {self.stderr:.4f}"
+        if self.ci is not None:
+            s += f"  (95% CI {self.ci[0]:.4f} .. {self.ci[1]:.4f})"
+        params = ", ".join(f"{k}={v!r}" for k, v in self.params.items() if v is not None)
+        s += f"  [{self.method}({params}), n={self.n_samples}, {self.seconds:.3g} s]"
+        return s
+
+    def __float__(self) -> float:
+        return self.mi
+
+
+def _jsonable(obj: Any) -> Any:
+    """Best-effort conversion of diagnostics to plain JSON types."""
+    if obj is None or isinstance(obj, (bool, int, str)):
+        return obj
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else str(obj)
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return _jsonable(obj.item())
+    if isinstance(obj, np.ndarray):
+        return _jsonable(obj.tolist())
+    to_dict = getattr(obj, "to_dict", None)
+    if callable(to_dict) and type(obj).__name__ == "DataFrame":
+        return _jsonable(to_dict(orient="records"))
+    if callable(to_dict) and type(obj).__name__ == "Series":
+        return _jsonable(to_dict())
+    return repr(obj)
+
+
+class Estimator:
+    """Protocol of every MI estimator (scikit-learn's rule: ``__init__`` only
+    stores parameters; the work happens in :meth:`estimate`).
+
+    Subclasses set ``name`` (registry key) and implement ``_estimate(x, y)``
+    on validated arrays, returning ``(mi_nats, stderr_or_None, diagnostics)``.
+    They may override ``_validate`` for inputs other than two continuous
+    ``(n, d)`` float arrays (discrete labels, images).
+    """
+
+    name: ClassVar[str] = ""
+    #: the smallest n this estimator accepts (may depend on params: override min_samples())
+    _min_samples: ClassVar[int] = 3
+
+    def min_samples(self) -> int:
+        return self._min_samples
+
+    def get_params(self) -> dict[str, Any]:
+        import inspect
+
+        sig = inspect.signature(type(self).__init__)
+        return {
+            p: getattr(self, p)
+            for p in sig.parameters
+            if p != "self" and sig.parameters[p].kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+            and hasattr(self, p)
+        }
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+    def _validate(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError(f"{type(self).__name__} must implement _validate")
+
+    def _estimate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float | None, dict[str, Any]]:
+        raise NotImplementedError(f"{type(self).__name__} must implement _estimate")
+
+    def estimate(self, x: Any, y: Any) -> MIResult:
+        """Estimate I(X;Y) in nats from paired samples ``x[i], y[i]``."""
+        t0 = time.perf_counter()
+        xa, ya = self._validate(x, y)
+        mi, stderr, diag = self._estimate(xa, ya)
+        return MIResult(
+            mi=mi,
+            unit="nats",
+            stderr=stderr,
+            n_samples=int(len(xa)),
+            method=self.name,
+            params=self.get_params(),
+            seconds=time.perf_counter() - t0,
+            diagnostics=diag,
+        )
