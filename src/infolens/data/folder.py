@@ -41,7 +41,7 @@ def _read_csv(csv_path: Path) -> tuple[list[str], np.ndarray, list[str]]:
     if len(set(files)) != len(files):
         dup = sorted({f for f in files if files.count(f) > 1})[:3]
         raise ValueError(f"labels CSV {str(csv_path)!r}: files listed twice {dup}; one row per image")
-    if np.issubdtype(lab.dtype, np.integer):
+    if pd.api.types.is_integer_dtype(lab.dtype):
         values = lab.to_numpy().astype(np.int64)
         classes = np.unique(values)
         codes = np.searchsorted(classes, values)
