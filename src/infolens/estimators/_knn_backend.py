@@ -1,0 +1,188 @@
+"""Nearest-neighbour search in the max-norm, shared by every kNN estimator.
+
+Two primitives, each with two exact backends chosen automatically:
+
+* :func:`knn` — the ``k`` nearest neighbours of every point (self excluded) in the
+  max-norm of a joint space made of several blocks (``x``, ``y``, ``z``).
+* :func:`count_within` — for every point ``i``, how many other points lie within
+  radius ``r_i`` (strictly ``<`` or inclusively ``<=``) in one block or a union of blocks.
+
+Backends: ``"tree"`` — SciPy ``cKDTree`` queried with ``workers=-1`` (all cores), fast in
+low dimensions; one-dimensional counts use sorting and binary search instead
+(``np.searchsorted``), faster still. ``"brute"`` — chunked exact search with torch
+(``torch.cdist(p=inf)`` on blocks of rows), used in high dimensions where trees degrade
+to brute force anyway. Memory is O(chunk * n) for the distance block plus O(n * k) for
+the results, never O(n^2).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+#: joint dimension above which the exact chunked search beats a KD-tree
+#: (measured with benchmarks/bench_knn.py: a KD-tree degrades to brute force with
+#: extra overhead beyond ~12-16 dimensions).
+TREE_MAX_DIM = 12
+#: bytes of float64 distances held at once by the brute backend
+_BRUTE_BYTES = 64 * 2**20
+BACKENDS = ("auto", "tree", "brute")
+
+
+def choose_backend(n: int, dim: int, backend: str = "auto") -> str:
+    """``"tree"`` for joint dimension <= :data:`TREE_MAX_DIM`, else ``"brute"``."""
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(map(repr, BACKENDS))}; got {backend!r}")
+    if backend != "auto":
+        return backend
+    return "tree" if dim <= TREE_MAX_DIM else "brute"
+
+
+def _concat(blocks: Sequence[np.ndarray]) -> np.ndarray:
+    return blocks[0] if len(blocks) == 1 else np.ascontiguousarray(np.hstack(blocks))
+
+
+def _chunk_rows(n: int, n_mats: int = 2) -> int:
+    return max(1, min(n, _BRUTE_BYTES // (8 * max(n, 1) * max(n_mats, 1))))
+
+
+def _drop_self(dist: np.ndarray, idx: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """From a (k+1)-neighbour query that usually contains the point itself, keep k others.
+    With exact duplicates the point itself may be missing (another copy took its place);
+    then the last column is dropped. Distances are unaffected either way."""
+    self_mask = idx == np.arange(len(idx))[:, None]
+    if not self_mask[:, 0].all() or self_mask[:, 1:].any():
+        order = np.argsort(self_mask, axis=1, kind="stable")[:, :k]
+        rows = np.arange(len(idx))[:, None]
+        return dist[rows, order], idx[rows, order]
+    return dist[:, 1:], idx[:, 1:]
+
+
+def knn(blocks: Sequence[np.ndarray], k: int, backend: str = "auto") -> tuple[np.ndarray, np.ndarray, str]:
+    """Distances ``(n, k)`` (ascending) and indices ``(n, k)`` of the ``k`` nearest other
+    points in the joint max-norm ``max_b ||block_b[i] - block_b[j]||_inf``."""
+    n = len(blocks[0])
+    dim = sum(b.shape[1] for b in blocks)
+    which = choose_backend(n, dim, backend)
+    if which == "tree":
+        from scipy.spatial import cKDTree
+
+        pts = _concat(blocks)
+        tree = cKDTree(pts)
+        dist, idx = tree.query(pts, k=k + 1, p=np.inf, workers=-1)
+        dist, idx = _drop_self(np.asarray(dist).reshape(n, k + 1), np.asarray(idx).reshape(n, k + 1), k)
+        return dist, idx, which
+    return (*_brute_knn(blocks, k), which)
+
+
+def _brute_knn(blocks: Sequence[np.ndarray], k: int) -> tuple[np.ndarray, np.ndarray]:
+    import torch
+
+    n = len(blocks[0])
+    tb = [torch.from_numpy(np.ascontiguousarray(b, dtype=np.float64)) for b in blocks]
+    dist = np.empty((n, k))
+    idx = np.empty((n, k), dtype=np.int64)
+    step = _chunk_rows(n, 2)
+    inf = float("inf")
+    for s in range(0, n, step):
+        e = min(n, s + step)
+        d = None
+        for b in tb:
+            db = torch.cdist(b[s:e], b, p=inf)
+            d = db if d is None else torch.maximum(d, db, out=d)
+        rows = torch.arange(e - s)
+        d[rows, rows + s] = inf  # exclude the point itself
+        v, i = torch.topk(d, k, dim=1, largest=False, sorted=True)
+        dist[s:e] = v.numpy()
+        idx[s:e] = i.numpy()
+    return dist, idx
+
+
+def count_within(
+    blocks: Sequence[np.ndarray], radius: np.ndarray, strict: bool, backend: str = "auto"
+) -> np.ndarray:
+    """For each point ``i``, the number of points ``j != i`` with joint max-norm distance
+    ``< radius[i]`` (``strict``) or ``<= radius[i]`` over the given blocks."""
+    n = len(blocks[0])
+    radius = np.asarray(radius, dtype=np.float64)
+    dim = sum(b.shape[1] for b in blocks)
+    which = choose_backend(n, dim, backend)
+    if dim == 1 and which == "tree":
+        return _count_sorted(blocks[0][:, 0], radius, strict)
+    if which == "tree":
+        from scipy.spatial import cKDTree
+
+        pts = _concat(blocks)
+        tree = cKDTree(pts)
+        # query_ball_point counts d <= r; a strict count uses the next float below r
+        r = np.nextafter(radius, 0) if strict else radius
+        cnt = np.asarray(tree.query_ball_point(pts, r, p=np.inf, return_length=True, workers=-1), dtype=np.int64)
+        cnt -= 1  # the point itself (distance 0 <= r)
+        if strict:
+            cnt[radius <= 0] = 0
+        return cnt
+    return _brute_count(blocks, radius, strict)
+
+
+def _count_sorted(v: np.ndarray, radius: np.ndarray, strict: bool) -> np.ndarray:
+    """One-dimensional counts by sorting and binary search, O(n log n).
+
+    ``v_i +- r_i`` is rounded in floating point, so the window is widened (inclusive) or
+    narrowed (strict) by a few ulps: the neighbour that defines ``r_i`` is then counted
+    (or left out) exactly as the max-norm comparison would; points closer than 1e-15
+    relative to the boundary are the only ones that could differ."""
+    s = np.sort(v)
+    slack = 8 * np.finfo(np.float64).eps * (np.abs(v) + radius)
+    if strict:
+        r = np.maximum(radius - slack, 0.0)
+        hi = np.searchsorted(s, v + r, side="left")
+        lo = np.searchsorted(s, v - r, side="right")
+        cnt = hi - lo - 1  # minus the point itself
+        cnt[radius <= 0] = 0
+        return np.maximum(cnt, 0).astype(np.int64)
+    r = radius + slack
+    hi = np.searchsorted(s, v + r, side="right")
+    lo = np.searchsorted(s, v - r, side="left")
+    if np.any(radius == 0):
+        # exact ties (radius 0): count equal values exactly, no slack
+        z = radius == 0
+        hi[z] = np.searchsorted(s, v[z], side="right")
+        lo[z] = np.searchsorted(s, v[z], side="left")
+    return (hi - lo - 1).astype(np.int64)
+
+
+def _brute_count(blocks: Sequence[np.ndarray], radius: np.ndarray, strict: bool) -> np.ndarray:
+    import torch
+
+    n = len(blocks[0])
+    tb = [torch.from_numpy(np.ascontiguousarray(b, dtype=np.float64)) for b in blocks]
+    tr = torch.from_numpy(radius)
+    out = np.empty(n, dtype=np.int64)
+    step = _chunk_rows(n, 2)
+    inf = float("inf")
+    for s in range(0, n, step):
+        e = min(n, s + step)
+        d = None
+        for b in tb:
+            db = torch.cdist(b[s:e], b, p=inf)
+            d = db if d is None else torch.maximum(d, db, out=d)
+        r = tr[s:e, None]
+        c = (d < r).sum(1) if strict else (d <= r).sum(1)
+        out[s:e] = c.numpy()
+    # the point itself is at distance 0: counted when r > 0 (strict) or always (inclusive)
+    out -= (radius > 0).astype(np.int64) if strict else 1
+    return out
+
+
+def marginal_radius(block: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """``max_{j in idx[i]} ||block[j] - block[i]||_inf``: the radius in one block that holds
+    all of point i's joint neighbours (KSG algorithm 2)."""
+    n, k = idx.shape
+    out = np.zeros(n)
+    step = max(1, 2**22 // max(1, k * block.shape[1]))
+    for s in range(0, n, step):
+        e = min(n, s + step)
+        diff = np.abs(block[idx[s:e]] - block[s:e, None, :])
+        out[s:e] = diff.max(axis=(1, 2))
+    return out
