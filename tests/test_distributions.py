@@ -1,0 +1,197 @@
+"""Known-truth distributions: samples match the stated law, MI values match closed forms
+or an independent numerical reference, transforms invert."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import integrate, stats
+
+from infolens.distributions import (
+    SUITES,
+    AdditiveUniform,
+    GaussianMixtureLabel,
+    Independent,
+    LabelImages,
+    MultiNormal,
+    StudentT,
+    Transformed,
+    get_task,
+    list_tasks,
+    suite_task_ids,
+    transforms as T,
+)
+
+
+def test_multinormal_sample_covariance():
+    s = MultiNormal.dense(3, 2, 0.5)
+    x, y = s.sample(20000, random_state=1)
+    emp = np.cov(np.hstack([x, y]).T)
+    # sd of a sample covariance entry is <= sqrt((1 + rho^2) / n) ~ 0.009 at n=20000; 0.04 is > 4 sd
+    assert np.abs(emp - s.cov).max() < 0.04
+    x2, _ = s.sample(20000, random_state=1)
+    assert np.array_equal(x, x2)  # same seed, same samples
+
+
+def test_gaussian_mi_closed_forms():
+    # equicorrelation c in d = dx+dy dims has eigenvalues 1+(d-1)c (once) and 1-c
+    def dense_truth(dx, dy, c):
+        ld = lambda d: math.log(1 + (d - 1) * c) + (d - 1) * math.log(1 - c)  # noqa: E731
+        return 0.5 * (ld(dx) + ld(dy) - ld(dx + dy))
+
+    for d in (2, 3, 5, 25, 50):
+        assert get_task(f"multinormal-dense-{d}-{d}-0.5").mi == pytest.approx(dense_truth(d, d, 0.5), rel=1e-10)
+    # sparse: strength 2 -> rho = 4/5, two pairs: -2 * 1/2 log(1 - 0.64)
+    for d in (2, 3, 5, 25):
+        assert get_task(f"multinormal-sparse-{d}-{d}-2-2.0").mi == pytest.approx(-math.log(0.36), rel=1e-12)
+    assert get_task("1v1-normal-0.75").mi == pytest.approx(-0.5 * math.log(1 - 0.75**2), rel=1e-12)
+    assert MultiNormal.from_mi(4, 6, 5.0).mi == pytest.approx(5.0, rel=1e-10)
+    assert get_task("multinormal-target-10-10-10-10.0").mi == pytest.approx(10.0, rel=1e-10)
+    with pytest.raises(ValueError, match="positive definite"):
+        MultiNormal(1, 1, [[1.0, 1.2], [1.2, 1.0]])
+    with pytest.raises(ValueError, match="n_pairs"):
+        MultiNormal.sparse(2, 2, n_pairs=3)
+
+
+@pytest.mark.parametrize("dx,dy,df,rho", [(1, 1, 1.0, 0.0), (1, 1, 3.0, 0.6), (2, 2, 2.0, 0.0)])
+def test_student_mi_against_monte_carlo(dx, dy, df, rho):
+    """The Arellano-Valle et al. decomposition against E[log p(x,y) - log p(x) - log p(y)]
+    with SciPy's multivariate t densities."""
+    disp = np.eye(dx + dy)
+    disp[0, dx] = disp[dx, 0] = rho
+    s = StudentT(dx, dy, df, disp)
+    x, y = s.sample(100_000, random_state=0)
+    xy = np.hstack([x, y])
+    lj = stats.multivariate_t(np.zeros(dx + dy), disp, df=df).logpdf(xy)
+    lx = stats.multivariate_t(np.zeros(dx), disp[:dx, :dx], df=df).logpdf(x)
+    ly = stats.multivariate_t(np.zeros(dy), disp[dx:, dx:], df=df).logpdf(y)
+    pmi = lj - lx - ly
+    se = pmi.std() / math.sqrt(len(pmi))
+    assert abs(pmi.mean() - s.mi) < 5 * se + 1e-3  # 5 Monte Carlo standard errors
+
+
+def test_student_covariance():
+    s = StudentT(2, 1, 10.0, MultiNormal.dense(2, 1, 0.4).cov)
+    x, y = s.sample(60000, random_state=3)
+    emp = np.cov(np.hstack([x, y]).T)
+    # Cov = df/(df-2) * dispersion; t_10 has finite 4th moment, entry sd ~ 0.01 here
+    assert np.abs(emp - 10 / 8 * s.dispersion).max() < 0.06
+
+
+@pytest.mark.parametrize("eps", [0.1, 0.75])
+def test_additive_uniform_mi_by_quadrature(eps):
+    def p(t):  # density of U(0,1) + U(-eps, eps)
+        return (min(t + eps, 1.0) - max(t - eps, 0.0)) / (2 * eps) if -eps < t < 1 + eps else 0.0
+
+    pts = sorted({-eps, eps, 1 - eps, 1 + eps})
+    h_y = integrate.quad(lambda t: -p(t) * math.log(p(t)) if p(t) > 0 else 0.0, -eps, 1 + eps, points=pts, limit=200)[0]
+    assert AdditiveUniform(eps).mi == pytest.approx(h_y - math.log(2 * eps), abs=1e-7)
+    x, y = AdditiveUniform(eps).sample(5000, random_state=0)
+    assert 0 <= x.min() and x.max() <= 1 and np.abs(y - x).max() <= eps
+
+
+def test_marginals_after_transforms():
+    n = 4000
+    u, _ = get_task("normal_cdf-1v1-normal-0.75").sample(n, random_state=0)
+    assert stats.kstest(u[:, 0], "uniform").pvalue > 1e-3  # uniform marginals
+    bx, by = get_task("1v1-bimodal-0.75").sample(n, random_state=0)
+    cdf_x = lambda t: 0.3 * stats.norm.cdf(t) + 0.7 * stats.norm.cdf(t - 5)  # noqa: E731
+    cdf_y = lambda t: 0.5 * stats.norm.cdf(t + 1) + 0.5 * stats.norm.cdf(t - 3)  # noqa: E731
+    assert stats.kstest(bx[:, 0], cdf_x).pvalue > 1e-3
+    assert stats.kstest(by[:, 0], cdf_y).pvalue > 1e-3
+
+
+_TRANSFORMS = [T.NormalCDF(), T.HalfCube(), T.Asinh(), T.Wiggly("x"), T.Wiggly("y"), T.Spiral(0, 1), T.Spiral(1, 2),
+               T.MixtureMarginal(**T.BIMODAL_X), T.MixtureMarginal(**T.BIMODAL_Y), T.Rescale([1e-2, 1.0, 1e2], [0, 1, 2]),
+               T.Compose(T.NormalCDF(), T.Rescale(3.0))]
+
+
+@pytest.mark.parametrize("tr", _TRANSFORMS, ids=repr)
+def test_transforms_invert(tr):
+    x = np.random.default_rng(0).standard_normal((2000, 3)) * 1.5
+    # 1e-6: the normal CDF loses digits in the far tail (Phi(x) ~ 1 - 1e-9 at |x| = 6)
+    np.testing.assert_allclose(tr.inverse(tr(x)), x, atol=1e-6)
+
+
+def test_swissroll_invert_and_transformed_sampler_is_base_plus_map():
+    u = np.random.default_rng(0).uniform(size=(500, 1))
+    np.testing.assert_allclose(T.SwissRoll().inverse(T.SwissRoll()(u)), u, atol=1e-12)
+    task = get_task("spiral-normal_cdf-multinormal-sparse-3-3-2-2.0")
+    base = get_task("multinormal-sparse-3-3-2-2.0")
+    x, y = task.sample(1000, random_state=5)
+    bx, by = base.sample(1000, random_state=5)
+    tx = T.Compose(T.NormalCDF(), T.Spiral(0, 1))
+    ty = T.Compose(T.NormalCDF(), T.Spiral(1, 2))
+    np.testing.assert_allclose(tx.inverse(x), bx, atol=1e-6)
+    np.testing.assert_allclose(ty.inverse(y), by, atol=1e-6)
+    assert task.mi == base.mi
+
+
+def test_named_suites():
+    std = suite_task_ids("standard")
+    assert len(std) == 40 and len(set(std)) == 40
+    assert "multinormal-sparse-5-5-2-2.0" in std and "spiral-normal_cdf-multinormal-sparse-3-3-2-2.0" in std
+    assert "student-identity-5-5-2" in std
+    assert set(suite_task_ids("quick")) <= set(std)
+    for tid in std:
+        t = get_task(tid)
+        x, y = t.sample(50, random_state=0)
+        assert x.shape == (50, t.dim_x) and y.shape == (50, t.dim_y) and np.isfinite(x).all()
+        assert 0.1 < t.mi < 2.0  # every Beyond Normal task has MI between 0.17 and 1.71 nats
+    assert get_task("swissroll_x-normal_cdf-1v1-normal-0.75").dim_x == 2
+    hard = {tid: get_task(tid) for tid in SUITES["hard"]}
+    assert max(t.mi for t in hard.values()) >= 5.0 and max(t.dim_x for t in hard.values()) >= 100
+    assert hard["independent-50-50"].mi == 0.0
+    assert len(list_tasks()) == len(set(SUITES["standard"]) | set(SUITES["hard"]))
+    with pytest.raises(ValueError, match="unknown task id"):
+        get_task("multinormal-sparkly-3-3")
+    with pytest.raises(ValueError, match="dim_x must be a positive integer"):
+        get_task("multinormal-dense-x-2-0.5")
+    with pytest.raises(ValueError, match="suite must be one of"):
+        suite_task_ids("huge")
+
+
+def test_mixture_label_mi_two_classes_by_quadrature():
+    g = GaussianMixtureLabel([[0.0, 0.0, 0.0], [2.0, 1.0, 0.0]], sigma=1.5, weights=[0.3, 0.7])
+    d = math.hypot(2.0, 1.0) / 1.5  # the problem is 1-D along the line through the means
+    w0, w1 = 0.3, 0.7
+
+    def f(t):
+        p0, p1 = stats.norm.pdf(t), stats.norm.pdf(t, d)
+        p = w0 * p0 + w1 * p1
+        return w0 * p0 * math.log(p0 / p) + w1 * p1 * math.log(p1 / p)
+
+    ref = integrate.quad(f, -15, d + 15, limit=200)[0]
+    assert g.mi == pytest.approx(ref, abs=1e-8)
+    x, y = g.sample(10000, random_state=0)
+    assert y.dtype == np.int64 and abs(y.mean() - 0.7) < 0.02  # binomial sd 0.0046
+
+
+def test_image_labels_mi_against_monte_carlo():
+    """The reduced (K-1)-dim integral against a plain Monte Carlo of log p(y|x) in all 784 pixels."""
+    s = LabelImages(n_classes=10, sigma=2.0)
+    x, y = s.sample(20000, random_state=0)
+    assert x.shape == (20000, 28, 28)
+    flat = x.reshape(len(x), -1).astype(float)
+    tmpl = s.templates.reshape(10, -1)
+    d2 = (flat**2).sum(1)[:, None] - 2 * flat @ tmpl.T + (tmpl**2).sum(1)[None, :]
+    logits = -0.5 * d2 / s.sigma**2
+    log_post = logits - np.logaddexp.reduce(logits, axis=1, keepdims=True)
+    pmi = math.log(10) + log_post[np.arange(len(y)), y]
+    se = pmi.std() / math.sqrt(len(pmi))
+    assert abs(pmi.mean() - s.mi) < 5 * se + 3 * s.mi_error  # MC error plus the integration error
+    assert 0.5 < s.mi < math.log(10)
+    assert LabelImages(10, sigma=0.3).mi == pytest.approx(math.log(10), abs=1e-6)  # separated classes
+
+
+def test_independent_and_validation():
+    x, y = Independent(2, 3).sample(5000, random_state=0)
+    assert np.abs(np.corrcoef(np.hstack([x, y]).T)[:2, 2:]).max() < 0.06  # |r| sd = 1/sqrt(n) = 0.014
+    with pytest.raises(ValueError, match="n must be an integer"):
+        Independent(1, 1).sample(0)
+    with pytest.raises(TypeError, match="transform_x must be"):
+        Transformed(Independent(1, 1), transform_x=np.sin)
+    with pytest.raises(ValueError, match="df"):
+        StudentT(1, 1, df=0)
