@@ -5,6 +5,7 @@
 """
 
 from .api import estimate_mi
+from .estimators.cmi import estimate_cmi
 from .registry import estimator_class, get_estimator, list_estimators, register
 from .result import Estimator, MIResult
 
@@ -12,6 +13,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "estimate_mi",
+    "estimate_cmi",
     "list_estimators",
     "get_estimator",
     "estimator_class",
