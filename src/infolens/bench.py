@@ -1,0 +1,134 @@
+"""The benchmark: every estimator on the known-truth tasks, through the runner.
+
+A job is ``{"task", "estimator", "params", "n", "seed"}``: sample ``n`` points of the task
+with ``seed`` (every estimator sees the same data), estimate, and return the estimate next
+to the true MI and the time. ``run_bench`` runs a suite (resumable), then writes the tidy
+tables, the figures and ``report.html``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from .io import write_json
+from .registry import estimator_class, list_estimators
+
+#: per-suite defaults: sample sizes and number of seeds
+SUITE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "quick": {"n": [500, 2000], "seeds": 2},
+    "standard": {"n": [5000], "seeds": 3},
+    "hard": {"n": [5000], "seeds": 3},
+}
+
+
+def is_neural(name: str) -> bool:
+    """True for estimators that train a network (modules under ``infolens.estimators.neural``)."""
+    return estimator_class(name).__module__.startswith("infolens.estimators.neural")
+
+
+def nonparametric_estimators() -> list[str]:
+    """Every registered estimator that does not train a network (kNN, Gaussian, binning, ...)."""
+    return [e for e in list_estimators() if not is_neural(e)]
+
+
+def resolve_estimators(estimators: str | Sequence[str] | None) -> list[str]:
+    """``None``/"nonparametric" -> the non-neural estimators; "all" -> every registered one;
+    "neural" -> the neural ones; or a list / comma-separated names (checked against the registry)."""
+    if estimators is None or estimators == "nonparametric":
+        return nonparametric_estimators()
+    if estimators == "all":
+        return list_estimators()
+    if estimators == "neural":
+        return [e for e in list_estimators() if is_neural(e)]
+    names = [s.strip() for s in estimators.split(",")] if isinstance(estimators, str) else list(estimators)
+    names = [n for n in names if n]
+    if not names:
+        raise ValueError("estimators is empty; pass names such as 'ksg,gaussian', or 'all' / 'nonparametric'")
+    for n in names:
+        estimator_class(n)  # raises a ValueError listing what is available
+    return names
+
+
+def bench_job(config: dict[str, Any]) -> dict[str, Any]:
+    """One benchmark job: estimate I(X;Y) on ``n`` samples of ``task`` drawn with ``seed``."""
+    from .api import estimate_mi
+    from .distributions import get_task
+
+    task = get_task(config["task"])
+    n, seed = int(config["n"]), int(config["seed"])
+    t0 = time.perf_counter()
+    x, y = task.sample(n, random_state=seed)
+    sample_seconds = time.perf_counter() - t0
+    params = dict(config.get("params") or {})
+    accepted = inspect.signature(estimator_class(config["estimator"]).__init__).parameters
+    if "verbose" in accepted:
+        params.setdefault("verbose", False)  # no progress bars inside workers
+    if task.discrete_y and "discrete_y" in accepted:
+        params.setdefault("discrete_y", True)  # labels are declared, not guessed
+    res = estimate_mi(x, y, method=config["estimator"], random_state=seed, **params)
+    return {
+        "estimate": res.mi,
+        "truth": task.mi,
+        "stderr": res.stderr,
+        "estimator_seconds": res.seconds,
+        "sample_seconds": sample_seconds,
+        "dim_x": task.dim_x,
+        "dim_y": task.dim_y,
+    }
+
+
+def bench_configs(tasks: Sequence[str], estimators: Sequence[Any], n: Sequence[int] | int, seeds: Sequence[int] | int) -> list[dict[str, Any]]:
+    """The product of tasks x estimators x n x seeds as job configs (see :class:`infolens.runner.Sweep`)."""
+    from .runner import Sweep
+
+    return Sweep(tasks=list(tasks), estimators=list(estimators), n=n, seeds=seeds).configs()
+
+
+def run_bench(
+    out: str | os.PathLike[str],
+    suite: str = "quick",
+    estimators: str | Sequence[Any] | None = None,
+    n: Sequence[int] | int | None = None,
+    seeds: Sequence[int] | int | None = None,
+    tasks: Sequence[str] | None = None,
+    n_jobs: int = 1,
+    scheduler: Any = None,
+    progress: bool | None = True,
+    report: bool = True,
+) -> dict[str, Any]:
+    """Run a benchmark suite into the run folder ``out`` (resumable: re-running skips finished
+    jobs) and, with ``report=True``, write ``results.csv``, ``results.parquet``, ``summary.csv``,
+    the figures and ``report.html``. Returns ``{"rows", "tables", "wall_seconds", "out"}``."""
+    from .distributions import get_task, suite_task_ids
+    from .runner import run_jobs
+
+    defaults = SUITE_DEFAULTS.get(suite) if tasks is None else {"n": [5000], "seeds": 3}
+    if defaults is None:
+        suite_task_ids(suite)  # raises the ValueError naming the suites
+    task_ids = list(tasks) if tasks is not None else suite_task_ids(suite)
+    for t in task_ids:
+        get_task(t)  # fail early on a bad id
+    if estimators is None or isinstance(estimators, str):
+        est_specs: list[Any] = resolve_estimators(estimators)
+    else:
+        est_specs = list(estimators)
+        resolve_estimators([e if isinstance(e, str) else e.get("name", next(iter(e))) for e in est_specs])
+    n = defaults["n"] if n is None else n
+    seeds = defaults["seeds"] if seeds is None else seeds
+    configs = bench_configs(task_ids, est_specs, n, seeds)
+    out = Path(out)
+    write_json(out / "bench.json", {"suite": suite if tasks is None else "custom", "tasks": task_ids,
+                                    "estimators": est_specs, "n": n, "seeds": seeds, "jobs": len(configs)})
+    t0 = time.perf_counter()
+    rows = run_jobs(bench_job, configs, out, n_jobs=n_jobs, scheduler=scheduler, progress=progress, desc="bench")
+    wall = time.perf_counter() - t0
+    result: dict[str, Any] = {"rows": rows, "wall_seconds": wall, "out": out, "tables": None}
+    if report:
+        from .report.bench import write_bench_report
+
+        result["tables"] = write_bench_report(out, wall_seconds=wall)
+    return result

@@ -1,0 +1,106 @@
+"""Benchmark figures (matplotlib, Agg): the heatmap of log(estimate/truth) per task x
+estimator (as in the Beyond Normal paper), estimate vs N with error bars against the truth
+line, and time per estimator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def heatmap(task_tab, value: str = "log_ratio", limit: float = 1.0):
+    """Tasks (rows) x estimators (columns), colour = log(mean estimate / truth) clipped to
+    +-``limit`` (diverging: blue under-, red over-estimates); cells print the mean estimate;
+    the truth is printed next to each task name. Grey cells: failed or estimate <= 0."""
+    plt = _plt()
+    tasks = list(dict.fromkeys(task_tab["task"]))
+    labels = sorted(task_tab["label"].unique())
+    mat = np.full((len(tasks), len(labels)), np.nan)
+    est = np.full_like(mat, np.nan)
+    truth = task_tab.groupby("task")["truth"].first()
+    for _, r in task_tab.iterrows():
+        i, j = tasks.index(r["task"]), labels.index(r["label"])
+        mat[i, j], est[i, j] = r[value], r["mean"]
+    fig, ax = plt.subplots(figsize=(1.2 + 0.9 * len(labels) + 3.5, 0.8 + 0.32 * len(tasks)))
+    cmap = plt.get_cmap("RdBu_r").copy()
+    cmap.set_bad("#cccccc")
+    im = ax.imshow(np.clip(mat, -limit, limit), cmap=cmap, vmin=-limit, vmax=limit, aspect="auto")
+    for i in range(len(tasks)):
+        for j in range(len(labels)):
+            if np.isfinite(est[i, j]):
+                ax.text(j, i, f"{est[i, j]:.2f}", ha="center", va="center", fontsize=7,
+                        color="white" if abs(np.nan_to_num(mat[i, j])) > 0.6 * limit else "black")
+    ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right", fontsize=8)
+    ax.set_yticks(range(len(tasks)), [f"{t}  ({truth[t]:.2f})" for t in tasks], fontsize=7)
+    ax.set_title(f"log(estimate / truth), N = {int(task_tab['n'].iloc[0])} (cell: mean estimate, nats)", fontsize=9)
+    fig.colorbar(im, ax=ax, fraction=0.03, pad=0.02)
+    return fig
+
+
+def estimate_vs_n(tidy, tasks: list[str] | None = None, max_tasks: int = 12):
+    """One panel per task: mean estimate +- sd over seeds against N, per estimator, with the
+    true MI as a dashed line."""
+    plt = _plt()
+    tasks = tasks or list(dict.fromkeys(tidy["task"]))[:max_tasks]
+    ncol = min(3, len(tasks))
+    nrow = int(np.ceil(len(tasks) / ncol))
+    fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 3.2 * nrow), squeeze=False)
+    labels = sorted(tidy["label"].unique())
+    for ax, task in zip(axes.ravel(), tasks):
+        sub = tidy[tidy["task"] == task]
+        for k, label in enumerate(labels):
+            g = sub[sub["label"] == label].groupby("n")["estimate"].agg(["mean", "std"]).reset_index()
+            if g.empty:
+                continue
+            ax.errorbar(g["n"] * (1 + 0.03 * (k - len(labels) / 2)), g["mean"], yerr=g["std"].fillna(0),
+                        marker="o", ms=3, capsize=2, lw=1, label=label)
+        truth = sub["truth"].dropna()
+        if len(truth):
+            ax.axhline(truth.iloc[0], color="k", ls="--", lw=1, label="truth")
+        ax.set_xscale("log")
+        ax.set_title(task, fontsize=8)
+        ax.set_xlabel("N")
+        ax.set_ylabel("I (nats)")
+    for ax in axes.ravel()[len(tasks):]:
+        ax.axis("off")
+    handles, names = axes.ravel()[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="lower center", ncol=min(6, len(names)), fontsize=8, bbox_to_anchor=(0.5, -0.02))
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    return fig
+
+
+def time_per_estimator(tidy):
+    """Seconds per estimate (median and IQR over jobs) per estimator and N, log scale."""
+    plt = _plt()
+    ok = tidy[tidy["estimator_seconds"].notna()]
+    labels = sorted(ok["label"].unique())
+    ns = sorted(ok["n"].unique())
+    fig, ax = plt.subplots(figsize=(1.5 + 0.8 * len(labels), 3.5))
+    width = 0.8 / max(len(ns), 1)
+    for k, n in enumerate(ns):
+        q = [ok[(ok["label"] == lab) & (ok["n"] == n)]["estimator_seconds"].quantile([0.25, 0.5, 0.75]).to_numpy()
+             if ((ok["label"] == lab) & (ok["n"] == n)).any() else np.full(3, np.nan) for lab in labels]
+        q = np.array(q)
+        x = np.arange(len(labels)) + (k - (len(ns) - 1) / 2) * width
+        ax.bar(x, q[:, 1], width=width, yerr=[q[:, 1] - q[:, 0], q[:, 2] - q[:, 1]], capsize=2, label=f"N={n}")
+    ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right", fontsize=8)
+    ax.set_yscale("log")
+    ax.set_ylabel("seconds per estimate")
+    ax.legend(fontsize=8)
+    ax.set_title("time per estimator (median, IQR over tasks and seeds)", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def close(fig: Any) -> None:
+    _plt().close(fig)
