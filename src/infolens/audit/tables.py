@@ -1,0 +1,161 @@
+"""Tables for the audit: read, check (same columns, missing values), and encode mixed
+numeric/categorical columns into vectors for distances.
+
+Encodings (fitted on the real training table only, applied to every table):
+
+- ``"euclidean"``: numeric columns standardised (train mean/sd); categorical columns one-hot,
+  scaled by ``1/sqrt(2)`` so a category mismatch adds 1 to the squared distance, as one
+  standard deviation does.
+- ``"gower"``: Gower (1971) distance, ``d = (1/p) [sum_num |x - y| / range + sum_cat 1{x != y}]``;
+  it is the L1 distance on numeric columns divided by their train range and one-hot columns
+  times 1/2 (a mismatch flips two one-hot entries), all divided by ``p`` columns.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..validation import check_choice
+
+ENCODINGS = ("euclidean", "gower")
+MISSING = ("error", "drop")
+
+
+def as_frame(data: Any, name: str) -> pd.DataFrame:
+    """A DataFrame from a CSV/Parquet path, a DataFrame, or a 2-D array (columns named x0, x1, ...)."""
+    if isinstance(data, (str, os.PathLike)):
+        path = os.fspath(data)
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"{name}: no file at {path!r}")
+        if path.endswith((".parquet", ".pq")):
+            return pd.read_parquet(path)
+        return pd.read_csv(path)
+    if isinstance(data, pd.DataFrame):
+        return data.reset_index(drop=True)
+    mod = type(data).__module__
+    if mod.startswith("torch"):
+        data = data.detach().cpu().numpy()
+    arr = np.asarray(data)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be a table (2-D array, DataFrame or CSV path), got shape {arr.shape}; "
+                         "flatten images to (n, pixels) first")
+    return pd.DataFrame(arr, columns=[f"x{j}" for j in range(arr.shape[1])])
+
+
+def _is_categorical(series: pd.Series) -> bool:
+    return not (pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series))
+
+
+def check_tables(
+    tables: dict[str, pd.DataFrame], *, missing: str = "error"
+) -> tuple[dict[str, pd.DataFrame], dict[str, int]]:
+    """Same columns in every table (order may differ), no empty table; missing values refused
+    (``missing="error"``) or their rows dropped (``missing="drop"``). Returns the tables in the
+    first table's column order and the number of rows dropped per table."""
+    check_choice(missing, "missing", MISSING)
+    names = list(tables)
+    ref_name = names[0]
+    ref_cols = list(tables[ref_name].columns)
+    if len(set(ref_cols)) != len(ref_cols):
+        raise ValueError(f"{ref_name} has duplicate column names; rename them")
+    out, dropped = {}, {}
+    for name in names:
+        df = tables[name]
+        cols = list(df.columns)
+        if set(cols) != set(ref_cols):
+            only_ref = [c for c in ref_cols if c not in cols]
+            only_here = [c for c in cols if c not in ref_cols]
+            raise ValueError(
+                f"column mismatch between {ref_name} and {name}: missing from {name}: {only_ref[:10]}, "
+                f"extra in {name}: {only_here[:10]}; the tables must have the same columns"
+            )
+        df = df[ref_cols]
+        if len(df) == 0:
+            raise ValueError(f"{name} has no rows")
+        na = df.isna()
+        if na.values.any():
+            counts = na.sum()
+            counts = counts[counts > 0]
+            desc = ", ".join(f"{c!s}: {int(v)}" for c, v in counts.head(8).items())
+            if missing == "error":
+                raise ValueError(
+                    f"{name} has missing values ({desc}); impute them first, or pass missing='drop' "
+                    "(CLI: --missing drop) to drop those rows"
+                )
+            keep = ~na.any(axis=1)
+            dropped[name] = int((~keep).sum())
+            df = df[keep].reset_index(drop=True)
+            if len(df) == 0:
+                raise ValueError(f"{name} has no rows left after dropping rows with missing values")
+        else:
+            dropped[name] = 0
+        out[name] = df
+    return out, dropped
+
+
+@dataclass
+class TableEncoder:
+    """Fit on the real training table; ``transform`` any table with the same columns."""
+
+    encoding: str = "euclidean"
+    categorical: Sequence[str] | None = None
+    numeric_: list[str] = field(default_factory=list)
+    categorical_: list[str] = field(default_factory=list)
+    categories_: dict[str, list[Any]] = field(default_factory=dict)
+    center_: np.ndarray | None = None
+    scale_: np.ndarray | None = None
+
+    def fit(self, train: pd.DataFrame, *others: pd.DataFrame) -> "TableEncoder":
+        """Numeric statistics from ``train``; category levels from every table (a level seen only
+        in synthetic data still needs a column)."""
+        check_choice(self.encoding, "encoding", ENCODINGS)
+        declared = list(self.categorical or [])
+        unknown = [c for c in declared if c not in train.columns]
+        if unknown:
+            raise ValueError(f"categorical names columns {unknown} that the tables do not have; "
+                             f"columns are {list(train.columns)[:20]}")
+        self.categorical_ = [c for c in train.columns if c in declared or _is_categorical(train[c])]
+        self.numeric_ = [c for c in train.columns if c not in self.categorical_]
+        for c in self.categorical_:
+            levels = pd.concat([train[c]] + [o[c] for o in others]).astype(str).unique()
+            self.categories_[c] = sorted(levels.tolist())
+        if self.numeric_:
+            num = train[self.numeric_].to_numpy(dtype=np.float64)
+            if self.encoding == "euclidean":
+                self.center_, self.scale_ = num.mean(axis=0), num.std(axis=0)
+            else:
+                self.center_, self.scale_ = num.min(axis=0), np.ptp(num, axis=0)
+            self.scale_[self.scale_ == 0] = 1.0
+        return self
+
+    @property
+    def n_columns(self) -> int:
+        return len(self.numeric_) + len(self.categorical_)
+
+    def transform(self, df: pd.DataFrame) -> np.ndarray:
+        parts = []
+        if self.numeric_:
+            num = df[self.numeric_].to_numpy(dtype=np.float64)
+            parts.append((num - self.center_) / self.scale_)
+        weight = 1 / np.sqrt(2) if self.encoding == "euclidean" else 0.5
+        for c in self.categorical_:
+            levels = self.categories_[c]
+            codes = pd.Categorical(df[c].astype(str), categories=levels).codes
+            onehot = np.zeros((len(df), len(levels)))
+            onehot[np.arange(len(df)), codes] = weight
+            parts.append(onehot)
+        z = np.hstack(parts) if parts else np.zeros((len(df), 0))
+        if self.encoding == "gower":
+            z = z / self.n_columns
+        return z
+
+    @property
+    def metric(self) -> str:
+        return "euclidean" if self.encoding == "euclidean" else "manhattan"
