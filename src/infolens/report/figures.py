@@ -32,8 +32,7 @@ def heatmap(task_tab, value: str = "log_ratio", limit: float = 1.0):
         i, j = tasks.index(r["task"]), labels.index(r["label"])
         mat[i, j], est[i, j] = r[value], r["mean"]
     fig, ax = plt.subplots(figsize=(1.2 + 0.9 * len(labels) + 3.5, 0.8 + 0.32 * len(tasks)))
-    cmap = plt.get_cmap("RdBu_r").copy()
-    cmap.set_bad("#cccccc")
+    cmap = plt.get_cmap("RdBu_r").with_extremes(bad="#cccccc")
     im = ax.imshow(np.clip(mat, -limit, limit), cmap=cmap, vmin=-limit, vmax=limit, aspect="auto")
     for i in range(len(tasks)):
         for j in range(len(labels)):
