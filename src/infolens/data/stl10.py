@@ -95,7 +95,8 @@ def load_stl10(data_dir: str | os.PathLike[str], split: str = "train", limit: in
 
     Returns
     -------
-    Dataset with ``images`` ``(n, 96, 96, 3)`` uint8 RGB and ``labels`` 0..9 (file labels minus 1).
+    Dataset with ``images`` ``(n, 96, 96, 3)`` uint8 RGB and ``labels`` 0..9 (file labels minus 1);
+    :func:`infolens.data.resize_images` converts them to grayscale and resizes.
     """
     if split not in SPLITS:
         raise ValueError(f"split must be one of {', '.join(map(repr, SPLITS))}; got {split!r}")
@@ -124,12 +125,3 @@ def load_stl10(data_dir: str | os.PathLike[str], split: str = "train", limit: in
         meta={"split": split, "unlabeled": split == "unlabeled"},
     )
 
-
-def to_grayscale(images: np.ndarray) -> np.ndarray:
-    """``(n, h, w, 3)`` uint8 RGB to ``(n, h, w)`` uint8 with ITU-R 601 luma
-    (``0.299 R + 0.587 G + 0.114 B``, the weights Pillow's ``convert("L")`` uses)."""
-    arr = np.asarray(images)
-    if arr.ndim != 4 or arr.shape[-1] != 3:
-        raise ValueError(f"images must have shape (n, h, w, 3), got {arr.shape}")
-    luma = arr[..., 0] * 0.299 + arr[..., 1] * 0.587 + arr[..., 2] * 0.114
-    return np.clip(np.rint(luma), 0, 255).astype(np.uint8)
