@@ -1,0 +1,423 @@
+"""MI vs image size: how much information about a label survives shrinking the images.
+
+For every size s the images are converted to grayscale and resized to s x s (Pillow), then
+on a fixed stratified train/test split: I(image; label) is estimated on held-out data by
+(a) the Barber-Agakov cross-entropy bound I >= H(Y) - CE of a logistic regression and of a
+small CNN trained on the train split and scored on the test split, (b) registered neural
+estimators (MINE by default; they train and score on their own internal held-out split)
+and (c) kNN estimators (KSG) on a PCA compression fitted on the train split and applied
+to the test split. The classifiers' test accuracy, ROC curve and AUC validate the MI trend;
+the plateau is the smallest size reaching 95% of the (monotone-fitted) maximum, with a
+bootstrap interval. Each (size, seed) is one job of :func:`infolens.runner.run_jobs`, so a
+killed run resumes and runs on Dask.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import math
+import re
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..validation import check_choice, check_positive_int
+from . import _common as C
+
+#: default binary label per data set (ROC curves need two classes)
+DEFAULT_LABELS = {"fashion-mnist": "top", "mnist": "even", "digits": "even", "celeba": "Male"}
+CLASSIFIERS = ("logreg", "cnn")
+
+
+@dataclass
+class CompressionConfig:
+    """Everything the study needs; ``run`` accepts this or a dict / YAML file with these keys.
+
+    ``estimators`` maps registered estimator names to their parameters (neural ones get the
+    images, others a PCA of ``pca_dim`` components); ``sizes=None`` picks
+    :func:`~infolens.studies._common.default_sizes` from the native image size.
+    """
+
+    dataset: str = "digits"
+    data_dir: str | None = None
+    label: str | None = None
+    sizes: list[int] | None = None
+    n_train: int = 10000
+    n_test: int = 2000
+    estimators: dict[str, dict[str, Any]] = field(default_factory=lambda: {"mine": {"epochs": 30}, "ksg": {"k": 5}})
+    classifiers: list[str] = field(default_factory=lambda: list(CLASSIFIERS))
+    cnn_epochs: int = 10
+    pca_dim: int = 8
+    seeds: list[int] = field(default_factory=lambda: [0])
+    data_seed: int = 0
+    filter: str = "antialias"
+    crop: str | None = None
+    skip_bad: bool = False
+    plateau_frac: float = 0.95
+    out_dir: str | None = None
+    cache_dir: str | None = None
+    n_jobs: int = 2
+    scheduler: str | None = None
+    device: str = "cpu"
+    verbose: bool = True
+
+    @classmethod
+    def from_any(cls, config: Any) -> "CompressionConfig":
+        if isinstance(config, cls):
+            return config
+        if isinstance(config, (str, Path)):
+            import yaml
+
+            with open(config, encoding="utf-8") as fh:
+                config = yaml.safe_load(fh) or {}
+        if not isinstance(config, dict):
+            raise TypeError(f"config must be a CompressionConfig, a dict or a YAML path, got {type(config).__name__}")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(config) - known)
+        if unknown:
+            raise ValueError(f"config has unknown key(s) {unknown}; known keys: {', '.join(sorted(known))}")
+        cfg = cls(**config)
+        cfg.validate()
+        return cfg
+
+    def validate(self) -> None:
+        check_positive_int(self.n_train, "n_train", minimum=10)
+        check_positive_int(self.n_test, "n_test", minimum=10)
+        check_positive_int(self.cnn_epochs, "cnn_epochs")
+        check_positive_int(self.pca_dim, "pca_dim")
+        check_positive_int(self.n_jobs, "n_jobs")
+        from ..data.preprocess import FILTERS
+
+        check_choice(self.filter, "filter", FILTERS)
+        if isinstance(self.estimators, (list, tuple)):
+            self.estimators = {str(e): {} for e in self.estimators}
+        if not isinstance(self.estimators, dict):
+            raise TypeError("estimators must map estimator names to parameter dicts, e.g. {'mine': {'epochs': 30}}")
+        for name in self.estimators:
+            from ..registry import estimator_class
+
+            estimator_class(name)  # a clear error listing the available names
+            self.estimators[name] = dict(self.estimators[name] or {})
+        for c in self.classifiers:
+            check_choice(c, "classifiers", CLASSIFIERS)
+        if not self.estimators and not self.classifiers:
+            raise ValueError("estimators and classifiers are both empty; name at least one of them")
+        if self.sizes is not None:
+            self.sizes = sorted({check_positive_int(int(s) if isinstance(s, (int, np.integer)) else s, "sizes") for s in self.sizes})
+        self.seeds = [int(s) for s in (self.seeds if isinstance(self.seeds, (list, tuple)) else [self.seeds])]
+        if not self.seeds:
+            raise ValueError("seeds must name at least one seed, e.g. [0]")
+        if not 0 < self.plateau_frac <= 1:
+            raise ValueError(f"plateau_frac must be in (0, 1], got {self.plateau_frac}")
+
+
+# --------------------------------------------------------------------------- one job
+
+
+@functools.lru_cache(maxsize=2)
+def _pool(dataset: str, data_dir: str | None, label: str | None, n_train: int, n_test: int, data_seed: int,
+          skip_bad: bool) -> tuple[Any, np.ndarray, np.ndarray]:
+    """The study's images (n_train + n_test drawn with ``data_seed``) and a stratified split;
+    memoised so that a worker process loads the data once for all its jobs."""
+    from sklearn.model_selection import train_test_split
+
+    from ..data import load_dataset
+
+    ds = load_dataset(dataset, data_dir=data_dir, split="all", label=label, limit=n_train + n_test,
+                      random_state=data_seed, skip_bad=skip_bad)
+    idx = np.arange(len(ds))
+    tr, te = train_test_split(idx, test_size=n_test, stratify=ds.labels, random_state=data_seed)
+    return ds, np.sort(tr), np.sort(te)
+
+
+def _is_neural(name: str) -> bool:
+    from ..registry import estimator_class
+
+    try:
+        from ..estimators.neural.base import NeuralEstimator
+    except ImportError:  # pragma: no cover - the neural package is part of infolens
+        return False
+    return issubclass(estimator_class(name), NeuralEstimator)
+
+
+def compression_job(config: dict[str, Any]) -> dict[str, Any]:
+    """One (size, seed): resize, fit the classifiers, run the estimators; JSON-ready results."""
+    import time
+
+    from sklearn.decomposition import PCA
+
+    from .. import estimate_mi
+    from ..data import preprocess
+
+    size, seed = int(config["size"]), int(config["seed"])
+    ds, tr, te = _pool(config["dataset"], config["data_dir"], config["label"], config["n_train"], config["n_test"],
+                       config["data_seed"], config["skip_bad"])
+    pre = preprocess(ds, size, config["filter"], config["cache_dir"], crop=config["crop"], skip_bad=config["skip_bad"],
+                     verbose=False)
+    kept = pre.meta["kept_index"]
+    p_tr, p_te = np.flatnonzero(np.isin(kept, tr)), np.flatnonzero(np.isin(kept, te))
+    x, y = np.asarray(pre.images, dtype=np.float32), pre.labels
+    n_classes = len(ds.label_names)
+    prior = np.bincount(y[p_tr], minlength=n_classes) / len(p_tr)
+    out: dict[str, Any] = {"size": size, "seed": seed, "dim": int(np.prod(x.shape[1:])), "n_train": int(len(p_tr)),
+                           "n_test": int(len(p_te)), "h_y": C.entropy_nats(y[p_te]), "skipped": len(pre.meta["skipped"]),
+                           "example": np.round(x[p_te[0]], 4).tolist(), "example_label": ds.label_names[y[p_te[0]]],
+                           "classifiers": {}, "estimators": {}}
+    for clf in config["classifiers"]:
+        t0 = time.perf_counter()
+        if clf == "logreg":
+            proba, info = C.fit_logreg(x[p_tr], y[p_tr], x[p_te], random_state=seed)
+        else:
+            proba, info = C.fit_cnn(x[p_tr], y[p_tr], x[p_te], random_state=seed, epochs=config["cnn_epochs"],
+                                    device=config["device"])
+        m = C.classifier_metrics(proba, y[p_te], prior)
+        m.update(seconds=time.perf_counter() - t0, info=info)
+        out["classifiers"][clf] = m
+    for name, params in config["estimators"].items():
+        t0 = time.perf_counter()
+        try:
+            if _is_neural(name):
+                idx = np.concatenate([p_tr, p_te])
+                kw = {"verbose": False, "device": config["device"], **params}
+                r = estimate_mi(x[idx], y[idx], method=name, random_state=seed, **kw)
+                where = f"its own held-out split of {r.diagnostics.get('n_test', '?')}"
+            else:
+                k = min(config["pca_dim"], out["dim"], len(p_tr))
+                pca = PCA(n_components=k, random_state=seed).fit(x[p_tr].reshape(len(p_tr), -1))
+                z = pca.transform(x[p_te].reshape(len(p_te), -1))
+                r = estimate_mi(z, y[p_te], method=name, random_state=seed, **params)
+                where = f"test split, PCA {k} fitted on train"
+            out["estimators"][name] = {"mi": r.mi, "stderr": r.stderr, "ci": r.ci, "seconds": r.seconds,
+                                       "where": where, "error": None}
+        except (ValueError, RuntimeError, FloatingPointError) as exc:  # recorded and shown in the report
+            out["estimators"][name] = {"mi": None, "stderr": None, "error": f"{type(exc).__name__}: {exc}",
+                                       "seconds": time.perf_counter() - t0}
+    return out
+
+
+# --------------------------------------------------------------------------- the study
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", str(text)).strip("-").lower()
+
+
+def _prepare(cfg: CompressionConfig) -> tuple[dict[str, Any], Any]:
+    """Resolve defaults that depend on the data: label, sizes, n_train / n_test."""
+    from ..data import load_dataset
+
+    key = cfg.dataset.lower()
+    label = cfg.label if cfg.label is not None else DEFAULT_LABELS.get(key)
+    ds = load_dataset(cfg.dataset, data_dir=cfg.data_dir, split="all", label=label, skip_bad=cfg.skip_bad)
+    n = len(ds)
+    n_train, n_test = cfg.n_train, cfg.n_test
+    if n_train + n_test > n:  # a small set: keep the asked train/test ratio
+        n_test = max(10, int(round(n * n_test / (n_train + n_test))))
+        n_train = n - n_test
+    native = int(min(ds.image_shape[:2]))
+    sizes = cfg.sizes or C.default_sizes(native)
+    info = {"label": label, "n_train": n_train, "n_test": n_test, "sizes": sizes, "native": list(ds.image_shape),
+            "label_names": ds.label_names, "name": ds.name, "n_available": n}
+    return info, ds
+
+
+def run(config: Any = None, **overrides: Any) -> dict[str, Any]:
+    """Run the study (resuming finished jobs in ``out_dir``); write ``results.csv``,
+    ``summary.json``, figures and ``report.html``. Returns the tables and paths."""
+    from ..data import default_cache_dir
+    from ..io import write_json, write_text
+    from ..runner import run_jobs
+    from . import _compression_figures as F
+
+    base = asdict(CompressionConfig.from_any(config)) if config is not None else {}
+    cfg = CompressionConfig.from_any({**base, **overrides})
+    info, _ = _prepare(cfg)
+    out_dir = Path(cfg.out_dir or f"runs/compression-{_slug(cfg.dataset)}-{_slug(info['label'] or 'classes')}")
+    cache_dir = str(Path(cfg.cache_dir) if cfg.cache_dir else default_cache_dir())
+    job_base = {"study": "compression", "dataset": cfg.dataset, "data_dir": cfg.data_dir, "label": info["label"],
+                "n_train": info["n_train"], "n_test": info["n_test"], "data_seed": cfg.data_seed, "filter": cfg.filter,
+                "crop": cfg.crop, "skip_bad": cfg.skip_bad, "cache_dir": cache_dir, "classifiers": list(cfg.classifiers),
+                "cnn_epochs": cfg.cnn_epochs, "estimators": cfg.estimators, "pca_dim": cfg.pca_dim, "device": cfg.device}
+    configs = [{**job_base, "size": s, "seed": seed} for s in info["sizes"] for seed in cfg.seeds]
+    write_json(out_dir / "config.json", {**asdict(cfg), "resolved": info})
+    rows = run_jobs(compression_job, configs, out_dir, n_jobs=cfg.n_jobs, scheduler=cfg.scheduler,
+                    progress=cfg.verbose, desc=f"compression {info['name']}")
+    errors = [f"size {r['config']['size']} seed {r['config']['seed']}: {r['error']}" for r in rows if r["error"]]
+    results = [r["result"] for r in rows if r["result"] is not None]
+    if not results:
+        raise RuntimeError("every job failed: " + "; ".join(errors[:3]))
+    long = tidy(results)
+    summary = summarize(long, cfg.plateau_frac)
+    write_text(out_dir / "results.csv", long.to_csv(index=False))
+    write_text(out_dir / "table.csv", summary["table"].to_csv(index=False))
+    h_y = float(np.mean([r["h_y"] for r in results]))
+    checks = consistency_checks(summary["per_size"], h_y, native=min(info["native"][:2]))
+    meta = {**info, "h_y": h_y, "out_dir": str(out_dir), "errors": errors, "estimator_errors": _estimator_errors(results),
+            "config": asdict(cfg)}
+    figs = F.make_figures(results, summary, meta, out_dir / "figures")
+    report = F.write_report(out_dir / "report.html", summary, checks, meta, figs)
+    write_json(out_dir / "summary.json", {"plateaus": summary["plateaus"].to_dict(orient="records"), "checks": checks,
+                                          "h_y": h_y, "errors": errors, "resolved": info})
+    return {"table": summary["table"], "per_size": summary["per_size"], "plateaus": summary["plateaus"], "long": long,
+            "checks": checks, "report": report, "out_dir": out_dir, "errors": errors, "h_y": h_y, "resolved": info}
+
+
+def _estimator_errors(results: list[dict[str, Any]]) -> list[str]:
+    return [f"size {r['size']} seed {r['seed']} {name}: {e['error']}" for r in results
+            for name, e in r["estimators"].items() if e.get("error")]
+
+
+def tidy(results: list[dict[str, Any]]) -> Any:
+    """One row per (size, seed, quantity, method): quantity "mi" (nats), "accuracy" or "auc"."""
+    import pandas as pd
+
+    recs = []
+    for r in results:
+        base = {"size": r["size"], "seed": r["seed"], "n_test": r["n_test"]}
+        for clf, m in r["classifiers"].items():
+            recs.append({**base, "quantity": "mi", "method": f"{clf} CE bound", "value": m["mi"], "se": m["mi_se"]})
+            recs.append({**base, "quantity": "accuracy", "method": clf, "value": m["accuracy"], "se": m["accuracy_se"]})
+            recs.append({**base, "quantity": "auc", "method": clf, "value": m["auc"], "se": m.get("auc_se", np.nan)})
+        for name, e in r["estimators"].items():
+            if e.get("mi") is not None:
+                recs.append({**base, "quantity": "mi", "method": name, "value": e["mi"],
+                             "se": np.nan if e["stderr"] is None else e["stderr"]})
+    return pd.DataFrame.from_records(recs)
+
+
+def _combine(group: Any) -> Any:
+    """Seeds pooled: mean, and the larger of the between-seed standard error and the
+    propagated per-seed errors (a single seed keeps its own standard error)."""
+    import pandas as pd
+
+    v, se = group["value"].to_numpy(float), group["se"].to_numpy(float)
+    k = len(v)
+    prop = math.sqrt(np.nanmean(se**2) / k) if np.isfinite(se).any() else np.nan
+    between = float(np.std(v, ddof=1) / math.sqrt(k)) if k > 1 else np.nan
+    return pd.Series({"value": float(v.mean()), "se": float(np.nanmax([prop, between])) if np.isfinite([prop, between]).any()
+                      else np.nan, "n_seeds": k})
+
+
+def summarize(long: Any, frac: float = 0.95) -> dict[str, Any]:
+    """Per-size means with error bars, the wide results table and the plateau table."""
+    import pandas as pd
+
+    per = long.groupby(["quantity", "method", "size"], sort=True)[["value", "se"]].apply(_combine).reset_index()
+    table = per.pivot_table(index="size", columns=["quantity", "method"], values="value").sort_index()
+    wide = pd.DataFrame({"size": table.index, "pixels": table.index**2})
+    for (q, m) in table.columns:
+        sub = per[(per.quantity == q) & (per.method == m)].set_index("size").reindex(table.index)
+        wide[f"{q} {m}"] = [f"{v:.3f} ± {s:.3f}" if np.isfinite(s) else f"{v:.3f}" for v, s in zip(sub.value, sub.se)]
+    plats = []
+    for (q, m), sub in per.groupby(["quantity", "method"]):
+        if q == "auc":
+            continue
+        p = C.plateau(sub["size"], sub["value"], sub["se"], frac=frac)
+        plats.append({"quantity": q, "method": m, "plateau size": p["size"], "90% low": p["lo"], "90% high": p["hi"],
+                      "max (monotone fit)": p["max_fitted"]})
+    return {"per_size": per, "table": wide.reset_index(drop=True), "plateaus": pd.DataFrame(plats)}
+
+
+def consistency_checks(per: Any, h_y: float, z: float = 2.0, native: int | None = None) -> list[dict[str, Any]]:
+    """Known truths the curves must respect: every MI estimate at most H(Y) (discrete label);
+    the MI at the largest size at least every smaller one up to ``z`` standard errors (when
+    the largest size is the native one, it determines the smaller images: data processing
+    inequality; otherwise the expected trend); accuracy rising with the classifier bound
+    (Spearman rank correlation across sizes)."""
+    from scipy.stats import spearmanr
+
+    out = []
+    for (q, m), sub in per.groupby(["quantity", "method"]):
+        sub = sub.sort_values("size")
+        se = sub["se"].fillna(0).to_numpy()
+        v = sub["value"].to_numpy()
+        if q == "mi":
+            over = [int(s) for s, a, e in zip(sub["size"], v, se) if a > h_y + z * e]
+            out.append({"check": f"MI {m} <= H(Y) = {h_y:.3f}", "ok": not over, "detail": f"above at sizes {over}" if over else ""})
+            drops = [int(s) for s, a, e in zip(sub["size"], v, se) if a > v[-1] + z * math.hypot(e, se[-1])]
+            why = "data processing inequality" if native and sub["size"].max() >= native else "expected trend"
+            out.append({"check": f"MI {m} at the largest size >= smaller sizes within {z:g} se ({why})", "ok": not drops,
+                        "detail": f"larger at sizes {drops}" if drops else ""})
+    for clf in per.loc[per.quantity == "accuracy", "method"].unique():
+        acc = per[(per.quantity == "accuracy") & (per.method == clf)].sort_values("size")
+        mi = per[(per.quantity == "mi") & (per.method == f"{clf} CE bound")].sort_values("size")
+        if len(acc) >= 3 and len(mi) == len(acc):
+            rho = float(spearmanr(acc["value"], mi["value"]).statistic)
+            out.append({"check": f"accuracy of {clf} follows its MI bound (Spearman rho > 0.5)", "ok": rho > 0.5,
+                        "detail": f"rho = {rho:.2f}"})
+    return out
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", help="YAML file with CompressionConfig keys (flags override it)")
+    parser.add_argument("--dataset", help="digits, fashion-mnist, mnist, celeba, stl10, folder or an .npz path")
+    parser.add_argument("--data-dir", help="folder of the data set (CelebA, image folders, IDX files)")
+    parser.add_argument("--label", help="CelebA attribute (e.g. Male) or a class spec such as 'top/bottom'")
+    parser.add_argument("--sizes", help="comma-separated sizes in pixels, e.g. 5,10,20 (default: from the image size)")
+    parser.add_argument("--n-train", type=int)
+    parser.add_argument("--n-test", type=int)
+    parser.add_argument("--estimators", help="comma-separated registered names (neural ones on images, others on PCA)")
+    parser.add_argument("--classifiers", help="comma-separated: logreg,cnn")
+    parser.add_argument("--cnn-epochs", type=int)
+    parser.add_argument("--seeds", help="comma-separated seeds, e.g. 0,1,2")
+    parser.add_argument("--filter", help="resize filter: antialias (default), bicubic, bilinear, box, nearest, ...")
+    parser.add_argument("--skip-bad", action="store_true", default=None, help="drop unreadable images (counted) instead of failing")
+    parser.add_argument("--out", dest="out_dir", help="run folder (default runs/compression-DATASET-LABEL)")
+    parser.add_argument("--cache-dir", help="where resized images are cached (default ~/.cache/infolens)")
+    parser.add_argument("--n-jobs", type=int)
+    parser.add_argument("--scheduler", help="Dask scheduler address tcp://host:8786")
+    parser.add_argument("--device", help="cpu (default), auto or cuda")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def config_from_args(args: argparse.Namespace) -> CompressionConfig:
+    import yaml
+
+    cfg: dict[str, Any] = {}
+    if getattr(args, "config", None):
+        with open(args.config, encoding="utf-8") as fh:
+            cfg = yaml.safe_load(fh) or {}
+    split = lambda s: [t.strip() for t in s.split(",") if t.strip()]  # noqa: E731
+    for key in ("dataset", "data_dir", "label", "n_train", "n_test", "cnn_epochs", "filter", "skip_bad", "out_dir",
+                "cache_dir", "n_jobs", "scheduler", "device"):
+        if getattr(args, key, None) is not None:
+            cfg[key] = getattr(args, key)
+    if getattr(args, "sizes", None):
+        cfg["sizes"] = [int(s) for s in split(args.sizes)]
+    if getattr(args, "seeds", None):
+        cfg["seeds"] = [int(s) for s in split(args.seeds)]
+    if getattr(args, "estimators", None) is not None:
+        prev = cfg.get("estimators") or CompressionConfig().estimators
+        cfg["estimators"] = {e: dict(prev.get(e, {})) if isinstance(prev, dict) else {} for e in split(args.estimators)}
+    if getattr(args, "classifiers", None) is not None:
+        cfg["classifiers"] = split(args.classifiers)
+    if getattr(args, "quiet", False):
+        cfg["verbose"] = False
+    return CompressionConfig.from_any(cfg)
+
+
+def print_summary(res: dict[str, Any]) -> None:
+    import pandas as pd
+
+    with pd.option_context("display.width", 200, "display.max_columns", 50):
+        print(res["table"].to_string(index=False))
+        print()
+        print(res["plateaus"].to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    print(f"\nH(Y) = {res['h_y']:.3f} nats (the ceiling of I(image; label))")
+    for c in res["checks"]:
+        print(f"[{'ok' if c['ok'] else 'WARN'}] {c['check']} {c['detail']}")
+    for e in res["errors"]:
+        print(f"[error] {e}")
+
+
+def main(args: argparse.Namespace) -> int:
+    res = run(config_from_args(args))
+    print_summary(res)
+    print(f"\nreport: {Path(res['report']).resolve()}")
+    return 0
