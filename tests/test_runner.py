@@ -185,3 +185,21 @@ def test_sweep_product_and_yaml(tmp_path):
         Sweep.from_yaml(p)
     with pytest.raises(ValueError, match="seeds"):
         Sweep(tasks=["a"], estimators=["ksg"], seeds=0).configs()
+
+
+def crashing_job(config: dict) -> dict:
+    """Kills its own worker process for the config marked ``crash`` (a segfault / OOM kill stand-in)."""
+    if config.get("crash"):
+        os._exit(3)
+    return mean_job(config)
+
+
+@pytest.mark.slow
+def test_worker_death_is_recorded_and_the_sweep_goes_on(tmp_path, monkeypatch):
+    monkeypatch.delenv("INFOLENS_SCHEDULER", raising=False)
+    configs = _configs(2) + [{"seed": 99, "n": 10, "crash": True}] + [{"seed": s, "n": 50} for s in range(10, 12)]
+    rows = run_jobs(crashing_job, configs, tmp_path, n_jobs=2, progress=False)
+    assert rows[2]["result"] is None and rows[2]["error"].startswith("BrokenProcessPool")
+    # only the job that killed its worker fails; the jobs in flight beside it are re-run and succeed
+    for c, r in zip(configs[:2] + configs[3:], rows[:2] + rows[3:]):
+        assert r["error"] is None and r["result"]["mean"] == _truth(c)

@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import time
 import traceback
+from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterator, Sequence
@@ -58,36 +59,87 @@ def run_serial(fn: JobFn, configs: Sequence[dict[str, Any]], indices: Sequence[i
         yield i, call_job(fn, configs[i])
 
 
+_DIED = "BrokenProcessPool: the worker process died while running this job (killed, crashed or out of memory)"
+
+
+def _isolate(fn: JobFn, configs: Sequence[dict[str, Any]], suspects: deque, ctx: Any, any_ok: bool
+             ) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Re-run the jobs that were in flight when a pool broke, one at a time in a one-worker
+    pool, so only the job that kills its worker is recorded as failed."""
+    pool = None
+    try:
+        while suspects:
+            i = suspects.popleft()
+            pool = pool or ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=limit_threads)
+            try:
+                row = pool.submit(call_job, fn, configs[i]).result()
+                any_ok = True
+            except BrokenProcessPool as exc:
+                pool.shutdown(wait=True)
+                pool = None
+                if not any_ok:
+                    raise RuntimeError(
+                        "worker processes die before finishing any job; if run_jobs is called from a script, put "
+                        "the call under `if __name__ == '__main__':` (workers re-import the main module) and make "
+                        f"fn a module-level function; otherwise job {configs[i]!r} kills its worker ({exc})"
+                    ) from exc
+                row = make_row(configs[i], None, _DIED, 0.0)
+            except Exception as exc:  # e.g. fn could not be pickled
+                row = make_row(configs[i], None, format_error(exc), 0.0)
+            yield i, row
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
 def run_pool(
     fn: JobFn, configs: Sequence[dict[str, Any]], indices: Sequence[int], n_jobs: int, start_method: str = "spawn"
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """A local :class:`~concurrent.futures.ProcessPoolExecutor` (``spawn`` by default:
     safe with threads, torch and macOS; ``fn`` must be importable, i.e. module-level).
-    At most ``2 * n_jobs`` jobs are queued at a time, so a kill loses little."""
+    At most ``2 * n_jobs`` jobs are queued at a time, so a kill loses little. If a worker
+    dies (killed, out of memory), the jobs in flight are re-run one by one to find the one
+    that killed it; that job is recorded as failed and a new pool runs the rest."""
     ctx = multiprocessing.get_context(start_method)
-    todo = list(indices)
-    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=limit_threads) as pool:
-        running: dict[Future, int] = {}
-        try:
-            while todo or running:
-                while todo and len(running) < 2 * n_jobs:
-                    i = todo.pop(0)
-                    running[pool.submit(call_job, fn, configs[i])] = i
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    i = running.pop(fut)
-                    try:
-                        row = fut.result()
-                    except BrokenProcessPool as exc:
-                        row = make_row(configs[i], None, f"BrokenProcessPool: a worker process died ({exc})", 0.0)
-                    except Exception as exc:  # e.g. fn could not be pickled
-                        row = make_row(configs[i], None, format_error(exc), 0.0)
-                    yield i, row
-        except BaseException:
-            for fut in running:
-                fut.cancel()
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+    todo = deque(indices)
+    any_ok = False
+    while todo:
+        suspects: deque = deque()
+        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=limit_threads) as pool:
+            running: dict[Future, int] = {}
+            try:
+                while (todo or running) and not suspects:
+                    while todo and len(running) < 2 * n_jobs:
+                        i = todo.popleft()
+                        try:
+                            running[pool.submit(call_job, fn, configs[i])] = i
+                        except BrokenProcessPool:
+                            todo.appendleft(i)
+                            break
+                    if not running:
+                        break
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        i = running.pop(fut)
+                        try:
+                            row = fut.result()
+                            any_ok = True
+                        except BrokenProcessPool:
+                            suspects.append(i)
+                            continue
+                        except Exception as exc:  # e.g. fn could not be pickled
+                            row = make_row(configs[i], None, format_error(exc), 0.0)
+                        yield i, row
+                suspects.extend(running.values())  # in flight when the pool broke
+            except BaseException:
+                for fut in running:
+                    fut.cancel()
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+        if suspects:
+            for i, row in _isolate(fn, configs, suspects, ctx, any_ok):
+                any_ok = any_ok or row["error"] is None
+                yield i, row
 
 
 def run_dask(
