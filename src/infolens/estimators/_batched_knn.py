@@ -67,33 +67,49 @@ class _Marginal:
 def ksg_batch(u: np.ndarray, v: np.ndarray, k: int = 5, workers: int = 1) -> np.ndarray:
     """KSG (alg. 1) estimate of I(u_p; v_p) for every projection ``p``.
 
-    ``u``: ``(P, n)`` or ``(P, n, du)``; ``v``: the same per projection, or ``(n,)``/``(n, dv)``
-    shared by all projections. Inputs are used as given (KSG is not scale invariant: the
+    ``u``: ``(P, n)`` or ``(P, n, du)``; ``v``: one array per projection (``(P, n)`` or
+    ``(P, n, dv)``, as ``u``), or one array shared by all projections (one dimension less:
+    ``(n,)`` or ``(n, dv)``). Inputs are used as given (KSG is not scale invariant: the
     caller standardises).
     """
-    U = _as3d(u)
-    P, n, _ = U.shape
+    ua = np.asarray(u, dtype=np.float64)
     Va = np.asarray(v, dtype=np.float64)
-    shared = Va.ndim <= 2 and Va.shape[0] == n and not (Va.ndim == 2 and Va.shape == (P, n) and P != n)
-    if Va.ndim == 1:
-        Va = Va[:, None]
-    if not shared:
+    shared = Va.ndim == ua.ndim - 1
+    U = _as3d(ua)
+    P, n, _ = U.shape
+    if shared:
+        Va = Va.reshape(len(Va), -1)
+    else:
         Va = _as3d(Va)
-        if Va.shape[:2] != (P, n):
-            raise ValueError(f"v must have shape (n, dv) or (P, n, dv) = ({P}, {n}, dv), got {Va.shape}")
+    if Va.shape[0 if shared else 1] != n or (not shared and Va.shape[0] != P):
+        raise ValueError(f"v must have shape (P, n[, dv]) = ({P}, {n}[, dv]) or, shared by all projections, "
+                         f"(n[, dv]); got {Va.shape}")
     if n <= k:
         raise ValueError(f"k={k} needs more than k samples, got n={n}; lower k or pass more samples")
     psi = digamma(np.arange(1, n + 2, dtype=np.float64))  # psi(m) at index m - 1
     vmarg = _Marginal(Va) if shared else None
-    out = np.empty(P)
-    for p in range(P):  # compiled work per row: one tree query and two searchsorted/ball counts
+
+    def one(p: int) -> float:  # compiled work: one tree query, two searchsorted/ball counts
         vp = Va if shared else Va[p]
         joint = np.concatenate([U[p], vp], axis=1)
-        eps = cKDTree(joint).query(joint, k=k + 1, p=np.inf, workers=workers)[0][:, -1]
-        nu = _Marginal(U[p]).count_open(eps, workers)
-        nv = (vmarg if shared else _Marginal(vp)).count_open(eps, workers)
-        out[p] = np.mean(psi[nu] + psi[nv])
+        eps = cKDTree(joint).query(joint, k=k + 1, p=np.inf)[0][:, -1]
+        nu = _Marginal(U[p]).count_open(eps, 1)
+        nv = (vmarg if shared else _Marginal(vp)).count_open(eps, 1)
+        return float(np.mean(psi[nu] + psi[nv]))
+
+    out = np.array(_map(one, range(P), workers))
     return digamma(k) + digamma(n) - out
+
+
+def _map(fn, items, workers: int) -> list:
+    """``[fn(i) for i in items]``, on ``workers`` threads when > 1 (the KD-tree, sort and
+    searchsorted calls release the GIL, so projections run in parallel)."""
+    if workers <= 1:
+        return [fn(i) for i in items]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(fn, items))
 
 
 def _labels_info(labels: np.ndarray, n: int, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -157,12 +173,14 @@ def ross_batch(u: np.ndarray, labels: np.ndarray, k: int = 5, workers: int = 1) 
     n = U.shape[1]
     psi = digamma(np.arange(1, n + 2, dtype=np.float64))
     classes = [np.flatnonzero(codes == c) for c in np.unique(codes)]
-    out = np.empty(P)
-    for p in range(P):
+
+    def one(p: int) -> float:
         eps = np.empty(n)
         for idx in classes:
             kk = int(kc[idx[0]])
-            eps[idx] = cKDTree(U[p, idx]).query(U[p, idx], k=kk + 1, p=np.inf, workers=workers)[0][:, -1]
-        m = cKDTree(U[p]).query_ball_point(U[p], eps * (1.0 + _REL), p=np.inf, return_length=True, workers=workers) - 1
-        out[p] = np.mean(psi[m - 1])
+            eps[idx] = cKDTree(U[p, idx]).query(U[p, idx], k=kk + 1, p=np.inf)[0][:, -1]
+        m = cKDTree(U[p]).query_ball_point(U[p], eps * (1.0 + _REL), p=np.inf, return_length=True) - 1
+        return float(np.mean(psi[m - 1]))
+
+    out = np.array(_map(one, range(P), workers))
     return digamma(n) - np.mean(digamma(nc)) + np.mean(digamma(kc)) - out

@@ -54,6 +54,14 @@ def random_stiefel(d: int, k: int, size: int, rng: np.random.Generator) -> np.nd
     return q * np.sign(np.diagonal(r, axis1=1, axis2=2))[:, None, :]
 
 
+def _project(a: np.ndarray, M: np.ndarray) -> np.ndarray:
+    """``a`` ``(n, d)`` times every ``M[p]`` ``(d, k)`` -> ``(P, n, k)`` as one BLAS matrix
+    product (``einsum`` does not reach BLAS for this contraction and is ~5x slower)."""
+    P, d, k = M.shape
+    out = a @ M.transpose(1, 0, 2).reshape(d, P * k)
+    return out.reshape(len(a), P, k).transpose(1, 0, 2)
+
+
 def _standardize_rows(a: np.ndarray) -> np.ndarray:
     """``(P, n, k)``: each projected coordinate to zero mean and unit standard deviation."""
     a = a - a.mean(axis=1, keepdims=True)
@@ -144,18 +152,18 @@ class _SlicedBase(Estimator):
         starts = range(0, P, batch)
         for s in progress(starts, total=len(starts), desc=desc, verbose=getattr(self, "verbose", False)):
             sl = slice(s, min(P, s + batch))
-            u = np.einsum("nd,pdk->pnk", x, A[sl]) if A is not None else np.broadcast_to(x, (sl.stop - s, *x.shape))
+            u = _project(x, A[sl]) if A is not None else np.broadcast_to(x, (sl.stop - s, *x.shape))
             if self.standardize:
                 u = _standardize_rows(u)
             if B is not None:
-                v = np.einsum("nd,pdk->pnk", y, B[sl])
+                v = _project(y, B[sl])
                 v = _standardize_rows(v) if self.standardize else v
             else:
                 v = None
             if batched and inner == "ross":
                 out[sl] = bk.ross_batch(u, labels, int(self.k), workers=int(self.n_jobs))
             elif batched:
-                out[sl] = bk.ksg_batch(u, yv if v is None else v, int(self.k), workers=int(self.n_jobs))
+                out[sl] = bk.ksg_batch(u, yv if v is None else v, int(self.k), workers=int(self.n_jobs))  # yv: shared
             else:
                 for j in range(sl.stop - s):
                     yy = y if self._y_discrete else (yv if v is None else v[j])
