@@ -45,7 +45,8 @@ class Binning(Estimator):
         (memory is 8 bytes per cell).
 
     Standard error: delta method, ``Var = (E[log^2(p_xy / p_x p_y)] - I^2) / N`` (plug-in
-    moments), plus the null term (Kx-1)(Ky-1) / (2 N^2) from 2 N I ~ chi^2 under independence.
+    moments, less their sampling inflation dof / N), plus the null term dof / (2 N^2) from
+    2 N I ~ chi^2(dof) under independence, dof = (Kx-1)(Ky-1).
     """
 
     name: ClassVar[str] = "binning"
@@ -129,7 +130,10 @@ class Binning(Estimator):
         lr = np.log(pxy / (px * py))
         i_plug = float((pxy * lr).sum())
         kx_used, ky_used = int((cnt_x > 0).sum()), int((cnt_y > 0).sum())
-        var = max(float((pxy * lr**2).sum()) - i_plug**2, 0.0) / n + (kx_used - 1) * (ky_used - 1) / (2.0 * n**2)
+        dof = (kx_used - 1) * (ky_used - 1)
+        # the plug-in second moment is inflated by ~dof/n by sampling noise (its mean under
+        # independence, where 2 n I ~ chi^2(dof)); remove it, then add the null variance
+        var = max(float((pxy * lr**2).sum()) - i_plug**2 - dof / n, 0.0) / n + dof / (2.0 * n**2)
         diag = {
             "bins": bins,
             "discrete_x": disc_x, "discrete_x_how": how_x,
