@@ -20,29 +20,42 @@ def _plt():
     return plt
 
 
+def _unit(a: np.ndarray) -> np.ndarray:
+    a = np.asarray(a, dtype=np.float64)
+    lo, hi = float(a.min()), float(a.max())
+    return (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)
+
+
 def plot_feature_grid(images: np.ndarray, maps: Mapping[str, np.ndarray], n_maps: int = 8) -> Any:
-    """One block per encoder: a row per image, the input first, then its first ``n_maps`` feature
-    maps (each scaled to its own range). ``maps[encoder]`` is ``(n_images, C, h, w)``."""
+    """One block of rows per encoder: a row per image, the input first, then its first ``n_maps``
+    feature maps (each scaled to its own range). ``maps[encoder]`` is ``(n_images, C, h, w)``.
+
+    The tiles are laid into one mosaic array shown with a single ``imshow`` (one axes instead of
+    hundreds keeps drawing and saving fast); tiles keep their true size, so A's maps look
+    smaller than the input and B's larger."""
     plt = _plt()
     names = list(maps)
     n_img = len(images)
     n_col = 1 + min(n_maps, min(m.shape[1] for m in maps.values()))
-    fig, axes = plt.subplots(n_img * len(names), n_col, figsize=(1.1 * n_col, 1.1 * n_img * len(names)),
-                             squeeze=False)
+    tile = max([np.shape(images)[-1]] + [m.shape[-1] for m in maps.values()]) + 2
+    mosaic = np.full((tile * n_img * len(names), tile * n_col), np.nan)
     for b, name in enumerate(names):
         for i in range(n_img):
-            row = axes[b * n_img + i]
-            row[0].imshow(images[i], cmap="gray")
-            row[0].set_ylabel(f"{name} #{i}", fontsize=7)
-            for c in range(1, n_col):
-                row[c].imshow(maps[name][i, c - 1], cmap="viridis")
-            for ax in row:
-                ax.set_xticks([])
-                ax.set_yticks([])
-            if i == 0:
-                sz = maps[name].shape[-2:]
-                row[0].set_title(f"input / {name}: {sz[0]}x{sz[1]}", fontsize=7, loc="left")
-    fig.tight_layout(pad=0.2)
+            tiles = [images[i]] + [maps[name][i, c] for c in range(n_col - 1)]
+            r0 = (b * n_img + i) * tile + 1
+            for c, t in enumerate(tiles):
+                h, w = t.shape
+                mosaic[r0:r0 + h, c * tile + 1:c * tile + 1 + w] = _unit(t)
+    fig, ax = plt.subplots(figsize=(0.9 * n_col + 0.8, 0.9 * n_img * len(names) + 0.3))
+    ax.imshow(np.ma.masked_invalid(mosaic), cmap="viridis", interpolation="nearest")
+    ax.set_xticks([tile * 0.5 + tile * c for c in range(n_col)])
+    ax.set_xticklabels(["input"] + [f"map {c}" for c in range(n_col - 1)], fontsize=7, rotation=45)
+    ax.set_yticks([tile * (b * n_img + i + 0.5) for b in range(len(names)) for i in range(n_img)])
+    ax.set_yticklabels([f"{name} ({maps[name].shape[-1]}px) #{i}" for name in names for i in range(n_img)], fontsize=7)
+    ax.set_title("feature maps per encoder", fontsize=9)
+    for b in range(1, len(names)):
+        ax.axhline(b * n_img * tile - 0.5, color="k", lw=1)
+    fig.tight_layout()
     return fig
 
 

@@ -191,8 +191,11 @@ def _report(out: Path, cfg: dict[str, Any], name: str, summary: pd.DataFrame, pr
             figs: dict[str, Any], n_train: int, n_test: int, n_mi: int) -> None:
     from ..report.html import HtmlReport
 
+    pngs = {}
     for key, (fig, _) in figs.items():
-        save_figure(fig, out / "figures" / key)
+        # the image mosaic gains nothing from SVG; the line plots are kept as vector graphics too
+        formats = ("png",) if key == "feature_maps" else ("png", "svg")
+        pngs[key] = save_figure(fig, out / "figures" / key, formats=formats)[0]
     rep = HtmlReport("Deep InfoMax: what the feature maps keep",
                      f"{name}, {cfg['size']}x{cfg['size']} grayscale, {n_train} training / {n_test} test images;")
     rep.add_text(
@@ -206,9 +209,9 @@ def _report(out: Path, cfg: dict[str, Any], name: str, summary: pd.DataFrame, pr
                                    "probe: linear-probe test accuracy on the summary vector")
     rep.add_table(pd.DataFrame([{"features": k, "probe_accuracy": v} for k, v in probe.items()]),
                   caption="linear probe (logistic regression) test accuracy; 'pixels' is the raw-pixel reference")
-    for key, (fig, caption) in figs.items():
+    for key, (_, caption) in figs.items():
         rep.add_heading(key.replace("_", " "), level=3)
-        rep.add_figure(fig, caption=caption)
+        rep.add_figure(pngs[key], caption=caption)      # the saved PNG, not a second rendering
     rep.add_heading("Configuration")
     rep.add_code(json.dumps(cfg, indent=2, default=str))
     rep.save(out / "report.html")
