@@ -1,0 +1,142 @@
+"""``infolens estimate X [Y] ...`` and ``infolens list``.
+
+X and Y are ``.npy``, ``.npz`` (``--x-key``/``--y-key``), ``.csv`` or ``.parquet``
+(``--x-cols``/``--y-cols``: names or 0-based indices, comma-separated). Without Y, both
+variables come from X's file (pick them with the keys or columns).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import CLIError
+
+TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
+
+
+def _split(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    items = [t.strip() for t in text.split(",") if t.strip()]
+    return items or None
+
+
+def _read_table(path: Path) -> Any:
+    import pandas as pd
+
+    if path.suffix.lower() == ".csv":
+        return pd.read_csv(path)
+    return pd.read_parquet(path)
+
+
+def _select_columns(df: Any, cols: list[str] | None, flag: str, path: Path) -> np.ndarray:
+    if cols is None:
+        return df
+    picked = []
+    for c in cols:
+        if c in df.columns:
+            picked.append(c)
+        elif c.lstrip("-").isdigit() and -len(df.columns) <= int(c) < len(df.columns):
+            picked.append(df.columns[int(c)])
+        else:
+            raise CLIError(f"{flag}: no column {c!r} in {path} (columns: {', '.join(map(str, df.columns[:20]))})")
+    return df[picked]
+
+
+def load_variable(path: str, key: str | None, cols: list[str] | None, which: str) -> Any:
+    """Read one variable (``which`` is "x" or "y", for messages) from a file."""
+    p = Path(path)
+    if not p.is_file():
+        raise CLIError(f"{which.upper()} file not found: {path}")
+    suffix = p.suffix.lower()
+    if suffix == ".npy":
+        if cols:
+            return np.load(p, allow_pickle=False)[:, [int(c) for c in cols]]
+        return np.load(p, allow_pickle=False)
+    if suffix == ".npz":
+        with np.load(p, allow_pickle=False) as z:
+            names = list(z.files)
+            if key is None:
+                if len(names) != 1:
+                    raise CLIError(f"{p} holds arrays {', '.join(names)}; choose one with --{which}-key")
+                key = names[0]
+            if key not in names:
+                raise CLIError(f"--{which}-key {key!r} is not in {p} (arrays: {', '.join(names)})")
+            return z[key]
+    if suffix in TABLE_SUFFIXES:
+        return _select_columns(_read_table(p), cols, f"--{which}-cols", p)
+    raise CLIError(f"{which.upper()} file {path} has suffix {p.suffix!r}; use .npy, .npz, .csv or .parquet")
+
+
+def _param(text: str) -> tuple[str, Any]:
+    import yaml
+
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    name, value = text.split("=", 1)
+    return name.strip().replace("-", "_"), yaml.safe_load(value)
+
+
+def add_estimate_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("x", metavar="X", help="file holding X (.npy, .npz, .csv, .parquet)")
+    parser.add_argument("y", metavar="Y", nargs="?", default=None, help="file holding Y (default: X's file)")
+    parser.add_argument("--method", "-m", default="ksg", help="estimator name (see `infolens list`; default ksg)")
+    parser.add_argument("-k", type=int, default=None, help="neighbours, for kNN estimators")
+    parser.add_argument("--unit", choices=["nats", "bits"], default="nats")
+    parser.add_argument("--seed", type=int, default=0, help="random_state (default 0: the same command gives the same number)")
+    parser.add_argument("--x-key", default=None, help="array name inside an .npz for X")
+    parser.add_argument("--y-key", default=None, help="array name inside an .npz for Y")
+    parser.add_argument("--x-cols", default=None, help="columns of a table for X: names or 0-based indices, comma-separated")
+    parser.add_argument("--y-cols", default=None, help="columns of a table for Y")
+    parser.add_argument("--param", "-p", action="append", type=_param, default=[], metavar="NAME=VALUE",
+                        help="any estimator parameter, e.g. -p algorithm=2 -p discrete_y=true (repeatable)")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def main_estimate(args: argparse.Namespace) -> int:
+    from ..api import estimate_mi
+
+    x_cols, y_cols = _split(args.x_cols), _split(args.y_cols)
+    y_path = args.y if args.y is not None else args.x
+    if args.y is None and (args.x_key is None or args.y_key is None) and (x_cols is None or y_cols is None):
+        raise CLIError("give a Y file, or pick X and Y inside one file with --x-key/--y-key (.npz) or --x-cols/--y-cols (tables)")
+    x = load_variable(args.x, args.x_key, x_cols, "x")
+    y = load_variable(y_path, args.y_key, y_cols, "y")
+    params = dict(args.param)
+    if args.k is not None:
+        params["k"] = args.k
+    res = estimate_mi(x, y, method=args.method, unit=args.unit, random_state=args.seed, **params)
+    print(json.dumps(res.to_dict(), indent=2) if args.json else str(res))
+    return 0
+
+
+def add_list_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print name, class, aliases and summary as JSON")
+
+
+def main_list(args: argparse.Namespace) -> int:
+    from ..registry import _ALIASES, estimator_class, list_estimators
+
+    rows = []
+    for name in list_estimators():
+        cls = estimator_class(name)
+        para = " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())
+        rows.append({
+            "name": name,
+            "class": f"{cls.__module__}.{cls.__name__}",
+            "aliases": sorted(a for a, n in _ALIASES.items() if n == name),
+            "summary": para if len(para) <= 110 else para[:107].rstrip() + "...",
+        })
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    width = max(len(r["name"]) for r in rows)
+    for r in rows:
+        alias = f" (also: {', '.join(r['aliases'])})" if r["aliases"] else ""
+        print(f"{r['name']:<{width}}  {r['summary']}{alias}")
+    return 0
