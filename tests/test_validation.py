@@ -1,0 +1,121 @@
+"""infolens.validation: conversions, shapes, and the messages that name the argument."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from infolens import validation as v
+
+
+def test_to_numpy_accepts_lists_pandas_torch_bool():
+    ref = np.array([[1.0, 2.0], [3.0, 4.0]])
+    np.testing.assert_array_equal(v.to_numpy([[1, 2], [3, 4]], "x"), ref)
+    np.testing.assert_array_equal(v.to_numpy(pd.DataFrame(ref), "x"), ref)
+    np.testing.assert_array_equal(v.to_numpy(pd.Series([1.0, 3.0]), "x"), [1.0, 3.0])
+    np.testing.assert_array_equal(v.to_numpy(torch.tensor(ref, requires_grad=True), "x"), ref)
+    assert v.to_numpy(np.array([True, False]), "x").dtype == np.int64
+
+
+@pytest.mark.parametrize(
+    "value,exc,match",
+    [
+        (None, TypeError, r"^x is None"),
+        ([[1, 2], [3]], TypeError, r"^x could not be read"),
+        (np.array(["a", "b"]), TypeError, r"^x has dtype <U1, which is not numeric"),
+        (np.array([1 + 2j]), TypeError, r"^x has dtype complex128"),
+    ],
+)
+def test_to_numpy_errors(value, exc, match):
+    with pytest.raises(exc, match=match):
+        v.to_numpy(value, "x")
+
+
+def test_check_array_shapes():
+    assert v.check_array(np.arange(5.0), "x").shape == (5, 1)
+    assert v.check_array(np.arange(24.0).reshape(2, 3, 4), "x").shape == (2, 12)
+    assert v.check_array(np.arange(24.0).reshape(2, 3, 4), "x", flatten=False).shape == (2, 3, 4)
+    assert v.check_array(np.arange(5), "x").dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    "value,kwargs,match",
+    [
+        (np.float64(3.0), {}, r"^x is a scalar"),
+        (np.zeros((0, 2)), {}, r"^x is empty"),
+        (np.array([1.0, np.nan, np.inf, 2.0]), {}, r"^x contains 1 NaN and 1 inf values \(first bad rows: \[1, 2\]\)"),
+        (np.ones(5), {}, r"^x is constant"),
+        (np.c_[np.arange(5.0), np.ones(5)], {}, r"^x has 1 zero-variance column\(s\) \[1\]"),
+        (np.arange(3.0), {"min_samples": 4}, r"^x has 3 samples; this estimator needs at least 4"),
+    ],
+)
+def test_check_array_errors(value, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        v.check_array(value, "x", **kwargs)
+
+
+def test_constant_allowed_when_asked():
+    assert v.check_array(np.ones(4), "x", allow_constant=True).shape == (4, 1)
+
+
+def test_check_xy():
+    x, y = v.check_xy([1, 2, 3], [[1, 2], [2, 1], [5, 5]])
+    assert x.shape == (3, 1) and y.shape == (3, 2)
+    with pytest.raises(ValueError, match=r"^x and y must have the same number of samples .* got 3 and 2"):
+        v.check_xy([1, 2, 3], [1, 2])
+    with pytest.raises(ValueError, match=r"^x and y have 3 samples; this estimator needs at least 6"):
+        v.check_xy([1, 2, 3], [3, 1, 2], min_samples=6)
+    with pytest.raises(ValueError, match=r"^labels contains 1 NaN"):
+        v.check_xy([1, 2, 3], [1, np.nan, 2], y_name="labels")
+
+
+def test_is_discrete_and_resolve():
+    rng = np.random.default_rng(0)
+    assert v.is_discrete(rng.integers(0, 10, 1000))
+    assert v.is_discrete(rng.integers(0, 10, 1000).astype(float))
+    assert not v.is_discrete(rng.normal(size=1000))
+    # integral but many levels (> max(32, 5% of n)) is not discrete
+    assert not v.is_discrete(np.arange(1000))
+    assert v.is_discrete(np.arange(40) % 40) is False
+    assert v.resolve_discrete(np.arange(10.0), True, "y") == (True, "declared")
+    assert v.resolve_discrete(np.array([0, 1, 0, 1]), "auto", "y") == (True, "detected")
+    with pytest.raises(ValueError, match=r"^discrete_y must be True, False or 'auto'"):
+        v.resolve_discrete(np.arange(3), "maybe", "y")
+
+
+def test_as_labels():
+    np.testing.assert_array_equal(v.as_labels(np.array([5, 2, 5, 9]), "y"), [1, 0, 1, 2])
+    np.testing.assert_array_equal(v.as_labels(np.array([[0, 1], [0, 1], [1, 0]]), "y"), [0, 0, 1])
+    with pytest.raises(ValueError, match=r"^y takes a single value"):
+        v.as_labels(np.zeros(4), "y")
+
+
+def test_standardize():
+    a = np.c_[np.arange(10.0) * 7 + 3, np.ones(10)]
+    s = v.standardize(a)
+    np.testing.assert_allclose(s[:, 0].mean(), 0, atol=1e-12)
+    np.testing.assert_allclose(s[:, 0].std(), 1, atol=1e-12)
+    np.testing.assert_array_equal(s[:, 1], 0)
+
+
+def test_random_state_and_seeds():
+    a = v.check_random_state(3).normal(size=3)
+    b = v.check_random_state(3).normal(size=3)
+    np.testing.assert_array_equal(a, b)
+    g = np.random.default_rng(1)
+    assert v.check_random_state(g) is g
+    assert isinstance(v.check_random_state(np.random.RandomState(0)), np.random.Generator)
+    assert v.seed_from(7) == 7
+    assert v.seed_from(np.random.default_rng(5)) == v.seed_from(np.random.default_rng(5))
+    with pytest.raises(TypeError, match=r"^random_state must be None, an int or a numpy Generator, got str"):
+        v.check_random_state("seed")
+
+
+def test_scalar_parameter_checks():
+    assert v.check_positive_int(3, "k") == 3
+    for bad in (0, -1, 2.5, True, "3"):
+        with pytest.raises(ValueError, match=r"^k must be an integer >= 1"):
+            v.check_positive_int(bad, "k")
+    assert v.check_choice("a", "mode", ("a", "b")) == "a"
+    with pytest.raises(ValueError, match=r"^mode must be one of 'a', 'b'; got 'c'"):
+        v.check_choice("c", "mode", ("a", "b"))
