@@ -27,16 +27,19 @@ def write_bench_report(out_dir: str | os.PathLike[str], wall_seconds: float | No
     rows = read_rows(out)
     if not rows:
         raise FileNotFoundError(f"no results in {str(out / 'results.jsonl')!r}; run `infolens bench --out {out}` first")
+    meta: dict[str, Any] = {}
+    if (out / "bench.json").exists():
+        meta = json.loads((out / "bench.json").read_text())
     tidy = tidy_results(rows)
     tasks = task_table(tidy)
+    order = {t: i for i, t in enumerate(meta.get("tasks") or [])}
+    if order:  # the suite's order (1-d tasks first, ...) rather than alphabetical
+        tasks = tasks.sort_values("task", key=lambda col: col.map(lambda t: order.get(t, len(order))), kind="stable")
     summary = summary_table(tidy)
     write_table(tidy, out / "results")
     write_table(tasks, out / "tasks")
     write_table(summary, out / "summary")
 
-    meta: dict[str, Any] = {}
-    if (out / "bench.json").exists():
-        meta = json.loads((out / "bench.json").read_text())
     rep = HtmlReport(f"Benchmark: {out.name}", subtitle=f"suite {meta.get('suite', '?')}, {len(tidy)} jobs.")
     n_max = int(tidy["n"].max()) if len(tidy) else 0
     failed = int(tidy["error"].notna().sum())
@@ -55,7 +58,8 @@ def write_bench_report(out_dir: str | os.PathLike[str], wall_seconds: float | No
         fig = figures.heatmap(tasks)
         save_figure(fig, fig_dir / "heatmap")
         rep.add_heading("log(estimate / truth) per task and estimator")
-        rep.add_figure(fig, caption="Blue: underestimate, red: overestimate, grey: failed or estimate <= 0.")
+        rep.add_figure(fig, caption="Blue: underestimate, red: overestimate; grey: the job failed, the estimate "
+                       "is <= 0, or the truth is 0 (independence, where the cell shows the estimate).")
         figures.close(fig)
     if tidy["estimate"].notna().any():
         fig = figures.estimate_vs_n(tidy)

@@ -21,7 +21,8 @@ def _plt():
 def heatmap(task_tab, value: str = "log_ratio", limit: float = 1.0):
     """Tasks (rows) x estimators (columns), colour = log(mean estimate / truth) clipped to
     +-``limit`` (diverging: blue under-, red over-estimates); cells print the mean estimate;
-    the truth is printed next to each task name. Grey cells: failed or estimate <= 0."""
+    the truth is printed next to each task name. Grey cells: the job failed, the estimate is <= 0,
+    or the truth is 0 (independence; the cell still prints the estimate)."""
     plt = _plt()
     tasks = list(dict.fromkeys(task_tab["task"]))
     labels = sorted(task_tab["label"].unique())
@@ -34,11 +35,17 @@ def heatmap(task_tab, value: str = "log_ratio", limit: float = 1.0):
     fig, ax = plt.subplots(figsize=(1.2 + 0.9 * len(labels) + 3.5, 0.8 + 0.32 * len(tasks)))
     cmap = plt.get_cmap("RdBu_r").with_extremes(bad="#cccccc")
     im = ax.imshow(np.clip(mat, -limit, limit), cmap=cmap, vmin=-limit, vmax=limit, aspect="auto")
+    failed = np.zeros(mat.shape, dtype=bool)
+    if "seeds" in task_tab:
+        for _, r in task_tab.iterrows():
+            failed[tasks.index(r["task"]), labels.index(r["label"])] = r["seeds"] == 0
     for i in range(len(tasks)):
         for j in range(len(labels)):
             if np.isfinite(est[i, j]):
                 ax.text(j, i, f"{est[i, j]:.2f}", ha="center", va="center", fontsize=7,
                         color="white" if abs(np.nan_to_num(mat[i, j])) > 0.6 * limit else "black")
+            elif failed[i, j]:
+                ax.text(j, i, "failed", ha="center", va="center", fontsize=7, color="#666666")
     ax.set_xticks(range(len(labels)), labels, rotation=45, ha="right", fontsize=8)
     ax.set_yticks(range(len(tasks)), [f"{t}  ({truth[t]:.2f})" for t in tasks], fontsize=7)
     ax.set_title(f"log(estimate / truth), N = {int(task_tab['n'].iloc[0])} (cell: mean estimate, nats)", fontsize=9)
