@@ -14,6 +14,7 @@ Exit status 1 when a case misses the 5 s target or the estimates disagree.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
@@ -76,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             run_case("(b) 1-dim continuous y", x, y, "ksg", args)]
     print(f"sliced MI: {args.projections} projections x {args.n} samples, x {args.dim}-dim, k=5, "
           f"n_jobs={args.n_jobs}; loop timed on {args.loop} projections and extrapolated")
+    print(f"machine: {os.cpu_count()} cores, load average at start {os.getloadavg()[0]:.1f} (others' work shares the cores)")
     print(f"{'case':28s} {'inner':5s} {'ours s':>8s} {'target s':>8s} {'loop s*':>8s} {'speedup':>8s} "
           f"{'SMI nats':>9s} {'stderr':>8s} {'|batched-loop|':>14s}")
     ok = True
