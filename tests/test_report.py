@@ -89,3 +89,17 @@ def test_bench_report_files(tmp_path):
     assert len(tables["summary"]) == 3
     with pytest.raises(FileNotFoundError, match="no results"):
         write_bench_report(tmp_path / "empty")
+
+
+def test_report_of_a_non_bench_run_keeps_the_study_report(tmp_path, capsys):
+    from infolens.cli import main
+
+    for s in range(3):
+        append_row(tmp_path, make_row({"study": "x", "size": 8 * (s + 1), "seed": s}, {"mi": 0.5 * s}, None, 2.0))
+    (tmp_path / "report.html").write_text("<html>study report</html>")
+    assert main(["report", str(tmp_path)]) == 0
+    assert (tmp_path / "report.html").read_text() == "<html>study report</html>"
+    jobs = pd.read_parquet(tmp_path / "jobs.parquet")
+    assert sorted(jobs["mi"]) == [0.0, 0.5, 1.0] and sorted(jobs["size"]) == [8, 16, 24]
+    assert "study report" not in (tmp_path / "jobs.html").read_text()
+    assert "jobs.html" in capsys.readouterr().out

@@ -20,6 +20,11 @@ def main(args: argparse.Namespace) -> int:
         tables = write_bench_report(run)
         print(tables["summary"].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     else:
-        write_generic_report(run)
+        page = write_generic_report(run)
+        print(f"job table: {run / 'jobs.csv'}")
+        if page.name != "report.html":
+            print(f"the run's own report is kept: {run / 'report.html'}")
+        print(f"report: {page}")
+        return 0
     print(f"report: {run / 'report.html'}")
     return 0

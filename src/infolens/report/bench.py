@@ -82,14 +82,18 @@ def write_bench_report(out_dir: str | os.PathLike[str], wall_seconds: float | No
 
 
 def write_generic_report(out_dir: str | os.PathLike[str]) -> Path:
-    """Any run folder with a ``results.jsonl``: the job table as CSV/Parquet and ``report.html``."""
+    """Any run folder with a ``results.jsonl``: the job table as ``jobs.csv``/``jobs.parquet``
+    and an HTML page of it. A study's own ``report.html`` is never overwritten: the page is then
+    written as ``jobs.html``. Returns the page written."""
     from ..runner import load_results
 
     out = Path(out_dir)
     frame = load_results(out)
     if frame.empty:
         raise FileNotFoundError(f"no results in {str(out / 'results.jsonl')!r}")
-    write_table(frame, out / "results")
-    rep = HtmlReport(f"Run: {out.name}", subtitle=f"{len(frame)} jobs.")
+    write_table(frame, out / "jobs")
+    failed = int(frame["error"].notna().sum())
+    rep = HtmlReport(f"Run: {out.name}", subtitle=f"{len(frame)} jobs, {failed} failed.")
     rep.add_table(frame)
-    return rep.save(out / "report.html")
+    target = out / ("jobs.html" if (out / "report.html").exists() else "report.html")
+    return rep.save(target)
