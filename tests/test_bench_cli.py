@@ -35,6 +35,7 @@ def test_estimator_selection():
         resolve_estimators("ksg,nope")
 
 
+@pytest.mark.slow
 def test_bench_cli_end_to_end(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("INFOLENS_SCHEDULER", raising=False)
     out = tmp_path / "run"
@@ -59,7 +60,7 @@ def test_bench_cli_end_to_end(tmp_path, capsys, monkeypatch):
 
     # re-running the same command finishes nothing new: the store is unchanged
     before = (out / "results.jsonl").read_bytes()
-    assert main(argv) == 0
+    assert main(argv + ["--no-report"]) == 0
     assert (out / "results.jsonl").read_bytes() == before
 
     (out / "report.html").unlink()

@@ -74,6 +74,7 @@ def test_tables_roundtrip(tmp_path):
     assert not list(tmp_path.glob(".*.tmp"))  # no temporary files left behind
 
 
+@pytest.mark.slow
 def test_bench_report_files(tmp_path):
     for r in ROWS:
         append_row(tmp_path, r)

@@ -56,21 +56,21 @@ def write_bench_report(out_dir: str | os.PathLike[str], wall_seconds: float | No
     fig_dir = out / "figures"
     if len(tasks) and tasks["mean"].notna().any():
         fig = figures.heatmap(tasks)
-        save_figure(fig, fig_dir / "heatmap")
+        png = save_figure(fig, fig_dir / "heatmap")[0]  # embed the saved PNG: no second render
         rep.add_heading("log(estimate / truth) per task and estimator")
-        rep.add_figure(fig, caption="Blue: underestimate, red: overestimate; grey: the job failed, the estimate "
+        rep.add_figure(png, caption="Blue: underestimate, red: overestimate; grey: the job failed, the estimate "
                        "is <= 0, or the truth is 0 (independence, where the cell shows the estimate).")
         figures.close(fig)
     if tidy["estimate"].notna().any():
         fig = figures.estimate_vs_n(tidy)
-        save_figure(fig, fig_dir / "estimate_vs_n")
+        png = save_figure(fig, fig_dir / "estimate_vs_n")[0]
         rep.add_heading("Estimate vs N")
-        rep.add_figure(fig, caption="Mean +- sd over seeds; dashed: the true MI.")
+        rep.add_figure(png, caption="Mean +- sd over seeds; dashed: the true MI.")
         figures.close(fig)
         fig = figures.time_per_estimator(tidy)
-        save_figure(fig, fig_dir / "time_per_estimator")
+        png = save_figure(fig, fig_dir / "time_per_estimator")[0]
         rep.add_heading("Time per estimator")
-        rep.add_figure(fig)
+        rep.add_figure(png)
         figures.close(fig)
     rep.add_heading("Per task")
     rep.add_table(tasks)
