@@ -59,6 +59,11 @@ def test_config_errors_name_the_key(tmp_path):
         infomax.run({**TINY, "epoch": 3, "out": str(tmp_path)})
     with pytest.raises(ValueError, match="data_dir"):
         infomax.run({**TINY, "dataset": "stl10", "out": str(tmp_path)})
+    # bad module parameters fail before the run folder is created, so a corrected re-run is not refused
+    for bad in ({"alpha": -1.0}, {"size": 4, "depth": 2}, {"bound": "mine"}, {"lr": 0}):
+        with pytest.raises(ValueError, match=next(iter(bad)) if "size" not in bad else "too small"):
+            infomax.run({**TINY, **bad, "out": str(tmp_path / "never")})
+    assert not (tmp_path / "never").exists()
 
 
 def test_cli_runs_one_encoder(tmp_path, capsys):

@@ -77,6 +77,19 @@ def _check_config(config: dict[str, Any]) -> dict[str, Any]:
     methods = cfg["mi_methods"]
     cfg["mi_methods"] = [check_choice(m, "mi_methods", ("binning", "ksg")) for m in
                          ([methods] if isinstance(methods, str) else methods)]
+    if isinstance(cfg["lr"], bool) or not isinstance(cfg["lr"], (int, float)) or not cfg["lr"] > 0:
+        raise ValueError(f"lr must be a number > 0, got {cfg['lr']!r}")
+    if not (cfg["bins"] == "auto" or (isinstance(cfg["bins"], int) and not isinstance(cfg["bins"], bool)
+                                      and cfg["bins"] >= 2)):
+        raise ValueError(f"bins must be 'auto' or an integer >= 2, got {cfg['bins']!r}")
+    # build the modules once so that every bad parameter fails here, before anything is written
+    from ..infomax import DIMEncoder, DIMObjective
+
+    for kind in cfg["encoders"]:
+        DIMEncoder(kind, channels=cfg["channels"], depth=cfg["depth"], hidden=cfg["hidden"],
+                   summary_dim=cfg["summary_dim"]).output_size(cfg["size"])
+    DIMObjective(cfg["channels"], cfg["summary_dim"], alpha=cfg["alpha"], beta=cfg["beta"], gamma=cfg["gamma"],
+                 bound=cfg["bound"], prior=cfg["prior"], max_locations=cfg["max_locations"])
     return cfg
 
 
@@ -122,6 +135,9 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
     from ..infomax.analysis import encode, linear_probe, map_mi_table, per_image_max, summarize_map_mi
 
     cfg = _check_config(config)
+    t0 = time.perf_counter()
+    x_train, y_train, name = _load(cfg, "train", cfg["n_train"])
+    x_test, y_test, _ = _load(cfg, "test", cfg["n_test"])
     out = Path(cfg["out"])
     out.mkdir(parents=True, exist_ok=True)
     stable = {k: v for k, v in cfg.items() if k not in _VOLATILE}
@@ -132,10 +148,6 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
             raise ValueError(f"{out} holds a run with a different configuration ({cfg_path}); "
                              "pass another out folder (--out) or delete that one")
     write_json(cfg_path, cfg)
-
-    t0 = time.perf_counter()
-    x_train, y_train, name = _load(cfg, "train", cfg["n_train"])
-    x_test, y_test, _ = _load(cfg, "test", cfg["n_test"])
     n_mi = min(cfg["n_mi_images"], len(x_test))
     n_grid = min(cfg["n_grid_images"], len(x_test))
     probe = {"pixels": linear_probe(x_train, y_train, x_test, y_test, cfg["seed"])}
