@@ -83,6 +83,14 @@ def test_bench_yaml_config_and_failures(tmp_path, capsys):
     assert "ksg(k=10)" in text and "ksg(k=3)" in text
 
 
+def test_list_tasks(capsys):
+    assert main(["bench", "--suite", "standard", "--list-tasks"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()[1:]
+    assert len(lines) == 40
+    row = next(line.split() for line in lines if line.startswith("multinormal-sparse-5-5-2-2.0 "))
+    assert row[1:3] == ["5", "5"] and float(row[3]) == pytest.approx(-np.log(0.36), abs=1e-4)
+
+
 def test_bench_cli_errors(tmp_path, capsys):
     assert main(["bench", "--estimators", "nope", "--out", str(tmp_path / "x")]) == 2
     assert "unknown method 'nope'" in capsys.readouterr().err
@@ -91,3 +99,21 @@ def test_bench_cli_errors(tmp_path, capsys):
     assert main(["report", str(tmp_path / "nothing")]) == 2
     with pytest.raises(SystemExit):
         main(["bench", "--n", "1"])
+
+
+def test_bench_on_a_data_file(tmp_path):
+    from infolens.bench import run_bench
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(4000, 1))
+    y = 0.6 * x + 0.8 * rng.normal(size=(4000, 1))  # corr 0.6: truth -1/2 log(1 - 0.36)
+    np.savez(tmp_path / "with_truth.npz", x=x, y=y, mi=-0.5 * np.log(0.64))
+    np.savez(tmp_path / "no_truth.npz", x=x, y=y)
+    tasks = [f"file:{tmp_path / 'with_truth.npz'}", f"file:{tmp_path / 'no_truth.npz'}"]
+    res = run_bench(tmp_path / "run", tasks=tasks, estimators="gaussian", n=3000, seeds=2, progress=False)
+    t = res["tables"]["tasks"].set_index("task")
+    # Gaussian MI on 3000 of these rows: sd ~ 0.6/sqrt(3000) = 0.011; 0.05 is > 4 sd
+    assert abs(t.loc[tasks[0], "mean"] - (-0.5 * np.log(0.64))) < 0.05
+    assert np.isnan(t.loc[tasks[1], "truth"]) and not t.loc[tasks[1], "within_10pct"]
+    assert abs(t.loc[tasks[1], "mean"] - t.loc[tasks[0], "mean"]) < 1e-12  # same rows, same seeds
+    assert (tmp_path / "run" / "report.html").is_file()

@@ -195,3 +195,24 @@ def test_independent_and_validation():
         Transformed(Independent(1, 1), transform_x=np.sin)
     with pytest.raises(ValueError, match="df"):
         StudentT(1, 1, df=0)
+
+
+def test_data_file_as_a_task(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(500, 2))
+    y = np.arange(500, dtype=float)[:, None]  # row ids: lets us check rows stay paired
+    np.savez(tmp_path / "d.npz", x=x, y=y, mi=0.25)
+    t = get_task(f"file:{tmp_path / 'd.npz'}")
+    assert t.mi == 0.25 and t.dim_x == 2 and not t.discrete_y
+    xs, ys = t.sample(200, random_state=3)
+    ids = ys[:, 0].astype(int)
+    assert len(set(ids)) == 200  # without replacement
+    np.testing.assert_array_equal(xs, x[ids])  # pairs kept together
+    np.testing.assert_array_equal(t.sample(200, random_state=3)[0], xs)
+    with pytest.raises(ValueError, match="more than the 500 rows"):
+        t.sample(501)
+    np.savez(tmp_path / "nomi.npz", x=x, y=(x[:, 0] > 0).astype(np.int64))
+    t2 = get_task(f"file:{tmp_path / 'nomi.npz'}")
+    assert math.isnan(t2.mi) and t2.discrete_y
+    with pytest.raises(FileNotFoundError, match="not found"):
+        get_task(f"file:{tmp_path / 'missing.npz'}")

@@ -41,10 +41,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", default=None, help="run folder (default runs/bench-SUITE); re-running resumes it")
     parser.add_argument("--no-report", action="store_true", help="only run the jobs; `infolens report OUT` writes the report later")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--list-tasks", action="store_true", help="print the suite's task ids with their true MI and exit")
 
 
 def main(args: argparse.Namespace) -> int:
     from ..bench import run_bench
+
+    if args.list_tasks:
+        from ..distributions import get_task, suite_task_ids
+
+        ids = [t.strip() for t in args.tasks.split(",") if t.strip()] if args.tasks else suite_task_ids(args.suite)
+        print(f"{'task':<50} {'dim_x':>6} {'dim_y':>6} {'MI (nats)':>10}")
+        for tid in ids:
+            t = get_task(tid)
+            print(f"{tid:<50} {t.dim_x:>6} {t.dim_y:>6} {t.mi:>10.4f}")
+        return 0
 
     kwargs = dict(suite=args.suite, estimators=args.estimators, n=args.n, seeds=args.seeds,
                   tasks=[t.strip() for t in args.tasks.split(",") if t.strip()] if args.tasks else None)

@@ -10,6 +10,7 @@ whose ids follow the Beyond Normal benchmark.
 """
 
 from .additive import AdditiveUniform, additive_uniform_mi
+from .arrays import ArraySampler
 from .base import Independent, Sampler, Transformed
 from .gaussian import MultiNormal, dense_correlation, gaussian_mi, rho_for_mi, sparse_correlation
 from .images import LabelImages, bar_templates
@@ -20,7 +21,7 @@ from .tasks import Task, get_task
 from . import transforms
 
 __all__ = [
-    "Sampler", "Transformed", "Independent", "MultiNormal", "StudentT", "AdditiveUniform",
+    "Sampler", "ArraySampler", "Transformed", "Independent", "MultiNormal", "StudentT", "AdditiveUniform",
     "GaussianMixtureLabel", "LabelImages", "Task", "get_task", "SUITES", "list_suites", "list_tasks",
     "suite_task_ids", "suite_tasks", "gaussian_mi", "dense_correlation", "sparse_correlation", "rho_for_mi",
     "student_mi_correction", "additive_uniform_mi", "mixture_label_mi", "bar_templates", "transforms",

@@ -10,6 +10,8 @@
                | multinormal-dense-DX-DY-OFFDIAG | multinormal-sparse-DX-DY-K-STRENGTH
                | multinormal-target-DX-DY-K-MI | student-identity-DX-DY-DF | independent-DX-DY
                | gmm-label-K-D-SEPARATION | image-bars-K-SIGMA
+
+and ``file:PATH.npz`` names data (arrays ``x``, ``y``, optional ``mi``) resampled per seed.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .additive import AdditiveUniform
+from .arrays import ArraySampler
 from .base import Independent, Sampler, Transformed
 from .gaussian import MultiNormal, lvm_sparse_rho
 from .images import LabelImages
@@ -62,6 +65,8 @@ class Task:
 
     @property
     def discrete_y(self) -> bool:
+        if isinstance(self.sampler, ArraySampler):
+            return self.sampler.y.dtype.kind in "iub"
         return isinstance(self.sampler, (GaussianMixtureLabel, LabelImages))
 
     def sample(self, n: int, random_state: Any = None) -> tuple[np.ndarray, np.ndarray]:
@@ -151,6 +156,8 @@ def get_task(task_id: str) -> Task:
     """The task named ``task_id`` (see the module docstring for the grammar)."""
     if not isinstance(task_id, str) or not task_id:
         raise TypeError(f"task_id must be a non-empty string such as 'multinormal-dense-2-2-0.5', got {task_id!r}")
+    if task_id.startswith("file:"):
+        return Task(task_id, ArraySampler.from_npz(task_id[len("file:"):]))
     prefix, _, rest = task_id.partition("-")
     if prefix in _TRANSFORMS and rest:
         inner = get_task(rest).sampler
