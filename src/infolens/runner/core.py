@@ -90,7 +90,7 @@ def run_jobs(
             stream = run_pool(fn, configs, pending, min(n_jobs, len(pending)), start_method=start_method)
         n_err = 0
         with progress_bar(total=len(pending), desc=desc, verbose=progress, unit="job") as bar:
-            if len(rows):
+            if rows and progress is not False:
                 bar.write(f"{desc}: {len(rows)} of {len(set(hashes))} jobs already in {out / 'results.jsonl'}; skipping them")
             for i, row in stream:
                 row = append_row(out, row)
