@@ -148,6 +148,11 @@ def test_per_map_mi_recovers_gaussian_truth():
     np.testing.assert_allclose(r["binning"][:3], truth, atol=0.12)
     assert abs(r["ksg"][3]) < 0.04 and abs(r["binning"][3]) < 0.04
     assert r["ksg"][4] == 0 and r["binning"][4] == 0 and r["constant"].tolist() == [False] * 4 + [True]
+    # the optional Gao et al. estimator (exact tie counting) agrees on tie-free data (same kNN sd)
+    mixed = per_map_mi(img, maps[:3], methods=("mixed",), random_state=0)["mixed"]
+    np.testing.assert_allclose(mixed, truth, atol=0.08)
+    with pytest.raises(ValueError, match="methods"):
+        per_map_mi(img, maps[:1], methods=("mine",))
 
 
 def test_image_is_resized_to_the_map_size():

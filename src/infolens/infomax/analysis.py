@@ -28,6 +28,9 @@ from .encoders import DIMEncoder
 from .trainer import as_image_tensor
 
 MI_METHODS = ("binning", "ksg")
+#: also accepted: "mixed" (Gao et al. 2017), which counts tied values exactly instead of
+#: breaking them - a check on KSG where maps have a large mass at 0 (dead ReLU regions)
+ALL_METHODS = MI_METHODS + ("mixed",)
 
 
 @torch.no_grad()
@@ -68,7 +71,7 @@ def per_map_mi(image: np.ndarray, maps: np.ndarray, methods: Sequence[str] = MI_
     if maps.ndim != 3:
         raise ValueError(f"maps must have shape (C, h, w), got {maps.shape}")
     for m in methods:
-        check_choice(m, "methods", MI_METHODS)
+        check_choice(m, "methods", ALL_METHODS)
     x = resize_image(image, maps.shape[1:]).astype(np.float64).reshape(-1)
     if np.ptp(x) == 0:
         raise ValueError("image is constant; a constant image carries no information, MI with it is 0")
@@ -82,8 +85,10 @@ def per_map_mi(image: np.ndarray, maps: np.ndarray, methods: Sequence[str] = MI_
         for m in methods:
             if m == "binning":
                 r = estimate_mi(x, y, method="binning", bins=bins, discrete_x=False, discrete_y=False)
-            else:
+            elif m == "ksg":
                 r = estimate_mi(x, y, method="ksg", k=k, n_subsamples=0, random_state=seed + c)
+            else:
+                r = estimate_mi(x, y, method="mixed", k=k, n_subsamples=0, random_state=seed + c)
             out[m][c] = r.mi
     out["constant"] = constant
     return out

@@ -75,7 +75,7 @@ def _check_config(config: dict[str, Any]) -> dict[str, Any]:
         if cfg[key] is not None:
             cfg[key] = check_positive_int(cfg[key], key, minimum=2)
     methods = cfg["mi_methods"]
-    cfg["mi_methods"] = [check_choice(m, "mi_methods", ("binning", "ksg")) for m in
+    cfg["mi_methods"] = [check_choice(m, "mi_methods", ("binning", "ksg", "mixed")) for m in
                          ([methods] if isinstance(methods, str) else methods)]
     if isinstance(cfg["lr"], bool) or not isinstance(cfg["lr"], (int, float)) or not cfg["lr"] > 0:
         raise ValueError(f"lr must be a number > 0, got {cfg['lr']!r}")
@@ -251,6 +251,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--prior", default=d["prior"], choices=["uniform", "gaussian"])
     parser.add_argument("--max-locations", type=int, default=d["max_locations"])
     parser.add_argument("--k", type=int, default=d["k"], help="KSG neighbours")
+    parser.add_argument("--mi-methods", nargs="+", default=d["mi_methods"], choices=["binning", "ksg", "mixed"],
+                        help="per-map MI estimators (mixed: Gao et al. 2017, exact tie counting)")
     parser.add_argument("--seed", type=int, default=d["seed"])
     parser.add_argument("--device", default=d["device"])
     parser.add_argument("--out", default=d["out"], help="run folder (re-run the same command to resume)")
@@ -260,7 +262,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     keys = ("dataset", "data_dir", "size", "n_train", "n_test", "n_mi_images", "encoders", "channels", "depth",
             "summary_dim", "epochs", "batch_size", "lr", "alpha", "beta", "gamma", "bound", "prior",
-            "max_locations", "k", "seed", "device", "out")
+            "max_locations", "mi_methods", "k", "seed", "device", "out")
     cfg = {k: getattr(args, k) for k in keys}
     cfg["verbose"] = not args.quiet
     res = run(cfg)
