@@ -55,11 +55,11 @@ def fit_autoencoder(
     linear code), trained with Adam on the mean squared reconstruction error of the
     standardised columns of ``a``; 10% of ``a`` is held out to report the validation error.
     Returns (encode function on raw rows, diagnostics with the loss curves)."""
-    with _small_model_threads():
+    with small_model_threads():
         return _train_autoencoder(a, dim, hidden, epochs, batch_size, lr, device, random_state, verbose)
 
 
-class _small_model_threads:
+class small_model_threads:
     """Run torch on one intra-op thread while training a small model: its matrices are too
     small to split, and on a busy machine the thread hand-offs cost more than the work
     (measured: 5x slower with 2 threads). The previous setting is restored on exit."""

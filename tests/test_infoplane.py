@@ -1,0 +1,106 @@
+"""Information-plane study: the whole study on a tiny configuration, resuming, the
+I(L;Y) <= H(Y) check, models and configuration errors."""
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from infolens.studies import infoplane
+from infolens.studies._infoplane_plots import check_bounds
+
+TINY = {
+    "dataset": "digits", "hidden": [12, 6], "epochs": 3, "record_epochs": [0, 3], "n_train": 600, "n_test": 250,
+    "n_eval": 250, "lr": 0.01, "x_estimators": {"compressed": {"dim": 2, "dim_y": 2}},
+    "y_estimators": {"compressed": {"dim": 2}, "classifier": {"epochs": 3, "hidden": 16, "batch_size": 64}},
+    "figure_formats": ["png"], "n_jobs": 1, "verbose": False,
+}
+
+
+def test_whole_study_on_a_tiny_configuration(tmp_path):
+    out = tmp_path / "run"
+    res = infoplane.run({**TINY, "out_dir": str(out)})
+    t = res["table"]
+    # 2 recorded epochs x 3 layers (h1, h2, output) x (1 + 2) estimators
+    assert len(t) == 2 * 3 * 3 and t["error"].isna().all()
+    assert np.all(np.isfinite(t["mi"].astype(float)))
+    # I(L;Y) <= H(Y) = log(10) for balanced digits: H(Y) of the evaluation labels, plus
+    # 3 standard errors and 0.05 nats of kNN bias
+    h_y = res["summary"]["h_y"]
+    assert abs(h_y - math.log(10)) < 0.02
+    ly = t[t["quantity"] == "I(L;Y)"]
+    assert np.all(ly["mi"] <= h_y + 3 * ly["stderr"].fillna(0) + 0.05)
+    assert res["summary"]["checks"]["violations"] == []
+    # training worked: 3 epochs at lr 0.01 take an MLP well above chance (0.1) on digits
+    acc = res["accuracy"]
+    assert list(acc["epoch"]) == [0, 1, 2, 3]
+    assert acc["test_acc"].iloc[-1] > 0.5 > acc["test_acc"].iloc[0]
+    for name in ("report.html", "results.csv", "information_plane.png", "mi_vs_epoch.png", "accuracy.png",
+                 "training.json", "summary.json", "activations/epoch_0000.npz", "activations/epoch_0003.npz"):
+        assert (out / name).is_file(), name
+    assert "Information plane" in (out / "report.html").read_text()
+    with np.load(out / "activations/epoch_0003.npz") as f:
+        assert f["h1"].shape == (250, 12) and f["output"].shape == (250, 10)
+
+    # resume: a finished run recomputes nothing and gives the same table
+    lines = (out / "results.jsonl").read_text().splitlines()
+    again = infoplane.run({**TINY, "out_dir": str(out)})
+    assert (out / "results.jsonl").read_text().splitlines() == lines
+    assert np.allclose(again["table"]["mi"], t["mi"])
+    # a job lost in a kill is redone, with the same (seeded) number
+    rows = [json.loads(line) for line in lines]
+    lost = next(r for r in rows if r["config"]["method"] == "compressed")
+    (out / "results.jsonl").write_text("\n".join(line for line, r in zip(lines, rows) if r is not lost) + "\n")
+    redo = infoplane.run({**TINY, "out_dir": str(out)})
+    assert len((out / "results.jsonl").read_text().splitlines()) == len(lines)
+    assert np.allclose(redo["table"]["mi"], t["mi"])
+    # a different configuration in the same folder is refused, not mixed in
+    with pytest.raises(ValueError, match="different configuration"):
+        infoplane.run({**TINY, "out_dir": str(out), "hidden": [8, 4]})
+
+
+def test_check_bounds_flags_estimates_above_h_y():
+    t = pd.DataFrame({"quantity": ["I(L;Y)", "I(L;Y)", "I(X;L)"], "method": ["a", "b", "a"], "layer": ["h1"] * 3,
+                      "epoch": [0] * 3, "mi": [1.0, 1.5, 9.0], "stderr": [0.01, 0.01, 0.01], "error": [None] * 3})
+    c = check_bounds(t, h_y=math.log(3))  # 1.0986: 1.0 passes, 1.5 fails; I(X;L) is not bounded by H(Y)
+    assert len(c["violations"]) == 1 and c["violations"][0].startswith("b h1")
+    assert c["all_finite"]
+
+
+def test_models_record_every_layer():
+    import torch
+
+    cfg = infoplane.InfoplaneConfig.from_any({"model": "cnn", "hidden": [16], "n_train": 100, "n_test": 50, "n_eval": 50})
+    blocks = infoplane.build_model(cfg, (8, 8), 10)
+    outs = infoplane._forward(blocks, torch.zeros(5, 64))
+    assert [tuple(o.flatten(1).shape) for o in outs] == [(5, 8 * 4 * 4), (5, 16 * 2 * 2), (5, 16), (5, 10)]
+    assert infoplane.layer_names(cfg) == ["conv1", "conv2", "dense", "output"]
+    cfg = infoplane.InfoplaneConfig.from_any({"hidden": [7, 5], "epochs": 10, "n_train": 100, "n_test": 50, "n_eval": 50})
+    assert [tuple(o.shape) for o in infoplane._forward(infoplane.build_model(cfg, (8, 8), 3), torch.zeros(2, 64))] == [
+        (2, 7), (2, 5), (2, 3)]
+    assert cfg.epochs_to_record() == [0, 1, 2, 4, 8, 10]
+
+
+def test_configuration_errors_name_the_key():
+    with pytest.raises(ValueError, match="unknown key"):
+        infoplane.InfoplaneConfig.from_any({"epoch": 3})
+    with pytest.raises(ValueError, match="n_eval"):
+        infoplane.InfoplaneConfig.from_any({"n_test": 50, "n_eval": 100})
+    with pytest.raises(ValueError, match="record_epochs"):
+        infoplane.InfoplaneConfig.from_any({"epochs": 3, "record_epochs": [5]})
+    with pytest.raises(ValueError, match="model"):
+        infoplane.InfoplaneConfig.from_any({"model": "resnet"})
+    with pytest.raises(ValueError, match="unknown method"):
+        infoplane.InfoplaneConfig.from_any({"y_estimators": {"nope": {}}})
+
+
+def test_command_line_builds_the_config():
+    from infolens.cli import build_parser
+
+    args = build_parser().parse_args(["run", "infoplane", "--hidden", "8,4", "--epochs", "5", "--record-epochs", "0,5",
+                                      "--y-estimators", "sliced,classifier", "--out", "x", "--quiet"])
+    cfg = infoplane.config_from_args(args)
+    assert cfg.hidden == [8, 4] and cfg.epochs == 5 and cfg.epochs_to_record() == [0, 5]
+    assert list(cfg.y_estimators) == ["sliced", "classifier"] and cfg.out_dir == "x" and cfg.verbose is False
