@@ -73,7 +73,7 @@ def estimate_cmi(
     za, dz = prepare(za, "z", ties, standardize, rng)
     cmi, diag = frenzel_pompe(xa, ya, za, k, backend)
     stderr, m = subsample_stderr(
-        lambda a, b, c: frenzel_pompe(a, b, c, k, backend)[0], (xa, ya, za), n_subsamples, max(50, 10 * k), rng
+        lambda a, b, c: frenzel_pompe(a, b, c, k, backend)[0], (xa, ya, za), n_subsamples, max(100, 10 * k), rng
     )
     diag.update(dx)
     diag.update(dy)

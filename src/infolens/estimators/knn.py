@@ -52,7 +52,7 @@ class KNNEstimator(Estimator):
         return check_xy(x, y, min_samples=self.min_samples())
 
     def _min_block(self) -> int:
-        return max(50, 10 * int(self.k))
+        return max(100, 10 * int(self.k))
 
     def _mi(self, x: np.ndarray, y: np.ndarray) -> tuple[float, dict[str, Any]]:
         raise NotImplementedError
