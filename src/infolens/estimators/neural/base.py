@@ -152,7 +152,7 @@ class NeuralEstimator(Estimator):
         fit, info = self.fit(x, y)
         objective = info.pop("objective")
         nb = -(-fit.n_test // min(self.eval_block, fit.n_test))
-        block = fit.n_test // nb  # the smallest held-out score block (InfoNCE's ceiling is its log)
+        block = -(-fit.n_test // nb)  # the largest held-out score block: InfoNCE <= log(block)
         diag: dict[str, Any] = {
             "curves": fit.curves,
             "critic": fit.critic.cpu(),

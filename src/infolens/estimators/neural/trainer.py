@@ -108,7 +108,7 @@ def train(
     batch_size = min(batch_size, n_tr)
     steps_per_epoch = max(1, n_tr // batch_size)
     if eval_every is None:
-        eval_every = max(1, steps_per_epoch // 2)
+        eval_every = steps_per_epoch
     eval_every = check_positive_int(eval_every, "eval_every")
     total = epochs * steps_per_epoch
     rng = np.random.default_rng(random_state)
