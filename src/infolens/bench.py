@@ -53,6 +53,15 @@ def resolve_estimators(estimators: str | Sequence[str] | None) -> list[str]:
     return names
 
 
+def _spec_name(spec: Any) -> str:
+    """The estimator name of a sweep entry: "ksg", {"name": "ksg", ...} or {"ksg": {...}}."""
+    if isinstance(spec, str):
+        return spec
+    if isinstance(spec, dict) and spec:
+        return str(spec["name"]) if "name" in spec else str(next(iter(spec)))
+    raise TypeError(f"estimator entries must be a name or a dict, got {spec!r}")
+
+
 def bench_job(config: dict[str, Any]) -> dict[str, Any]:
     """One benchmark job: estimate I(X;Y) on ``n`` samples of ``task`` drawn with ``seed``."""
     from .api import estimate_mi
@@ -116,10 +125,16 @@ def run_bench(
         est_specs: list[Any] = resolve_estimators(estimators)
     else:
         est_specs = list(estimators)
-        resolve_estimators([e if isinstance(e, str) else e.get("name", next(iter(e))) for e in est_specs])
+        resolve_estimators([_spec_name(e) for e in est_specs])
     n = defaults["n"] if n is None else n
     seeds = defaults["seeds"] if seeds is None else seeds
     configs = bench_configs(task_ids, est_specs, n, seeds)
+    # estimator-major order (stable, in the order given): a run stopped early has whole
+    # estimators done, and listing slow estimators last gets the fast ones' results first
+    rank: dict[str, int] = {}
+    for e in est_specs:
+        rank.setdefault(_spec_name(e), len(rank))
+    configs.sort(key=lambda c: rank[c["estimator"]])
     out = Path(out)
     write_json(out / "bench.json", {"suite": suite if tasks is None else "custom", "tasks": task_ids,
                                     "estimators": est_specs, "n": n, "seeds": seeds, "jobs": len(configs)})
