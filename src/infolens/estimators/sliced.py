@@ -137,9 +137,10 @@ class _SlicedBase(Estimator):
         return x, y, tied
 
     def _score(self, x: np.ndarray, y: np.ndarray, A: np.ndarray | None, B: np.ndarray | None,
-               inner: str, desc: str = "projections", batch: int = 256) -> tuple[np.ndarray, str]:
+               inner: str, seed: int, desc: str = "projections", batch: int = 256) -> tuple[np.ndarray, str]:
         """MI of ``(x A_p, y B_p)`` for every projection ``p`` (``A``: ``(P, dx, k)`` or None
-        for x unprojected). Returns the ``(P,)`` estimates and the backend used."""
+        for x unprojected). Returns the ``(P,)`` estimates and the backend used. ``seed`` seeds
+        a per-projection inner estimator that takes a ``random_state``."""
         P = len(A) if A is not None else len(B)
         params = dict(self.inner_params or {})
         batched = inner in _BATCHED and not params
@@ -149,6 +150,8 @@ class _SlicedBase(Estimator):
         if B is None and not self._y_discrete:
             yv = _standardize_rows(y[None])[0] if self.standardize else y
         est = None if batched else get_estimator(inner, **params)
+        if est is not None and "random_state" in est.get_params() and "random_state" not in params:
+            est.random_state = seed
         starts = range(0, P, batch)
         for s in progress(starts, total=len(starts), desc=desc, verbose=getattr(self, "verbose", False)):
             sl = slice(s, min(P, s + batch))
@@ -246,7 +249,7 @@ class SlicedMI(_SlicedBase):
         if A is None and B is None:
             A = np.broadcast_to(np.eye(x.shape[1])[None], (int(self.n_projections), x.shape[1], x.shape[1]))
             A = A[:1]  # nothing to slice: the inner estimate of (x, y) itself
-        vals, backend = self._score(x, y, A, B, inner)
+        vals, backend = self._score(x, y, A, B, inner, seed=int(rng.integers(0, 2**31 - 1)))
         P = len(vals)
         mi = float(np.mean(vals))
         stderr = float(np.std(vals, ddof=1) / np.sqrt(P)) if P > 1 else None
@@ -374,7 +377,8 @@ class MaxSlicedMI(_SlicedBase):
         if A is None and B is None:
             raise ValueError(f"nothing to slice: x has {dx} and y {dy} dims, not more than proj_dim={k}; "
                              "estimate I(X;Y) directly (e.g. method='ksg')")
-        scores, backend = self._score(xf, yf, A, B, inner, desc="max-sliced candidates")
+        seed = int(rng.integers(0, 2**31 - 1))
+        scores, backend = self._score(xf, yf, A, B, inner, seed, desc="max-sliced candidates")
         best = int(np.argmax(scores))
         bA = A[best] if A is not None else None
         bB = B[best] if B is not None else None
@@ -385,7 +389,7 @@ class MaxSlicedMI(_SlicedBase):
             m = int(self.n_offspring)
             nA = _orthonormal(bA[None] + step * rng.standard_normal((m, dx, k)) / np.sqrt(dx)) if bA is not None else None
             nB = _orthonormal(bB[None] + step * rng.standard_normal((m, dy, k)) / np.sqrt(dy)) if bB is not None else None
-            s, _ = self._score(xf, yf, nA, nB, inner, desc="max-sliced search")
+            s, _ = self._score(xf, yf, nA, nB, inner, seed, desc="max-sliced search")
             j = int(np.argmax(s))
             if s[j] > best_score:
                 best_score = float(s[j])

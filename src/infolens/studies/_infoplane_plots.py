@@ -64,7 +64,7 @@ def make_figures(table: Any, acc: Any, layers: list[str], h_y: float, out: Path,
             ax.text(ax.get_xlim()[0], h_y, " H(Y)", va="bottom", fontsize=8, color="0.3")
             ax.set_xlabel(f"I(X;L) [nats], {mx}")
             ax.set_ylabel(f"I(L;Y) [nats], {my}")
-            ax.legend(fontsize=7, loc="lower right")
+            ax.legend(fontsize=7, loc="best")
         fig.colorbar(cm.ScalarMappable(norm=norm, cmap=cmap), ax=axes[0].tolist(), label="epoch + 1")
         fig.suptitle("Information plane: one trajectory per layer, colour = epoch")
         paths += save_figure(fig, out / "information_plane", formats=formats)
