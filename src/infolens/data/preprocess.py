@@ -98,6 +98,14 @@ def preprocess(ds: Dataset, size: int, filter: str = "antialias", cache_dir: str
             arr = np.load(path, mmap_mode="r")
             kept = np.load(kept_path) if kept_path.is_file() else np.arange(n)
             if arr.shape == (n, *shape) and len(kept) <= n:
+                if len(kept) < n and not skip_bad:
+                    # an earlier run with skip_bad dropped unreadable files: still an error here
+                    bad = sorted(set(range(n)) - set(kept.tolist()))
+                    names = [ds.images.paths[i] for i in bad[:3]] if isinstance(ds.images, ImageFiles) else bad[:3]
+                    raise ValueError(
+                        f"{len(bad)} image(s) of {ds.name} cannot be read (first: {names}); replace them or "
+                        "pass skip_bad=True to drop them with their labels"
+                    )
                 return _result(ds, arr[: len(kept)], kept, size, path)
     if path is None:
         out = np.empty((n, *shape), dtype=np.float32)

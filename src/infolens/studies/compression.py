@@ -37,7 +37,9 @@ class CompressionConfig:
     """Everything the study needs; ``run`` accepts this or a dict / YAML file with these keys.
 
     ``estimators`` maps registered estimator names to their parameters (neural ones get the
-    images, others a PCA of ``pca_dim`` components); ``sizes=None`` picks
+    images - flattened pixels with an MLP critic for ``neural_input="flat"``, fast on a CPU, or
+    (n, s, s) arrays with the estimator's conv encoder for ``"image"`` - others a PCA of
+    ``pca_dim`` components fitted on the train split); ``sizes=None`` picks
     :func:`~infolens.studies._common.default_sizes` from the native image size.
     """
 
@@ -50,6 +52,7 @@ class CompressionConfig:
     estimators: dict[str, dict[str, Any]] = field(default_factory=lambda: {"mine": {"epochs": 30}, "ksg": {"k": 5}})
     classifiers: list[str] = field(default_factory=lambda: list(CLASSIFIERS))
     cnn_epochs: int = 10
+    neural_input: str = "flat"
     pca_dim: int = 8
     seeds: list[int] = field(default_factory=lambda: [0])
     data_seed: int = 0
@@ -62,6 +65,7 @@ class CompressionConfig:
     n_jobs: int = 2
     scheduler: str | None = None
     device: str = "cpu"
+    threads: int | None = None
     verbose: bool = True
 
     @classmethod
@@ -92,6 +96,7 @@ class CompressionConfig:
         from ..data.preprocess import FILTERS
 
         check_choice(self.filter, "filter", FILTERS)
+        check_choice(self.neural_input, "neural_input", ("flat", "image"))
         if isinstance(self.estimators, (list, tuple)):
             self.estimators = {str(e): {} for e in self.estimators}
         if not isinstance(self.estimators, dict):
@@ -181,8 +186,10 @@ def compression_job(config: dict[str, Any]) -> dict[str, Any]:
         try:
             if _is_neural(name):
                 idx = np.concatenate([p_tr, p_te])
+                xin = x[idx].reshape(len(idx), -1) if config["neural_input"] == "flat" else x[idx]
                 kw = {"verbose": False, "device": config["device"], **params}
-                r = estimate_mi(x[idx], y[idx], method=name, random_state=seed, **kw)
+                with C.torch_threads(config.get("threads")):
+                    r = estimate_mi(xin, y[idx], method=name, random_state=seed, **kw)
                 where = f"its own held-out split of {r.diagnostics.get('n_test', '?')}"
             else:
                 k = min(config["pca_dim"], out["dim"], len(p_tr))
@@ -240,7 +247,8 @@ def run(config: Any = None, **overrides: Any) -> dict[str, Any]:
     job_base = {"study": "compression", "dataset": cfg.dataset, "data_dir": cfg.data_dir, "label": info["label"],
                 "n_train": info["n_train"], "n_test": info["n_test"], "data_seed": cfg.data_seed, "filter": cfg.filter,
                 "crop": cfg.crop, "skip_bad": cfg.skip_bad, "cache_dir": cache_dir, "classifiers": list(cfg.classifiers),
-                "cnn_epochs": cfg.cnn_epochs, "estimators": cfg.estimators, "pca_dim": cfg.pca_dim, "device": cfg.device}
+                "cnn_epochs": cfg.cnn_epochs, "neural_input": cfg.neural_input, "estimators": cfg.estimators, "pca_dim": cfg.pca_dim, "device": cfg.device,
+                "threads": cfg.threads}
     configs = [{**job_base, "size": s, "seed": seed} for s in info["sizes"] for seed in cfg.seeds]
     write_json(out_dir / "config.json", {**asdict(cfg), "resolved": info})
     rows = run_jobs(compression_job, configs, out_dir, n_jobs=cfg.n_jobs, scheduler=cfg.scheduler,
@@ -365,6 +373,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--estimators", help="comma-separated registered names (neural ones on images, others on PCA)")
     parser.add_argument("--classifiers", help="comma-separated: logreg,cnn")
     parser.add_argument("--cnn-epochs", type=int)
+    parser.add_argument("--neural-input", choices=["flat", "image"],
+                        help="neural estimators on flattened pixels with an MLP critic (flat, default) or a conv encoder (image)")
     parser.add_argument("--seeds", help="comma-separated seeds, e.g. 0,1,2")
     parser.add_argument("--filter", help="resize filter: antialias (default), bicubic, bilinear, box, nearest, ...")
     parser.add_argument("--skip-bad", action="store_true", default=None, help="drop unreadable images (counted) instead of failing")
@@ -373,6 +383,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n-jobs", type=int)
     parser.add_argument("--scheduler", help="Dask scheduler address tcp://host:8786")
     parser.add_argument("--device", help="cpu (default), auto or cuda")
+    parser.add_argument("--threads", type=int, help="torch CPU threads for the neural estimators (default: torch's)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
@@ -384,8 +395,8 @@ def config_from_args(args: argparse.Namespace) -> CompressionConfig:
         with open(args.config, encoding="utf-8") as fh:
             cfg = yaml.safe_load(fh) or {}
     split = lambda s: [t.strip() for t in s.split(",") if t.strip()]  # noqa: E731
-    for key in ("dataset", "data_dir", "label", "n_train", "n_test", "cnn_epochs", "filter", "skip_bad", "out_dir",
-                "cache_dir", "n_jobs", "scheduler", "device"):
+    for key in ("dataset", "data_dir", "label", "n_train", "n_test", "cnn_epochs", "neural_input", "filter", "skip_bad", "out_dir",
+                "cache_dir", "n_jobs", "scheduler", "device", "threads"):
         if getattr(args, key, None) is not None:
             cfg[key] = getattr(args, key)
     if getattr(args, "sizes", None):
