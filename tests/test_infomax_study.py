@@ -23,6 +23,7 @@ def one_thread():
     torch.set_num_threads(n)
 
 
+@pytest.mark.slow   # ~15-25 s on the shared machine: four encoders trained, measured and reported twice
 def test_study_runs_all_encoders_and_resumes(tmp_path):
     out = tmp_path / "run"
     res = infomax.run({**TINY, "out": str(out)})
@@ -66,6 +67,7 @@ def test_config_errors_name_the_key(tmp_path):
     assert not (tmp_path / "never").exists()
 
 
+@pytest.mark.slow   # a full (one-encoder) study through the CLI, ~7 s
 def test_cli_runs_one_encoder(tmp_path, capsys):
     rc = cli_main(["run", "infomax", "--encoders", "C", "--size", "8", "--n-train", "32", "--n-test", "40",
                    "--n-mi-images", "2", "--channels", "4", "--depth", "2", "--summary-dim", "8", "--epochs", "1",
