@@ -188,3 +188,17 @@ def test_map_table_summary_and_probe():
     assert linear_probe(f[::2], y[::2], f[1::2], y[1::2]) == 1.0
     acc = linear_probe(rng.normal(size=(400, 4)), np.tile([0, 1], 200), rng.normal(size=(400, 4)), np.tile([0, 1], 200))
     assert abs(acc - 0.5) < 0.1   # binomial sd at n=400 is 0.025: 4 sd
+
+
+def test_local_critic_on_sampled_locations_matches_full_scores():
+    # the critic picks the locations before its 1x1 convolutions; the scores must equal the
+    # full (L, n, n) score tensor indexed at those locations
+    from infolens.infomax.objectives import LocalCritic
+
+    torch.manual_seed(0)
+    crit = LocalCritic(channels=3, summary_dim=4, dim=8)
+    m, y = torch.randn(5, 3, 6, 7), torch.randn(5, 4)
+    locs = torch.tensor([0, 5, 17, 41])
+    full = crit(m, y)
+    assert full.shape == (42, 5, 5)
+    assert torch.allclose(crit(m, y, locs), full[locs], atol=1e-6)
