@@ -123,7 +123,7 @@ def test_counts_agree_across_backends_with_ties(strict, dim):
     rng = np.random.default_rng(dim)
     pts = rng.integers(0, 4, size=(500, dim)).astype(float)
     pts[::2] += rng.normal(size=(250, dim))
-    r = rng.choice([0.0, 0.5, 1.0, 2.5], size=500)
+    r = rng.choice([0.0, 1e-18, 0.5, 1.0, 2.5], size=500)  # 1e-18: below the 1-D slack
     r[::3] = rng.uniform(0, 2, size=len(r[::3]))
     a = kb.count_within([pts], r, strict, backend="tree")
     b = kb.count_within([pts], r, strict, backend="brute")

@@ -149,8 +149,9 @@ def _count_sorted(v: np.ndarray, radius: np.ndarray, strict: bool) -> np.ndarray
     slack = 8 * np.finfo(np.float64).eps * (np.abs(v) + radius)
     if strict:
         r = np.maximum(radius - slack, 0.0)
-        hi = np.searchsorted(s, v + r, side="left")
-        lo = np.searchsorted(s, v - r, side="right")
+        # exact copies of v_i are inside any radius > 0, even when the slack ate r
+        hi = np.maximum(np.searchsorted(s, v + r, side="left"), np.searchsorted(s, v, side="right"))
+        lo = np.minimum(np.searchsorted(s, v - r, side="right"), np.searchsorted(s, v, side="left"))
         cnt = hi - lo - 1  # minus the point itself
         cnt[radius <= 0] = 0
         return np.maximum(cnt, 0).astype(np.int64)
