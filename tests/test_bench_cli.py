@@ -29,6 +29,7 @@ def test_estimator_selection():
     nonpar = nonparametric_estimators()
     assert {"ksg", "gaussian"} <= set(nonpar)
     assert not any(infolens.estimator_class(e).__module__.startswith("infolens.estimators.neural") for e in nonpar)
+    assert "sliced" not in nonpar  # sliced MI is another quantity: run only when named
     assert resolve_estimators("ksg, gaussian") == ["ksg", "gaussian"]
     assert set(resolve_estimators("all")) == set(infolens.list_estimators())
     with pytest.raises(ValueError, match="unknown method"):

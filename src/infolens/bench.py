@@ -30,14 +30,27 @@ def is_neural(name: str) -> bool:
     return estimator_class(name).__module__.startswith("infolens.estimators.neural")
 
 
+#: estimators of another quantity than I(X;Y): sliced MI averages the MI of random 1-d
+#: projections (<= MI), max-sliced MI takes the best projection; a class may also say so
+#: with an ``estimand`` attribute other than "mi". They run when named, not by default.
+OTHER_ESTIMANDS = frozenset({"sliced", "max-sliced"})
+
+
+def estimates_mi(name: str) -> bool:
+    """False for estimators of a different quantity (see :data:`OTHER_ESTIMANDS`)."""
+    cls = estimator_class(name)
+    return getattr(cls, "estimand", "mi") == "mi" and cls.name not in OTHER_ESTIMANDS
+
+
 def nonparametric_estimators() -> list[str]:
-    """Every registered estimator that does not train a network (kNN, Gaussian, binning, ...)."""
-    return [e for e in list_estimators() if not is_neural(e)]
+    """Every registered estimator of I(X;Y) that does not train a network (kNN, Gaussian,
+    binning, mixed, compressed, ...); sliced MI and max-sliced MI are left out (another quantity)."""
+    return [e for e in list_estimators() if not is_neural(e) and estimates_mi(e)]
 
 
 def resolve_estimators(estimators: str | Sequence[str] | None) -> list[str]:
-    """``None``/"nonparametric" -> the non-neural estimators; "all" -> every registered one;
-    "neural" -> the neural ones; or a list / comma-separated names (checked against the registry)."""
+    """``None``/"nonparametric" -> the non-neural estimators of I(X;Y); "all" -> every registered
+    one; "neural" -> the neural ones; or a list / comma-separated names (checked against the registry)."""
     if estimators is None or estimators == "nonparametric":
         return nonparametric_estimators()
     if estimators == "all":

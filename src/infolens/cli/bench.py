@@ -32,7 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="task suite: quick (6 tasks, ~1 min), standard (the 40 Beyond Normal tasks), hard (ours)")
     parser.add_argument("--tasks", default=None, help="comma-separated task ids instead of a suite")
     parser.add_argument("--estimators", default=None,
-                        help="comma-separated names, or 'nonparametric' (default: every non-neural estimator), 'neural', 'all'")
+                        help="comma-separated names, or 'nonparametric' (default: every non-neural estimator of I(X;Y); "
+                             "sliced / max-sliced MI run only when named), 'neural', 'all'")
     parser.add_argument("--n", type=_int_list, default=None, help="sample size(s), e.g. 5000 or 1000,5000 (default per suite)")
     parser.add_argument("--seeds", type=_positive_int, default=None, help="number of seeds 0..S-1 (default per suite)")
     parser.add_argument("--config", default=None, help="a YAML sweep (tasks, estimators with params/grid, n, seeds) instead of the flags above")
