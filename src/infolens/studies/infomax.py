@@ -217,6 +217,12 @@ def _report(out: Path, cfg: dict[str, Any], name: str, summary: pd.DataFrame, pr
         f"side) vs each map, pixels as paired samples, on {n_mi} held-out images, in nats. "
         "A: valid convs (maps shrink), B: transposed convs (grow), C: same padding (kept), D: grow then shrink back.")
     rep.add_heading("MI between image and feature maps")
+    lines = []
+    for method, g in summary.groupby("method"):
+        best = g.sort_values("mean_mi", ascending=False).iloc[0]
+        lines.append(f"{method}: encoder {best['encoder']} keeps the most per map on average "
+                     f"({best['mean_mi']:.3f} ± {best['mean_mi_se']:.3f} nats, se over images)")
+    rep.add_text("; ".join(lines) + ".")
     rep.add_table(summary, caption="mean / max over maps, averaged over images (se: standard error over images); "
                                    "probe: linear-probe test accuracy on the summary vector")
     rep.add_table(pd.DataFrame([{"features": k, "probe_accuracy": v} for k, v in probe.items()]),
