@@ -50,8 +50,9 @@ def correlation_difference(real: pd.DataFrame, synthetic: pd.DataFrame, numeric:
     """Differences between the Pearson correlation matrices of the numeric columns."""
     if len(numeric) < 2:
         return {"corr_max_abs_diff": float("nan"), "corr_mean_abs_diff": float("nan"), "corr_frobenius": float("nan")}
-    cr = np.nan_to_num(np.corrcoef(real[numeric].to_numpy(dtype=np.float64), rowvar=False))
-    cs = np.nan_to_num(np.corrcoef(synthetic[numeric].to_numpy(dtype=np.float64), rowvar=False))
+    with np.errstate(divide="ignore", invalid="ignore"):   # a constant column has no correlation: count it as 0
+        cr = np.nan_to_num(np.corrcoef(real[numeric].to_numpy(dtype=np.float64), rowvar=False))
+        cs = np.nan_to_num(np.corrcoef(synthetic[numeric].to_numpy(dtype=np.float64), rowvar=False))
     diff = np.abs(cr - cs)[np.triu_indices(len(numeric), k=1)]
     return {"corr_max_abs_diff": float(diff.max()), "corr_mean_abs_diff": float(diff.mean()),
             "corr_frobenius": float(np.linalg.norm(cr - cs))}
