@@ -60,6 +60,13 @@ def test_parent_folder_limit_and_splits(stl_dir):
     assert len(unl) == 2 and (unl.labels == -1).all()
 
 
+def test_default_folder_from_environment(stl_dir, monkeypatch):
+    root, train, _ = stl_dir
+    (root / "stl10_binary").rename(root / "stl10")
+    monkeypatch.setenv("INFOLENS_DATA", str(root))
+    np.testing.assert_array_equal(load_stl10(None, "train", limit=1).images, train[:1])
+
+
 def test_through_load_dataset_and_grayscale_resize(stl_dir):
     root, train, _ = stl_dir
     ds = load_dataset("stl10", data_dir=root, split="test")
@@ -80,6 +87,8 @@ def test_bad_files_give_clear_errors(stl_dir, tmp_path):
         load_stl10(folder, "train", limit=0)
     with pytest.raises(FileNotFoundError, match="stl10_binary"):
         load_stl10(tmp_path / "nowhere")
+    with pytest.raises(TypeError, match="data_dir"):
+        load_stl10(3)
     # truncated image file
     with open(folder / "test_X.bin", "ab") as fh:
         fh.write(b"\x00" * 100)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import Dataset
+from .base import Dataset, default_data_dir
 
 SIDE = 96
 CHANNELS = 3
@@ -25,16 +25,19 @@ CLASS_NAMES = ["airplane", "bird", "car", "cat", "deer", "dog", "horse", "monkey
 SPLITS = ("train", "test", "unlabeled", "all")
 
 
-def find_stl10_dir(data_dir: str | os.PathLike[str]) -> Path:
-    """The folder that holds the ``*_X.bin`` files: ``data_dir`` itself or ``data_dir/stl10_binary``."""
-    base = Path(data_dir).expanduser()
+def find_stl10_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
+    """The folder that holds the ``*_X.bin`` files: ``data_dir`` itself or ``data_dir/stl10_binary``;
+    with ``data_dir=None``, ``default_data_dir()/stl10`` (``$INFOLENS_DATA/stl10``)."""
+    if data_dir is not None and not isinstance(data_dir, (str, os.PathLike)):
+        raise TypeError(f"data_dir must be a folder path (str or Path), got {type(data_dir).__name__}")
+    base = Path(data_dir).expanduser() if data_dir is not None else default_data_dir() / "stl10"
     for cand in (base, base / "stl10_binary"):
         if any((cand / f"{s}_X.bin").is_file() for s in ("train", "test", "unlabeled")):
             return cand
     raise FileNotFoundError(
-        f"data_dir={str(data_dir)!r} holds no STL-10 binary files (train_X.bin, test_X.bin, ...), "
+        f"data_dir={str(base)!r} holds no STL-10 binary files (train_X.bin, test_X.bin, ...), "
         "neither directly nor under stl10_binary/; download stl10_binary.tar.gz from the STL-10 page, "
-        "extract it and pass that folder"
+        "extract it and pass that folder as data_dir (or put it under $INFOLENS_DATA/stl10)"
     )
 
 
@@ -83,12 +86,12 @@ def _class_names(folder: Path) -> list[str]:
     return list(CLASS_NAMES)
 
 
-def load_stl10(data_dir: str | os.PathLike[str], split: str = "train", limit: int | None = None) -> Dataset:
+def load_stl10(data_dir: str | os.PathLike[str] | None, split: str = "train", limit: int | None = None) -> Dataset:
     """Load STL-10 from its binary files.
 
     Parameters
     ----------
-    data_dir : the extracted ``stl10_binary`` folder (or its parent).
+    data_dir : the extracted ``stl10_binary`` folder (or its parent); None: ``$INFOLENS_DATA/stl10``.
     split : ``"train"`` (5,000 images), ``"test"`` (8,000), ``"all"`` (train then test) or
         ``"unlabeled"`` (100,000 images; their labels are ``-1``).
     limit : read at most this many images (per split file), from the start of the file.
