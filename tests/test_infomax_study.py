@@ -53,13 +53,14 @@ def test_study_runs_all_encoders_and_resumes(tmp_path):
         infomax.run({**TINY, "out": str(out), "epochs": 2})
 
 
-def test_config_errors_name_the_key(tmp_path):
+def test_config_errors_name_the_key(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="encoders"):
         infomax.run({**TINY, "encoders": "AX", "out": str(tmp_path)})
     with pytest.raises(ValueError, match="unknown config key"):
         infomax.run({**TINY, "epoch": 3, "out": str(tmp_path)})
-    with pytest.raises(ValueError, match="data_dir"):
-        infomax.run({**TINY, "dataset": "stl10", "out": str(tmp_path)})
+    monkeypatch.setenv("INFOLENS_DATA", str(tmp_path))       # no STL-10 files there
+    with pytest.raises(FileNotFoundError, match="data_dir"):
+        infomax.run({**TINY, "dataset": "stl10", "out": str(tmp_path / "never")})
     # bad module parameters fail before the run folder is created, so a corrected re-run is not refused
     for bad in ({"alpha": -1.0}, {"size": 4, "depth": 2}, {"bound": "mine"}, {"lr": 0}):
         with pytest.raises(ValueError, match=next(iter(bad)) if "size" not in bad else "too small"):

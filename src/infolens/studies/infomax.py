@@ -100,8 +100,6 @@ def _load(cfg: dict[str, Any], split: str, limit: int | None) -> tuple[np.ndarra
     if str(cfg["dataset"]).lower() == "stl10":
         from ..data.stl10 import load_stl10
 
-        if cfg["data_dir"] is None:
-            raise ValueError("dataset 'stl10' needs data_dir (--data-dir): the extracted stl10_binary folder")
         ds = load_stl10(cfg["data_dir"], split, limit)
     else:
         ds = load_dataset(cfg["dataset"], data_dir=cfg["data_dir"], split=split)
