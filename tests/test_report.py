@@ -84,6 +84,7 @@ def test_bench_report_files(tmp_path):
     for fig in ("heatmap", "estimate_vs_n", "time_per_estimator"):
         assert (tmp_path / "figures" / f"{fig}.png").stat().st_size > 1000
         assert (tmp_path / "figures" / f"{fig}.svg").is_file()
+    assert (tmp_path / "report.html").stat().st_mode & 0o777 == 0o644  # readable by others, like any report
     html = (tmp_path / "report.html").read_text()
     assert html.count("data:image/png;base64,") == 3  # figures embedded: opens with no server
     assert "ValueError: boom" in html and "12.0 s" in html
