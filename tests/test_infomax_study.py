@@ -68,12 +68,30 @@ def test_config_errors_name_the_key(tmp_path, monkeypatch):
     assert not (tmp_path / "never").exists()
 
 
-@pytest.mark.slow   # a full (one-encoder) study through the CLI, ~7 s
-def test_cli_runs_one_encoder(tmp_path, capsys):
-    rc = cli_main(["run", "infomax", "--encoders", "C", "--size", "8", "--n-train", "32", "--n-test", "40",
+def _write_stl10(folder, n_train, n_test, rng):
+    """Small STL-10 binary files: uint8 3 x 96 x 96 per image, column-major, labels 1..10.
+    Class k images are brighter with k, so a probe has something to find."""
+    folder.mkdir(parents=True)
+    for split, n in (("train", n_train), ("test", n_test)):
+        labels = np.arange(n) % 10 + 1
+        base = (labels * 20)[:, None, None, None]
+        imgs = np.clip(base + rng.integers(0, 40, size=(n, 3, 96, 96)), 0, 255).astype(np.uint8)
+        imgs.transpose(0, 1, 3, 2).tofile(folder / f"{split}_X.bin")   # (n, c, col, row) in C order
+        labels.astype(np.uint8).tofile(folder / f"{split}_y.bin")
+
+
+@pytest.mark.slow   # a full (one-encoder) study through the CLI on STL-10 binary files, ~7 s
+def test_cli_runs_one_encoder_on_stl10_files(tmp_path, capsys):
+    _write_stl10(tmp_path / "stl10_binary", 40, 40, np.random.default_rng(0))
+    rc = cli_main(["run", "infomax", "--dataset", "stl10", "--data-dir", str(tmp_path), "--encoders", "C",
+                   "--size", "8", "--n-train", "40", "--n-test", "40",
                    "--n-mi-images", "2", "--channels", "4", "--depth", "2", "--summary-dim", "8", "--epochs", "1",
-                   "--batch-size", "16", "--device", "cpu", "--out", str(tmp_path / "cli"), "--quiet"])
+                   "--batch-size", "20", "--device", "cpu", "--out", str(tmp_path / "cli"), "--quiet"])
     assert rc == 0
     text = capsys.readouterr().out
     assert "report.html" in text and "binning" in text and "ksg" in text
+    res = json.loads((tmp_path / "cli" / "results.json").read_text())
+    assert res["dataset"] == "stl10" and res["n_train"] == 40
+    # brightness encodes the class: the raw-pixel probe must beat chance (0.1) clearly
+    assert res["probe"]["pixels"] > 0.5
     assert cli_main(["run", "infomax", "--encoders", "Q", "--out", str(tmp_path / "bad"), "--quiet"]) == 2
