@@ -2,6 +2,8 @@
 MI non-decreasing in size within error bars on held-out data, accuracy following it, every
 estimate under the ceiling H(Y); the run resumes; the CLI prints where the report is."""
 
+import contextlib
+import io
 import json
 import math
 
@@ -25,18 +27,27 @@ def _rows(out):
     return [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines() if line.strip()]
 
 
+def _cli(args):
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        rc = main(args)
+    return rc, buf.getvalue()
+
+
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
+    """The tiny study, run once through the CLI (in-process) for the tests of this module."""
     out = tmp_path_factory.mktemp("run") / "compression"
     cfg_path = out.parent / "tiny.yaml"
     cfg_path.write_text(yaml.safe_dump({**TINY, "cache_dir": str(out.parent / "cache")}))
-    return out, cfg_path
+    args = ["run", "compression", "--config", str(cfg_path), "--out", str(out), "--n-jobs", "1", "--quiet"]
+    rc, printed = _cli(args)
+    return out, args, rc, printed
 
 
-def test_end_to_end_mi_non_decreasing_and_accuracy_follows(tiny_run, capsys):
-    out, cfg_path = tiny_run
-    rc = main(["run", "compression", "--config", str(cfg_path), "--out", str(out), "--n-jobs", "1", "--quiet"])
-    printed = capsys.readouterr().out
+@pytest.mark.slow
+def test_end_to_end_mi_non_decreasing_and_accuracy_follows(tiny_run):
+    out, _, rc, printed = tiny_run
     assert rc == 0 and "report:" in printed
     html = (out / "report.html").read_text()
     assert html.count("<img") >= 4  # MI, accuracy/AUC, ROC curves, the example strip
@@ -82,19 +93,17 @@ def test_end_to_end_mi_non_decreasing_and_accuracy_follows(tiny_run, capsys):
     assert p["plateau size"] in (2, 4, 8) and p["90% low"] <= p["plateau size"] <= p["90% high"]
 
 
-def test_rerun_resumes_and_same_seed_gives_same_numbers(tiny_run, capsys):
-    out, cfg_path = tiny_run
-    before = _rows(out)
-    assert len(before) == 4, "run test_end_to_end first (module fixture)"
-    args = ["run", "compression", "--config", str(cfg_path), "--out", str(out), "--n-jobs", "1", "--quiet"]
-    assert main(args) == 0
+@pytest.mark.slow
+def test_rerun_resumes_and_same_seed_gives_same_numbers(tiny_run):
+    out, args, rc, _ = tiny_run
+    assert rc == 0 and len(_rows(out)) == 4
+    assert _cli(args)[0] == 0
     assert len(_rows(out)) == 4  # nothing recomputed
     # a run killed before its last job finished: drop that row, re-run, only it is redone
     lines = (out / "results.jsonl").read_text().splitlines()
     dropped = json.loads(lines[-1])
     (out / "results.jsonl").write_text("\n".join(lines[:-1]) + "\n")
-    assert main(args) == 0
-    capsys.readouterr()
+    assert _cli(args)[0] == 0
     after = _rows(out)
     assert len(after) == 4
     redo = next(r for r in after if r["config"]["size"] == dropped["config"]["size"])
@@ -106,6 +115,7 @@ def test_rerun_resumes_and_same_seed_gives_same_numbers(tiny_run, capsys):
         assert a["estimators"][est]["mi"] == pytest.approx(b["estimators"][est]["mi"], abs=1e-6)
 
 
+@pytest.mark.slow
 def test_celeba_format_study_skips_a_corrupt_image_and_keeps_labels(tmp_path):
     """A small CelebA folder in the real format, one corrupt JPEG: with skip_bad the study
     drops it (counted) and the label still decides the grey level, so logreg is perfect."""

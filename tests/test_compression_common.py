@@ -68,6 +68,7 @@ def test_logreg_bound_recovers_the_mi_of_a_gaussian_label_problem():
     assert info["C"] in (0.003, 0.03, 0.3)
 
 
+@pytest.mark.slow
 def test_cnn_learns_a_visible_pattern_and_is_seeded():
     rng = np.random.default_rng(0)
     n = 500

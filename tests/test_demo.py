@@ -22,6 +22,7 @@ def test_demo_picks_fashion_mnist_when_installed_else_digits(monkeypatch):
         demo_mod.demo_config("cifar")
 
 
+@pytest.mark.slow
 def test_demo_runs_and_prints_the_report_path(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("INFOLENS_CACHE", str(tmp_path / "cache"))
     small = {**demo_mod.DEMO_CONFIGS["digits"], "sizes": [2, 8], "classifiers": ["logreg"], "estimators": {}}
