@@ -19,9 +19,16 @@ TINY = {
 }
 
 
-def test_whole_study_on_a_tiny_configuration(tmp_path):
-    out = tmp_path / "run"
-    res = infoplane.run({**TINY, "out_dir": str(out)})
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    """The whole study on a tiny configuration (digits, a 12-6 MLP, 3 epochs): the run the
+    issue asks to finish within a minute."""
+    out = tmp_path_factory.mktemp("infoplane") / "run"
+    return out, infoplane.run({**TINY, "out_dir": str(out)})
+
+
+def test_whole_study_on_a_tiny_configuration(tiny_run):
+    out, res = tiny_run
     t = res["table"]
     # 2 recorded epochs x 3 layers (h1, h2, output) x (1 + 2) estimators
     assert len(t) == 2 * 3 * 3 and t["error"].isna().all()
@@ -44,21 +51,33 @@ def test_whole_study_on_a_tiny_configuration(tmp_path):
     with np.load(out / "activations/epoch_0003.npz") as f:
         assert f["h1"].shape == (250, 12) and f["output"].shape == (250, 10)
 
-    # resume: a finished run recomputes nothing and gives the same table
+
+def test_study_resumes(tiny_run):
+    out, res = tiny_run
+    t = res["table"]
     lines = (out / "results.jsonl").read_text().splitlines()
-    again = infoplane.run({**TINY, "out_dir": str(out)})
-    assert (out / "results.jsonl").read_text().splitlines() == lines
-    assert np.allclose(again["table"]["mi"], t["mi"])
-    # a job lost in a kill is redone, with the same (seeded) number
     rows = [json.loads(line) for line in lines]
+    # a job lost in a kill is redone with the same (seeded) number; finished jobs are not rerun
     lost = next(r for r in rows if r["config"]["method"] == "compressed")
     (out / "results.jsonl").write_text("\n".join(line for line, r in zip(lines, rows) if r is not lost) + "\n")
     redo = infoplane.run({**TINY, "out_dir": str(out)})
-    assert len((out / "results.jsonl").read_text().splitlines()) == len(lines)
+    after = (out / "results.jsonl").read_text().splitlines()
+    assert len(after) == len(lines) and after[:-1] == [line for line, r in zip(lines, rows) if r is not lost]
     assert np.allclose(redo["table"]["mi"], t["mi"])
     # a different configuration in the same folder is refused, not mixed in
     with pytest.raises(ValueError, match="different configuration"):
         infoplane.run({**TINY, "out_dir": str(out), "hidden": [8, 4]})
+    with pytest.raises(ValueError, match="epochs \\[1\\]"):  # epoch 1 passed without its activations
+        infoplane.run({**TINY, "out_dir": str(out), "record_epochs": [0, 1, 3]})
+
+
+@pytest.mark.slow
+def test_more_epochs_continue_the_training(tiny_run):
+    out, res = tiny_run
+    more = infoplane.run({**TINY, "out_dir": str(out), "epochs": 4, "record_epochs": [0, 3, 4]})
+    assert list(more["accuracy"]["epoch"]) == [0, 1, 2, 3, 4]
+    old = more["table"][more["table"]["epoch"] < 4].reset_index(drop=True)
+    assert np.allclose(old["mi"], res["table"]["mi"]) and len(more["table"]) == 3 * 3 * 3
 
 
 def test_check_bounds_flags_estimates_above_h_y():

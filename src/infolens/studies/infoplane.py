@@ -201,7 +201,7 @@ def train(cfg: InfoplaneConfig, data: dict[str, Any], out_dir: Path) -> dict[str
     start = 0
     key = {k: getattr(cfg, k) for k in ("dataset", "data_dir", "model", "hidden", "activation", "n_train", "n_test",
                                         "n_eval", "batch_size", "lr", "seed")}
-    key["record_epochs"] = cfg.epochs_to_record()
+    record = set(cfg.epochs_to_record())
     if ckpt_path.exists():
         state = torch.load(ckpt_path, map_location=dev, weights_only=False)
         if state.get("key") != key:
@@ -210,12 +210,16 @@ def train(cfg: InfoplaneConfig, data: dict[str, Any], out_dir: Path) -> dict[str
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
         history, start = state["history"], int(state["epoch"])
+        # more epochs than before is fine (training continues); a recorded epoch already passed is not
+        missing = sorted(e for e in record if e < start and not (out_dir / "activations" / f"epoch_{e:04d}.npz").exists())
+        if missing:
+            raise ValueError(f"epochs {missing} are to be recorded but the run in {out_dir} is past them without "
+                             "their activations; pass a new out_dir (--out)")
     xtr = torch.as_tensor(data["x_train"]).flatten(1).to(dev)
     ytr = torch.as_tensor(data["y_train"]).to(dev)
     xte = torch.as_tensor(data["x_test"]).flatten(1).to(dev)
     yte = torch.as_tensor(data["y_test"]).to(dev)
     xev = torch.as_tensor(data["x_eval"]).flatten(1).to(dev)
-    record = set(cfg.epochs_to_record())
     names = layer_names(cfg)
 
     def accuracy(x, y) -> float:
@@ -276,7 +280,10 @@ def infoplane_job(config: dict[str, Any]) -> dict[str, Any]:
 
 
 def _job(config: dict[str, Any]) -> dict[str, Any]:
+    import inspect
+
     from .. import estimate_mi
+    from ..registry import estimator_class
 
     with np.load(config["activations"]) as f:
         layer = _usable(f[config["layer"]])
@@ -285,13 +292,14 @@ def _job(config: dict[str, Any]) -> dict[str, Any]:
     if layer.shape[1] == 0:  # a constant layer: I = 0 exactly
         return {"mi": 0.0, "stderr": 0.0, "seconds": 0.0, "note": "constant layer"}
     params = dict(config["params"])
-    if config["method"] in ("classifier",) or config["method"].startswith(("mine", "infonce", "nwj", "smile")):
-        params.setdefault("verbose", False)
-        params.setdefault("device", "cpu")
+    accepted = inspect.signature(estimator_class(config["method"]).__init__).parameters
+    for key, value in (("verbose", False), ("device", "cpu")):  # neural estimators: quiet, on the CPU
+        if key in accepted:
+            params.setdefault(key, value)
     if config["quantity"] == "I(X;L)":
         r = estimate_mi(x, layer, method=config["method"], random_state=config["seed"], **params)
     else:
-        if config["method"] in ("compressed", "sliced", "max-sliced", "ross"):
+        if "discrete_y" in accepted:
             params.setdefault("discrete_y", True)
         r = estimate_mi(layer, y, method=config["method"], random_state=config["seed"], **params)
     return {"mi": r.mi, "stderr": r.stderr, "seconds": r.seconds, "dims": int(layer.shape[1])}
@@ -318,7 +326,6 @@ def run(config: Any = None, **overrides: Any) -> dict[str, Any]:
     cfg = InfoplaneConfig.from_any({**base, **overrides})
     out = Path(cfg.out_dir or f"runs/infoplane-{_slug(cfg.dataset)}-{cfg.model}")
     out.mkdir(parents=True, exist_ok=True)
-    write_json(out / "config.json", asdict(cfg))
     data = load_split(cfg)
     eval_path = out / "eval_data.npz"
     if not eval_path.exists():
@@ -331,6 +338,7 @@ def run(config: Any = None, **overrides: Any) -> dict[str, Any]:
 
     with small_model_threads():
         history = train(cfg, data, out)
+    write_json(out / "config.json", asdict(cfg))
     h_y = entropy_nats(data["y_eval"])
     configs = []
     for e in cfg.epochs_to_record():
