@@ -69,6 +69,7 @@ def test_bench_cli_end_to_end(tmp_path, capsys, monkeypatch):
     assert (out / "report.html").is_file()
 
 
+@pytest.mark.slow
 def test_bench_yaml_config_and_failures(tmp_path, capsys):
     cfg = tmp_path / "sweep.yaml"
     cfg.write_text("tasks: [1v1-normal-0.75]\nestimators:\n  - {name: ksg, grid: {k: [3, 10]}}\n  - ross\n"
@@ -102,6 +103,7 @@ def test_bench_cli_errors(tmp_path, capsys):
         main(["bench", "--n", "1"])
 
 
+@pytest.mark.slow
 def test_bench_on_a_data_file(tmp_path):
     from infolens.bench import run_bench
 

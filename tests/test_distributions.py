@@ -129,6 +129,7 @@ def test_swissroll_invert_and_transformed_sampler_is_base_plus_map():
     assert task.mi == base.mi
 
 
+@pytest.mark.slow
 def test_named_suites():
     std = suite_task_ids("standard")
     assert len(std) == 40 and len(set(std)) == 40
