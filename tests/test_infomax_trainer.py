@@ -63,6 +63,11 @@ def test_killed_run_resumes_to_the_same_weights(tmp_path, monkeypatch):
     # a finished run loads and trains no further
     again = _trainer(3, ckpt).fit(x)
     assert again.resumed_from_ == 3 and len(again.history_) == 9
+    with pytest.raises(ValueError, match="epochs >= 3"):
+        _trainer(2, ckpt).fit(x)
+    # more epochs continue the run: epoch 4 appended to the 3 finished ones
+    longer = _trainer(4, ckpt).fit(x)
+    assert longer.resumed_from_ == 3 and len(longer.epoch_history_) == 4
 
 
 def test_checkpoint_of_another_setup_is_refused(tmp_path):

@@ -143,6 +143,11 @@ class DIMTrainer:
         start = 0
         if path is not None and path.exists():
             start = self._load(path, sig, dev)
+            if start > epochs:
+                raise ValueError(
+                    f"checkpoint {str(path)!r} has {start} epochs of training but epochs={epochs}; "
+                    f"pass epochs >= {start} (more epochs continue the run) or use another checkpoint"
+                )
         self.resumed_from_ = start
         bs = min(batch_size, n)
         steps = max(n // bs, 1)
