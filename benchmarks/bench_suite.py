@@ -13,9 +13,11 @@ jobs. The issue's target run (standard suite, N=5000, 3 seeds, 2 workers)::
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 
@@ -44,16 +46,26 @@ def main(argv: list[str]) -> int:
     p.add_argument("--reference", default="ksg", help="estimator whose time is the 1.0x reference")
     p.add_argument("--out", default=None, help="run folder to keep (resumable); default a temporary folder")
     p.add_argument("--no-pool-check", action="store_true", help="skip the pool vs one-process comparison")
+    p.add_argument("--no-run", action="store_true",
+                   help="only summarise the jobs already in --out (e.g. of a run stopped early); wall time is not known then")
     args = p.parse_args(argv)
 
     from infolens.bench import run_bench
+    from infolens.report.bench import write_bench_report
+    from infolens.runner import read_rows
 
     n = [int(v) for v in args.n.split(",")] if args.n else None
     tmp = None
     out = Path(args.out) if args.out else Path(tmp := tempfile.mkdtemp(prefix="bench-suite-"))
-    res = run_bench(out, suite=args.suite, estimators=args.estimators, n=n, seeds=args.seeds,
-                    n_jobs=args.jobs, progress=None)
-    rows = res["rows"]
+    if args.no_run:
+        if not args.out:
+            p.error("--no-run needs --out, the run folder to summarise")
+        rows = list({r["hash"]: r for r in read_rows(out)}.values())
+        res = {"rows": rows, "wall_seconds": float("nan"), "tables": write_bench_report(out)}
+    else:
+        res = run_bench(out, suite=args.suite, estimators=args.estimators, n=n, seeds=args.seeds,
+                        n_jobs=args.jobs, progress=None)
+        rows = res["rows"]
     s = res["tables"]["summary"].copy()
     tidy = res["tables"]["tidy"]
     n_max = int(tidy["n"].max())
@@ -61,13 +73,19 @@ def main(argv: list[str]) -> int:
     ref_t = float(ref.iloc[0]) if len(ref) else float("nan")
     s["time_vs_" + args.reference] = s["mean_seconds"] / ref_t
     failed = sum(r["error"] is not None for r in rows)
-    print(f"suite={args.suite}  tasks={tidy['task'].nunique()}  N={sorted(tidy['n'].unique().tolist())}  "
-          f"seeds={tidy['seed'].nunique()}  jobs={len(rows)} ({failed} failed)  workers={args.jobs}")
-    print(f"wall time: {res['wall_seconds']:.1f} s  (sum of job times {tidy['seconds'].sum():.1f} s)")
+    suite = json.loads((out / "bench.json").read_text()).get("suite", "?") if args.no_run else args.suite
+    print(f"suite={suite}  tasks={tidy['task'].nunique()}  N={sorted(tidy['n'].unique().tolist())}  "
+          f"seeds={tidy['seed'].nunique()}  jobs={len(rows)} ({failed} failed)" + ("" if args.no_run else f"  workers={args.jobs}"))
+    if args.no_run:
+        stamps = sorted(datetime.fromisoformat(r["finished_at"]) for r in rows)
+        print(f"wall time: not measured (--no-run); first to last job finished {(stamps[-1] - stamps[0]).total_seconds():.0f} s apart"
+              f"  (sum of job times {tidy['seconds'].sum():.1f} s)")
+    else:
+        print(f"wall time: {res['wall_seconds']:.1f} s  (sum of job times {tidy['seconds'].sum():.1f} s)")
     print(f"accuracy at N={n_max} (mean over seeds per task):")
     print(s.rename(columns={"median_abs_log_ratio": "median|log(est/truth)|", "mean_seconds": "s/estimate"})
           .to_string(index=False, float_format=lambda v: f"{v:.3g}"))
-    if not args.no_pool_check and args.jobs > 1:
+    if not args.no_pool_check and not args.no_run and args.jobs > 1:
         serial, pool = _pool_speedup(args.jobs)
         print(f"runner: 8 ksg jobs (N=3000, 5+5 dims): 1 process {serial:.2f} s, pool of {args.jobs} {pool:.2f} s, "
               f"speed-up {serial / pool:.2f}x (reference: 1 process)")
