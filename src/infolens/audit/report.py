@@ -68,10 +68,16 @@ def save_audit(result: "AuditResult", out_dir: str | os.PathLike[str], title: st
         else "Every check passed.", css_class="bad" if n_risk else ("warn" if n_warn else "ok"))
     rep.add_html(_summary_html(summary))
     rep.add_heading("Privacy")
+    files: dict[str, str] = {}
+    # each figure is rendered once to PNG+SVG; the report embeds the PNG file
     fig_roc = plot_roc_loglog(result.attacks)
-    rep.add_figure(fig_roc, caption="Membership inference ROC on log-log axes (the low false-positive corner is where leaks show)")
+    files["roc"] = str(save_figure(fig_roc, out / "roc_loglog")[0])
+    plt.close(fig_roc)
+    rep.add_figure(files["roc"], caption="Membership inference ROC on log-log axes (the low false-positive corner is where leaks show)")
     fig_dcr = plot_dcr(result)
-    rep.add_figure(fig_dcr, caption="Distance to the closest training row")
+    files["dcr"] = str(save_figure(fig_dcr, out / "dcr_hist")[0])
+    plt.close(fig_dcr)
+    rep.add_figure(files["dcr"], caption="Distance to the closest training row")
     att = pd.DataFrame([{"attack": k, "AUC": v["auc"], "AUC 95% CI": "{:.3f}-{:.3f}".format(*v.get("auc_ci", [np.nan] * 2)),
                          "TPR@0.1%FPR": v.get("tpr_at_0.1pct_fpr"), "TPR@1%FPR": v.get("tpr_at_1pct_fpr"),
                          "TPR@1% 95% CI": "{:.3f}-{:.3f}".format(*v.get("tpr_at_1pct_fpr_ci", [np.nan] * 2)),
@@ -91,11 +97,6 @@ def save_audit(result: "AuditResult", out_dir: str | os.PathLike[str], title: st
     rep.add_heading("Set-up")
     rep.add_code("\n".join(f"{k}: {m[k]}" for k in ("n_real", "n_holdout", "n_synthetic", "encoding",
                                                      "numeric_columns", "categorical_columns", "rows_dropped_missing")))
-    files = {}
-    files["roc"] = str(save_figure(fig_roc, out / "roc_loglog")[0])
-    files["dcr"] = str(save_figure(fig_dcr, out / "dcr_hist")[0])
-    plt.close(fig_roc)
-    plt.close(fig_dcr)
     files["json"] = str(write_json(out / "audit.json", result.to_dict()))
     files["report"] = str(rep.save(out / "report.html"))
     return files

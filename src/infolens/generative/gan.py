@@ -210,9 +210,14 @@ class GAN:
         ckpt = Path(self.checkpoint_dir) / CHECKPOINT_NAME if self.checkpoint_dir is not None else None
         if ckpt is not None and ckpt.exists():
             state = torch.load(ckpt, map_location=dev, weights_only=False)
-            if state["params"] != self._params() or state["seed"] != seed or state["n"] != n:
+            same = {k: v for k, v in state["params"].items() if k != "n_steps"} == \
+                {k: v for k, v in self._params().items() if k != "n_steps"}
+            if not same or state["seed"] != seed or state["n"] != n:
                 raise ValueError(f"{ckpt} was written by a different configuration or data; "
                                  "remove it or choose another checkpoint_dir")
+            if state["step"] > self.n_steps:
+                raise ValueError(f"{ckpt} holds {state['step']} steps, more than n_steps={self.n_steps}; "
+                                 "raise n_steps or choose another checkpoint_dir")
             G.load_state_dict(state["G"])
             unwrap(D).load_state_dict(state["D"])
             opt_g.load_state_dict(state["opt_g"])
