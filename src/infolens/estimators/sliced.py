@@ -34,6 +34,7 @@ from ..validation import (
     check_positive_int,
     check_random_state,
     check_xy,
+    is_discrete,
     resolve_discrete,
 )
 from . import _batched_knn as bk
@@ -101,6 +102,8 @@ class _SlicedBase(Estimator):
         self._check_params()
         xa, ya = check_xy(x, y, min_samples=self.min_samples())
         dy, how = resolve_discrete(ya, self.discrete_y, "y")
+        if not dy and self.discrete_y in (None, "auto") and ya.shape[1] > 1 and is_discrete(xa):
+            xa, ya, dy, how = ya, xa, True, "detected (x was the discrete side; swapped, MI is symmetric)"
         self._y_discrete, self._y_how = dy, how
         if dy:
             ya = as_labels(ya, "y")[:, None].astype(np.float64)
