@@ -1,0 +1,60 @@
+"""The privacy and gan-toy studies end to end, tiny: known answers for the reference
+generators, closed forms of the toy study, resuming without recomputation."""
+
+import json
+
+import numpy as np
+import pytest
+
+from infolens.studies import gan_toy, privacy
+
+
+def _rows(path):
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def test_privacy_study_tiny_and_resumes(tmp_path):
+    cfg = {"out": str(tmp_path / "p"), "generators": ["copy", "gaussian", "gan"], "dp_noise": [], "n_steps": 3,
+           "images": False, "n_bootstrap": 20, "n_permutations": 20, "verbose": False}
+    res = privacy.run(cfg)
+    tab = {r["label"]: r for r in res["table"]}
+    # copier: every training patient released verbatim
+    assert tab["copy"]["mia_tpr_at_1pct_fpr"] == 1.0 and tab["copy"]["holdout_share"] == 1.0
+    assert tab["copy"]["exact_copies"] == 284                   # 569 patients, half held out
+    # the Gaussian model never reproduces a record; its holdout share is ~0.5 (sd 0.03 for 284 rows, 4 sd)
+    assert tab["gaussian"]["exact_copies"] == 0 and abs(tab["gaussian"]["holdout_share"] - 0.5) < 0.12
+    # TRTR is the same real-data model for every generator
+    assert len({r["trtr_accuracy"] for r in res["table"]}) == 1 and tab["copy"]["trtr_accuracy"] > 0.9
+    out = tmp_path / "p"
+    assert (out / "report.html").exists() and (out / "tradeoff.png").exists()
+    assert (out / "audits" / "copy" / "report.html").exists()
+    n_rows = len(_rows(out / "results.jsonl"))
+    again = privacy.run(cfg)                                       # finished jobs are read back, not rerun
+    assert len(_rows(out / "results.jsonl")) == n_rows
+    assert again["table"] == res["table"]
+    with pytest.raises(ValueError, match="unknown privacy settings"):
+        privacy.run({"n_stepz": 3})
+
+
+def test_gan_toy_closed_forms(tmp_path):
+    # KL between Gaussians: 0 for equal ones; 1-D check against (s^2 + m^2 - 1 - log s^2) / 2
+    cov = np.array([[1.0, 0.8], [0.8, 1.0]])
+    assert gan_toy.gaussian_kl(np.zeros(2), cov, np.zeros(2), cov) == pytest.approx(0, abs=1e-12)
+    assert gan_toy.gaussian_kl(np.array([0.5]), np.array([[4.0]]), np.zeros(1), np.eye(1)) == \
+        pytest.approx(0.5 * (4 + 0.25 - 1 - np.log(4)))
+    # ring density integrates to 1 (grid sum over a box holding all the mass)
+    g = np.linspace(-3, 3, 601)
+    xx, yy = np.meshgrid(g, g)
+    dens = np.exp(gan_toy.ring_logpdf(np.c_[xx.ravel(), yy.ravel()]))
+    assert dens.sum() * (g[1] - g[0]) ** 2 == pytest.approx(1.0, rel=1e-3)
+
+    res = gan_toy.run({"out": str(tmp_path / "t"), "distributions": ["gaussian", "ring"], "losses": ["gan"],
+                       "n_train": 300, "n_eval": 300, "n_steps": 3, "n_permutations": 20, "verbose": False})
+    tab = {r["distribution"]: r for r in res["table"]}
+    assert tab["gaussian"]["mi_true"] == pytest.approx(-0.5 * np.log(1 - 0.8**2))
+    assert tab["gaussian"]["kl_gaussian_fit"] > 0
+    # true points' mean log-density estimates minus the entropy of the ring (separated modes):
+    # -(ln 8 + ln(2 pi e 0.05^2)) = 1.074; log p per point has sd 1 (chi2_2 / 2), so the mean of
+    # 300 has se 0.058: 4 se
+    assert tab["ring"]["loglik_true"] == pytest.approx(-(np.log(8) + np.log(2 * np.pi * np.e * 0.05**2)), abs=0.24)
+    assert (tmp_path / "t" / "scatter.png").exists() and (tmp_path / "t" / "report.html").exists()
