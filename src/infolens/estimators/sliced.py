@@ -155,6 +155,8 @@ class _SlicedBase(Estimator):
         est = None if batched else get_estimator(inner, **params)
         if est is not None and "random_state" in est.get_params() and "random_state" not in params:
             est.random_state = seed
+        # projections per batch: at most ~20M projected values held at once (160 MB)
+        batch = max(1, min(batch, 20_000_000 // max(1, len(x) * (A.shape[2] if A is not None else x.shape[1]))))
         starts = range(0, P, batch)
         for s in progress(starts, total=len(starts), desc=desc, verbose=getattr(self, "verbose", False)):
             sl = slice(s, min(P, s + batch))
