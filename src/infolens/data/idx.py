@@ -65,17 +65,26 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
         if len(dims_raw) != 4 * ndim:
             raise ValueError(f"IDX file {str(path)!r} is truncated in its header")
         shape = tuple(int(d) for d in np.frombuffer(dims_raw, dtype=">u4"))
+        # read straight into the output array (writable, no second copy of the body)
+        out = np.empty(shape, dtype=dtype)
+        view = memoryview(out.reshape(-1).view(np.uint8))
         try:
-            body = fh.read()
+            got = 0
+            while got < len(view):  # readinto may return short counts; loop to EOF or full
+                k = fh.readinto(view[got:])
+                if not k:
+                    break
+                got += k
+            extra = fh.read(1)
         except (OSError, EOFError) as exc:
             raise ValueError(f"IDX file {str(path)!r} is truncated or corrupt ({exc})") from exc
-    expected = int(np.prod(shape)) * dtype.itemsize
-    if len(body) != expected:
+    expected = out.nbytes
+    if got != expected or extra:
         raise ValueError(
-            f"IDX file {str(path)!r} holds {len(body)} data bytes but its header {shape} says {expected}; "
-            "the file is truncated or corrupt - download it again"
+            f"IDX file {str(path)!r} holds {got + len(extra)}{'+' if extra else ''} data bytes but its header "
+            f"{shape} says {expected}; the file is truncated or corrupt - download it again"
         )
-    return np.frombuffer(body, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
+    return out if dtype.itemsize == 1 else out.astype(dtype.newbyteorder("="))
 
 
 def write_idx(path: str | os.PathLike[str], array: np.ndarray, compress: bool | None = None) -> Path:

@@ -22,15 +22,20 @@ FILTERS = ("antialias", "lanczos", "bicubic", "bilinear", "box", "hamming", "nea
 _CACHE_VERSION = 1
 
 
-def _resample(filter: str) -> int:
-    from PIL import Image
+_RESAMPLE: dict[str, int] = {}
 
-    R = Image.Resampling
-    table = {"antialias": R.LANCZOS, "lanczos": R.LANCZOS, "bicubic": R.BICUBIC, "bilinear": R.BILINEAR,
-             "box": R.BOX, "hamming": R.HAMMING, "nearest": R.NEAREST}
-    if filter not in table:
+
+def _resample(filter: str) -> int:
+    """Pillow's resampling constant for a filter name (the table is built once)."""
+    if not _RESAMPLE:
+        from PIL import Image
+
+        R = Image.Resampling
+        _RESAMPLE.update(antialias=R.LANCZOS, lanczos=R.LANCZOS, bicubic=R.BICUBIC, bilinear=R.BILINEAR,
+                         box=R.BOX, hamming=R.HAMMING, nearest=R.NEAREST)
+    if filter not in _RESAMPLE:
         raise ValueError(f"filter must be one of {', '.join(FILTERS)}, got {filter!r}")
-    return table[filter]
+    return _RESAMPLE[filter]
 
 
 def resize_one(image: np.ndarray, size: int, filter: str = "antialias", grayscale: bool = True,
@@ -39,7 +44,7 @@ def resize_one(image: np.ndarray, size: int, filter: str = "antialias", grayscal
     Grayscale is Pillow's "L" (ITU-R 601-2 luma); ``crop="center"`` cuts the central square first."""
     from PIL import Image
 
-    im = Image.fromarray(np.ascontiguousarray(image))
+    im = Image.fromarray(image if image.flags.c_contiguous else np.ascontiguousarray(image))
     if grayscale and im.mode != "L":
         im = im.convert("L")
     elif not grayscale and im.mode != "RGB":
@@ -52,7 +57,9 @@ def resize_one(image: np.ndarray, size: int, filter: str = "antialias", grayscal
     elif crop is not None:
         raise ValueError(f"crop must be None or 'center', got {crop!r}")
     im = im.resize((size, size), resample=_resample(filter))
-    return np.asarray(im, dtype=np.float32) / np.float32(255.0)
+    out = np.asarray(im, dtype=np.float32)
+    out /= np.float32(255.0)
+    return out
 
 
 def cache_path(ds: Dataset, size: int, filter: str, cache_dir: str | os.PathLike[str], grayscale: bool = True,
