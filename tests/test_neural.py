@@ -56,8 +56,8 @@ def test_curves_best_step_and_plot(tmp_path):
     cur = r.diagnostics["curves"]
     assert list(cur.columns) == ["step", "epoch", "train", "val", "smoothed", "lr"]
     assert r.diagnostics["best_step"] in set(cur["step"])
-    # the smoothed column is the trailing mean of 5 validation values
-    assert cur["smoothed"].iloc[-1] == pytest.approx(cur["val"].iloc[-5:].mean())
+    # the smoothed column is the trailing mean of 3 validation values (smooth=3)
+    assert cur["smoothed"].iloc[-1] == pytest.approx(cur["val"].iloc[-3:].mean())
     fig = plot_curves(r, tmp_path / "curves.png", truth=truth)
     assert (tmp_path / "curves.png").stat().st_size > 1000 and (tmp_path / "curves.svg").exists()
     assert len(fig.axes[0].lines) >= 5

@@ -19,7 +19,7 @@ ENCODERS = ("auto", "mlp", "conv")
 COMMON_DEFAULTS: dict[str, Any] = dict(
     critic="separable", hidden=64, layers=2, embed_dim=32, activation="elu", encoder="auto",
     epochs=50, batch_size=256, lr=1e-3, weight_decay=0.0, eval_every=None, eval_block=1024,
-    patience=10, min_delta=1e-3, smooth=5, lr_patience=4, grad_clip=10.0, split=(0.6, 0.2, 0.2),
+    patience=6, min_delta=1e-3, smooth=3, lr_patience=3, grad_clip=10.0, split=(0.6, 0.2, 0.2),
     standardize=True, on_divergence="raise", device="auto", random_state=None, verbose=None,
 )
 
@@ -76,7 +76,7 @@ class NeuralEstimator(Estimator):
     """
 
     _min_samples = 30
-    _test_params: dict[str, Any] = {"epochs": 2, "batch_size": 64, "hidden": 32, "embed_dim": 8, "verbose": False}
+    _test_params: dict[str, Any] = {"epochs": 20, "batch_size": 64, "hidden": 32, "embed_dim": 16, "lr": 5e-3, "verbose": False}
     _bound = "dv"
     _readout = "dv"
 

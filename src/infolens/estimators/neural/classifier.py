@@ -28,7 +28,7 @@ class CCMIEstimator(NeuralEstimator):
     def __init__(self, tau: float = 1e-4, *, critic: str = "concat", hidden: int = 64, layers: int = 2, embed_dim: int = 32,
                  activation: str = "elu", encoder: str = "auto", epochs: int = 50, batch_size: int = 256,
                  lr: float = 1e-3, weight_decay: float = 0.0, eval_every: int | None = None, eval_block: int = 256,
-                 patience: int = 10, min_delta: float = 1e-3, smooth: int = 5, lr_patience: int = 4,
+                 patience: int = 6, min_delta: float = 1e-3, smooth: int = 3, lr_patience: int = 3,
                  grad_clip: float | None = 10.0, split: tuple[float, float, float] = (0.6, 0.2, 0.2),
                  standardize: bool = True, on_divergence: str = "raise", device: Any = "auto",
                  random_state: Any = None, verbose: bool | None = None) -> None:
@@ -51,12 +51,12 @@ class ClassifierEstimator(NeuralEstimator):
 
     name = "classifier"
     _test_y = "discrete"
-    _test_params: dict[str, Any] = {"epochs": 2, "batch_size": 64, "hidden": 32, "verbose": False}
+    _test_params: dict[str, Any] = {"epochs": 20, "batch_size": 64, "hidden": 32, "lr": 5e-3, "verbose": False}
 
     def __init__(self, *, hidden: int = 64, layers: int = 2, activation: str = "elu", encoder: str = "auto",
                  epochs: int = 50, batch_size: int = 256, lr: float = 1e-3, weight_decay: float = 0.0,
-                 eval_every: int | None = None, eval_block: int = 4096, patience: int = 10, min_delta: float = 1e-3,
-                 smooth: int = 5, lr_patience: int = 4, grad_clip: float | None = 10.0,
+                 eval_every: int | None = None, eval_block: int = 4096, patience: int = 6, min_delta: float = 1e-3,
+                 smooth: int = 3, lr_patience: int = 3, grad_clip: float | None = 10.0,
                  split: tuple[float, float, float] = (0.6, 0.2, 0.2), standardize: bool = True,
                  on_divergence: str = "raise", device: Any = "auto", random_state: Any = None,
                  verbose: bool | None = None) -> None:

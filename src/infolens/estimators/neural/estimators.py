@@ -24,7 +24,7 @@ class DVEstimator(NeuralEstimator):
     def __init__(self, *, critic: str = "separable", hidden: int = 64, layers: int = 2, embed_dim: int = 32,
                  activation: str = "elu", encoder: str = "auto", epochs: int = 50, batch_size: int = 256,
                  lr: float = 1e-3, weight_decay: float = 0.0, eval_every: int | None = None, eval_block: int = 1024,
-                 patience: int = 10, min_delta: float = 1e-3, smooth: int = 5, lr_patience: int = 4,
+                 patience: int = 6, min_delta: float = 1e-3, smooth: int = 3, lr_patience: int = 3,
                  grad_clip: float | None = 10.0, split: tuple[float, float, float] = (0.6, 0.2, 0.2),
                  standardize: bool = True, on_divergence: str = "raise", device: Any = "auto",
                  random_state: Any = None, verbose: bool | None = None) -> None:
@@ -43,7 +43,7 @@ class MINEEstimator(NeuralEstimator):
     def __init__(self, alpha: float = 0.01, *, critic: str = "separable", hidden: int = 64, layers: int = 2, embed_dim: int = 32,
                  activation: str = "elu", encoder: str = "auto", epochs: int = 50, batch_size: int = 256,
                  lr: float = 1e-3, weight_decay: float = 0.0, eval_every: int | None = None, eval_block: int = 1024,
-                 patience: int = 10, min_delta: float = 1e-3, smooth: int = 5, lr_patience: int = 4,
+                 patience: int = 6, min_delta: float = 1e-3, smooth: int = 3, lr_patience: int = 3,
                  grad_clip: float | None = 10.0, split: tuple[float, float, float] = (0.6, 0.2, 0.2),
                  standardize: bool = True, on_divergence: str = "raise", device: Any = "auto",
                  random_state: Any = None, verbose: bool | None = None) -> None:
@@ -67,7 +67,7 @@ class ReMINEEstimator(NeuralEstimator):
     def __init__(self, weight: float = 0.1, target: float = 0.0, *, critic: str = "separable", hidden: int = 64, layers: int = 2, embed_dim: int = 32,
                  activation: str = "elu", encoder: str = "auto", epochs: int = 50, batch_size: int = 256,
                  lr: float = 1e-3, weight_decay: float = 0.0, eval_every: int | None = None, eval_block: int = 1024,
-                 patience: int = 10, min_delta: float = 1e-3, smooth: int = 5, lr_patience: int = 4,
+                 patience: int = 6, min_delta: float = 1e-3, smooth: int = 3, lr_patience: int = 3,
                  grad_clip: float | None = 10.0, split: tuple[float, float, float] = (0.6, 0.2, 0.2),
                  standardize: bool = True, on_divergence: str = "raise", device: Any = "auto",
                  random_state: Any = None, verbose: bool | None = None) -> None:
@@ -91,7 +91,7 @@ class NWJEstimator(NeuralEstimator):
     def __init__(self, *, critic: str = "separable", hidden: int = 64, layers: int = 2, embed_dim: int = 32,
                  activation: str = "elu", encoder: str = "auto", epochs: int = 50, batch_size: int = 256,
                  lr: float = 1e-3, weight_decay: float = 0.0, eval_every: int | None = None, eval_block: int = 1024,
-                 patience: int = 10, min_delta: float = 1e-3, smooth: int = 5, lr_patience: int = 4,
+                 patience: int = 6, min_delta: float = 1e-3, smooth: int = 3, lr_patience: int = 3,
                  grad_clip: float | None = 10.0, split: tuple[float, float, float] = (0.6, 0.2, 0.2),
                  standardize: bool = True, on_divergence: str = "raise", device: Any = "auto",
                  random_state: Any = None, verbose: bool | None = None) -> None:
@@ -110,7 +110,7 @@ class InfoNCEEstimator(NeuralEstimator):
     def __init__(self, *, critic: str = "separable", hidden: int = 64, layers: int = 2, embed_dim: int = 32,
                  activation: str = "elu", encoder: str = "auto", epochs: int = 50, batch_size: int = 256,
                  lr: float = 1e-3, weight_decay: float = 0.0, eval_every: int | None = None, eval_block: int = 1024,
-                 patience: int = 10, min_delta: float = 1e-3, smooth: int = 5, lr_patience: int = 4,
+                 patience: int = 6, min_delta: float = 1e-3, smooth: int = 3, lr_patience: int = 3,
                  grad_clip: float | None = 10.0, split: tuple[float, float, float] = (0.6, 0.2, 0.2),
                  standardize: bool = True, on_divergence: str = "raise", device: Any = "auto",
                  random_state: Any = None, verbose: bool | None = None) -> None:
@@ -129,7 +129,7 @@ class SMILEEstimator(NeuralEstimator):
     def __init__(self, clip: float | None = 5.0, *, critic: str = "separable", hidden: int = 64, layers: int = 2, embed_dim: int = 32,
                  activation: str = "elu", encoder: str = "auto", epochs: int = 50, batch_size: int = 256,
                  lr: float = 1e-3, weight_decay: float = 0.0, eval_every: int | None = None, eval_block: int = 1024,
-                 patience: int = 10, min_delta: float = 1e-3, smooth: int = 5, lr_patience: int = 4,
+                 patience: int = 6, min_delta: float = 1e-3, smooth: int = 3, lr_patience: int = 3,
                  grad_clip: float | None = 10.0, split: tuple[float, float, float] = (0.6, 0.2, 0.2),
                  standardize: bool = True, on_divergence: str = "raise", device: Any = "auto",
                  random_state: Any = None, verbose: bool | None = None) -> None:
@@ -153,7 +153,7 @@ class JSDEstimator(NeuralEstimator):
     def __init__(self, readout: str = "dv", *, critic: str = "separable", hidden: int = 64, layers: int = 2, embed_dim: int = 32,
                  activation: str = "elu", encoder: str = "auto", epochs: int = 50, batch_size: int = 256,
                  lr: float = 1e-3, weight_decay: float = 0.0, eval_every: int | None = None, eval_block: int = 1024,
-                 patience: int = 10, min_delta: float = 1e-3, smooth: int = 5, lr_patience: int = 4,
+                 patience: int = 6, min_delta: float = 1e-3, smooth: int = 3, lr_patience: int = 3,
                  grad_clip: float | None = 10.0, split: tuple[float, float, float] = (0.6, 0.2, 0.2),
                  standardize: bool = True, on_divergence: str = "raise", device: Any = "auto",
                  random_state: Any = None, verbose: bool | None = None) -> None:
