@@ -368,11 +368,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", help="folder of the data set (CelebA, image folders, IDX files)")
     parser.add_argument("--label", help="CelebA attribute (e.g. Male) or a class spec such as 'top/bottom'")
     parser.add_argument("--sizes", help="comma-separated sizes in pixels, e.g. 5,10,20 (default: from the image size)")
-    parser.add_argument("--n-train", type=int)
-    parser.add_argument("--n-test", type=int)
+    parser.add_argument("--n-train", type=int, help="training images (default 10000; fewer if the set is smaller)")
+    parser.add_argument("--n-test", type=int, help="held-out test images (default 2000)")
     parser.add_argument("--estimators", help="comma-separated registered names (neural ones on images, others on PCA)")
     parser.add_argument("--classifiers", help="comma-separated: logreg,cnn")
-    parser.add_argument("--cnn-epochs", type=int)
+    parser.add_argument("--cnn-epochs", type=int, help="epochs of the small CNN (default 10; best validation epoch kept)")
     parser.add_argument("--neural-input", choices=["flat", "image"],
                         help="neural estimators on flattened pixels with an MLP critic (flat, default) or a conv encoder (image)")
     parser.add_argument("--seeds", help="comma-separated seeds, e.g. 0,1,2")
@@ -428,7 +428,13 @@ def print_summary(res: dict[str, Any]) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    res = run(config_from_args(args))
+    import sys
+
+    try:
+        res = run(config_from_args(args))
+    except RuntimeError as exc:  # every job failed: the store holds each job's error
+        print(f"infolens run compression: error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
     print_summary(res)
     print(f"\nreport: {Path(res['report']).resolve()}")
     return 0
