@@ -138,14 +138,23 @@ def _pool(dataset: str, data_dir: str | None, label: str | None, n_train: int, n
     return ds, np.sort(tr), np.sort(te)
 
 
-def _is_neural(name: str) -> bool:
+#: estimators that compress or learn from the pixels themselves and score on their own held-out split
+RAW_INPUT = ("compressed",)
+
+
+def _takes_pixels(name: str) -> bool:
+    """Neural estimators and ``compressed`` get the images (train + test pool; they hold out
+    their own test part); the others get the study's PCA, fitted on train, scored on test."""
     from ..registry import estimator_class
 
+    cls = estimator_class(name)
+    if cls.name in RAW_INPUT:
+        return True
     try:
         from ..estimators.neural.base import NeuralEstimator
     except ImportError:  # pragma: no cover - the neural package is part of infolens
         return False
-    return issubclass(estimator_class(name), NeuralEstimator)
+    return issubclass(cls, NeuralEstimator)
 
 
 def compression_job(config: dict[str, Any]) -> dict[str, Any]:
@@ -184,13 +193,18 @@ def compression_job(config: dict[str, Any]) -> dict[str, Any]:
     for name, params in config["estimators"].items():
         t0 = time.perf_counter()
         try:
-            if _is_neural(name):
+            if _takes_pixels(name):
                 idx = np.concatenate([p_tr, p_te])
-                xin = x[idx].reshape(len(idx), -1) if config["neural_input"] == "flat" else x[idx]
+                if config["neural_input"] == "flat":
+                    xin = x[idx].reshape(len(idx), -1)
+                    xin = xin[:, np.ptp(xin, axis=0) > 0]  # constant pixels carry no information
+                else:
+                    xin = x[idx]
                 kw = {"verbose": False, "device": config["device"], **params}
                 with C.torch_threads(config.get("threads")):
                     r = estimate_mi(xin, y[idx], method=name, random_state=seed, **kw)
-                where = f"its own held-out split of {r.diagnostics.get('n_test', '?')}"
+                n_held = r.diagnostics.get("n_test")
+                where = "its own held-out split" + (f" of {n_held}" if n_held else "")
             else:
                 k = min(config["pca_dim"], out["dim"], len(p_tr))
                 pca = PCA(n_components=k, random_state=seed).fit(x[p_tr].reshape(len(p_tr), -1))
@@ -270,7 +284,8 @@ def run(config: Any = None, **overrides: Any) -> dict[str, Any]:
     write_json(out_dir / "summary.json", {"plateaus": summary["plateaus"].to_dict(orient="records"), "checks": checks,
                                           "h_y": h_y, "errors": errors, "resolved": info})
     return {"table": summary["table"], "per_size": summary["per_size"], "plateaus": summary["plateaus"], "long": long,
-            "checks": checks, "report": report, "out_dir": out_dir, "errors": errors, "h_y": h_y, "resolved": info}
+            "checks": checks, "report": report, "out_dir": out_dir, "errors": errors, "h_y": h_y, "resolved": info,
+            "estimator_errors": meta["estimator_errors"]}
 
 
 def _estimator_errors(results: list[dict[str, Any]]) -> list[str]:
@@ -423,7 +438,7 @@ def print_summary(res: dict[str, Any]) -> None:
     print(f"\nH(Y) = {res['h_y']:.3f} nats (the ceiling of I(image; label))")
     for c in res["checks"]:
         print(f"[{'ok' if c['ok'] else 'WARN'}] {c['check']} {c['detail']}")
-    for e in res["errors"]:
+    for e in res["errors"] + res.get("estimator_errors", []):
         print(f"[error] {e}")
 
 
