@@ -142,7 +142,10 @@ def load_dataset(
     elif key == "stl10":
         from .stl10 import load_stl10
 
-        ds = relabel(load_stl10(data_dir, split, None), label)
+        # the first `limit` images can be read directly (unlabeled_X.bin is 2.7 GB); a random
+        # subset or a relabelled one needs them all first
+        direct = limit if (random_state is None and label is None) else None
+        ds = relabel(load_stl10(data_dir, split, direct), label)
     elif key == "folder":
         from .folder import load_image_folder
 
