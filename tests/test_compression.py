@@ -160,3 +160,31 @@ def test_config_errors_name_the_key():
         CompressionConfig.from_any({"classifiers": ["svm"]})
     with pytest.raises(ValueError, match="n_test must be an integer"):
         CompressionConfig.from_any({"n_test": 0})
+
+
+def _fake_result(size, seed, acc, mi, mi_se):
+    clf = {"mi": mi, "mi_se": mi_se, "accuracy": acc, "accuracy_se": 0.01, "auc": acc, "auc_se": 0.01}
+    return {"size": size, "seed": seed, "n_test": 100, "classifiers": {"logreg": clf},
+            "estimators": {"ksg": {"mi": mi + 0.01, "stderr": None}, "mine": {"mi": None, "error": "ValueError: x"}}}
+
+
+def test_seeds_pool_by_mean_and_the_larger_standard_error():
+    results = [_fake_result(4, 0, 0.8, 0.30, 0.02), _fake_result(4, 1, 0.9, 0.40, 0.02)]
+    per = summarize(tidy(results))["per_size"].set_index(["quantity", "method"])
+    row = per.loc[("mi", "logreg CE bound")]
+    assert row["value"] == pytest.approx(0.35)
+    # between seeds: sd 0.0707 / sqrt 2 = 0.05; propagated: sqrt(0.02^2 / 2) = 0.014 -> 0.05
+    assert row["se"] == pytest.approx(0.05, abs=1e-9) and row["n_seeds"] == 2
+    assert ("mi", "mine") not in per.index  # a failed estimate is not a number in the table
+
+
+def test_checks_flag_mi_above_h_y_and_a_drop_at_the_largest_size():
+    from infolens.studies.compression import consistency_checks
+
+    results = [_fake_result(s, 0, a, m, 0.01) for s, a, m in ((1, 0.6, 0.1), (2, 0.8, 0.5), (4, 0.9, 0.3))]
+    per = summarize(tidy(results))["per_size"]
+    checks = {c["check"]: c for c in consistency_checks(per, h_y=0.45, native=4)}
+    above = checks["MI logreg CE bound <= H(Y) = 0.450"]
+    assert not above["ok"] and "[2]" in above["detail"]  # 0.5 > 0.45 + 2 * 0.01
+    drop = next(c for k, c in checks.items() if k.startswith("MI logreg CE bound at the largest"))
+    assert not drop["ok"] and "data processing inequality" in drop["check"]  # 0.5 at 2 vs 0.3 at 4 (native)
