@@ -138,6 +138,7 @@ def test_celeba_format_study_skips_a_corrupt_image_and_keeps_labels(tmp_path):
     rows = _rows(tmp_path / "out")
     assert all(r["result"]["skipped"] == 1 for r in rows)
     assert all(r["result"]["n_train"] + r["result"]["n_test"] == 79 for r in rows)
+    assert "1 unreadable image(s) were skipped" in (tmp_path / "out" / "report.html").read_text()
     acc = res["per_size"].query("quantity == 'accuracy'")["value"].to_numpy()
     # class means 60 vs 180 grey levels with sd 20 (less after averaging): separable, so a
     # misaligned label would show as errors; 30 test images leave no room for one

@@ -118,3 +118,25 @@ def test_installed_fashion_mnist_if_present():
     assert ds.images.shape == (10000, 28, 28)
     assert np.bincount(ds.labels).tolist() == [1000] * 10
     assert folder.is_dir()
+
+
+def test_finder_uses_the_folder_dpkg_lists(tmp_path, monkeypatch):
+    """``dpkg -L dataset-fashion-mnist`` output (faked here) names the files; the finder
+    returns their folder and the loader reads them from there."""
+    import subprocess
+
+    import infolens.data.idx as idx_mod
+
+    folder = _fake_mnist(tmp_path / "usr" / "share" / "datasets" / "fashion-mnist")
+    listing = "/.\n/usr\n" + "".join(f"{p}\n" for p in sorted(folder.iterdir()))
+
+    def fake_run(cmd, **kw):
+        assert cmd == ["dpkg", "-L", "dataset-fashion-mnist"]
+        return subprocess.CompletedProcess(cmd, 0, stdout=listing, stderr="")
+
+    monkeypatch.setattr(idx_mod.shutil, "which", lambda name: "/usr/bin/dpkg")
+    monkeypatch.setattr(idx_mod.subprocess, "run", fake_run)
+    assert find_mnist_like("fashion-mnist") == folder
+    ds = load_dataset("fashion-mnist", split="test")
+    assert len(ds) == 6 and ds.images.shape[1:] == (28, 28)
+    np.testing.assert_array_equal(ds.images[:, 0, 0], ds.labels * 20)

@@ -112,6 +112,8 @@ def write_report(path: Path, summary: dict[str, Any], checks: list[dict[str, Any
         f"{meta['label_names']}; {meta['n_train']} training and {meta['n_test']} held-out test images (stratified, "
         f"fixed split). Sizes: {meta['sizes']}. H(Y) = {meta['h_y']:.3f} nats is the ceiling of I(image; label)."
     )
+    if meta.get("skipped"):
+        rep.add_text(f"{meta['skipped']} unreadable image(s) were skipped with their labels (skip_bad).", css_class="warn")
     rep.add_text(
         "Every MI value is measured on held-out data: 'CE bound' rows are the Barber-Agakov bound "
         "I >= H(Y) - cross-entropy of the classifier on the test split; neural estimators train and score on "

@@ -277,7 +277,7 @@ def run(config: Any = None, **overrides: Any) -> dict[str, Any]:
     write_text(out_dir / "table.csv", summary["table"].to_csv(index=False))
     h_y = float(np.mean([r["h_y"] for r in results]))
     checks = consistency_checks(summary["per_size"], h_y, native=min(info["native"][:2]))
-    meta = {**info, "h_y": h_y, "out_dir": str(out_dir), "errors": errors, "estimator_errors": _estimator_errors(results),
+    meta = {**info, "h_y": h_y, "skipped": max(int(r.get("skipped", 0)) for r in results), "out_dir": str(out_dir), "errors": errors, "estimator_errors": _estimator_errors(results),
             "config": asdict(cfg)}
     figs = F.make_figures(results, summary, meta, out_dir / "figures")
     report = F.write_report(out_dir / "report.html", summary, checks, meta, figs)
