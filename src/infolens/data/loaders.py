@@ -158,10 +158,12 @@ def load_dataset(
 def take(ds: Dataset, limit: int | None, random_state: Any = None) -> Dataset:
     """At most ``limit`` images: the first ones (``random_state`` None) or a seeded random
     subset, in their original order."""
-    if limit is None or limit >= len(ds):
+    if limit is None:
         return ds
     if isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1:
         raise ValueError(f"limit must be a positive integer or None, got {limit!r}")
+    if limit >= len(ds):
+        return ds
     if random_state is None:
         return ds.subset(np.arange(limit), tag=f"first{limit}")
     rng = check_random_state(random_state)
