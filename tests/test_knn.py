@@ -165,7 +165,6 @@ def test_accepts_lists_pandas_torch_and_images():
     assert infolens.estimate_mi(x.reshape(-1, 2, 2), y, random_state=0).mi == ref
 
 
-@pytest.mark.slow
 def test_stderr_is_calibrated():
     """Over 30 repetitions the mean reported stderr is within 35% of the observed spread
     (the sd of an sd from 30 draws is ~13%, the subsampling estimate adds its own noise)."""
