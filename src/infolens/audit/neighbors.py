@@ -1,14 +1,13 @@
 """Chunked distance computations: k nearest neighbours and Gaussian-kernel sums without
 ever holding an N x N matrix.
 
-Written by hand rather than with ``sklearn.neighbors.NearestNeighbors`` because the audit
-needs three things at once that the library does not give together: a memory cap we set
-(``working_memory_mb`` per worker), exact zeros for exact copies (the distances of the chosen
-neighbours are recomputed directly, not read off the ``|a|^2 + |b|^2 - 2ab`` expansion, whose
-cancellation leaves ~1e-7 for identical rows), and the same blocks reused for kernel sums
-(KDE, MMD). Each block is one BLAS product; blocks run on a thread pool with single-threaded
-BLAS (threadpoolctl), which stays fast on a loaded machine where multi-threaded BLAS on
-small blocks oversubscribes the cores.
+Neighbour search is scikit-learn's (chunked, multi-threaded); the distances of the neighbours
+it finds are recomputed directly, because the ``|a|^2 + |b|^2 - 2ab`` expansion leaves ~1e-7
+for identical rows and the audit counts exact copies. Gaussian-kernel sums over all pairs
+(KDE, MMD) have no library routine that streams blocks, so they are written here: each block
+is one BLAS product; blocks run on a thread pool with single-threaded BLAS (threadpoolctl),
+which stays fast on a loaded machine where multi-threaded BLAS on small blocks
+oversubscribes the cores.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 import numpy as np
-from scipy.spatial.distance import cdist
 
 from ..validation import check_choice
 
@@ -99,7 +97,11 @@ def kneighbors(
     working_memory_mb: float = WORKING_MEMORY_MB,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Distances and indices of the ``k`` nearest rows of ``ref`` for every row of ``query``,
-    nearest first (ties by index). Memory: one ``block x len(ref)`` block per worker."""
+    nearest first. The search is scikit-learn's brute-force ``NearestNeighbors`` (its chunked
+    pairwise-distance reduction, no N x N matrix); the distances of the ``k`` neighbours found
+    are then recomputed directly, so exact copies give exactly 0."""
+    from sklearn.neighbors import NearestNeighbors
+
     check_choice(metric, "metric", METRICS)
     q = np.ascontiguousarray(query, dtype=np.float64)
     r = np.ascontiguousarray(ref, dtype=np.float64)
@@ -108,34 +110,16 @@ def kneighbors(
                          "encode both the same way")
     if not 1 <= k <= len(r):
         raise ValueError(f"k must be between 1 and len(ref)={len(r)}, got {k}")
+    if working_memory_mb <= 0:
+        raise ValueError(f"working_memory_mb must be > 0, got {working_memory_mb}")
+    nn = NearestNeighbors(n_neighbors=k, algorithm="brute", metric=metric, n_jobs=resolve_n_jobs(n_jobs)).fit(r)
+    idx = nn.kneighbors(q, return_distance=False)
     dist = np.empty((len(q), k))
-    idx = np.empty((len(q), k), dtype=np.int64)
-
-    def keep(rows: slice, block: np.ndarray) -> None:
-        if k < block.shape[1]:
-            part = np.argpartition(block, k - 1, axis=1)[:, :k]
-        else:
-            part = np.tile(np.arange(block.shape[1]), (block.shape[0], 1))
-        diff = q[rows][:, None, :] - r[part]        # exact distances of the chosen neighbours
-        if metric == "euclidean":
-            d = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
-        else:
-            d = np.abs(diff).sum(axis=2)
-        order = np.argsort(d, axis=1, kind="stable")
-        dist[rows] = np.take_along_axis(d, order, axis=1)
-        idx[rows] = np.take_along_axis(part, order, axis=1)
-
-    if metric == "euclidean":
-        map_sq_distance_blocks(q, r, keep, n_jobs=n_jobs, working_memory_mb=working_memory_mb)
-    else:
-        from threadpoolctl import threadpool_limits
-
-        blocks = _blocks(len(q), len(r), working_memory_mb)
-        with threadpool_limits(limits=1, user_api="blas"), \
-                ThreadPoolExecutor(max_workers=min(resolve_n_jobs(n_jobs), len(blocks))) as pool:
-            for fut in [pool.submit(lambda s: keep(s, cdist(q[s], r, "cityblock")), s) for s in blocks]:
-                fut.result()
-    return dist, idx
+    for rows in _blocks(len(q), k * q.shape[1], working_memory_mb):
+        diff = q[rows][:, None, :] - r[idx[rows]]
+        dist[rows] = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff)) if metric == "euclidean" else np.abs(diff).sum(axis=2)
+    order = np.argsort(dist, axis=1, kind="stable")
+    return np.take_along_axis(dist, order, axis=1), np.take_along_axis(idx, order, axis=1)
 
 
 def gaussian_kde_logpdf(
