@@ -13,6 +13,7 @@ def _rows(path):
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+@pytest.mark.slow
 def test_privacy_study_tiny_and_resumes(tmp_path):
     cfg = {"out": str(tmp_path / "p"), "generators": ["copy", "gaussian", "gan"], "dp_noise": [], "n_steps": 3,
            "images": False, "n_bootstrap": 20, "n_permutations": 20, "verbose": False}
