@@ -139,14 +139,18 @@ def _fill(ds: Dataset, out: np.ndarray, size: int, filter: str, grayscale: bool,
     ``skip_bad`` dropped: the kept rows are packed at the front in order. Returns their indices."""
     n = len(ds)
     kept: list[int] = []
+    # a plain ndarray view of the same memory: row writes skip np.memmap's per-item subclass hooks
+    dst = out.view(np.ndarray)
+    src = ds.images.view(np.ndarray) if isinstance(ds.images, np.memmap) else ds.images
+    lazy = isinstance(src, ImageFiles)
     for i in progress(range(n), total=n, desc=f"resize {ds.name} to {size}x{size}", verbose=verbose, unit="img"):
         try:
-            img = ds.images.read(i) if isinstance(ds.images, ImageFiles) else ds.images[i]
+            img = src.read(i) if lazy else src[i]
         except ValueError:
             if not skip_bad:
                 raise
             continue
-        out[len(kept)] = resize_one(img, size, filter, grayscale, crop)
+        dst[len(kept)] = resize_one(img, size, filter, grayscale, crop)
         kept.append(i)
     return np.asarray(kept, dtype=np.int64)
 
