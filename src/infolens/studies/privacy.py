@@ -196,7 +196,7 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
     save_figure(fig, out / "tradeoff")
     rep = HtmlReport("Privacy study: synthetic patients", subtitle="breast cancer data, 569 patients")
     rep.add_text(__doc__.split("\n\n", 1)[0].replace("\n", " "))
-    rep.add_figure(fig, caption="Risk vs utility per generator (squares: DP-SGD; lower right is better)")
+    rep.add_figure(fig, caption="Risk vs utility per generator (squares: DP-SGD; lower right is better; a TPR of 0 is drawn at 0.001)")
     rep.add_table(tab, caption="Audit figures per generator; per-generator reports in audits/<label>/report.html")
     images = [r for r in rows if r["config"]["kind"] == "images"]
     result: dict[str, Any] = {"table": tab.to_dict(orient="records"), "out": str(out)}
