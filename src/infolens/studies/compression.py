@@ -314,6 +314,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="neural estimators on flattened pixels with an MLP critic (flat, default) or a conv encoder (image)")
     parser.add_argument("--seeds", help="comma-separated seeds, e.g. 0,1,2")
     parser.add_argument("--filter", help="resize filter: antialias (default), bicubic, bilinear, box, nearest, ...")
+    parser.add_argument("--crop", choices=["center"], help="cut the central square before resizing (keeps the aspect ratio)")
     parser.add_argument("--skip-bad", action="store_true", default=None, help="drop unreadable images (counted) instead of failing")
     parser.add_argument("--out", dest="out_dir", help="run folder (default runs/compression-DATASET-LABEL)")
     parser.add_argument("--cache-dir", help="where resized images are cached (default ~/.cache/infolens)")
@@ -332,7 +333,7 @@ def config_from_args(args: argparse.Namespace) -> CompressionConfig:
         with open(args.config, encoding="utf-8") as fh:
             cfg = yaml.safe_load(fh) or {}
     split = lambda s: [t.strip() for t in s.split(",") if t.strip()]  # noqa: E731
-    for key in ("dataset", "data_dir", "label", "n_train", "n_test", "cnn_epochs", "neural_input", "filter", "skip_bad", "out_dir",
+    for key in ("dataset", "data_dir", "label", "n_train", "n_test", "cnn_epochs", "neural_input", "filter", "crop", "skip_bad", "out_dir",
                 "cache_dir", "n_jobs", "scheduler", "device", "threads"):
         if getattr(args, key, None) is not None:
             cfg[key] = getattr(args, key)
