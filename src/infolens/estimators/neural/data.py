@@ -152,11 +152,11 @@ class Feeder:
             t = t.pin_memory().to(self.device, non_blocking=True)
         else:
             t = t.to(self.device)
-        if self.mean is not None:  # scalar (images) or per-column (vectors, shape (n, d))
-            t = (t - self.mean) / self.sd
         if self.flatten:
             t = t.reshape(len(t), -1)
-        elif self.channels_last:
+        if self.mean is not None:  # scalar (images for a conv encoder) or per column of (n, d)
+            t = (t - self.mean) / self.sd
+        if self.channels_last and not self.flatten:
             t = t.permute(0, 3, 1, 2)
         return t
 
