@@ -35,6 +35,27 @@ def resolve_n_jobs(n_jobs: int | None) -> int:
     return n_jobs
 
 
+_POOL: dict[int, ThreadPoolExecutor] = {}
+
+
+def _pool(workers: int) -> ThreadPoolExecutor:
+    """One long-lived pool per size: fresh threads per call would each take a new malloc
+    arena and keep its freed blocks, which inflates the resident memory of long audits."""
+    if workers not in _POOL:
+        _POOL[workers] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="infolens-blocks")
+    return _POOL[workers]
+
+
+def _release_memory() -> None:
+    """Hand freed heap pages back to the OS (glibc ``malloc_trim``; a no-op elsewhere)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
+
+
 def _blocks(n_query: int, n_ref: int, working_memory_mb: float) -> list[slice]:
     if working_memory_mb <= 0:
         raise ValueError(f"working_memory_mb must be > 0, got {working_memory_mb}")
@@ -82,9 +103,10 @@ def map_sq_distance_blocks(
             for rows in blocks:
                 work(rows)
         else:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                for fut in [pool.submit(work, rows) for rows in blocks]:
-                    fut.result()
+            pool = _pool(workers)
+            for fut in [pool.submit(work, rows) for rows in blocks]:
+                fut.result()
+    _release_memory()
 
 
 def kneighbors(
