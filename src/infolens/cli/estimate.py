@@ -96,6 +96,11 @@ def add_estimate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--param", "-p", action="append", type=_param, default=[], metavar="NAME=VALUE",
                         help="any estimator parameter, e.g. -p algorithm=2 -p discrete_y=true (repeatable)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    neural = parser.add_argument_group("neural estimators (infonce, mine, nwj, smile, ...)")
+    neural.add_argument("--epochs", type=int, default=None, help="maximum training epochs")
+    neural.add_argument("--batch-size", type=int, default=None, help="training minibatch size")
+    neural.add_argument("--device", default=None, help="auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:N or mps")
+    neural.add_argument("--plot", default=None, metavar="PNG", help="save the training curves to this file (PNG and SVG)")
 
 
 def main_estimate(args: argparse.Namespace) -> int:
@@ -110,8 +115,15 @@ def main_estimate(args: argparse.Namespace) -> int:
     params = dict(args.param)
     if args.k is not None:
         params["k"] = args.k
+    for name in ("epochs", "batch_size", "device"):
+        if getattr(args, name, None) is not None:
+            params[name] = getattr(args, name)
     res = estimate_mi(x, y, method=args.method, unit=args.unit, random_state=args.seed, **params)
     print(json.dumps(res.to_dict(), indent=2) if args.json else str(res))
+    if getattr(args, "plot", None):
+        from ..estimators.neural.plotting import plot_curves
+
+        plot_curves(res, args.plot)
     return 0
 
 

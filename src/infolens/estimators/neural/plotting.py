@@ -21,7 +21,7 @@ def plot_curves(curves: Any, path: str | os.PathLike[str] | None = None, *, trut
     if diag is not None:
         if "curves" not in diag:
             raise ValueError("this result has no training curves; pass the result of a neural estimator (e.g. method='infonce')")
-        estimate = curves.mi if estimate is None else estimate
+        estimate = curves.to_unit("nats").mi if estimate is None else estimate  # curves are in nats
         best_step = diag.get("best_step") if best_step is None else best_step
         title = title or curves.method
         curves = diag["curves"]
