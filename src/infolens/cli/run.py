@@ -16,6 +16,16 @@ STUDIES: dict[str, str] = {
 }
 
 
+def _summary(doc: str | None) -> str | None:
+    """The first sentence of a module docstring, on one line (for ``--help``)."""
+    if not doc:
+        return None
+    para = " ".join(doc.strip().split("\n\n")[0].split())
+    end = para.find(". ")
+    text = para if end < 0 else para[: end + 1]
+    return text.replace("%", "%%")  # argparse formats help strings with %
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="study", metavar="STUDY", required=True)
     for name, modname in STUDIES.items():
@@ -26,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             if exc.name == full:
                 continue
             raise
-        p = sub.add_parser(name, help=(mod.__doc__ or "").strip().splitlines()[0] if mod.__doc__ else None)
+        p = sub.add_parser(name, help=_summary(mod.__doc__))
         mod.add_arguments(p)
 
 
