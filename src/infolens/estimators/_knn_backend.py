@@ -18,7 +18,7 @@ the results, never O(n^2).
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
@@ -77,13 +77,14 @@ def knn(blocks: Sequence[np.ndarray], k: int, backend: str = "auto") -> tuple[np
     return (*_brute_knn(blocks, k), which)
 
 
-def _brute_knn(blocks: Sequence[np.ndarray], k: int) -> tuple[np.ndarray, np.ndarray]:
+def _joint_distance_chunks(blocks: Sequence[np.ndarray]) -> Iterator[tuple[int, int, Any]]:
+    """Exact joint max-norm distances, a block of rows at a time: yields ``(s, e, d)`` with
+    ``d[i - s, j] = max_b ||block_b[i] - block_b[j]||_inf`` for rows ``s <= i < e``
+    (a torch tensor of shape ``(e - s, n)``; O(chunk * n) memory)."""
     import torch
 
     n = len(blocks[0])
     tb = [torch.from_numpy(np.ascontiguousarray(b, dtype=np.float64)) for b in blocks]
-    dist = np.empty((n, k))
-    idx = np.empty((n, k), dtype=np.int64)
     step = _chunk_rows(n, 2)
     inf = float("inf")
     for s in range(0, n, step):
@@ -92,8 +93,18 @@ def _brute_knn(blocks: Sequence[np.ndarray], k: int) -> tuple[np.ndarray, np.nda
         for b in tb:
             db = torch.cdist(b[s:e], b, p=inf)
             d = db if d is None else torch.maximum(d, db, out=d)
+        yield s, e, d
+
+
+def _brute_knn(blocks: Sequence[np.ndarray], k: int) -> tuple[np.ndarray, np.ndarray]:
+    import torch
+
+    n = len(blocks[0])
+    dist = np.empty((n, k))
+    idx = np.empty((n, k), dtype=np.int64)
+    for s, e, d in _joint_distance_chunks(blocks):
         rows = torch.arange(e - s)
-        d[rows, rows + s] = inf  # exclude the point itself
+        d[rows, rows + s] = float("inf")  # exclude the point itself
         v, i = torch.topk(d, k, dim=1, largest=False, sorted=True)
         dist[s:e] = v.numpy()
         idx[s:e] = i.numpy()
@@ -170,17 +181,9 @@ def _brute_count(blocks: Sequence[np.ndarray], radius: np.ndarray, strict: bool)
     import torch
 
     n = len(blocks[0])
-    tb = [torch.from_numpy(np.ascontiguousarray(b, dtype=np.float64)) for b in blocks]
     tr = torch.from_numpy(radius)
     out = np.empty(n, dtype=np.int64)
-    step = _chunk_rows(n, 2)
-    inf = float("inf")
-    for s in range(0, n, step):
-        e = min(n, s + step)
-        d = None
-        for b in tb:
-            db = torch.cdist(b[s:e], b, p=inf)
-            d = db if d is None else torch.maximum(d, db, out=d)
+    for s, e, d in _joint_distance_chunks(blocks):
         r = tr[s:e, None]
         c = (d < r).sum(1) if strict else (d <= r).sum(1)
         out[s:e] = c.numpy()
