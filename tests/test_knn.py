@@ -133,6 +133,21 @@ def test_counts_agree_across_backends_with_ties(strict, dim):
     np.testing.assert_array_equal(b, ref)
 
 
+@pytest.mark.parametrize("n", [300, kb._THREAD_MIN_N + 500])
+def test_concurrent_counts_match_one_at_a_time(n):
+    """count_within_each (tree counts in threads above _THREAD_MIN_N, in one thread below,
+    1-D by sorting) returns, query by query, the counts of the brute-force search."""
+    rng = np.random.default_rng(n)
+    x, y, z = rng.normal(size=(n, 2)), rng.integers(0, 5, size=(n, 3)).astype(float), rng.normal(size=(n, 1))
+    r = rng.uniform(0, 1.5, size=n)
+    queries = [([x], r), ([y], r), ([x, z], r / 2), ([z], r)]
+    for strict in (True, False):
+        got = kb.count_within_each(queries, strict)
+        assert len(got) == len(queries)
+        for (blocks, rad), g in zip(queries, got):
+            np.testing.assert_array_equal(g, kb.count_within(blocks, rad, strict, backend="brute"))
+
+
 def test_knn_backends_agree_and_exclude_self_with_duplicates():
     rng = np.random.default_rng(0)
     pts = rng.integers(0, 3, size=(300, 2)).astype(float)

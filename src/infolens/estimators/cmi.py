@@ -25,9 +25,7 @@ def frenzel_pompe(x: np.ndarray, y: np.ndarray, z: np.ndarray, k: int, backend: 
     """The Frenzel–Pompe estimate in nats on prepared (tie-free, scaled) arrays."""
     dist, _idx, which = kb.knn([x, y, z], k, backend)
     eps = dist[:, k - 1]
-    nxz = kb.count_within([x, z], eps, strict=True, backend=backend)
-    nyz = kb.count_within([y, z], eps, strict=True, backend=backend)
-    nz = kb.count_within([z], eps, strict=True, backend=backend)
+    nxz, nyz, nz = kb.count_within_each([([x, z], eps), ([y, z], eps), ([z], eps)], strict=True, backend=backend)
     cmi = digamma(k) - np.mean(digamma(nxz + 1) + digamma(nyz + 1) - digamma(nz + 1))
     return float(cmi), {"backend": which}
 

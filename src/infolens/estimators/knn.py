@@ -145,14 +145,12 @@ def ksg_mi(x: np.ndarray, y: np.ndarray, k: int = 5, algorithm: int = 1, backend
     if algorithm == 1:
         dist, _idx, which = kb.knn([x, y], k, backend)
         eps = dist[:, k - 1]
-        nx = kb.count_within([x], eps, strict=True, backend=backend)
-        ny = kb.count_within([y], eps, strict=True, backend=backend)
+        nx, ny = kb.count_within_each([([x], eps), ([y], eps)], strict=True, backend=backend)
         mi = digamma(k) + digamma(n) - np.mean(digamma(nx + 1) + digamma(ny + 1))
     else:
         _dist, idx, which = kb.knn([x, y], k, backend)
         ex = kb.marginal_radius(x, idx)
         ey = kb.marginal_radius(y, idx)
-        nx = kb.count_within([x], ex, strict=False, backend=backend)
-        ny = kb.count_within([y], ey, strict=False, backend=backend)
+        nx, ny = kb.count_within_each([([x], ex), ([y], ey)], strict=False, backend=backend)
         mi = digamma(k) - 1.0 / k + digamma(n) - np.mean(digamma(nx) + digamma(ny))
     return float(mi), {"backend": which, "mean_nx": float(nx.mean()), "mean_ny": float(ny.mean())}

@@ -159,13 +159,11 @@ def gao_mi(x: np.ndarray, y: np.ndarray, k: int, backend: str = "auto") -> tuple
     rho = dist[:, k - 1]
     kt = np.full(n, float(k))
     # counts include sample i itself; strict inside rho_i > 0, exact copies when rho_i = 0
-    nx = kb.count_within([x], rho, strict=True, backend=backend) + 1
-    ny = kb.count_within([y], rho, strict=True, backend=backend) + 1
+    nx, ny = (c + 1 for c in kb.count_within_each([([x], rho), ([y], rho)], strict=True, backend=backend))
     zero = rho == 0
     if zero.any():
         zr = np.zeros(n)
-        kt[zero] = (kb.count_within([x, y], zr, strict=False, backend=backend) + 1)[zero]
-        nx[zero] = (kb.count_within([x], zr, strict=False, backend=backend) + 1)[zero]
-        ny[zero] = (kb.count_within([y], zr, strict=False, backend=backend) + 1)[zero]
+        ct, cx, cy = kb.count_within_each([([x, y], zr), ([x], zr), ([y], zr)], strict=False, backend=backend)
+        kt[zero], nx[zero], ny[zero] = ct[zero] + 1, cx[zero] + 1, cy[zero] + 1
     mi = np.mean(digamma(kt) + np.log(n) - digamma(nx) - digamma(ny))
     return float(mi), {"backend": which, "tied_points": int(zero.sum())}
