@@ -228,3 +228,14 @@ def test_bad_inputs_are_named():
         infolens.estimate_mi(x, np.hstack([y, np.ones((50, 1))]))
     with pytest.raises(TypeError, match=r"unknown parameter\(s\) kk"):
         infolens.estimate_mi(x, y, kk=3)
+
+
+def test_thread_limit_gives_the_same_estimate(monkeypatch):
+    """OMP_NUM_THREADS=1 (what the runner's workers set) runs every search in one thread
+    and gives the same number as the threaded search."""
+    x, y, _ = gaussian_pair(kb._THREAD_MIN_N + 500, 2, 0.5, seed=3)
+    a = infolens.estimate_mi(x, y, method="ksg", random_state=0, n_subsamples=0).mi
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert kb.n_threads() == 1
+    b = infolens.estimate_mi(x, y, method="ksg", random_state=0, n_subsamples=0).mi
+    assert a == b

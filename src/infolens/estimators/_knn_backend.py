@@ -8,7 +8,7 @@ Two primitives, each with two exact backends chosen automatically:
   radius ``r_i`` (strictly ``<`` or inclusively ``<=``) in one block or a union of blocks;
   :func:`count_within_each` runs the several counts of one estimate concurrently.
 
-Backends: ``"tree"`` — SciPy ``cKDTree`` queried with ``workers=-1`` (all cores) for the
+Backends: ``"tree"`` — SciPy ``cKDTree`` queried on all cores (:func:`n_threads`) for the
 neighbours, scikit-learn's ``KDTree`` (``count_only``, one thread per count) for the
 counts; fast in low
 dimensions. One-dimensional counts use sorting and binary search (``np.searchsorted``),
@@ -35,6 +35,15 @@ BACKENDS = ("auto", "tree", "brute")
 #: below this many points the tree searches run in one thread: thread start-up costs more
 #: than it saves (the small blocks of the subsampling standard error)
 _THREAD_MIN_N = 2000
+
+
+def n_threads() -> int:
+    """Threads a search may use: ``OMP_NUM_THREADS`` when set (the runner's workers set it
+    to 1, so a pool of processes does not oversubscribe the cores), else every core."""
+    try:
+        return max(1, int(os.environ["OMP_NUM_THREADS"]))
+    except (KeyError, ValueError):
+        return os.cpu_count() or 1
 
 
 def choose_backend(n: int, dim: int, backend: str = "auto") -> str:
@@ -77,7 +86,7 @@ def knn(blocks: Sequence[np.ndarray], k: int, backend: str = "auto") -> tuple[np
 
         pts = _concat(blocks)
         tree = cKDTree(pts)
-        dist, idx = tree.query(pts, k=k + 1, p=np.inf, workers=-1 if n >= _THREAD_MIN_N else 1)
+        dist, idx = tree.query(pts, k=k + 1, p=np.inf, workers=n_threads() if n >= _THREAD_MIN_N else 1)
         dist, idx = _drop_self(np.asarray(dist).reshape(n, k + 1), np.asarray(idx).reshape(n, k + 1), k)
         return dist, idx, which
     return (*_brute_knn(blocks, k), which)
@@ -148,14 +157,14 @@ def count_within_each(
             out[q] = _brute_count(blocks, radius, strict)
     if len(tree_jobs) == 1:
         q, pts, radius = tree_jobs[0]
-        out[q] = _tree_count(pts, radius, strict, split=len(pts) >= _THREAD_MIN_N)
+        out[q] = _tree_count(pts, radius, strict, split=len(pts) >= _THREAD_MIN_N and n_threads() > 1)
     elif tree_jobs:
-        if len(tree_jobs[0][1]) < _THREAD_MIN_N:
+        if len(tree_jobs[0][1]) < _THREAD_MIN_N or n_threads() == 1:
             res = [_tree_count(pts, r, strict) for _, pts, r in tree_jobs]
         else:
             from concurrent.futures import ThreadPoolExecutor
 
-            with ThreadPoolExecutor(max_workers=min(len(tree_jobs), os.cpu_count() or 1)) as ex:
+            with ThreadPoolExecutor(max_workers=min(len(tree_jobs), n_threads())) as ex:
                 res = list(ex.map(lambda job: _tree_count(job[1], job[2], strict), tree_jobs))
         for (q, _, _), c in zip(tree_jobs, res):
             out[q] = c
