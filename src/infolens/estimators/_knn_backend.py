@@ -46,6 +46,11 @@ def n_threads() -> int:
         return os.cpu_count() or 1
 
 
+def _threads_for(n: int) -> int:
+    """Threads for a search over ``n`` points: one below :data:`_THREAD_MIN_N`."""
+    return n_threads() if n >= _THREAD_MIN_N else 1
+
+
 def choose_backend(n: int, dim: int, backend: str = "auto") -> str:
     """``"tree"`` for joint dimension <= :data:`TREE_MAX_DIM`, else ``"brute"``."""
     if backend not in BACKENDS:
@@ -86,7 +91,7 @@ def knn(blocks: Sequence[np.ndarray], k: int, backend: str = "auto") -> tuple[np
 
         pts = _concat(blocks)
         tree = cKDTree(pts)
-        dist, idx = tree.query(pts, k=k + 1, p=np.inf, workers=n_threads() if n >= _THREAD_MIN_N else 1)
+        dist, idx = tree.query(pts, k=k + 1, p=np.inf, workers=_threads_for(n))
         dist, idx = _drop_self(np.asarray(dist).reshape(n, k + 1), np.asarray(idx).reshape(n, k + 1), k)
         return dist, idx, which
     return (*_brute_knn(blocks, k), which)
@@ -157,14 +162,15 @@ def count_within_each(
             out[q] = _brute_count(blocks, radius, strict)
     if len(tree_jobs) == 1:
         q, pts, radius = tree_jobs[0]
-        out[q] = _tree_count(pts, radius, strict, split=len(pts) >= _THREAD_MIN_N and n_threads() > 1)
+        out[q] = _tree_count(pts, radius, strict, split=_threads_for(len(pts)) > 1)
     elif tree_jobs:
-        if len(tree_jobs[0][1]) < _THREAD_MIN_N or n_threads() == 1:
+        threads = _threads_for(len(tree_jobs[0][1]))
+        if threads == 1:
             res = [_tree_count(pts, r, strict) for _, pts, r in tree_jobs]
         else:
             from concurrent.futures import ThreadPoolExecutor
 
-            with ThreadPoolExecutor(max_workers=min(len(tree_jobs), n_threads())) as ex:
+            with ThreadPoolExecutor(max_workers=min(len(tree_jobs), threads)) as ex:
                 res = list(ex.map(lambda job: _tree_count(job[1], job[2], strict), tree_jobs))
         for (q, _, _), c in zip(tree_jobs, res):
             out[q] = c
