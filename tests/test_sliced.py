@@ -228,3 +228,70 @@ def test_max_sliced_with_a_label_finds_the_defining_direction():
     assert abs(r.mi - truth) < 0.05, (r.mi, truth)
     cos = abs(np.dot(np.asarray(r.diagnostics["x_projection"])[:, 0], w))
     assert cos > 0.95  # the direction found is the one that defines the label
+
+
+def _ksg_via_tree(u, v, k):
+    """ksg_batch with the compiled kernel switched off (the scipy cKDTree path)."""
+    saved, bk._ksg2d = bk._ksg2d, None
+    try:
+        return bk.ksg_batch(u, v, k=k)
+    finally:
+        bk._ksg2d = saved
+
+
+@pytest.mark.skipif(not bk.kernel_available(), reason="compiled 2-D KSG kernel not built (no C compiler at install)")
+@pytest.mark.parametrize("case", ["gauss", "cauchy", "ties", "correlated", "tiny"])
+def test_compiled_kernel_equals_the_kd_tree_path(case):
+    """The compiled 2-D search gives the cKDTree query's radii and the searchsorted counts
+    exactly (same floating-point operations), on data that stress a grid search: heavy
+    tails (one dense cell among empty ones), ties (equal distances, zero radii), a narrow
+    diagonal band, and n = k + 1 (the search must reach every point)."""
+    rng = np.random.default_rng(11)
+    P, n, k = 5, 700, 5
+    u, v = rng.normal(size=(P, n)), rng.normal(size=n)
+    if case == "cauchy":
+        u, v = rng.standard_cauchy(size=(P, n)), rng.standard_cauchy(size=n)
+    elif case == "ties":
+        u, v = np.round(u, 1), np.round(v, 1)
+    elif case == "correlated":
+        u = 0.995 * v[None] + 0.1 * u
+    elif case == "tiny":
+        u, v, k = u[:, :6], v[:6], 5
+    for vv in (v, np.stack([rng.permutation(v) for _ in range(P)])):  # shared v, then one v per projection
+        got = bk.ksg_batch(u, vv, k=k)
+        ref = _ksg_via_tree(u, vv, k)
+        assert np.allclose(got, ref, rtol=0, atol=1e-12)
+    # radii and counts themselves, element by element, against cKDTree and searchsorted
+    from scipy.spatial import cKDTree
+    order = np.argsort(v, kind="stable")
+    us, vs = np.ascontiguousarray(u[:, order]), np.ascontiguousarray(v[order])
+    m = us.shape[1]
+    eps, nu, nv = np.empty((P, m)), np.empty((P, m), np.int64), np.empty((P, m), np.int64)
+    bk._ksg2d.ksg2d(us, vs, np.argsort(us, axis=1), P, m, k, True, bk._REL, 7, eps, nu, nv)
+    for p in range(P):
+        joint = np.stack([us[p], vs], 1)
+        e_ref = cKDTree(joint).query(joint, k=[k + 1], p=np.inf)[0][:, 0]
+        assert np.array_equal(eps[p], e_ref)
+        assert np.array_equal(nu[p], bk._count_1d(np.sort(us[p]), us[p], e_ref, closed=False))
+        assert np.array_equal(nv[p], bk._count_1d(vs, vs, e_ref, closed=False))
+
+
+@pytest.mark.skipif(not bk.kernel_available(), reason="compiled 2-D KSG kernel not built")
+def test_compiled_kernel_rejects_mismatched_buffers():
+    u, v = np.zeros((2, 10)), np.zeros(10)
+    out = np.empty((2, 10)), np.empty((2, 10), np.int64), np.empty((2, 10), np.int64)
+    with pytest.raises(ValueError, match="uorder"):
+        bk._ksg2d.ksg2d(u, v, np.zeros((2, 9), np.int64), 2, 10, 3, True, 1e-9, 3, *out)
+    with pytest.raises(ValueError, match="k < n"):
+        bk._ksg2d.ksg2d(u, v, np.zeros((2, 10), np.int64), 2, 10, 10, True, 1e-9, 3, *out)
+
+
+def test_sliced_reports_its_neighbour_search():
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(400, 12))
+    y = x[:, 0] + rng.normal(size=400)
+    r = infolens.estimate_mi(x, y, method="sliced", n_projections=20, random_state=0)
+    assert r.diagnostics["knn_search"] == ("compiled 2-D grid" if bk.kernel_available() else "scipy cKDTree")
+    r2 = infolens.estimate_mi(x, np.c_[y, rng.normal(size=400)], method="sliced", proj_dim=2, n_projections=20,
+                              random_state=0)
+    assert r2.diagnostics["knn_search"] == "scipy cKDTree"  # 2-D projections: the general path

@@ -7,12 +7,16 @@ projected, standardised and validated once for the whole batch, instead of
 calling an estimator (validation, scaling, three trees) per projection:
 
 * continuous pairs: KSG algorithm 1 (Kraskov, Stögbauer & Grassberger 2004),
-  ``psi(k) + psi(n) - <psi(n_u + 1) + psi(n_v + 1)>`` with max-norm radii. The
-  joint k-th neighbour comes from a scipy ``cKDTree`` query (a hand-written
-  batched window search over the sorted order was measured slower: in 2-D the
-  max-norm ball of the k-th neighbour spans ~sqrt(k n) sorted positions); the
-  marginal counts of 1-D projections are ``searchsorted`` on sorted rows, and a
-  marginal that is not projected (``v`` shared by all rows) is sorted once.
+  ``psi(k) + psi(n) - <psi(n_u + 1) + psi(n_v + 1)>`` with max-norm radii. When
+  both sides are 1-D (the default sliced case), the compiled kernel ``_ksg2d``
+  (a rank-quantile grid search, see its source) returns the radii and both counts,
+  ~4x faster than the general path and with identical numbers; without it (no C
+  compiler at install time) and for higher-dimensional projections, the joint
+  k-th neighbour comes from a scipy ``cKDTree`` query (a numpy window search over
+  the sorted order was measured slower: in 2-D the max-norm ball of the k-th
+  neighbour spans ~sqrt(k n) sorted positions), the marginal counts of 1-D
+  projections are ``searchsorted`` on sorted rows, and a marginal that is not
+  projected (``v`` shared by all rows) is sorted once.
 * 1-D projection vs a discrete label: Ross (2014), fully vectorised over all
   projections: the k nearest same-class points of a point on a line are a
   contiguous run of the (label, value)-sorted order, so the k-th distance is
@@ -27,6 +31,11 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import cKDTree
 from scipy.special import digamma
+
+try:  # built by setup.py; optional, so an install without a C compiler still works
+    from . import _ksg2d
+except ImportError:  # pragma: no cover - depends on the install
+    _ksg2d = None
 
 #: relative shrink/grow of a radius before a strict/inclusive count, so the point that
 #: *defines* the radius is classified as with exact arithmetic (u_i + eps can differ
@@ -94,6 +103,8 @@ def ksg_batch(u: np.ndarray, v: np.ndarray, k: int = 5, workers: int = 1) -> np.
         # about twice as fast as keys in random order (measured)
         order = np.argsort(Va[:, 0], kind="stable")
         Va, U = Va[order], U[:, order]
+    if _ksg2d is not None and U.shape[2] == 1 and Va.shape[-1] == 1:
+        return digamma(k) + digamma(n) - _ksg_1d_pairs(U[:, :, 0], Va[..., 0], k, psi, workers)
     vmarg = _Marginal(Va) if shared else None
 
     def one(p: int) -> float:  # compiled work: one tree query, two searchsorted/ball counts
@@ -106,6 +117,41 @@ def ksg_batch(u: np.ndarray, v: np.ndarray, k: int = 5, workers: int = 1) -> np.
 
     out = np.array(_map_chunks(one, P, workers))
     return digamma(k) + digamma(n) - out
+
+
+#: average points per cell of the compiled kernel's grid (2 to 4 were fastest for
+#: n = 300 to 30,000 and k = 3 to 15, measured; the search is exact for any value)
+_CELL_OCCUPANCY = 3.0
+
+
+def kernel_available() -> bool:
+    """Whether the compiled 2-D KSG kernel was built (else the cKDTree path is used)."""
+    return _ksg2d is not None
+
+
+def _ksg_1d_pairs(U: np.ndarray, V: np.ndarray, k: int, psi: np.ndarray, workers: int) -> np.ndarray:
+    """``<psi(n_u + 1) + psi(n_v + 1)>`` of every projection, 1-D ``U`` ``(P, n)`` and 1-D ``V``
+    (``(n,)`` shared, or ``(P, n)``), from the compiled kernel; chunks of projections run on
+    ``workers`` threads (the kernel releases the GIL)."""
+    P, n = U.shape
+    if P == 0:
+        return np.empty(0)
+    shared = V.ndim == 1
+    cell = max(1, int(round(np.sqrt(n * _CELL_OCCUPANCY))))
+
+    def run(rows: range) -> np.ndarray:
+        u, v = U[rows.start: rows.stop], V if shared else V[rows.start: rows.stop]
+        if not shared:  # the kernel wants each sample listed in increasing v
+            o = np.argsort(v, axis=1, kind="stable")
+            u, v = np.take_along_axis(u, o, axis=1), np.take_along_axis(v, o, axis=1)
+        u, v = np.ascontiguousarray(u), np.ascontiguousarray(v)
+        uorder = np.argsort(u, axis=1).astype(np.int64, copy=False)
+        m = len(rows)
+        eps, nu, nv = np.empty((m, n)), np.empty((m, n), np.int64), np.empty((m, n), np.int64)
+        _ksg2d.ksg2d(u, v, uorder, m, n, k, shared, _REL, cell, eps, nu, nv)
+        return psi[nu].mean(axis=1) + psi[nv].mean(axis=1)
+
+    return np.concatenate(_map(run, _chunks(P, workers), workers))
 
 
 def _kth_radius(joint: np.ndarray, k: int) -> np.ndarray:

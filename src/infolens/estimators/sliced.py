@@ -259,9 +259,12 @@ class SlicedMI(_SlicedBase):
         mi = float(np.mean(vals))
         stderr = float(np.std(vals, ddof=1) / np.sqrt(P)) if P > 1 else None
         q = np.quantile(vals, [0.0, 0.25, 0.5, 0.75, 1.0])
+        one_d = (A is None or A.shape[2] == 1) and (y.shape[1] == 1 if B is None else B.shape[2] == 1)
         diag = {
             "inner": inner,
             "backend": backend,
+            "knn_search": ("compiled 2-D grid" if bk.kernel_available() and one_d else "scipy cKDTree")
+            if backend == "batched" and inner == "ksg" else None,
             "projected": {"x": A is not None and A.shape[2] < x.shape[1], "y": B is not None},
             "n_projections": P,
             "per_projection_quantiles": dict(zip(["min", "q25", "median", "q75", "max"], q.tolist())),
@@ -413,9 +416,12 @@ class MaxSlicedMI(_SlicedBase):
         if "random_state" in get_estimator(inner, **params).get_params():
             params["random_state"] = int(rng.integers(0, 2**31 - 1))
         res = get_estimator(inner, **params).estimate(u, v)
+        one_d = (A is None or A.shape[2] == 1) and (y.shape[1] == 1 if B is None else B.shape[2] == 1)
         diag = {
             "inner": inner,
             "backend": backend,
+            "knn_search": ("compiled 2-D grid" if bk.kernel_available() and one_d else "scipy cKDTree")
+            if backend == "batched" and inner == "ksg" else None,
             "search_mi_best": best_score,
             "search_history": history,
             "n_search_samples": int(len(fit_idx)),
