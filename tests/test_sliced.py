@@ -239,7 +239,7 @@ def _ksg_via_tree(u, v, k):
         bk._ksg2d = saved
 
 
-@pytest.mark.skipif(not bk.kernel_available(), reason="compiled 2-D KSG kernel not built (no C compiler at install)")
+@pytest.mark.skipif(not bk.uses_kernel(1, 1), reason="compiled 2-D KSG kernel not built (no C compiler at install)")
 @pytest.mark.parametrize("case", ["gauss", "cauchy", "ties", "correlated", "tiny"])
 def test_compiled_kernel_equals_the_kd_tree_path(case):
     """The compiled 2-D search gives the cKDTree query's radii and the searchsorted counts
@@ -276,7 +276,7 @@ def test_compiled_kernel_equals_the_kd_tree_path(case):
         assert np.array_equal(nv[p], bk._count_1d(vs, vs, e_ref, closed=False))
 
 
-@pytest.mark.skipif(not bk.kernel_available(), reason="compiled 2-D KSG kernel not built")
+@pytest.mark.skipif(not bk.uses_kernel(1, 1), reason="compiled 2-D KSG kernel not built")
 def test_compiled_kernel_rejects_mismatched_buffers():
     u, v = np.zeros((2, 10)), np.zeros(10)
     out = np.empty((2, 10)), np.empty((2, 10), np.int64), np.empty((2, 10), np.int64)
@@ -291,7 +291,7 @@ def test_sliced_reports_its_neighbour_search():
     x = rng.normal(size=(400, 12))
     y = x[:, 0] + rng.normal(size=400)
     r = infolens.estimate_mi(x, y, method="sliced", n_projections=20, random_state=0)
-    assert r.diagnostics["knn_search"] == ("compiled 2-D grid" if bk.kernel_available() else "scipy cKDTree")
+    assert r.diagnostics["knn_search"] == ("compiled 2-D grid" if bk.uses_kernel(1, 1) else "scipy cKDTree")
     r2 = infolens.estimate_mi(x, np.c_[y, rng.normal(size=400)], method="sliced", proj_dim=2, n_projections=20,
                               random_state=0)
     assert r2.diagnostics["knn_search"] == "scipy cKDTree"  # 2-D projections: the general path

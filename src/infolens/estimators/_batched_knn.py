@@ -103,7 +103,7 @@ def ksg_batch(u: np.ndarray, v: np.ndarray, k: int = 5, workers: int = 1) -> np.
         # about twice as fast as keys in random order (measured)
         order = np.argsort(Va[:, 0], kind="stable")
         Va, U = Va[order], U[:, order]
-    if _ksg2d is not None and U.shape[2] == 1 and Va.shape[-1] == 1:
+    if uses_kernel(U.shape[2], Va.shape[-1]):
         return digamma(k) + digamma(n) - _ksg_1d_pairs(U[:, :, 0], Va[..., 0], k, psi, workers)
     vmarg = _Marginal(Va) if shared else None
 
@@ -124,9 +124,10 @@ def ksg_batch(u: np.ndarray, v: np.ndarray, k: int = 5, workers: int = 1) -> np.
 _CELL_OCCUPANCY = 3.0
 
 
-def kernel_available() -> bool:
-    """Whether the compiled 2-D KSG kernel was built (else the cKDTree path is used)."""
-    return _ksg2d is not None
+def uses_kernel(du: int, dv: int) -> bool:
+    """Whether :func:`ksg_batch` runs the compiled kernel on ``du``- and ``dv``-dimensional
+    projections: when both are 1-D and the kernel was built (else the cKDTree path)."""
+    return _ksg2d is not None and du == 1 and dv == 1
 
 
 def _ksg_1d_pairs(U: np.ndarray, V: np.ndarray, k: int, psi: np.ndarray, workers: int) -> np.ndarray:

@@ -139,6 +139,15 @@ class _SlicedBase(Estimator):
             y, _ = break_ties(y, self.ties, rng)
         return x, y, tied
 
+    @staticmethod
+    def _knn_search(inner: str, backend: str, A: np.ndarray | None, B: np.ndarray | None, y: np.ndarray) -> str | None:
+        """Which neighbour search the batched KSG ran on these projections (None: not batched KSG)."""
+        if backend != "batched" or inner != "ksg":
+            return None
+        du = A.shape[2] if A is not None else 1
+        dv = B.shape[2] if B is not None else y.shape[1]
+        return "compiled 2-D grid" if bk.uses_kernel(du, dv) else "scipy cKDTree"
+
     def _score(self, x: np.ndarray, y: np.ndarray, A: np.ndarray | None, B: np.ndarray | None,
                inner: str, seed: int, desc: str = "projections", batch: int = 256) -> tuple[np.ndarray, str]:
         """MI of ``(x A_p, y B_p)`` for every projection ``p`` (``A``: ``(P, dx, k)`` or None
@@ -259,12 +268,10 @@ class SlicedMI(_SlicedBase):
         mi = float(np.mean(vals))
         stderr = float(np.std(vals, ddof=1) / np.sqrt(P)) if P > 1 else None
         q = np.quantile(vals, [0.0, 0.25, 0.5, 0.75, 1.0])
-        one_d = (A is None or A.shape[2] == 1) and (y.shape[1] == 1 if B is None else B.shape[2] == 1)
         diag = {
             "inner": inner,
             "backend": backend,
-            "knn_search": ("compiled 2-D grid" if bk.kernel_available() and one_d else "scipy cKDTree")
-            if backend == "batched" and inner == "ksg" else None,
+            "knn_search": self._knn_search(inner, backend, A, B, y),
             "projected": {"x": A is not None and A.shape[2] < x.shape[1], "y": B is not None},
             "n_projections": P,
             "per_projection_quantiles": dict(zip(["min", "q25", "median", "q75", "max"], q.tolist())),
@@ -416,12 +423,10 @@ class MaxSlicedMI(_SlicedBase):
         if "random_state" in get_estimator(inner, **params).get_params():
             params["random_state"] = int(rng.integers(0, 2**31 - 1))
         res = get_estimator(inner, **params).estimate(u, v)
-        one_d = (A is None or A.shape[2] == 1) and (y.shape[1] == 1 if B is None else B.shape[2] == 1)
         diag = {
             "inner": inner,
             "backend": backend,
-            "knn_search": ("compiled 2-D grid" if bk.kernel_available() and one_d else "scipy cKDTree")
-            if backend == "batched" and inner == "ksg" else None,
+            "knn_search": self._knn_search(inner, backend, A, B, y),
             "search_mi_best": best_score,
             "search_history": history,
             "n_search_samples": int(len(fit_idx)),
