@@ -26,23 +26,13 @@ import argparse
 import json
 import subprocess
 import sys
-import time
 
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
 from infolens.audit import distance_metrics, mmd_test
 
-
-def best_time(fn, repeat: int):
-    out, best, cpu = None, float("inf"), float("nan")
-    for _ in range(repeat):
-        t0, c0 = time.perf_counter(), time.process_time()
-        out = fn()
-        wall = time.perf_counter() - t0
-        if wall < best:
-            best, cpu = wall, time.process_time() - c0
-    return best, cpu, out
+from _timing import best_time
 
 
 def tables(n: int, d: int = 30, seed: int = 0):
@@ -141,7 +131,6 @@ def main(argv=None) -> int:
         from pathlib import Path
 
         here = str(Path(__file__).resolve().parent)
-        t0 = time.perf_counter()
         out = subprocess.run([sys.executable, "-c", CHILD.format(bench=here, n=50000)], capture_output=True, text=True)
         if out.returncode != 0:
             print(out.stderr[-2000:])

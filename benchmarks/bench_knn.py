@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 
 import numpy as np
 from scipy.special import digamma
@@ -27,6 +26,8 @@ from sklearn.neighbors import NearestNeighbors
 
 import infolens
 from infolens.validation import standardize
+
+from _timing import best_time
 
 
 def reference_ksg(x: np.ndarray, y: np.ndarray, k: int = 5) -> float:
@@ -38,20 +39,6 @@ def reference_ksg(x: np.ndarray, y: np.ndarray, k: int = 5) -> float:
     nx = np.array([len(a) - 1 for a in NearestNeighbors(metric="chebyshev").fit(x).radius_neighbors(x, r, return_distance=False)])
     ny = np.array([len(a) - 1 for a in NearestNeighbors(metric="chebyshev").fit(y).radius_neighbors(y, r, return_distance=False)])
     return float(digamma(k) + digamma(n) - np.mean(digamma(nx + 1) + digamma(ny + 1)))
-
-
-def best_time(fn, repeat: int) -> tuple[float, float, object]:
-    """(best wall seconds, CPU seconds of that run (all threads of this process), result).
-    On a machine shared with other work wall time overstates what idle cores need; CPU
-    time does not depend on the load."""
-    out, best, cpu = None, float("inf"), float("nan")
-    for _ in range(repeat):
-        t0, c0 = time.perf_counter(), time.process_time()
-        out = fn()
-        wall = time.perf_counter() - t0
-        if wall < best:
-            best, cpu = wall, time.process_time() - c0
-    return best, cpu, out
 
 
 def sample(n: int, d: int, rho: float = 0.5, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
