@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import functools
 import re
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ import numpy as np
 from ..validation import check_choice, check_positive_int
 from . import _common as C
 from ._compression_summary import consistency_checks, summarize, tidy
+from ._config import cli_overrides, load_config
 
 __all__ = ["CompressionConfig", "compression_job", "consistency_checks", "run", "summarize", "tidy",
            "add_arguments", "main"]
@@ -73,22 +74,7 @@ class CompressionConfig:
 
     @classmethod
     def from_any(cls, config: Any) -> "CompressionConfig":
-        if isinstance(config, cls):
-            return config
-        if isinstance(config, (str, Path)):
-            import yaml
-
-            with open(config, encoding="utf-8") as fh:
-                config = yaml.safe_load(fh) or {}
-        if not isinstance(config, dict):
-            raise TypeError(f"config must be a CompressionConfig, a dict or a YAML path, got {type(config).__name__}")
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(config) - known)
-        if unknown:
-            raise ValueError(f"config has unknown key(s) {unknown}; known keys: {', '.join(sorted(known))}")
-        cfg = cls(**config)
-        cfg.validate()
-        return cfg
+        return load_config(cls, config)
 
     def validate(self) -> None:
         check_positive_int(self.n_train, "n_train", minimum=10)
@@ -326,17 +312,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> CompressionConfig:
-    import yaml
-
-    cfg: dict[str, Any] = {}
-    if getattr(args, "config", None):
-        with open(args.config, encoding="utf-8") as fh:
-            cfg = yaml.safe_load(fh) or {}
+    cfg = cli_overrides(args, ("dataset", "data_dir", "label", "n_train", "n_test", "cnn_epochs", "neural_input",
+                               "filter", "crop", "skip_bad", "out_dir", "cache_dir", "n_jobs", "scheduler", "device",
+                               "threads"))
     split = lambda s: [t.strip() for t in s.split(",") if t.strip()]  # noqa: E731
-    for key in ("dataset", "data_dir", "label", "n_train", "n_test", "cnn_epochs", "neural_input", "filter", "crop", "skip_bad", "out_dir",
-                "cache_dir", "n_jobs", "scheduler", "device", "threads"):
-        if getattr(args, key, None) is not None:
-            cfg[key] = getattr(args, key)
     if getattr(args, "sizes", None):
         cfg["sizes"] = [int(s) for s in split(args.sizes)]
     if getattr(args, "seeds", None):
@@ -346,8 +325,6 @@ def config_from_args(args: argparse.Namespace) -> CompressionConfig:
         cfg["estimators"] = {e: dict(prev.get(e, {})) if isinstance(prev, dict) else {} for e in split(args.estimators)}
     if getattr(args, "classifiers", None) is not None:
         cfg["classifiers"] = split(args.classifiers)
-    if getattr(args, "quiet", False):
-        cfg["verbose"] = False
     return CompressionConfig.from_any(cfg)
 
 

@@ -15,13 +15,14 @@ from __future__ import annotations
 import argparse
 import math
 import re
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..validation import check_choice, check_positive_int
+from ._config import cli_overrides, load_config
 
 MODELS = ("mlp", "cnn")
 ACTIVATIONS = ("relu", "tanh")
@@ -62,22 +63,7 @@ class InfoplaneConfig:
 
     @classmethod
     def from_any(cls, config: Any) -> "InfoplaneConfig":
-        if isinstance(config, cls):
-            cfg = config
-        else:
-            if isinstance(config, (str, Path)):
-                import yaml
-
-                with open(config, encoding="utf-8") as fh:
-                    config = yaml.safe_load(fh) or {}
-            if not isinstance(config, dict):
-                raise TypeError(f"config must be an InfoplaneConfig, a dict or a YAML path, got {type(config).__name__}")
-            unknown = sorted(set(config) - {f.name for f in fields(cls)})
-            if unknown:
-                raise ValueError(f"config has unknown key(s) {unknown}; known keys: {', '.join(f.name for f in fields(cls))}")
-            cfg = cls(**config)
-        cfg.validate()
-        return cfg
+        return load_config(cls, config)
 
     def validate(self) -> None:
         from ..registry import estimator_class
@@ -397,17 +383,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> InfoplaneConfig:
-    import yaml
-
-    cfg: dict[str, Any] = {}
-    if getattr(args, "config", None):
-        with open(args.config, encoding="utf-8") as fh:
-            cfg = yaml.safe_load(fh) or {}
+    cfg = cli_overrides(args, ("dataset", "data_dir", "model", "activation", "epochs", "n_train", "n_test", "n_eval",
+                               "seed", "out_dir", "n_jobs", "scheduler", "device"))
     ints = lambda s: [int(t) for t in s.split(",") if t.strip()]  # noqa: E731
-    for key in ("dataset", "data_dir", "model", "activation", "epochs", "n_train", "n_test", "n_eval", "seed",
-                "out_dir", "n_jobs", "scheduler", "device"):
-        if getattr(args, key, None) is not None:
-            cfg[key] = getattr(args, key)
     if getattr(args, "hidden", None):
         cfg["hidden"] = ints(args.hidden)
     if getattr(args, "record_epochs", None):
@@ -416,8 +394,6 @@ def config_from_args(args: argparse.Namespace) -> InfoplaneConfig:
         if getattr(args, key, None):
             old = cfg.get(key) or {}
             cfg[key] = {n.strip(): dict(old.get(n.strip(), {})) for n in getattr(args, key).split(",") if n.strip()}
-    if getattr(args, "quiet", False):
-        cfg["verbose"] = False
     return InfoplaneConfig.from_any(cfg)
 
 
