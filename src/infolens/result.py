@@ -41,6 +41,9 @@ class MIResult:
     params : the estimator's parameters.
     seconds : wall time of the estimate.
     diagnostics : estimator-specific extras (training curves, the kNN backend, ...).
+    warnings : plain-language reasons to doubt this number (empty when none is known).
+        Estimators add their own (kNN in high dimensions, a bound stopped while still
+        rising, ...); :func:`generic_warnings` adds those any estimate can show.
     """
 
     mi: float
@@ -52,6 +55,7 @@ class MIResult:
     params: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
     diagnostics: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         check_unit(self.unit)
@@ -90,6 +94,7 @@ class MIResult:
             "params": _jsonable(self.params),
             "seconds": float(self.seconds),
             "diagnostics": _jsonable(self.diagnostics),
+            "warnings": [str(w) for w in self.warnings],
         }
 
     def to_json(self, **kwargs: Any) -> str:
@@ -103,10 +108,33 @@ class MIResult:
             s += f"  (95% CI {self.ci[0]:.4f} .. {self.ci[1]:.4f})"
         params = ", ".join(f"{k}={v!r}" for k, v in self.params.items() if v is not None)
         s += f"  [{self.method}({params}), n={self.n_samples}, {self.seconds:.3g} s]"
+        for w in self.warnings:
+            s += f"\n  warning: {w}"
         return s
 
     def __float__(self) -> float:
         return self.mi
+
+
+def generic_warnings(mi: float, stderr: float | None, ci: tuple[float, float] | None, unit: str = "nats") -> list[str]:
+    """Warnings every estimate can earn from its own numbers, whatever the estimator:
+    a non-finite value, a 95% interval entirely below 0 (MI is never negative, so the
+    estimator is biased here), and a standard error larger than the estimate itself."""
+    out: list[str] = []
+    if not math.isfinite(mi):
+        return [f"the estimate is {mi}: the estimator failed on these data"]
+    if ci is not None and math.isfinite(ci[1]) and ci[1] < 0:
+        out.append(
+            f"the whole 95% interval ({ci[0]:.3g} .. {ci[1]:.3g} {unit}) lies below 0, where MI cannot be: "
+            "the estimator is biased on these data; do not read this value as an MI"
+        )
+    if stderr is not None and math.isfinite(stderr) and stderr > abs(mi) and abs(mi) > 0 and (ci is None or ci[1] >= 0):
+        if stderr > 0.01:  # near-zero estimates of independent data are expected to have stderr > |mi|
+            out.append(
+                f"the standard error ({stderr:.3g} {unit}) is larger than the estimate ({mi:.3g}): "
+                "the data do not determine this value; use more samples or test independence first"
+            )
+    return out
 
 
 def _jsonable(obj: Any) -> Any:
@@ -174,7 +202,8 @@ class Estimator:
         t0 = time.perf_counter()
         xa, ya = self._validate(x, y)
         mi, stderr, diag = self._estimate(xa, ya)
-        return MIResult(
+        warns = [str(w) for w in diag.pop("warnings", [])]
+        res = MIResult(
             mi=mi,
             unit="nats",
             stderr=stderr,
@@ -184,3 +213,8 @@ class Estimator:
             seconds=time.perf_counter() - t0,
             diagnostics=diag,
         )
+        for w in generic_warnings(res.mi, res.stderr, res.ci):
+            if w not in warns:
+                warns.append(w)
+        res.warnings = warns
+        return res
