@@ -7,6 +7,7 @@ measured over 20 repetitions (Kraskov et al. 2004, fig. 4 shows the same size):
 <= 0.02 nats for 1-2 dims per side, ~ -0.045 for 3 per side; we allow 0.03 and 0.06.
 """
 
+import warnings
 import math
 
 import numpy as np
@@ -224,8 +225,14 @@ def test_bad_inputs_are_named():
         infolens.estimate_mi([], [])
     with pytest.raises(TypeError, match=r"^x has dtype .*not numeric"):
         infolens.estimate_mi(np.array(["a"] * 50), y)
-    with pytest.raises(ValueError, match=r"^y has 1 zero-variance column"):
-        infolens.estimate_mi(x, np.hstack([y, np.ones((50, 1))]))
+    # a constant column is dropped with a note (an UserWarning, or MIResult.warnings where the
+    # estimator collects validation notes): the estimate is that of the other columns
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        r = infolens.estimate_mi(x, np.hstack([y, np.ones((50, 1))]), random_state=0)
+    notes = [str(w.message) for w in caught] + list(r.warnings)
+    assert any(m.startswith("y: dropped 1 constant column(s) [1]") for m in notes)
+    assert r.mi == infolens.estimate_mi(x, y, random_state=0).mi
     with pytest.raises(TypeError, match=r"unknown parameter\(s\) kk"):
         infolens.estimate_mi(x, y, kk=3)
 

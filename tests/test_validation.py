@@ -45,13 +45,19 @@ def test_check_array_shapes():
         (np.zeros((0, 2)), {}, r"^x is empty"),
         (np.array([1.0, np.nan, np.inf, 2.0]), {}, r"^x contains 1 NaN and 1 inf values \(first bad rows: \[1, 2\]\)"),
         (np.ones(5), {}, r"^x is constant"),
-        (np.c_[np.arange(5.0), np.ones(5)], {}, r"^x has 1 zero-variance column\(s\) \[1\]"),
         (np.arange(3.0), {"min_samples": 4}, r"^x has 3 samples; this estimator needs at least 4"),
     ],
 )
 def test_check_array_errors(value, kwargs, match):
     with pytest.raises(ValueError, match=match):
         v.check_array(value, "x", **kwargs)
+
+
+def test_constant_columns_dropped_with_a_note():
+    with v.validation_notes() as notes:
+        out = v.check_array(np.c_[np.arange(5.0), np.ones(5), np.arange(5.0) ** 2], "x")
+    np.testing.assert_array_equal(out, np.c_[np.arange(5.0), np.arange(5.0) ** 2])
+    assert notes == ["x: dropped 1 constant column(s) [1] (a constant carries no information); the estimate uses the other 2"]
 
 
 def test_constant_allowed_when_asked():

@@ -8,7 +8,10 @@ and what is accepted.
 from __future__ import annotations
 
 import numbers
-from typing import Any
+import warnings
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -69,9 +72,31 @@ def check_array(
     dtype: Any = np.float64,
     allow_constant: bool = False,
     min_samples: int = 1,
+    categorical: bool = False,
 ) -> np.ndarray:
     """Validate one variable: numeric, finite, non-empty; ``(n,)`` becomes ``(n, 1)``,
-    ``(n, ...)`` becomes ``(n, d)`` when ``flatten`` (images for vector estimators)."""
+    ``(n, ...)`` becomes ``(n, d)`` when ``flatten`` (images for vector estimators).
+
+    Labels (strings, pandas categoricals, objects; see :func:`is_categorical`) are refused
+    with a message naming the estimators that take them, unless ``categorical``: then
+    they come back as ``(n, 1)`` int64 codes (:func:`encode_labels`). Numeric data come
+    back as ``dtype`` (float64 by default), so an int64 result marks a variable that was
+    given as labels. Constant columns of a 2-D result are dropped, with a note
+    (:func:`validation_notes`); a variable that is constant everywhere is refused."""
+    if is_categorical(a):
+        if not categorical:
+            kind = getattr(a, "dtype", None)
+            raise TypeError(
+                f"{name} has dtype {kind}, which is not numeric: it holds labels, which this estimator cannot "
+                "take; for a discrete side use method='ross' (labels vs a continuous variable), 'binning' "
+                "(plug-in), 'mixed' or 'classifier', or infolens.feature_mi for a table"
+            )
+        codes = encode_labels(a, name)
+        if len(codes) < min_samples:
+            raise ValueError(f"{name} has {len(codes)} samples; this estimator needs at least {min_samples}")
+        if not allow_constant and codes.max() == 0:
+            raise ValueError(f"{name} takes a single value; a constant carries no information - MI with it is 0")
+        return codes[:, None]
     arr = to_numpy(a, name)
     if arr.ndim == 0:
         raise ValueError(f"{name} is a scalar; pass an array of samples with shape (n,) or (n, d)")
@@ -103,10 +128,12 @@ def check_array(
                 f"{name} is constant (every sample equal); a constant carries no information - "
                 "remove it, MI with a constant is 0"
             )
-        if const.size:
-            raise ValueError(
-                f"{name} has {const.size} zero-variance column(s) {const[:10].tolist()}; "
-                "drop them (they carry no information) before estimating"
+        if const.size and arr.ndim == 2:
+            arr = np.delete(arr, const, axis=1)
+            shown = ", ".join(map(str, const[:10].tolist())) + (", ..." if const.size > 10 else "")
+            _note(
+                f"{name}: dropped {const.size} constant column(s) [{shown}] (a constant carries no information); "
+                f"the estimate uses the other {arr.shape[1]}"
             )
     return arr
 
@@ -122,10 +149,12 @@ def check_xy(
     x_dtype: Any = np.float64,
     y_dtype: Any = np.float64,
     allow_constant: bool = False,
+    x_categorical: bool = False,
+    y_categorical: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Validate a pair of paired samples; same length, enough samples."""
-    xa = check_array(x, x_name, flatten=flatten, dtype=x_dtype, allow_constant=allow_constant)
-    ya = check_array(y, y_name, flatten=flatten, dtype=y_dtype, allow_constant=allow_constant)
+    xa = check_array(x, x_name, flatten=flatten, dtype=x_dtype, allow_constant=allow_constant, categorical=x_categorical)
+    ya = check_array(y, y_name, flatten=flatten, dtype=y_dtype, allow_constant=allow_constant, categorical=y_categorical)
     if len(xa) != len(ya):
         raise ValueError(
             f"{x_name} and {y_name} must have the same number of samples (rows), "
@@ -137,6 +166,96 @@ def check_xy(
             "(e.g. kNN estimators need n > k)"
         )
     return xa, ya
+
+
+#: notes of the validations running in this context (None: nobody collects them)
+_NOTES: ContextVar[list[str] | None] = ContextVar("infolens_validation_notes", default=None)
+
+
+@contextmanager
+def validation_notes() -> Iterator[list[str]]:
+    """Collect the notes validation makes inside the block about data it changed (constant
+    columns dropped), e.g. to put them in ``MIResult.warnings``::
+
+        with validation_notes() as notes:
+            res = est.estimate(x, y)
+        res.warnings[:0] = notes
+
+    A context variable holds the list, so concurrent estimates in other threads (or asyncio
+    tasks) keep their own notes; nothing is stored on the estimator. Outside such a block a
+    note is issued as a ``UserWarning``."""
+    notes: list[str] = []
+    token = _NOTES.set(notes)
+    try:
+        yield notes
+    finally:
+        _NOTES.reset(token)
+
+
+def _note(message: str) -> None:
+    notes = _NOTES.get()
+    if notes is None:
+        warnings.warn(message, UserWarning, stacklevel=4)
+    elif message not in notes:
+        notes.append(message)
+
+
+def is_categorical(a: Any) -> bool:
+    """True for a variable of labels rather than numbers: a pandas categorical (any
+    categories), or strings, bytes or other Python objects (NumPy dtype kinds O, S, U, V).
+    A DataFrame is categorical when any column is. Booleans and integers are numbers
+    (``resolve_discrete`` decides whether they are discrete)."""
+    mod = type(a).__module__
+    if mod.startswith("torch") or a is None:
+        return False
+    if mod.startswith("pandas"):
+        dtypes = list(a.dtypes) if hasattr(a, "dtypes") and not hasattr(a, "cat") and a.ndim == 2 else [a.dtype]
+        return any(str(d) == "category" or getattr(d, "kind", "O") in "OSUV" for d in dtypes)
+    dtype = getattr(a, "dtype", None)
+    if dtype is None:
+        try:
+            dtype = np.asarray(a).dtype
+        except (ValueError, TypeError):  # ragged lists: to_numpy gives the message
+            return False
+    return dtype.kind in "OSUV"
+
+
+def encode_labels(a: Any, name: str) -> np.ndarray:
+    """Integer codes ``0..K-1`` (int64, shape ``(n,)``) for labels of any hashable type:
+    strings, pandas categoricals, mixed objects. Several columns (a DataFrame or an
+    ``(n, d)`` array) make one joint label per row. Codes follow the sorted order of the
+    labels where they sort (the order carries no meaning: discrete estimators compare
+    labels only for equality). Missing values (None, NaN, pandas NA) are refused."""
+    import pandas as pd
+
+    if type(a).__module__.startswith("pandas") and getattr(a, "ndim", 1) == 2:
+        cols = [a.iloc[:, j] for j in range(a.shape[1])]
+    else:
+        arr = np.asarray(a.to_numpy() if type(a).__module__.startswith("pandas") else a, dtype=object)
+        if arr.ndim == 0 or arr.size == 0:
+            raise ValueError(f"{name} is empty or a scalar (shape {arr.shape}); pass one label per sample")
+        arr = arr.reshape(len(arr), -1)
+        cols = [arr[:, j] for j in range(arr.shape[1])]
+    codes = []
+    for col in cols:
+        try:
+            c, _ = pd.factorize(col, sort=True)
+        except TypeError:  # labels of types that do not sort
+            try:
+                c, _ = pd.factorize(col, sort=False)
+            except TypeError as exc:
+                raise TypeError(f"{name} holds unhashable values ({exc}); labels must be strings, numbers or other hashables") from exc
+        missing = np.flatnonzero(c < 0)
+        if missing.size:
+            raise ValueError(
+                f"{name} has {missing.size} missing value(s) (None/NaN) in rows {missing[:5].tolist()}; "
+                "drop those rows, or give 'missing' a label of its own"
+            )
+        codes.append(np.asarray(c, dtype=np.int64))
+    if len(codes) == 1:
+        return codes[0]
+    _, joint = np.unique(np.stack(codes, axis=1), axis=0, return_inverse=True)
+    return joint.reshape(-1).astype(np.int64)
 
 
 def is_discrete(a: np.ndarray) -> bool:
