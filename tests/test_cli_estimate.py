@@ -62,9 +62,9 @@ def test_bits_params_and_text_output(capsys, data):
 @pytest.mark.parametrize(
     "argv,msg",
     [
-        (["missing.npy", "y.npy"], "X file not found"),
+        (["missing.npy", "y.npy"], "X file 'missing.npy' not found"),
         (["x.npy", "y.npy", "-m", "nope"], "unknown method 'nope'"),
-        (["x.npy", "y.npy", "-m", "gaussian", "-k", "3"], "unknown parameter(s) k"),
+        (["x.npy", "y.npy", "-m", "gaussian", "-k", "3"], "unknown parameter(s) 'k'"),
         (["d.npz", "--x-key", "a", "--y-key", "zz"], "--y-key 'zz' is not in"),
         (["d.npz", "y.npy"], "choose one with --x-key"),
         (["d.csv", "--x-cols", "a", "--y-cols", "q"], "--y-cols: no column 'q'"),
@@ -72,7 +72,7 @@ def test_bits_params_and_text_output(capsys, data):
         (["x.npy", "short.npy"], "same number of samples"),
         (["x.npy", "nan.npy"], "y contains 1 NaN"),
         (["x.npy", "y.npy", "-k", "0"], "k must be an integer >= 1"),
-        (["x.txt", "y.npy"], "has suffix '.txt'"),
+        (["x.dat", "y.npy"], "has suffix '.dat'"),
     ],
 )
 def test_bad_input_one_line_nonzero(capsys, data, monkeypatch, argv, msg):
@@ -81,7 +81,7 @@ def test_bad_input_one_line_nonzero(capsys, data, monkeypatch, argv, msg):
     bad = y.copy()
     bad[5] = np.nan
     np.save(d / "nan.npy", bad)
-    (d / "x.txt").write_text("1 2 3\n")
+    (d / "x.dat").write_text("1 2 3\n")
     monkeypatch.chdir(d)
     assert main(["estimate", *argv]) == 2
     err = capsys.readouterr().err.strip()

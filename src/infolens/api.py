@@ -7,6 +7,7 @@ from typing import Any
 
 from .registry import estimator_class, get_estimator
 from .result import MIResult, check_unit
+from .validation import check_paired_index
 
 
 def estimate_mi(
@@ -22,6 +23,8 @@ def estimate_mi(
     Parameters
     ----------
     x, y : array-like, ``(n,)``, ``(n, d)`` or ``(n, ...)``; lists, NumPy, pandas or torch.
+        Samples are paired by position; two pandas objects with different indices are
+        refused (align them first, e.g. ``y.reindex(x.index)``).
     method : a registered estimator name (``infolens.list_estimators()``).
     unit : ``"nats"`` or ``"bits"``.
     random_state : seed for the estimator's randomness (jitter, splits, projections, training).
@@ -39,6 +42,7 @@ def estimate_mi(
     >>> r = infolens.estimate_mi(x, y, method="ksg", k=5)   # truth 0.5 ln 2 = 0.347 nats
     """
     check_unit(unit)
+    check_paired_index(x, y)
     cls = estimator_class(method)
     if "random_state" in inspect.signature(cls.__init__).parameters:
         params = {**params, "random_state": random_state}

@@ -12,6 +12,7 @@ import importlib
 import pkgutil
 from typing import Any, Callable, TypeVar
 
+from .errors import InputError, InputTypeError
 from .result import Estimator
 
 _REGISTRY: dict[str, type[Estimator]] = {}
@@ -61,7 +62,11 @@ def estimator_class(name: str) -> type[Estimator]:
         _load_all()
     key = _ALIASES.get(key, key)
     if key not in _REGISTRY:
-        raise ValueError(f"unknown method {name!r}; available: {', '.join(list_estimators())}")
+        import difflib
+
+        close = difflib.get_close_matches(str(name).lower(), list(_REGISTRY) + list(_ALIASES), n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise InputError(f"unknown method {name!r}; {hint}available: {', '.join(list_estimators())}")
     return _REGISTRY[key]
 
 
@@ -75,7 +80,11 @@ def get_estimator(name: str, **params: Any) -> Estimator:
     has_var_kw = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values())
     unknown = [p for p in params if p not in accepted]
     if unknown and not has_var_kw:
-        raise TypeError(
-            f"method {cls.name!r} got unknown parameter(s) {', '.join(unknown)}; it accepts: {', '.join(accepted)}"
+        import difflib
+
+        hints = [f"{u!r} (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(u, accepted, n=1)) else repr(u)
+                 for u in unknown]
+        raise InputTypeError(
+            f"method {cls.name!r} got unknown parameter(s) {', '.join(hints)}; it accepts: {', '.join(accepted)}"
         )
     return cls(**params)

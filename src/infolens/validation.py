@@ -15,6 +15,8 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from .errors import InputError, InputTypeError
+
 #: A column whose values are integral and take at most this many distinct
 #: values (or at most 5% of n, whichever is larger) is *detected* as discrete.
 #: Detection is always reported back (diagnostics), never applied silently.
@@ -29,7 +31,7 @@ def check_random_state(random_state: Any) -> np.random.Generator:
         return random_state
     if isinstance(random_state, np.random.RandomState):
         return np.random.default_rng(random_state.randint(0, 2**31 - 1))
-    raise TypeError(
+    raise InputTypeError(
         f"random_state must be None, an int or a numpy Generator, got {type(random_state).__name__}"
     )
 
@@ -41,23 +43,45 @@ def seed_from(random_state: Any) -> int:
     return int(check_random_state(random_state).integers(0, 2**31 - 1))
 
 
+def _torch_to_numpy(t: Any, name: str) -> np.ndarray:
+    """A torch tensor (any device, with or without grad) as a NumPy array. Floating dtypes
+    NumPy lacks (bfloat16, the float8 types) become float32, which holds them exactly."""
+    import torch
+
+    t = t.detach()
+    if t.is_sparse:
+        t = t.to_dense()
+    if t.is_complex():
+        raise InputTypeError(f"{name} is a complex tensor ({t.dtype}); pass real numbers (e.g. x.real and x.imag as columns)")
+    if t.is_floating_point() and t.dtype not in (torch.float16, torch.float32, torch.float64):
+        t = t.to(torch.float32)
+    try:
+        return t.cpu().numpy()
+    except (TypeError, RuntimeError) as exc:
+        raise InputTypeError(f"{name} is a torch tensor of dtype {t.dtype} that NumPy cannot hold ({exc}); "
+                             "convert it first, e.g. x.float()") from exc
+
+
 def to_numpy(a: Any, name: str) -> np.ndarray:
-    """Lists, NumPy arrays, pandas Series/DataFrames and torch tensors to a NumPy array."""
+    """Lists, NumPy arrays, pandas Series/DataFrames and torch tensors (any dtype torch
+    has, bfloat16 included, on any device) to a NumPy array."""
     if a is None:
-        raise TypeError(f"{name} is None; pass an array of samples, one row per sample")
+        raise InputTypeError(f"{name} is None; pass an array of samples, one row per sample")
     mod = type(a).__module__
     if mod.startswith("torch"):
-        a = a.detach().cpu().numpy()
+        a = _torch_to_numpy(a, name)
     elif mod.startswith("pandas"):
         a = a.to_numpy()
     try:
         arr = np.asarray(a)
     except (ValueError, TypeError) as exc:  # ragged lists
-        raise TypeError(f"{name} could not be read as a numeric array ({exc}); pass equal-length rows") from exc
+        raise InputTypeError(f"{name} could not be read as a numeric array ({exc}); pass equal-length rows") from exc
     if arr.dtype == bool:
         arr = arr.astype(np.int64)
+    if arr.dtype.kind == "c":
+        raise InputTypeError(f"{name} has complex dtype {arr.dtype}; pass real numbers (e.g. real and imaginary parts as columns)")
     if arr.dtype.kind not in "iuf":
-        raise TypeError(
+        raise InputTypeError(
             f"{name} has dtype {arr.dtype}, which is not numeric; pass integers or floats "
             "(encode categories as integer codes first)"
         )
@@ -99,9 +123,9 @@ def check_array(
         return codes[:, None]
     arr = to_numpy(a, name)
     if arr.ndim == 0:
-        raise ValueError(f"{name} is a scalar; pass an array of samples with shape (n,) or (n, d)")
+        raise InputError(f"{name} is a scalar; pass an array of samples with shape (n,) or (n, d)")
     if arr.shape[0] == 0 or arr.size == 0:
-        raise ValueError(f"{name} is empty (shape {arr.shape}); pass at least {max(min_samples, 1)} samples")
+        raise InputError(f"{name} is empty (shape {arr.shape}); pass at least {max(min_samples, 1)} samples")
     if dtype is not None:
         arr = arr.astype(dtype, copy=False)
     if arr.dtype.kind == "f":
@@ -110,7 +134,7 @@ def check_array(
             nnan = int(np.isnan(arr).sum())
             ninf = int(bad.sum()) - nnan
             rows = np.unique(np.nonzero(bad.reshape(len(arr), -1))[0])
-            raise ValueError(
+            raise InputError(
                 f"{name} contains {nnan} NaN and {ninf} inf values (first bad rows: {rows[:5].tolist()}); "
                 "drop or impute those rows before estimating"
             )
@@ -119,7 +143,7 @@ def check_array(
     elif arr.ndim > 2 and flatten:
         arr = arr.reshape(arr.shape[0], -1)
     if arr.shape[0] < min_samples:
-        raise ValueError(f"{name} has {arr.shape[0]} samples; this estimator needs at least {min_samples}")
+        raise InputError(f"{name} has {arr.shape[0]} samples; this estimator needs at least {min_samples}")
     if not allow_constant:
         flat = arr.reshape(arr.shape[0], -1)
         const = np.flatnonzero(np.ptp(flat, axis=0) == 0)
@@ -152,20 +176,49 @@ def check_xy(
     x_categorical: bool = False,
     y_categorical: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Validate a pair of paired samples; same length, enough samples."""
+    """Validate a pair of paired samples; same length, enough samples. Two pandas objects
+    must carry the same index in the same order (see :func:`check_paired_index`)."""
+    check_paired_index(x, y, x_name, y_name)
     xa = check_array(x, x_name, flatten=flatten, dtype=x_dtype, allow_constant=allow_constant, categorical=x_categorical)
     ya = check_array(y, y_name, flatten=flatten, dtype=y_dtype, allow_constant=allow_constant, categorical=y_categorical)
     if len(xa) != len(ya):
-        raise ValueError(
+        raise InputError(
             f"{x_name} and {y_name} must have the same number of samples (rows), "
             f"got {len(xa)} and {len(ya)}; pass paired samples x[i], y[i]"
         )
     if len(xa) < min_samples:
-        raise ValueError(
+        raise InputError(
             f"{x_name} and {y_name} have {len(xa)} samples; this estimator needs at least {min_samples} "
             "(e.g. kNN estimators need n > k)"
         )
     return xa, ya
+
+
+def check_paired_index(x: Any, y: Any, x_name: str = "x", y_name: str = "y") -> None:
+    """Refuse two pandas objects whose indices differ. Samples are paired by position
+    (``x[i]`` with ``y[i]``); pandas would pair them by index label, so when the two
+    indices differ - another order, or other labels - the pairing is ambiguous and an
+    estimate could silently measure shuffled pairs. infolens does not re-align: it asks
+    the caller to say which pairing is meant."""
+    xi, yi = getattr(x, "index", None), getattr(y, "index", None)
+    if not (type(x).__module__.startswith("pandas") and type(y).__module__.startswith("pandas")):
+        return
+    if xi is None or yi is None or xi.equals(yi):
+        return
+    try:
+        same_labels = len(xi) == len(yi) and xi.sort_values().equals(yi.sort_values())
+    except TypeError:  # labels of mixed types do not sort
+        same_labels = False
+    if same_labels:
+        what = "hold the same labels in a different order"
+    else:
+        shared = len(xi.intersection(yi))
+        what = f"differ ({shared} of {len(xi)} and {len(yi)} labels shared)"
+    raise InputError(
+        f"{x_name} and {y_name} are pandas objects whose indices {what}; samples are paired by position, "
+        f"so align them first: {y_name} = {y_name}.reindex({x_name}.index) to pair by label, or "
+        f"{y_name} = {y_name}.reset_index(drop=True) (and the same for {x_name}) to pair by position"
+    )
 
 
 #: notes of the validations running in this context (None: nobody collects them)
@@ -308,11 +361,11 @@ def standardize(a: np.ndarray) -> np.ndarray:
 
 def check_positive_int(value: Any, name: str, minimum: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+        raise InputError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
 
 
 def check_choice(value: Any, name: str, choices: tuple[Any, ...]) -> Any:
     if value not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+        raise InputError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}")
     return value

@@ -9,6 +9,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from ..validation import check_positive_int, check_random_state
 from .fidelity import column_metrics, correlation_difference, tstr
 from .mmd import mmd_test
@@ -133,7 +134,7 @@ def audit(
     frames, dropped = check_tables(frames, missing=missing)
     tr, sy, ho = frames["real"], frames["synthetic"], frames["holdout"]
     if target is not None and target not in tr.columns:
-        raise ValueError(f"target={target!r} is not a column; columns are {list(map(str, tr.columns))[:20]}")
+        raise InputError(f"target={target!r} is not a column; columns are {list(map(str, tr.columns))[:20]}")
     enc = TableEncoder(encoding, categorical).fit(tr, sy, ho)
     ztr, zsy, zho = enc.transform(tr), enc.transform(sy), enc.transform(ho)
     metrics: dict[str, Any] = {

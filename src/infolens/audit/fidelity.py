@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import ks_2samp, wasserstein_distance
 
+from ..errors import InputError
 from ..validation import check_choice, seed_from
 from .tables import TableEncoder
 
@@ -86,11 +87,11 @@ def tstr(
     from threadpoolctl import threadpool_limits
 
     if target not in train.columns:
-        raise ValueError(f"target={target!r} is not a column; columns are {list(map(str, train.columns))[:20]}")
+        raise InputError(f"target={target!r} is not a column; columns are {list(map(str, train.columns))[:20]}")
     kind, how = detect_task(train[target], task)
     feats = [c for c in train.columns if c != target]
     if not feats:
-        raise ValueError("TSTR needs at least one feature column besides the target")
+        raise InputError("TSTR needs at least one feature column besides the target")
     enc = TableEncoder("euclidean").fit(train[feats], synthetic[feats], holdout[feats])
     xr, xs, xh = (enc.transform(d[feats]) for d in (train, synthetic, holdout))
     seed = seed_from(random_state)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import InputError
 from ..validation import check_array, check_positive_int, check_random_state
 from .neighbors import WORKING_MEMORY_MB, map_sq_distance_blocks
 
@@ -45,7 +46,7 @@ def median_bandwidth(z: np.ndarray, max_points: int = 1000, random_state: Any = 
 
     med = float(np.median(pdist(z)))
     if med <= 0:
-        raise ValueError("the pooled sample has median pairwise distance 0 (mostly identical rows); "
+        raise InputError("the pooled sample has median pairwise distance 0 (mostly identical rows); "
                          "pass an explicit bandwidth > 0")
     return med
 
@@ -70,9 +71,9 @@ def mmd_test(
     xa = check_array(x, "x", allow_constant=True)
     ya = check_array(y, "y", allow_constant=True)
     if xa.shape[1] != ya.shape[1]:
-        raise ValueError(f"x has {xa.shape[1]} columns and y has {ya.shape[1]}; pass samples of the same variables")
+        raise InputError(f"x has {xa.shape[1]} columns and y has {ya.shape[1]}; pass samples of the same variables")
     if len(xa) < 2 or len(ya) < 2:
-        raise ValueError(f"x and y need at least 2 rows each for the unbiased MMD, got {len(xa)} and {len(ya)}")
+        raise InputError(f"x and y need at least 2 rows each for the unbiased MMD, got {len(xa)} and {len(ya)}")
     n_permutations = check_positive_int(n_permutations, "n_permutations", minimum=0)
     rng = check_random_state(random_state)
     if max_samples is not None:
@@ -86,7 +87,7 @@ def mmd_test(
     big_n = m + n
     h = float(bandwidth) if bandwidth is not None else median_bandwidth(z, random_state=rng)
     if h <= 0:
-        raise ValueError(f"bandwidth must be > 0, got {bandwidth}")
+        raise InputError(f"bandwidth must be > 0, got {bandwidth}")
 
     # column 0: the observed split; columns 1..P: random relabellings
     labels = np.zeros((big_n, n_permutations + 1), dtype=np.float32)

@@ -21,6 +21,7 @@ from typing import Any, Sequence
 import numpy as np
 from scipy.stats import binomtest
 
+from ..errors import InputError
 from ..validation import check_random_state
 from .neighbors import gaussian_kde_logpdf, kneighbors
 from .roc import FPRS, attack_metrics
@@ -44,7 +45,7 @@ def distance_metrics(
     """DCR, holdout share with a binomial test, NNDR and near-copy counts (encoded arrays)."""
     rng = check_random_state(random_state)
     if len(train) < 2:
-        raise ValueError("the real training table needs at least 2 rows for NNDR")
+        raise InputError("the real training table needs at least 2 rows for NNDR")
     d_st, _ = kneighbors(synthetic, train, k=2, metric=metric, n_jobs=n_jobs)
     d_sh, _ = kneighbors(synthetic, holdout, k=1, metric=metric, n_jobs=n_jobs)
     d_ht, _ = kneighbors(holdout, train, k=2, metric=metric, n_jobs=n_jobs)
@@ -117,7 +118,7 @@ def membership_attacks(
     (subsampled to the holdout size), non-members: holdout rows."""
     rng = check_random_state(random_state)
     if len(holdout) < 4:
-        raise ValueError(f"the holdout table needs at least 4 rows for the membership attacks, got {len(holdout)}")
+        raise InputError(f"the holdout table needs at least 4 rows for the membership attacks, got {len(holdout)}")
     members = _balanced(train, len(holdout), rng)
     nonmembers = holdout
     cand = np.vstack([members, nonmembers])

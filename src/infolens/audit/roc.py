@@ -10,6 +10,7 @@ from typing import Any, Sequence
 import numpy as np
 from sklearn.metrics import roc_curve
 
+from ..errors import InputError
 from ..validation import check_random_state
 
 FPRS = (0.001, 0.01)
@@ -66,7 +67,7 @@ def attack_metrics(
     m = np.asarray(member_scores, dtype=np.float64)
     u = np.asarray(nonmember_scores, dtype=np.float64)
     if len(m) < 2 or len(u) < 2:
-        raise ValueError(f"need at least 2 member and 2 non-member scores, got {len(m)} and {len(u)}")
+        raise InputError(f"need at least 2 member and 2 non-member scores, got {len(m)} and {len(u)}")
     auc, tprs = _fast_metrics(np.sort(m), np.sort(u), fprs)
     out: dict[str, Any] = {"auc": auc}
     for f, t in zip(fprs, tprs):

@@ -20,6 +20,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from ..errors import DataNotFoundError, InputError
 from ..validation import check_choice
 
 ENCODINGS = ("euclidean", "gower")
@@ -31,7 +32,7 @@ def as_frame(data: Any, name: str) -> pd.DataFrame:
     if isinstance(data, (str, os.PathLike)):
         path = os.fspath(data)
         if not os.path.exists(path):
-            raise FileNotFoundError(f"{name}: no file at {path!r}")
+            raise DataNotFoundError(f"{name}: no file at {path!r}")
         if path.endswith((".parquet", ".pq")):
             return pd.read_parquet(path)
         return pd.read_csv(path)
@@ -44,7 +45,7 @@ def as_frame(data: Any, name: str) -> pd.DataFrame:
     if arr.ndim == 1:
         arr = arr[:, None]
     if arr.ndim != 2:
-        raise ValueError(f"{name} must be a table (2-D array, DataFrame or CSV path), got shape {arr.shape}; "
+        raise InputError(f"{name} must be a table (2-D array, DataFrame or CSV path), got shape {arr.shape}; "
                          "flatten images to (n, pixels) first")
     return pd.DataFrame(arr, columns=[f"x{j}" for j in range(arr.shape[1])])
 
@@ -64,7 +65,7 @@ def check_tables(
     ref_name = names[0]
     ref_cols = list(tables[ref_name].columns)
     if len(set(ref_cols)) != len(ref_cols):
-        raise ValueError(f"{ref_name} has duplicate column names; rename them")
+        raise InputError(f"{ref_name} has duplicate column names; rename them")
     out, dropped = {}, {}
     for name in names:
         df = tables[name]
@@ -72,20 +73,20 @@ def check_tables(
         if set(cols) != set(ref_cols):
             only_ref = [c for c in ref_cols if c not in cols]
             only_here = [c for c in cols if c not in ref_cols]
-            raise ValueError(
+            raise InputError(
                 f"column mismatch between {ref_name} and {name}: missing from {name}: {only_ref[:10]}, "
                 f"extra in {name}: {only_here[:10]}; the tables must have the same columns"
             )
         df = df[ref_cols]
         if len(df) == 0:
-            raise ValueError(f"{name} has no rows")
+            raise InputError(f"{name} has no rows")
         na = df.isna()
         if na.values.any():
             counts = na.sum()
             counts = counts[counts > 0]
             desc = ", ".join(f"{c!s}: {int(v)}" for c, v in counts.head(8).items())
             if missing == "error":
-                raise ValueError(
+                raise InputError(
                     f"{name} has missing values ({desc}); impute them first, or pass missing='drop' "
                     "(CLI: --missing drop) to drop those rows"
                 )
@@ -93,7 +94,7 @@ def check_tables(
             dropped[name] = int((~keep).sum())
             df = df[keep].reset_index(drop=True)
             if len(df) == 0:
-                raise ValueError(f"{name} has no rows left after dropping rows with missing values")
+                raise InputError(f"{name} has no rows left after dropping rows with missing values")
         else:
             dropped[name] = 0
         out[name] = df
@@ -119,7 +120,7 @@ class TableEncoder:
         declared = list(self.categorical or [])
         unknown = [c for c in declared if c not in train.columns]
         if unknown:
-            raise ValueError(f"categorical names columns {unknown} that the tables do not have; "
+            raise InputError(f"categorical names columns {unknown} that the tables do not have; "
                              f"columns are {list(train.columns)[:20]}")
         self.categorical_ = [c for c in train.columns if c in declared or _is_categorical(train[c])]
         self.numeric_ = [c for c in train.columns if c not in self.categorical_]

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from . import CLIError
-
-TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
-
+from ..errors import InputError
+from .files import parse_sep, read_array
 
 def _split(text: str | None) -> list[str] | None:
     if text is None:
@@ -26,51 +23,10 @@ def _split(text: str | None) -> list[str] | None:
     return items or None
 
 
-def _read_table(path: Path) -> Any:
-    import pandas as pd
-
-    if path.suffix.lower() == ".csv":
-        return pd.read_csv(path)
-    return pd.read_parquet(path)
-
-
-def _select_columns(df: Any, cols: list[str] | None, flag: str, path: Path) -> np.ndarray:
-    if cols is None:
-        return df
-    picked = []
-    for c in cols:
-        if c in df.columns:
-            picked.append(c)
-        elif c.lstrip("-").isdigit() and -len(df.columns) <= int(c) < len(df.columns):
-            picked.append(df.columns[int(c)])
-        else:
-            raise CLIError(f"{flag}: no column {c!r} in {path} (columns: {', '.join(map(str, df.columns[:20]))})")
-    return df[picked]
-
-
-def load_variable(path: str, key: str | None, cols: list[str] | None, which: str) -> Any:
-    """Read one variable (``which`` is "x" or "y", for messages) from a file."""
-    p = Path(path)
-    if not p.is_file():
-        raise CLIError(f"{which.upper()} file not found: {path}")
-    suffix = p.suffix.lower()
-    if suffix == ".npy":
-        if cols:
-            return np.load(p, allow_pickle=False)[:, [int(c) for c in cols]]
-        return np.load(p, allow_pickle=False)
-    if suffix == ".npz":
-        with np.load(p, allow_pickle=False) as z:
-            names = list(z.files)
-            if key is None:
-                if len(names) != 1:
-                    raise CLIError(f"{p} holds arrays {', '.join(names)}; choose one with --{which}-key")
-                key = names[0]
-            if key not in names:
-                raise CLIError(f"--{which}-key {key!r} is not in {p} (arrays: {', '.join(names)})")
-            return z[key]
-    if suffix in TABLE_SUFFIXES:
-        return _select_columns(_read_table(p), cols, f"--{which}-cols", p)
-    raise CLIError(f"{which.upper()} file {path} has suffix {p.suffix!r}; use .npy, .npz, .csv or .parquet")
+def load_variable(path: str, key: str | None, cols: list[str] | None, which: str, sep: str | None = None) -> np.ndarray:
+    """Read one variable (``which`` is "x" or "y", for messages) from a file (see
+    :func:`infolens.cli.files.read_array`)."""
+    return read_array(path, which, key=key, cols=cols, sep=sep)
 
 
 def _param(text: str) -> tuple[str, Any]:
@@ -93,6 +49,7 @@ def add_estimate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--y-key", default=None, help="array name inside an .npz for Y")
     parser.add_argument("--x-cols", default=None, help="columns of a table for X: names or 0-based indices, comma-separated")
     parser.add_argument("--y-cols", default=None, help="columns of a table for Y")
+    parser.add_argument("--sep", default=None, help="CSV separator, e.g. ';' or tab (default: detected from the file)")
     parser.add_argument("--param", "-p", action="append", type=_param, default=[], metavar="NAME=VALUE",
                         help="any estimator parameter, e.g. -p algorithm=2 -p discrete_y=true (repeatable)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -109,9 +66,17 @@ def main_estimate(args: argparse.Namespace) -> int:
     x_cols, y_cols = _split(args.x_cols), _split(args.y_cols)
     y_path = args.y if args.y is not None else args.x
     if args.y is None and (args.x_key is None or args.y_key is None) and (x_cols is None or y_cols is None):
-        raise CLIError("give a Y file, or pick X and Y inside one file with --x-key/--y-key (.npz) or --x-cols/--y-cols (tables)")
-    x = load_variable(args.x, args.x_key, x_cols, "x")
-    y = load_variable(y_path, args.y_key, y_cols, "y")
+        raise InputError("give a Y file, or pick X and Y inside one file with --x-key/--y-key (.npz) or --x-cols/--y-cols (tables)")
+    if getattr(args, "plot", None):
+        from ..estimators.neural.base import NeuralEstimator
+        from ..registry import estimator_class
+
+        if not issubclass(estimator_class(args.method), NeuralEstimator):
+            raise InputError(f"--plot: method {args.method!r} has no training curves (only neural estimators "
+                             "train); drop --plot or use a neural method, e.g. --method infonce")
+    sep = parse_sep(args.sep)
+    x = load_variable(args.x, args.x_key, x_cols, "x", sep)
+    y = load_variable(y_path, args.y_key, y_cols, "y", sep)
     params = dict(args.param)
     if args.k is not None:
         params["k"] = args.k

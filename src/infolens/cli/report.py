@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..errors import DataNotFoundError
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run", help="a run folder holding results.jsonl (e.g. runs/bench-quick)")
@@ -15,7 +17,7 @@ def main(args: argparse.Namespace) -> int:
 
     run = Path(args.run)
     if not (run / "results.jsonl").is_file():
-        raise FileNotFoundError(f"{str(run / 'results.jsonl')!r} not found; pass the --out folder of a run")
+        raise DataNotFoundError(f"{str(run / 'results.jsonl')!r} not found; pass the --out folder of a run")
     if is_bench_run(run):
         tables = write_bench_report(run)
         print(tables["summary"].to_string(index=False, float_format=lambda v: f"{v:.4g}"))

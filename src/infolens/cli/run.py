@@ -37,6 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                 continue
             raise
         p = sub.add_parser(name, help=_summary(mod.__doc__))
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show the traceback of every error")
         mod.add_arguments(p)
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Sequence
 
+from ..errors import InputError, InputTypeError
+
 import numpy as np
 
 
@@ -28,7 +30,7 @@ class ImageFiles:
 
     def __init__(self, paths: Sequence[str | os.PathLike[str]], mode: str = "L") -> None:
         if mode not in ("L", "RGB"):
-            raise ValueError(f"mode must be 'L' (grayscale) or 'RGB', got {mode!r}")
+            raise InputError(f"mode must be 'L' (grayscale) or 'RGB', got {mode!r}")
         self.paths = [str(p) for p in paths]
         self.mode = mode
         self._shape: tuple[int, ...] | None = None
@@ -46,9 +48,9 @@ class ImageFiles:
                 im.load()
                 return np.asarray(im.convert(self.mode), dtype=np.uint8)
         except FileNotFoundError as exc:
-            raise ValueError(f"image file {path!r} (index {i}) is missing; restore it or load with skip_bad=True") from exc
+            raise InputError(f"image file {path!r} (index {i}) is missing; restore it or load with skip_bad=True") from exc
         except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-            raise ValueError(
+            raise InputError(
                 f"image file {path!r} (index {i}) is corrupt or not an image ({exc}); "
                 "replace it or load with skip_bad=True"
             ) from exc
@@ -108,18 +110,18 @@ class Dataset:
     def __post_init__(self) -> None:
         labels = np.asarray(self.labels)
         if labels.ndim != 1:
-            raise ValueError(f"labels must be 1-D (one label per image), got shape {labels.shape}")
+            raise InputError(f"labels must be 1-D (one label per image), got shape {labels.shape}")
         if labels.dtype.kind not in "iub":
-            raise TypeError(f"labels must be integer codes, got dtype {labels.dtype}; encode them as 0..K-1")
+            raise InputTypeError(f"labels must be integer codes, got dtype {labels.dtype}; encode them as 0..K-1")
         self.labels = labels.astype(np.int64, copy=False)
         if len(self.images) != len(self.labels):
-            raise ValueError(
+            raise InputError(
                 f"{self.name or 'dataset'}: {len(self.images)} images but {len(self.labels)} labels; "
                 "images and labels must be aligned one to one"
             )
         if isinstance(self.images, np.ndarray):
             if self.images.ndim not in (3, 4) or (self.images.ndim == 4 and self.images.shape[-1] != 3):
-                raise ValueError(
+                raise InputError(
                     f"images must have shape (n, h, w) or (n, h, w, 3), got {self.images.shape}"
                 )
         if not self.label_names and len(self.labels):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import InputError
 from .base import Dataset
 
 #: digits has no official split: a fixed permutation (seed 0) puts 1/4 of the images in "test"
@@ -16,7 +17,7 @@ def load_digits_dataset(split: str = "all") -> Dataset:
     from sklearn.datasets import load_digits
 
     if split not in ("train", "test", "all"):
-        raise ValueError(f"split must be 'train', 'test' or 'all' for digits, got {split!r}")
+        raise InputError(f"split must be 'train', 'test' or 'all' for digits, got {split!r}")
     d = load_digits()
     images = np.round(d.images * (255.0 / 16.0)).astype(np.uint8)
     labels = d.target.astype(np.int64)

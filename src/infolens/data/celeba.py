@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import DataNotFoundError, InputError
 from .base import Dataset, ImageFiles
 
 SPLITS = {"train": 0, "valid": 1, "test": 2}
@@ -39,15 +40,15 @@ def read_attributes(path: str | os.PathLike[str]) -> tuple[list[str], list[str],
     with open(path, encoding="utf-8") as fh:
         lines = [ln for ln in fh.read().splitlines() if ln.strip()]
     if len(lines) < 2:
-        raise ValueError(f"{path}: expected a count line and an attribute-name line, file has {len(lines)} lines")
+        raise InputError(f"{path}: expected a count line and an attribute-name line, file has {len(lines)} lines")
     try:
         count = int(lines[0].split()[0])
     except ValueError as exc:
-        raise ValueError(f"{path}: the first line must be the number of images, got {lines[0]!r}") from exc
+        raise InputError(f"{path}: the first line must be the number of images, got {lines[0]!r}") from exc
     attrs = lines[1].split()
     rows = lines[2:]
     if len(rows) != count:
-        raise ValueError(
+        raise InputError(
             f"{path}: the header says {count} images but {len(rows)} rows follow; the file is truncated "
             "or edited - labels would not line up with images"
         )
@@ -56,21 +57,21 @@ def read_attributes(path: str | os.PathLike[str]) -> tuple[list[str], list[str],
     for i, row in enumerate(rows):
         parts = row.split()
         if len(parts) != len(attrs) + 1:
-            raise ValueError(
+            raise InputError(
                 f"{path}: line {i + 3} ({parts[0] if parts else ''}) has {len(parts) - 1} values, "
                 f"expected {len(attrs)} (one per attribute)"
             )
         try:
             vals = [int(v) for v in parts[1:]]
         except ValueError as exc:
-            raise ValueError(f"{path}: line {i + 3} ({parts[0]}) has a non-integer value ({exc})") from exc
+            raise InputError(f"{path}: line {i + 3} ({parts[0]}) has a non-integer value ({exc})") from exc
         if any(v not in (-1, 1) for v in vals):
-            raise ValueError(f"{path}: line {i + 3} ({parts[0]}) has values other than -1/1: {vals}")
+            raise InputError(f"{path}: line {i + 3} ({parts[0]}) has values other than -1/1: {vals}")
         names.append(parts[0])
         values[i] = vals
     if len(set(names)) != len(names):
         dup = sorted({n for n in names if names.count(n) > 1})[:5]
-        raise ValueError(f"{path}: image names listed twice: {dup}; each image must have one row")
+        raise InputError(f"{path}: image names listed twice: {dup}; each image must have one row")
     return names, attrs, values
 
 
@@ -84,7 +85,7 @@ def read_partition(path: str | os.PathLike[str]) -> dict[str, int]:
             if not parts:
                 continue
             if len(parts) != 2 or parts[1] not in ("0", "1", "2"):
-                raise ValueError(f"{path}: line {i} must be 'NAME 0|1|2', got {line.strip()!r}")
+                raise InputError(f"{path}: line {i} must be 'NAME 0|1|2', got {line.strip()!r}")
             out[parts[0]] = int(parts[1])
     return out
 
@@ -103,32 +104,32 @@ def load_celeba(data_dir: str | os.PathLike[str], split: str = "train", label: s
         data_dir = default_data_dir() / "celeba"
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
-        raise FileNotFoundError(f"CelebA folder {str(data_dir)!r} does not exist; pass data_dir= the folder "
+        raise DataNotFoundError(f"CelebA folder {str(data_dir)!r} does not exist; pass data_dir= the folder "
                                 "holding img_align_celeba/ and list_attr_celeba.txt")
     if split not in (*SPLITS, "all"):
-        raise ValueError(f"split must be 'train', 'valid', 'test' or 'all' for CelebA, got {split!r}")
+        raise InputError(f"split must be 'train', 'valid', 'test' or 'all' for CelebA, got {split!r}")
     attr_path = _find(data_dir, "list_attr_celeba.txt", ("Anno",))
     img_dir = _find(data_dir, "img_align_celeba", ("Img",))
     if attr_path is None:
-        raise FileNotFoundError(f"list_attr_celeba.txt not found in {data_dir} (or its Anno/ subfolder)")
+        raise DataNotFoundError(f"list_attr_celeba.txt not found in {data_dir} (or its Anno/ subfolder)")
     if img_dir is None or not img_dir.is_dir():
-        raise FileNotFoundError(f"img_align_celeba/ not found in {data_dir} (or its Img/ subfolder)")
+        raise DataNotFoundError(f"img_align_celeba/ not found in {data_dir} (or its Img/ subfolder)")
     names, attrs, values = read_attributes(attr_path)
     attr = label or "Male"
     if attr not in attrs:
-        raise ValueError(f"label {attr!r} is not a CelebA attribute; choose one of: {', '.join(attrs)}")
+        raise InputError(f"label {attr!r} is not a CelebA attribute; choose one of: {', '.join(attrs)}")
     keep = np.ones(len(names), dtype=bool)
     if split != "all":
         part_path = _find(data_dir, "list_eval_partition.txt", ("Eval",))
         if part_path is None:
-            raise FileNotFoundError(
+            raise DataNotFoundError(
                 f"split={split!r} needs list_eval_partition.txt in {data_dir} (or Eval/); "
                 "add it, or load split='all' and split the data yourself"
             )
         part = read_partition(part_path)
         missing = [n for n in names if n not in part]
         if missing:
-            raise ValueError(
+            raise InputError(
                 f"{part_path}: {len(missing)} images of list_attr_celeba.txt have no partition "
                 f"(first: {missing[:3]}); the two files do not describe the same images"
             )
@@ -139,7 +140,7 @@ def load_celeba(data_dir: str | os.PathLike[str], split: str = "train", label: s
     if not exists[keep].all():
         bad = [names[i] for i in np.flatnonzero(keep & ~exists)]
         if not skip_bad:
-            raise ValueError(
+            raise InputError(
                 f"{len(bad)} image file(s) listed in {attr_path.name} are missing from {img_dir} "
                 f"(first: {bad[:3]}); restore them or pass skip_bad=True to drop them with their labels"
             )

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import DataNotFoundError, InputError
 from .base import Dataset, ImageFiles
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".ppm")
@@ -25,22 +26,22 @@ def _read_csv(csv_path: Path) -> tuple[list[str], np.ndarray, list[str]]:
     try:
         df = pd.read_csv(csv_path)
     except Exception as exc:  # pandas raises several parser errors; name the file in one message
-        raise ValueError(f"labels CSV {str(csv_path)!r} could not be read ({exc})") from exc
+        raise InputError(f"labels CSV {str(csv_path)!r} could not be read ({exc})") from exc
     cols = {c.lower().strip(): c for c in df.columns}
     file_col = next((cols[c] for c in _FILE_COLUMNS if c in cols), None)
     if file_col is None or "label" not in cols:
-        raise ValueError(
+        raise InputError(
             f"labels CSV {str(csv_path)!r} needs a file column ({', '.join(_FILE_COLUMNS)}) and a 'label' "
             f"column; it has {list(df.columns)}"
         )
     lab = df[cols["label"]]
     if lab.isna().any():
         rows = np.flatnonzero(lab.isna().to_numpy())[:5].tolist()
-        raise ValueError(f"labels CSV {str(csv_path)!r}: empty label in data rows {rows}; every image needs a label")
+        raise InputError(f"labels CSV {str(csv_path)!r}: empty label in data rows {rows}; every image needs a label")
     files = [str(f) for f in df[file_col]]
     if len(set(files)) != len(files):
         dup = sorted({f for f in files if files.count(f) > 1})[:3]
-        raise ValueError(f"labels CSV {str(csv_path)!r}: files listed twice {dup}; one row per image")
+        raise InputError(f"labels CSV {str(csv_path)!r}: files listed twice {dup}; one row per image")
     if pd.api.types.is_integer_dtype(lab.dtype):
         values = lab.to_numpy().astype(np.int64)
         classes = np.unique(values)
@@ -60,13 +61,13 @@ def load_image_folder(data_dir: str | os.PathLike[str], labels: str | os.PathLik
     together with their labels (listed in ``meta["skipped"]``).
     """
     if data_dir is None:
-        raise ValueError("data_dir is required for the 'folder' data set; pass the folder holding the images")
+        raise InputError("data_dir is required for the 'folder' data set; pass the folder holding the images")
     root = Path(data_dir)
     if not root.is_dir():
-        raise FileNotFoundError(f"image folder {str(root)!r} does not exist")
+        raise DataNotFoundError(f"image folder {str(root)!r} does not exist")
     csv_path = Path(labels) if labels is not None else root / "labels.csv"
     if labels is not None and not csv_path.is_file():
-        raise FileNotFoundError(f"labels CSV {str(csv_path)!r} does not exist")
+        raise DataNotFoundError(f"labels CSV {str(csv_path)!r} does not exist")
     if csv_path.is_file():
         files, codes, names = _read_csv(csv_path)
         paths = [str((csv_path.parent / f)) for f in files]
@@ -74,7 +75,7 @@ def load_image_folder(data_dir: str | os.PathLike[str], labels: str | os.PathLik
     else:
         classes = sorted(d.name for d in root.iterdir() if d.is_dir())
         if not classes:
-            raise ValueError(f"{root} has no labels.csv and no class subfolders; add one of them (see the docs)")
+            raise InputError(f"{root} has no labels.csv and no class subfolders; add one of them (see the docs)")
         paths, code_list = [], []
         for k, c in enumerate(classes):
             for f in sorted((root / c).iterdir()):
@@ -82,14 +83,14 @@ def load_image_folder(data_dir: str | os.PathLike[str], labels: str | os.PathLik
                     paths.append(str(f))
                     code_list.append(k)
         if not paths:
-            raise ValueError(f"no image files ({', '.join(IMAGE_SUFFIXES)}) in the class subfolders of {root}")
+            raise InputError(f"no image files ({', '.join(IMAGE_SUFFIXES)}) in the class subfolders of {root}")
         codes, names, origin = np.asarray(code_list, dtype=np.int64), classes, str(root.resolve())
     exists = np.array([os.path.isfile(p) for p in paths])
     skipped: list[str] = []
     if not exists.all():
         bad = [paths[i] for i in np.flatnonzero(~exists)]
         if not skip_bad:
-            raise ValueError(
+            raise InputError(
                 f"{len(bad)} image file(s) listed are missing (first: {bad[:3]}); restore them or pass "
                 "skip_bad=True to drop them with their labels"
             )

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import DataNotFoundError, InputError, InputTypeError
 from .base import Dataset
 
 _IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -33,7 +34,7 @@ _STEMS = {
 }
 
 #: folders the Debian packages install to (``dpkg -L`` is asked first)
-_DEBIAN_PACKAGES = {"fashion-mnist": "dataset-fashion-mnist", "mnist": "dataset-mnist"}
+_DEBIAN_PACKAGES = {"fashion-mnist": "dataset-fashion-mnist", "mnist": None}  # Debian packages no MNIST
 _DEBIAN_DIRS = {"fashion-mnist": "/usr/share/datasets/fashion-mnist", "mnist": "/usr/share/datasets/mnist"}
 
 
@@ -48,14 +49,14 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
     with the file's shape and a native-endian dtype."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"IDX file {str(path)!r} does not exist")
+        raise DataNotFoundError(f"IDX file {str(path)!r} does not exist")
     with _open(path) as fh:
         try:
             head = fh.read(4)
         except (OSError, EOFError) as exc:
-            raise ValueError(f"IDX file {str(path)!r} is not a valid gzip file ({exc})") from exc
+            raise InputError(f"IDX file {str(path)!r} is not a valid gzip file ({exc})") from exc
         if len(head) < 4 or head[0] != 0 or head[1] != 0 or head[2] not in _IDX_TYPES:
-            raise ValueError(
+            raise InputError(
                 f"IDX file {str(path)!r} has a bad header {head!r}; expected 0x00 0x00 TYPE NDIM "
                 "(is it an MNIST-format file?)"
             )
@@ -63,7 +64,7 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
         ndim = head[3]
         dims_raw = fh.read(4 * ndim)
         if len(dims_raw) != 4 * ndim:
-            raise ValueError(f"IDX file {str(path)!r} is truncated in its header")
+            raise InputError(f"IDX file {str(path)!r} is truncated in its header")
         shape = tuple(int(d) for d in np.frombuffer(dims_raw, dtype=">u4"))
         # read straight into the output array (writable, no second copy of the body)
         out = np.empty(shape, dtype=dtype)
@@ -77,10 +78,10 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
                 got += k
             extra = fh.read(1)
         except (OSError, EOFError) as exc:
-            raise ValueError(f"IDX file {str(path)!r} is truncated or corrupt ({exc})") from exc
+            raise InputError(f"IDX file {str(path)!r} is truncated or corrupt ({exc})") from exc
     expected = out.nbytes
     if got != expected or extra:
-        raise ValueError(
+        raise InputError(
             f"IDX file {str(path)!r} holds {got + len(extra)}{'+' if extra else ''} data bytes but its header "
             f"{shape} says {expected}; the file is truncated or corrupt - download it again"
         )
@@ -97,7 +98,7 @@ def write_idx(path: str | os.PathLike[str], array: np.ndarray, compress: bool | 
     codes = {np.dtype(v).newbyteorder("="): k for k, v in _IDX_TYPES.items()}
     code = codes.get(arr.dtype.newbyteorder("="))
     if code is None:
-        raise TypeError(f"array dtype {arr.dtype} has no IDX type; use uint8, int8, int16, int32, float32 or float64")
+        raise InputTypeError(f"array dtype {arr.dtype} has no IDX type; use uint8, int8, int16, int32, float32 or float64")
     data = bytes([0, 0, code, arr.ndim]) + np.asarray(arr.shape, dtype=">u4").tobytes()
     data += arr.astype(np.dtype(_IDX_TYPES[code])).tobytes()
     if compress is None:
@@ -136,17 +137,18 @@ def _find_stem(folder: Path, stem: str) -> Path | None:
 
 def find_mnist_like(name: str = "fashion-mnist", data_dir: str | os.PathLike[str] | None = None) -> Path:
     """The folder with the four IDX files of ``name`` ("fashion-mnist" or "mnist"): ``data_dir``
-    if given (or its ``name`` subfolder), else where ``dpkg -L`` says the Debian package
-    ``dataset-fashion-mnist`` / ``dataset-mnist`` put them, else ``$INFOLENS_DATA/name``."""
+    if given (or its ``name`` subfolder), else (Fashion-MNIST only) where ``dpkg -L`` says the
+    Debian package ``dataset-fashion-mnist`` put them, else ``$INFOLENS_DATA/name``. Debian has
+    no MNIST package: MNIST's files are downloaded by the user."""
     from .base import default_data_dir
 
-    if name not in _DEBIAN_PACKAGES:
-        raise ValueError(f"name must be 'fashion-mnist' or 'mnist', got {name!r}")
+    if name not in _DEBIAN_DIRS:
+        raise InputError(f"name must be 'fashion-mnist' or 'mnist', got {name!r}")
     candidates: list[Path] = []
     if data_dir is not None:
         candidates += [Path(data_dir), Path(data_dir) / name]
     else:
-        found = _dpkg_dir(_DEBIAN_PACKAGES[name])
+        found = _dpkg_dir(_DEBIAN_PACKAGES[name]) if _DEBIAN_PACKAGES[name] else None
         if found is not None:
             candidates.append(found)
         candidates += [Path(_DEBIAN_DIRS[name]), default_data_dir() / name]
@@ -154,9 +156,12 @@ def find_mnist_like(name: str = "fashion-mnist", data_dir: str | os.PathLike[str
         if folder.is_dir() and _find_stem(folder, _STEMS["train"][0]) is not None:
             return folder
     where = ", ".join(str(c) for c in candidates)
-    raise FileNotFoundError(
-        f"{name} IDX files (train-images-idx3-ubyte[.gz] ...) not found in {where}; install the Debian "
-        f"package {_DEBIAN_PACKAGES[name]} or pass data_dir= the folder holding them"
+    package = _DEBIAN_PACKAGES[name]
+    fix = (f"install the Debian package {package} (apt install {package}), or put the four IDX files in "
+           if package else "download the four IDX files (train/t10k images and labels, .gz is fine) into ")
+    raise DataNotFoundError(
+        f"{name} IDX files (train-images-idx3-ubyte[.gz] ...) not found in {where}; {fix}"
+        f"{default_data_dir() / name} or pass their folder (--data-dir on the command line, data_dir= in Python)"
     )
 
 
@@ -164,7 +169,7 @@ def load_mnist_like(name: str = "fashion-mnist", data_dir: str | os.PathLike[str
                     split: str = "train") -> Dataset:
     """MNIST or Fashion-MNIST from IDX files: ``split`` "train" (60,000), "test" (10,000) or "all"."""
     if split not in ("train", "test", "all"):
-        raise ValueError(f"split must be 'train', 'test' or 'all' for {name}, got {split!r}")
+        raise InputError(f"split must be 'train', 'test' or 'all' for {name}, got {split!r}")
     folder = find_mnist_like(name, data_dir)
     parts = ["train", "test"] if split == "all" else [split]
     images, labels = [], []
@@ -173,12 +178,12 @@ def load_mnist_like(name: str = "fashion-mnist", data_dir: str | os.PathLike[str
         img_path, lab_path = _find_stem(folder, img_stem), _find_stem(folder, lab_stem)
         if img_path is None or lab_path is None:
             missing = img_stem if img_path is None else lab_stem
-            raise FileNotFoundError(f"{name}: {missing}[.gz] is missing from {folder}")
+            raise DataNotFoundError(f"{name}: {missing}[.gz] is missing from {folder}")
         x, y = read_idx(img_path), read_idx(lab_path)
         if x.ndim != 3 or y.ndim != 1:
-            raise ValueError(f"{name}: {img_path.name} must be (n, h, w) and {lab_path.name} (n,), got {x.shape}, {y.shape}")
+            raise InputError(f"{name}: {img_path.name} must be (n, h, w) and {lab_path.name} (n,), got {x.shape}, {y.shape}")
         if len(x) != len(y):
-            raise ValueError(
+            raise InputError(
                 f"{name}: {img_path.name} holds {len(x)} images but {lab_path.name} holds {len(y)} labels; "
                 "the files do not belong together"
             )
@@ -187,6 +192,6 @@ def load_mnist_like(name: str = "fashion-mnist", data_dir: str | os.PathLike[str
     classes = FASHION_MNIST_CLASSES if name == "fashion-mnist" else MNIST_CLASSES
     y = np.concatenate(labels)
     if y.min() < 0 or y.max() >= len(classes):
-        raise ValueError(f"{name}: labels outside 0..{len(classes) - 1} in {folder}")
+        raise InputError(f"{name}: labels outside 0..{len(classes) - 1} in {folder}")
     return Dataset(images=np.concatenate(images), labels=y, name=name, label_names=list(classes),
                    source=f"{name}:{folder.resolve()}:{split}")

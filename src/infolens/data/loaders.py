@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import DataNotFoundError, InputError, InputTypeError
 from ..validation import check_random_state
 from .base import Dataset
 
@@ -40,7 +41,7 @@ def _resolve_group(ds: Dataset, part: str, spec: str) -> list[int]:
             codes.append(int(tok))
         else:
             known = ", ".join(list(groups) + ds.label_names)
-            raise ValueError(
+            raise InputError(
                 f"label {spec!r}: {tok!r} is neither a class nor a group of {ds.name}; use class names or "
                 f"codes, comma-separated, 'A/B' for A vs B or 'A' for A vs rest (known: {known})"
             )
@@ -66,9 +67,9 @@ def relabel(ds: Dataset, spec: str | int | None) -> Dataset:
     rest = not neg_s or neg_s.strip().lower() == "rest"
     neg = [k for k in range(len(ds.label_names)) if k not in pos] if rest else _resolve_group(ds, neg_s, spec_s)
     if set(pos) & set(neg):
-        raise ValueError(f"label {spec_s!r}: classes {sorted(set(pos) & set(neg))} are on both sides; make A and B disjoint")
+        raise InputError(f"label {spec_s!r}: classes {sorted(set(pos) & set(neg))} are on both sides; make A and B disjoint")
     if not pos or not neg:
-        raise ValueError(f"label {spec_s!r} leaves one side empty; name classes on both sides")
+        raise InputError(f"label {spec_s!r} leaves one side empty; name classes on both sides")
     keep = np.isin(ds.labels, pos + neg)
     idx = np.flatnonzero(keep)
     sub = ds.subset(idx, tag=f"label={spec_s}")
@@ -85,14 +86,14 @@ def _load_npz(path: Path) -> Dataset:
         img_key = next((k for k in ("images", "x", "X") if k in z.files), None)
         lab_key = next((k for k in ("labels", "y") if k in z.files), None)
         if img_key is None or lab_key is None:
-            raise ValueError(f"{path}: an .npz data set needs arrays 'images' and 'labels'; it has {z.files}")
+            raise InputError(f"{path}: an .npz data set needs arrays 'images' and 'labels'; it has {z.files}")
         images, labels = z[img_key], z[lab_key]
         names = [str(s) for s in z["label_names"]] if "label_names" in z.files else []
     if images.dtype != np.uint8:
         if images.dtype.kind == "f" and images.size and images.min() >= 0 and images.max() <= 1:
             images = np.round(images * 255).astype(np.uint8)
         else:
-            raise TypeError(f"{path}: images must be uint8 0..255 or floats in [0, 1], got {images.dtype}")
+            raise InputTypeError(f"{path}: images must be uint8 0..255 or floats in [0, 1], got {images.dtype}")
     return Dataset(images=images, labels=labels, name=path.stem, label_names=names,
                    source=f"npz:{path.resolve()}:{path.stat().st_mtime_ns}")
 
@@ -118,14 +119,14 @@ def load_dataset(
     random subset drawn with ``random_state`` (kept in file order).
     """
     if not isinstance(name, str):
-        raise TypeError(f"name must be a data set name or a path, got {type(name).__name__}")
+        raise InputTypeError(f"name must be a data set name or a path, got {type(name).__name__}")
     key = name.lower().replace("_", "-")
     if key == "fashionmnist":
         key = "fashion-mnist"
     if key.endswith(".npz") or (Path(name).suffix == ".npz"):
         path = Path(name)
         if not path.is_file():
-            raise FileNotFoundError(f"data file {name!r} does not exist")
+            raise DataNotFoundError(f"data file {name!r} does not exist")
         ds = relabel(_load_npz(path), label)
     elif key == "digits":
         from .builtin import load_digits_dataset
@@ -151,7 +152,7 @@ def load_dataset(
 
         ds = relabel(load_image_folder(data_dir, labels_csv, skip_bad=skip_bad), label)
     else:
-        raise ValueError(f"unknown data set {name!r}; use one of {', '.join(DATASETS)} or a path to an .npz file")
+        raise InputError(f"unknown data set {name!r}; use one of {', '.join(DATASETS)} or a path to an .npz file")
     return take(ds, limit, random_state)
 
 
@@ -161,7 +162,7 @@ def take(ds: Dataset, limit: int | None, random_state: Any = None) -> Dataset:
     if limit is None:
         return ds
     if isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1:
-        raise ValueError(f"limit must be a positive integer or None, got {limit!r}")
+        raise InputError(f"limit must be a positive integer or None, got {limit!r}")
     if limit >= len(ds):
         return ds
     if random_state is None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import InputError, InputTypeError
 from ..io import atomic_path
 from ..progress import progress
 from .base import Dataset, ImageFiles
@@ -34,7 +35,7 @@ def _resample(filter: str) -> int:
         _RESAMPLE.update(antialias=R.LANCZOS, lanczos=R.LANCZOS, bicubic=R.BICUBIC, bilinear=R.BILINEAR,
                          box=R.BOX, hamming=R.HAMMING, nearest=R.NEAREST)
     if filter not in _RESAMPLE:
-        raise ValueError(f"filter must be one of {', '.join(FILTERS)}, got {filter!r}")
+        raise InputError(f"filter must be one of {', '.join(FILTERS)}, got {filter!r}")
     return _RESAMPLE[filter]
 
 
@@ -55,7 +56,7 @@ def resize_one(image: np.ndarray, size: int, filter: str = "antialias", grayscal
         left, top = (w - m) // 2, (h - m) // 2
         im = im.crop((left, top, left + m, top + m))
     elif crop is not None:
-        raise ValueError(f"crop must be None or 'center', got {crop!r}")
+        raise InputError(f"crop must be None or 'center', got {crop!r}")
     im = im.resize((size, size), resample=_resample(filter))
     out = np.asarray(im, dtype=np.float32)
     out /= np.float32(255.0)
@@ -75,11 +76,11 @@ def cache_path(ds: Dataset, size: int, filter: str, cache_dir: str | os.PathLike
 
 def _check(ds: Dataset, size: Any) -> int:
     if not isinstance(ds, Dataset):
-        raise TypeError(f"ds must be an infolens.data.Dataset (from load_dataset), got {type(ds).__name__}")
+        raise InputTypeError(f"ds must be an infolens.data.Dataset (from load_dataset), got {type(ds).__name__}")
     if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-        raise ValueError(f"size must be a positive integer (pixels per side), got {size!r}")
+        raise InputError(f"size must be a positive integer (pixels per side), got {size!r}")
     if isinstance(ds.images, np.ndarray) and ds.images.dtype != np.uint8:
-        raise TypeError(f"ds.images must be uint8 0..255 to be resized, got {ds.images.dtype}")
+        raise InputTypeError(f"ds.images must be uint8 0..255 to be resized, got {ds.images.dtype}")
     return int(size)
 
 
@@ -109,7 +110,7 @@ def preprocess(ds: Dataset, size: int, filter: str = "antialias", cache_dir: str
                     # an earlier run with skip_bad dropped unreadable files: still an error here
                     bad = sorted(set(range(n)) - set(kept.tolist()))
                     names = [ds.images.paths[i] for i in bad[:3]] if isinstance(ds.images, ImageFiles) else bad[:3]
-                    raise ValueError(
+                    raise InputError(
                         f"{len(bad)} image(s) of {ds.name} cannot be read (first: {names}); replace them or "
                         "pass skip_bad=True to drop them with their labels"
                     )
@@ -165,7 +166,7 @@ def _result(ds: Dataset, arr: np.ndarray, kept: np.ndarray, size: int, path: Pat
     meta = {**ds.meta, "skipped": skipped, "size": size, "cache": None if path is None else str(path),
             "kept_index": kept}
     if len(kept) == 0:
-        raise ValueError(f"{ds.name}: no image could be read ({len(skipped)} skipped); check the files")
+        raise InputError(f"{ds.name}: no image could be read ({len(skipped)} skipped); check the files")
     return replace(ds, images=arr, labels=ds.labels[kept], source=f"{ds.source}|s{size}", meta=meta)
 
 
@@ -186,7 +187,7 @@ def to_grayscale(images: np.ndarray) -> np.ndarray:
     if arr.ndim == 3:
         return arr
     if arr.ndim != 4 or arr.shape[-1] != 3 or arr.dtype != np.uint8:
-        raise ValueError(f"images must be (n, h, w, 3) uint8 colour or (n, h, w) grayscale, got {arr.shape} {arr.dtype}")
+        raise InputError(f"images must be (n, h, w, 3) uint8 colour or (n, h, w) grayscale, got {arr.shape} {arr.dtype}")
     return np.stack([np.asarray(Image.fromarray(a).convert("L")) for a in arr])
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import DataNotFoundError, InputError, InputTypeError
 from .base import Dataset, default_data_dir
 
 SIDE = 96
@@ -29,12 +30,12 @@ def find_stl10_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
     """The folder that holds the ``*_X.bin`` files: ``data_dir`` itself or ``data_dir/stl10_binary``;
     with ``data_dir=None``, ``default_data_dir()/stl10`` (``$INFOLENS_DATA/stl10``)."""
     if data_dir is not None and not isinstance(data_dir, (str, os.PathLike)):
-        raise TypeError(f"data_dir must be a folder path (str or Path), got {type(data_dir).__name__}")
+        raise InputTypeError(f"data_dir must be a folder path (str or Path), got {type(data_dir).__name__}")
     base = Path(data_dir).expanduser() if data_dir is not None else default_data_dir() / "stl10"
     for cand in (base, base / "stl10_binary"):
         if any((cand / f"{s}_X.bin").is_file() for s in ("train", "test", "unlabeled")):
             return cand
-    raise FileNotFoundError(
+    raise DataNotFoundError(
         f"data_dir={str(base)!r} holds no STL-10 binary files (train_X.bin, test_X.bin, ...), "
         "neither directly nor under stl10_binary/; download stl10_binary.tar.gz from the STL-10 page, "
         "extract it and pass that folder as data_dir (or put it under $INFOLENS_DATA/stl10)"
@@ -43,10 +44,10 @@ def find_stl10_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
 
 def _read_images(path: Path, limit: int | None) -> np.ndarray:
     if not path.is_file():
-        raise FileNotFoundError(f"STL-10 image file {str(path)!r} is missing; extract the full stl10_binary archive")
+        raise DataNotFoundError(f"STL-10 image file {str(path)!r} is missing; extract the full stl10_binary archive")
     size = path.stat().st_size
     if size == 0 or size % IMAGE_BYTES:
-        raise ValueError(
+        raise InputError(
             f"{str(path)!r} has {size} bytes, not a whole number of 3x96x96 uint8 images "
             f"({IMAGE_BYTES} bytes each); the file is truncated or not STL-10 binary"
         )
@@ -60,17 +61,17 @@ def _read_images(path: Path, limit: int | None) -> np.ndarray:
 
 def _read_labels(path: Path, n_images: int, limit: int | None) -> np.ndarray:
     if not path.is_file():
-        raise FileNotFoundError(f"STL-10 label file {str(path)!r} is missing; extract the full stl10_binary archive")
+        raise DataNotFoundError(f"STL-10 label file {str(path)!r} is missing; extract the full stl10_binary archive")
     labels = np.fromfile(path, dtype=np.uint8)
     total = path.parent.joinpath(path.name.replace("_y.bin", "_X.bin")).stat().st_size // IMAGE_BYTES
     if len(labels) != total:
-        raise ValueError(
+        raise InputError(
             f"{str(path)!r} has {len(labels)} labels but the image file has {total} images; "
             "the files do not belong together"
         )
     labels = labels[:n_images] if limit is not None else labels
     if labels.size and (labels.min() < 1 or labels.max() > 10):
-        raise ValueError(
+        raise InputError(
             f"{str(path)!r} has labels outside 1..10 (min {labels.min()}, max {labels.max()}); "
             "this is not an STL-10 label file"
         )
@@ -102,9 +103,9 @@ def load_stl10(data_dir: str | os.PathLike[str] | None, split: str = "train", li
     :func:`infolens.data.resize_images` converts them to grayscale and resizes.
     """
     if split not in SPLITS:
-        raise ValueError(f"split must be one of {', '.join(map(repr, SPLITS))}; got {split!r}")
+        raise InputError(f"split must be one of {', '.join(map(repr, SPLITS))}; got {split!r}")
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1):
-        raise ValueError(f"limit must be None or an integer >= 1, got {limit!r}")
+        raise InputError(f"limit must be None or an integer >= 1, got {limit!r}")
     folder = find_stl10_dir(data_dir)
     names = _class_names(folder)
     parts = ["train", "test"] if split == "all" else [split]

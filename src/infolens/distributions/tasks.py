@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..errors import InputError, InputTypeError
 from .additive import AdditiveUniform
 from .arrays import ArraySampler
 from .base import Independent, Sampler, Transformed
@@ -80,19 +81,19 @@ def _num(s: str, what: str, task_id: str) -> float:
     try:
         return float(s)
     except ValueError:
-        raise ValueError(f"task id {task_id!r}: {what} must be a number, got {s!r}") from None
+        raise InputError(f"task id {task_id!r}: {what} must be a number, got {s!r}") from None
 
 
 def _int(s: str, what: str, task_id: str) -> int:
     if not s.isdigit():
-        raise ValueError(f"task id {task_id!r}: {what} must be a positive integer, got {s!r}")
+        raise InputError(f"task id {task_id!r}: {what} must be a positive integer, got {s!r}")
     return int(s)
 
 
 def _spiral_pair(sampler: Sampler) -> tuple[Transform | None, Transform | None]:
     """Beyond Normal's spiral: plane (0, 1) for X and (1, 2) for Y, speed 1/3."""
     if sampler.dim_x < 2 or sampler.dim_y < 3:
-        raise ValueError(f"spiral needs dim_x >= 2 and dim_y >= 3, got {sampler.dim_x}, {sampler.dim_y}")
+        raise InputError(f"spiral needs dim_x >= 2 and dim_y >= 3, got {sampler.dim_x}, {sampler.dim_y}")
     return Spiral(0, 1), Spiral(1, 2)
 
 
@@ -145,7 +146,7 @@ def _base(task_id: str) -> Sampler:
         return GaussianMixtureLabel.simplex(k, d, _num(args[2], "the separation", task_id))
     if head == "image-bars" and len(args) == 2:
         return LabelImages(_int(args[0], "the number of classes", task_id), _num(args[1], "the pixel noise", task_id))
-    raise ValueError(
+    raise InputError(
         f"unknown task id {task_id!r}; task ids look like 'multinormal-sparse-5-5-2-2.0' or "
         "'spiral-normal_cdf-multinormal-sparse-3-3-2-2.0' (see infolens.distributions.list_tasks())"
     )
@@ -155,7 +156,7 @@ def _base(task_id: str) -> Sampler:
 def get_task(task_id: str) -> Task:
     """The task named ``task_id`` (see the module docstring for the grammar)."""
     if not isinstance(task_id, str) or not task_id:
-        raise TypeError(f"task_id must be a non-empty string such as 'multinormal-dense-2-2-0.5', got {task_id!r}")
+        raise InputTypeError(f"task_id must be a non-empty string such as 'multinormal-dense-2-2-0.5', got {task_id!r}")
     if task_id.startswith("file:"):
         return Task(task_id, ArraySampler.from_npz(task_id[len("file:"):]))
     prefix, _, rest = task_id.partition("-")

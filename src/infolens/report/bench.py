@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..errors import DataNotFoundError
 from ..io import save_figure
 from ..runner import read_rows
 from . import figures
@@ -26,7 +27,7 @@ def write_bench_report(out_dir: str | os.PathLike[str], wall_seconds: float | No
     out = Path(out_dir)
     rows = read_rows(out)
     if not rows:
-        raise FileNotFoundError(f"no results in {str(out / 'results.jsonl')!r}; run `infolens bench --out {out}` first")
+        raise DataNotFoundError(f"no results in {str(out / 'results.jsonl')!r}; run `infolens bench --out {out}` first")
     meta: dict[str, Any] = {}
     if (out / "bench.json").exists():
         meta = json.loads((out / "bench.json").read_text())
@@ -90,7 +91,7 @@ def write_generic_report(out_dir: str | os.PathLike[str]) -> Path:
     out = Path(out_dir)
     frame = load_results(out)
     if frame.empty:
-        raise FileNotFoundError(f"no results in {str(out / 'results.jsonl')!r}")
+        raise DataNotFoundError(f"no results in {str(out / 'results.jsonl')!r}")
     write_table(frame, out / "jobs")
     failed = int(frame["error"].notna().sum())
     rep = HtmlReport(f"Run: {out.name}", subtitle=f"{len(frame)} jobs, {failed} failed.")

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..errors import DataNotFoundError
 from .store import STORE_NAME, read_rows
 
 _ROW_KEYS = ("hash", "error", "seconds", "finished_at")
@@ -38,7 +39,7 @@ def load_results(out_dir: str | os.PathLike[str], errors: bool = True, latest: b
 
     path = Path(out_dir)
     if not path.is_dir():
-        raise FileNotFoundError(f"run folder {str(path)!r} does not exist; pass the --out folder of a finished run")
+        raise DataNotFoundError(f"run folder {str(path)!r} does not exist; pass the --out folder of a finished run")
     rows = read_rows(path)
     if latest:
         rows = list({r["hash"]: r for r in rows}.values())

@@ -9,13 +9,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..errors import DataNotFoundError, InputError, InputTypeError
+
 
 def _as_list(value: Any, name: str) -> list[Any]:
     if value is None:
-        raise ValueError(f"{name} is missing; give a value or a list of values")
+        raise InputError(f"{name} is missing; give a value or a list of values")
     out = list(value) if isinstance(value, (list, tuple)) else [value]
     if not out:
-        raise ValueError(f"{name} is empty; give at least one value")
+        raise InputError(f"{name} is empty; give at least one value")
     return out
 
 
@@ -28,15 +30,15 @@ def _estimator_specs(estimators: Any) -> list[tuple[str, dict[str, Any]]]:
             specs.append((e, {}))
             continue
         if not isinstance(e, dict):
-            raise TypeError(f"estimators entries must be a name or a dict, got {e!r}")
+            raise InputTypeError(f"estimators entries must be a name or a dict, got {e!r}")
         if "name" not in e:
             if len(e) != 1:
-                raise ValueError(f"estimator entry {e!r} needs a 'name' key (or be a single {{name: params}} mapping)")
+                raise InputError(f"estimator entry {e!r} needs a 'name' key (or be a single {{name: params}} mapping)")
             (name, params), = e.items()
             e = {"name": name, "params": params or {}}
         unknown = set(e) - {"name", "params", "grid"}
         if unknown:
-            raise ValueError(f"estimator entry {e!r} has unknown key(s) {sorted(unknown)}; use name, params, grid")
+            raise InputError(f"estimator entry {e!r} has unknown key(s) {sorted(unknown)}; use name, params, grid")
         base = dict(e.get("params") or {})
         grid = e.get("grid") or {}
         keys = list(grid)
@@ -64,14 +66,14 @@ class Sweep:
     def seed_list(self) -> list[int]:
         if isinstance(self.seeds, int) and not isinstance(self.seeds, bool):
             if self.seeds < 1:
-                raise ValueError(f"seeds must be a count >= 1 or a list of ints, got {self.seeds!r}")
+                raise InputError(f"seeds must be a count >= 1 or a list of ints, got {self.seeds!r}")
             return list(range(self.seeds))
         return [int(s) for s in _as_list(self.seeds, "seeds")]
 
     def configs(self) -> list[dict[str, Any]]:
         ns = [int(v) for v in _as_list(self.n, "n")]
         if any(v < 2 for v in ns):
-            raise ValueError(f"n must be sample sizes >= 2, got {ns}")
+            raise InputError(f"n must be sample sizes >= 2, got {ns}")
         specs = _estimator_specs(self.estimators)
         tasks = _as_list(self.tasks, "tasks")
         return [
@@ -88,14 +90,14 @@ class Sweep:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Sweep":
         if not isinstance(d, dict):
-            raise TypeError(f"a sweep config must be a mapping with tasks, estimators, n, seeds; got {type(d).__name__}")
+            raise InputTypeError(f"a sweep config must be a mapping with tasks, estimators, n, seeds; got {type(d).__name__}")
         allowed = {"tasks", "estimators", "n", "seeds", "extra"}
         unknown = set(d) - allowed
         if unknown:
-            raise ValueError(f"sweep config has unknown key(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
+            raise InputError(f"sweep config has unknown key(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
         missing = {"tasks", "estimators"} - set(d)
         if missing:
-            raise ValueError(f"sweep config is missing {sorted(missing)}")
+            raise InputError(f"sweep config is missing {sorted(missing)}")
         return cls(tasks=d["tasks"], estimators=d["estimators"], n=d.get("n", 5000), seeds=d.get("seeds", 1),
                    extra=dict(d.get("extra") or {}))
 
@@ -112,5 +114,5 @@ class Sweep:
 
         p = Path(path)
         if not p.is_file():
-            raise FileNotFoundError(f"sweep file {str(p)!r} not found")
+            raise DataNotFoundError(f"sweep file {str(p)!r} not found")
         return cls.from_dict(yaml.safe_load(p.read_text(encoding="utf-8")))
