@@ -1,8 +1,9 @@
 """``infolens estimate X [Y] ...`` and ``infolens list``.
 
 X and Y are ``.npy``, ``.npz`` (``--x-key``/``--y-key``), ``.csv`` or ``.parquet``
-(``--x-cols``/``--y-cols``: names or 0-based indices, comma-separated). Without Y, both
-variables come from X's file (pick them with the keys or columns).
+(``--x-cols``/``--y-cols``: names or 0-based indices, comma-separated; the CSV separator is
+detected, or given with ``--sep``). Without Y, both variables come from X's file (pick them
+with the keys or columns). Every file is read by :mod:`infolens.cli.files`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 
 from ..errors import InputError
 from .files import parse_sep, read_array
+
 
 def _split(text: str | None) -> list[str] | None:
     if text is None:
