@@ -72,3 +72,42 @@ def test_errors_name_the_argument():
         estimate_cmi(x[:5], y[:5], z[:5])
     with pytest.raises(ValueError, match=r"\bunit\b"):
         estimate_cmi(x, y, z, unit="dits")
+
+
+def binary_z_sample(n, seed):
+    """Z ~ Bernoulli(1/2); given Z = z, (X, Y) is bivariate normal with correlation
+    rho_z (0.6, 0.9) and means 3 z (Z moves both, so it must be conditioned on):
+    I(X;Y|Z) = 1/2 sum_z -1/2 log(1 - rho_z^2) = 0.5 (0.223 + 0.830) = 0.527 nats."""
+    rng = np.random.default_rng(seed)
+    z = rng.integers(0, 2, n)
+    rho = np.where(z == 1, 0.9, 0.6)
+    a, b = rng.normal(size=(2, n))
+    x = 3 * z + a
+    y = 3 * z + rho * a + np.sqrt(1 - rho**2) * b
+    truth = 0.5 * (-0.5 * math.log(1 - 0.36) - 0.5 * math.log(1 - 0.81))
+    return x, y, z, truth
+
+
+def test_discrete_z_is_stratified():
+    """Tolerance 4 stderr + 0.03 as the module doc; the labels may be strings."""
+    x, y, z, truth = binary_z_sample(3000, seed=4)
+    r = estimate_cmi(x, y, z, random_state=0)
+    assert r.diagnostics["z_strategy"] == "stratified" and r.diagnostics["discrete_z"] == "detected"
+    assert abs(r.mi - truth) < 4 * r.stderr + 0.03, (r.mi, truth, r.stderr)
+    named = estimate_cmi(x, y, np.where(z == 1, "treated", "control"), random_state=0)
+    assert named.mi == pytest.approx(r.mi, abs=1e-12)
+    assert named.diagnostics["discrete_z"] == "declared (labels)"
+    # declared continuous, Z is tie-broken by noise instead (the old behaviour)
+    noisy = estimate_cmi(x, y, z, discrete_z=False, random_state=0)
+    assert noisy.diagnostics["z_strategy"] == "frenzel-pompe"
+
+
+def test_tiny_z_levels_are_left_out_with_a_warning():
+    x, y, z, _ = binary_z_sample(1000, seed=5)
+    z = z.copy()
+    z[:3] = 7  # a level with 3 <= k samples
+    r = estimate_cmi(x, y, z, random_state=0)
+    assert r.diagnostics["z_levels_left_out"] == 1
+    assert any("1 of 3 levels have at most k=5 samples" in w for w in r.warnings)
+    with pytest.raises(ValueError, match="discrete_z=False, but z holds labels"):
+        estimate_cmi(x, y, np.array(["a", "b"] * 500), discrete_z=False)

@@ -4,6 +4,12 @@ Frenzel & Pompe, Phys. Rev. Lett. 99, 204101 (2007):
     I(X;Y|Z) = psi(k) - < psi(n_xz + 1) + psi(n_yz + 1) - psi(n_z + 1) >,
 eps_i the max-norm distance to the k-th neighbour of (x_i, y_i, z_i), and n_xz(i) the
 number of other samples with ||(x, z)_j - (x, z)_i|| < eps_i (likewise yz and z).
+
+A discrete Z (labels, or integral values with few levels) is handled by stratification:
+    I(X;Y|Z) = sum_z p(z) I(X;Y | Z=z),
+each term a KSG estimate (algorithm 1) on the samples with Z = z. The kNN formula above
+would need noise on Z to break its ties, and the noise costs accuracy (a binary Z: 0.375
+for a truth of 0.415 with dequantisation); stratification uses Z's ties exactly.
 """
 
 from __future__ import annotations
@@ -15,10 +21,20 @@ import numpy as np
 from scipy.special import digamma
 
 from ..result import MIResult, check_unit
-from ..validation import check_array, check_choice, check_positive_int, check_random_state, check_xy
+from ..validation import (
+    as_labels,
+    check_array,
+    check_choice,
+    check_positive_int,
+    check_random_state,
+    check_xy,
+    resolve_discrete,
+    validation_notes,
+)
 from . import _knn_backend as kb
 from ._bootstrap import subsample_stderr
 from ._ties import TIES, prepare
+from .knn import ksg_mi
 
 
 def frenzel_pompe(x: np.ndarray, y: np.ndarray, z: np.ndarray, k: int, backend: str = "auto") -> tuple[float, dict[str, Any]]:
@@ -41,13 +57,17 @@ def estimate_cmi(
     n_subsamples: int = 10,
     backend: str = "auto",
     random_state: Any = None,
+    discrete_z: bool | str = "auto",
 ) -> MIResult:
     """Estimate the conditional mutual information I(X;Y|Z) (Frenzel & Pompe 2007).
 
     Parameters mirror :class:`~infolens.estimators.knn.KSG`: ``k`` neighbours; ties broken
     by dequantisation by default; columns scaled to unit variance; a subsampling standard
-    error over ``n_subsamples`` disjoint blocks. Returns an :class:`MIResult` with
-    ``method="cmi"``.
+    error over ``n_subsamples`` disjoint blocks. ``discrete_z``: True / False / "auto"
+    (labels - strings, categoricals - or integral values with few levels); a discrete Z is
+    handled by stratification (module doc): levels with at most k samples are left out,
+    with a warning. Returns an :class:`MIResult` with ``method="cmi"``; ``diagnostics
+    ["z_strategy"]`` says "stratified" or "frenzel-pompe".
 
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
@@ -61,22 +81,36 @@ def estimate_cmi(
     check_choice(backend, "backend", kb.BACKENDS)
     if isinstance(n_subsamples, bool) or not isinstance(n_subsamples, (int, np.integer)) or n_subsamples < 0:
         raise ValueError(f"n_subsamples must be an integer >= 0, got {n_subsamples!r}")
-    xa, ya = check_xy(x, y, min_samples=k + 1)
-    za = check_array(z, "z", min_samples=k + 1)
+    with validation_notes() as notes:
+        xa, ya = check_xy(x, y, min_samples=k + 1)
+        za = check_array(z, "z", min_samples=k + 1, categorical=True)
     if len(za) != len(xa):
         raise ValueError(f"z must have as many samples as x and y, got {len(za)} and {len(xa)}; pass paired samples")
+    if za.dtype.kind in "iu":
+        if discrete_z is False:
+            raise ValueError("discrete_z=False, but z holds labels (strings or categories), which are discrete; "
+                             "leave discrete_z='auto' or pass numbers")
+        disc_z, how_z = True, "declared (labels)"
+    else:
+        disc_z, how_z = resolve_discrete(za, discrete_z, "z")
     rng = check_random_state(random_state)
-    xa, dx = prepare(xa, "x", ties, standardize, rng)
-    ya, dy = prepare(ya, "y", ties, standardize, rng)
-    za, dz = prepare(za, "z", ties, standardize, rng)
-    cmi, diag = frenzel_pompe(xa, ya, za, k, backend)
-    stderr, m = subsample_stderr(
-        lambda a, b, c: frenzel_pompe(a, b, c, k, backend)[0], (xa, ya, za), n_subsamples, max(100, 10 * k), rng
-    )
-    diag.update(dx)
-    diag.update(dy)
-    diag.update(dz)
-    diag["stderr_method"] = f"subsampling ({m} disjoint blocks)" if stderr is not None else "none"
+    warns = list(notes)
+    if disc_z:
+        cmi, stderr, diag = _stratified(xa, ya, as_labels(za, "z"), k, ties, standardize, n_subsamples, backend, rng, warns)
+    else:
+        xa, dx = prepare(xa, "x", ties, standardize, rng)
+        ya, dy = prepare(ya, "y", ties, standardize, rng)
+        za, dz = prepare(za, "z", ties, standardize, rng)
+        cmi, diag = frenzel_pompe(xa, ya, za, k, backend)
+        stderr, m = subsample_stderr(
+            lambda a, b, c: frenzel_pompe(a, b, c, k, backend)[0], (xa, ya, za), n_subsamples, max(100, 10 * k), rng
+        )
+        diag.update(dx)
+        diag.update(dy)
+        diag.update(dz)
+        diag["z_strategy"] = "frenzel-pompe"
+        diag["stderr_method"] = f"subsampling ({m} disjoint blocks)" if stderr is not None else "none"
+    diag["discrete_z"] = how_z if disc_z else False
     res = MIResult(
         mi=cmi,
         unit="nats",
@@ -84,8 +118,52 @@ def estimate_cmi(
         n_samples=len(xa),
         method="cmi",
         params={"k": k, "ties": ties, "standardize": standardize, "n_subsamples": n_subsamples,
-                "backend": backend, "random_state": random_state if isinstance(random_state, (int, type(None))) else repr(random_state)},
+                "backend": backend, "discrete_z": discrete_z,
+                "random_state": random_state if isinstance(random_state, (int, type(None))) else repr(random_state)},
         seconds=time.perf_counter() - t0,
         diagnostics=diag,
+        warnings=warns,
     )
     return res.to_unit(unit)
+
+
+def _stratified(
+    x: np.ndarray, y: np.ndarray, codes: np.ndarray, k: int, ties: str, standardize: bool,
+    n_subsamples: int, backend: str, rng: np.random.Generator, warns: list[str],
+) -> tuple[float, float | None, dict[str, Any]]:
+    """sum_z p(z) I(X;Y|Z=z) with a KSG estimate per level; the standard error combines the
+    per-level subsampling errors, sqrt(sum_z p(z)^2 se_z^2) (levels are independent
+    samples; the spread of p(z) itself is left out, it is O(1/n) against O(1/sqrt n))."""
+    levels, counts = np.unique(codes, return_counts=True)
+    small = levels[counts <= k]
+    used = levels[counts > k]
+    if used.size == 0:
+        raise ValueError(
+            f"z is discrete and every one of its {levels.size} levels has at most k={k} samples; "
+            "stratification needs more than k samples per level (lower k, merge levels, or pass discrete_z=False)"
+        )
+    if small.size:
+        warns.append(
+            f"z: {small.size} of {levels.size} levels have at most k={k} samples ({int(counts[counts <= k].sum())} samples); "
+            "they are left out of the stratified estimate"
+        )
+    n_used = int(counts[counts > k].sum())
+    total, var, se_ok = 0.0, 0.0, True
+    per_level = {}
+    for lev in used:
+        rows = np.flatnonzero(codes == lev)
+        xs, _ = prepare(x[rows], "x", ties, standardize, rng)
+        ys, _ = prepare(y[rows], "y", ties, standardize, rng)
+        mi_z = ksg_mi(xs, ys, k=k, backend=backend)[0]
+        se_z, _m = subsample_stderr(lambda a, b: ksg_mi(a, b, k=k, backend=backend)[0], (xs, ys),
+                                    n_subsamples, max(100, 10 * k), rng)
+        p = rows.size / n_used
+        total += p * mi_z
+        if se_z is None:
+            se_ok = False
+        else:
+            var += (p * se_z) ** 2
+        per_level[int(lev)] = {"n": int(rows.size), "mi": float(mi_z)}
+    diag = {"z_strategy": "stratified", "z_levels": per_level, "z_levels_left_out": int(small.size),
+            "stderr_method": "per-level subsampling, combined" if se_ok else "none (a level too small for blocks)"}
+    return float(total), (float(np.sqrt(var)) if se_ok else None), diag
