@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from ...validation import check_choice, seed_from
+from ...validation import check_choice
+from .base import TRAIN_ARGS, check_paired, prepare
 from .data import load_input
-from .base import make_feeds
+from .params import TRAINING_PARAMS
 from .trainer import FitResult, train
 
 #: the read-out used on held-out data for each training bound
@@ -23,21 +22,16 @@ def fit_critic(critic: Any, x: Any, y: Any, bound: str = "infonce", *, readout: 
     :mod:`infolens.losses`) by maximising ``bound`` on the train split, early-stopped on the
     validation split; the returned :class:`FitResult` holds the ``readout`` bound on the test
     split (``estimate``, ``stderr``), the curves and the trained critic. ``train_params`` go to
-    :func:`~infolens.estimators.neural.trainer.train` (epochs, batch_size, lr, verbose, ...).
+    :func:`~infolens.estimators.neural.trainer.train` (epochs, batch_size, lr, verbose, ...); the ones
+    not given take the estimators' shared defaults (:data:`~.params.TRAINING_PARAMS`).
     Image inputs are fed as (n, c, h, w) when the critic has encoders; vectors as (n, d)."""
-    from ...torch_utils import get_device, seed_everything
     from .objectives import READOUTS, ScoreObjective
 
     check_choice(bound, "bound", tuple(DEFAULT_READOUT))
     readout = DEFAULT_READOUT[bound] if readout is None else check_choice(readout, "readout", READOUTS)
-    xa, ya = load_input(x, "x"), load_input(y, "y")
-    if len(xa) != len(ya):
-        raise ValueError(f"x and y must have the same number of samples, got {len(xa)} and {len(ya)}")
-    seed = seed_from(random_state) if random_state is not None else int(np.random.SeedSequence().generate_state(1)[0] >> 1)
-    rng = np.random.default_rng(seed)
-    dev = get_device(device)
-    feeds, _ = make_feeds(xa, ya, split, rng, dev, standardize, "auto")
-    seed_everything(seed)
-    critic = critic.to(dev)
+    xa, ya = check_paired(load_input(x, "x"), load_input(y, "y"))
+    setup = prepare(xa, ya, split=split, standardize=standardize, device=device, random_state=random_state)
+    critic = critic.to(setup.device)
     objective = ScoreObjective(bound, readout, clip=clip, alpha=alpha, shift=1.0 if (bound == "jsd" and readout == "nwj") else 0.0)
-    return train(critic, objective, feeds, random_state=rng, **train_params)
+    kw = {k: TRAINING_PARAMS[k].default for k in TRAIN_ARGS}  # the estimators' shared defaults
+    return train(critic, objective, setup.feeds, random_state=setup.rng, **{**kw, **train_params})

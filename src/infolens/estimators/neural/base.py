@@ -3,25 +3,51 @@ training via :func:`~infolens.estimators.neural.trainer.train`, and the MIResult
 
 from __future__ import annotations
 
-from typing import Any
+import inspect
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
 from ...result import Estimator
 from ...validation import check_choice, check_positive_int, seed_from
 from .data import Feeder, check_split, image_channels, input_kind, load_input, moments, split_indices
+from .params import DEFAULT_OVERRIDES, build_signature, params_doc, training_defaults
 from .trainer import FitResult, train
 
-CRITIC_NAMES = ("separable", "concat", "bilinear")
 ENCODERS = ("auto", "mlp", "conv")
+#: the shared parameters that :func:`~.trainer.train` takes, passed through unchanged
+TRAIN_ARGS = ("epochs", "batch_size", "lr", "weight_decay", "eval_every", "eval_block", "patience", "min_delta",
+              "smooth", "lr_patience", "grad_clip", "on_divergence", "verbose")
 
-#: the parameters every neural estimator takes (in this order), with their defaults
-COMMON_DEFAULTS: dict[str, Any] = dict(
-    critic="separable", hidden=64, layers=2, embed_dim=32, activation="elu", encoder="auto",
-    epochs=50, batch_size=256, lr=1e-3, weight_decay=0.0, eval_every=None, eval_block=1024,
-    patience=6, min_delta=1e-3, smooth=3, lr_patience=3, grad_clip=10.0, split=(0.6, 0.2, 0.2),
-    standardize=True, on_divergence="raise", device="auto", random_state=None, verbose=None,
-)
+
+class Setup(NamedTuple):
+    """What training needs besides the critic and the objective."""
+
+    feeds: tuple
+    info: dict[str, Any]
+    rng: np.random.Generator
+    seed: int
+    device: Any
+
+
+def check_paired(xa: np.ndarray, ya: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    if len(xa) != len(ya):
+        raise ValueError(f"x and y must have the same number of samples (rows), got {len(xa)} and {len(ya)}; pass paired samples")
+    return xa, ya
+
+
+def prepare(x: np.ndarray, y: np.ndarray, *, split: Any, standardize: bool, device: Any, random_state: Any,
+            encoder: str = "auto", y_labels: bool = False) -> Setup:
+    """The set-up shared by every critic training: the seed rule (``random_state`` or a fresh
+    seed, reported), the device, the split feeds, then torch seeded for the critic's weights."""
+    from ...torch_utils import get_device, seed_everything
+
+    seed = seed_from(random_state) if random_state is not None else int(np.random.SeedSequence().generate_state(1)[0] >> 1)
+    rng = np.random.default_rng(seed)
+    dev = get_device(device)
+    feeds, info = make_feeds(x, y, split, rng, dev, standardize, encoder, y_labels)
+    seed_everything(seed)
+    return Setup(feeds, info, rng, seed, dev)
 
 
 def make_feeds(x: np.ndarray, y: np.ndarray, split: Any, rng: np.random.Generator, device: Any,
@@ -62,28 +88,51 @@ def build_branch_encoder(info: dict[str, Any], embed: int, activation: Any) -> A
 class NeuralEstimator(Estimator):
     """Base of the critic-based estimators (the bound is fixed by the subclass).
 
-    Common parameters: ``critic`` ("separable" g(x)^T h(y), "concat" MLP([x, y]),
-    "bilinear"), ``hidden``/``layers``/``embed_dim``/``activation`` of the MLPs,
-    ``encoder`` ("auto": a conv encoder for image inputs (n, h, w) / (n, c, h, w), "mlp":
-    flatten), training (``epochs``, ``batch_size``, ``lr``, ``weight_decay`` (AdamW when
-    > 0), ``eval_every``, ``eval_block`` (rows per held-out score block), ``patience``,
-    ``min_delta``, ``smooth``, ``lr_patience``, ``grad_clip``), ``split`` (train,
-    validation, test fractions), ``standardize`` (with training-split moments),
-    ``on_divergence`` ("raise" or "best"), ``device`` ("auto": CUDA, MPS, CPU),
-    ``random_state``, ``verbose`` (progress bar; None: only on a terminal).
-
-    ``x``/``y`` may also be ``np.memmap`` arrays or paths to ``.npy`` files (read in minibatches).
+    The shared parameters and their defaults are defined once, in
+    :mod:`~infolens.estimators.neural.params`; a subclass's ``__init__`` names only its
+    bound's own parameters and passes ``**training`` on. ``x``/``y`` may also be
+    ``np.memmap`` arrays or paths to ``.npy`` files (read in minibatches).
     """
 
     _min_samples = 30
-    _test_params: dict[str, Any] = {"epochs": 20, "batch_size": 64, "hidden": 32, "embed_dim": 16, "lr": 5e-3, "verbose": False}
+    _test_params: ClassVar[dict[str, Any]] = {"epochs": 20, "batch_size": 64, "hidden": 32, "embed_dim": 16, "lr": 5e-3, "verbose": False}
     _bound = "dv"
     _readout = "dv"
+    #: shared parameters this estimator does not take
+    _exclude: ClassVar[tuple[str, ...]] = ()
 
-    def _store(self, params: dict[str, Any]) -> None:
-        for k, v in params.items():
-            if k not in ("self", "__class__"):
-                setattr(self, k, v)
+    @classmethod
+    def _training_defaults(cls) -> dict[str, Any]:
+        """The shared defaults, with the departures listed for this class or its nearest
+        registered ancestor (a subclass of MINE keeps the DV read-out's patience)."""
+        name = next((c.name for c in cls.__mro__ if getattr(c, "name", "") in DEFAULT_OVERRIDES), cls.name)
+        return training_defaults(name, cls._exclude)
+
+    def __init__(self, **training: Any) -> None:
+        defaults = self._training_defaults()
+        unknown = sorted(set(training) - set(defaults))
+        if unknown:
+            takes = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
+            raise TypeError(f"{type(self).__name__} got unexpected parameter(s) {', '.join(map(repr, unknown))}; "
+                            f"it takes {', '.join(takes)}")
+        for k, v in defaults.items():
+            setattr(self, k, training.get(k, v))
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Give each subclass the full signature: its bound's own parameters, then the shared ones."""
+        super().__init_subclass__(**kwargs)
+        if "__init__" not in cls.__dict__:  # a constructor of its own, to carry this class's defaults
+            parent = cls.__mro__[1].__init__
+
+            def __init__(self: Any, *args: Any, **kw: Any) -> None:
+                parent(self, *args, **kw)
+
+            __init__.__signature__ = inspect.signature(parent)  # type: ignore[attr-defined]
+            __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+            cls.__init__ = __init__  # type: ignore[method-assign]
+        defaults = cls._training_defaults()
+        cls.__init__.__signature__ = build_signature(cls.__init__, defaults)  # type: ignore[attr-defined]
+        cls.__doc__ = (cls.__doc__ or "") + params_doc(defaults)
 
     def _validate(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         xa = load_input(x, "x")
@@ -91,8 +140,7 @@ class NeuralEstimator(Estimator):
         return self._check_lengths(xa, ya)
 
     def _check_lengths(self, xa: np.ndarray, ya: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        if len(xa) != len(ya):
-            raise ValueError(f"x and y must have the same number of samples (rows), got {len(xa)} and {len(ya)}; pass paired samples")
+        check_paired(xa, ya)
         if len(xa) < self.min_samples():
             raise ValueError(
                 f"x and y have {len(xa)} samples; neural estimators need at least {self.min_samples()} "
@@ -110,7 +158,7 @@ class NeuralEstimator(Estimator):
     def _build_critic(self, info: dict[str, Any]) -> Any:
         from ... import losses
 
-        check_choice(self.critic, "critic", CRITIC_NAMES)
+        check_choice(self.critic, "critic", tuple(losses.CRITICS))
         hidden = check_positive_int(self.hidden, "hidden")
         layers = check_positive_int(self.layers, "layers", minimum=0 if self.critic == "bilinear" else 1)
         embed = check_positive_int(self.embed_dim, "embed_dim")
@@ -118,34 +166,23 @@ class NeuralEstimator(Estimator):
         enc_y = build_branch_encoder(info["y"], embed, self.activation)
         kw = dict(x_dim=info["x"]["dim"], y_dim=info["y"]["dim"], hidden=hidden, layers=layers,
                   activation=self.activation, x_encoder=enc_x, y_encoder=enc_y)
-        if self.critic == "concat":
-            return losses.ConcatCritic(**kw)
-        cls = losses.SeparableCritic if self.critic == "separable" else losses.BilinearCritic
-        return cls(embed_dim=embed, **kw)
+        if self.critic != "concat":
+            kw["embed_dim"] = embed
+        return losses.CRITICS[self.critic](**kw)
 
     def _y_labels(self) -> bool:
         return False
 
     def fit(self, x: np.ndarray, y: np.ndarray) -> tuple[FitResult, dict[str, Any]]:
         """Split, build the critic, train; returns the :class:`FitResult` and input info."""
-        from ...torch_utils import get_device, seed_everything
-
         check_choice(self.encoder, "encoder", ENCODERS)
-        seed = seed_from(self.random_state) if self.random_state is not None else int(np.random.SeedSequence().generate_state(1)[0] >> 1)
-        rng = np.random.default_rng(seed)
-        device = get_device(self.device)
-        feeds, info = make_feeds(x, y, self.split, rng, device, bool(self.standardize), self.encoder, self._y_labels())
-        seed_everything(seed)
-        critic = self._build_critic(info).to(device)
-        objective = self._make_objective(feeds, info)
-        fit = train(
-            critic, objective, feeds, epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
-            weight_decay=self.weight_decay, eval_every=self.eval_every, eval_block=self.eval_block,
-            patience=self.patience, min_delta=self.min_delta, smooth=self.smooth, lr_patience=self.lr_patience,
-            grad_clip=self.grad_clip, on_divergence=self.on_divergence, random_state=rng, verbose=self.verbose,
-            desc=self.name,
-        )
-        info.update(seed=seed, device=str(device), objective=objective)
+        setup = prepare(x, y, split=self.split, standardize=bool(self.standardize), device=self.device,
+                        random_state=self.random_state, encoder=self.encoder, y_labels=self._y_labels())
+        critic = self._build_critic(setup.info).to(setup.device)
+        objective = self._make_objective(setup.feeds, setup.info)
+        fit = train(critic, objective, setup.feeds, random_state=setup.rng, desc=self.name,
+                    **{k: getattr(self, k) for k in TRAIN_ARGS})
+        info = dict(setup.info, seed=setup.seed, device=str(setup.device), objective=objective)
         return fit, info
 
     def _estimate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float | None, dict[str, Any]]:

@@ -3,7 +3,7 @@ cross-entropy bound for a discrete label."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -12,9 +12,6 @@ from ...result import MIResult
 from ...validation import check_positive_int
 from .base import NeuralEstimator, build_branch_encoder
 from .data import labels_input, load_input
-
-_TRAIN_DOC = """critic/network and training parameters as in :class:`~.base.NeuralEstimator`."""
-
 
 @register()
 class CCMIEstimator(NeuralEstimator):
@@ -25,14 +22,9 @@ class CCMIEstimator(NeuralEstimator):
 
     name = "ccmi"
 
-    def __init__(self, tau: float = 1e-4, *, critic: str = "concat", hidden: int = 64, layers: int = 2, embed_dim: int = 32,
-                 activation: str = "elu", encoder: str = "auto", epochs: int = 50, batch_size: int = 256,
-                 lr: float = 1e-3, weight_decay: float = 0.0, eval_every: int | None = None, eval_block: int = 256,
-                 patience: int = 6, min_delta: float = 1e-3, smooth: int = 3, lr_patience: int = 3,
-                 grad_clip: float | None = 10.0, split: tuple[float, float, float] = (0.6, 0.2, 0.2),
-                 standardize: bool = True, on_divergence: str = "raise", device: Any = "auto",
-                 random_state: Any = None, verbose: bool | None = None) -> None:
-        self._store(locals())
+    def __init__(self, tau: float = 1e-4, **training: Any) -> None:
+        super().__init__(**training)
+        self.tau = tau
 
     def _objective(self) -> Any:
         from .objectives import CCMIObjective
@@ -51,16 +43,8 @@ class ClassifierEstimator(NeuralEstimator):
 
     name = "classifier"
     _test_y = "discrete"
-    _test_params: dict[str, Any] = {"epochs": 20, "batch_size": 64, "hidden": 32, "lr": 5e-3, "verbose": False}
-
-    def __init__(self, *, hidden: int = 64, layers: int = 2, activation: str = "elu", encoder: str = "auto",
-                 epochs: int = 50, batch_size: int = 256, lr: float = 1e-3, weight_decay: float = 0.0,
-                 eval_every: int | None = None, eval_block: int = 4096, patience: int = 6, min_delta: float = 1e-3,
-                 smooth: int = 3, lr_patience: int = 3, grad_clip: float | None = 10.0,
-                 split: tuple[float, float, float] = (0.6, 0.2, 0.2), standardize: bool = True,
-                 on_divergence: str = "raise", device: Any = "auto", random_state: Any = None,
-                 verbose: bool | None = None) -> None:
-        self._store(locals())
+    _test_params: ClassVar[dict[str, Any]] = {"epochs": 20, "batch_size": 64, "hidden": 32, "lr": 5e-3, "verbose": False}
+    _exclude = ("critic", "embed_dim")  # the classifier is one network on x, not a critic
 
     def _validate(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         return self._check_lengths(load_input(x, "x"), labels_input(y, "y"))

@@ -1,7 +1,8 @@
 """The critic-based neural MI estimators, one registered class per bound.
 
 All train with :func:`~infolens.estimators.neural.trainer.train` and report the bound on
-the held-out test split; parameters are described in :class:`~.base.NeuralEstimator`.
+the held-out test split. Each ``__init__`` names only its bound's own parameters; the shared
+training parameters and their defaults are defined once in :mod:`.params`.
 """
 from __future__ import annotations
 
@@ -16,40 +17,26 @@ from .base import NeuralEstimator
 class DVEstimator(NeuralEstimator):
     """Donsker-Varadhan bound trained directly (MINE without the gradient correction,
     Belghazi et al. 2018 "MINE-f/biased"), read out with DV on the test split.
-    The DV read-out is noisier than InfoNCE's: longer smoothing (5) and patience (10)."""
+    The DV read-out is noisier than InfoNCE's: longer smoothing and patience (params.py)."""
 
     name = "dv"
     _bound = "dv"
     _readout = "dv"
-
-    def __init__(self, *, critic: str = "separable", hidden: int = 64, layers: int = 2, embed_dim: int = 32,
-                 activation: str = "elu", encoder: str = "auto", epochs: int = 50, batch_size: int = 256,
-                 lr: float = 1e-3, weight_decay: float = 0.0, eval_every: int | None = None, eval_block: int = 1024,
-                 patience: int = 10, min_delta: float = 1e-3, smooth: int = 5, lr_patience: int = 4,
-                 grad_clip: float | None = 10.0, split: tuple[float, float, float] = (0.6, 0.2, 0.2),
-                 standardize: bool = True, on_divergence: str = "raise", device: Any = "auto",
-                 random_state: Any = None, verbose: bool | None = None) -> None:
-        self._store(locals())
 
 
 @register()
 class MINEEstimator(NeuralEstimator):
     """MINE (Belghazi et al. 2018): DV bound with the moving-average corrected gradient
     (rate ``alpha``), read out with DV on the test split.
-    The DV read-out is noisier than InfoNCE's: longer smoothing (5) and patience (10)."""
+    The DV read-out is noisier than InfoNCE's: longer smoothing and patience (params.py)."""
 
     name = "mine"
     _bound = "mine"
     _readout = "dv"
 
-    def __init__(self, alpha: float = 0.01, *, critic: str = "separable", hidden: int = 64, layers: int = 2, embed_dim: int = 32,
-                 activation: str = "elu", encoder: str = "auto", epochs: int = 50, batch_size: int = 256,
-                 lr: float = 1e-3, weight_decay: float = 0.0, eval_every: int | None = None, eval_block: int = 1024,
-                 patience: int = 10, min_delta: float = 1e-3, smooth: int = 5, lr_patience: int = 4,
-                 grad_clip: float | None = 10.0, split: tuple[float, float, float] = (0.6, 0.2, 0.2),
-                 standardize: bool = True, on_divergence: str = "raise", device: Any = "auto",
-                 random_state: Any = None, verbose: bool | None = None) -> None:
-        self._store(locals())
+    def __init__(self, alpha: float = 0.01, **training: Any) -> None:
+        super().__init__(**training)
+        self.alpha = alpha
 
     def _objective(self) -> Any:
         from .objectives import ScoreObjective
@@ -61,20 +48,16 @@ class MINEEstimator(NeuralEstimator):
 class ReMINEEstimator(NeuralEstimator):
     """ReMINE (Choi & Lee 2020): DV - weight (log E_q e^T - target)^2, which stops the
     critic's free constant from drifting; DV read-out on the test split
-    (smooth 5, patience 10, as for the other DV read-outs)."""
+    (smoothing and patience of the DV read-outs, params.py)."""
 
     name = "remine"
     _bound = "remine"
     _readout = "dv"
 
-    def __init__(self, weight: float = 0.1, target: float = 0.0, *, critic: str = "separable", hidden: int = 64, layers: int = 2, embed_dim: int = 32,
-                 activation: str = "elu", encoder: str = "auto", epochs: int = 50, batch_size: int = 256,
-                 lr: float = 1e-3, weight_decay: float = 0.0, eval_every: int | None = None, eval_block: int = 1024,
-                 patience: int = 10, min_delta: float = 1e-3, smooth: int = 5, lr_patience: int = 4,
-                 grad_clip: float | None = 10.0, split: tuple[float, float, float] = (0.6, 0.2, 0.2),
-                 standardize: bool = True, on_divergence: str = "raise", device: Any = "auto",
-                 random_state: Any = None, verbose: bool | None = None) -> None:
-        self._store(locals())
+    def __init__(self, weight: float = 0.1, target: float = 0.0, **training: Any) -> None:
+        super().__init__(**training)
+        self.weight = weight
+        self.target = target
 
     def _objective(self) -> Any:
         from .objectives import ScoreObjective
@@ -91,15 +74,6 @@ class NWJEstimator(NeuralEstimator):
     _bound = "nwj"
     _readout = "nwj"
 
-    def __init__(self, *, critic: str = "separable", hidden: int = 64, layers: int = 2, embed_dim: int = 32,
-                 activation: str = "elu", encoder: str = "auto", epochs: int = 50, batch_size: int = 256,
-                 lr: float = 1e-3, weight_decay: float = 0.0, eval_every: int | None = None, eval_block: int = 1024,
-                 patience: int = 6, min_delta: float = 1e-3, smooth: int = 3, lr_patience: int = 3,
-                 grad_clip: float | None = 10.0, split: tuple[float, float, float] = (0.6, 0.2, 0.2),
-                 standardize: bool = True, on_divergence: str = "raise", device: Any = "auto",
-                 random_state: Any = None, verbose: bool | None = None) -> None:
-        self._store(locals())
-
 
 @register('cpc', 'nce')
 class InfoNCEEstimator(NeuralEstimator):
@@ -109,15 +83,6 @@ class InfoNCEEstimator(NeuralEstimator):
     name = "infonce"
     _bound = "infonce"
     _readout = "infonce"
-
-    def __init__(self, *, critic: str = "separable", hidden: int = 64, layers: int = 2, embed_dim: int = 32,
-                 activation: str = "elu", encoder: str = "auto", epochs: int = 50, batch_size: int = 256,
-                 lr: float = 1e-3, weight_decay: float = 0.0, eval_every: int | None = None, eval_block: int = 1024,
-                 patience: int = 6, min_delta: float = 1e-3, smooth: int = 3, lr_patience: int = 3,
-                 grad_clip: float | None = 10.0, split: tuple[float, float, float] = (0.6, 0.2, 0.2),
-                 standardize: bool = True, on_divergence: str = "raise", device: Any = "auto",
-                 random_state: Any = None, verbose: bool | None = None) -> None:
-        self._store(locals())
 
 
 @register()
@@ -129,14 +94,9 @@ class SMILEEstimator(NeuralEstimator):
     _bound = "smile"
     _readout = "smile"
 
-    def __init__(self, clip: float | None = 5.0, *, critic: str = "separable", hidden: int = 64, layers: int = 2, embed_dim: int = 32,
-                 activation: str = "elu", encoder: str = "auto", epochs: int = 50, batch_size: int = 256,
-                 lr: float = 1e-3, weight_decay: float = 0.0, eval_every: int | None = None, eval_block: int = 1024,
-                 patience: int = 6, min_delta: float = 1e-3, smooth: int = 3, lr_patience: int = 3,
-                 grad_clip: float | None = 10.0, split: tuple[float, float, float] = (0.6, 0.2, 0.2),
-                 standardize: bool = True, on_divergence: str = "raise", device: Any = "auto",
-                 random_state: Any = None, verbose: bool | None = None) -> None:
-        self._store(locals())
+    def __init__(self, clip: float | None = 5.0, **training: Any) -> None:
+        super().__init__(**training)
+        self.clip = clip
 
     def _objective(self) -> Any:
         from .objectives import ScoreObjective
@@ -153,14 +113,9 @@ class JSDEstimator(NeuralEstimator):
     _bound = "jsd"
     _readout = "dv"
 
-    def __init__(self, readout: str = "dv", *, critic: str = "separable", hidden: int = 64, layers: int = 2, embed_dim: int = 32,
-                 activation: str = "elu", encoder: str = "auto", epochs: int = 50, batch_size: int = 256,
-                 lr: float = 1e-3, weight_decay: float = 0.0, eval_every: int | None = None, eval_block: int = 1024,
-                 patience: int = 6, min_delta: float = 1e-3, smooth: int = 3, lr_patience: int = 3,
-                 grad_clip: float | None = 10.0, split: tuple[float, float, float] = (0.6, 0.2, 0.2),
-                 standardize: bool = True, on_divergence: str = "raise", device: Any = "auto",
-                 random_state: Any = None, verbose: bool | None = None) -> None:
-        self._store(locals())
+    def __init__(self, readout: str = "dv", **training: Any) -> None:
+        super().__init__(**training)
+        self.readout = readout
 
     def _objective(self) -> Any:
         from .objectives import ScoreObjective
