@@ -71,3 +71,20 @@ def test_parameters_validated():
         infolens.estimate_mi(x, x, method="binning", strategy="kmeans")
     with pytest.raises(ValueError, match=r"discrete_x must be"):
         infolens.estimate_mi(x, x, method="binning", discrete_x="yes")
+
+
+def test_string_and_categorical_labels_are_discrete():
+    """Labels given as strings or a pandas categorical give exactly the plug-in estimate
+    of their integer codes (the same cells); a numeric y with many levels stays binned."""
+    import pandas as pd
+
+    rng = np.random.default_rng(7)
+    a = rng.integers(0, 3, 600)
+    b = (a + rng.integers(0, 2, 600)) % 3
+    ref = infolens.estimate_mi(a, b, method="binning", discrete_x=True, discrete_y=True)
+    names = np.array(["red", "green", "blue"])
+    s = infolens.estimate_mi(names[a], pd.Series(names[b], dtype="category"), method="binning")
+    assert s.mi == pytest.approx(ref.mi, abs=1e-12)
+    assert s.diagnostics["discrete_x_how"] == "declared (labels)"
+    with pytest.raises(ValueError, match="discrete_y=False, but y holds labels"):
+        infolens.estimate_mi(a, names[b], method="binning", discrete_y=False)

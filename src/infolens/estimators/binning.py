@@ -29,6 +29,16 @@ def _entropy(codes: np.ndarray, n_cells: int, miller_madow: bool) -> tuple[float
     return h, counts
 
 
+def _discrete_side(a: np.ndarray, declared: bool | str, name: str) -> tuple[bool, str]:
+    """int64 columns come from labels (``check_xy(..., categorical=True)``): discrete."""
+    if a.dtype.kind in "iu":
+        if declared is False:
+            raise ValueError(f"discrete_{name}=False, but {name} holds labels (strings or categories), which "
+                             f"cannot be binned as numbers; leave discrete_{name}='auto'")
+        return True, "declared (labels)"
+    return resolve_discrete(a, declared, name)
+
+
 @register("histogram", "plugin")
 class Binning(Estimator):
     """Histogram MI, ``I = H(X) + H(Y) - H(X,Y)`` with Miller–Madow-corrected plug-in entropies.
@@ -40,6 +50,7 @@ class Binning(Estimator):
         product of the discrete columns' level counts.
     strategy : "quantile" (equal-frequency bins: invariant to monotone maps) or "uniform".
     discrete_x, discrete_y : True / False, or "auto" (integral values with few levels).
+        Labels (strings, pandas categoricals) are accepted and always discrete.
     miller_madow : add (m - 1) / (2N) to each plug-in entropy.
     max_cells : refuse when the joint histogram would have more cells than this
         (memory is 8 bytes per cell).
@@ -73,7 +84,7 @@ class Binning(Estimator):
         if not (self.bins == "auto" or (isinstance(self.bins, (int, np.integer)) and not isinstance(self.bins, bool) and self.bins >= 2)):
             raise ValueError(f"bins must be 'auto' or an integer >= 2, got {self.bins!r}")
         check_choice(self.strategy, "strategy", STRATEGIES)
-        return check_xy(x, y, min_samples=self.min_samples())
+        return check_xy(x, y, min_samples=self.min_samples(), x_categorical=True, y_categorical=True)
 
     def _column_codes(self, a: np.ndarray, discrete: bool, bins: int) -> list[np.ndarray]:
         out = []
@@ -92,8 +103,8 @@ class Binning(Estimator):
 
     def _estimate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float | None, dict[str, Any]]:
         n = len(x)
-        disc_x, how_x = resolve_discrete(x, self.discrete_x, "x")
-        disc_y, how_y = resolve_discrete(y, self.discrete_y, "y")
+        disc_x, how_x = _discrete_side(x, self.discrete_x, "x")
+        disc_y, how_y = _discrete_side(y, self.discrete_y, "y")
         levels = [np.unique(a[:, j]).size for a, d in ((x, disc_x), (y, disc_y)) if d for j in range(a.shape[1])]
         n_cont = (0 if disc_x else x.shape[1]) + (0 if disc_y else y.shape[1])
         lprod = float(np.prod(levels)) if levels else 1.0
