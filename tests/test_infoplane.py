@@ -65,8 +65,12 @@ def test_study_resumes(tiny_run):
     assert len(after) == len(lines) and after[:-1] == [line for line, r in zip(lines, rows) if r is not lost]
     assert np.allclose(redo["table"]["mi"], t["mi"])
     # a different configuration in the same folder is refused, not mixed in
-    with pytest.raises(ValueError, match="different configuration"):
+    with pytest.raises(ValueError, match="different configuration.*--out"):
         infoplane.run({**TINY, "out_dir": str(out), "hidden": [8, 4]})
+    # so is a change of the estimators, unless resume_changed (--resume-changed) asks to add them
+    other = {**TINY["y_estimators"], "compressed": {"dim": 3}}
+    with pytest.raises(ValueError, match="y_estimators.*--resume-changed"):
+        infoplane.run({**TINY, "out_dir": str(out), "y_estimators": other})
     with pytest.raises(ValueError, match="epochs \\[1\\]"):  # epoch 1 passed without its activations
         infoplane.run({**TINY, "out_dir": str(out), "record_epochs": [0, 1, 3]})
 

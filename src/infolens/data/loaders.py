@@ -98,6 +98,20 @@ def _load_npz(path: Path) -> Dataset:
                    source=f"npz:{path.resolve()}:{path.stat().st_mtime_ns}")
 
 
+#: other spellings of a data set name, mapped to the one name (so both run the same task)
+ALIASES = {"fashionmnist": "fashion-mnist", "fmnist": "fashion-mnist"}
+
+
+def canonical_name(name: str) -> str:
+    """The one spelling of a built-in data set name ("Fashion_MNIST", "fashionmnist" ->
+    "fashion-mnist"); paths and unknown names are returned unchanged."""
+    if not isinstance(name, str):
+        return name
+    key = name.lower().replace("_", "-")
+    key = ALIASES.get(key, key)
+    return key if key in DATASETS else name
+
+
 def load_dataset(
     name: str,
     data_dir: str | os.PathLike[str] | None = None,
@@ -120,9 +134,7 @@ def load_dataset(
     """
     if not isinstance(name, str):
         raise InputTypeError(f"name must be a data set name or a path, got {type(name).__name__}")
-    key = name.lower().replace("_", "-")
-    if key == "fashionmnist":
-        key = "fashion-mnist"
+    key = canonical_name(name).lower()
     if key.endswith(".npz") or (Path(name).suffix == ".npz"):
         path = Path(name)
         if not path.is_file():

@@ -1,48 +1,181 @@
 """Study configurations: one dataclass per study, filled from a YAML file, a dict or the
-command line the same way (shared by the compression and information-plane studies)."""
+command line the same way, and checked before the first job runs.
+
+- YAML syntax errors are one line with the file, line and column (:func:`read_yaml`).
+- Unknown keys are refused with a did-you-mean suggestion (:func:`check_keys`).
+- Nested estimator parameters (``estimators: {mine: {epochs: 5}}``) are checked against the
+  registry (:func:`check_estimator_params`), so a typo fails once, before any job, instead
+  of once per job.
+- A run folder that holds a run with another configuration is refused unless the user asks
+  to add to it (:func:`check_run_folder`, flag ``--resume-changed``).
+
+Every problem is a :class:`~infolens.errors.ConfigError` (a ``ValueError``).
+"""
 
 from __future__ import annotations
 
 import argparse
+import difflib
+import json
 from dataclasses import fields
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Iterable, Mapping, TypeVar
+
+from ..errors import ConfigError, DataNotFoundError, InfolensError, RunFolderError
 
 C = TypeVar("C")
 
+#: the flag that lets a changed configuration add its jobs to an existing run folder
+RESUME_FLAG = "--resume-changed"
 
-def _read_yaml(path: str | Path) -> dict[str, Any]:
+
+def read_yaml(path: str | Path) -> dict[str, Any]:
+    """The mapping in a YAML file (``{}`` for an empty file). A missing file, a syntax error
+    (reported as ``file:line:column``) or a top level that is not a mapping is a one-line error."""
     import yaml
 
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
+    p = Path(path)
+    if not p.is_file():
+        raise DataNotFoundError(f"config file {str(p)!r} not found; check the --config path")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {str(p)!r} is not UTF-8 text ({exc.reason}); save it as UTF-8") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{p}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(p)
+        what = " ".join(str(s) for s in (exc.context, exc.problem) if s)
+        raise ConfigError(f"{where}: YAML syntax error: {what}; fix that line (indentation, a missing ':' "
+                          "or an unclosed quote or bracket)") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config file {str(p)!r} is not valid YAML ({str(exc).splitlines()[0]})") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {str(p)!r} must hold a mapping of keys to values (key: value lines), "
+                          f"got a {type(data).__name__}")
+    return data
+
+
+def suggest(name: Any, choices: Iterable[str]) -> str:
+    """``" (did you mean 'x'?)"`` for the closest of ``choices``, or ``""``."""
+    key = str(name).replace("-", "_")
+    hit = difflib.get_close_matches(key, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {hit[0]!r}?)" if hit else ""
+
+
+def check_keys(config: Mapping[str, Any], known: Iterable[str], where: str = "config") -> None:
+    """Refuse keys of ``config`` that are not in ``known``, suggesting the closest known key."""
+    known = list(known)
+    unknown = [k for k in config if k not in known]
+    if unknown:
+        parts = ", ".join(f"{k!r}{suggest(k, known)}" for k in unknown)
+        raise ConfigError(f"{where} has unknown key(s) {parts}; known keys: {', '.join(sorted(known))}")
+
+
+def check_estimator_params(estimators: Any, where: str = "estimators") -> dict[str, dict[str, Any]]:
+    """``{name: params}`` with every name registered and every parameter accepted by that
+    estimator (and, where the estimator checks its parameters up front, valid); ``None``
+    params mean the defaults. Returns the mapping with plain dicts."""
+    from ..registry import get_estimator
+
+    if not isinstance(estimators, Mapping):
+        raise ConfigError(f"{where} must map estimator names to parameter dicts, e.g. {{'mine': {{'epochs': 30}}}}; "
+                          f"got {type(estimators).__name__}")
+    out: dict[str, dict[str, Any]] = {}
+    for name, params in estimators.items():
+        params = {} if params is None else params
+        if not isinstance(params, Mapping):
+            raise ConfigError(f"{where}.{name} must be a mapping of parameters (e.g. {{k: 5}}), got {params!r}")
+        try:
+            est = get_estimator(str(name), **dict(params))
+            check = getattr(est, "_check_params", None)
+            if callable(check):
+                check()
+        except (ValueError, TypeError) as exc:
+            text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ConfigError(f"{where}.{name}: {text}") from exc
+        out[str(name)] = dict(params)
+    return out
+
+
+def _estimator_fields(cls: type) -> list[str]:
+    return [f.name for f in fields(cls) if f.name.endswith("estimators")]
 
 
 def load_config(cls: type[C], config: Any) -> C:
     """``config`` (an instance of the dataclass ``cls``, a dict or a YAML path) as a
-    validated instance; keys that are not fields of ``cls`` are an error that lists them."""
+    validated instance: unknown keys refused (with a suggestion), ``cls.validate()`` run,
+    and every field named ``*estimators`` holding ``{name: params}`` checked against the
+    registry. Any problem is a :class:`ConfigError`."""
     if not isinstance(config, cls):
         if isinstance(config, (str, Path)):
-            config = _read_yaml(config)
+            config = read_yaml(config)
         if not isinstance(config, dict):
-            raise TypeError(f"config must be a {cls.__name__}, a dict or a YAML path, got {type(config).__name__}")
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(config) - known)
-        if unknown:
-            raise ValueError(f"config has unknown key(s) {unknown}; known keys: {', '.join(sorted(known))}")
+            raise ConfigError(f"config must be a {cls.__name__}, a dict or a YAML path, got {type(config).__name__}")
+        study = cls.__name__.removesuffix("Config").lower() or cls.__name__
+        check_keys(config, [f.name for f in fields(cls)], where=f"the {study} config")
         config = cls(**config)
-    config.validate()
+    try:
+        config.validate()
+    except InfolensError:
+        raise
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(str(exc).strip() or type(exc).__name__) from exc
+    for name in _estimator_fields(cls):
+        value = getattr(config, name)
+        if isinstance(value, Mapping):
+            setattr(config, name, check_estimator_params(value, where=name))
     return config
 
 
 def cli_overrides(args: argparse.Namespace, keys: tuple[str, ...]) -> dict[str, Any]:
     """The ``--config`` YAML file (if given) with every flag in ``keys`` that was set on the
-    command line written over it, and ``verbose=False`` for ``--quiet``. List-valued flags
-    are parsed by the caller."""
-    cfg = _read_yaml(args.config) if getattr(args, "config", None) else {}
+    command line written over it, ``verbose=False`` for ``--quiet`` and
+    ``resume_changed=True`` for ``--resume-changed``. List-valued flags are parsed by the caller."""
+    cfg = read_yaml(args.config) if getattr(args, "config", None) else {}
     for key in keys:
         if getattr(args, key, None) is not None:
             cfg[key] = getattr(args, key)
     if getattr(args, "quiet", False):
         cfg["verbose"] = False
+    if getattr(args, "resume_changed", False):
+        cfg["resume_changed"] = True
     return cfg
+
+
+def _jsonable(obj: Any) -> Any:
+    return json.loads(json.dumps(obj, default=str))
+
+
+def check_run_folder(out_dir: str | Path, config: Mapping[str, Any], *, ignore: Iterable[str] = (),
+                     resume_changed: bool = False, record: str = "config.json") -> list[str]:
+    """Compare ``config`` with the one recorded in ``out_dir/record`` by an earlier run.
+
+    Keys in ``ignore`` (output folder, verbosity, device, worker counts: what does not change
+    the numbers) are left out. When other keys differ, the folder holds another run: that is
+    refused with a :class:`RunFolderError` naming the changed keys and the two ways out
+    (``--resume-changed`` to add this run's jobs to the folder, or a new folder with
+    ``--out``), unless ``resume_changed``. Returns the changed keys (empty when the folder is
+    new or the configuration is the same)."""
+    path = Path(out_dir) / record
+    if not path.is_file():
+        return []
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []  # an unreadable record is rewritten by the run
+    skip = set(ignore) | {"resume_changed"}
+    new = _jsonable({k: v for k, v in config.items() if k not in skip})
+    old = {k: v for k, v in old.items() if k not in skip}
+    changed = sorted(k for k in set(new) | set(old) if new.get(k, "<absent>") != old.get(k, "<absent>"))
+    if changed and not resume_changed:
+        detail = "; ".join(f"{k}: {old.get(k, '<absent>')!r} -> {new.get(k, '<absent>')!r}" for k in changed[:4])
+        more = f" and {len(changed) - 4} more" if len(changed) > 4 else ""
+        raise RunFolderError(
+            f"{out_dir} holds a run with a different configuration ({detail}{more}); pass {RESUME_FLAG} "
+            f"(resume_changed=True) to add this run to that folder, or choose a new folder with --out"
+        )
+    return changed

@@ -26,7 +26,7 @@ import numpy as np
 from ..validation import check_choice, check_positive_int
 from . import _common as C
 from ._compression_summary import consistency_checks, summarize, tidy
-from ._config import cli_overrides, load_config
+from ._config import check_run_folder, cli_overrides, load_config
 
 __all__ = ["CompressionConfig", "compression_job", "consistency_checks", "run", "summarize", "tidy",
            "add_arguments", "main"]
@@ -45,14 +45,18 @@ class CompressionConfig:
     (n, s, s) arrays with the estimator's conv encoder for ``"image"`` - others a PCA of
     ``pca_dim`` components fitted on the train split); ``sizes=None`` picks
     :func:`~infolens.studies._common.default_sizes` from the native image size.
+    ``n_train`` / ``n_test``: sizes given are honoured, or refused when the data set is too
+    small; ``None`` (the default) means 10,000 / 2,000, or the whole set split 5:1 when it is
+    smaller, or what is left next to the size that was given. ``resume_changed`` lets a changed
+    configuration add its jobs to a run folder that holds another run (otherwise refused).
     """
 
     dataset: str = "digits"
     data_dir: str | None = None
     label: str | None = None
     sizes: list[int] | None = None
-    n_train: int = 10000
-    n_test: int = 2000
+    n_train: int | None = None
+    n_test: int | None = None
     estimators: dict[str, dict[str, Any]] = field(default_factory=lambda: {"mine": {"epochs": 30}, "ksg": {"k": 5}})
     classifiers: list[str] = field(default_factory=lambda: list(CLASSIFIERS))
     cnn_epochs: int = 10
@@ -71,14 +75,19 @@ class CompressionConfig:
     device: str = "cpu"
     threads: int | None = None
     verbose: bool = True
+    resume_changed: bool = False
 
     @classmethod
     def from_any(cls, config: Any) -> "CompressionConfig":
         return load_config(cls, config)
 
     def validate(self) -> None:
-        check_positive_int(self.n_train, "n_train", minimum=10)
-        check_positive_int(self.n_test, "n_test", minimum=10)
+        from ..data.loaders import canonical_name
+
+        self.dataset = canonical_name(self.dataset)  # "fashionmnist" runs the same task as "fashion-mnist"
+        for key in ("n_train", "n_test"):
+            if getattr(self, key) is not None:
+                check_positive_int(getattr(self, key), key, minimum=10)
         check_positive_int(self.cnn_epochs, "cnn_epochs")
         check_positive_int(self.pca_dim, "pca_dim")
         check_positive_int(self.n_jobs, "n_jobs")
@@ -222,16 +231,48 @@ def _prepare(cfg: CompressionConfig) -> tuple[dict[str, Any], Any]:
     key = cfg.dataset.lower()
     label = cfg.label if cfg.label is not None else DEFAULT_LABELS.get(key)
     ds = load_dataset(cfg.dataset, data_dir=cfg.data_dir, split="all", label=label, skip_bad=cfg.skip_bad)
+    n_train, n_test = resolve_sizes(len(ds), cfg.n_train, cfg.n_test, ds.name)
     n = len(ds)
-    n_train, n_test = cfg.n_train, cfg.n_test
-    if n_train + n_test > n:  # a small set: keep the asked train/test ratio
-        n_test = max(10, int(round(n * n_test / (n_train + n_test))))
-        n_train = n - n_test
     native = int(min(ds.image_shape[:2]))
     sizes = cfg.sizes or C.default_sizes(native)
     info = {"label": label, "n_train": n_train, "n_test": n_test, "sizes": sizes, "native": list(ds.image_shape),
             "label_names": ds.label_names, "name": ds.name, "n_available": n}
     return info, ds
+
+
+#: sizes used when n_train / n_test are not given (a smaller set is split in this ratio)
+DEFAULT_N_TRAIN, DEFAULT_N_TEST = 10000, 2000
+
+
+def resolve_sizes(n: int, n_train: int | None, n_test: int | None, name: str) -> tuple[int, int]:
+    """The train and test sizes: given sizes are honoured or refused (never shrunk); sizes
+    not given take the defaults, or what the set leaves (the defaults' 5:1 ratio when
+    neither is given)."""
+    from ..errors import ConfigError
+
+    if n_train is not None and n_test is not None:
+        if n_train + n_test > n:
+            raise ConfigError(f"n_train + n_test = {n_train} + {n_test} = {n_train + n_test} but {name} has {n} images; "
+                              f"lower them (--n-train/--n-test), e.g. n_train={n - n // 4}, n_test={n // 4}")
+        return n_train, n_test
+    if n_train is not None:
+        if n - n_train < 10:
+            raise ConfigError(f"n_train={n_train} leaves {n - n_train} of {name}'s {n} images for the test split (at "
+                              f"least 10 needed); lower --n-train to at most {n - 10}")
+        return n_train, min(DEFAULT_N_TEST, n - n_train)
+    if n_test is not None:
+        if n - n_test < 10:
+            raise ConfigError(f"n_test={n_test} leaves {n - n_test} of {name}'s {n} images for training (at least 10 "
+                              f"needed); lower --n-test to at most {n - 10}")
+        return min(DEFAULT_N_TRAIN, n - n_test), n_test
+    if DEFAULT_N_TRAIN + DEFAULT_N_TEST <= n:
+        return DEFAULT_N_TRAIN, DEFAULT_N_TEST
+    n_test = max(10, int(round(n * DEFAULT_N_TEST / (DEFAULT_N_TRAIN + DEFAULT_N_TEST))))
+    return n - n_test, n_test
+
+
+#: keys that do not change the numbers: they may differ when a run folder is resumed
+_VOLATILE = ("out_dir", "verbose", "n_jobs", "scheduler", "cache_dir", "resume_changed")
 
 
 def run(config: Any = None, **overrides: Any) -> dict[str, Any]:
@@ -253,7 +294,9 @@ def run(config: Any = None, **overrides: Any) -> dict[str, Any]:
                 "cnn_epochs": cfg.cnn_epochs, "neural_input": cfg.neural_input, "estimators": cfg.estimators, "pca_dim": cfg.pca_dim, "device": cfg.device,
                 "threads": cfg.threads}
     configs = [{**job_base, "size": s, "seed": seed} for s in info["sizes"] for seed in cfg.seeds]
-    write_json(out_dir / "config.json", {**asdict(cfg), "resolved": info})
+    record = {**asdict(cfg), "resolved": info}
+    check_run_folder(out_dir, record, ignore=_VOLATILE, resume_changed=cfg.resume_changed)
+    write_json(out_dir / "config.json", record)
     rows = run_jobs(compression_job, configs, out_dir, n_jobs=cfg.n_jobs, scheduler=cfg.scheduler,
                     progress=cfg.verbose, desc=f"compression {info['name']}")
     errors = [f"size {r['config']['size']} seed {r['config']['seed']}: {r['error']}" for r in rows if r["error"]]
@@ -291,8 +334,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", help="folder of the data set (CelebA, image folders, IDX files)")
     parser.add_argument("--label", help="CelebA attribute (e.g. Male) or a class spec such as 'top/bottom'")
     parser.add_argument("--sizes", help="comma-separated sizes in pixels, e.g. 5,10,20 (default: from the image size)")
-    parser.add_argument("--n-train", type=int, help="training images (default 10000; fewer if the set is smaller)")
-    parser.add_argument("--n-test", type=int, help="held-out test images (default 2000)")
+    parser.add_argument("--n-train", type=int, help="training images (default 10000, or 5/6 of a smaller set; "
+                        "a size the set cannot hold is refused)")
+    parser.add_argument("--n-test", type=int, help="held-out test images (default 2000, or 1/6 of a smaller set)")
     parser.add_argument("--estimators", help="comma-separated registered names (neural ones on images, others on PCA)")
     parser.add_argument("--classifiers", help="comma-separated: logreg,cnn")
     parser.add_argument("--cnn-epochs", type=int, help="epochs of the small CNN (default 10; best validation epoch kept)")
@@ -309,6 +353,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", help="cpu (default), auto or cuda")
     parser.add_argument("--threads", type=int, help="torch CPU threads for the neural estimators (default: torch's)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--resume-changed", action="store_true",
+                        help="add this run's jobs to an --out folder that holds a run with another configuration")
 
 
 def config_from_args(args: argparse.Namespace) -> CompressionConfig:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..validation import check_choice, check_positive_int
-from ._config import cli_overrides, load_config
+from ._config import check_run_folder, cli_overrides, load_config
 
 MODELS = ("mlp", "cnn")
 ACTIVATIONS = ("relu", "tanh")
@@ -60,6 +60,7 @@ class InfoplaneConfig:
     scheduler: str | None = None
     device: str = "cpu"
     verbose: bool = True
+    resume_changed: bool = False
 
     @classmethod
     def from_any(cls, config: Any) -> "InfoplaneConfig":
@@ -191,8 +192,12 @@ def train(cfg: InfoplaneConfig, data: dict[str, Any], out_dir: Path) -> dict[str
     if ckpt_path.exists():
         state = torch.load(ckpt_path, map_location=dev, weights_only=False)
         if state.get("key") != key:
-            raise ValueError(f"{out_dir} holds a run with a different configuration ({state.get('key')}); "
-                             "pass a new out_dir (--out) or delete that folder")
+            from ..errors import RunFolderError
+
+            changed = sorted(k for k in key if (state.get("key") or {}).get(k) != key[k])
+            raise RunFolderError(f"{out_dir} holds a network trained with a different configuration (changed: {', '.join(changed)}); "
+                                 "its checkpoint cannot continue this run - choose a new folder with --out "
+                                 "(out_dir= in Python) or delete that one")
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
         history, start = state["history"], int(state["epoch"])
@@ -298,6 +303,11 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", str(text)).strip("-").lower()
 
 
+#: keys that may differ when a run folder is resumed: those that do not change the numbers, and
+#: epochs / record_epochs, which extend the training (checked against the checkpoint by train())
+_VOLATILE = ("out_dir", "verbose", "n_jobs", "scheduler", "figure_formats", "resume_changed", "epochs", "record_epochs")
+
+
 def run(config: Any = None, **overrides: Any) -> dict[str, Any]:
     """Run the study in ``out_dir`` (resuming what is there): train, record activations,
     estimate, and write ``results.csv``, ``training.json``, figures and ``report.html``."""
@@ -311,6 +321,7 @@ def run(config: Any = None, **overrides: Any) -> dict[str, Any]:
     base = asdict(InfoplaneConfig.from_any(config)) if config is not None else {}
     cfg = InfoplaneConfig.from_any({**base, **overrides})
     out = Path(cfg.out_dir or f"runs/infoplane-{_slug(cfg.dataset)}-{cfg.model}")
+    check_run_folder(out, asdict(cfg), ignore=_VOLATILE, resume_changed=cfg.resume_changed)
     out.mkdir(parents=True, exist_ok=True)
     data = load_split(cfg)
     eval_path = out / "eval_data.npz"
@@ -380,6 +391,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scheduler", help="Dask scheduler address tcp://host:8786")
     parser.add_argument("--device", help="cpu (default), auto or cuda")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--resume-changed", action="store_true",
+                        help="add this run's estimates to an --out folder whose estimators or epochs differ "
+                             "(the network's training settings must match)")
 
 
 def config_from_args(args: argparse.Namespace) -> InfoplaneConfig:
