@@ -9,7 +9,7 @@ import numpy as np
 
 from ...registry import register
 from ...result import MIResult
-from ...validation import check_positive_int
+from ...validation import check_positive_int, encode_labels, is_categorical
 from .base import NeuralEstimator, build_branch_encoder
 from .data import labels_input, load_input
 
@@ -39,7 +39,8 @@ class ClassifierEstimator(NeuralEstimator):
     """Cross-entropy bound for a discrete label y (Barber & Agakov 2003):
     I(X;Y) >= H(Y) - CE(q(y|x)), with a classifier q (MLP, or conv net for images)
     trained on the train split, early-stopped on the validation split and the bound
-    measured on the test split. ``y`` must be integer class labels."""
+    measured on the test split. ``y`` holds class labels: integers, strings or a
+    pandas categorical."""
 
     name = "classifier"
     _test_y = "discrete"
@@ -47,6 +48,8 @@ class ClassifierEstimator(NeuralEstimator):
     _exclude = ("critic", "embed_dim")  # the classifier is one network on x, not a critic
 
     def _validate(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        if is_categorical(y):  # string / categorical class names: integer codes
+            y = encode_labels(y, "y")
         return self._check_lengths(load_input(x, "x"), labels_input(y, "y"))
 
     def _y_labels(self) -> bool:
