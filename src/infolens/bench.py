@@ -100,6 +100,7 @@ def bench_job(config: dict[str, Any]) -> dict[str, Any]:
         "sample_seconds": sample_seconds,
         "dim_x": task.dim_x,
         "dim_y": task.dim_y,
+        "warnings": list(res.warnings),
     }
 
 

@@ -20,7 +20,8 @@ from ..io import atomic_path
 ZERO_TOLERANCE = 0.05
 
 TIDY_COLUMNS = ["task", "estimator", "label", "params", "n", "seed", "estimate", "truth", "stderr",
-                "log_ratio", "abs_error", "estimator_seconds", "seconds", "dim_x", "dim_y", "error", "hash"]
+                "log_ratio", "abs_error", "estimator_seconds", "seconds", "dim_x", "dim_y", "error", "hash",
+                "n_warnings", "warnings"]
 
 
 def estimator_label(name: str, params: Any) -> str:
@@ -64,6 +65,8 @@ def tidy_results(rows: list[dict[str, Any]]):
             "dim_y": res.get("dim_y"),
             "error": r.get("error"),
             "hash": r["hash"],
+            "n_warnings": len(res.get("warnings") or []),
+            "warnings": " | ".join(res.get("warnings") or []),
         })
     frame = pd.DataFrame.from_records(recs, columns=TIDY_COLUMNS)
     for col in ("estimate", "truth", "stderr", "log_ratio", "abs_error", "estimator_seconds", "seconds"):
@@ -92,13 +95,15 @@ def task_table(tidy, n: int | None = None):
     import pandas as pd
 
     if tidy.empty:
-        return pd.DataFrame(columns=["task", "label", "n", "truth", "mean", "sd", "seeds", "failed", "log_ratio", "within_10pct"])
+        return pd.DataFrame(columns=["task", "label", "n", "truth", "mean", "sd", "seeds", "failed", "log_ratio", "within_10pct",
+                                     "solved", "mae", "warned"])
     n = int(tidy["n"].max()) if n is None else n
     sub = tidy[tidy["n"] == n]
     g = sub.groupby(["task", "label"], sort=False)
     t = g.agg(truth=("truth", "first"), mean=("estimate", "mean"), sd=("estimate", "std"),
               seeds=("estimate", "count"), failed=("error", lambda e: int(e.notna().sum())),
-              estimator_seconds=("estimator_seconds", "mean")).reset_index()
+              estimator_seconds=("estimator_seconds", "mean"),
+              mae=("abs_error", "mean"), warned=("n_warnings", lambda w: int((w > 0).sum()))).reset_index()
     t.insert(2, "n", n)
     # the truth of a task whose jobs all failed comes from the task itself
     if t["truth"].isna().any():
@@ -106,18 +111,24 @@ def task_table(tidy, n: int | None = None):
     with np.errstate(divide="ignore", invalid="ignore"):
         t["log_ratio"] = np.where((t["mean"] > 0) & (t["truth"] > 0), np.log(t["mean"] / t["truth"]), np.nan)
     t["within_10pct"] = _within(t["mean"], t["truth"]) & t["mean"].notna()
+    # "solved" as in the Beyond-Normal paper: the mean estimate within a factor 1.5 of the truth
+    t["solved"] = np.where(t["truth"] > 0, np.abs(t["log_ratio"]) < np.log(1.5), np.abs(t["mean"]) <= ZERO_TOLERANCE)
+    t["solved"] = t["solved"] & t["mean"].notna()
     return t
 
 
 def summary_table(tidy, n: int | None = None):
     """Per estimator at sample size ``n`` (default: the largest): tasks run, tasks within 10%
-    of the truth (mean over seeds), median |log(estimate/truth)| over tasks with MI > 0 (an
-    estimate <= 0 counts as infinitely far), failed jobs, mean seconds per estimate."""
+    of the truth (mean over seeds), tasks "solved" (mean within a factor 1.5), mean absolute
+    error of the single estimates (nats), median |log(estimate/truth)| over tasks with MI > 0
+    (an estimate <= 0 counts as infinitely far), failed jobs, jobs whose result carried at
+    least one warning, mean seconds per estimate."""
     import pandas as pd
 
     t = task_table(tidy, n)
     if t.empty:
-        return pd.DataFrame(columns=["estimator", "tasks", "within_10pct", "median_abs_log_ratio", "failed_jobs", "mean_seconds"])
+        return pd.DataFrame(columns=["estimator", "tasks", "within_10pct", "median_abs_log_ratio", "solved", "mae",
+                                     "failed_jobs", "warned_jobs", "mean_seconds"])
     pos = t[t["truth"] > 0].copy()
     pos["abs_log"] = np.where(pos["mean"] > 0, np.abs(pos["log_ratio"]), np.inf)
     pos.loc[pos["mean"].isna(), "abs_log"] = np.nan
@@ -129,7 +140,10 @@ def summary_table(tidy, n: int | None = None):
             "tasks": int(len(grp)),
             "within_10pct": int(grp["within_10pct"].sum()),
             "median_abs_log_ratio": float(np.nanmedian(p["abs_log"])) if p["abs_log"].notna().any() else np.nan,
+            "solved": int(grp["solved"].sum()),
+            "mae": float(np.nanmean(grp["mae"])) if grp["mae"].notna().any() else np.nan,
             "failed_jobs": int(grp["failed"].sum()),
+            "warned_jobs": int(grp["warned"].sum()),
             "mean_seconds": float(grp["estimator_seconds"].mean()),
         })
     return pd.DataFrame(out)
