@@ -28,6 +28,7 @@ from ..validation import (
     resolve_discrete,
     seed_from,
 )
+from ._target import Target
 
 COMPRESSORS = ("pca", "autoencoder")
 
@@ -199,15 +200,15 @@ class CompressedMI(Estimator):
         if self.inner_params is not None and not isinstance(self.inner_params, dict):
             raise TypeError(f"inner_params must be a dict of the inner estimator's parameters, got {self.inner_params!r}")
 
-    def _validate(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    def _validate(self, x: Any, y: Any) -> tuple[np.ndarray, Target]:  # type: ignore[override]
         self._check_params()
         xa, ya = check_xy(x, y, min_samples=self.min_samples())
-        self._y_discrete, self._y_how = resolve_discrete(ya, self.discrete_y, "y")
-        if self._y_discrete:
+        discrete, how = resolve_discrete(ya, self.discrete_y, "y")
+        if discrete:
             ya = as_labels(ya, "y")[:, None].astype(np.float64)
         elif self.dim_y is None and self.inner in ("auto", "ksg") and ya.shape[1] > 32:
             raise ValueError(f"y has {ya.shape[1]} dimensions; pass dim_y (e.g. dim_y=4) to compress it too")
-        return xa, ya
+        return xa, Target(ya, bool(discrete), how)
 
     def _fit(self, a: np.ndarray, dim: int, rng: np.random.Generator) -> tuple[Any, dict[str, Any]]:
         if self.compressor == "pca":
@@ -215,8 +216,9 @@ class CompressedMI(Estimator):
         return fit_autoencoder(a, dim, hidden=int(self.hidden), epochs=int(self.epochs), batch_size=int(self.batch_size),
                                lr=float(self.lr), device=self.device, random_state=rng, verbose=bool(self.verbose))
 
-    def _estimate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float | None, dict[str, Any]]:
+    def _estimate(self, x: np.ndarray, target: Target) -> tuple[float, float | None, dict[str, Any]]:  # type: ignore[override]
         rng = check_random_state(self.random_state)
+        y = target.values
         n = len(x)
         if self.fit_fraction > 0:
             perm = rng.permutation(n)
@@ -230,13 +232,13 @@ class CompressedMI(Estimator):
             fx, dx = self._fit(x[fit_idx], int(self.dim), rng)
             xe = fx(xe)
             diag["x_compressor"] = dx
-        if not self._y_discrete and self.dim_y is not None and y.shape[1] > int(self.dim_y):
+        if not target.discrete and self.dim_y is not None and y.shape[1] > int(self.dim_y):
             fy, dy = self._fit(y[fit_idx], int(self.dim_y), rng)
             ye = fy(ye)
             diag["y_compressor"] = dy
         inner = self.inner.lower() if isinstance(self.inner, str) else self.inner
         if inner == "auto":
-            inner = "ross" if self._y_discrete else "ksg"
+            inner = "ross" if target.discrete else "ksg"
         params = dict(self.inner_params or {})
         if inner == "ross":
             params.setdefault("discrete_y", True)
@@ -245,5 +247,5 @@ class CompressedMI(Estimator):
             est.random_state = int(rng.integers(0, 2**31 - 1))
         res = est.estimate(xe, ye)
         diag.update({"inner": inner, "code_dims": [int(xe.shape[1]), int(ye.shape[1])],
-                     "discrete_y": self._y_how if self._y_discrete else False, "inner_diagnostics": res.diagnostics})
+                     "discrete_y": target.how if target.discrete else False, "inner_diagnostics": res.diagnostics})
         return res.mi, res.stderr, diag

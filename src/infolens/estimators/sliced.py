@@ -1,4 +1,4 @@
-"""Sliced and max-sliced mutual information.
+"""Sliced mutual information, and the pieces the max-sliced search (:mod:`.max_sliced`) shares.
 
 k-sliced MI (Goldfeld & Greenewald 2021, "Sliced mutual information"; Goldfeld et al.
 2022, "k-sliced mutual information"):
@@ -12,11 +12,8 @@ projected samples. The standard error is the Monte-Carlo one over projections,
 ``std(I_p) / sqrt(P)``. KSG (and Ross for a discrete label) run batched over all
 projections (:mod:`._batched_knn`); any other registered estimator runs per projection.
 
-Max-sliced MI (Tsur, Goldfeld & Greenewald 2023): ``max_{A, B} I(A^T X; B^T Y)``,
-here by a derivative-free search (CCA start, random candidates, then Gaussian
-perturbations of the best, all scored by the batched estimator) on one half of the
-samples; the chosen projection's MI is estimated on the other half, so the search
-does not bias the reported number upwards.
+The estimators keep no per-call state: what validation decides about ``y`` (discrete or
+not, and why) travels as a :class:`~._target.Target` to the later steps.
 """
 
 from __future__ import annotations
@@ -38,6 +35,7 @@ from ..validation import (
     resolve_discrete,
 )
 from . import _batched_knn as bk
+from ._target import Target
 from ._ties import TIES, break_ties
 
 SLICE = ("auto", "x", "y", "both")
@@ -98,46 +96,44 @@ class _SlicedBase(Estimator):
         if self.inner_params is not None and not isinstance(self.inner_params, dict):
             raise TypeError(f"inner_params must be a dict of the inner estimator's parameters, got {self.inner_params!r}")
 
-    def _validate(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    def _validate(self, x: Any, y: Any) -> tuple[np.ndarray, Target]:  # type: ignore[override]
         self._check_params()
         xa, ya = check_xy(x, y, min_samples=self.min_samples())
         dy, how = resolve_discrete(ya, self.discrete_y, "y")
         if not dy and self.discrete_y in (None, "auto") and ya.shape[1] > 1 and is_discrete(xa):
             xa, ya, dy, how = ya, xa, True, "detected (x was the discrete side; swapped, MI is symmetric)"
-        self._y_discrete, self._y_how = dy, how
         if dy:
             ya = as_labels(ya, "y")[:, None].astype(np.float64)
-        return xa, ya
+        return xa, Target(ya, bool(dy), how)
 
-    def _plan(self, dx: int, dy: int) -> tuple[bool, bool]:
+    def _plan(self, dx: int, dy: int, discrete: bool, how: str = "") -> tuple[bool, bool]:
         """Which sides are projected; explicit requests that cannot be met are errors."""
         k = int(self.proj_dim)
         px = self.slice in ("auto", "x", "both") and dx > k
-        py = self.slice in ("auto", "y", "both") and dy > k and not self._y_discrete
+        py = self.slice in ("auto", "y", "both") and dy > k and not discrete
         if self.slice in ("x", "both") and dx < k:
             raise ValueError(f"slice={self.slice!r} projects x to proj_dim={k} dimensions but x has only {dx}; lower proj_dim")
         if self.slice in ("y", "both"):
-            if self._y_discrete:
-                raise ValueError(f"slice={self.slice!r} asks to project y, but y is a discrete label ({self._y_how}); "
+            if discrete:
+                raise ValueError(f"slice={self.slice!r} asks to project y, but y is a discrete label ({how}); "
                                  "use slice='x' (or 'auto'), or pass discrete_y=False")
             if dy < k:
                 raise ValueError(f"slice={self.slice!r} projects y to proj_dim={k} dimensions but y has only {dy}; lower proj_dim")
         return px, py
 
-    def _inner_name(self) -> str:
+    def _inner_name(self, discrete: bool) -> str:
         name = self.inner.lower()
         if name == "auto":
-            return "ross" if self._y_discrete else "ksg"
-        if name == "ksg" and self._y_discrete:
+            return "ross" if discrete else "ksg"
+        if name == "ksg" and discrete:
             raise ValueError("inner='ksg' needs a continuous y but y is a discrete label; use inner='ross' (or 'auto'), "
                              "or pass discrete_y=False")
         return name
 
-    def _prepare(self, x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    def _prepare(self, x: np.ndarray, y: Target, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, list[int]]:
         x, tied = break_ties(x, self.ties, rng)
-        if not self._y_discrete:
-            y, _ = break_ties(y, self.ties, rng)
-        return x, y, tied
+        yv = y.values if y.discrete else break_ties(y.values, self.ties, rng)[0]
+        return x, yv, tied
 
     @staticmethod
     def _knn_search(inner: str, backend: str, A: np.ndarray | None, B: np.ndarray | None, y: np.ndarray) -> str | None:
@@ -148,7 +144,7 @@ class _SlicedBase(Estimator):
         dv = B.shape[2] if B is not None else y.shape[1]
         return "compiled 2-D grid" if bk.uses_kernel(du, dv) else "scipy cKDTree"
 
-    def _score(self, x: np.ndarray, y: np.ndarray, A: np.ndarray | None, B: np.ndarray | None,
+    def _score(self, x: np.ndarray, y: np.ndarray, discrete: bool, A: np.ndarray | None, B: np.ndarray | None,
                inner: str, seed: int, desc: str = "projections", batch: int = 256) -> tuple[np.ndarray, str]:
         """MI of ``(x A_p, y B_p)`` for every projection ``p`` (``A``: ``(P, dx, k)`` or None
         for x unprojected). Returns the ``(P,)`` estimates and the backend used. ``seed`` seeds
@@ -157,9 +153,9 @@ class _SlicedBase(Estimator):
         params = dict(self.inner_params or {})
         batched = inner in _BATCHED and not params
         out = np.empty(P)
-        labels = y[:, 0].astype(np.int64) if self._y_discrete else None
+        labels = y[:, 0].astype(np.int64) if discrete else None
         yv = None
-        if B is None and not self._y_discrete:
+        if B is None and not discrete:
             yv = _standardize_rows(y[None])[0] if self.standardize else y
         est = None if batched else get_estimator(inner, **params)
         if est is not None and "random_state" in est.get_params() and "random_state" not in params:
@@ -183,7 +179,7 @@ class _SlicedBase(Estimator):
                 out[sl] = bk.ksg_batch(u, yv if v is None else v, int(self.k), workers=int(self.n_jobs))  # yv: shared
             else:
                 for j in range(sl.stop - s):
-                    yy = y if self._y_discrete else (yv if v is None else v[j])
+                    yy = y if discrete else (yv if v is None else v[j])
                     out[s + j] = est.estimate(u[j], yy).mi
         return out, "batched" if batched else "loop"
 
@@ -247,23 +243,25 @@ class SlicedMI(_SlicedBase):
         self._check_common()
         check_positive_int(self.n_projections, "n_projections", minimum=2)
 
-    def projections(self, dx: int, dy: int, rng: np.random.Generator) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """The random projection matrices ``(P, d, k)`` for x and y (None: side not projected)."""
-        px, py = self._plan(dx, dy)
+    def projections(self, dx: int, dy: int, rng: np.random.Generator, y_discrete: bool = False,
+                    how: str = "y_discrete=True") -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The random projection matrices ``(P, d, k)`` for x and y (None: side not projected;
+        a discrete ``y`` is never projected; ``how`` says why it is discrete, for errors)."""
+        px, py = self._plan(dx, dy, y_discrete, how)
         P, k = int(self.n_projections), int(self.proj_dim)
         A = random_stiefel(dx, k, P, rng) if px else None
         B = random_stiefel(dy, k, P, rng) if py else None
         return A, B
 
-    def _estimate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float | None, dict[str, Any]]:
+    def _estimate(self, x: np.ndarray, target: Target) -> tuple[float, float | None, dict[str, Any]]:  # type: ignore[override]
         rng = check_random_state(self.random_state)
-        inner = self._inner_name()
-        x, y, tied = self._prepare(x, y, rng)
-        A, B = self.projections(x.shape[1], y.shape[1], rng)
+        inner = self._inner_name(target.discrete)
+        x, y, tied = self._prepare(x, target, rng)
+        A, B = self.projections(x.shape[1], y.shape[1], rng, target.discrete, target.how)
         if A is None and B is None:
             A = np.broadcast_to(np.eye(x.shape[1])[None], (int(self.n_projections), x.shape[1], x.shape[1]))
             A = A[:1]  # nothing to slice: the inner estimate of (x, y) itself
-        vals, backend = self._score(x, y, A, B, inner, seed=int(rng.integers(0, 2**31 - 1)))
+        vals, backend = self._score(x, y, target.discrete, A, B, inner, seed=int(rng.integers(0, 2**31 - 1)))
         P = len(vals)
         mi = float(np.mean(vals))
         stderr = float(np.std(vals, ddof=1) / np.sqrt(P)) if P > 1 else None
@@ -275,164 +273,8 @@ class SlicedMI(_SlicedBase):
             "projected": {"x": A is not None and A.shape[2] < x.shape[1], "y": B is not None},
             "n_projections": P,
             "per_projection_quantiles": dict(zip(["min", "q25", "median", "q75", "max"], q.tolist())),
-            "discrete_y": self._y_how if self._y_discrete else False,
+            "discrete_y": target.how if target.discrete else False,
             "x_tied_columns": tied,
             "stderr_method": "Monte-Carlo over projections" if stderr is not None else "none",
         }
         return mi, stderr, diag
-
-
-def _cca_start(x: np.ndarray, y: np.ndarray, k: int, discrete: bool, ridge: float = 1e-3) -> tuple[np.ndarray, np.ndarray]:
-    """Top-k canonical directions (ridge-regularised CCA; one-hot y for labels, i.e. LDA):
-    for jointly Gaussian data the first pair maximises I(a^T X; b^T Y) = -1/2 log(1 - rho^2)."""
-    if discrete:
-        labels = y[:, 0].astype(np.int64)
-        y = np.eye(labels.max() + 1)[labels][:, :-1]
-    xc, yc = x - x.mean(0), y - y.mean(0)
-    n = len(x)
-
-    def inv_sqrt(c: np.ndarray) -> np.ndarray:
-        c = c + ridge * np.trace(c) / c.shape[0] * np.eye(c.shape[0])
-        w, v = np.linalg.eigh(c)
-        return (v / np.sqrt(np.maximum(w, 1e-12))) @ v.T
-
-    wx, wy = inv_sqrt(xc.T @ xc / n), inv_sqrt(yc.T @ yc / n)
-    u, _s, vt = np.linalg.svd(wx @ (xc.T @ yc / n) @ wy, full_matrices=False)
-    a = wx @ u[:, :k]
-    b = wy @ vt[:k].T
-    a, _ = np.linalg.qr(a)
-    b, _ = np.linalg.qr(b)
-    return a, b
-
-
-def _orthonormal(m: np.ndarray) -> np.ndarray:
-    q, r = np.linalg.qr(m)
-    return q * np.sign(np.diagonal(r, axis1=-2, axis2=-1) + (np.diagonal(r, axis1=-2, axis2=-1) == 0))[..., None, :]
-
-
-@register("max-smi")
-class MaxSlicedMI(_SlicedBase):
-    """Max-sliced MI, ``max_{A,B} I(A^T X; B^T Y)`` (Tsur, Goldfeld & Greenewald 2023),
-    searched on a ``1 - holdout`` fraction of the samples and estimated on the rest.
-
-    Search: the CCA/LDA directions and ``n_candidates`` random projections, then ``n_iter``
-    rounds of ``n_offspring`` Gaussian perturbations of the best (step ``step``, shrinking
-    by 0.7 per round), all scored with the batched estimator. The reported MI and its
-    standard error are the inner estimator's on the held-out samples.
-    Parameters as in :class:`SlicedMI`, plus ``holdout`` (fraction kept for the estimate).
-    """
-
-    name: ClassVar[str] = "max-sliced"
-    _test_params: ClassVar[dict[str, Any]] = {"n_candidates": 10, "n_iter": 2, "n_offspring": 5, "k": 3}
-
-    def __init__(
-        self,
-        n_candidates: int = 200,
-        n_iter: int = 10,
-        n_offspring: int = 50,
-        step: float = 0.5,
-        holdout: float = 0.5,
-        proj_dim: int = 1,
-        slice: str = "auto",
-        inner: str = "auto",
-        k: int = 5,
-        inner_params: dict[str, Any] | None = None,
-        discrete_y: bool | str = "auto",
-        ties: str = "dequantize",
-        standardize: bool = True,
-        n_jobs: int = 1,
-        random_state: Any = None,
-        verbose: bool = False,
-    ) -> None:
-        self.n_candidates = n_candidates
-        self.n_iter = n_iter
-        self.n_offspring = n_offspring
-        self.step = step
-        self.holdout = holdout
-        self.proj_dim = proj_dim
-        self.slice = slice
-        self.inner = inner
-        self.k = k
-        self.inner_params = inner_params
-        self.discrete_y = discrete_y
-        self.ties = ties
-        self.standardize = standardize
-        self.n_jobs = n_jobs
-        self.random_state = random_state
-        self.verbose = verbose
-
-    def min_samples(self) -> int:
-        return 2 * (int(self.k) + 2)
-
-    def _check_params(self) -> None:
-        self._check_common()
-        check_positive_int(self.n_candidates, "n_candidates")
-        check_positive_int(self.n_iter, "n_iter", minimum=0)
-        check_positive_int(self.n_offspring, "n_offspring")
-        if not (isinstance(self.holdout, float) and 0.1 <= self.holdout <= 0.9):
-            raise ValueError(f"holdout must be a float in [0.1, 0.9] (the fraction of samples kept for the estimate), got {self.holdout!r}")
-        if not (isinstance(self.step, (int, float)) and self.step > 0):
-            raise ValueError(f"step must be a positive number (the perturbation scale), got {self.step!r}")
-
-    def _estimate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float | None, dict[str, Any]]:
-        rng = check_random_state(self.random_state)
-        inner = self._inner_name()
-        x, y, _tied = self._prepare(x, y, rng)
-        n, dx, dy = len(x), x.shape[1], y.shape[1]
-        px, py = self._plan(dx, dy)
-        k = int(self.proj_dim)
-        perm = rng.permutation(n)
-        n_est = int(round(self.holdout * n))
-        est_idx, fit_idx = perm[:n_est], perm[n_est:]
-        xf, yf = x[fit_idx], y[fit_idx]
-        a0, b0 = _cca_start(xf, yf, k, self._y_discrete)
-        C = int(self.n_candidates)
-        A = np.concatenate([a0[None], random_stiefel(dx, k, C, rng)]) if px else None
-        B = np.concatenate([b0[None], random_stiefel(dy, k, C, rng)]) if py else None
-        if A is None and B is None:
-            raise ValueError(f"nothing to slice: x has {dx} and y {dy} dims, not more than proj_dim={k}; "
-                             "estimate I(X;Y) directly (e.g. method='ksg')")
-        seed = int(rng.integers(0, 2**31 - 1))
-        scores, backend = self._score(xf, yf, A, B, inner, seed, desc="max-sliced candidates")
-        best = int(np.argmax(scores))
-        bA = A[best] if A is not None else None
-        bB = B[best] if B is not None else None
-        best_score = float(scores[best])
-        history = [best_score]
-        step = float(self.step)
-        for _ in range(int(self.n_iter)):
-            m = int(self.n_offspring)
-            nA = _orthonormal(bA[None] + step * rng.standard_normal((m, dx, k)) / np.sqrt(dx)) if bA is not None else None
-            nB = _orthonormal(bB[None] + step * rng.standard_normal((m, dy, k)) / np.sqrt(dy)) if bB is not None else None
-            s, _ = self._score(xf, yf, nA, nB, inner, seed, desc="max-sliced search")
-            j = int(np.argmax(s))
-            if s[j] > best_score:
-                best_score = float(s[j])
-                bA = nA[j] if nA is not None else None
-                bB = nB[j] if nB is not None else None
-            history.append(best_score)
-            step *= 0.7
-        xe, ye = x[est_idx], y[est_idx]
-        u = xe @ bA if bA is not None else xe
-        v = ye if bB is None else ye @ bB
-        params = dict(self.inner_params or {})
-        if inner in _BATCHED:
-            params.setdefault("k", int(self.k))
-        if inner == "ross":
-            params.setdefault("discrete_y", True)
-        if "random_state" in get_estimator(inner, **params).get_params():
-            params["random_state"] = int(rng.integers(0, 2**31 - 1))
-        res = get_estimator(inner, **params).estimate(u, v)
-        diag = {
-            "inner": inner,
-            "backend": backend,
-            "knn_search": self._knn_search(inner, backend, A, B, y),
-            "search_mi_best": best_score,
-            "search_history": history,
-            "n_search_samples": int(len(fit_idx)),
-            "n_estimate_samples": int(n_est),
-            "x_projection": None if bA is None else bA.tolist(),
-            "y_projection": None if bB is None else bB.tolist(),
-            "inner_diagnostics": res.diagnostics,
-        }
-        return res.mi, res.stderr, diag
