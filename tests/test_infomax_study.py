@@ -49,19 +49,26 @@ def test_study_runs_all_encoders_and_resumes(tmp_path):
     # resume: a second run reads the checkpoints and per-encoder MI tables: identical numbers
     again = infomax.run({**TINY, "out": str(out)})
     pd.testing.assert_frame_equal(again["summary"], res["summary"])
-    with pytest.raises(ValueError, match="different configuration"):
+    with pytest.raises(ValueError, match="different configuration.*epochs.*--out"):
         infomax.run({**TINY, "out": str(out), "epochs": 2})
+    # config.json records the sizes used (the same as results.json), next to the sizes asked for
+    used = json.loads((out / "results.json").read_text())
+    resolved = json.loads((out / "config.json").read_text())["resolved"]
+    assert (resolved["n_train"], resolved["n_test"]) == (used["n_train"], used["n_test"]) == (64, 60)
 
 
 def test_config_errors_name_the_key(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="encoders"):
         infomax.run({**TINY, "encoders": "AX", "out": str(tmp_path)})
-    with pytest.raises(ValueError, match="unknown config key"):
+    with pytest.raises(ValueError, match="unknown key.*'epoch' \\(did you mean 'epochs'"):
         infomax.run({**TINY, "epoch": 3, "out": str(tmp_path)})
     monkeypatch.setenv("INFOLENS_DATA", str(tmp_path))       # no STL-10 files there
     with pytest.raises(FileNotFoundError, match="data_dir"):
         infomax.run({**TINY, "dataset": "stl10", "out": str(tmp_path / "never")})
     # bad module parameters fail before the run folder is created, so a corrected re-run is not refused
+    # a size the split cannot hold is refused, not shrunk (digits' train split has 1,348 images)
+    with pytest.raises(ValueError, match="n_train=5000 .* 1348 images.*--n-train"):
+        infomax.run({**TINY, "n_train": 5000, "out": str(tmp_path / "never")})
     for bad in ({"alpha": -1.0}, {"size": 4, "depth": 2}, {"bound": "mine"}, {"lr": 0}):
         with pytest.raises(ValueError, match=next(iter(bad)) if "size" not in bad else "too small"):
             infomax.run({**TINY, **bad, "out": str(tmp_path / "never")})

@@ -33,8 +33,12 @@ def test_privacy_study_tiny_and_resumes(tmp_path):
     again = privacy.run(cfg)                                       # finished jobs are read back, not rerun
     assert len(_rows(out / "results.jsonl")) == n_rows
     assert again["table"] == res["table"]
-    with pytest.raises(ValueError, match="unknown privacy settings"):
+    with pytest.raises(ValueError, match="unknown key.*'n_stepz' \\(did you mean 'n_steps'"):
         privacy.run({"n_stepz": 3})
+    # a changed configuration is not mixed into the folder unless asked for
+    with pytest.raises(ValueError, match="different configuration.*n_steps.*--resume-changed"):
+        privacy.run({**cfg, "n_steps": 4})
+    assert len(_rows(out / "results.jsonl")) == n_rows
 
 
 def test_gan_toy_closed_forms(tmp_path):

@@ -36,7 +36,10 @@ DEFAULTS: dict[str, Any] = {
     "seed": 0,
     "n_jobs": 1,
     "verbose": True,
+    "resume_changed": False,   # add a changed configuration's jobs to an out folder holding another run
 }
+#: settings that do not change the numbers: they may differ when a run folder is resumed
+_VOLATILE = ("out", "n_jobs", "verbose", "resume_changed")
 
 
 def sample_true(name: str, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -112,23 +115,23 @@ def toy_job(config: dict[str, Any]) -> dict[str, Any]:
 
 def run(config: dict[str, Any]) -> dict[str, Any]:
     """Run the study (resumable: finished pairs are read back from ``out/results.jsonl``)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import pandas as pd
 
+    from ..plotting import subplots
     from ..report.html import HtmlReport
     from ..runner import run_jobs
 
+    from ..io import write_json
+    from ._config import check_keys, check_run_folder
+
+    check_keys(config, DEFAULTS, where="the gan-toy config")
     cfg = {**DEFAULTS, **config}
-    unknown = set(config) - set(DEFAULTS)
-    if unknown:
-        raise ValueError(f"unknown gan-toy settings {sorted(unknown)}; known: {sorted(DEFAULTS)}")
     for d in cfg["distributions"]:
         if d not in DISTRIBUTIONS:
             raise ValueError(f"distributions must be among {DISTRIBUTIONS}, got {d!r}")
     out = Path(cfg["out"])
+    check_run_folder(out, cfg, ignore=_VOLATILE, resume_changed=bool(cfg["resume_changed"]))
+    write_json(out / "config.json", cfg)
     jobs = [{"distribution": d, "loss": l, "n_train": cfg["n_train"], "n_eval": cfg["n_eval"],
              "n_steps": cfg["n_steps"], "n_permutations": cfg["n_permutations"], "seed": cfg["seed"], "out": str(out)}
             for d in cfg["distributions"] for l in cfg["losses"]]
@@ -143,7 +146,7 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
 
     rng = check_random_state(cfg["seed"])
     dists, losses = cfg["distributions"], cfg["losses"]
-    fig, axes = plt.subplots(len(dists), len(losses), figsize=(3.2 * len(losses), 3.2 * len(dists)), squeeze=False)
+    fig, axes = subplots(len(dists), len(losses), figsize=(3.2 * len(losses), 3.2 * len(dists)), squeeze=False)
     for i, d in enumerate(dists):
         real = sample_true(d, 1000, rng)
         for j, l in enumerate(losses):
@@ -162,7 +165,6 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
     rep.add_figure(fig, caption="True (blue) vs generated (orange) points")
     rep.add_table(df.drop(columns=["samples"]), caption="Distance to the true distribution")
     rep.save(out / "report.html")
-    plt.close(fig)
     return {"table": df.drop(columns=["samples"]).to_dict(orient="records"), "out": str(out)}
 
 
@@ -175,12 +177,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-jobs", type=int, default=1)
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--resume-changed", action="store_true",
+                        help="add this run's jobs to an --out folder that holds a run with another configuration")
 
 
 def main(args: argparse.Namespace) -> int:
     res = run({"out": args.out, "distributions": args.distributions.split(","), "losses": args.losses.split(","),
                "n_train": args.n_train, "n_steps": args.n_steps, "seed": args.seed, "n_jobs": args.n_jobs,
-               "verbose": not args.quiet})
+               "verbose": not args.quiet, "resume_changed": args.resume_changed})
     for r in res["table"]:
         print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()}))
     print(f"report: {Path(res['out']) / 'report.html'}")

@@ -20,15 +20,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import RunFolderError
 from ..io import save_figure, write_json, write_text
 from ..validation import check_choice, check_positive_int
+from ._config import check_run_folder
 
 DEFAULTS: dict[str, Any] = {
     "dataset": "digits",        # "digits", "fashion-mnist", "stl10" (with data_dir) or an .npz path
     "data_dir": None,
     "size": 32,                 # images resized to size x size grayscale (the published setup: 96, STL-10)
-    "n_train": 5000,            # training images (DIM and the probe's training split); None: all
-    "n_test": 500,              # held-out images for the probe's test split; None: all
+    "n_train": None,            # training images (DIM and the probe's training split); None: up to 5000, "all": all
+    "n_test": None,             # held-out images for the probe's test split; None: up to 500, "all": all
     "n_mi_images": 32,          # held-out images whose per-map MI is measured
     "n_grid_images": 3,         # images in the feature-map figure
     "encoders": "ABCD",
@@ -58,9 +60,9 @@ _VOLATILE = ("out", "verbose", "device")
 
 
 def _check_config(config: dict[str, Any]) -> dict[str, Any]:
-    unknown = sorted(set(config) - set(DEFAULTS))
-    if unknown:
-        raise ValueError(f"unknown config key(s) {', '.join(unknown)}; accepted: {', '.join(DEFAULTS)}")
+    from ._config import check_keys
+
+    check_keys(config, DEFAULTS, where="the infomax config")
     cfg = {**DEFAULTS, **config}
     enc = cfg["encoders"]
     if isinstance(enc, str):
@@ -72,7 +74,7 @@ def _check_config(config: dict[str, Any]) -> dict[str, Any]:
         cfg[key] = check_positive_int(cfg[key], key)
     cfg["batch_size"] = check_positive_int(cfg["batch_size"], "batch_size", minimum=2)
     for key in ("n_train", "n_test"):
-        if cfg[key] is not None:
+        if cfg[key] is not None and cfg[key] != "all":
             cfg[key] = check_positive_int(cfg[key], key, minimum=2)
     methods = cfg["mi_methods"]
     cfg["mi_methods"] = [check_choice(m, "mi_methods", ("binning", "ksg", "mixed")) for m in
@@ -93,17 +95,30 @@ def _check_config(config: dict[str, Any]) -> dict[str, Any]:
     return cfg
 
 
-def _load(cfg: dict[str, Any], split: str, limit: int | None) -> tuple[np.ndarray, np.ndarray, str]:
-    """``(images (n, size, size) float32 in [0, 1], labels, name)`` of one split, grayscale."""
-    from ..data import load_dataset, resize_images, take
+#: sizes used when n_train / n_test are None (smaller splits are used whole)
+_DEFAULT_SIZES = {"train": 5000, "test": 500}
 
+
+def _load(cfg: dict[str, Any], split: str, limit: int | str | None) -> tuple[np.ndarray, np.ndarray, str]:
+    """``(images (n, size, size) float32 in [0, 1], labels, name)`` of one split, grayscale.
+    ``limit``: an int is honoured or refused (never shrunk), None is up to the default size,
+    "all" the whole split."""
+    from ..data import load_dataset, resize_images, take
+    from ..errors import ConfigError
+
+    asked = limit if isinstance(limit, int) else None
+    cap = None if limit == "all" else (asked or _DEFAULT_SIZES[split])
     if str(cfg["dataset"]).lower() == "stl10":
         from ..data.stl10 import load_stl10
 
-        ds = load_stl10(cfg["data_dir"], split, limit)
+        ds = load_stl10(cfg["data_dir"], split, cap)
     else:
         ds = load_dataset(cfg["dataset"], data_dir=cfg["data_dir"], split=split)
-        ds = take(ds, limit)
+        ds = take(ds, cap)
+    if asked is not None and len(ds) < asked:
+        key = "n_train" if split == "train" else "n_test"
+        raise ConfigError(f"{key}={asked} but the {split} split of {ds.name} has {len(ds)} images; lower "
+                          f"--{key.replace('_', '-')} to at most {len(ds)} (or pass 'all')")
     imgs = np.asarray(resize_images(ds, cfg["size"], verbose=False), dtype=np.float32)
     return imgs, ds.labels, ds.name
 
@@ -138,14 +153,15 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
     x_test, y_test, _ = _load(cfg, "test", cfg["n_test"])
     out = Path(cfg["out"])
     out.mkdir(parents=True, exist_ok=True)
-    stable = {k: v for k, v in cfg.items() if k not in _VOLATILE}
-    cfg_path = out / "config.json"
-    if cfg_path.exists():
-        old = {k: v for k, v in json.loads(cfg_path.read_text()).items() if k not in _VOLATILE}
-        if old != json.loads(json.dumps(stable)):
-            raise ValueError(f"{out} holds a run with a different configuration ({cfg_path}); "
-                             "pass another out folder (--out) or delete that one")
-    write_json(cfg_path, cfg)
+    # --resume-changed is not offered: the encoders' checkpoints and per-map tables in the folder
+    # belong to one configuration, so a changed one needs its own folder
+    try:
+        check_run_folder(out, cfg, ignore=(*_VOLATILE, "resolved"))
+    except RunFolderError as exc:
+        raise RunFolderError(f"{str(exc).split('; pass')[0]}; its checkpoints and per-map tables belong to that "
+                             "configuration - choose a new folder with --out or delete that one") from None
+    write_json(out / "config.json", {**cfg, "resolved": {"dataset": name, "n_train": len(x_train),
+                                                         "n_test": len(x_test)}})
     n_mi = min(cfg["n_mi_images"], len(x_test))
     n_grid = min(cfg["n_grid_images"], len(x_test))
     probe = {"pixels": linear_probe(x_train, y_train, x_test, y_test, cfg["seed"])}
@@ -190,10 +206,6 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
         "training": (plots.plot_training_curves(histories), "DIM training curves per step."),
     }
     _report(out, cfg, name, summary, probe, figs, len(x_train), len(x_test), n_mi)
-    import matplotlib.pyplot as plt
-
-    for fig, _ in figs.values():
-        plt.close(fig)
     return {"summary": summary, "map_mi": map_mi, "history": history, "probe": probe, "out": out}
 
 
@@ -233,13 +245,24 @@ def _report(out: Path, cfg: dict[str, Any], name: str, summary: pd.DataFrame, pr
     rep.save(out / "report.html")
 
 
+def _size(text: str) -> int | str:
+    if text == "all":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of images or 'all', got {text!r}") from None
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     d = DEFAULTS
     parser.add_argument("--dataset", default=d["dataset"], help="digits, fashion-mnist, stl10 or an .npz path")
     parser.add_argument("--data-dir", default=None, help="folder of the data set files (STL-10: stl10_binary)")
     parser.add_argument("--size", type=int, default=d["size"], help="image side after resizing (paper: 96)")
-    parser.add_argument("--n-train", type=int, default=d["n_train"])
-    parser.add_argument("--n-test", type=int, default=d["n_test"])
+    parser.add_argument("--n-train", type=_size, default=d["n_train"],
+                        help="training images: a number (refused if the split is smaller), 'all' (default: up to 5000)")
+    parser.add_argument("--n-test", type=_size, default=d["n_test"],
+                        help="held-out images: a number (refused if the split is smaller), 'all' (default: up to 500)")
     parser.add_argument("--n-mi-images", type=int, default=d["n_mi_images"])
     parser.add_argument("--encoders", default=d["encoders"], help="subset of ABCD")
     parser.add_argument("--channels", type=int, default=d["channels"])

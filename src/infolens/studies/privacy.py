@@ -35,7 +35,10 @@ DEFAULTS: dict[str, Any] = {
     "seed": 0,
     "n_jobs": 1,
     "verbose": True,
+    "resume_changed": False,         # add a changed configuration's jobs to an out folder holding another run
 }
+#: settings that do not change the numbers: they may differ when a run folder is resumed
+_VOLATILE = ("out", "n_jobs", "verbose", "resume_changed")
 
 
 def load_patients(seed: int, holdout_fraction: float):
@@ -141,14 +144,12 @@ def privacy_job(config: dict[str, Any]) -> dict[str, Any]:
     return image_job(config) if config["kind"] == "images" else tabular_job(config)
 
 
-def plot_tradeoff(df: Any):
-    """MIA TPR at 1% FPR (privacy risk) against TSTR accuracy (utility), one point per generator."""
-    import matplotlib
+def plot_tradeoff(df: Any, ax: Any = None):
+    """MIA TPR at 1% FPR (privacy risk) against TSTR accuracy (utility), one point per
+    generator; into ``ax`` when given, else a new figure. Returns the figure."""
+    from ..plotting import figure_and_axes
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 4.5))
+    fig, ax = figure_and_axes(ax, figsize=(6, 4.5))
     for _, r in df.iterrows():
         ax.scatter(r["tstr_accuracy"], max(r["mia_tpr_at_1pct_fpr"], 1e-3), s=40,
                    marker="s" if str(r["label"]).startswith("dp-") else "o")
@@ -168,15 +169,16 @@ def plot_tradeoff(df: Any):
 
 def run(config: dict[str, Any]) -> dict[str, Any]:
     """Run the study (resumable: finished generators are read back from ``out/results.jsonl``)."""
-    import matplotlib.pyplot as plt
     import pandas as pd
 
+    from ..plotting import subplots
     from ..report.html import HtmlReport
     from ..runner import run_jobs
 
-    unknown = set(config) - set(DEFAULTS)
-    if unknown:
-        raise ValueError(f"unknown privacy settings {sorted(unknown)}; known: {sorted(DEFAULTS)}")
+    from ..io import write_json
+    from ._config import check_keys, check_run_folder
+
+    check_keys(config, DEFAULTS, where="the privacy config")
     cfg = {**DEFAULTS, **config}
     for g in cfg["generators"]:
         if g not in GENERATORS:
@@ -186,6 +188,8 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
 
         require_opacus()
     out = Path(cfg["out"])
+    check_run_folder(out, cfg, ignore=_VOLATILE, resume_changed=bool(cfg["resume_changed"]))
+    write_json(out / "config.json", cfg)
     rows = run_jobs(privacy_job, jobs_for(cfg), out, n_jobs=cfg["n_jobs"], progress=cfg["verbose"], desc="privacy")
     failed = [r for r in rows if r["error"]]
     if failed:
@@ -207,15 +211,13 @@ def run(config: dict[str, Any]) -> dict[str, Any]:
                       caption="Audit on pixels and on encoder features")
         result["images"] = img
         samples = np.load(out / "synthetic" / "digits.npy")
-        f2, axes = plt.subplots(4, 8, figsize=(6, 3))
+        f2, axes = subplots(4, 8, figsize=(6, 3))
         for ax, im in zip(axes.ravel(), samples):
             ax.imshow(im, cmap="gray_r", vmin=0, vmax=1)
             ax.axis("off")
         rep.add_figure(f2, caption="Generated digits")
         save_figure(f2, out / "digits_samples")
-        plt.close(f2)
     rep.save(out / "report.html")
-    plt.close(fig)
     return result
 
 
@@ -229,13 +231,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-jobs", type=int, default=1)
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--resume-changed", action="store_true",
+                        help="add this run's jobs to an --out folder that holds a run with another configuration")
 
 
 def main(args: argparse.Namespace) -> int:
     res = run({"out": args.out, "generators": [g for g in args.generators.split(",") if g],
                "dp_noise": [float(s) for s in args.dp_noise.split(",") if s.strip()], "n_steps": args.n_steps,
                "images": not args.no_images, "image_steps": args.image_steps, "seed": args.seed,
-               "n_jobs": args.n_jobs, "verbose": not args.quiet})
+               "n_jobs": args.n_jobs, "verbose": not args.quiet, "resume_changed": args.resume_changed})
     for r in res["table"]:
         print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()}))
     print(f"report: {Path(res['out']) / 'report.html'}")
