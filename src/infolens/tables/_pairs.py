@@ -1,0 +1,108 @@
+"""One column pair: which estimator ``method="auto"`` runs, the estimate with its
+validation notes, and the statistic of its permutation test. Shared by
+:func:`~infolens.tables.feature_mi` and :func:`~infolens.tables.mi_matrix`."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable
+
+import numpy as np
+
+from ..estimators._ties import prepare
+from ..registry import estimator_class, get_estimator
+from ..result import MIResult
+from ..validation import validation_notes
+from . import _kernels as K
+from ._columns import Column
+
+#: what ``method="auto"`` runs for (feature kind, target kind)
+AUTO = {
+    ("continuous", "discrete"): "ross",       # Ross (2014): kNN, label vs continuous
+    ("discrete", "continuous"): "ross",       # the same, sides swapped
+    ("continuous", "continuous"): "ksg",      # Kraskov et al. (2004), algorithm 1
+    ("discrete", "discrete"): "binning",      # plug-in with Miller-Madow
+}
+
+
+def auto_method(a: Column, b: Column) -> str:
+    return AUTO[(a.kind, b.kind)]
+
+
+def _accepts(name: str, param: str) -> bool:
+    return param in inspect.signature(estimator_class(name).__init__).parameters
+
+
+def estimate_pair(a: Column, b: Column, method: str, params: dict[str, Any], seed: int) -> MIResult:
+    """I(a; b) by ``method`` ("auto": :data:`AUTO`), seeded; validation notes join the
+    result's warnings. ``params`` go to the estimator; with "auto", only those the chosen
+    estimator takes (``k`` reaches ross and ksg, not binning)."""
+    if method == "auto":
+        name = auto_method(a, b)
+        kw = {p: v for p, v in params.items() if _accepts(name, p)}
+        if name == "ross":
+            cont, lab = (a, b) if a.kind == "continuous" else (b, a)
+            x, y = cont.values, lab.values
+            kw["discrete_y"] = True
+        elif name == "binning":
+            x, y = a.values, b.values
+            kw.update(discrete_x=True, discrete_y=True)
+        else:
+            x, y = a.values, b.values
+    else:
+        name = method
+        kw = dict(params)
+        x, y = a.as_given(), b.as_given()  # labels stay labels: no estimator reads them as numbers
+    if _accepts(name, "random_state"):
+        kw["random_state"] = seed
+    est = get_estimator(name, **kw)
+    with validation_notes() as notes:
+        res = est.estimate(x, y)
+    for n in reversed(notes):
+        if n not in res.warnings:
+            res.warnings.insert(0, n)
+    return res
+
+
+def stat_factory(a: Column, b: Column, method: str, params: dict[str, Any], rng: np.random.Generator
+                 ) -> tuple[Callable[[np.ndarray | None], np.ndarray], str]:
+    """``(stat, how)``: ``stat(perms)`` is the test statistic with one side permuted by each
+    row of ``perms`` (None: as given; permuting either side is the same test). "auto" pairs use the 1-D kernels of :mod:`._kernels` on
+    columns prepared once (ties dequantised); any other method re-runs its estimator
+    (without its standard error) on each permutation."""
+    k = int(params.get("k", 5))
+    if method == "auto":
+        name = auto_method(a, b)
+        if name == "binning":
+            return K.plugin_stat_factory(a.values, b.values), "plug-in (Miller-Madow), permuted"
+        if name == "ksg":
+            xa = prepare(a.values[:, None], "x", "dequantize", True, rng)[0][:, 0]
+            yb = prepare(b.values[:, None], "y", "dequantize", True, rng)[0][:, 0]
+            return K.ksg_stat_factory(xa, yb, k), "ksg kernel, permuted"
+        if a.kind == "continuous":
+            xa = prepare(a.values[:, None], "x", "dequantize", True, rng)[0][:, 0]
+            return K.ross_stat_factory(xa, b.values, k), "ross kernel, permuted"
+        # a discrete column against a continuous target: permuting the labels (a) over the
+        # fixed target is the same test as permuting the target
+        yb = prepare(b.values[:, None], "y", "dequantize", True, rng)[0][:, 0]
+        lab = a.values
+        stat = K.ross_stat_factory(yb, lab, k)
+        return stat, "ross kernel, permuted"
+    seed = int(rng.integers(0, 2**31 - 1))
+    kw = dict(params)
+    if _accepts(method, "n_subsamples"):
+        kw["n_subsamples"] = 0
+    if _accepts(method, "random_state"):
+        kw["random_state"] = seed
+    est = get_estimator(method, **kw)
+    xa, yb = a.as_given(), b.as_given()
+
+    def stat(perms: np.ndarray | None) -> np.ndarray:
+        rows = [None] if perms is None else list(perms)
+        out = []
+        for p in rows:
+            with validation_notes():
+                out.append(est.estimate(xa if p is None else xa[p], yb).mi)
+        return np.array(out)
+
+    return stat, f"{method} re-estimated, permuted"

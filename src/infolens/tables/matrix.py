@@ -1,0 +1,210 @@
+"""Pairwise mutual information of the columns of a table, with the information
+coefficient of correlation as a normalised scale and a heatmap."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..estimators._batched_knn import ksg_batch, ross_1d
+from ..estimators._ties import prepare
+from ..result import NATS_PER_BIT, check_unit
+from ..validation import seed_from
+from . import _kernels as K
+from ._columns import Column, declared_set, resolve_n_jobs, split_columns, type_column
+from ._pairs import estimate_pair
+from .features import _map
+
+
+def information_coefficient(mi_nats: Any) -> np.ndarray:
+    """Linfoot's (1957) information coefficient of correlation ``sqrt(1 - exp(-2 I))``
+    (I in nats, negative estimates read as 0): in [0, 1], and equal to |rho| for a
+    bivariate Gaussian with correlation rho, so it reads like a correlation."""
+    i = np.maximum(np.asarray(mi_nats, dtype=np.float64), 0.0)
+    return np.sqrt(1.0 - np.exp(-2.0 * i))
+
+
+@dataclass
+class MIMatrix:
+    """Pairwise MI of a table's columns. ``mi``, ``stderr``, ``ic`` (information
+    coefficient) and ``method`` are square DataFrames indexed by column name (diagonal:
+    ``mi`` NaN - a continuous column's I(X;X) is infinite - and ``ic`` 1); ``kinds`` maps
+    each column to "continuous", "discrete" or "constant"; ``warnings`` maps a pair
+    ``(a, b)`` to its warnings. ``mi`` and ``stderr`` are in ``unit``; ``ic`` uses nats."""
+
+    mi: Any
+    stderr: Any
+    ic: Any
+    method: Any
+    kinds: dict[str, str]
+    unit: str = "nats"
+    warnings: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_long(self) -> Any:
+        """One row per pair (a < b in column order): a, b, mi, stderr, ic, method, warnings."""
+        import pandas as pd
+
+        names = list(self.mi.index)
+        rows = []
+        for i in range(len(names)):
+            for j in range(i + 1, len(names)):
+                a, b = names[i], names[j]
+                rows.append([a, b, self.mi.iat[i, j], self.stderr.iat[i, j], self.ic.iat[i, j], self.method.iat[i, j],
+                             self.warnings.get((a, b), [])])
+        out = pd.DataFrame(rows, columns=["a", "b", "mi", "stderr", "ic", "method", "warnings"])
+        return out.sort_values("mi", ascending=False, kind="stable").reset_index(drop=True)
+
+    def figure(self, which: str = "ic", ax: Any = None) -> Any:
+        """Heatmap of ``which`` ("ic" or "mi"); see :func:`infolens.tables.plots.matrix_figure`."""
+        from .plots import matrix_figure
+
+        return matrix_figure(self, which=which, ax=ax)
+
+
+def mi_matrix(
+    df: Any,
+    method: str = "auto",
+    *,
+    discrete: Any = "auto",
+    n_subsamples: int = 10,
+    unit: str = "nats",
+    n_jobs: int | None = None,
+    random_state: Any = None,
+    **params: Any,
+) -> MIMatrix:
+    """I(X_a; X_b) for every pair of columns of a table (DataFrame or ``(n, d)`` array).
+
+    ``method="auto"`` uses, per pair, KSG (two continuous columns), Ross (a discrete and a
+    continuous column) or the plug-in estimate (two discrete columns), each column
+    prepared once (ties dequantised, scaled) and the pairs batched through the kernels of
+    :mod:`infolens.estimators._batched_knn`; ``k`` (default 5) is passed as ``k=``. The
+    standard errors come from ``n_subsamples`` disjoint row blocks, each estimated for
+    all pairs at once and scaled by sqrt(b / n) (as :mod:`~infolens.estimators._bootstrap`;
+    0: none). Any registered estimator name instead runs that estimator on every pair.
+    ``discrete``: "auto", a bool, a boolean mask or the discrete columns' indices/names.
+    Constant columns get MI 0 and a warning. Pairs run on ``n_jobs`` threads.
+    """
+    import time
+
+    import pandas as pd
+
+    t0 = time.perf_counter()
+    check_unit(unit)
+    if isinstance(n_subsamples, bool) or not isinstance(n_subsamples, (int, np.integer)) or n_subsamples < 0:
+        raise ValueError(f"n_subsamples must be an integer >= 0 (0: no standard errors), got {n_subsamples!r}")
+    jobs = resolve_n_jobs(n_jobs)
+    raw = split_columns(df, "df")
+    if len(raw) < 2:
+        raise ValueError(f"df has {len(raw)} column; mi_matrix needs at least 2")
+    decl = declared_set(discrete, [n for n, _ in raw], "discrete")
+    cols = [type_column(nm, v, None if decl is None else decl[nm], f"df column {nm!r}") for nm, v in raw]
+    names = [c.name for c in cols]
+    d, n = len(cols), len(cols[0].values)
+    rng = np.random.default_rng(seed_from(random_state))
+    mi = np.full((d, d), np.nan)
+    se = np.full((d, d), np.nan)
+    meth = np.full((d, d), "", dtype=object)
+    warns: dict[tuple[str, str], list[str]] = {}
+    const = [i for i, c in enumerate(cols) if c.kind == "constant"]
+    for i in const:
+        for j in range(d):
+            if j != i:
+                mi[i, j] = mi[j, i] = se[i, j] = se[j, i] = 0.0
+                meth[i, j] = meth[j, i] = "constant"
+                warns[tuple(sorted((names[i], names[j]), key=names.index))] = [
+                    f"{names[i]} is constant: it carries no information (not estimated)"]
+    live = [i for i in range(d) if cols[i].kind != "constant"]
+    if method == "auto":
+        k = int(params.pop("k", 5))
+        if params:
+            raise TypeError(f"mi_matrix(method='auto') takes k= only, got {', '.join(params)}; name an estimator to pass others")
+        prep = {i: (prepare(cols[i].values[:, None], names[i], "dequantize", True, rng)[0][:, 0]
+                    if cols[i].kind == "continuous" else cols[i].values) for i in live}
+        kinds = {i: cols[i].kind for i in live}
+        full = _auto_values(prep, kinds, live, k, None, jobs)
+        for (i, j), (v, m) in full.items():
+            mi[i, j] = mi[j, i] = v
+            meth[i, j] = meth[j, i] = m
+        blocks = _blocks(n, n_subsamples, max(100, 10 * k), rng)
+        if blocks:
+            vals = [_auto_values(prep, kinds, live, k, rows, jobs) for rows in blocks]
+            b = len(blocks[0])
+            for key in full:
+                v = np.array([bv[key][0] for bv in vals])
+                if np.all(np.isfinite(v)):
+                    se[key] = se[key[::-1]] = float(np.sqrt(np.var(v, ddof=1) * b / n))
+    else:
+        pairs = [(i, j) for a, i in enumerate(live) for j in live[a + 1:]]
+        seeds = [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(int(rng.integers(2**31 - 1))).spawn(len(pairs))]
+        res = _map(lambda p: estimate_pair(cols[p[0][0]], cols[p[0][1]], method, params, p[1]), list(zip(pairs, seeds)),
+                   jobs if n < 2000 else 1)
+        for (i, j), r in zip(pairs, res):
+            mi[i, j] = mi[j, i] = r.mi
+            se[i, j] = se[j, i] = math.nan if r.stderr is None else r.stderr
+            meth[i, j] = meth[j, i] = r.method
+            if r.warnings:
+                warns[(names[i], names[j])] = list(r.warnings)
+    ic = information_coefficient(np.nan_to_num(mi, nan=0.0))
+    np.fill_diagonal(ic, 1.0)
+    f = 1.0 if unit == "nats" else 1.0 / NATS_PER_BIT
+    frame = lambda a: pd.DataFrame(a, index=names, columns=names)  # noqa: E731
+    return MIMatrix(mi=frame(mi * f), stderr=frame(se * f), ic=frame(ic), method=frame(meth),
+                    kinds={c.name: c.kind for c in cols}, unit=unit, warnings=warns, seconds=time.perf_counter() - t0)
+
+
+def _blocks(n: int, m: int, min_block: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """Disjoint random row blocks, sized as the subsampling standard error does."""
+    m = min(int(m), n // max(min_block, 1))
+    if m < 2:
+        return []
+    b = min(n // m, max(min_block, n // (4 * m)))
+    perm = rng.permutation(n)[: m * b].reshape(m, b)
+    return [np.sort(r) for r in perm]
+
+
+def _auto_values(prep: dict[int, np.ndarray], kinds: dict[int, str], live: list[int], k: int,
+                 rows: np.ndarray | None, jobs: int) -> dict[tuple[int, int], tuple[float, str]]:
+    """Every live pair (i < j) on the rows ``rows`` (None: all): KSG for continuous pairs
+    (one batched call per column against the earlier ones), Ross for mixed pairs (one
+    call per discrete column), plug-in for discrete pairs."""
+    take = (lambda a: a) if rows is None else (lambda a: a[rows])  # noqa: E731
+    cont = [i for i in live if kinds[i] == "continuous"]
+    disc = [i for i in live if kinds[i] == "discrete"]
+    out: dict[tuple[int, int], tuple[float, str]] = {}
+
+    def ksg_task(jpos: int) -> list[tuple[tuple[int, int], tuple[float, str]]]:
+        j = cont[jpos]
+        earlier = cont[:jpos]
+        if not earlier:
+            return []
+        U = np.stack([take(prep[i]) for i in earlier])
+        v = ksg_batch(U, take(prep[j]), k=min(k, len(take(prep[j])) - 1), workers=1)
+        return [((i, j), (float(m), "ksg")) for i, m in zip(earlier, v)]
+
+    def ross_task(li: int) -> list[tuple[tuple[int, int], tuple[float, str]]]:
+        lab = take(prep[li])
+        if not cont or np.unique(lab).size < 2:
+            return [(tuple(sorted((li, i))), (0.0 if np.unique(lab).size < 2 else math.nan, "ross")) for i in cont]
+        U = np.stack([take(prep[i]) for i in cont])
+        v = ross_1d(U, lab, k=k)
+        return [(tuple(sorted((li, i))), (float(m), "ross")) for i, m in zip(cont, v)]
+
+    def plug_task(apos: int) -> list[tuple[tuple[int, int], tuple[float, str]]]:
+        a = disc[apos]
+        res = []
+        for b in disc[apos + 1:]:
+            xa, xb = take(prep[a]), take(prep[b])
+            _, ca = np.unique(xa, return_inverse=True)
+            _, cb = np.unique(xb, return_inverse=True)
+            ca, cb = ca.reshape(-1), cb.reshape(-1)
+            res.append(((a, b), (K.plugin_mi(ca, cb, int(ca.max()) + 1, int(cb.max()) + 1), "binning")))
+        return res
+
+    tasks = [(ksg_task, p) for p in range(len(cont))] + [(ross_task, li) for li in disc] + [(plug_task, p) for p in range(len(disc))]
+    for part in _map(lambda t: t[0](t[1]), tasks, jobs):
+        out.update(part)
+    return out
