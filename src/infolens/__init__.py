@@ -8,12 +8,15 @@ from .api import estimate_mi
 from .estimators.cmi import estimate_cmi
 from .registry import estimator_class, get_estimator, list_estimators, register
 from .result import Estimator, MIResult
+from .tables import feature_mi, mi_matrix
 
 __version__ = "0.1.0"
 
 __all__ = [
     "estimate_mi",
     "estimate_cmi",
+    "feature_mi",
+    "mi_matrix",
     "list_estimators",
     "get_estimator",
     "estimator_class",
