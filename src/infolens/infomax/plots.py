@@ -1,4 +1,4 @@
-"""Figures of the Deep InfoMax study (matplotlib, Agg backend): feature-map grids, MI per map,
+"""Figures of the Deep InfoMax study (matplotlib ``Figure`` objects, no pyplot): feature-map grids, MI per map,
 the histogram of per-image max MI across encoders, and the training curves."""
 
 from __future__ import annotations
@@ -8,16 +8,9 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
+from ..plotting import subplots
+
 COLORS = {"A": "tab:blue", "B": "tab:orange", "C": "tab:green", "D": "tab:red"}
-
-
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def _unit(a: np.ndarray) -> np.ndarray:
@@ -33,7 +26,6 @@ def plot_feature_grid(images: np.ndarray, maps: Mapping[str, np.ndarray], n_maps
     The tiles are laid into one mosaic array shown with a single ``imshow`` (one axes instead of
     hundreds keeps drawing and saving fast); tiles keep their true size, so A's maps look
     smaller than the input and B's larger."""
-    plt = _plt()
     names = list(maps)
     n_img = len(images)
     n_col = 1 + min(n_maps, min(m.shape[1] for m in maps.values()))
@@ -46,7 +38,7 @@ def plot_feature_grid(images: np.ndarray, maps: Mapping[str, np.ndarray], n_maps
             for c, t in enumerate(tiles):
                 h, w = t.shape
                 mosaic[r0:r0 + h, c * tile + 1:c * tile + 1 + w] = _unit(t)
-    fig, ax = plt.subplots(figsize=(0.9 * n_col + 0.8, 0.9 * n_img * len(names) + 0.3))
+    fig, ax = subplots(figsize=(0.9 * n_col + 0.8, 0.9 * n_img * len(names) + 0.3))
     ax.imshow(np.ma.masked_invalid(mosaic), cmap="viridis", interpolation="nearest")
     ax.set_xticks([tile * 0.5 + tile * c for c in range(n_col)])
     ax.set_xticklabels(["input"] + [f"map {c}" for c in range(n_col - 1)], fontsize=7, rotation=45)
@@ -61,9 +53,8 @@ def plot_feature_grid(images: np.ndarray, maps: Mapping[str, np.ndarray], n_maps
 
 def plot_mi_per_map(table: pd.DataFrame) -> Any:
     """Mean MI (over images) of every map, maps sorted by it, one line per encoder; a panel per method."""
-    plt = _plt()
     methods = sorted(table["method"].unique())
-    fig, axes = plt.subplots(1, len(methods), figsize=(5 * len(methods), 3.6), squeeze=False)
+    fig, axes = subplots(1, len(methods), figsize=(5 * len(methods), 3.6), squeeze=False)
     for ax, method in zip(axes[0], methods):
         sub = table[table["method"] == method]
         for enc, g in sub.groupby("encoder"):
@@ -79,9 +70,8 @@ def plot_mi_per_map(table: pd.DataFrame) -> Any:
 
 def plot_max_mi_hist(per_image: pd.DataFrame, bins: int = 20) -> Any:
     """Histogram of the per-image max (over maps) MI, one per encoder; a panel per method."""
-    plt = _plt()
     methods = sorted(per_image["method"].unique())
-    fig, axes = plt.subplots(1, len(methods), figsize=(5 * len(methods), 3.6), squeeze=False)
+    fig, axes = subplots(1, len(methods), figsize=(5 * len(methods), 3.6), squeeze=False)
     for ax, method in zip(axes[0], methods):
         sub = per_image[per_image["method"] == method]
         edges = np.histogram_bin_edges(sub["max_mi"].to_numpy(), bins=bins)
@@ -97,9 +87,8 @@ def plot_max_mi_hist(per_image: pd.DataFrame, bins: int = 20) -> Any:
 
 def plot_training_curves(histories: Mapping[str, pd.DataFrame]) -> Any:
     """Per encoder, per step: the DIM loss, the global and local bounds, and the prior term."""
-    plt = _plt()
     keys = [("loss", "DIM loss"), ("global", "global bound"), ("local", "local bound"), ("prior", "prior term")]
-    fig, axes = plt.subplots(1, len(keys), figsize=(4 * len(keys), 3.2), squeeze=False)
+    fig, axes = subplots(1, len(keys), figsize=(4 * len(keys), 3.2), squeeze=False)
     for ax, (key, title) in zip(axes[0], keys):
         for enc, h in histories.items():
             y = h[key].to_numpy()

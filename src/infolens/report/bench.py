@@ -61,18 +61,15 @@ def write_bench_report(out_dir: str | os.PathLike[str], wall_seconds: float | No
         rep.add_heading("log(estimate / truth) per task and estimator")
         rep.add_figure(png, caption="Blue: underestimate, red: overestimate; grey: the job failed, the estimate "
                        "is <= 0, or the truth is 0 (independence, where the cell shows the estimate).")
-        figures.close(fig)
     if tidy["estimate"].notna().any():
         fig = figures.estimate_vs_n(tidy)
         png = save_figure(fig, fig_dir / "estimate_vs_n")[0]
         rep.add_heading("Estimate vs N")
         rep.add_figure(png, caption="Mean +- sd over seeds; dashed: the true MI.")
-        figures.close(fig)
         fig = figures.time_per_estimator(tidy)
         png = save_figure(fig, fig_dir / "time_per_estimator")[0]
         rep.add_heading("Time per estimator")
         rep.add_figure(png)
-        figures.close(fig)
     rep.add_heading("Per task")
     rep.add_table(tasks)
     if failed:

@@ -1,21 +1,12 @@
-"""Benchmark figures (matplotlib, Agg): the heatmap of log(estimate/truth) per task x
+"""Benchmark figures (matplotlib ``Figure`` objects, no pyplot): the heatmap of log(estimate/truth) per task x
 estimator (as in the Beyond Normal paper), estimate vs N with error bars against the truth
 line, and time per estimator."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+from ..plotting import colormap, subplots
 
 
 def heatmap(task_tab, value: str = "log_ratio", limit: float = 1.0):
@@ -23,7 +14,6 @@ def heatmap(task_tab, value: str = "log_ratio", limit: float = 1.0):
     +-``limit`` (diverging: blue under-, red over-estimates); cells print the mean estimate;
     the truth is printed next to each task name. Grey cells: the job failed, the estimate is <= 0,
     or the truth is 0 (independence; the cell still prints the estimate)."""
-    plt = _plt()
     tasks = list(dict.fromkeys(task_tab["task"]))
     labels = sorted(task_tab["label"].unique())
     mat = np.full((len(tasks), len(labels)), np.nan)
@@ -32,8 +22,8 @@ def heatmap(task_tab, value: str = "log_ratio", limit: float = 1.0):
     for _, r in task_tab.iterrows():
         i, j = tasks.index(r["task"]), labels.index(r["label"])
         mat[i, j], est[i, j] = r[value], r["mean"]
-    fig, ax = plt.subplots(figsize=(1.2 + 0.9 * len(labels) + 3.5, 0.8 + 0.32 * len(tasks)))
-    cmap = plt.get_cmap("RdBu_r").with_extremes(bad="#cccccc")
+    fig, ax = subplots(figsize=(1.2 + 0.9 * len(labels) + 3.5, 0.8 + 0.32 * len(tasks)))
+    cmap = colormap("RdBu_r").with_extremes(bad="#cccccc")
     im = ax.imshow(np.clip(mat, -limit, limit), cmap=cmap, vmin=-limit, vmax=limit, aspect="auto")
     failed = np.zeros(mat.shape, dtype=bool)
     if "seeds" in task_tab:
@@ -56,11 +46,10 @@ def heatmap(task_tab, value: str = "log_ratio", limit: float = 1.0):
 def estimate_vs_n(tidy, tasks: list[str] | None = None, max_tasks: int = 12):
     """One panel per task: mean estimate +- sd over seeds against N, per estimator, with the
     true MI as a dashed line."""
-    plt = _plt()
     tasks = tasks or list(dict.fromkeys(tidy["task"]))[:max_tasks]
     ncol = min(3, len(tasks))
     nrow = int(np.ceil(len(tasks) / ncol))
-    fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 3.2 * nrow), squeeze=False)
+    fig, axes = subplots(nrow, ncol, figsize=(4.2 * ncol, 3.2 * nrow), squeeze=False)
     labels = sorted(tidy["label"].unique())
     for ax, task in zip(axes.ravel(), tasks):
         sub = tidy[tidy["task"] == task]
@@ -87,11 +76,10 @@ def estimate_vs_n(tidy, tasks: list[str] | None = None, max_tasks: int = 12):
 
 def time_per_estimator(tidy):
     """Seconds per estimate (median and IQR over jobs) per estimator and N, log scale."""
-    plt = _plt()
     ok = tidy[tidy["estimator_seconds"].notna()]
     labels = sorted(ok["label"].unique())
     ns = sorted(ok["n"].unique())
-    fig, ax = plt.subplots(figsize=(1.5 + 0.8 * len(labels), 3.5))
+    fig, ax = subplots(figsize=(1.5 + 0.8 * len(labels), 3.5))
     width = 0.8 / max(len(ns), 1)
     for k, n in enumerate(ns):
         q = [ok[(ok["label"] == lab) & (ok["n"] == n)]["estimator_seconds"].quantile([0.25, 0.5, 0.75]).to_numpy()
@@ -106,7 +94,3 @@ def time_per_estimator(tidy):
     ax.set_title("time per estimator (median, IQR over tasks and seeds)", fontsize=9)
     fig.tight_layout()
     return fig
-
-
-def close(fig: Any) -> None:
-    _plt().close(fig)

@@ -1,4 +1,4 @@
-"""Figures and report.html of the compression study (matplotlib, Agg backend)."""
+"""Figures and report.html of the compression study (matplotlib ``Figure`` objects, no pyplot)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,7 @@ from typing import Any
 
 import numpy as np
 
-
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+from ..plotting import colormap, subplots
 
 
 def _errorbars(ax: Any, per: Any, quantity: str, plats: Any = None) -> None:
@@ -40,11 +33,10 @@ def make_figures(results: list[dict[str, Any]], summary: dict[str, Any], meta: d
     """MI vs size, accuracy/AUC vs size, ROC curves, the example strip; saved as PNG+SVG."""
     from ..io import save_figure
 
-    plt = _plt()
     per, plats = summary["per_size"], summary["plateaus"]
     figs: dict[str, Any] = {}
 
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = subplots(figsize=(7, 4.5))
     _errorbars(ax, per, "mi", plats)
     ax.axhline(meta["h_y"], color="k", ls="--", lw=1, label=f"H(Y) = {meta['h_y']:.3f} (ceiling)")
     ax.set_ylabel("I(image; label) [nats], held-out")
@@ -53,7 +45,7 @@ def make_figures(results: list[dict[str, Any]], summary: dict[str, Any], meta: d
     ax.legend(fontsize=8)
     figs["mi_vs_size"] = fig
 
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    fig, axes = subplots(1, 2, figsize=(11, 4))
     _errorbars(axes[0], per, "accuracy", plats)
     axes[0].set_ylabel("test accuracy")
     axes[0].legend(fontsize=8)
@@ -66,8 +58,8 @@ def make_figures(results: list[dict[str, Any]], summary: dict[str, Any], meta: d
     clfs = sorted({c for r in results for c, m in r["classifiers"].items() if "roc" in m})
     if clfs:
         sizes = sorted({r["size"] for r in results})
-        cmap = plt.get_cmap("viridis")
-        fig, axes = plt.subplots(1, len(clfs), figsize=(5.2 * len(clfs), 4.6), squeeze=False)
+        cmap = colormap("viridis")
+        fig, axes = subplots(1, len(clfs), figsize=(5.2 * len(clfs), 4.6), squeeze=False)
         for ax, clf in zip(axes[0], clfs):
             for r in sorted(results, key=lambda r: (r["size"], r["seed"])):
                 if r["seed"] != results[0]["seed"] or clf not in r["classifiers"]:
@@ -84,7 +76,7 @@ def make_figures(results: list[dict[str, Any]], summary: dict[str, Any], meta: d
         figs["roc_curves"] = fig
 
     ex = sorted({r["size"]: r for r in results}.values(), key=lambda r: r["size"])
-    fig, axes = plt.subplots(1, len(ex), figsize=(1.3 * len(ex), 1.8), squeeze=False)
+    fig, axes = subplots(1, len(ex), figsize=(1.3 * len(ex), 1.8), squeeze=False)
     for ax, r in zip(axes[0], ex):
         ax.imshow(np.asarray(r["example"]), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
         ax.set_title(f"{r['size']}x{r['size']}", fontsize=8)
@@ -105,7 +97,6 @@ def write_report(path: Path, summary: dict[str, Any], checks: list[dict[str, Any
 
     from ..report.html import HtmlReport
 
-    plt = _plt()
     rep = HtmlReport(f"MI vs image size: {meta['name']}", subtitle="infolens run compression")
     rep.add_text(
         f"Data: {meta['name']} ({meta['n_available']} images of {meta['native']} pixels), label classes "
@@ -132,7 +123,6 @@ def write_report(path: Path, summary: dict[str, Any], checks: list[dict[str, Any
     rep.add_heading("Figures")
     for name, fig in figs.items():
         rep.add_figure(fig, caption=captions.get(name, name))
-        plt.close(fig)
     rep.add_heading("Results per size")
     rep.add_table(summary["table"], caption="value ± standard error; MI in nats")
     errs = meta["errors"] + meta["estimator_errors"]

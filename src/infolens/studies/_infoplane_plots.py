@@ -30,25 +30,22 @@ def check_bounds(table: Any, h_y: float) -> dict[str, Any]:
 def make_figures(table: Any, acc: Any, layers: list[str], h_y: float, out: Path,
                  formats: tuple[str, ...] = ("png", "svg")) -> list[Path]:
     """Information plane per (I(X;L) method, I(L;Y) method) pair, MI vs epoch, accuracy."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib import cm, colors
 
     from ..io import save_figure
+    from ..plotting import colormap, subplots
 
     ok = table[table["error"].isna()]
     xs = sorted(ok[ok["quantity"] == "I(X;L)"]["method"].unique())
     ys = sorted(ok[ok["quantity"] == "I(L;Y)"]["method"].unique())
     epochs = sorted(ok["epoch"].unique())
     norm = colors.LogNorm(vmin=1, vmax=max(2, max(epochs) + 1))  # epoch + 1 on a log scale
-    cmap = plt.get_cmap("viridis")
+    cmap = colormap("viridis")
     markers = "osD^v<>ph*"
     paths: list[Path] = []
     pairs = [(a, b) for a in xs for b in ys]
     if pairs:
-        fig, axes = plt.subplots(1, len(pairs), figsize=(5 * len(pairs), 4.2), squeeze=False, layout="constrained")
+        fig, axes = subplots(1, len(pairs), figsize=(5 * len(pairs), 4.2), squeeze=False, layout="constrained")
         for ax, (mx, my) in zip(axes[0], pairs):
             for li, layer in enumerate(layers):
                 a = ok[(ok["layer"] == layer) & (ok["quantity"] == "I(X;L)") & (ok["method"] == mx)].set_index("epoch")["mi"]
@@ -68,9 +65,8 @@ def make_figures(table: Any, acc: Any, layers: list[str], h_y: float, out: Path,
         fig.colorbar(cm.ScalarMappable(norm=norm, cmap=cmap), ax=axes[0].tolist(), label="epoch + 1")
         fig.suptitle("Information plane: one trajectory per layer, colour = epoch")
         paths += save_figure(fig, out / "information_plane", formats=formats)
-        plt.close(fig)
     methods = [("I(X;L)", m) for m in xs] + [("I(L;Y)", m) for m in ys]
-    fig, axes = plt.subplots(1, len(methods), figsize=(4.2 * len(methods), 3.6), squeeze=False, layout="constrained")
+    fig, axes = subplots(1, len(methods), figsize=(4.2 * len(methods), 3.6), squeeze=False, layout="constrained")
     for ax, (q, m) in zip(axes[0], methods):
         for layer in layers:
             d = ok[(ok["layer"] == layer) & (ok["quantity"] == q) & (ok["method"] == m)].sort_values("epoch")
@@ -84,8 +80,7 @@ def make_figures(table: Any, acc: Any, layers: list[str], h_y: float, out: Path,
         ax.set_title(m, fontsize=9)
         ax.legend(fontsize=7)
     paths += save_figure(fig, out / "mi_vs_epoch", formats=formats)
-    plt.close(fig)
-    fig, ax = plt.subplots(figsize=(5, 3.5))
+    fig, ax = subplots(figsize=(5, 3.5))
     ax.plot(acc["epoch"], acc["train_acc"], label="train")
     ax.plot(acc["epoch"], acc["test_acc"], label="test")
     ax.set_xlabel("epoch")
@@ -93,7 +88,6 @@ def make_figures(table: Any, acc: Any, layers: list[str], h_y: float, out: Path,
     ax.legend()
     fig.tight_layout()
     paths += save_figure(fig, out / "accuracy", formats=formats)
-    plt.close(fig)
     return paths
 
 

@@ -7,15 +7,13 @@ from typing import Any
 
 
 def plot_curves(curves: Any, path: str | os.PathLike[str] | None = None, *, truth: float | None = None,
-                estimate: float | None = None, best_step: int | None = None, title: str = "") -> Any:
+                estimate: float | None = None, best_step: int | None = None, title: str = "", ax: Any = None) -> Any:
     """Plot train / validation / smoothed-validation MI against the step; mark the best
-    step, the test estimate and the truth when given. Saves PNG+SVG atomically when ``path``
-    is given (:func:`infolens.io.save_figure`); returns the figure. ``curves`` may also be an
-    :class:`~infolens.result.MIResult` of a neural estimator."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    step, the test estimate and the truth when given. Draws into ``ax`` when given (else a new
+    ``matplotlib.figure.Figure``; pyplot and the backend are left alone); saves PNG+SVG
+    atomically when ``path`` is given (:func:`infolens.io.save_figure`); returns the figure.
+    ``curves`` may also be an :class:`~infolens.result.MIResult` of a neural estimator."""
+    from ...plotting import figure_and_axes
 
     diag = getattr(curves, "diagnostics", None)
     if diag is not None:
@@ -28,7 +26,8 @@ def plot_curves(curves: Any, path: str | os.PathLike[str] | None = None, *, trut
     missing = {"step", "train", "val", "smoothed"} - set(getattr(curves, "columns", ()))
     if missing:
         raise ValueError(f"curves must be a DataFrame with columns step, train, val, smoothed; missing {sorted(missing)}")
-    fig, ax = plt.subplots(figsize=(6, 3.6))
+    own = ax is None
+    fig, ax = figure_and_axes(ax, figsize=(6, 3.6))
     ax.plot(curves["step"], curves["train"], lw=1, alpha=0.6, label="train (minibatch)")
     ax.plot(curves["step"], curves["val"], lw=1, alpha=0.8, label="validation")
     ax.plot(curves["step"], curves["smoothed"], lw=2, label="validation, smoothed")
@@ -43,7 +42,8 @@ def plot_curves(curves: Any, path: str | os.PathLike[str] | None = None, *, trut
     if title:
         ax.set_title(title)
     ax.legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
+    if own:
+        fig.tight_layout()
     if path is not None:
         from ...io import save_figure
 
