@@ -81,8 +81,10 @@ def test_full_audit_on_mixed_table_catches_copier(frames, tmp_path):
     assert res.metrics["categorical_columns"] == ["group"]
     assert res.metrics["mia_distance_tpr_at_1pct_fpr"] == 1.0 and res.metrics["holdout_share"] == 1.0
     status = res.summary().set_index("check")["status"]
-    assert status["near copies of training rows"] == "at risk"
+    assert status["exact copies of training rows"] == "at risk"
+    assert status["near copies: training vs holdout"] == "at risk"
     assert status["closer to training than to holdout"] == "at risk"
+    assert res.verdict()["memorisation"] and res.verdict()["headline"].startswith("Do not release")
     files = res.save(tmp_path / "a")
     data = json.loads(open(files["json"]).read())
     assert data["metrics"]["exact_copies"] == 400

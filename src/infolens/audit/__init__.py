@@ -6,11 +6,11 @@
 """
 
 from .core import AuditResult, audit
-from .fidelity import column_metrics, correlation_difference, tstr
+from .fidelity import column_metrics, correlation_difference, coverage, tstr
 from .mmd import MMDResult, median_bandwidth, mmd_test
-from .neighbors import gaussian_kde_logpdf, kneighbors
+from .neighbors import NeighborIndex, gaussian_kde_logpdf, kneighbors
 from .privacy import distance_metrics, membership_attacks
-from .roc import attack_metrics, plot_roc_loglog, tpr_at_fpr
+from .roc import attack_metrics, plot_roc_loglog, tpr_at_fpr, tpr_pvalue
 from .tables import TableEncoder
 
 __all__ = [
@@ -20,14 +20,17 @@ __all__ = [
     "MMDResult",
     "median_bandwidth",
     "kneighbors",
+    "NeighborIndex",
     "gaussian_kde_logpdf",
     "distance_metrics",
     "membership_attacks",
     "attack_metrics",
     "tpr_at_fpr",
+    "tpr_pvalue",
     "plot_roc_loglog",
     "column_metrics",
     "correlation_difference",
+    "coverage",
     "tstr",
     "TableEncoder",
 ]

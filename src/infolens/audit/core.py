@@ -11,22 +11,21 @@ import pandas as pd
 
 from ..errors import InputError
 from ..validation import check_positive_int, check_random_state
-from .fidelity import column_metrics, correlation_difference, tstr
+from .fidelity import column_metrics, correlation_difference, coverage, tstr
 from .mmd import mmd_test
+from .neighbors import NeighborIndex
 from .privacy import distance_metrics, membership_attacks
+from .report import save_audit
 from .roc import FPRS
 from .tables import TableEncoder, as_frame, check_tables
-
-#: thresholds behind the words in the summary (documented in docs/audit.md)
-ALPHA = 0.01          # significance of the holdout-share and near-copy binomial tests
-MMD_ALPHA = 0.05      # MMD permutation test level
-TSTR_MIN_RATIO = 0.9  # TSTR at least 90% of TRTR
+from .verdicts import checks, verdict
 
 
 @dataclass
 class AuditResult:
     """Every figure of an audit: ``metrics`` (flat JSON-ready dict), ``columns`` (per-column
-    fidelity), ``attacks`` (ROC figures per attack), ``summary()`` (verdicts in words)."""
+    fidelity), ``attacks`` (ROC figures per attack); ``summary()`` (one row per check, in
+    words) and ``verdict()`` (memorisation yes/no, fidelity good/poor, a headline sentence)."""
 
     metrics: dict[str, Any]
     columns: pd.DataFrame
@@ -34,66 +33,23 @@ class AuditResult:
     arrays: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     def summary(self) -> pd.DataFrame:
-        """One row per check: what was measured, the value, and ``passed``/``at risk``/``warning``."""
-        m = self.metrics
-        rows = []
+        """One row per check: area (memorisation / fidelity), what was measured, the value with
+        its interval, ``passed``/``at risk``/``warning``, and what it means (see verdicts.py)."""
+        rows = checks(self.metrics, self.attacks, self.columns)
+        return pd.DataFrame(rows).drop(columns=["key"])
 
-        def add(area: str, check: str, value: str, status: str, meaning: str) -> None:
-            rows.append({"area": area, "check": check, "value": value, "status": status, "meaning": meaning})
-
-        for name, res in self.attacks.items():
-            lo = res.get("tpr_at_1pct_fpr_ci", [res["tpr_at_1pct_fpr"]])[0]
-            at_risk = lo > 0.01
-            add("privacy", f"membership attack ({name.replace('_', ' ')})",
-                f"TPR@1%FPR {res['tpr_at_1pct_fpr']:.3f} (95% CI from {lo:.3f}), AUC {res['auc']:.3f}",
-                "at risk" if at_risk else "passed",
-                ("an attacker who may wrongly accuse 1 in 100 outsiders identifies more training patients "
-                 "than chance would" if at_risk else
-                 "an attacker cannot tell training patients from outsiders better than chance at a 1% false-alarm rate"))
-        share, p = m["holdout_share"], m["holdout_share_pvalue"]
-        bad = p < ALPHA
-        add("privacy", "closer to training than to holdout", f"{100 * share:.1f}% of synthetic rows (50% expected)",
-            "at risk" if bad else "passed",
-            "synthetic rows sit closer to the training patients than to unseen ones: records were memorised"
-            if bad else "synthetic rows are no closer to training patients than to unseen patients")
-        bad = m["exact_copies"] > 0 or m["near_copy_pvalue"] < ALPHA
-        add("privacy", "near copies of training rows",
-            f"{m['exact_copies']} exact, {m['near_copies']} near ({100 * m['near_copy_share']:.2f}%, ~1% expected)",
-            "at risk" if bad else "passed",
-            "some synthetic rows are (near) copies of real training records" if bad else
-            "no more near-copies than unseen real patients would give")
-        mmd_ok = m["mmd_pvalue"] >= MMD_ALPHA
-        add("fidelity", "overall distribution (MMD test)", f"MMD^2 {m['mmd2']:.2e}, p = {m['mmd_pvalue']:.3f}",
-            "passed" if mmd_ok else "warning",
-            "a two-sample test cannot tell synthetic from real rows" if mmd_ok else
-            "the synthetic rows are distinguishable from real rows as a whole")
-        worst = self.columns.sort_values("ks", ascending=False).head(1)
-        if len(worst) and not np.isnan(worst["ks"].iloc[0]):
-            ks = float(worst["ks"].iloc[0])
-            add("fidelity", "worst column (KS)", f"{worst['column'].iloc[0]}: KS {ks:.3f}",
-                "passed" if ks < 0.1 else "warning",
-                "every column's distribution is close to the real one" if ks < 0.1 else
-                "at least one column's distribution differs visibly from the real one")
-        if not np.isnan(m.get("corr_max_abs_diff", np.nan)):
-            c = m["corr_max_abs_diff"]
-            add("fidelity", "correlations", f"largest difference {c:.3f}", "passed" if c < 0.2 else "warning",
-                "relations between columns are kept" if c < 0.2 else "some relations between columns are lost")
-        if "tstr" in m:
-            ok = m["tstr_ratio"] >= TSTR_MIN_RATIO
-            add("fidelity", f"downstream task ({m['tstr_metric']} on {m['tstr_target']})",
-                f"TSTR {m['tstr']:.3f} vs TRTR {m['trtr']:.3f}", "passed" if ok else "warning",
-                "a model trained on synthetic data works about as well on real patients" if ok else
-                "a model trained on synthetic data works worse on real patients than one trained on real data")
-        return pd.DataFrame(rows)
+    def verdict(self) -> dict[str, Any]:
+        """``memorisation`` (bool), ``fidelity`` (``"good"``/``"poor"``), the evidence and problems,
+        and ``headline``: one sentence that says whether the table may be released and why."""
+        return verdict(self.metrics, self.attacks, checks(self.metrics, self.attacks, self.columns))
 
     def to_dict(self) -> dict[str, Any]:
         return {"metrics": self.metrics, "columns": self.columns.to_dict(orient="records"),
-                "attacks": self.attacks, "summary": self.summary().to_dict(orient="records")}
+                "attacks": self.attacks, "summary": self.summary().to_dict(orient="records"),
+                "verdict": self.verdict()}
 
     def save(self, out_dir: Any, title: str = "Synthetic data audit") -> dict[str, str]:
         """Write ``report.html``, ``audit.json`` and the figures (PNG+SVG) into ``out_dir``."""
-        from .report import save_audit
-
         return save_audit(self, out_dir, title=title)
 
 
@@ -113,6 +69,8 @@ def audit(
     fprs: Sequence[float] = FPRS,
     random_state: Any = 0,
     n_jobs: int | None = None,
+    max_query_rows: int | None = 10_000,
+    neighbour_search: str = "auto",
     verbose: bool = True,
 ) -> AuditResult:
     """Audit ``synthetic`` against the ``real`` rows it was generated from and ``holdout``
@@ -121,13 +79,17 @@ def audit(
     ``target``: a column for TSTR vs TRTR (skipped when None). ``encoding``: ``"euclidean"``
     (standardised numeric + one-hot) or ``"gower"`` (range-scaled L1, category mismatch 1).
     ``missing``: ``"error"`` refuses missing values, ``"drop"`` drops their rows.
+    ``max_query_rows``: distance statistics and attacks use at most this many rows of each
+    table as queries, searched against the full tables (``None``: all rows); exact copies are
+    counted over all rows. ``neighbour_search``: ``"auto"`` (exact up to 200,000 reference rows,
+    faiss IVF above), ``"exact"`` or ``"ivf"`` (see neighbors.py).
     """
     from ..progress import progress
 
     n_permutations = check_positive_int(n_permutations, "n_permutations", minimum=0)
     n_bootstrap = check_positive_int(n_bootstrap, "n_bootstrap", minimum=0)
     rng = check_random_state(random_state)
-    seeds = rng.integers(0, 2**31 - 1, size=4)
+    seeds = rng.integers(0, 2**31 - 1, size=6)
     t0 = time.perf_counter()
     frames = {"real": as_frame(real, "real"), "synthetic": as_frame(synthetic, "synthetic"),
               "holdout": as_frame(holdout, "holdout")}
@@ -142,21 +104,32 @@ def audit(
         "numeric_columns": list(map(str, enc.numeric_)), "categorical_columns": list(map(str, enc.categorical_)),
         "encoding": encoding, "rows_dropped_missing": dropped,
     }
-    bar = progress(total=5, desc="audit", verbose=verbose)
-    dist = distance_metrics(ztr, zho, zsy, metric=enc.metric, random_state=int(seeds[0]), n_jobs=n_jobs)
+    bar = progress(total=6, desc="audit", verbose=verbose)
+    # one neighbour index per table, shared by every search below
+    kw = {"metric": enc.metric, "algorithm": neighbour_search, "n_jobs": n_jobs, "random_state": int(seeds[4])}
+    indices = {"train": NeighborIndex(ztr, **kw), "holdout": NeighborIndex(zho, **kw),
+               "synthetic": NeighborIndex(zsy, **kw)}
+    bar.update()
+    dist = distance_metrics(ztr, zho, zsy, metric=enc.metric, random_state=int(seeds[0]), n_jobs=n_jobs,
+                            max_query_rows=max_query_rows, n_bootstrap=n_bootstrap, algorithm=neighbour_search,
+                            indices=indices)
     arrays = {k[1:]: dist.pop(k) for k in list(dist) if k.startswith("_")}
     metrics.update(dist)
     bar.update()
     attacks = membership_attacks(ztr, zho, zsy, metric=enc.metric, fprs=fprs, n_bootstrap=n_bootstrap,
-                                 random_state=int(seeds[1]), n_jobs=n_jobs)
+                                 random_state=int(seeds[1]), n_jobs=n_jobs, max_attack_rows=max_query_rows,
+                                 algorithm=neighbour_search, indices=indices)
     for name, res in attacks.items():
         for key in ("auc", *(k for k in res if k.startswith("tpr_at_") and not k.endswith("_ci"))):
             metrics[f"mia_{name}_{key}"] = res[key]
+    metrics.update(coverage(indices["train"], indices["synthetic"], random_state=int(seeds[5]),
+                            max_query_rows=None if max_query_rows is None else min(max_query_rows, 5000)))
+    del indices
     bar.update()
     mmd = mmd_test(ztr, zsy, n_permutations=n_permutations, max_samples=mmd_max_samples,
                    random_state=int(seeds[2]), n_jobs=n_jobs)
     metrics.update({"mmd2": mmd.mmd2, "mmd_pvalue": mmd.p_value, "mmd_bandwidth": mmd.bandwidth,
-                    "mmd_n": [mmd.n_x, mmd.n_y]})
+                    "mmd_kernel": mmd.kernel, "mmd_n": [mmd.n_x, mmd.n_y]})
     bar.update()
     cols = column_metrics(tr, sy, enc)
     metrics.update(correlation_difference(tr, sy, enc.numeric_))

@@ -18,7 +18,7 @@ import pandas as pd
 from scipy.stats import ks_2samp, wasserstein_distance
 
 from ..errors import InputError
-from ..validation import check_choice, seed_from
+from ..validation import check_choice, check_random_state, seed_from
 from .tables import TableEncoder
 
 TASKS = ("auto", "classification", "regression")
@@ -123,3 +123,38 @@ def _fit_score(xr: np.ndarray, xs: np.ndarray, xh: np.ndarray, train: pd.DataFra
         out["metric"] = "r2"
     out["ratio"] = float(out["tstr"] / out["trtr"]) if out["trtr"] > 0 else float("nan")
     return out
+
+
+def coverage(
+    train_index: Any,
+    synthetic_index: Any,
+    *,
+    k: int = 5,
+    max_query_rows: int | None = 5000,
+    random_state: Any = None,
+) -> dict[str, Any]:
+    """Coverage (Naeem et al. 2020): the share of real training rows that have a synthetic
+    row inside the ball reaching their ``k``-th nearest other training row. A generator that
+    collapses onto a few modes leaves most balls empty.
+
+    Estimated on at most ``max_query_rows`` training rows (Clopper-Pearson interval). Under an
+    ideal generator (synthetic rows drawn like training rows) a ball is empty exactly when the
+    ``k`` nearest of the ``N - 1 + M`` other rows are all training rows, so the expected
+    coverage is ``1 - prod_{i<k} (N-1-i) / (N-1+M-i)`` (``1 - 2^-k`` for ``M = N``).
+    ``train_index``, ``synthetic_index``: :class:`~.neighbors.NeighborIndex` objects.
+    """
+    from .exchange import binomial_ci
+
+    rng = check_random_state(random_state)
+    n, m = len(train_index), len(synthetic_index)
+    if n <= k:
+        raise InputError(f"coverage needs more than k={k} training rows, got {n}")
+    rows = np.arange(n) if max_query_rows is None or n <= max_query_rows else \
+        np.sort(rng.choice(n, max_query_rows, replace=False))
+    q = train_index.ref[rows]
+    radius = train_index.query(q, k + 1)[0][:, k]          # the row itself is its own 0-th neighbour
+    nearest = synthetic_index.query(q, 1)[0][:, 0]
+    covered = int(np.sum(nearest <= radius))
+    expected = 1.0 - float(np.prod([(n - 1 - i) / (n - 1 + m - i) for i in range(k)]))
+    return {"coverage": covered / len(rows), "coverage_ci": binomial_ci(covered, len(rows)),
+            "coverage_expected": expected, "coverage_k": k, "coverage_query_rows": int(len(rows))}

@@ -177,10 +177,10 @@ class NeighborIndex:
         check_choice(metric, "metric", METRICS)
         check_choice(algorithm, "algorithm", ALGORITHMS)
         if working_memory_mb <= 0:
-            raise ValueError(f"working_memory_mb must be > 0, got {working_memory_mb}")
+            raise InputError(f"working_memory_mb must be > 0, got {working_memory_mb}")
         self.ref = np.ascontiguousarray(ref, dtype=np.float64)
         if self.ref.ndim != 2 or len(self.ref) == 0:
-            raise ValueError(f"ref must be a non-empty 2-D array, got shape {self.ref.shape}")
+            raise InputError(f"ref must be a non-empty 2-D array, got shape {self.ref.shape}")
         self.metric, self.n_jobs, self.working_memory_mb = metric, resolve_n_jobs(n_jobs), working_memory_mb
         if algorithm == "auto":
             algorithm = "ivf" if len(self.ref) > EXACT_MAX_REF else "exact"
@@ -216,10 +216,10 @@ class NeighborIndex:
         """Distances and indices of the ``k`` nearest reference rows of each query row, nearest first."""
         q = np.ascontiguousarray(query, dtype=np.float64)
         if q.ndim != 2 or q.shape[1] != self.ref.shape[1]:
-            raise ValueError(f"query {q.shape} and ref {self.ref.shape} must be 2-D with the same number of columns; "
+            raise InputError(f"query {q.shape} and ref {self.ref.shape} must be 2-D with the same number of columns; "
                              "encode both the same way")
         if not 1 <= k <= len(self.ref):
-            raise ValueError(f"k must be between 1 and len(ref)={len(self.ref)}, got {k}")
+            raise InputError(f"k must be between 1 and len(ref)={len(self.ref)}, got {k}")
         if self.algorithm == "exact":
             idx = self._nn.kneighbors(q, n_neighbors=k, return_distance=False)
         else:
@@ -246,7 +246,7 @@ def kneighbors(
     matrix); the distances of the ``k`` neighbours found are recomputed directly, so exact
     copies give exactly 0."""
     if working_memory_mb <= 0:
-        raise ValueError(f"working_memory_mb must be > 0, got {working_memory_mb}")
+        raise InputError(f"working_memory_mb must be > 0, got {working_memory_mb}")
     return NeighborIndex(ref, metric=metric, algorithm=algorithm, n_jobs=n_jobs,
                          working_memory_mb=working_memory_mb).query(query, k)
 

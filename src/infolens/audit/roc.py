@@ -45,6 +45,30 @@ def _fast_metrics(m_sorted: np.ndarray, u_sorted: np.ndarray, fprs: Sequence[flo
     return auc, tprs
 
 
+def tpr_pvalue(tpr: float, n_members: int, n_nonmembers: int, fpr: float) -> float:
+    """Exact p-value of a TPR at FPR ``fpr`` under "members and non-members are exchangeable"
+    (a generator that learned nothing specific to its training rows).
+
+    The TPR counts members scoring above the ``(k+1)``-th highest non-member, ``k = floor(fpr n_u)``
+    (as :func:`tpr_at_fpr`). Under exchangeability the pooled ranking is a random ordering, so
+    that count is negative-hypergeometric: the number of members drawn before the
+    ``(k+1)``-th non-member. Ties can only lower the count, so the p-value stays valid.
+    """
+    from scipy.special import logsumexp
+    from scipy.stats import hypergeom
+
+    k = int(np.floor(fpr * n_nonmembers + 1e-9))
+    if k >= n_nonmembers:
+        return 1.0
+    x = int(round(tpr * n_members))
+    if x <= 0:
+        return 1.0
+    # X >= x  <=>  at most k non-members among the first x + k in the ranking (hypergeometric);
+    # summed in log space because scipy's survival functions stop near 1e-12
+    logp = hypergeom.logpmf(np.arange(k + 1), n_members + n_nonmembers, n_nonmembers, x + k)
+    return float(min(1.0, np.exp(logsumexp(logp))))
+
+
 def _key(f: float) -> str:
     return f"tpr_at_{f * 100:g}pct_fpr"
 
@@ -59,7 +83,8 @@ def attack_metrics(
     max_curve_points: int = 400,
 ) -> dict[str, Any]:
     """AUC and TPR at each FPR in ``fprs`` for scores where larger means "member", with
-    percentile bootstrap 95% intervals (members and non-members resampled separately).
+    percentile bootstrap 95% intervals (members and non-members resampled separately), and for
+    each TPR the exact p-value of :func:`tpr_pvalue` (``..._pvalue``).
 
     TPR at an FPR below ``1 / n_nonmembers`` cannot be resolved: it is then the TPR at FPR 0,
     and ``resolvable`` says so per FPR.
@@ -85,6 +110,8 @@ def attack_metrics(
         out["auc_ci"] = [float(lo[0]), float(hi[0])]
         for j, f in enumerate(fprs):
             out[_key(f) + "_ci"] = [float(lo[j + 1]), float(hi[j + 1])]
+    for f in fprs:
+        out[_key(f) + "_pvalue"] = tpr_pvalue(out[_key(f)], len(m), len(u), f)
     out["resolvable"] = {f"{f:g}": bool(f * len(u) >= 1) for f in fprs}
     out["n_members"], out["n_nonmembers"] = int(len(m)), int(len(u))
     fpr, tpr, _ = roc_curve(np.r_[np.ones(len(m)), np.zeros(len(u))], np.r_[m, u])
@@ -99,13 +126,11 @@ def attack_metrics(
 def plot_roc_loglog(curves: dict[str, dict[str, Any]], ax: Any = None, title: str = "Membership inference ROC"):
     """Log-log ROC (Carlini et al. 2022, fig. 1): the low-FPR corner, where leaks show, gets
     the space. ``curves`` maps a name to an :func:`attack_metrics` dict."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     if ax is None:
-        fig, ax = plt.subplots(figsize=(5, 4.5))
+        fig = Figure(figsize=(5.5, 4.5), layout="constrained")
+        ax = fig.add_subplot()
     else:
         fig = ax.figure
     floor = 1e-4
@@ -122,5 +147,5 @@ def plot_roc_loglog(curves: dict[str, dict[str, Any]], ax: Any = None, title: st
     ax.set_xlabel("false-positive rate")
     ax.set_ylabel("true-positive rate")
     ax.set_title(title)
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=8, loc="lower right")
     return fig
