@@ -19,6 +19,57 @@ UNITS = ("nats", "bits")
 _Z95 = 1.959963984540054  # two-sided 95% normal quantile
 
 
+#: Diagnostics that carry an information quantity (in nats as estimators return them), by
+#: key, whatever the estimator: :meth:`MIResult.to_unit` converts exactly these (numbers,
+#: lists and dicts of numbers; nested diagnostics dicts follow the same rule) and records the
+#: unit in ``diagnostics["unit"]``. A new estimator either reuses one of these names or ends a
+#: new key with ``_nats``, which ``to_unit`` renames to ``_bits`` with the value converted.
+#: A neural estimator's training-curves table (``diagnostics["curves"]``) stays in nats and
+#: is labelled so (``diagnostics["curves_unit"]``). Every other diagnostic is unitless
+#: (counts, correlations, settings).
+INFO_DIAGNOSTICS = frozenset({
+    "plug_in", "copula_mi", "half_sample_mean", "h_x", "h_y", "h_xy", "best_val", "ceiling",
+    "search_mi_best", "search_history", "per_projection_quantiles",
+})
+#: diagnostics that hold another estimator's diagnostics (converted by the same rules)
+NESTED_DIAGNOSTICS = frozenset({"inner_diagnostics"})
+
+
+def _scale(value: Any, f: float) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float, np.number)):
+        return float(value) * f
+    if isinstance(value, np.ndarray):
+        return value * f
+    if isinstance(value, dict):
+        return {k: _scale(v, f) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_scale(v, f) for v in value)
+    return value
+
+
+def convert_diagnostics(diag: dict[str, Any], f: float, unit: str) -> dict[str, Any]:
+    """A copy of ``diag`` with every information quantity multiplied by ``f`` (see
+    :data:`INFO_DIAGNOSTICS`), ``*_nats`` keys renamed to ``*_bits`` (or back), ``"unit"``
+    set to ``unit`` and a curves table labelled ``"curves_unit": "nats"``."""
+    out: dict[str, Any] = {}
+    old_suffix, new_suffix = ("_nats", "_bits") if unit == "bits" else ("_bits", "_nats")
+    for key, value in diag.items():
+        if key in INFO_DIAGNOSTICS:
+            out[key] = _scale(value, f)
+        elif key.endswith(old_suffix):
+            out[key[: -len(old_suffix)] + new_suffix] = _scale(value, f)
+        elif key in NESTED_DIAGNOSTICS and isinstance(value, dict):
+            out[key] = convert_diagnostics(value, f, unit)
+        else:
+            out[key] = value
+    out["unit"] = unit
+    if "curves" in diag:
+        out["curves_unit"] = "nats"
+    return out
+
+
 def check_unit(unit: str) -> str:
     """Return ``unit`` if it is ``"nats"`` or ``"bits"``, else raise a ValueError naming it."""
     if unit not in UNITS:
@@ -68,7 +119,9 @@ class MIResult:
             self.ci = (float(self.ci[0]), float(self.ci[1]))
 
     def to_unit(self, unit: str) -> "MIResult":
-        """The same result expressed in ``unit`` ("nats" or "bits")."""
+        """The same result expressed in ``unit`` ("nats" or "bits"): ``mi``, ``stderr``,
+        ``ci`` and the information quantities among the diagnostics (:data:`INFO_DIAGNOSTICS`,
+        ``*_nats`` keys), whose unit ``diagnostics["unit"]`` then names."""
         check_unit(unit)
         if unit == self.unit:
             return self
@@ -79,6 +132,7 @@ class MIResult:
             unit=unit,
             stderr=None if self.stderr is None else self.stderr * f,
             ci=None if self.ci is None else (self.ci[0] * f, self.ci[1] * f),
+            diagnostics=convert_diagnostics(self.diagnostics, f, unit),
         )
 
     def to_dict(self) -> dict[str, Any]:
