@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("report", "turn a run folder into tables, figures and report.html"),
     "run": ("run", "run a study: compression, infoplane, infomax, privacy, gan-toy"),
     "audit": ("audit", "audit synthetic data for fidelity and privacy"),
+    "features": ("features", "which columns of a table carry information about a target (MI, p-values, report)"),
     "demo": ("demo", "the main job on a built-in data set (what `make demo` runs)"),
 }
 

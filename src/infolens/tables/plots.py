@@ -8,14 +8,13 @@ from typing import Any
 
 import numpy as np
 
+from ..plotting import subplots
+
 
 def _axes(ax: Any, size: tuple[float, float]) -> tuple[Any, Any]:
     if ax is not None:
         return ax.figure, ax
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=size, layout="constrained")
-    return fig, fig.add_subplot()
+    return subplots(figsize=size, layout="constrained")
 
 
 def feature_mi_figure(table: Any, top: int = 30, alpha: float = 0.05, ax: Any = None) -> Any:
