@@ -7,6 +7,8 @@ from typing import Any
 
 from .registry import estimator_class, get_estimator
 from .result import MIResult, check_unit
+from .torch_utils import SMALL_MODEL_THREADS
+from .torch_utils import threads as torch_threads
 from .validation import check_paired_index
 
 
@@ -16,6 +18,7 @@ def estimate_mi(
     method: str = "ksg",
     unit: str = "nats",
     random_state: Any = None,
+    threads: int | None = None,
     **params: Any,
 ) -> MIResult:
     """Estimate the mutual information I(X;Y) from paired samples.
@@ -28,6 +31,10 @@ def estimate_mi(
     method : a registered estimator name (``infolens.list_estimators()``).
     unit : ``"nats"`` or ``"bits"``.
     random_state : seed for the estimator's randomness (jitter, splits, projections, training).
+    threads : torch CPU threads while the estimate runs, restored afterwards. ``None``: one
+        thread for neural estimators (their critics are small: more threads gain little on an
+        idle machine and cost many times over on a busy one; see :mod:`infolens.torch_utils`),
+        torch's own setting for the others.
     **params : the estimator's parameters (e.g. ``k=5`` for KSG).
 
     Returns
@@ -47,4 +54,16 @@ def estimate_mi(
     if "random_state" in inspect.signature(cls.__init__).parameters:
         params = {**params, "random_state": random_state}
     est = get_estimator(method, **params)
-    return est.estimate(x, y).to_unit(unit)
+    if threads is None and _is_neural(cls):
+        threads = SMALL_MODEL_THREADS
+    with torch_threads(threads):
+        res = est.estimate(x, y)
+    return res.to_unit(unit)
+
+
+def _is_neural(cls: type) -> bool:
+    try:
+        from .estimators.neural.base import NeuralEstimator
+    except ImportError:  # pragma: no cover - torch is a dependency
+        return False
+    return issubclass(cls, NeuralEstimator)

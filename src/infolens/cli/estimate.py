@@ -59,6 +59,8 @@ def add_estimate_arguments(parser: argparse.ArgumentParser) -> None:
     neural.add_argument("--epochs", type=int, default=None, help="maximum training epochs")
     neural.add_argument("--batch-size", type=int, default=None, help="training minibatch size")
     neural.add_argument("--device", default=None, help="auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:N or mps")
+    neural.add_argument("--threads", type=int, default=None,
+                        help="torch CPU threads while training (default 1: small critics; see docs/neural.md)")
     neural.add_argument("--plot", default=None, metavar="PNG", help="save the training curves to this file (PNG and SVG)")
 
 
@@ -85,7 +87,8 @@ def main_estimate(args: argparse.Namespace) -> int:
     for name in ("epochs", "batch_size", "device"):
         if getattr(args, name, None) is not None:
             params[name] = getattr(args, name)
-    res = estimate_mi(x, y, method=args.method, unit=args.unit, random_state=args.seed, **params)
+    res = estimate_mi(x, y, method=args.method, unit=args.unit, random_state=args.seed,
+                      threads=getattr(args, "threads", None), **params)
     print(json.dumps(res.to_dict(), indent=2) if args.json else str(res))
     if getattr(args, "plot", None):
         from ..estimators.neural.plotting import plot_curves

@@ -56,25 +56,10 @@ def fit_autoencoder(
     linear code), trained with Adam on the mean squared reconstruction error of the
     standardised columns of ``a``; 10% of ``a`` is held out to report the validation error.
     Returns (encode function on raw rows, diagnostics with the loss curves)."""
-    with small_model_threads():
+    from ..torch_utils import threads
+
+    with threads():  # one thread: a small model (see infolens.torch_utils)
         return _train_autoencoder(a, dim, hidden, epochs, batch_size, lr, device, random_state, verbose)
-
-
-class small_model_threads:
-    """Run torch on one intra-op thread while training a small model: its matrices are too
-    small to split, and on a busy machine the thread hand-offs cost more than the work
-    (measured: 5x slower with 2 threads). The previous setting is restored on exit."""
-
-    def __enter__(self) -> None:
-        import torch
-
-        self._n = torch.get_num_threads()
-        torch.set_num_threads(1)
-
-    def __exit__(self, *exc: Any) -> None:
-        import torch
-
-        torch.set_num_threads(self._n)
 
 
 def _train_autoencoder(a: np.ndarray, dim: int, hidden: int, epochs: int, batch_size: int, lr: float,

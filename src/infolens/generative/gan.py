@@ -168,16 +168,10 @@ class GAN:
 
         ``n_threads`` caps torch's CPU threads while training (restored afterwards): these
         networks are small, and more threads only contend with other work; ``None`` leaves it."""
-        import torch
+        from ..torch_utils import threads
 
-        if self.n_threads is None:
+        with threads(None if self.n_threads is None else check_positive_int(self.n_threads, "n_threads")):
             return self._fit(X)
-        previous = torch.get_num_threads()
-        torch.set_num_threads(check_positive_int(self.n_threads, "n_threads"))
-        try:
-            return self._fit(X)
-        finally:
-            torch.set_num_threads(previous)
 
     def _fit(self, X: Any) -> "GAN":
         import torch

@@ -120,15 +120,10 @@ def fit_cnn(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, random
     ``num_threads``: torch CPU threads while training (restored after); the default 1 is the
     fastest for a network this small (per-operation overhead dominates, and extra threads
     only contend with parallel jobs); ``None`` leaves torch's setting."""
-    import torch
+    from ..torch_utils import threads
 
-    saved = torch.get_num_threads()
-    if num_threads is not None:
-        torch.set_num_threads(int(num_threads))
-    try:
+    with threads(num_threads):
         return _fit_cnn(x_train, y_train, x_test, random_state, epochs, batch_size, lr, val_fraction, device)
-    finally:
-        torch.set_num_threads(saved)
 
 
 def _fit_cnn(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, random_state: int, epochs: int,
@@ -179,27 +174,6 @@ def _fit_cnn(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, rando
         proba = torch.cat([F.softmax(model(xte[s:s + 1024].to(dev)), dim=1).cpu() for s in range(0, len(xte), 1024)])
     curves["best_epoch"] = int(np.argmin(curves["val_loss"])) + 1
     return proba.numpy().astype(np.float64), curves
-
-
-class torch_threads:
-    """Context manager: torch CPU threads set to ``n`` inside, restored after (``None``: unchanged)."""
-
-    def __init__(self, n: int | None) -> None:
-        self.n, self.saved = n, None
-
-    def __enter__(self) -> "torch_threads":
-        if self.n is not None:
-            import torch
-
-            self.saved = torch.get_num_threads()
-            torch.set_num_threads(int(self.n))
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        if self.saved is not None:
-            import torch
-
-            torch.set_num_threads(self.saved)
 
 
 # --------------------------------------------------------------------------- plateau

@@ -163,6 +163,7 @@ def compression_job(config: dict[str, Any]) -> dict[str, Any]:
 
     from .. import estimate_mi
     from ..data import preprocess
+    from ..torch_utils import SMALL_MODEL_THREADS, threads
 
     size, seed = int(config["size"]), int(config["seed"])
     ds, tr, te = _pool(config["dataset"], config["data_dir"], config["label"], config["n_train"], config["n_test"],
@@ -199,7 +200,7 @@ def compression_job(config: dict[str, Any]) -> dict[str, Any]:
                 else:
                     xin = x[idx]
                 kw = {"verbose": False, "device": config["device"], **params}
-                with C.torch_threads(config.get("threads")):
+                with threads(config.get("threads") or SMALL_MODEL_THREADS):
                     r = estimate_mi(xin, y[idx], method=name, random_state=seed, **kw)
                 n_held = r.diagnostics.get("n_test")
                 where = "its own held-out split" + (f" of {n_held}" if n_held else "")
@@ -351,7 +352,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n-jobs", type=int)
     parser.add_argument("--scheduler", help="Dask scheduler address tcp://host:8786")
     parser.add_argument("--device", help="cpu (default), auto or cuda")
-    parser.add_argument("--threads", type=int, help="torch CPU threads for the neural estimators (default: torch's)")
+    parser.add_argument("--threads", type=int, help="torch CPU threads for the neural estimators (default 1: "
+                        "their critics are small, see infolens.torch_utils)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.add_argument("--resume-changed", action="store_true",
                         help="add this run's jobs to an --out folder that holds a run with another configuration")

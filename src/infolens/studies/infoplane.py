@@ -264,9 +264,9 @@ def _usable(a: np.ndarray) -> np.ndarray:
 
 def infoplane_job(config: dict[str, Any]) -> dict[str, Any]:
     """One estimate: I(X;L) or I(L;Y) of one layer at one epoch with one estimator."""
-    from ..estimators.compressed import small_model_threads
+    from ..torch_utils import threads
 
-    with small_model_threads():  # the networks and matrices here are small
+    with threads():  # one torch thread: the networks and matrices here are small
         return _job(config)
 
 
@@ -331,9 +331,9 @@ def run(config: Any = None, **overrides: Any) -> dict[str, Any]:
         with atomic_path(eval_path) as tmp:
             with open(tmp, "wb") as fh:
                 np.savez(fh, x=data["x_eval"].astype(np.float64), y=data["y_eval"])
-    from ..estimators.compressed import small_model_threads
+    from ..torch_utils import threads
 
-    with small_model_threads():
+    with threads():
         history = train(cfg, data, out)
     write_json(out / "config.json", asdict(cfg))
     h_y = entropy_nats(data["y_eval"])
