@@ -15,24 +15,25 @@ def _rows(path):
 
 @pytest.mark.slow
 def test_privacy_study_tiny_and_resumes(tmp_path):
-    cfg = {"out": str(tmp_path / "p"), "generators": ["copy", "gaussian", "gan"], "dp_noise": [], "n_steps": 3,
+    cfg = {"out_dir": str(tmp_path / "p"), "generators": ["copy", "gaussian", "gan"], "dp_noise": [], "n_steps": 3,
            "images": False, "n_bootstrap": 20, "n_permutations": 20, "verbose": False}
     res = privacy.run(cfg)
-    tab = {r["label"]: r for r in res["table"]}
+    assert res.out_dir == tmp_path / "p" and res.images is None
+    tab = {r["label"]: r for r in res.table.to_dict(orient="records")}
     # copier: every training patient released verbatim
     assert tab["copy"]["mia_tpr_at_1pct_fpr"] == 1.0 and tab["copy"]["holdout_share"] == 1.0
     assert tab["copy"]["exact_copies"] == 284                   # 569 patients, half held out
     # the Gaussian model never reproduces a record; its holdout share is ~0.5 (sd 0.03 for 284 rows, 4 sd)
     assert tab["gaussian"]["exact_copies"] == 0 and abs(tab["gaussian"]["holdout_share"] - 0.5) < 0.12
     # TRTR is the same real-data model for every generator
-    assert len({r["trtr_accuracy"] for r in res["table"]}) == 1 and tab["copy"]["trtr_accuracy"] > 0.9
+    assert res.table["trtr_accuracy"].nunique() == 1 and tab["copy"]["trtr_accuracy"] > 0.9
     out = tmp_path / "p"
     assert (out / "report.html").exists() and (out / "tradeoff.png").exists()
     assert (out / "audits" / "copy" / "report.html").exists()
     n_rows = len(_rows(out / "results.jsonl"))
     again = privacy.run(cfg)                                       # finished jobs are read back, not rerun
     assert len(_rows(out / "results.jsonl")) == n_rows
-    assert again["table"] == res["table"]
+    assert again.table.equals(res.table)
     with pytest.raises(ValueError, match="unknown key.*'n_stepz' \\(did you mean 'n_steps'"):
         privacy.run({"n_stepz": 3})
     # a changed configuration is not mixed into the folder unless asked for
@@ -53,9 +54,10 @@ def test_gan_toy_closed_forms(tmp_path):
     dens = np.exp(gan_toy.ring_logpdf(np.c_[xx.ravel(), yy.ravel()]))
     assert dens.sum() * (g[1] - g[0]) ** 2 == pytest.approx(1.0, rel=1e-3)
 
-    res = gan_toy.run({"out": str(tmp_path / "t"), "distributions": ["gaussian", "ring"], "losses": ["gan"],
+    res = gan_toy.run({"out_dir": str(tmp_path / "t"), "distributions": ["gaussian", "ring"], "losses": ["gan"],
                        "n_train": 300, "n_eval": 300, "n_steps": 3, "n_permutations": 20, "verbose": False})
-    tab = {r["distribution"]: r for r in res["table"]}
+    assert res.out_dir == tmp_path / "t"
+    tab = {r["distribution"]: r for r in res.table.to_dict(orient="records")}
     assert tab["gaussian"]["mi_true"] == pytest.approx(-0.5 * np.log(1 - 0.8**2))
     assert tab["gaussian"]["kl_gaussian_fit"] > 0
     # true points' mean log-density estimates minus the entropy of the ring (separated modes):

@@ -44,6 +44,22 @@ def write_json(path: str | os.PathLike[str], obj: Any) -> Path:
     return write_text(path, json.dumps(obj, indent=2, default=str))
 
 
+def save_array(path: str | os.PathLike[str], *arrays: Any, **named: Any) -> Path:
+    """``np.save`` one array to a ``.npy`` path, or ``np.savez`` the arrays (named by
+    keyword) to a ``.npz`` path, atomically."""
+    import numpy as np
+
+    npz = Path(path).suffix == ".npz"
+    if not npz and (len(arrays) != 1 or named):
+        raise TypeError(f"a .npy file holds one array; got {len(arrays)} positional and {len(named)} named ones for {path}")
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        if npz:
+            np.savez(fh, *arrays, **named)
+        else:
+            np.save(fh, arrays[0])
+    return Path(path)
+
+
 def append_line(path: str | os.PathLike[str], line: str) -> None:
     """Append one line (a JSON record) so that a reader never sees half of it:
     the whole line goes out in a single ``write`` on an ``O_APPEND`` descriptor,

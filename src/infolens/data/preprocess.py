@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError, InputTypeError
-from ..io import atomic_path
+from ..io import atomic_path, save_array
 from ..progress import progress
 from .base import Dataset, ImageFiles
 
@@ -126,8 +126,7 @@ def preprocess(ds: Dataset, size: int, filter: str = "antialias", cache_dir: str
         out.flush()
         del out
         if len(kept) < n:
-            with atomic_path(kept_path) as ktmp, open(ktmp, "wb") as fh:
-                np.save(fh, kept)
+            save_array(kept_path, kept)
         elif kept_path.exists():
             kept_path.unlink()
     arr = np.load(path, mmap_mode="r")

@@ -1,2 +1,13 @@
-"""Studies: each module has ``run(config) -> results`` for Python use and
-``add_arguments(parser)`` / ``main(args)`` for ``infolens run NAME``."""
+"""Studies: each is one module that follows the protocol of :mod:`._protocol` (a ``Config``
+dataclass, ``jobs``, ``run_job``, ``summarize``, ``figures``, ``report``, ``run`` and
+``main``). ``infolens run NAME`` finds them in :data:`STUDIES`; a new study is a new module
+that copies the pattern, plus one line here."""
+
+#: CLI name -> module under infolens.studies
+STUDIES: dict[str, str] = {
+    "compression": "compression",
+    "infoplane": "infoplane",
+    "infomax": "infomax",
+    "privacy": "privacy",
+    "gan-toy": "gan_toy",
+}

@@ -13,33 +13,76 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from ..io import save_figure, write_text
-from ..validation import check_random_state
+from ..io import save_array, save_figure, write_text
+from ..validation import check_choice, check_positive_int, check_random_state
+from ._config import load_config
+from ._protocol import StudyResult, config_from_args, failed_rows, start_run
 
 DISTRIBUTIONS = ("gaussian", "ring")
 RHO = 0.8
 RING_MODES, RING_RADIUS, RING_SD = 8, 2.0, 0.05
 
-DEFAULTS: dict[str, Any] = {
-    "out": "runs/gan-toy",
-    "distributions": list(DISTRIBUTIONS),
-    "losses": ["gan", "wgan", "wgan-gp"],
-    "n_train": 2000,
-    "n_eval": 2000,
-    "n_steps": 2000,
-    "n_permutations": 200,
-    "seed": 0,
-    "n_jobs": 1,
-    "verbose": True,
-    "resume_changed": False,   # add a changed configuration's jobs to an out folder holding another run
-}
+@dataclass
+class GanToyConfig:
+    """Settings of the GAN toy study (``run`` takes this, a dict or a YAML file with these keys)."""
+
+    out_dir: str = "runs/gan-toy"
+    """run folder (results.jsonl, samples/, results.csv, scatter.png, report.html)"""
+    distributions: list[str] = field(default_factory=lambda: list(DISTRIBUTIONS))
+    """toy targets: gaussian (correlation 0.8) and ring (8 Gaussians)"""
+    losses: list[str] = field(default_factory=lambda: ["gan", "wgan", "wgan-gp"])
+    """generator losses: gan, wgan, wgan-gp"""
+    n_train: int = 2000
+    """training points per distribution"""
+    n_eval: int = 2000
+    """generated and fresh true points that the distances are measured on"""
+    n_steps: int = 2000
+    """generator steps"""
+    n_permutations: int = 200
+    """permutations of the MMD test"""
+    seed: int = 0
+    """seed of the data, the generators and the tests"""
+    n_jobs: int = 1
+    """worker processes"""
+    verbose: bool = True
+    """progress bars"""
+    resume_changed: bool = False
+    """add a changed configuration's jobs to a run folder that holds another run"""
+
+    def validate(self) -> None:
+        from ..generative.gan import LOSSES
+
+        for d in self.distributions:
+            check_choice(d, "distributions", DISTRIBUTIONS)
+        for loss in self.losses:
+            check_choice(loss, "losses", LOSSES)
+        for key in ("n_train", "n_eval", "n_steps", "n_jobs"):
+            check_positive_int(getattr(self, key), key)
+        check_positive_int(self.n_permutations, "n_permutations", minimum=0)
+
+
+Config = GanToyConfig
+
+
+@dataclass
+class GanToyResult(StudyResult):
+    table: pd.DataFrame
+    """one row per (distribution, loss): distances to the true distribution"""
+    samples: dict[tuple[str, str], np.ndarray]
+    """generated points per (distribution, loss)"""
+    config: GanToyConfig
+    """the configuration of the run"""
+
+
 #: settings that do not change the numbers: they may differ when a run folder is resumed
-_VOLATILE = ("out", "n_jobs", "verbose", "resume_changed")
+_VOLATILE = ("out_dir", "n_jobs", "verbose", "resume_changed")
 
 
 def sample_true(name: str, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -72,7 +115,7 @@ def gaussian_kl(mu_q: np.ndarray, cov_q: np.ndarray, mu_p: np.ndarray, cov_p: np
                         + np.log(np.linalg.det(cov_p) / np.linalg.det(cov_q))))
 
 
-def toy_job(config: dict[str, Any]) -> dict[str, Any]:
+def run_job(config: dict[str, Any]) -> dict[str, Any]:
     """One (distribution, loss) pair: train, sample, measure; samples saved for the plots."""
     from .. import estimate_mi
     from ..audit import mmd_test
@@ -104,88 +147,84 @@ def toy_job(config: dict[str, Any]) -> dict[str, Any]:
         out["loglik_generated"] = float(np.mean(ring_logpdf(x_gen)))
         out["loglik_true"] = float(np.mean(ring_logpdf(x_fresh)))
     path = Path(config["out"]) / "samples" / f"{config['distribution']}_{config['loss']}.npy"
-    from ..io import atomic_path
-
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as fh:
-            np.save(fh, x_gen)
+    save_array(path, x_gen)
     out["samples"] = str(path)
     return out
 
 
-def run(config: dict[str, Any]) -> dict[str, Any]:
-    """Run the study (resumable: finished pairs are read back from ``out/results.jsonl``)."""
-    import pandas as pd
+def jobs(cfg: GanToyConfig) -> list[dict[str, Any]]:
+    """One job per (distribution, loss)."""
+    return [{"distribution": d, "loss": loss, "n_train": cfg.n_train, "n_eval": cfg.n_eval, "n_steps": cfg.n_steps,
+             "n_permutations": cfg.n_permutations, "seed": cfg.seed, "out": cfg.out_dir}
+            for d in cfg.distributions for loss in cfg.losses]
 
+
+def summarize(rows: list[dict[str, Any]], cfg: GanToyConfig) -> GanToyResult:
+    """The table of distances (``results.csv``) and the generated points of every pair."""
+    failed = failed_rows(rows, lambda c: f"gan-toy job {c['distribution']}/{c['loss']}")
+    if failed:
+        raise RuntimeError(f"{failed[0]} ({len(failed)} failed)")
+    table = pd.DataFrame([{"distribution": r["config"]["distribution"], "loss": r["config"]["loss"], **r["result"]}
+                          for r in rows])
+    samples = {(r["config"]["distribution"], r["config"]["loss"]): np.load(r["result"]["samples"]) for r in rows}
+    out_dir = Path(cfg.out_dir)
+    write_text(out_dir / "results.csv", table.to_csv(index=False))
+    return GanToyResult(out_dir=out_dir, table=table.drop(columns=["samples"]), samples=samples, config=cfg)
+
+
+def figures(result: GanToyResult) -> dict[str, Any]:
+    """True vs generated points, a panel per (distribution, loss), saved as ``scatter``."""
     from ..plotting import subplots
-    from ..report.html import HtmlReport
-    from ..runner import run_jobs
 
-    from ..io import write_json
-    from ._config import check_keys, check_run_folder
-
-    check_keys(config, DEFAULTS, where="the gan-toy config")
-    cfg = {**DEFAULTS, **config}
-    for d in cfg["distributions"]:
-        if d not in DISTRIBUTIONS:
-            raise ValueError(f"distributions must be among {DISTRIBUTIONS}, got {d!r}")
-    out = Path(cfg["out"])
-    check_run_folder(out, cfg, ignore=_VOLATILE, resume_changed=bool(cfg["resume_changed"]))
-    write_json(out / "config.json", cfg)
-    jobs = [{"distribution": d, "loss": l, "n_train": cfg["n_train"], "n_eval": cfg["n_eval"],
-             "n_steps": cfg["n_steps"], "n_permutations": cfg["n_permutations"], "seed": cfg["seed"], "out": str(out)}
-            for d in cfg["distributions"] for l in cfg["losses"]]
-    rows = run_jobs(toy_job, jobs, out, n_jobs=cfg["n_jobs"], progress=cfg["verbose"], desc="gan-toy")
-    table = []
-    for r in rows:
-        if r["error"]:
-            raise RuntimeError(f"gan-toy job {r['config']['distribution']}/{r['config']['loss']} failed: {r['error']}")
-        table.append({"distribution": r["config"]["distribution"], "loss": r["config"]["loss"], **r["result"]})
-    df = pd.DataFrame(table)
-    write_text(out / "results.csv", df.to_csv(index=False))
-
-    rng = check_random_state(cfg["seed"])
-    dists, losses = cfg["distributions"], cfg["losses"]
+    cfg, df = result.config, result.table
+    rng = check_random_state(cfg.seed)
+    dists, losses = cfg.distributions, cfg.losses
     fig, axes = subplots(len(dists), len(losses), figsize=(3.2 * len(losses), 3.2 * len(dists)), squeeze=False)
     for i, d in enumerate(dists):
         real = sample_true(d, 1000, rng)
-        for j, l in enumerate(losses):
+        for j, loss in enumerate(losses):
             ax = axes[i, j]
-            gen = np.load(df[(df.distribution == d) & (df.loss == l)]["samples"].iloc[0])[:1000]
+            gen = result.samples[(d, loss)][:1000]
             ax.scatter(real[:, 0], real[:, 1], s=3, alpha=0.4, label="true")
             ax.scatter(gen[:, 0], gen[:, 1], s=3, alpha=0.4, label="generated")
-            mmd2 = float(df[(df.distribution == d) & (df.loss == l)]["mmd2"].iloc[0])
-            ax.set_title(f"{d} / {l}\nMMD$^2$ {mmd2:.2e}", fontsize=9)
+            mmd2 = float(df[(df.distribution == d) & (df.loss == loss)]["mmd2"].iloc[0])
+            ax.set_title(f"{d} / {loss}\nMMD$^2$ {mmd2:.2e}", fontsize=9)
             ax.set_xticks([])
             ax.set_yticks([])
     axes[0, 0].legend(fontsize=7, markerscale=3)
-    save_figure(fig, out / "scatter")
-    rep = HtmlReport("GAN toy study", subtitle=f"{cfg['n_train']} training points, {cfg['n_steps']} generator steps")
-    rep.add_text(__doc__.split("\n\n", 1)[1].replace("\n", " "))
-    rep.add_figure(fig, caption="True (blue) vs generated (orange) points")
-    rep.add_table(df.drop(columns=["samples"]), caption="Distance to the true distribution")
-    rep.save(out / "report.html")
-    return {"table": df.drop(columns=["samples"]).to_dict(orient="records"), "out": str(out)}
+    save_figure(fig, result.out_dir / "scatter")
+    return {"scatter": fig}
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", default=DEFAULTS["out"])
-    parser.add_argument("--distributions", default=",".join(DISTRIBUTIONS))
-    parser.add_argument("--losses", default="gan,wgan,wgan-gp")
-    parser.add_argument("--n-train", type=int, default=DEFAULTS["n_train"])
-    parser.add_argument("--n-steps", type=int, default=DEFAULTS["n_steps"])
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--n-jobs", type=int, default=1)
-    parser.add_argument("--quiet", action="store_true")
-    parser.add_argument("--resume-changed", action="store_true",
-                        help="add this run's jobs to an --out folder that holds a run with another configuration")
+def report(result: GanToyResult, figs: dict[str, Any]) -> Path:
+    """``report.html``: what was measured, the scatter plots and the table."""
+    from ..report.html import HtmlReport
+
+    cfg = result.config
+    rep = HtmlReport("GAN toy study", subtitle=f"{cfg.n_train} training points, {cfg.n_steps} generator steps")
+    rep.add_text((__doc__ or "").split("\n\n", 1)[1].replace("\n", " "))
+    rep.add_figure(figs["scatter"], caption="True (blue) vs generated (orange) points")
+    rep.add_table(result.table, caption="Distance to the true distribution")
+    return rep.save(result.out_dir / "report.html")
+
+
+def run(config: Any = None, **overrides: Any) -> GanToyResult:
+    """Run the study (resumable: finished pairs are read back from ``out_dir/results.jsonl``)."""
+    from ..runner import run_jobs
+
+    base = asdict(load_config(GanToyConfig, config)) if config is not None else {}
+    cfg = load_config(GanToyConfig, {**base, **overrides})
+    out_dir = Path(cfg.out_dir)
+    start_run(out_dir, asdict(cfg), volatile=_VOLATILE, resume_changed=cfg.resume_changed)
+    rows = run_jobs(run_job, jobs(cfg), out_dir, n_jobs=cfg.n_jobs, progress=cfg.verbose, desc="gan-toy")
+    result = summarize(rows, cfg)
+    report(result, figures(result))
+    return result
 
 
 def main(args: argparse.Namespace) -> int:
-    res = run({"out": args.out, "distributions": args.distributions.split(","), "losses": args.losses.split(","),
-               "n_train": args.n_train, "n_steps": args.n_steps, "seed": args.seed, "n_jobs": args.n_jobs,
-               "verbose": not args.quiet, "resume_changed": args.resume_changed})
-    for r in res["table"]:
+    res = run(config_from_args(args, GanToyConfig))
+    for r in res.table.to_dict(orient="records"):
         print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()}))
-    print(f"report: {Path(res['out']) / 'report.html'}")
+    print(f"report: {res.out_dir / 'report.html'}")
     return 0

@@ -175,7 +175,7 @@ def train(cfg: InfoplaneConfig, data: dict[str, Any], out_dir: Path) -> dict[str
     import torch
     import torch.nn.functional as F
 
-    from ..io import atomic_path, write_json
+    from ..io import atomic_path, save_array, write_json
     from ..progress import progress
     from ..torch_utils import get_device, seed_everything
 
@@ -222,9 +222,7 @@ def train(cfg: InfoplaneConfig, data: dict[str, Any], out_dir: Path) -> dict[str
         if epoch in record:
             with torch.no_grad():
                 acts = {n: a.flatten(1).cpu().numpy().astype(np.float64) for n, a in zip(names, _forward(model, xev))}
-            with atomic_path(out_dir / "activations" / f"epoch_{epoch:04d}.npz") as tmp:
-                with open(tmp, "wb") as fh:
-                    np.savez(fh, **acts)
+            save_array(out_dir / "activations" / f"epoch_{epoch:04d}.npz", **acts)
         history["epoch"].append(epoch)
         history["train_acc"].append(accuracy(xtr, ytr))
         history["test_acc"].append(accuracy(xte, yte))
@@ -326,11 +324,9 @@ def run(config: Any = None, **overrides: Any) -> dict[str, Any]:
     data = load_split(cfg)
     eval_path = out / "eval_data.npz"
     if not eval_path.exists():
-        from ..io import atomic_path
+        from ..io import save_array
 
-        with atomic_path(eval_path) as tmp:
-            with open(tmp, "wb") as fh:
-                np.savez(fh, x=data["x_eval"].astype(np.float64), y=data["y_eval"])
+        save_array(eval_path, x=data["x_eval"].astype(np.float64), y=data["y_eval"])
     from ..torch_utils import threads
 
     with threads():

@@ -12,38 +12,82 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from ..io import save_figure, write_text
+from ..io import save_array, save_figure, write_text
+from ..validation import check_choice, check_positive_int
+from ._config import load_config
+from ._protocol import StudyResult, config_from_args, failed_rows, start_run
 
 GENERATORS = ("copy", "gaussian", "gan", "wgan", "wgan-gp")
 
-DEFAULTS: dict[str, Any] = {
-    "out": "runs/privacy",
-    "generators": list(GENERATORS),
-    "dp_noise": [0.5, 1.0, 2.0],     # DP-SGD noise multipliers, each with loss "gan"
-    "dp_delta": 1e-5,
-    "n_steps": 1500,
-    "holdout_fraction": 0.5,
-    "n_bootstrap": 200,
-    "n_permutations": 200,
-    "images": True,
-    "image_steps": 1500,
-    "seed": 0,
-    "n_jobs": 1,
-    "verbose": True,
-    "resume_changed": False,         # add a changed configuration's jobs to an out folder holding another run
-}
+@dataclass
+class PrivacyConfig:
+    """Settings of the privacy study (``run`` takes this, a dict or a YAML file with these keys)."""
+
+    out_dir: str = "runs/privacy"
+    """run folder (results.jsonl, synthetic/, audits/, results.csv, tradeoff.png, report.html)"""
+    generators: list[str] = field(default_factory=lambda: list(GENERATORS))
+    """generators: copy, gaussian, gan, wgan, wgan-gp"""
+    dp_noise: list[float] = field(default_factory=lambda: [0.5, 1.0, 2.0])
+    """DP-SGD noise multipliers, each a GAN of its own ('' for none; needs opacus)"""
+    dp_delta: float = 1e-5
+    """delta of the DP-SGD privacy accounting"""
+    n_steps: int = 1500
+    """generator steps of the tabular GANs"""
+    holdout_fraction: float = 0.5
+    """share of the patients held out (never shown to a generator)"""
+    n_bootstrap: int = 200
+    """bootstrap draws of the audit's intervals"""
+    n_permutations: int = 200
+    """permutations of the audit's tests"""
+    images: bool = True
+    """also audit a conv GAN on 8x8 digits (on pixels and encoder features)"""
+    image_steps: int = 1500
+    """generator steps of the digits GAN"""
+    seed: int = 0
+    """seed of the split, the generators and the audits"""
+    n_jobs: int = 1
+    """worker processes"""
+    verbose: bool = True
+    """progress bars"""
+    resume_changed: bool = False
+    """add a changed configuration's jobs to a run folder that holds another run"""
+
+    def validate(self) -> None:
+        for g in self.generators:
+            check_choice(g, "generators", GENERATORS)
+        self.dp_noise = [float(s) for s in self.dp_noise]
+        for key in ("n_steps", "image_steps", "n_jobs"):
+            check_positive_int(getattr(self, key), key)
+        if not 0 < self.holdout_fraction < 1:
+            raise ValueError(f"holdout_fraction must be in (0, 1), got {self.holdout_fraction!r}")
+
+
+Config = PrivacyConfig
+
+
+@dataclass
+class PrivacyResult(StudyResult):
+    table: pd.DataFrame
+    """one row per tabular generator: the audit's risk and fidelity figures"""
+    images: dict[str, Any] | None
+    """the digits GAN's audit on pixels and on encoder features (None: not run)"""
+    config: PrivacyConfig
+    """the configuration of the run"""
+
+
 #: settings that do not change the numbers: they may differ when a run folder is resumed
-_VOLATILE = ("out", "n_jobs", "verbose", "resume_changed")
+_VOLATILE = ("out_dir", "n_jobs", "verbose", "resume_changed")
 
 
 def load_patients(seed: int, holdout_fraction: float):
     """Breast cancer table (30 features + ``diagnosis``), split into train/holdout, stratified."""
-    import pandas as pd
     from sklearn.datasets import load_breast_cancer
     from sklearn.model_selection import train_test_split
 
@@ -68,8 +112,6 @@ def _make_generator(name: str, config: dict[str, Any]):
 
 def tabular_job(config: dict[str, Any]) -> dict[str, Any]:
     """Train one generator on the training patients, sample as many rows, audit them."""
-    import pandas as pd
-
     from ..audit import audit
 
     tr, ho = load_patients(config["seed"], config["holdout_fraction"])
@@ -121,26 +163,24 @@ def image_job(config: dict[str, Any]) -> dict[str, Any]:
         m = res.metrics
         out[space] = {"mia_tpr_at_1pct_fpr": m["mia_distance_tpr_at_1pct_fpr"], "mia_auc": m["mia_distance_auc"],
                       "holdout_share": m["holdout_share"], "mmd2": m["mmd2"], "mmd_pvalue": m["mmd_pvalue"]}
-    from ..io import atomic_path
-
-    with atomic_path(Path(config["out"]) / "synthetic" / "digits.npy") as tmp:
-        with open(tmp, "wb") as fh:
-            np.save(fh, syn[:64])
+    save_array(Path(config["out"]) / "synthetic" / "digits.npy", syn[:64])
     return out
 
 
-def jobs_for(cfg: dict[str, Any]) -> list[dict[str, Any]]:
-    base = {k: cfg[k] for k in ("n_steps", "holdout_fraction", "n_bootstrap", "n_permutations", "seed", "dp_delta")}
-    base["out"] = str(cfg["out"])
-    jobs = [{**base, "kind": "tabular", "generator": g, "label": g} for g in cfg["generators"]]
-    jobs += [{**base, "kind": "tabular", "generator": "gan", "dp_noise": float(s), "label": f"dp-gan-sigma{s:g}"}
-             for s in cfg["dp_noise"]]
-    if cfg["images"]:
-        jobs.append({**base, "kind": "images", "image_steps": cfg["image_steps"], "label": "digits"})
-    return jobs
+def jobs(cfg: PrivacyConfig) -> list[dict[str, Any]]:
+    """One job per tabular generator and DP noise level, and one for the digits GAN."""
+    base: dict[str, Any] = {"n_steps": cfg.n_steps, "holdout_fraction": cfg.holdout_fraction, "n_bootstrap": cfg.n_bootstrap,
+                            "n_permutations": cfg.n_permutations, "seed": cfg.seed, "dp_delta": cfg.dp_delta,
+                            "out": str(cfg.out_dir)}
+    out = [{**base, "kind": "tabular", "generator": g, "label": g} for g in cfg.generators]
+    out += [{**base, "kind": "tabular", "generator": "gan", "dp_noise": float(s), "label": f"dp-gan-sigma{s:g}"}
+            for s in cfg.dp_noise]
+    if cfg.images:
+        out.append({**base, "kind": "images", "image_steps": cfg.image_steps, "label": "digits"})
+    return out
 
 
-def privacy_job(config: dict[str, Any]) -> dict[str, Any]:
+def run_job(config: dict[str, Any]) -> dict[str, Any]:
     return image_job(config) if config["kind"] == "images" else tabular_job(config)
 
 
@@ -167,80 +207,73 @@ def plot_tradeoff(df: Any, ax: Any = None):
     return fig
 
 
-def run(config: dict[str, Any]) -> dict[str, Any]:
-    """Run the study (resumable: finished generators are read back from ``out/results.jsonl``)."""
-    import pandas as pd
-
-    from ..plotting import subplots
-    from ..report.html import HtmlReport
-    from ..runner import run_jobs
-
-    from ..io import write_json
-    from ._config import check_keys, check_run_folder
-
-    check_keys(config, DEFAULTS, where="the privacy config")
-    cfg = {**DEFAULTS, **config}
-    for g in cfg["generators"]:
-        if g not in GENERATORS:
-            raise ValueError(f"generators must be among {GENERATORS}, got {g!r}")
-    if cfg["dp_noise"]:
-        from ..generative import require_opacus
-
-        require_opacus()
-    out = Path(cfg["out"])
-    check_run_folder(out, cfg, ignore=_VOLATILE, resume_changed=bool(cfg["resume_changed"]))
-    write_json(out / "config.json", cfg)
-    rows = run_jobs(privacy_job, jobs_for(cfg), out, n_jobs=cfg["n_jobs"], progress=cfg["verbose"], desc="privacy")
-    failed = [r for r in rows if r["error"]]
+def summarize(rows: list[dict[str, Any]], cfg: PrivacyConfig) -> PrivacyResult:
+    """The tabular generators' audit figures (``results.csv``) and the digits audit."""
+    failed = failed_rows(rows, lambda c: c["label"])
     if failed:
-        raise RuntimeError(f"{len(failed)} privacy job(s) failed, first: {failed[0]['config']['label']}: {failed[0]['error']}")
-    tab = pd.DataFrame([{"label": r["config"]["label"], **r["result"]} for r in rows if r["config"]["kind"] == "tabular"])
-    write_text(out / "results.csv", tab.to_csv(index=False))
-    fig = plot_tradeoff(tab)
-    save_figure(fig, out / "tradeoff")
-    rep = HtmlReport("Privacy study: synthetic patients", subtitle="breast cancer data, 569 patients")
-    rep.add_text(__doc__.split("\n\n", 1)[0].replace("\n", " "))
-    rep.add_figure(fig, caption="Risk vs utility per generator (squares: DP-SGD; lower right is better; a TPR of 0 is drawn at 0.001)")
-    rep.add_table(tab, caption="Audit figures per generator; per-generator reports in audits/<label>/report.html")
-    images = [r for r in rows if r["config"]["kind"] == "images"]
-    result: dict[str, Any] = {"table": tab.to_dict(orient="records"), "out": str(out)}
-    if images:
-        img = images[0]["result"]
-        rep.add_heading("Images: conv GAN on 8x8 digits")
-        rep.add_table(pd.DataFrame([{"space": k, **v} for k, v in img.items() if isinstance(v, dict)]),
-                      caption="Audit on pixels and on encoder features")
-        result["images"] = img
-        samples = np.load(out / "synthetic" / "digits.npy")
-        f2, axes = subplots(4, 8, figsize=(6, 3))
+        raise RuntimeError(f"{len(failed)} privacy job(s) failed, first: {failed[0]}")
+    table = pd.DataFrame([{"label": r["config"]["label"], **r["result"]} for r in rows if r["config"]["kind"] == "tabular"])
+    out_dir = Path(cfg.out_dir)
+    write_text(out_dir / "results.csv", table.to_csv(index=False))
+    images = next((r["result"] for r in rows if r["config"]["kind"] == "images"), None)
+    return PrivacyResult(out_dir=out_dir, table=table, images=images, config=cfg)
+
+
+def figures(result: PrivacyResult) -> dict[str, Any]:
+    """The trade-off plot and, with the digits GAN, a grid of its samples (PNG + SVG)."""
+    from ..plotting import subplots
+
+    figs = {"tradeoff": plot_tradeoff(result.table)}
+    if result.images is not None:
+        samples = np.load(result.out_dir / "synthetic" / "digits.npy")
+        fig, axes = subplots(4, 8, figsize=(6, 3))
         for ax, im in zip(axes.ravel(), samples):
             ax.imshow(im, cmap="gray_r", vmin=0, vmax=1)
             ax.axis("off")
-        rep.add_figure(f2, caption="Generated digits")
-        save_figure(f2, out / "digits_samples")
-    rep.save(out / "report.html")
+        figs["digits_samples"] = fig
+    for name, fig in figs.items():
+        save_figure(fig, result.out_dir / name)
+    return figs
+
+
+def report(result: PrivacyResult, figs: dict[str, Any]) -> Path:
+    """``report.html``: the trade-off, the table, and the digits audit."""
+    from ..report.html import HtmlReport
+
+    rep = HtmlReport("Privacy study: synthetic patients", subtitle="breast cancer data, 569 patients")
+    rep.add_text((__doc__ or "").split("\n\n", 1)[0].replace("\n", " "))
+    rep.add_figure(figs["tradeoff"], caption="Risk vs utility per generator (squares: DP-SGD; lower right is better; "
+                   "a TPR of 0 is drawn at 0.001)")
+    rep.add_table(result.table, caption="Audit figures per generator; per-generator reports in audits/<label>/report.html")
+    if result.images is not None:
+        rep.add_heading("Images: conv GAN on 8x8 digits")
+        rep.add_table(pd.DataFrame([{"space": k, **v} for k, v in result.images.items() if isinstance(v, dict)]),
+                      caption="Audit on pixels and on encoder features")
+        rep.add_figure(figs["digits_samples"], caption="Generated digits")
+    return rep.save(result.out_dir / "report.html")
+
+
+def run(config: Any = None, **overrides: Any) -> PrivacyResult:
+    """Run the study (resumable: finished generators are read back from ``out_dir/results.jsonl``)."""
+    from ..runner import run_jobs
+
+    base = asdict(load_config(PrivacyConfig, config)) if config is not None else {}
+    cfg = load_config(PrivacyConfig, {**base, **overrides})
+    if cfg.dp_noise:
+        from ..generative import require_opacus
+
+        require_opacus()
+    out_dir = Path(cfg.out_dir)
+    start_run(out_dir, asdict(cfg), volatile=_VOLATILE, resume_changed=cfg.resume_changed)
+    rows = run_jobs(run_job, jobs(cfg), out_dir, n_jobs=cfg.n_jobs, progress=cfg.verbose, desc="privacy")
+    result = summarize(rows, cfg)
+    report(result, figures(result))
     return result
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", default=DEFAULTS["out"])
-    parser.add_argument("--generators", default=",".join(GENERATORS))
-    parser.add_argument("--dp-noise", default="0.5,1,2", help="DP-SGD noise multipliers for the GAN ('' for none)")
-    parser.add_argument("--n-steps", type=int, default=DEFAULTS["n_steps"])
-    parser.add_argument("--no-images", action="store_true", help="skip the conv GAN on digits")
-    parser.add_argument("--image-steps", type=int, default=DEFAULTS["image_steps"])
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--n-jobs", type=int, default=1)
-    parser.add_argument("--quiet", action="store_true")
-    parser.add_argument("--resume-changed", action="store_true",
-                        help="add this run's jobs to an --out folder that holds a run with another configuration")
-
-
 def main(args: argparse.Namespace) -> int:
-    res = run({"out": args.out, "generators": [g for g in args.generators.split(",") if g],
-               "dp_noise": [float(s) for s in args.dp_noise.split(",") if s.strip()], "n_steps": args.n_steps,
-               "images": not args.no_images, "image_steps": args.image_steps, "seed": args.seed,
-               "n_jobs": args.n_jobs, "verbose": not args.quiet, "resume_changed": args.resume_changed})
-    for r in res["table"]:
+    res = run(config_from_args(args, PrivacyConfig))
+    for r in res.table.to_dict(orient="records"):
         print(json.dumps({k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()}))
-    print(f"report: {Path(res['out']) / 'report.html'}")
+    print(f"report: {res.out_dir / 'report.html'}")
     return 0
