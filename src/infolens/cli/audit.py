@@ -1,5 +1,8 @@
 """``infolens audit --real train.csv --synthetic syn.csv --holdout holdout.csv [--target COL]``:
-fidelity and privacy of a synthetic table; writes report.html, audit.json and plots."""
+fidelity and privacy of a synthetic table; writes report.html, audit.json and plots.
+
+The three tables are read by :mod:`infolens.cli.files` (CSV with a detected or ``--sep``
+separator, or Parquet): a missing, empty, malformed or zero-row file is a one-line error."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--real", required=True, help="CSV/Parquet of the real rows the generator was trained on")
     parser.add_argument("--synthetic", required=True, help="CSV/Parquet of the synthetic rows")
     parser.add_argument("--holdout", required=True, help="CSV/Parquet of real rows the generator never saw")
+    parser.add_argument("--sep", default=None, help="CSV separator, e.g. ';' or tab (default: detected per file)")
     parser.add_argument("--target", default=None, help="column for train-on-synthetic/test-on-real (optional)")
     parser.add_argument("--task", default="auto", choices=["auto", "classification", "regression"])
     parser.add_argument("--categorical", default="", help="comma-separated columns to treat as categorical "
@@ -27,9 +31,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from ..audit import audit
+    from .files import parse_sep, read_table
 
+    sep = parse_sep(args.sep)
+    real, synthetic, holdout = (read_table(getattr(args, name), f"--{name}", sep)
+                                for name in ("real", "synthetic", "holdout"))
     cats = [c.strip() for c in args.categorical.split(",") if c.strip()]
-    res = audit(args.real, args.synthetic, args.holdout, target=args.target, task=args.task,
+    res = audit(real, synthetic, holdout, target=args.target, task=args.task,
                 categorical=cats or None, encoding=args.encoding, missing=args.missing,
                 n_permutations=args.permutations, n_bootstrap=args.bootstrap, random_state=args.seed,
                 n_jobs=args.n_jobs, verbose=not args.quiet)
