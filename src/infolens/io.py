@@ -1,4 +1,5 @@
-"""Atomic file writes: nothing half-written on disk after a crash or a kill."""
+"""Atomic file writes (nothing half-written on disk after a crash or a kill), and the one
+YAML reader (:func:`read_yaml`: errors name the file, line and column)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
+
+from .errors import ConfigError, DataNotFoundError
 
 
 @contextmanager
@@ -86,3 +89,33 @@ def save_figure(fig: Any, path: str | os.PathLike[str], formats: tuple[str, ...]
             fig.savefig(tmp, format=fmt, dpi=dpi, bbox_inches="tight")
         out.append(target)
     return out
+
+
+def read_yaml(path: str | Path) -> dict[str, Any]:
+    """The mapping in a YAML file (``{}`` for an empty file). A missing file, a syntax error
+    (reported as ``file:line:column``) or a top level that is not a mapping is a one-line error."""
+    import yaml
+
+    p = Path(path)
+    if not p.is_file():
+        raise DataNotFoundError(f"config file {str(p)!r} not found; check the path (--config on the command line)")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {str(p)!r} is not UTF-8 text ({exc.reason}); save it as UTF-8") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{p}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(p)
+        what = " ".join(str(s) for s in (exc.context, exc.problem) if s)
+        raise ConfigError(f"{where}: YAML syntax error: {what}; fix that line (indentation, a missing ':' "
+                          "or an unclosed quote or bracket)") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config file {str(p)!r} is not valid YAML ({str(exc).splitlines()[0]})") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {str(p)!r} must hold a mapping of keys to values (key: value lines), "
+                          f"got a {type(data).__name__}")
+    return data

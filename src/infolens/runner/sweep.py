@@ -110,9 +110,9 @@ class Sweep:
             n: [1000, 5000]
             seeds: 3
         """
-        import yaml
+        from ..io import read_yaml
 
         p = Path(path)
         if not p.is_file():
             raise DataNotFoundError(f"sweep file {str(p)!r} not found")
-        return cls.from_dict(yaml.safe_load(p.read_text(encoding="utf-8")))
+        return cls.from_dict(read_yaml(p))  # a YAML syntax error names the file, line and column

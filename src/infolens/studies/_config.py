@@ -21,42 +21,13 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, Iterable, Mapping, TypeVar
 
-from ..errors import ConfigError, DataNotFoundError, InfolensError, RunFolderError
+from ..errors import ConfigError, InfolensError, RunFolderError
+from ..io import read_yaml
 
 C = TypeVar("C")
 
 #: the flag that lets a changed configuration add its jobs to an existing run folder
 RESUME_FLAG = "--resume-changed"
-
-
-def read_yaml(path: str | Path) -> dict[str, Any]:
-    """The mapping in a YAML file (``{}`` for an empty file). A missing file, a syntax error
-    (reported as ``file:line:column``) or a top level that is not a mapping is a one-line error."""
-    import yaml
-
-    p = Path(path)
-    if not p.is_file():
-        raise DataNotFoundError(f"config file {str(p)!r} not found; check the --config path")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"config file {str(p)!r} is not UTF-8 text ({exc.reason}); save it as UTF-8") from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{p}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(p)
-        what = " ".join(str(s) for s in (exc.context, exc.problem) if s)
-        raise ConfigError(f"{where}: YAML syntax error: {what}; fix that line (indentation, a missing ':' "
-                          "or an unclosed quote or bracket)") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"config file {str(p)!r} is not valid YAML ({str(exc).splitlines()[0]})") from exc
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"config file {str(p)!r} must hold a mapping of keys to values (key: value lines), "
-                          f"got a {type(data).__name__}")
-    return data
 
 
 def suggest(name: Any, choices: Iterable[str]) -> str:
