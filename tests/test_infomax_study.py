@@ -26,8 +26,8 @@ def one_thread():
 @pytest.mark.slow   # ~15-25 s on the shared machine: four encoders trained, measured and reported twice
 def test_study_runs_all_encoders_and_resumes(tmp_path):
     out = tmp_path / "run"
-    res = infomax.run({**TINY, "out": str(out)})
-    s = res["summary"].set_index(["encoder", "method"])
+    res = infomax.run({**TINY, "out_dir": str(out)})
+    s = res.summary.set_index(["encoder", "method"])
     # map sides: 10 -> A 6, B 14, C 10, D 10 (two 3x3 layers)
     for enc, side in {"A": 6, "B": 14, "C": 10, "D": 10}.items():
         for m in ("binning", "ksg"):
@@ -37,7 +37,7 @@ def test_study_runs_all_encoders_and_resumes(tmp_path):
             assert row["mean_mi"] <= row["max_mi"] + 1e-12 and row["max_mi"] > 0
             # chance is 1/10 over 10 digit classes; 60 test images: a probe on DIM features is above it
             assert 0.1 < row["probe_accuracy"] <= 1.0
-    mm = res["map_mi"]
+    mm = res.map_mi
     assert len(mm) == 4 * 3 * 4 * 2 and np.isfinite(mm["mi"]).all()
     for name in ("results.csv", "map_mi.csv", "history.csv", "results.json", "report.html", "config.json",
                  "figures/feature_maps.png", "figures/mi_per_map.png", "figures/max_mi_hist.png", "figures/training.png"):
@@ -47,10 +47,10 @@ def test_study_runs_all_encoders_and_resumes(tmp_path):
     assert len(pd.read_csv(out / "history.csv")) == 4 * 2          # 64 images / batch 32 = 2 steps per encoder
 
     # resume: a second run reads the checkpoints and per-encoder MI tables: identical numbers
-    again = infomax.run({**TINY, "out": str(out)})
-    pd.testing.assert_frame_equal(again["summary"], res["summary"])
+    again = infomax.run({**TINY, "out_dir": str(out)})
+    pd.testing.assert_frame_equal(again.summary, res.summary)
     with pytest.raises(ValueError, match="different configuration.*epochs.*--out"):
-        infomax.run({**TINY, "out": str(out), "epochs": 2})
+        infomax.run({**TINY, "out_dir": str(out), "epochs": 2})
     # config.json records the sizes used (the same as results.json), next to the sizes asked for
     used = json.loads((out / "results.json").read_text())
     resolved = json.loads((out / "config.json").read_text())["resolved"]
@@ -59,19 +59,19 @@ def test_study_runs_all_encoders_and_resumes(tmp_path):
 
 def test_config_errors_name_the_key(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="encoders"):
-        infomax.run({**TINY, "encoders": "AX", "out": str(tmp_path)})
+        infomax.run({**TINY, "encoders": "AX", "out_dir": str(tmp_path)})
     with pytest.raises(ValueError, match="unknown key.*'epoch' \\(did you mean 'epochs'"):
-        infomax.run({**TINY, "epoch": 3, "out": str(tmp_path)})
+        infomax.run({**TINY, "epoch": 3, "out_dir": str(tmp_path)})
     monkeypatch.setenv("INFOLENS_DATA", str(tmp_path))       # no STL-10 files there
     with pytest.raises(FileNotFoundError, match="data_dir"):
-        infomax.run({**TINY, "dataset": "stl10", "out": str(tmp_path / "never")})
+        infomax.run({**TINY, "dataset": "stl10", "out_dir": str(tmp_path / "never")})
     # bad module parameters fail before the run folder is created, so a corrected re-run is not refused
     # a size the split cannot hold is refused, not shrunk (digits' train split has 1,348 images)
     with pytest.raises(ValueError, match="n_train=5000 .* 1348 images.*--n-train"):
-        infomax.run({**TINY, "n_train": 5000, "out": str(tmp_path / "never")})
+        infomax.run({**TINY, "n_train": 5000, "out_dir": str(tmp_path / "never")})
     for bad in ({"alpha": -1.0}, {"size": 4, "depth": 2}, {"bound": "mine"}, {"lr": 0}):
         with pytest.raises(ValueError, match=next(iter(bad)) if "size" not in bad else "too small"):
-            infomax.run({**TINY, **bad, "out": str(tmp_path / "never")})
+            infomax.run({**TINY, **bad, "out_dir": str(tmp_path / "never")})
     assert not (tmp_path / "never").exists()
 
 

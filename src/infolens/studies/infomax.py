@@ -12,94 +12,146 @@ is saved, so a killed run resumes where it stopped.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
-import time
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
 from ..errors import RunFolderError
-from ..io import save_figure, write_json, write_text
+from ..io import save_array, save_figure, write_json, write_text
 from ..validation import check_choice, check_positive_int
-from ._config import check_run_folder
+from ._config import check_run_folder, load_config
+from ._protocol import StudyResult, config_from_args, failed_rows
 
-DEFAULTS: dict[str, Any] = {
-    "dataset": "digits",        # "digits", "fashion-mnist", "stl10" (with data_dir) or an .npz path
-    "data_dir": None,
-    "size": 32,                 # images resized to size x size grayscale (the published setup: 96, STL-10)
-    "n_train": None,            # training images (DIM and the probe's training split); None: up to 5000, "all": all
-    "n_test": None,             # held-out images for the probe's test split; None: up to 500, "all": all
-    "n_mi_images": 32,          # held-out images whose per-map MI is measured
-    "n_grid_images": 3,         # images in the feature-map figure
-    "encoders": "ABCD",
-    "channels": 32,             # feature maps at the measured layer
-    "depth": 4,
-    "hidden": None,
-    "summary_dim": 64,
-    "epochs": 5,
-    "batch_size": 64,
-    "lr": 1e-3,
-    "alpha": 0.5,
-    "beta": 1.0,
-    "gamma": 0.1,
-    "bound": "jsd",
-    "prior": "uniform",
-    "max_locations": 1024,
-    "mi_methods": ["binning", "ksg"],
-    "bins": "auto",
-    "k": 5,
-    "seed": 0,
-    "device": "auto",
-    "out": "runs/infomax",
-    "verbose": True,
-}
+
+@dataclass
+class InfomaxConfig:
+    """Settings of the Deep InfoMax study (``run`` takes this, a dict or a YAML file with these keys)."""
+
+    dataset: str = "digits"
+    """digits, fashion-mnist, stl10 (with data_dir) or an .npz path"""
+    data_dir: str | None = None
+    """folder of the data set files (STL-10: stl10_binary)"""
+    size: int = 32
+    """image side after resizing to grayscale (the published setup: 96, STL-10)"""
+    n_train: int | str | None = None
+    """training images (DIM and the probe): a number (refused if the split is smaller), 'all'; default up to 5000"""
+    n_test: int | str | None = None
+    """held-out images for the probe's test split: a number, 'all'; default up to 500"""
+    n_mi_images: int = 32
+    """held-out images whose per-map MI is measured"""
+    n_grid_images: int = 3
+    """images in the feature-map figure"""
+    encoders: list[str] = field(default_factory=lambda: list("ABCD"))
+    """encoders to train: any of A (shrink), B (grow), C (keep), D (grow then shrink), e.g. ABCD"""
+    channels: int = 32
+    """feature maps at the measured layer"""
+    depth: int = 4
+    """convolution layers of each encoder"""
+    hidden: int | None = None
+    """channels of the inner layers (None: channels)"""
+    summary_dim: int = 64
+    """size of the global summary vector"""
+    epochs: int = 5
+    """DIM training epochs"""
+    batch_size: int = 64
+    """images per DIM training step"""
+    lr: float = 1e-3
+    """learning rate of Adam"""
+    alpha: float = 0.5
+    """weight of the global MI term"""
+    beta: float = 1.0
+    """weight of the local MI term"""
+    gamma: float = 0.1
+    """weight of the prior-matching term"""
+    bound: str = "jsd"
+    """MI bound of the DIM objective: jsd, infonce or dv"""
+    prior: str = "uniform"
+    """prior the summary vector is matched to: uniform or gaussian"""
+    max_locations: int = 1024
+    """feature-map locations sampled per image for the local term"""
+    mi_methods: list[str] = field(default_factory=lambda: ["binning", "ksg"])
+    """per-map MI estimators: binning, ksg, mixed (Gao et al. 2017, exact tie counting)"""
+    bins: int | str = "auto"
+    """bins of the binning estimator ('auto' or an integer >= 2)"""
+    k: int = 5
+    """KSG neighbours"""
+    seed: int = 0
+    """seed of the encoders, their training, the MI estimates and the probes"""
+    device: str = "auto"
+    """torch device: auto, cpu or cuda"""
+    out_dir: str = "runs/infomax"
+    """run folder (re-run the same command to resume)"""
+    verbose: bool = True
+    """progress bars"""
+
+    def validate(self) -> None:
+        enc = self.encoders
+        if isinstance(enc, str):
+            enc = [enc]
+        self.encoders = [check_choice(str(e).upper(), "encoders", ("A", "B", "C", "D"))
+                         for e in "".join(map(str, enc)).replace(",", "").replace(" ", "")]
+        if not self.encoders:
+            raise ValueError("encoders is empty; pass some of A, B, C, D (e.g. 'ABCD')")
+        for key in ("size", "n_mi_images", "n_grid_images", "channels", "depth", "summary_dim", "epochs", "k"):
+            setattr(self, key, check_positive_int(getattr(self, key), key))
+        self.batch_size = check_positive_int(self.batch_size, "batch_size", minimum=2)
+        for key in ("n_train", "n_test"):
+            if getattr(self, key) is not None and getattr(self, key) != "all":
+                setattr(self, key, check_positive_int(getattr(self, key), key, minimum=2))
+        methods = [self.mi_methods] if isinstance(self.mi_methods, str) else self.mi_methods
+        self.mi_methods = [check_choice(m, "mi_methods", ("binning", "ksg", "mixed")) for m in methods]
+        if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or not self.lr > 0:
+            raise ValueError(f"lr must be a number > 0, got {self.lr!r}")
+        if not (self.bins == "auto" or (isinstance(self.bins, int) and not isinstance(self.bins, bool) and self.bins >= 2)):
+            raise ValueError(f"bins must be 'auto' or an integer >= 2, got {self.bins!r}")
+        # build the modules once so that every bad parameter fails here, before anything is written
+        from ..infomax import DIMEncoder, DIMObjective
+
+        for kind in self.encoders:
+            DIMEncoder(kind, channels=self.channels, depth=self.depth, hidden=self.hidden,
+                       summary_dim=self.summary_dim).output_size(self.size)
+        DIMObjective(self.channels, self.summary_dim, alpha=self.alpha, beta=self.beta, gamma=self.gamma,
+                     bound=self.bound, prior=self.prior, max_locations=self.max_locations)
+
+
+Config = InfomaxConfig
+
+
+@dataclass
+class InfomaxResult(StudyResult):
+    summary: pd.DataFrame
+    """one row per (encoder, MI method): mean / max over maps, map side, probe accuracy"""
+    map_mi: pd.DataFrame
+    """every (encoder, image, map, method) MI"""
+    history: pd.DataFrame
+    """DIM training curves per encoder and step"""
+    probe: dict[str, float]
+    """linear-probe test accuracy per encoder, and on raw pixels ("pixels")"""
+    grid: dict[str, np.ndarray]
+    """feature maps of the first held-out images, per encoder"""
+    images: np.ndarray
+    """those held-out images"""
+    data: dict[str, Any]
+    """data set name and the numbers of training, test and measured images"""
+    config: InfomaxConfig
+    """the configuration of the run"""
+
+
 #: keys that do not change the numbers (may differ when a run is resumed)
-_VOLATILE = ("out", "verbose", "device")
-
-
-def _check_config(config: dict[str, Any]) -> dict[str, Any]:
-    from ._config import check_keys
-
-    check_keys(config, DEFAULTS, where="the infomax config")
-    cfg = {**DEFAULTS, **config}
-    enc = cfg["encoders"]
-    if isinstance(enc, str):
-        enc = list(enc.replace(",", "").replace(" ", ""))
-    cfg["encoders"] = [check_choice(str(e).upper(), "encoders", ("A", "B", "C", "D")) for e in enc]
-    if not cfg["encoders"]:
-        raise ValueError("encoders is empty; pass some of A, B, C, D (e.g. 'ABCD')")
-    for key in ("size", "n_mi_images", "n_grid_images", "channels", "depth", "summary_dim", "epochs", "k"):
-        cfg[key] = check_positive_int(cfg[key], key)
-    cfg["batch_size"] = check_positive_int(cfg["batch_size"], "batch_size", minimum=2)
-    for key in ("n_train", "n_test"):
-        if cfg[key] is not None and cfg[key] != "all":
-            cfg[key] = check_positive_int(cfg[key], key, minimum=2)
-    methods = cfg["mi_methods"]
-    cfg["mi_methods"] = [check_choice(m, "mi_methods", ("binning", "ksg", "mixed")) for m in
-                         ([methods] if isinstance(methods, str) else methods)]
-    if isinstance(cfg["lr"], bool) or not isinstance(cfg["lr"], (int, float)) or not cfg["lr"] > 0:
-        raise ValueError(f"lr must be a number > 0, got {cfg['lr']!r}")
-    if not (cfg["bins"] == "auto" or (isinstance(cfg["bins"], int) and not isinstance(cfg["bins"], bool)
-                                      and cfg["bins"] >= 2)):
-        raise ValueError(f"bins must be 'auto' or an integer >= 2, got {cfg['bins']!r}")
-    # build the modules once so that every bad parameter fails here, before anything is written
-    from ..infomax import DIMEncoder, DIMObjective
-
-    for kind in cfg["encoders"]:
-        DIMEncoder(kind, channels=cfg["channels"], depth=cfg["depth"], hidden=cfg["hidden"],
-                   summary_dim=cfg["summary_dim"]).output_size(cfg["size"])
-    DIMObjective(cfg["channels"], cfg["summary_dim"], alpha=cfg["alpha"], beta=cfg["beta"], gamma=cfg["gamma"],
-                 bound=cfg["bound"], prior=cfg["prior"], max_locations=cfg["max_locations"])
-    return cfg
+_VOLATILE = ("out_dir", "verbose", "device")
+_DATA_KEYS = ("dataset", "data_dir", "size", "n_train", "n_test")
 
 
 #: sizes used when n_train / n_test are None (smaller splits are used whole)
 _DEFAULT_SIZES = {"train": 5000, "test": 500}
 
 
-def _load(cfg: dict[str, Any], split: str, limit: int | str | None) -> tuple[np.ndarray, np.ndarray, str]:
+def _load(cfg: Mapping[str, Any], split: str, limit: int | str | None) -> tuple[np.ndarray, np.ndarray, str]:
     """``(images (n, size, size) float32 in [0, 1], labels, name)`` of one split, grayscale.
     ``limit``: an int is honoured or refused (never shrunk), None is up to the default size,
     "all" the whole split."""
@@ -123,7 +175,7 @@ def _load(cfg: dict[str, Any], split: str, limit: int | str | None) -> tuple[np.
     return imgs, ds.labels, ds.name
 
 
-def _train_encoder(kind: str, cfg: dict[str, Any], x_train: np.ndarray, out: Path):
+def _train_encoder(kind: str, cfg: Mapping[str, Any], x_train: np.ndarray, out: Path):
     from ..infomax import DIMEncoder, DIMObjective, DIMTrainer
     from ..torch_utils import seed_everything
 
@@ -139,92 +191,117 @@ def _train_encoder(kind: str, cfg: dict[str, Any], x_train: np.ndarray, out: Pat
     return enc, trainer
 
 
-def run(config: dict[str, Any]) -> dict[str, Any]:
-    """Run the study; writes ``config.json``, ``results.csv`` (one row per encoder and MI method),
-    ``map_mi.csv`` (every image x map x method), ``history.csv``, ``figures/`` and ``report.html``
-    under ``config["out"]``. Returns ``{"summary": DataFrame, "map_mi": DataFrame,
-    "history": DataFrame, "probe": dict, "out": Path}``."""
-    from ..infomax import plots
-    from ..infomax.analysis import encode, linear_probe, map_mi_table, per_image_max, summarize_map_mi
+@functools.lru_cache(maxsize=1)
+def _data(dataset: str, data_dir: str | None, size: int, n_train: Any, n_test: Any) -> tuple[Any, ...]:
+    """``(x_train, y_train, x_test, y_test, name)``; loaded once per process for all encoders."""
+    cfg = {"dataset": dataset, "data_dir": data_dir, "size": size}
+    x_train, y_train, name = _load(cfg, "train", n_train)
+    x_test, y_test, _ = _load(cfg, "test", n_test)
+    return x_train, y_train, x_test, y_test, name
 
-    cfg = _check_config(config)
-    t0 = time.perf_counter()
-    x_train, y_train, name = _load(cfg, "train", cfg["n_train"])
-    x_test, y_test, _ = _load(cfg, "test", cfg["n_test"])
-    out = Path(cfg["out"])
-    out.mkdir(parents=True, exist_ok=True)
-    # --resume-changed is not offered: the encoders' checkpoints and per-map tables in the folder
-    # belong to one configuration, so a changed one needs its own folder
-    try:
-        check_run_folder(out, cfg, ignore=(*_VOLATILE, "resolved"))
-    except RunFolderError as exc:
-        raise RunFolderError(f"{str(exc).split('; pass')[0]}; its checkpoints and per-map tables belong to that "
-                             "configuration - choose a new folder with --out or delete that one") from None
-    write_json(out / "config.json", {**cfg, "resolved": {"dataset": name, "n_train": len(x_train),
-                                                         "n_test": len(x_test)}})
-    n_mi = min(cfg["n_mi_images"], len(x_test))
-    n_grid = min(cfg["n_grid_images"], len(x_test))
-    probe = {"pixels": linear_probe(x_train, y_train, x_test, y_test, cfg["seed"])}
-    tables, histories, grid = [], {}, {}
-    for kind in cfg["encoders"]:
-        enc, trainer = _train_encoder(kind, cfg, x_train, out)
-        hist = pd.DataFrame(trainer.history_)
+
+def jobs(cfg: InfomaxConfig) -> list[dict[str, Any]]:
+    """One job per encoder."""
+    return [{**asdict(cfg), "encoder": kind} for kind in cfg.encoders]
+
+
+def run_job(job: dict[str, Any]) -> dict[str, Any]:
+    """Train one encoder (checkpointed per epoch), measure the MI of its maps (saved as
+    ``map_mi_<encoder>.csv``), probe its summary vectors; resumes from what is on disk."""
+    from ..infomax.analysis import encode, linear_probe, map_mi_table
+
+    out, kind = Path(job["out_dir"]), job["encoder"]
+    x_train, y_train, x_test, y_test, _ = _data(*(job[k] for k in _DATA_KEYS))
+    n_mi, n_grid = min(job["n_mi_images"], len(x_test)), min(job["n_grid_images"], len(x_test))
+    enc, trainer = _train_encoder(kind, job, x_train, out)
+    mi_path = out / f"map_mi_{kind}.csv"
+    if not mi_path.exists():
+        maps, _ = encode(enc, x_test[:n_mi], device=job["device"])
+        table = map_mi_table(kind, x_test[:n_mi], maps, job["mi_methods"], bins=job["bins"], k=job["k"],
+                             random_state=job["seed"], verbose=job["verbose"])
+        write_text(mi_path, table.to_csv(index=False))
+    _, s_train = encode(enc, x_train, device=job["device"])
+    _, s_test = encode(enc, x_test, device=job["device"])
+    grid_path = save_array(out / "maps" / f"grid_{kind}.npy", encode(enc, x_test[:n_grid], device=job["device"])[0])
+    return {"encoder": kind, "history": pd.DataFrame(trainer.history_).to_dict(orient="list"),
+            "probe_accuracy": linear_probe(s_train, y_train, s_test, y_test, job["seed"]),
+            "map_mi": str(mi_path), "grid": str(grid_path)}
+
+
+def summarize(rows: list[dict[str, Any]], cfg: InfomaxConfig) -> InfomaxResult:
+    """Per-map MI of every encoder, its summary (``results.csv``, ``map_mi.csv``,
+    ``history.csv``, ``results.json``) and the raw-pixel probe for reference."""
+    from ..infomax.analysis import linear_probe, summarize_map_mi
+
+    failed = failed_rows(rows, lambda c: f"encoder {c['encoder']}")
+    if failed:
+        raise RuntimeError(f"{failed[0]} ({len(failed)} failed)")
+    x_train, y_train, x_test, y_test, name = _data(*(getattr(cfg, k) for k in _DATA_KEYS))
+    out = Path(cfg.out_dir)
+    results = {r["config"]["encoder"]: r["result"] for r in rows}
+    probe = {"pixels": linear_probe(x_train, y_train, x_test, y_test, cfg.seed)}
+    probe.update({kind: res["probe_accuracy"] for kind, res in results.items()})
+    grid = {kind: np.load(res["grid"]) for kind, res in results.items()}
+    map_mi = pd.concat([pd.read_csv(res["map_mi"]) for res in results.values()],
+                       ignore_index=True)
+    histories = []
+    for kind, res in results.items():
+        hist = pd.DataFrame(res["history"])
         hist.insert(0, "encoder", kind)
-        histories[kind] = hist
-        mi_path = out / f"map_mi_{kind}.csv"
-        if mi_path.exists():
-            table = pd.read_csv(mi_path)
-        else:
-            maps, _ = encode(enc, x_test[:n_mi], device=cfg["device"])
-            table = map_mi_table(kind, x_test[:n_mi], maps, cfg["mi_methods"], bins=cfg["bins"], k=cfg["k"],
-                                 random_state=cfg["seed"], verbose=cfg["verbose"])
-            write_text(mi_path, table.to_csv(index=False))
-        tables.append(table)
-        _, s_train = encode(enc, x_train, device=cfg["device"])
-        _, s_test = encode(enc, x_test, device=cfg["device"])
-        probe[kind] = linear_probe(s_train, y_train, s_test, y_test, cfg["seed"])
-        grid[kind] = encode(enc, x_test[:n_grid], device=cfg["device"])[0]
-
-    map_mi = pd.concat(tables, ignore_index=True)
+        histories.append(hist)
     summary = summarize_map_mi(map_mi)
     summary["map_side"] = [grid[e].shape[-1] for e in summary["encoder"]]
     summary["probe_accuracy"] = [probe[e] for e in summary["encoder"]]
-    history = pd.concat(histories.values(), ignore_index=True)
+    history = pd.concat(histories, ignore_index=True)
+    n_mi = min(cfg.n_mi_images, len(x_test))
+    data = {"dataset": name, "n_train": len(x_train), "n_test": len(x_test), "n_mi": n_mi}
     write_text(out / "results.csv", summary.to_csv(index=False))
     write_text(out / "map_mi.csv", map_mi.to_csv(index=False))
     write_text(out / "history.csv", history.to_csv(index=False))
     write_json(out / "results.json", {"summary": summary.to_dict(orient="records"), "probe": probe,
-                                       "dataset": name, "n_train": len(x_train), "n_test": len(x_test),
-                                       "seconds": time.perf_counter() - t0})
-
-    pim = per_image_max(map_mi)
-    figs = {
-        "feature_maps": (plots.plot_feature_grid(x_test[:n_grid], grid),
-                         "Input images (left) and their first feature maps at the measured layer, per encoder."),
-        "mi_per_map": (plots.plot_mi_per_map(map_mi), "Mean MI (over images) between image and each map, maps sorted."),
-        "max_mi_hist": (plots.plot_max_mi_hist(pim), "Per-image max over maps of I(image; map), per encoder."),
-        "training": (plots.plot_training_curves(histories), "DIM training curves per step."),
-    }
-    _report(out, cfg, name, summary, probe, figs, len(x_train), len(x_test), n_mi)
-    return {"summary": summary, "map_mi": map_mi, "history": history, "probe": probe, "out": out}
+                                       "dataset": name, "n_train": len(x_train), "n_test": len(x_test)})
+    return InfomaxResult(out_dir=out, summary=summary, map_mi=map_mi, history=history, probe=probe, grid=grid,
+                         images=x_test[:min(cfg.n_grid_images, len(x_test))], data=data, config=cfg)
 
 
-def _report(out: Path, cfg: dict[str, Any], name: str, summary: pd.DataFrame, probe: dict[str, float],
-            figs: dict[str, Any], n_train: int, n_test: int, n_mi: int) -> None:
+#: figure name -> caption in the report
+CAPTIONS = {
+    "feature_maps": "Input images (left) and their first feature maps at the measured layer, per encoder.",
+    "mi_per_map": "Mean MI (over images) between image and each map, maps sorted.",
+    "max_mi_hist": "Per-image max over maps of I(image; map), per encoder.",
+    "training": "DIM training curves per step.",
+}
+
+
+def figures(result: InfomaxResult) -> dict[str, Path]:
+    """The four figures, saved under ``figures/`` (the mosaic as PNG, line plots also as SVG);
+    returns the PNG paths (the report embeds them: no second rendering)."""
+    from ..infomax import plots
+    from ..infomax.analysis import per_image_max
+
+    histories = {k: g.drop(columns="encoder").reset_index(drop=True) for k, g in result.history.groupby("encoder", sort=False)}
+    figs = {"feature_maps": plots.plot_feature_grid(result.images, result.grid),
+            "mi_per_map": plots.plot_mi_per_map(result.map_mi),
+            "max_mi_hist": plots.plot_max_mi_hist(per_image_max(result.map_mi)),
+            "training": plots.plot_training_curves(histories)}
+    # the image mosaic gains nothing from SVG; the line plots are kept as vector graphics too
+    return {key: save_figure(fig, result.out_dir / "figures" / key,
+                             formats=("png",) if key == "feature_maps" else ("png", "svg"))[0]
+            for key, fig in figs.items()}
+
+
+def report(result: InfomaxResult, pngs: dict[str, Path]) -> Path:
+    """``report.html``: the setup, which encoder keeps the most, the tables and the figures."""
     from ..report.html import HtmlReport
 
-    pngs = {}
-    for key, (fig, _) in figs.items():
-        # the image mosaic gains nothing from SVG; the line plots are kept as vector graphics too
-        formats = ("png",) if key == "feature_maps" else ("png", "svg")
-        pngs[key] = save_figure(fig, out / "figures" / key, formats=formats)[0]
+    cfg, d, summary, probe = result.config, result.data, result.summary, result.probe
     rep = HtmlReport("Deep InfoMax: what the feature maps keep",
-                     f"{name}, {cfg['size']}x{cfg['size']} grayscale, {n_train} training / {n_test} test images;")
+                     f"{d['dataset']}, {cfg.size}x{cfg.size} grayscale, {d['n_train']} training / {d['n_test']} test images;")
     rep.add_text(
-        f"Encoders {', '.join(cfg['encoders'])} ({cfg['depth']} layers, {cfg['channels']} maps at the measured layer) "
-        f"trained for {cfg['epochs']} epochs with the DIM objective ({cfg['bound']} bound, alpha={cfg['alpha']}, "
-        f"beta={cfg['beta']}, gamma={cfg['gamma']}, {cfg['prior']} prior). Per-map MI: image (resized to the map's "
-        f"side) vs each map, pixels as paired samples, on {n_mi} held-out images, in nats. "
+        f"Encoders {', '.join(cfg.encoders)} ({cfg.depth} layers, {cfg.channels} maps at the measured layer) "
+        f"trained for {cfg.epochs} epochs with the DIM objective ({cfg.bound} bound, alpha={cfg.alpha}, "
+        f"beta={cfg.beta}, gamma={cfg.gamma}, {cfg.prior} prior). Per-map MI: image (resized to the map's "
+        f"side) vs each map, pixels as paired samples, on {d['n_mi']} held-out images, in nats. "
         "A: valid convs (maps shrink), B: transposed convs (grow), C: same padding (kept), D: grow then shrink back.")
     rep.add_heading("MI between image and feature maps")
     lines = []
@@ -237,63 +314,43 @@ def _report(out: Path, cfg: dict[str, Any], name: str, summary: pd.DataFrame, pr
                                    "probe: linear-probe test accuracy on the summary vector")
     rep.add_table(pd.DataFrame([{"features": k, "probe_accuracy": v} for k, v in probe.items()]),
                   caption="linear probe (logistic regression) test accuracy; 'pixels' is the raw-pixel reference")
-    for key, (_, caption) in figs.items():
+    for key, png in pngs.items():
         rep.add_heading(key.replace("_", " "), level=3)
-        rep.add_figure(pngs[key], caption=caption)      # the saved PNG, not a second rendering
+        rep.add_figure(png, caption=CAPTIONS[key])
     rep.add_heading("Configuration")
-    rep.add_code(json.dumps(cfg, indent=2, default=str))
-    rep.save(out / "report.html")
+    rep.add_code(json.dumps(asdict(cfg), indent=2, default=str))
+    return rep.save(result.out_dir / "report.html")
 
 
-def _size(text: str) -> int | str:
-    if text == "all":
-        return text
+def run(config: Any = None, **overrides: Any) -> InfomaxResult:
+    """Run the study; writes ``config.json``, ``results.csv`` (one row per encoder and MI method),
+    ``map_mi.csv`` (every image x map x method), ``history.csv``, ``figures/`` and ``report.html``
+    under ``out_dir``. A killed run resumes from the encoders' checkpoints and MI tables."""
+    from ..runner import run_jobs
+
+    base = asdict(load_config(InfomaxConfig, config)) if config is not None else {}
+    cfg = load_config(InfomaxConfig, {**base, **overrides})
+    x_train, _, x_test, _, name = _data(*(getattr(cfg, k) for k in _DATA_KEYS))
+    out = Path(cfg.out_dir)
+    record = asdict(cfg)
+    # --resume-changed is not offered: the encoders' checkpoints and per-map tables in the folder
+    # belong to one configuration, so a changed one needs its own folder
     try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of images or 'all', got {text!r}") from None
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    d = DEFAULTS
-    parser.add_argument("--dataset", default=d["dataset"], help="digits, fashion-mnist, stl10 or an .npz path")
-    parser.add_argument("--data-dir", default=None, help="folder of the data set files (STL-10: stl10_binary)")
-    parser.add_argument("--size", type=int, default=d["size"], help="image side after resizing (paper: 96)")
-    parser.add_argument("--n-train", type=_size, default=d["n_train"],
-                        help="training images: a number (refused if the split is smaller), 'all' (default: up to 5000)")
-    parser.add_argument("--n-test", type=_size, default=d["n_test"],
-                        help="held-out images: a number (refused if the split is smaller), 'all' (default: up to 500)")
-    parser.add_argument("--n-mi-images", type=int, default=d["n_mi_images"])
-    parser.add_argument("--encoders", default=d["encoders"], help="subset of ABCD")
-    parser.add_argument("--channels", type=int, default=d["channels"])
-    parser.add_argument("--depth", type=int, default=d["depth"])
-    parser.add_argument("--summary-dim", type=int, default=d["summary_dim"])
-    parser.add_argument("--epochs", type=int, default=d["epochs"])
-    parser.add_argument("--batch-size", type=int, default=d["batch_size"])
-    parser.add_argument("--lr", type=float, default=d["lr"])
-    parser.add_argument("--alpha", type=float, default=d["alpha"], help="weight of the global MI term")
-    parser.add_argument("--beta", type=float, default=d["beta"], help="weight of the local MI term")
-    parser.add_argument("--gamma", type=float, default=d["gamma"], help="weight of the prior-matching term")
-    parser.add_argument("--bound", default=d["bound"], choices=["jsd", "infonce", "dv"])
-    parser.add_argument("--prior", default=d["prior"], choices=["uniform", "gaussian"])
-    parser.add_argument("--max-locations", type=int, default=d["max_locations"])
-    parser.add_argument("--k", type=int, default=d["k"], help="KSG neighbours")
-    parser.add_argument("--mi-methods", nargs="+", default=d["mi_methods"], choices=["binning", "ksg", "mixed"],
-                        help="per-map MI estimators (mixed: Gao et al. 2017, exact tie counting)")
-    parser.add_argument("--seed", type=int, default=d["seed"])
-    parser.add_argument("--device", default=d["device"])
-    parser.add_argument("--out", default=d["out"], help="run folder (re-run the same command to resume)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+        check_run_folder(out, record, ignore=(*_VOLATILE, "resolved"))
+    except RunFolderError as exc:
+        raise RunFolderError(f"{str(exc).split('; pass')[0]}; its checkpoints and per-map tables belong to that "
+                             "configuration - choose a new folder with --out or delete that one") from None
+    write_json(out / "config.json", {**record, "resolved": {"dataset": name, "n_train": len(x_train),
+                                                            "n_test": len(x_test)}})
+    rows = run_jobs(run_job, jobs(cfg), out, n_jobs=1, progress=False, desc="infomax")
+    result = summarize(rows, cfg)
+    report(result, figures(result))
+    return result
 
 
 def main(args: argparse.Namespace) -> int:
-    keys = ("dataset", "data_dir", "size", "n_train", "n_test", "n_mi_images", "encoders", "channels", "depth",
-            "summary_dim", "epochs", "batch_size", "lr", "alpha", "beta", "gamma", "bound", "prior",
-            "max_locations", "mi_methods", "k", "seed", "device", "out")
-    cfg = {k: getattr(args, k) for k in keys}
-    cfg["verbose"] = not args.quiet
-    res = run(cfg)
+    res = run(config_from_args(args, InfomaxConfig))
     cols = ["encoder", "method", "map_side", "mean_mi", "max_mi", "probe_accuracy"]
-    print(res["summary"][cols].to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    print(f"pixel probe accuracy {res['probe']['pixels']:.4f}; report: {res['out'] / 'report.html'}")
+    print(res.summary[cols].to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    print(f"pixel probe accuracy {res.probe['pixels']:.4f}; report: {res.out_dir / 'report.html'}")
     return 0
