@@ -56,8 +56,8 @@ def test_flags_parse_back_into_the_config_and_jobs_are_json(study, tmp_path):
     expect = {"out_dir": str(tmp_path / "o"), "verbose": False}
     for f in dataclasses.fields(cls):
         if hints[f.name] is int and f.name not in ("n_jobs",) and isinstance(f.default, int) and f.default > 1:
-            argv += ["--" + f.name.replace("_", "-"), str(f.default + 1)]
-            expect[f.name] = f.default + 1
+            argv += ["--" + f.name.replace("_", "-"), str(2 * f.default)]
+            expect[f.name] = 2 * f.default
     cfg = _protocol.config_from_args(build_parser().parse_args(argv), cls)
     for k, v in expect.items():
         assert getattr(cfg, k) == v, k
