@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..validation import check_positive_int, check_random_state
-from .fidelity import column_metrics, correlation_difference, coverage, tstr
+from ..validation import check_choice, check_positive_int, check_random_state
+from .fidelity import TASKS, column_metrics, correlation_difference, coverage, tstr
 from .mmd import mmd_test
 from .neighbors import NeighborIndex
 from .privacy import distance_metrics, membership_attacks
@@ -86,6 +86,7 @@ def audit(
     """
     from ..progress import progress
 
+    check_choice(task, "task", TASKS)
     n_permutations = check_positive_int(n_permutations, "n_permutations", minimum=0)
     n_bootstrap = check_positive_int(n_bootstrap, "n_bootstrap", minimum=0)
     rng = check_random_state(random_state)

@@ -54,6 +54,22 @@ def _is_categorical(series: pd.Series) -> bool:
     return not (pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series))
 
 
+def _check_same_kinds(ref: pd.DataFrame, ref_name: str, df: pd.DataFrame, name: str) -> None:
+    """Refuse a column that holds numbers in one table and text (or booleans) in another: the
+    encoder would otherwise fail with a bare conversion error or compare unlike values."""
+    for c in ref.columns:
+        a, b = _is_categorical(ref[c]), _is_categorical(df[c])
+        if a != b:
+            text = df[c] if b else ref[c]
+            where = name if b else ref_name
+            example = text.dropna().iloc[0] if text.notna().any() else None
+            raise InputError(
+                f"column {c!r} holds numbers in {ref_name if b else name} but {text.dtype} values in {where} "
+                f"(e.g. {example!r}); give the column the same type in every table (convert the numbers or "
+                "encode the categories the same way)"
+            )
+
+
 def check_tables(
     tables: dict[str, pd.DataFrame], *, missing: str = "error"
 ) -> tuple[dict[str, pd.DataFrame], dict[str, int]]:
@@ -80,6 +96,8 @@ def check_tables(
         df = df[ref_cols]
         if len(df) == 0:
             raise InputError(f"{name} has no rows")
+        if name != ref_name:
+            _check_same_kinds(tables[ref_name], ref_name, df, name)
         na = df.isna()
         if na.values.any():
             counts = na.sum()
