@@ -9,6 +9,7 @@ the number of dimensions, then each dimension as a big-endian uint32, then the d
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import shutil
 import subprocess
@@ -66,6 +67,17 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
         if len(dims_raw) != 4 * ndim:
             raise InputError(f"IDX file {str(path)!r} is truncated in its header")
         shape = tuple(int(d) for d in np.frombuffer(dims_raw, dtype=">u4"))
+        # a corrupt header must not ask for terabytes: the body cannot be larger than the file
+        # (or, gzipped, than deflate's 1032:1 best ratio allows)
+        size = path.stat().st_size
+        gz = isinstance(fh, gzip.GzipFile)
+        room = size * 1032 if gz else size - 4 - 4 * ndim
+        if math.prod(shape) * dtype.itemsize > room:
+            raise InputError(
+                f"IDX file {str(path)!r}: its header says shape {shape} ({math.prod(shape) * dtype.itemsize} bytes) but "
+                f"the file {'can hold at most' if gz else 'holds'} {room} data bytes; the file is truncated or corrupt "
+                "- download it again"
+            )
         # read straight into the output array (writable, no second copy of the body)
         out = np.empty(shape, dtype=dtype)
         view = memoryview(out.reshape(-1).view(np.uint8))
