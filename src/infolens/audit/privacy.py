@@ -194,13 +194,15 @@ def membership_attacks(
     random_state: Any = None,
     n_jobs: int | None = None,
     max_attack_rows: int | None = 10_000,
-    max_kde_rows: int | None = 20_000,
+    max_kde_rows: int | None = 5_000,
     algorithm: str = "auto",
     indices: dict[str, NeighborIndex] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Distance and density-ratio (DOMIAS-style, KDE) attacks; members: training rows,
     non-members: holdout rows, each at most ``max_attack_rows`` and equally many. The KDEs
-    use at most ``max_kde_rows`` synthetic (and holdout) rows."""
+    use at most ``max_kde_rows`` synthetic (and holdout) rows: Scott's bandwidth shrinks as
+    ``n^(-1/(d+4))``, so in 30 columns 5,000 rows and 10^6 rows give nearly the same density
+    estimate at 1/200 of the cost."""
     rng = check_random_state(random_state)
     if len(holdout) < 4:
         raise InputError(f"the holdout table needs at least 4 rows for the membership attacks, got {len(holdout)}")
