@@ -79,7 +79,8 @@ def to_numpy(a: Any, name: str) -> np.ndarray:
     if arr.dtype == bool:
         arr = arr.astype(np.int64)
     if arr.dtype.kind == "c":
-        raise InputTypeError(f"{name} has complex dtype {arr.dtype}; pass real numbers (e.g. real and imaginary parts as columns)")
+        raise InputTypeError(f"{name} has dtype {arr.dtype}, which is complex; pass real numbers "
+                             "(e.g. the real and imaginary parts as two columns)")
     if arr.dtype.kind not in "iuf":
         raise InputTypeError(
             f"{name} has dtype {arr.dtype}, which is not numeric; pass integers or floats "
@@ -110,16 +111,16 @@ def check_array(
     if is_categorical(a):
         if not categorical:
             kind = getattr(a, "dtype", None)
-            raise TypeError(
+            raise InputTypeError(
                 f"{name} has dtype {kind}, which is not numeric: it holds labels, which this estimator cannot "
                 "take; for a discrete side use method='ross' (labels vs a continuous variable), 'binning' "
                 "(plug-in), 'mixed' or 'classifier', or infolens.feature_mi for a table"
             )
         codes = encode_labels(a, name)
         if len(codes) < min_samples:
-            raise ValueError(f"{name} has {len(codes)} samples; this estimator needs at least {min_samples}")
+            raise InputError(f"{name} has {len(codes)} samples; this estimator needs at least {min_samples}")
         if not allow_constant and codes.max() == 0:
-            raise ValueError(f"{name} takes a single value; a constant carries no information - MI with it is 0")
+            raise InputError(f"{name} takes a single value; a constant carries no information - MI with it is 0")
         return codes[:, None]
     arr = to_numpy(a, name)
     if arr.ndim == 0:
@@ -148,7 +149,7 @@ def check_array(
         flat = arr.reshape(arr.shape[0], -1)
         const = np.flatnonzero(np.ptp(flat, axis=0) == 0)
         if const.size == flat.shape[1]:
-            raise ValueError(
+            raise InputError(
                 f"{name} is constant (every sample equal); a constant carries no information - "
                 "remove it, MI with a constant is 0"
             )
@@ -286,7 +287,7 @@ def encode_labels(a: Any, name: str) -> np.ndarray:
     else:
         arr = np.asarray(a.to_numpy() if type(a).__module__.startswith("pandas") else a, dtype=object)
         if arr.ndim == 0 or arr.size == 0:
-            raise ValueError(f"{name} is empty or a scalar (shape {arr.shape}); pass one label per sample")
+            raise InputError(f"{name} is empty or a scalar (shape {arr.shape}); pass one label per sample")
         arr = arr.reshape(len(arr), -1)
         cols = [arr[:, j] for j in range(arr.shape[1])]
     codes = []
@@ -297,10 +298,10 @@ def encode_labels(a: Any, name: str) -> np.ndarray:
             try:
                 c, _ = pd.factorize(col, sort=False)
             except TypeError as exc:
-                raise TypeError(f"{name} holds unhashable values ({exc}); labels must be strings, numbers or other hashables") from exc
+                raise InputTypeError(f"{name} holds unhashable values ({exc}); labels must be strings, numbers or other hashables") from exc
         missing = np.flatnonzero(c < 0)
         if missing.size:
-            raise ValueError(
+            raise InputError(
                 f"{name} has {missing.size} missing value(s) (None/NaN) in rows {missing[:5].tolist()}; "
                 "drop those rows, or give 'missing' a label of its own"
             )
@@ -335,7 +336,7 @@ def resolve_discrete(a: np.ndarray, declared: bool | str | None, name: str) -> t
         return is_discrete(a), "detected"
     if isinstance(declared, (bool, np.bool_)):
         return bool(declared), "declared"
-    raise ValueError(f"discrete_{name} must be True, False or 'auto', got {declared!r}")
+    raise InputError(f"discrete_{name} must be True, False or 'auto', got {declared!r}")
 
 
 def as_labels(a: np.ndarray, name: str) -> np.ndarray:
@@ -347,7 +348,7 @@ def as_labels(a: np.ndarray, name: str) -> np.ndarray:
         _, codes = np.unique(flat, axis=0, return_inverse=True)
     codes = codes.reshape(-1).astype(np.int64)
     if codes.max() == 0:
-        raise ValueError(f"{name} takes a single value; a constant carries no information - MI is 0")
+        raise InputError(f"{name} takes a single value; a constant carries no information - MI is 0")
     return codes
 
 
