@@ -107,6 +107,9 @@ def test_mixed_type_table_is_handled_per_column():
     assert df.loc["const", "method"] == "constant" and df.loc["const", "mi"] == 0.0
     assert "constant column" in df.loc["const", "warnings"][0]
     assert df.index[-1] == "const" or df.loc["const", "mi"] <= df["mi"].min()
+    # the same table as one object array (df.to_numpy()): numeric columns stay numbers
+    arr = feature_mi(X.to_numpy(), np.where(y == 1, "yes", "no"), random_state=0).set_index("feature")
+    assert arr.loc["x0", "method"] == "ross" and arr.loc["x1", "method"] == "binning"
 
 
 def test_explicit_method_and_bits():

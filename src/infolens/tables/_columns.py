@@ -49,7 +49,7 @@ def split_columns(X: Any, name: str = "X", feature_names: Any = None) -> list[tu
         if arr.ndim == 0:
             raise ValueError(f"{name} is a scalar; pass a table with one row per sample")
         arr = arr.reshape(len(arr), -1)
-        cols = [(f"x{j}", arr[:, j]) for j in range(arr.shape[1])]
+        cols = [(f"x{j}", _numeric_if_possible(arr[:, j])) for j in range(arr.shape[1])]
     if not cols or len(cols[0][1]) == 0:
         raise ValueError(f"{name} is empty; pass at least one column and one row")
     if feature_names is not None:
@@ -63,6 +63,17 @@ def split_columns(X: Any, name: str = "X", feature_names: Any = None) -> list[tu
             raise ValueError(f"{name} has two columns named {nm!r}; column names must be unique")
         seen.add(nm)
     return cols
+
+
+def _numeric_if_possible(col: np.ndarray) -> np.ndarray:
+    """A column of an object array that holds only numbers becomes float64 (an object
+    array of mixed columns, e.g. from ``df.to_numpy()``); otherwise it stays labels."""
+    if col.dtype.kind != "O":
+        return col
+    try:
+        return col.astype(np.float64)
+    except (ValueError, TypeError):
+        return col
 
 
 def declared_set(spec: Any, names: list[str], arg: str) -> dict[str, bool] | None:
