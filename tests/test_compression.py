@@ -14,7 +14,8 @@ from PIL import Image
 
 from infolens.cli import main
 from infolens.studies._common import monotone_violations
-from infolens.studies.compression import CompressionConfig, run, summarize, tidy
+from infolens.studies._compression_summary import summarize
+from infolens.studies.compression import CompressionConfig, run, tidy
 
 TINY = {
     "dataset": "digits", "label": "even", "sizes": [1, 2, 4, 8], "n_train": 700, "n_test": 500,
@@ -139,7 +140,7 @@ def test_celeba_format_study_skips_a_corrupt_image_and_keeps_labels(tmp_path):
     assert all(r["result"]["skipped"] == 1 for r in rows)
     assert all(r["result"]["n_train"] + r["result"]["n_test"] == 79 for r in rows)
     assert "1 unreadable image(s) were skipped" in (tmp_path / "out" / "report.html").read_text()
-    acc = res["per_size"].query("quantity == 'accuracy'")["value"].to_numpy()
+    acc = res.per_size.query("quantity == 'accuracy'")["value"].to_numpy()
     # class means 60 vs 180 grey levels with sd 20 (less after averaging): separable, so a
     # misaligned label would show as errors; 30 test images leave no room for one
     assert (acc == 1.0).all()

@@ -47,6 +47,12 @@ class StudyResult:
     out_dir: Path
     """the run folder: results.jsonl, config.json, tables, figures/, report.html"""
 
+    def __getitem__(self, key: str) -> Any:
+        """``result["table"]`` is ``result.table`` (the studies returned dicts before)."""
+        if key not in {f.name for f in fields(self)}:
+            raise KeyError(f"{type(self).__name__} has no field {key!r}; fields: {', '.join(f.name for f in fields(self))}")
+        return getattr(self, key)
+
 
 def slug(text: Any) -> str:
     """``text`` as a lower-case folder-name piece: runs of other characters become one ``-``."""

@@ -15,24 +15,25 @@ killed run resumes and runs on Dask.
 from __future__ import annotations
 
 import argparse
-import functools
-import re
+import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..validation import check_choice, check_positive_int
 from . import _common as C
-from ._compression_summary import consistency_checks, summarize, tidy
-from ._config import check_run_folder, cli_overrides, load_config
+from ._compression_data import DEFAULT_LABELS, _pool, prepare, resolve_sizes
+from ._compression_summary import consistency_checks, tidy
+from ._compression_summary import summarize as summarize_sizes
+from ._config import load_config
+from ._protocol import StudyResult, config_from_args, slug, start_run
 
-__all__ = ["CompressionConfig", "compression_job", "consistency_checks", "run", "summarize", "tidy",
-           "add_arguments", "main"]
+__all__ = ["CompressionConfig", "Config", "CompressionResult", "jobs", "run_job", "summarize", "figures", "report",
+           "run", "main", "consistency_checks", "tidy", "resolve_sizes", "DEFAULT_LABELS"]
 
-#: default binary label per data set (ROC curves need two classes)
-DEFAULT_LABELS = {"fashion-mnist": "top", "mnist": "even", "digits": "even", "celeba": "Male"}
 CLASSIFIERS = ("logreg", "cnn")
 
 
@@ -52,30 +53,55 @@ class CompressionConfig:
     """
 
     dataset: str = "digits"
+    """digits, fashion-mnist, mnist, celeba, stl10, folder or an .npz path"""
     data_dir: str | None = None
+    """folder of the data set (CelebA, image folders, IDX files)"""
     label: str | None = None
+    """CelebA attribute (e.g. Male) or a class spec such as 'top/bottom' (default per data set)"""
     sizes: list[int] | None = None
+    """image sizes in pixels, e.g. 5,10,20 (default: from the native image size)"""
     n_train: int | None = None
+    """training images (default 10000, or 5/6 of a smaller set; a size the set cannot hold is refused)"""
     n_test: int | None = None
+    """held-out test images (default 2000, or 1/6 of a smaller set)"""
     estimators: dict[str, dict[str, Any]] = field(default_factory=lambda: {"mine": {"epochs": 30}, "ksg": {"k": 5}})
+    """registered estimators and their parameters (neural ones on the images, others on a PCA)"""
     classifiers: list[str] = field(default_factory=lambda: list(CLASSIFIERS))
+    """classifiers whose cross-entropy bound, accuracy and ROC are measured: logreg, cnn"""
     cnn_epochs: int = 10
+    """epochs of the small CNN (the best validation epoch is kept)"""
     neural_input: str = "flat"
+    """neural estimators on flattened pixels with an MLP critic (flat) or with a conv encoder (image)"""
     pca_dim: int = 8
+    """PCA components that the non-neural estimators see"""
     seeds: list[int] = field(default_factory=lambda: [0])
+    """seeds of the classifiers and estimators (one job per size and seed)"""
     data_seed: int = 0
+    """seed of the image sample and of the train/test split"""
     filter: str = "antialias"
+    """resize filter: antialias, bicubic, bilinear, box, nearest, ..."""
     crop: str | None = None
+    """'center': cut the central square before resizing (keeps the aspect ratio)"""
     skip_bad: bool = False
+    """drop unreadable images (counted) instead of failing"""
     plateau_frac: float = 0.95
+    """the plateau is the smallest size reaching this share of the maximum"""
     out_dir: str | None = None
+    """run folder (default runs/compression-DATASET-LABEL)"""
     cache_dir: str | None = None
+    """where resized images are cached (default ~/.cache/infolens)"""
     n_jobs: int = 2
+    """worker processes"""
     scheduler: str | None = None
+    """Dask scheduler address tcp://host:8786"""
     device: str = "cpu"
+    """torch device: cpu, auto or cuda"""
     threads: int | None = None
+    """torch CPU threads for the neural estimators (default: torch's)"""
     verbose: bool = True
+    """progress bars"""
     resume_changed: bool = False
+    """add a changed configuration's jobs to a run folder that holds another run"""
 
     @classmethod
     def from_any(cls, config: Any) -> "CompressionConfig":
@@ -117,23 +143,10 @@ class CompressionConfig:
             raise ValueError(f"plateau_frac must be in (0, 1], got {self.plateau_frac}")
 
 
+Config = CompressionConfig
+
+
 # --------------------------------------------------------------------------- one job
-
-
-@functools.lru_cache(maxsize=2)
-def _pool(dataset: str, data_dir: str | None, label: str | None, n_train: int, n_test: int, data_seed: int,
-          skip_bad: bool) -> tuple[Any, np.ndarray, np.ndarray]:
-    """The study's images (n_train + n_test drawn with ``data_seed``) and a stratified split;
-    memoised so that a worker process loads the data once for all its jobs."""
-    from sklearn.model_selection import train_test_split
-
-    from ..data import load_dataset
-
-    ds = load_dataset(dataset, data_dir=data_dir, split="all", label=label, limit=n_train + n_test,
-                      random_state=data_seed, skip_bad=skip_bad)
-    idx = np.arange(len(ds))
-    tr, te = train_test_split(idx, test_size=n_test, stratify=ds.labels, random_state=data_seed)
-    return ds, np.sort(tr), np.sort(te)
 
 
 #: estimators that compress or learn from the pixels themselves and score on their own held-out split
@@ -155,7 +168,7 @@ def _takes_pixels(name: str) -> bool:
     return issubclass(cls, NeuralEstimator)
 
 
-def compression_job(config: dict[str, Any]) -> dict[str, Any]:
+def run_job(config: dict[str, Any]) -> dict[str, Any]:
     """One (size, seed): resize, fit the classifiers, run the estimators; JSON-ready results."""
     import time
 
@@ -221,104 +234,127 @@ def compression_job(config: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the study
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", str(text)).strip("-").lower()
-
-
-def _prepare(cfg: CompressionConfig) -> tuple[dict[str, Any], Any]:
-    """Resolve defaults that depend on the data: label, sizes, n_train / n_test."""
-    from ..data import load_dataset
-
-    key = cfg.dataset.lower()
-    label = cfg.label if cfg.label is not None else DEFAULT_LABELS.get(key)
-    ds = load_dataset(cfg.dataset, data_dir=cfg.data_dir, split="all", label=label, skip_bad=cfg.skip_bad)
-    n_train, n_test = resolve_sizes(len(ds), cfg.n_train, cfg.n_test, ds.name)
-    n = len(ds)
-    native = int(min(ds.image_shape[:2]))
-    sizes = cfg.sizes or C.default_sizes(native)
-    info = {"label": label, "n_train": n_train, "n_test": n_test, "sizes": sizes, "native": list(ds.image_shape),
-            "label_names": ds.label_names, "name": ds.name, "n_available": n}
-    return info, ds
-
-
-#: sizes used when n_train / n_test are not given (a smaller set is split in this ratio)
-DEFAULT_N_TRAIN, DEFAULT_N_TEST = 10000, 2000
-
-
-def resolve_sizes(n: int, n_train: int | None, n_test: int | None, name: str) -> tuple[int, int]:
-    """The train and test sizes: given sizes are honoured or refused (never shrunk); sizes
-    not given take the defaults, or what the set leaves (the defaults' 5:1 ratio when
-    neither is given)."""
-    from ..errors import ConfigError
-
-    if n_train is not None and n_test is not None:
-        if n_train + n_test > n:
-            raise ConfigError(f"n_train + n_test = {n_train} + {n_test} = {n_train + n_test} but {name} has {n} images; "
-                              f"lower them (--n-train/--n-test), e.g. n_train={n - n // 4}, n_test={n // 4}")
-        return n_train, n_test
-    if n_train is not None:
-        if n - n_train < 10:
-            raise ConfigError(f"n_train={n_train} leaves {n - n_train} of {name}'s {n} images for the test split (at "
-                              f"least 10 needed); lower --n-train to at most {n - 10}")
-        return n_train, min(DEFAULT_N_TEST, n - n_train)
-    if n_test is not None:
-        if n - n_test < 10:
-            raise ConfigError(f"n_test={n_test} leaves {n - n_test} of {name}'s {n} images for training (at least 10 "
-                              f"needed); lower --n-test to at most {n - 10}")
-        return min(DEFAULT_N_TRAIN, n - n_test), n_test
-    if DEFAULT_N_TRAIN + DEFAULT_N_TEST <= n:
-        return DEFAULT_N_TRAIN, DEFAULT_N_TEST
-    n_test = max(10, int(round(n * DEFAULT_N_TEST / (DEFAULT_N_TRAIN + DEFAULT_N_TEST))))
-    return n - n_test, n_test
-
-
 #: keys that do not change the numbers: they may differ when a run folder is resumed
 _VOLATILE = ("out_dir", "verbose", "n_jobs", "scheduler", "cache_dir", "resume_changed")
 
 
-def run(config: Any = None, **overrides: Any) -> dict[str, Any]:
-    """Run the study (resuming finished jobs in ``out_dir``); write ``results.csv``,
-    ``summary.json``, figures and ``report.html``. Returns the tables and paths."""
-    from ..data import default_cache_dir
-    from ..io import write_json, write_text
-    from ..runner import run_jobs
-    from . import _compression_figures as F
+@dataclass
+class CompressionResult(StudyResult):
+    table: pd.DataFrame
+    """value ± standard error per size, quantity and method (``table.csv``)"""
+    per_size: pd.DataFrame
+    """mean value and standard error per size, quantity and method"""
+    plateaus: pd.DataFrame
+    """plateau size and its 90% interval per quantity and method"""
+    long: pd.DataFrame
+    """one row per job, quantity and method (``results.csv``)"""
+    checks: list[dict[str, Any]]
+    """checks against known truths (H(Y) ceiling, monotone trends, ...)"""
+    h_y: float
+    """H(Y) of the test labels, the ceiling of I(image; label), nats"""
+    errors: list[str]
+    """failed jobs"""
+    estimator_errors: list[str]
+    """failed estimates inside finished jobs"""
+    resolved: dict[str, Any]
+    """what the data decided: label, sizes, n_train, n_test, native size, class names"""
+    results: list[dict[str, Any]]
+    """the jobs' results (for the figures)"""
+    config: CompressionConfig
+    """the configuration of the run"""
+    report: Path | None = None
+    """report.html, once written"""
 
-    base = asdict(CompressionConfig.from_any(config)) if config is not None else {}
-    cfg = CompressionConfig.from_any({**base, **overrides})
-    info, _ = _prepare(cfg)
-    out_dir = Path(cfg.out_dir or f"runs/compression-{_slug(cfg.dataset)}-{_slug(info['label'] or 'classes')}")
+
+def _resolved(cfg: CompressionConfig) -> dict[str, Any]:
+    """:func:`~._compression_data.prepare`'s data-dependent settings, computed once per configuration."""
+    key = json.dumps(asdict(cfg), sort_keys=True, default=str)
+    if key not in _RESOLVED:
+        _RESOLVED[key] = prepare(cfg)[0]
+    return _RESOLVED[key]
+
+
+_RESOLVED: dict[str, dict[str, Any]] = {}
+
+
+def _out_dir(cfg: CompressionConfig) -> Path:
+    info = _resolved(cfg)
+    return Path(cfg.out_dir or f"runs/compression-{slug(cfg.dataset)}-{slug(info['label'] or 'classes')}")
+
+
+def jobs(cfg: CompressionConfig) -> list[dict[str, Any]]:
+    """One job per (size, seed)."""
+    from ..data import default_cache_dir
+
+    info = _resolved(cfg)
     cache_dir = str(Path(cfg.cache_dir) if cfg.cache_dir else default_cache_dir())
     job_base = {"study": "compression", "dataset": cfg.dataset, "data_dir": cfg.data_dir, "label": info["label"],
                 "n_train": info["n_train"], "n_test": info["n_test"], "data_seed": cfg.data_seed, "filter": cfg.filter,
                 "crop": cfg.crop, "skip_bad": cfg.skip_bad, "cache_dir": cache_dir, "classifiers": list(cfg.classifiers),
-                "cnn_epochs": cfg.cnn_epochs, "neural_input": cfg.neural_input, "estimators": cfg.estimators, "pca_dim": cfg.pca_dim, "device": cfg.device,
-                "threads": cfg.threads}
-    configs = [{**job_base, "size": s, "seed": seed} for s in info["sizes"] for seed in cfg.seeds]
-    record = {**asdict(cfg), "resolved": info}
-    check_run_folder(out_dir, record, ignore=_VOLATILE, resume_changed=cfg.resume_changed)
-    write_json(out_dir / "config.json", record)
-    rows = run_jobs(compression_job, configs, out_dir, n_jobs=cfg.n_jobs, scheduler=cfg.scheduler,
-                    progress=cfg.verbose, desc=f"compression {info['name']}")
+                "cnn_epochs": cfg.cnn_epochs, "neural_input": cfg.neural_input, "estimators": cfg.estimators,
+                "pca_dim": cfg.pca_dim, "device": cfg.device, "threads": cfg.threads}
+    return [{**job_base, "size": s, "seed": seed} for s in info["sizes"] for seed in cfg.seeds]
+
+
+def summarize(rows: list[dict[str, Any]], cfg: CompressionConfig) -> CompressionResult:
+    """Tidy table (``results.csv``), per-size table (``table.csv``), plateaus, checks and
+    ``summary.json``; raises when every job failed."""
+    from ..io import write_json, write_text
+
+    info, out_dir = _resolved(cfg), _out_dir(cfg)
     errors = [f"size {r['config']['size']} seed {r['config']['seed']}: {r['error']}" for r in rows if r["error"]]
     results = [r["result"] for r in rows if r["result"] is not None]
     if not results:
         raise RuntimeError("every job failed: " + "; ".join(errors[:3]))
     long = tidy(results)
-    summary = summarize(long, cfg.plateau_frac)
+    summary = summarize_sizes(long, cfg.plateau_frac)
     write_text(out_dir / "results.csv", long.to_csv(index=False))
     write_text(out_dir / "table.csv", summary["table"].to_csv(index=False))
     h_y = float(np.mean([r["h_y"] for r in results]))
     checks = consistency_checks(summary["per_size"], h_y, native=min(info["native"][:2]))
-    meta = {**info, "h_y": h_y, "skipped": max(int(r.get("skipped", 0)) for r in results), "out_dir": str(out_dir), "errors": errors, "estimator_errors": _estimator_errors(results),
-            "config": asdict(cfg)}
-    figs = F.make_figures(results, summary, meta, out_dir / "figures")
-    report = F.write_report(out_dir / "report.html", summary, checks, meta, figs)
     write_json(out_dir / "summary.json", {"plateaus": summary["plateaus"].to_dict(orient="records"), "checks": checks,
                                           "h_y": h_y, "errors": errors, "resolved": info})
-    return {"table": summary["table"], "per_size": summary["per_size"], "plateaus": summary["plateaus"], "long": long,
-            "checks": checks, "report": report, "out_dir": out_dir, "errors": errors, "h_y": h_y, "resolved": info,
-            "estimator_errors": meta["estimator_errors"]}
+    return CompressionResult(out_dir=out_dir, table=summary["table"], per_size=summary["per_size"],
+                             plateaus=summary["plateaus"], long=long, checks=checks, h_y=h_y, errors=errors,
+                             estimator_errors=_estimator_errors(results), resolved=info, results=results, config=cfg)
+
+
+def _meta(result: CompressionResult) -> dict[str, Any]:
+    return {**result.resolved, "h_y": result.h_y, "out_dir": str(result.out_dir), "errors": result.errors,
+            "skipped": max(int(r.get("skipped", 0)) for r in result.results),
+            "estimator_errors": result.estimator_errors, "config": asdict(result.config)}
+
+
+def figures(result: CompressionResult) -> dict[str, Any]:
+    """MI vs size, accuracy/AUC vs size, ROC curves and the example strip (``figures/``)."""
+    from . import _compression_figures as F
+
+    summary = {"per_size": result.per_size, "plateaus": result.plateaus}
+    return F.make_figures(result.results, summary, _meta(result), result.out_dir / "figures")
+
+
+def report(result: CompressionResult, figs: dict[str, Any]) -> Path:
+    """``report.html``: data, plateaus, checks, figures, the table and the configuration."""
+    from . import _compression_figures as F
+
+    summary = {"table": result.table, "plateaus": result.plateaus}
+    return F.write_report(result.out_dir / "report.html", summary, result.checks, _meta(result), figs)
+
+
+def run(config: Any = None, **overrides: Any) -> CompressionResult:
+    """Run the study (resuming finished jobs in ``out_dir``); write ``results.csv``,
+    ``summary.json``, figures and ``report.html``."""
+    from ..runner import run_jobs
+
+    base = asdict(CompressionConfig.from_any(config)) if config is not None else {}
+    cfg = CompressionConfig.from_any({**base, **overrides})
+    info, out_dir = _resolved(cfg), _out_dir(cfg)
+    start_run(out_dir, {**asdict(cfg), "resolved": info}, volatile=_VOLATILE, resume_changed=cfg.resume_changed)
+    rows = run_jobs(run_job, jobs(cfg), out_dir, n_jobs=cfg.n_jobs, scheduler=cfg.scheduler,
+                    progress=cfg.verbose, desc=f"compression {info['name']}")
+    result = summarize(rows, cfg)
+    result.report = report(result, figures(result))
+    return result
 
 
 def _estimator_errors(results: list[dict[str, Any]]) -> list[str]:
@@ -329,64 +365,15 @@ def _estimator_errors(results: list[dict[str, Any]]) -> list[str]:
 # --------------------------------------------------------------------------- CLI
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", help="YAML file with CompressionConfig keys (flags override it)")
-    parser.add_argument("--dataset", help="digits, fashion-mnist, mnist, celeba, stl10, folder or an .npz path")
-    parser.add_argument("--data-dir", help="folder of the data set (CelebA, image folders, IDX files)")
-    parser.add_argument("--label", help="CelebA attribute (e.g. Male) or a class spec such as 'top/bottom'")
-    parser.add_argument("--sizes", help="comma-separated sizes in pixels, e.g. 5,10,20 (default: from the image size)")
-    parser.add_argument("--n-train", type=int, help="training images (default 10000, or 5/6 of a smaller set; "
-                        "a size the set cannot hold is refused)")
-    parser.add_argument("--n-test", type=int, help="held-out test images (default 2000, or 1/6 of a smaller set)")
-    parser.add_argument("--estimators", help="comma-separated registered names (neural ones on images, others on PCA)")
-    parser.add_argument("--classifiers", help="comma-separated: logreg,cnn")
-    parser.add_argument("--cnn-epochs", type=int, help="epochs of the small CNN (default 10; best validation epoch kept)")
-    parser.add_argument("--neural-input", choices=["flat", "image"],
-                        help="neural estimators on flattened pixels with an MLP critic (flat, default) or a conv encoder (image)")
-    parser.add_argument("--seeds", help="comma-separated seeds, e.g. 0,1,2")
-    parser.add_argument("--filter", help="resize filter: antialias (default), bicubic, bilinear, box, nearest, ...")
-    parser.add_argument("--crop", choices=["center"], help="cut the central square before resizing (keeps the aspect ratio)")
-    parser.add_argument("--skip-bad", action="store_true", default=None, help="drop unreadable images (counted) instead of failing")
-    parser.add_argument("--out", dest="out_dir", help="run folder (default runs/compression-DATASET-LABEL)")
-    parser.add_argument("--cache-dir", help="where resized images are cached (default ~/.cache/infolens)")
-    parser.add_argument("--n-jobs", type=int)
-    parser.add_argument("--scheduler", help="Dask scheduler address tcp://host:8786")
-    parser.add_argument("--device", help="cpu (default), auto or cuda")
-    parser.add_argument("--threads", type=int, help="torch CPU threads for the neural estimators (default 1: "
-                        "their critics are small, see infolens.torch_utils)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bars")
-    parser.add_argument("--resume-changed", action="store_true",
-                        help="add this run's jobs to an --out folder that holds a run with another configuration")
-
-
-def config_from_args(args: argparse.Namespace) -> CompressionConfig:
-    cfg = cli_overrides(args, ("dataset", "data_dir", "label", "n_train", "n_test", "cnn_epochs", "neural_input",
-                               "filter", "crop", "skip_bad", "out_dir", "cache_dir", "n_jobs", "scheduler", "device",
-                               "threads"))
-    split = lambda s: [t.strip() for t in s.split(",") if t.strip()]  # noqa: E731
-    if getattr(args, "sizes", None):
-        cfg["sizes"] = [int(s) for s in split(args.sizes)]
-    if getattr(args, "seeds", None):
-        cfg["seeds"] = [int(s) for s in split(args.seeds)]
-    if getattr(args, "estimators", None) is not None:
-        prev = cfg.get("estimators") or CompressionConfig().estimators
-        cfg["estimators"] = {e: dict(prev.get(e, {})) if isinstance(prev, dict) else {} for e in split(args.estimators)}
-    if getattr(args, "classifiers", None) is not None:
-        cfg["classifiers"] = split(args.classifiers)
-    return CompressionConfig.from_any(cfg)
-
-
-def print_summary(res: dict[str, Any]) -> None:
-    import pandas as pd
-
+def print_summary(res: CompressionResult) -> None:
     with pd.option_context("display.width", 200, "display.max_columns", 50):
-        print(res["table"].to_string(index=False))
+        print(res.table.to_string(index=False))
         print()
-        print(res["plateaus"].to_string(index=False, float_format=lambda v: f"{v:.3g}"))
-    print(f"\nH(Y) = {res['h_y']:.3f} nats (the ceiling of I(image; label))")
-    for c in res["checks"]:
+        print(res.plateaus.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
+    print(f"\nH(Y) = {res.h_y:.3f} nats (the ceiling of I(image; label))")
+    for c in res.checks:
         print(f"[{'ok' if c['ok'] else 'WARN'}] {c['check']} {c['detail']}")
-    for e in res["errors"] + res.get("estimator_errors", []):
+    for e in res.errors + res.estimator_errors:
         print(f"[error] {e}")
 
 
@@ -394,10 +381,10 @@ def main(args: argparse.Namespace) -> int:
     import sys
 
     try:
-        res = run(config_from_args(args))
+        res = run(config_from_args(args, CompressionConfig))
     except RuntimeError as exc:  # every job failed: the store holds each job's error
         print(f"infolens run compression: error: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 1
     print_summary(res)
-    print(f"\nreport: {Path(res['report']).resolve()}")
+    print(f"\nreport: {Path(res.report or res.out_dir / 'report.html').resolve()}")
     return 0
