@@ -57,7 +57,10 @@ def list_estimators() -> list[str]:
 
 def estimator_class(name: str) -> type[Estimator]:
     """The estimator class registered under ``name`` (or an alias)."""
-    key = name.lower().replace("_", "-") if isinstance(name, str) else name
+    if not isinstance(name, str):
+        raise InputTypeError(f"method must be an estimator name (a string such as 'ksg'), got {type(name).__name__}; "
+                             "see infolens.list_estimators()")
+    key = name.lower().replace("_", "-")
     if key not in _REGISTRY and key not in _ALIASES:
         _load_all()
     key = _ALIASES.get(key, key)

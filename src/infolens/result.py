@@ -1,7 +1,7 @@
 """The result of every estimate, and the protocol every estimator follows.
 
-This module imports nothing from the package, so every layer can import it
-without cycles.
+This module imports nothing from the package but :mod:`infolens.errors` (which imports
+nothing itself), so every layer can import it without cycles.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 import numpy as np
+
+from .errors import InputError  # errors.py imports nothing either, so no cycle can form
 
 NATS_PER_BIT = math.log(2.0)
 UNITS = ("nats", "bits")
@@ -73,7 +75,7 @@ def convert_diagnostics(diag: dict[str, Any], f: float, unit: str) -> dict[str, 
 def check_unit(unit: str) -> str:
     """Return ``unit`` if it is ``"nats"`` or ``"bits"``, else raise a ValueError naming it."""
     if unit not in UNITS:
-        raise ValueError(f"unit must be 'nats' or 'bits', got {unit!r}")
+        raise InputError(f"unit must be 'nats' or 'bits', got {unit!r}")
     return unit
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 import contextlib
 from typing import Any, Iterator
 
+from .errors import InputError
+
 #: torch intra-op threads used for small models when the caller does not choose
 SMALL_MODEL_THREADS = 1
 
@@ -64,9 +66,9 @@ def get_device(device: Any = "auto"):
     try:
         dev = torch.device(device)
     except (RuntimeError, TypeError) as exc:
-        raise ValueError(f"device must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps', got {device!r}") from exc
+        raise InputError(f"device must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps', got {device!r}") from exc
     if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r} asked for CUDA but torch sees no CUDA GPU; use device='auto' or 'cpu'")
+        raise InputError(f"device={device!r} asked for CUDA but torch sees no CUDA GPU; use device='auto' or 'cpu'")
     return dev
 
 

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from ..errors import InputError
 from ..registry import register
 from ..result import Estimator
 from ..validation import check_choice, check_xy, resolve_discrete
@@ -33,7 +34,7 @@ def _discrete_side(a: np.ndarray, declared: bool | str, name: str) -> tuple[bool
     """int64 columns come from labels (``check_xy(..., categorical=True)``): discrete."""
     if a.dtype.kind in "iu":
         if declared is False:
-            raise ValueError(f"discrete_{name}=False, but {name} holds labels (strings or categories), which "
+            raise InputError(f"discrete_{name}=False, but {name} holds labels (strings or categories), which "
                              f"cannot be binned as numbers; leave discrete_{name}='auto'")
         return True, "declared (labels)"
     return resolve_discrete(a, declared, name)
@@ -82,7 +83,7 @@ class Binning(Estimator):
 
     def _validate(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         if not (self.bins == "auto" or (isinstance(self.bins, (int, np.integer)) and not isinstance(self.bins, bool) and self.bins >= 2)):
-            raise ValueError(f"bins must be 'auto' or an integer >= 2, got {self.bins!r}")
+            raise InputError(f"bins must be 'auto' or an integer >= 2, got {self.bins!r}")
         check_choice(self.strategy, "strategy", STRATEGIES)
         return check_xy(x, y, min_samples=self.min_samples(), x_categorical=True, y_categorical=True)
 
@@ -120,7 +121,7 @@ class Binning(Estimator):
         for s in shape_x + shape_y:
             cells *= s
         if cells > self.max_cells:
-            raise ValueError(
+            raise InputError(
                 f"binning x ({x.shape[1]} columns) and y ({y.shape[1]} columns) gives {cells:.3g} joint cells "
                 f"(> max_cells={self.max_cells:.3g}); use fewer bins, fewer dimensions, or a kNN method such as 'ksg'"
             )

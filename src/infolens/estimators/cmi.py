@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from scipy.special import digamma
 
+from ..errors import InputError
 from ..result import MIResult, check_unit
 from ..validation import (
     as_labels,
@@ -80,15 +81,15 @@ def estimate_cmi(
     check_choice(ties, "ties", TIES)
     check_choice(backend, "backend", kb.BACKENDS)
     if isinstance(n_subsamples, bool) or not isinstance(n_subsamples, (int, np.integer)) or n_subsamples < 0:
-        raise ValueError(f"n_subsamples must be an integer >= 0, got {n_subsamples!r}")
+        raise InputError(f"n_subsamples must be an integer >= 0, got {n_subsamples!r}")
     with validation_notes() as notes:
         xa, ya = check_xy(x, y, min_samples=k + 1)
         za = check_array(z, "z", min_samples=k + 1, categorical=True)
     if len(za) != len(xa):
-        raise ValueError(f"z must have as many samples as x and y, got {len(za)} and {len(xa)}; pass paired samples")
+        raise InputError(f"z must have as many samples as x and y, got {len(za)} and {len(xa)}; pass paired samples")
     if za.dtype.kind in "iu":
         if discrete_z is False:
-            raise ValueError("discrete_z=False, but z holds labels (strings or categories), which are discrete; "
+            raise InputError("discrete_z=False, but z holds labels (strings or categories), which are discrete; "
                              "leave discrete_z='auto' or pass numbers")
         disc_z, how_z = True, "declared (labels)"
     else:
@@ -138,7 +139,7 @@ def _stratified(
     small = levels[counts <= k]
     used = levels[counts > k]
     if used.size == 0:
-        raise ValueError(
+        raise InputError(
             f"z is discrete and every one of its {levels.size} levels has at most k={k} samples; "
             "stratification needs more than k samples per level (lower k, merge levels, or pass discrete_z=False)"
         )

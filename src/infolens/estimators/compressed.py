@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from ..errors import InputError, InputTypeError
 from ..registry import get_estimator, register
 from ..result import Estimator
 from ..validation import (
@@ -176,14 +177,14 @@ class CompressedMI(Estimator):
         for nm in ("hidden", "epochs", "batch_size"):
             check_positive_int(getattr(self, nm), nm)
         if not isinstance(self.fit_fraction, (int, float)) or isinstance(self.fit_fraction, bool) or not 0 <= self.fit_fraction < 0.95:
-            raise ValueError(f"fit_fraction must be a number in [0, 0.95) (share of samples that fit the compressor), got {self.fit_fraction!r}")
+            raise InputError(f"fit_fraction must be a number in [0, 0.95) (share of samples that fit the compressor), got {self.fit_fraction!r}")
         if self.fit_fraction == 0 and self.compressor == "autoencoder":
-            raise ValueError("fit_fraction=0 would train the autoencoder on the samples it is scored on; "
+            raise InputError("fit_fraction=0 would train the autoencoder on the samples it is scored on; "
                              "pass fit_fraction > 0 (e.g. 0.5)")
         if not (isinstance(self.lr, (int, float)) and self.lr > 0):
-            raise ValueError(f"lr must be a positive number, got {self.lr!r}")
+            raise InputError(f"lr must be a positive number, got {self.lr!r}")
         if self.inner_params is not None and not isinstance(self.inner_params, dict):
-            raise TypeError(f"inner_params must be a dict of the inner estimator's parameters, got {self.inner_params!r}")
+            raise InputTypeError(f"inner_params must be a dict of the inner estimator's parameters, got {self.inner_params!r}")
 
     def _validate(self, x: Any, y: Any) -> tuple[np.ndarray, Target]:  # type: ignore[override]
         self._check_params()
@@ -192,7 +193,7 @@ class CompressedMI(Estimator):
         if discrete:
             ya = as_labels(ya, "y")[:, None].astype(np.float64)
         elif self.dim_y is None and self.inner in ("auto", "ksg") and ya.shape[1] > 32:
-            raise ValueError(f"y has {ya.shape[1]} dimensions; pass dim_y (e.g. dim_y=4) to compress it too")
+            raise InputError(f"y has {ya.shape[1]} dimensions; pass dim_y (e.g. dim_y=4) to compress it too")
         return xa, Target(ya, bool(discrete), how)
 
     def _fit(self, a: np.ndarray, dim: int, rng: np.random.Generator) -> tuple[Any, dict[str, Any]]:

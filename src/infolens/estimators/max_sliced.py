@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from ..errors import InputError
 from ..registry import get_estimator, register
 from ..validation import check_positive_int, check_random_state
 from ._target import Target
@@ -107,9 +108,9 @@ class MaxSlicedMI(_SlicedBase):
         check_positive_int(self.n_iter, "n_iter", minimum=0)
         check_positive_int(self.n_offspring, "n_offspring")
         if not (isinstance(self.holdout, float) and 0.1 <= self.holdout <= 0.9):
-            raise ValueError(f"holdout must be a float in [0.1, 0.9] (the fraction of samples kept for the estimate), got {self.holdout!r}")
+            raise InputError(f"holdout must be a float in [0.1, 0.9] (the fraction of samples kept for the estimate), got {self.holdout!r}")
         if not (isinstance(self.step, (int, float)) and self.step > 0):
-            raise ValueError(f"step must be a positive number (the perturbation scale), got {self.step!r}")
+            raise InputError(f"step must be a positive number (the perturbation scale), got {self.step!r}")
 
     def _estimate(self, x: np.ndarray, target: Target) -> tuple[float, float | None, dict[str, Any]]:  # type: ignore[override]
         rng = check_random_state(self.random_state)
@@ -127,7 +128,7 @@ class MaxSlicedMI(_SlicedBase):
         A = np.concatenate([a0[None], random_stiefel(dx, k, C, rng)]) if px else None
         B = np.concatenate([b0[None], random_stiefel(dy, k, C, rng)]) if py else None
         if A is None and B is None:
-            raise ValueError(f"nothing to slice: x has {dx} and y {dy} dims, not more than proj_dim={k}; "
+            raise InputError(f"nothing to slice: x has {dx} and y {dy} dims, not more than proj_dim={k}; "
                              "estimate I(X;Y) directly (e.g. method='ksg')")
         seed = int(rng.integers(0, 2**31 - 1))
         scores, backend = self._score(xf, yf, target.discrete, A, B, inner, seed, desc="max-sliced candidates")

@@ -34,6 +34,7 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy.special import digamma
 
+from ..errors import InputError
 from ..registry import register
 from ..validation import as_labels, check_random_state, check_xy, resolve_discrete
 from . import _knn_backend as kb
@@ -89,13 +90,13 @@ class RossMI(KNNEstimator):
                 x, y = y, x
                 how = "detected (x was the discrete side; swapped)"
             else:
-                raise ValueError(
+                raise InputError(
                     "ross needs one discrete variable (class labels) and y does not look discrete "
                     "(integral values with few levels); pass discrete_y=True if y holds labels, "
                     "or use method='ksg' / 'mixed'"
                 )
         if x.dtype.kind in "iu":
-            raise ValueError(
+            raise InputError(
                 "ross needs one continuous variable, but x and y both hold labels; "
                 "use method='binning' (plug-in MI of two discrete variables)"
             )
@@ -215,7 +216,7 @@ def resolve_side(a: np.ndarray, declared: bool | str | None, name: str) -> tuple
     discrete to compare whole rows as labels)."""
     if a.dtype.kind in "iu":
         if declared is False:
-            raise ValueError(
+            raise InputError(
                 f"discrete_{name}=False, but {name} holds labels (strings or categories), which are discrete; "
                 f"leave discrete_{name}='auto' or pass numbers"
             )

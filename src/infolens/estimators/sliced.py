@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from ..errors import InputError, InputTypeError
 from ..progress import progress
 from ..registry import get_estimator, register
 from ..result import Estimator
@@ -92,9 +93,9 @@ class _SlicedBase(Estimator):
         check_choice(self.slice, "slice", SLICE)
         check_choice(self.ties, "ties", TIES)
         if not isinstance(self.inner, str):
-            raise TypeError(f"inner must be an estimator name such as 'ksg', got {type(self.inner).__name__}")
+            raise InputTypeError(f"inner must be an estimator name such as 'ksg', got {type(self.inner).__name__}")
         if self.inner_params is not None and not isinstance(self.inner_params, dict):
-            raise TypeError(f"inner_params must be a dict of the inner estimator's parameters, got {self.inner_params!r}")
+            raise InputTypeError(f"inner_params must be a dict of the inner estimator's parameters, got {self.inner_params!r}")
 
     def _validate(self, x: Any, y: Any) -> tuple[np.ndarray, Target]:  # type: ignore[override]
         self._check_params()
@@ -112,13 +113,13 @@ class _SlicedBase(Estimator):
         px = self.slice in ("auto", "x", "both") and dx > k
         py = self.slice in ("auto", "y", "both") and dy > k and not discrete
         if self.slice in ("x", "both") and dx < k:
-            raise ValueError(f"slice={self.slice!r} projects x to proj_dim={k} dimensions but x has only {dx}; lower proj_dim")
+            raise InputError(f"slice={self.slice!r} projects x to proj_dim={k} dimensions but x has only {dx}; lower proj_dim")
         if self.slice in ("y", "both"):
             if discrete:
-                raise ValueError(f"slice={self.slice!r} asks to project y, but y is a discrete label ({how}); "
+                raise InputError(f"slice={self.slice!r} asks to project y, but y is a discrete label ({how}); "
                                  "use slice='x' (or 'auto'), or pass discrete_y=False")
             if dy < k:
-                raise ValueError(f"slice={self.slice!r} projects y to proj_dim={k} dimensions but y has only {dy}; lower proj_dim")
+                raise InputError(f"slice={self.slice!r} projects y to proj_dim={k} dimensions but y has only {dy}; lower proj_dim")
         return px, py
 
     def _inner_name(self, discrete: bool) -> str:
@@ -126,7 +127,7 @@ class _SlicedBase(Estimator):
         if name == "auto":
             return "ross" if discrete else "ksg"
         if name == "ksg" and discrete:
-            raise ValueError("inner='ksg' needs a continuous y but y is a discrete label; use inner='ross' (or 'auto'), "
+            raise InputError("inner='ksg' needs a continuous y but y is a discrete label; use inner='ross' (or 'auto'), "
                              "or pass discrete_y=False")
         return name
 
