@@ -15,14 +15,14 @@ import pytest
 from scipy import integrate, stats
 
 import infolens
+from infolens.estimators._batched_knn import ross_1d
 from infolens.tables import feature_mi, information_coefficient, mi_matrix
 from infolens.tables._kernels import adjust_pvalues, ross_stat_factory
-from infolens.estimators._batched_knn import ross_1d
 
 
 def shift_truth(delta):
     """I(X; Y) for Y ~ Bernoulli(1/2), X | Y ~ N(delta Y, 1), by numerical integration."""
-    p = lambda t: 0.5 * (stats.norm.pdf(t) + stats.norm.pdf(t, delta))  # noqa: E731
+    p = lambda t: 0.5 * (stats.norm.pdf(t) + stats.norm.pdf(t, delta))
     return integrate.quad(lambda t: -p(t) * np.log(p(t)), -12, 12 + delta, limit=200)[0] - 0.5 * math.log(2 * math.pi * math.e)
 
 

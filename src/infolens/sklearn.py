@@ -22,9 +22,10 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_selection import SelectorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .errors import InputError
 from .tables import feature_mi
 
-__all__ = ["mutual_info_classif", "mutual_info_regression", "MISelector"]
+__all__ = ["MISelector", "mutual_info_classif", "mutual_info_regression"]
 
 
 def _prepare_x(X: Any) -> Any:
@@ -99,19 +100,19 @@ class MISelector(SelectorMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.random_state = random_state
 
-    def __sklearn_tags__(self):  # noqa: D105
+    def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
         tags.input_tags.string = True
         tags.input_tags.sparse = True  # densified: one column at a time is a 1-D problem
         return tags
 
-    def fit(self, X: Any, y: Any) -> "MISelector":
+    def fit(self, X: Any, y: Any) -> MISelector:
         """Test every feature of ``X`` against ``y``; returns self."""
         if not (isinstance(self.alpha, (int, float)) and not isinstance(self.alpha, bool) and 0 < self.alpha < 1):
-            raise ValueError(f"alpha must be a number in (0, 1), got {self.alpha!r}")
+            raise InputError(f"alpha must be a number in (0, 1), got {self.alpha!r}")
         if isinstance(self.n_permutations, bool) or not isinstance(self.n_permutations, (int, np.integer)) or self.n_permutations < 1:
-            raise ValueError(f"n_permutations must be an integer >= 1 (the test needs permutations), got {self.n_permutations!r}")
+            raise InputError(f"n_permutations must be an integer >= 1 (the test needs permutations), got {self.n_permutations!r}")
         frame = type(X).__module__.startswith("pandas")
         Xv, yv = validate_data(self, X, y, dtype=None, ensure_min_samples=2, accept_sparse=("csr", "csc"))
         data = X if frame else _prepare_x(Xv)

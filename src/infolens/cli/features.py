@@ -101,7 +101,7 @@ def main(args: argparse.Namespace) -> int:
     for r in shown.to_dict(orient="records"):
         p = "" if r["p_adjusted"] != r["p_adjusted"] else f"{r['p_adjusted']:.3g}"
         se = "" if r["stderr"] != r["stderr"] else f"{r['stderr']:.3f}"
-        print(f"{str(r['feature']):<{width}}  {r['mi']:8.4f}  {se:>7}  {p:>7}  {r['method']}")
+        print(f"{r['feature']!s:<{width}}  {r['mi']:8.4f}  {se:>7}  {p:>7}  {r['method']}")
     if informative is not None:
         print(f"{informative} of {len(feats)} columns informative at adjusted p < {args.alpha:g}")
     print(f"wrote {report}, {out / 'features.csv'}, {figs[0]}")

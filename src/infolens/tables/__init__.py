@@ -5,4 +5,4 @@ See docs/tables.md."""
 from .features import feature_mi
 from .matrix import MIMatrix, information_coefficient, mi_matrix
 
-__all__ = ["feature_mi", "mi_matrix", "MIMatrix", "information_coefficient"]
+__all__ = ["MIMatrix", "feature_mi", "information_coefficient", "mi_matrix"]

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import InputError
 from ..estimators._knn_backend import n_threads
 from ..validation import encode_labels, is_categorical, is_discrete, to_numpy
 
@@ -47,20 +48,20 @@ def split_columns(X: Any, name: str = "X", feature_names: Any = None) -> list[tu
         else:
             arr = to_numpy(X, name)
         if arr.ndim == 0:
-            raise ValueError(f"{name} is a scalar; pass a table with one row per sample")
+            raise InputError(f"{name} is a scalar; pass a table with one row per sample")
         arr = arr.reshape(len(arr), -1)
         cols = [(f"x{j}", _numeric_if_possible(arr[:, j])) for j in range(arr.shape[1])]
     if not cols or len(cols[0][1]) == 0:
-        raise ValueError(f"{name} is empty; pass at least one column and one row")
+        raise InputError(f"{name} is empty; pass at least one column and one row")
     if feature_names is not None:
         names = [str(f) for f in feature_names]
         if len(names) != len(cols):
-            raise ValueError(f"feature_names has {len(names)} names for {len(cols)} columns of {name}")
+            raise InputError(f"feature_names has {len(names)} names for {len(cols)} columns of {name}")
         cols = [(nm, v) for nm, (_, v) in zip(names, cols)]
     seen: set[str] = set()
     for nm, _ in cols:
         if nm in seen:
-            raise ValueError(f"{name} has two columns named {nm!r}; column names must be unique")
+            raise InputError(f"{name} has two columns named {nm!r}; column names must be unique")
         seen.add(nm)
     return cols
 
@@ -86,18 +87,18 @@ def declared_set(spec: Any, names: list[str], arg: str) -> dict[str, bool] | Non
     items = list(spec)
     if items and all(isinstance(v, (bool, np.bool_)) for v in items):
         if len(items) != len(names):
-            raise ValueError(f"{arg} as a boolean mask needs {len(names)} entries (one per column), got {len(items)}")
+            raise InputError(f"{arg} as a boolean mask needs {len(names)} entries (one per column), got {len(items)}")
         return {n: bool(v) for n, v in zip(names, items)}
     out = {n: False for n in names}
     for v in items:
         if isinstance(v, numbers.Integral) and not isinstance(v, bool):
             if not -len(names) <= v < len(names):
-                raise ValueError(f"{arg} names column index {v}, but there are {len(names)} columns")
+                raise InputError(f"{arg} names column index {v}, but there are {len(names)} columns")
             out[names[v]] = True
         elif str(v) in out:
             out[str(v)] = True
         else:
-            raise ValueError(f"{arg} names column {v!r}, which is not a column (columns: {', '.join(names[:10])}, ...)")
+            raise InputError(f"{arg} names column {v!r}, which is not a column (columns: {', '.join(names[:10])}, ...)")
     return out
 
 
@@ -106,7 +107,7 @@ def type_column(name: str, raw: Any, declared: bool | None, what: str) -> Column
     (e.g. "X column 'age'")."""
     if is_categorical(raw):
         if declared is False:
-            raise ValueError(f"{what} holds labels (strings or categories), which cannot be continuous; "
+            raise InputError(f"{what} holds labels (strings or categories), which cannot be continuous; "
                              "leave it to 'auto' or declare it discrete")
         codes = encode_labels(raw, what)
         kind = "constant" if codes.max() == 0 else "discrete"
@@ -115,7 +116,7 @@ def type_column(name: str, raw: Any, declared: bool | None, what: str) -> Column
     bad = ~np.isfinite(vals)
     if bad.any():
         rows = np.flatnonzero(bad)[:5].tolist()
-        raise ValueError(f"{what} has {int(bad.sum())} NaN/inf values (first rows {rows}); drop or impute them first")
+        raise InputError(f"{what} has {int(bad.sum())} NaN/inf values (first rows {rows}); drop or impute them first")
     if np.ptp(vals) == 0:
         return Column(name, vals, "constant", "detected", vals)
     if declared is None:
@@ -123,7 +124,7 @@ def type_column(name: str, raw: Any, declared: bool | None, what: str) -> Column
     else:
         disc, how = declared, "declared"
         if disc and not np.all(np.mod(vals, 1) == 0) and np.unique(vals).size > len(vals) // 2:
-            raise ValueError(f"{what} is declared discrete but has {np.unique(vals).size} distinct non-integer values "
+            raise InputError(f"{what} is declared discrete but has {np.unique(vals).size} distinct non-integer values "
                              f"in {len(vals)} rows; declare it continuous")
     if disc:
         _, codes = np.unique(vals, return_inverse=True)
@@ -137,5 +138,5 @@ def resolve_n_jobs(n_jobs: Any) -> int:
     if n_jobs is None or n_jobs == -1:
         return n_threads()
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs < 1:
-        raise ValueError(f"n_jobs must be None, -1 or a positive integer, got {n_jobs!r}")
+        raise InputError(f"n_jobs must be None, -1 or a positive integer, got {n_jobs!r}")
     return int(n_jobs)

@@ -21,11 +21,12 @@ step-down, Benjamini–Hochberg (1995) step-up.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from scipy.special import digamma
 
+from ..errors import InputError
 from ..estimators._batched_knn import _class_kth_sorted, _count_1d, ksg_batch
 
 CORRECTIONS = ("fdr_bh", "holm", "bonferroni", None)
@@ -136,7 +137,7 @@ def adjust_pvalues(p: np.ndarray, method: str | None) -> np.ndarray:
     ``"bonferroni"`` (m p), ``"holm"`` (step-down, family-wise error), ``"fdr_bh"``
     (Benjamini–Hochberg step-up, false discovery rate), or None (unadjusted)."""
     if method not in CORRECTIONS:
-        raise ValueError(f"correction must be one of {', '.join(map(repr, CORRECTIONS))}; got {method!r}")
+        raise InputError(f"correction must be one of {', '.join(map(repr, CORRECTIONS))}; got {method!r}")
     p = np.asarray(p, dtype=np.float64)
     out = np.full(p.shape, np.nan)
     ok = np.flatnonzero(~np.isnan(p))

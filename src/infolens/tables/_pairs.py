@@ -5,7 +5,8 @@ validation notes, and the statistic of its permutation test. Shared by
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -4,11 +4,13 @@ multiple-testing correction, one row per column of a table."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
+from ..errors import InputError, InputTypeError
 from ..estimators._knn_backend import _THREAD_MIN_N
 from ..result import NATS_PER_BIT, check_unit
 from ..validation import check_choice, seed_from
@@ -76,16 +78,16 @@ def feature_mi(
     check_unit(unit)
     check_choice(correction, "correction", K.CORRECTIONS)
     if isinstance(n_permutations, bool) or not isinstance(n_permutations, (int, np.integer)) or n_permutations < 0:
-        raise ValueError(f"n_permutations must be an integer >= 0 (0: no test), got {n_permutations!r}")
+        raise InputError(f"n_permutations must be an integer >= 0 (0: no test), got {n_permutations!r}")
     if not isinstance(method, str):
-        raise TypeError(f"method must be 'auto' or an estimator name, got {type(method).__name__}")
+        raise InputTypeError(f"method must be 'auto' or an estimator name, got {type(method).__name__}")
     jobs = resolve_n_jobs(n_jobs)
     target = _target(y, discrete_target)
     raw = split_columns(X, "X", feature_names)
     if len(raw[0][1]) != len(target.values):
-        raise ValueError(f"X and y must have the same number of rows, got {len(raw[0][1])} and {len(target.values)}")
+        raise InputError(f"X and y must have the same number of rows, got {len(raw[0][1])} and {len(target.values)}")
     if target.kind == "constant":
-        raise ValueError("y is constant (every row equal); a constant target carries no information - MI is 0 for every feature")
+        raise InputError("y is constant (every row equal); a constant target carries no information - MI is 0 for every feature")
     decl = declared_set(discrete_features, [n for n, _ in raw], "discrete_features")
     cols = [type_column(nm, v, None if decl is None else decl[nm], f"X column {nm!r}") for nm, v in raw]
     if method != "auto":
@@ -130,9 +132,9 @@ def _target(y: Any, discrete_target: bool | str) -> Column:
     from ..validation import is_categorical
 
     if discrete_target not in ("auto", None, True, False):
-        raise ValueError(f"discrete_target must be True, False or 'auto', got {discrete_target!r}")
+        raise InputError(f"discrete_target must be True, False or 'auto', got {discrete_target!r}")
     if is_categorical(y) and getattr(y, "ndim", 1) == 2 and y.shape[1] != 1:
-        raise ValueError(f"y must be one value per row, shape (n,), got {y.shape}")
+        raise InputError(f"y must be one value per row, shape (n,), got {y.shape}")
     vals = y
     if not is_categorical(y):
         from ..validation import to_numpy
@@ -141,7 +143,7 @@ def _target(y: Any, discrete_target: bool | str) -> Column:
         if arr.ndim == 2 and arr.shape[1] == 1:
             arr = arr[:, 0]
         if arr.ndim != 1:
-            raise ValueError(f"y must be one value per row, shape (n,), got {arr.shape}")
+            raise InputError(f"y must be one value per row, shape (n,), got {arr.shape}")
         vals = arr
     elif type(y).__module__.startswith("pandas") and getattr(y, "ndim", 1) == 2:
         vals = y.iloc[:, 0]

@@ -9,12 +9,13 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import InputError, InputTypeError
 from ..estimators._batched_knn import ksg_batch, ross_1d
 from ..estimators._ties import prepare
 from ..result import NATS_PER_BIT, check_unit
 from ..validation import seed_from
 from . import _kernels as K
-from ._columns import Column, declared_set, resolve_n_jobs, split_columns, type_column
+from ._columns import declared_set, resolve_n_jobs, split_columns, type_column
 from ._pairs import estimate_pair
 from .features import _map
 
@@ -95,11 +96,11 @@ def mi_matrix(
     t0 = time.perf_counter()
     check_unit(unit)
     if isinstance(n_subsamples, bool) or not isinstance(n_subsamples, (int, np.integer)) or n_subsamples < 0:
-        raise ValueError(f"n_subsamples must be an integer >= 0 (0: no standard errors), got {n_subsamples!r}")
+        raise InputError(f"n_subsamples must be an integer >= 0 (0: no standard errors), got {n_subsamples!r}")
     jobs = resolve_n_jobs(n_jobs)
     raw = split_columns(df, "df")
     if len(raw) < 2:
-        raise ValueError(f"df has {len(raw)} column; mi_matrix needs at least 2")
+        raise InputError(f"df has {len(raw)} column; mi_matrix needs at least 2")
     decl = declared_set(discrete, [n for n, _ in raw], "discrete")
     cols = [type_column(nm, v, None if decl is None else decl[nm], f"df column {nm!r}") for nm, v in raw]
     names = [c.name for c in cols]
@@ -121,7 +122,7 @@ def mi_matrix(
     if method == "auto":
         k = int(params.pop("k", 5))
         if params:
-            raise TypeError(f"mi_matrix(method='auto') takes k= only, got {', '.join(params)}; name an estimator to pass others")
+            raise InputTypeError(f"mi_matrix(method='auto') takes k= only, got {', '.join(params)}; name an estimator to pass others")
         prep = {i: (prepare(cols[i].values[:, None], names[i], "dequantize", True, rng)[0][:, 0]
                     if cols[i].kind == "continuous" else cols[i].values) for i in live}
         kinds = {i: cols[i].kind for i in live}
@@ -151,7 +152,7 @@ def mi_matrix(
     ic = information_coefficient(np.nan_to_num(mi, nan=0.0))
     np.fill_diagonal(ic, 1.0)
     f = 1.0 if unit == "nats" else 1.0 / NATS_PER_BIT
-    frame = lambda a: pd.DataFrame(a, index=names, columns=names)  # noqa: E731
+    frame = lambda a: pd.DataFrame(a, index=names, columns=names)
     return MIMatrix(mi=frame(mi * f), stderr=frame(se * f), ic=frame(ic), method=frame(meth),
                     kinds={c.name: c.kind for c in cols}, unit=unit, warnings=warns, seconds=time.perf_counter() - t0)
 
@@ -171,7 +172,7 @@ def _auto_values(prep: dict[int, np.ndarray], kinds: dict[int, str], live: list[
     """Every live pair (i < j) on the rows ``rows`` (None: all): KSG for continuous pairs
     (one batched call per column against the earlier ones), Ross for mixed pairs (one
     call per discrete column), plug-in for discrete pairs."""
-    take = (lambda a: a) if rows is None else (lambda a: a[rows])  # noqa: E731
+    take = (lambda a: a) if rows is None else (lambda a: a[rows])
     cont = [i for i in live if kinds[i] == "continuous"]
     disc = [i for i in live if kinds[i] == "discrete"]
     out: dict[tuple[int, int], tuple[float, str]] = {}

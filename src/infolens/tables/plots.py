@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import InputError
 from ..plotting import subplots
 
 
@@ -47,7 +48,7 @@ def matrix_figure(matrix: Any, which: str = "ic", ax: Any = None) -> Any:
     """Heatmap of an :class:`~infolens.tables.MIMatrix`: ``which="ic"`` (information
     coefficient, 0..1) or ``"mi"`` (in the matrix's unit)."""
     if which not in ("ic", "mi"):
-        raise ValueError(f"which must be 'ic' or 'mi', got {which!r}")
+        raise InputError(f"which must be 'ic' or 'mi', got {which!r}")
     data = matrix.ic if which == "ic" else matrix.mi
     names = [str(c) for c in data.columns]
     d = len(names)
