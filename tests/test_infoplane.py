@@ -124,6 +124,6 @@ def test_command_line_builds_the_config():
 
     args = build_parser().parse_args(["run", "infoplane", "--hidden", "8,4", "--epochs", "5", "--record-epochs", "0,5",
                                       "--y-estimators", "sliced,classifier", "--out", "x", "--quiet"])
-    cfg = infoplane.config_from_args(args)
+    cfg = infoplane.config_from_args(args, infoplane.Config)
     assert cfg.hidden == [8, 4] and cfg.epochs == 5 and cfg.epochs_to_record() == [0, 5]
     assert list(cfg.y_estimators) == ["sliced", "classifier"] and cfg.out_dir == "x" and cfg.verbose is False

@@ -93,6 +93,7 @@ def make_figures(table: Any, acc: Any, layers: list[str], h_y: float, out: Path,
 
 def write_report(cfg: Any, data: dict[str, Any], table: Any, acc: Any, checks: dict[str, Any], figs: list[Path],
                  h_y: float, out: Path) -> Path:
+    """``report.html``; ``data`` gives the data set's ``name`` and ``n_train``/``n_test``/``n_eval``."""
     from dataclasses import asdict
 
     import yaml
@@ -100,10 +101,10 @@ def write_report(cfg: Any, data: dict[str, Any], table: Any, acc: Any, checks: d
     from ..report.html import HtmlReport
 
     rep = HtmlReport(f"Information plane: {cfg.model} on {data['name']}",
-                     subtitle=f"{len(data['y_train'])} training, {len(data['y_test'])} test images;")
+                     subtitle=f"{data['n_train']} training, {data['n_test']} test images;")
     rep.add_text(
         "Each hidden layer L (and the output logits) is recorded on a fixed held-out subset of "
-        f"{len(data['y_eval'])} test images at the epochs shown. I(X;L) and I(L;Y) are estimated per layer and epoch "
+        f"{data['n_eval']} test images at the epochs shown. I(X;L) and I(L;Y) are estimated per layer and epoch "
         "with the estimators listed (compressed: PCA codes of both sides, then KSG/Ross - Butakov et al. 2023; "
         "sliced: mean MI over random 1-D projections - Goldfeld & Greenewald 2021; classifier: the cross-entropy "
         "lower bound H(Y) - CE). A deterministic network has I(X;L) = H(L) in theory; the estimates measure what "

@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import argparse
 import math
-import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..validation import check_choice, check_positive_int
-from ._config import check_run_folder, cli_overrides, load_config
+from ._config import check_run_folder, load_config
+from ._infoplane_train import _forward, build_model, layer_names, load_split, train  # noqa: F401 (_forward: tests)
+from ._protocol import StudyResult, config_from_args, slug
 
 MODELS = ("mlp", "cnn")
 ACTIVATIONS = ("relu", "tanh")
@@ -38,29 +40,51 @@ class InfoplaneConfig:
     """
 
     dataset: str = "digits"
+    """digits, fashion-mnist, mnist or a path to an .npz file"""
     data_dir: str | None = None
+    """folder holding the IDX files (default: found via dpkg)"""
     model: str = "mlp"
+    """the network: mlp or cnn"""
     hidden: list[int] = field(default_factory=lambda: [64, 32, 16])
+    """hidden layer widths, e.g. 64,32,16"""
     activation: str = "tanh"
+    """activation of the hidden layers: relu or tanh"""
     epochs: int = 64
+    """training epochs"""
     record_epochs: list[int] | None = None
+    """epochs whose activations are recorded (default 0, 1, 2, 4, ..., epochs)"""
     n_train: int = 1300
+    """training images"""
     n_test: int = 497
+    """test images (accuracy)"""
     n_eval: int = 497
+    """held-out images whose activations are recorded (the first n_eval test images)"""
     batch_size: int = 64
+    """training minibatch"""
     lr: float = 1e-3
+    """learning rate of Adam"""
     x_estimators: dict[str, dict[str, Any]] = field(default_factory=lambda: {"compressed": {"dim": 4, "dim_y": 4}})
+    """estimators of I(X;L) and their parameters"""
     y_estimators: dict[str, dict[str, Any]] = field(
         default_factory=lambda: {"compressed": {"dim": 4}, "sliced": {"n_projections": 500},
                                  "classifier": {"epochs": 30, "hidden": 64}})
+    """estimators of I(L;Y) and their parameters, e.g. compressed,sliced,classifier"""
     seed: int = 0
+    """seed of the split, the network and the estimators"""
     figure_formats: list[str] = field(default_factory=lambda: ["png", "svg"])
+    """figure files to write: png (required: the report embeds it), svg, pdf"""
     out_dir: str | None = None
+    """run folder (default runs/infoplane-DATASET-MODEL)"""
     n_jobs: int = 2
+    """worker processes of the estimation jobs"""
     scheduler: str | None = None
+    """Dask scheduler address tcp://host:8786"""
     device: str = "cpu"
+    """torch device of the network: cpu, auto or cuda"""
     verbose: bool = True
+    """progress bars"""
     resume_changed: bool = False
+    """add this run's estimates to a run folder whose estimators or epochs differ (the network's training settings must match)"""
 
     @classmethod
     def from_any(cls, config: Any) -> "InfoplaneConfig":
@@ -98,158 +122,14 @@ class InfoplaneConfig:
             setattr(self, key, {k: dict(v or {}) for k, v in ests.items()})
 
     def epochs_to_record(self) -> list[int]:
+        """The recorded epochs: ``record_epochs``, or 0, powers of two and ``epochs``."""
         if self.record_epochs is not None:
             return sorted({int(e) for e in self.record_epochs})
         pts = {0, self.epochs} | {2**j for j in range(int(math.log2(self.epochs)) + 1)}
         return sorted(e for e in pts if e <= self.epochs)
 
 
-# --------------------------------------------------------------------------- data and model
-
-
-def load_split(cfg: InfoplaneConfig) -> dict[str, np.ndarray]:
-    """Images scaled to [0, 1] and a stratified train/test split drawn with ``seed``; the
-    evaluation subset is the first ``n_eval`` test images (fixed for every epoch)."""
-    from sklearn.model_selection import train_test_split
-
-    from ..data import load_dataset
-
-    ds = load_dataset(cfg.dataset, data_dir=cfg.data_dir, split="all")
-    images = np.asarray(ds.images)
-    if images.ndim == 4:  # colour: luminance (ITU-R 601), the networks take one channel
-        images = images @ np.array([0.299, 0.587, 0.114])
-    x = (images / 255.0 if images.max() > 1.0 else images).astype(np.float32)
-    y = ds.labels
-    n_train, n_test = cfg.n_train, cfg.n_test
-    if n_train + n_test > len(y):
-        raise ValueError(f"{ds.name} has {len(y)} images; n_train + n_test = {n_train + n_test} is too many - lower them")
-    idx = np.arange(len(y))
-    tr, te = train_test_split(idx, train_size=n_train, test_size=n_test, stratify=y, random_state=cfg.seed)
-    return {"x_train": x[tr], "y_train": y[tr], "x_test": x[te], "y_test": y[te],
-            "x_eval": x[te[: cfg.n_eval]], "y_eval": y[te[: cfg.n_eval]], "n_classes": int(y.max()) + 1,
-            "label_names": list(ds.label_names), "name": ds.name}
-
-
-def build_model(cfg: InfoplaneConfig, image_shape: tuple[int, int], n_classes: int):
-    """A ``torch.nn.ModuleList`` of blocks; the output of every block is one recorded layer.
-    MLP: ``Linear + activation`` per width of ``hidden``, then the output logits. CNN: two
-    3x3 conv blocks (8, 16 channels, 2x2 max-pool each), a dense ``hidden[-1]`` block, logits."""
-    from torch import nn
-
-    act = nn.Tanh if cfg.activation == "tanh" else nn.ReLU
-    h, w = image_shape
-    blocks = []
-    if cfg.model == "mlp":
-        prev = h * w
-        for i, width in enumerate(cfg.hidden):
-            blocks.append(nn.Sequential(nn.Flatten(), nn.Linear(prev, width), act()) if i == 0
-                          else nn.Sequential(nn.Linear(prev, width), act()))
-            prev = width
-    else:
-        blocks.append(nn.Sequential(nn.Unflatten(1, (1, h, w)), nn.Conv2d(1, 8, 3, padding=1), act(), nn.MaxPool2d(2)))
-        blocks.append(nn.Sequential(nn.Conv2d(8, 16, 3, padding=1), act(), nn.MaxPool2d(2)))
-        prev = 16 * (h // 4) * (w // 4)
-        blocks.append(nn.Sequential(nn.Flatten(), nn.Linear(prev, cfg.hidden[-1]), act()))
-        prev = cfg.hidden[-1]
-    blocks.append(nn.Linear(prev, n_classes))
-    return nn.ModuleList(blocks)
-
-
-def layer_names(cfg: InfoplaneConfig) -> list[str]:
-    inner = [f"h{i + 1}" for i in range(len(cfg.hidden))] if cfg.model == "mlp" else ["conv1", "conv2", "dense"]
-    return inner + ["output"]
-
-
-def _forward(blocks, x):
-    outs = []
-    for b in blocks:
-        x = b(x)
-        outs.append(x)
-    return outs
-
-
-def train(cfg: InfoplaneConfig, data: dict[str, Any], out_dir: Path) -> dict[str, Any]:
-    """Train with Adam on cross-entropy, saving every recorded epoch's activations on the
-    evaluation subset (``activations/epoch_NNNN.npz``) and a checkpoint; a killed run
-    continues from its last checkpoint with the same per-epoch shuffling seeds."""
-    import torch
-    import torch.nn.functional as F
-
-    from ..io import atomic_path, save_array, write_json
-    from ..progress import progress
-    from ..torch_utils import get_device, seed_everything
-
-    dev = get_device(cfg.device)
-    seed_everything(cfg.seed)
-    model = build_model(cfg, data["x_train"].shape[1:3], data["n_classes"]).to(dev)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    ckpt_path = out_dir / "checkpoint.pt"
-    history: dict[str, list] = {"epoch": [], "train_acc": [], "test_acc": [], "train_loss": []}
-    start = 0
-    key = {k: getattr(cfg, k) for k in ("dataset", "data_dir", "model", "hidden", "activation", "n_train", "n_test",
-                                        "n_eval", "batch_size", "lr", "seed")}
-    record = set(cfg.epochs_to_record())
-    if ckpt_path.exists():
-        state = torch.load(ckpt_path, map_location=dev, weights_only=False)
-        if state.get("key") != key:
-            from ..errors import RunFolderError
-
-            changed = sorted(k for k in key if (state.get("key") or {}).get(k) != key[k])
-            raise RunFolderError(f"{out_dir} holds a network trained with a different configuration (changed: {', '.join(changed)}); "
-                                 "its checkpoint cannot continue this run - choose a new folder with --out "
-                                 "(out_dir= in Python) or delete that one")
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["opt"])
-        history, start = state["history"], int(state["epoch"])
-        # more epochs than before is fine (training continues); a recorded epoch already passed is not
-        missing = sorted(e for e in record if e < start and not (out_dir / "activations" / f"epoch_{e:04d}.npz").exists())
-        if missing:
-            raise ValueError(f"epochs {missing} are to be recorded but the run in {out_dir} is past them without "
-                             "their activations; pass a new out_dir (--out)")
-    xtr = torch.as_tensor(data["x_train"]).flatten(1).to(dev)
-    ytr = torch.as_tensor(data["y_train"]).to(dev)
-    xte = torch.as_tensor(data["x_test"]).flatten(1).to(dev)
-    yte = torch.as_tensor(data["y_test"]).to(dev)
-    xev = torch.as_tensor(data["x_eval"]).flatten(1).to(dev)
-    names = layer_names(cfg)
-
-    def accuracy(x, y) -> float:
-        with torch.no_grad():
-            return float((_forward(model, x)[-1].argmax(1) == y).float().mean())
-
-    def save(epoch: int) -> None:
-        model.eval()
-        if epoch in record:
-            with torch.no_grad():
-                acts = {n: a.flatten(1).cpu().numpy().astype(np.float64) for n, a in zip(names, _forward(model, xev))}
-            save_array(out_dir / "activations" / f"epoch_{epoch:04d}.npz", **acts)
-        history["epoch"].append(epoch)
-        history["train_acc"].append(accuracy(xtr, ytr))
-        history["test_acc"].append(accuracy(xte, yte))
-        with atomic_path(ckpt_path) as tmp:
-            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "history": history, "epoch": epoch + 1,
-                        "key": key}, tmp)
-
-    if start == 0:
-        history["train_loss"].append(None)
-        save(0)
-        start = 1
-    for epoch in progress(range(start, cfg.epochs + 1), total=cfg.epochs + 1 - start, desc="training", verbose=cfg.verbose):
-        model.train()
-        gen = torch.Generator().manual_seed(cfg.seed * 100_003 + epoch)  # per-epoch order: resumable
-        order = torch.randperm(len(xtr), generator=gen).to(dev)
-        tot = 0.0
-        for s in range(0, len(xtr), cfg.batch_size):
-            b = order[s: s + cfg.batch_size]
-            loss = F.cross_entropy(_forward(model, xtr[b])[-1], ytr[b])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            tot += loss.item() * len(b)
-        history["train_loss"].append(tot / len(xtr))
-        save(epoch)
-    write_json(out_dir / "training.json", history)
-    return history
+Config = InfoplaneConfig
 
 
 # --------------------------------------------------------------------------- estimation jobs
@@ -260,7 +140,7 @@ def _usable(a: np.ndarray) -> np.ndarray:
     return a[:, np.ptp(a, axis=0) > 0]
 
 
-def infoplane_job(config: dict[str, Any]) -> dict[str, Any]:
+def run_job(config: dict[str, Any]) -> dict[str, Any]:
     """One estimate: I(X;L) or I(L;Y) of one layer at one epoch with one estimator."""
     from ..torch_utils import threads
 
@@ -297,52 +177,78 @@ def _job(config: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the study
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", str(text)).strip("-").lower()
-
-
 #: keys that may differ when a run folder is resumed: those that do not change the numbers, and
 #: epochs / record_epochs, which extend the training (checked against the checkpoint by train())
 _VOLATILE = ("out_dir", "verbose", "n_jobs", "scheduler", "figure_formats", "resume_changed", "epochs", "record_epochs")
 
 
-def run(config: Any = None, **overrides: Any) -> dict[str, Any]:
-    """Run the study in ``out_dir`` (resuming what is there): train, record activations,
-    estimate, and write ``results.csv``, ``training.json``, figures and ``report.html``."""
-    import pandas as pd
+@dataclass
+class InfoplaneResult(StudyResult):
+    table: pd.DataFrame
+    """one row per (epoch, layer, quantity, estimator): mi, stderr, dims, error, accuracies"""
+    accuracy: pd.DataFrame
+    """train and test accuracy per epoch"""
+    summary: dict[str, Any]
+    """H(Y), job counts, bound checks, final test accuracy (``summary.json``)"""
+    data: dict[str, Any]
+    """the data set's name and the numbers of training, test and recorded images"""
+    config: InfoplaneConfig
+    """the configuration of the run"""
+    figures: list[Path] = field(default_factory=list)
+    """the figure files, once written"""
+    report: Path | None = None
+    """report.html, once written"""
 
-    from ..io import write_json, write_text
-    from ..runner import run_jobs
-    from . import _infoplane_plots as P
-    from ._common import entropy_nats
 
-    base = asdict(InfoplaneConfig.from_any(config)) if config is not None else {}
-    cfg = InfoplaneConfig.from_any({**base, **overrides})
-    out = Path(cfg.out_dir or f"runs/infoplane-{_slug(cfg.dataset)}-{cfg.model}")
-    check_run_folder(out, asdict(cfg), ignore=_VOLATILE, resume_changed=cfg.resume_changed)
+def _out_dir(cfg: InfoplaneConfig) -> Path:
+    return Path(cfg.out_dir or f"runs/infoplane-{slug(cfg.dataset)}-{cfg.model}")
+
+
+def prepare(cfg: InfoplaneConfig) -> dict[str, Any]:
+    """Split the data, save the evaluation subset, train the network (resuming from its
+    checkpoint) recording the activations; returns the data set's name and sizes."""
+    from ..io import save_array
+    from ..torch_utils import threads
+
+    out = _out_dir(cfg)
     out.mkdir(parents=True, exist_ok=True)
     data = load_split(cfg)
     eval_path = out / "eval_data.npz"
     if not eval_path.exists():
-        from ..io import save_array
-
         save_array(eval_path, x=data["x_eval"].astype(np.float64), y=data["y_eval"])
-    from ..torch_utils import threads
-
     with threads():
-        history = train(cfg, data, out)
-    write_json(out / "config.json", asdict(cfg))
-    h_y = entropy_nats(data["y_eval"])
+        train(cfg, data, out)
+    return {"name": data["name"], "n_train": len(data["y_train"]), "n_test": len(data["y_test"]),
+            "n_eval": len(data["y_eval"])}
+
+
+def jobs(cfg: InfoplaneConfig) -> list[dict[str, Any]]:
+    """One job per (recorded epoch, layer, quantity, estimator), on the saved activations."""
+    out = _out_dir(cfg)
     configs = []
     for e in cfg.epochs_to_record():
         for layer in layer_names(cfg):
             for quantity, ests in (("I(X;L)", cfg.x_estimators), ("I(L;Y)", cfg.y_estimators)):
                 for method, params in ests.items():
                     configs.append({"study": "infoplane", "activations": str(out / "activations" / f"epoch_{e:04d}.npz"),
-                                    "eval_data": str(eval_path), "epoch": e, "layer": layer, "quantity": quantity,
-                                    "method": method, "params": params, "seed": cfg.seed})
-    rows = run_jobs(infoplane_job, configs, out, n_jobs=cfg.n_jobs, scheduler=cfg.scheduler, progress=cfg.verbose,
-                    desc="infoplane estimates")
+                                    "eval_data": str(out / "eval_data.npz"), "epoch": e, "layer": layer,
+                                    "quantity": quantity, "method": method, "params": params, "seed": cfg.seed})
+    return configs
+
+
+def summarize(rows: list[dict[str, Any]], cfg: InfoplaneConfig, data: dict[str, Any] | None = None) -> InfoplaneResult:
+    """The estimates with the accuracies (``results.csv``), the H(Y) bound checks and
+    ``summary.json``; ``data`` (from :func:`prepare`) names the data set."""
+    import json
+
+    from ..io import write_text
+    from . import _infoplane_plots as P
+    from ._common import entropy_nats
+
+    out = _out_dir(cfg)
+    history = json.loads((out / "training.json").read_text())
+    with np.load(out / "eval_data.npz") as f:
+        h_y = entropy_nats(f["y"])
     recs = []
     for r in rows:
         c = r["config"]
@@ -355,65 +261,63 @@ def run(config: Any = None, **overrides: Any) -> dict[str, Any]:
     table = table.merge(acc, on="epoch", how="left")
     write_text(out / "results.csv", table.to_csv(index=False))
     checks = P.check_bounds(table, h_y)
-    figs = P.make_figures(table, acc, layer_names(cfg), h_y, out, formats=tuple(cfg.figure_formats))
-    report = P.write_report(cfg, data, table, acc, checks, figs, h_y, out)
     summary = {"h_y": h_y, "n_jobs": len(rows), "n_failed": int(table["error"].notna().sum()), "checks": checks,
-               "final_test_acc": float(acc["test_acc"].iloc[-1]), "report": str(report)}
-    write_json(out / "summary.json", summary)
-    return {"table": table, "accuracy": acc, "summary": summary, "out_dir": str(out), "report": str(report),
-            "figures": [str(f) for f in figs]}
+               "final_test_acc": float(acc["test_acc"].iloc[-1])}
+    data = data or {"name": cfg.dataset, "n_train": cfg.n_train, "n_test": cfg.n_test, "n_eval": cfg.n_eval}
+    return InfoplaneResult(out_dir=out, table=table, accuracy=acc, summary=summary, data=data, config=cfg)
+
+
+def figures(result: InfoplaneResult) -> list[Path]:
+    """The information plane, MI vs epoch per layer and the accuracy curves (``figure_formats``)."""
+    from . import _infoplane_plots as P
+
+    cfg = result.config
+    return P.make_figures(result.table, result.accuracy, layer_names(cfg), result.summary["h_y"], result.out_dir,
+                          formats=tuple(cfg.figure_formats))
+
+
+def report(result: InfoplaneResult, figs: list[Path]) -> Path:
+    """``report.html`` (and the report's path recorded in ``summary.json``)."""
+    from ..io import write_json
+    from . import _infoplane_plots as P
+
+    path = P.write_report(result.config, result.data, result.table, result.accuracy, result.summary["checks"], figs,
+                          result.summary["h_y"], result.out_dir)
+    result.summary["report"] = str(path)
+    write_json(result.out_dir / "summary.json", result.summary)
+    return path
+
+
+def run(config: Any = None, **overrides: Any) -> InfoplaneResult:
+    """Run the study in ``out_dir`` (resuming what is there): train, record activations,
+    estimate, and write ``results.csv``, ``training.json``, figures and ``report.html``."""
+    from ..io import write_json
+    from ..runner import run_jobs
+
+    base = asdict(InfoplaneConfig.from_any(config)) if config is not None else {}
+    cfg = InfoplaneConfig.from_any({**base, **overrides})
+    out = _out_dir(cfg)
+    check_run_folder(out, asdict(cfg), ignore=_VOLATILE, resume_changed=cfg.resume_changed)
+    data = prepare(cfg)
+    write_json(out / "config.json", asdict(cfg))
+    rows = run_jobs(run_job, jobs(cfg), out, n_jobs=cfg.n_jobs, scheduler=cfg.scheduler, progress=cfg.verbose,
+                    desc="infoplane estimates")
+    result = summarize(rows, cfg, data)
+    result.figures = figures(result)
+    result.report = report(result, result.figures)
+    return result
 
 
 # --------------------------------------------------------------------------- command line
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", help="YAML file with InfoplaneConfig keys (flags override it)")
-    parser.add_argument("--dataset", help="digits (default), fashion-mnist, mnist or a path to an .npz file")
-    parser.add_argument("--data-dir", help="folder holding the IDX files (default: found via dpkg)")
-    parser.add_argument("--model", choices=MODELS)
-    parser.add_argument("--hidden", help="comma-separated layer widths, e.g. 64,32,16")
-    parser.add_argument("--activation", choices=ACTIVATIONS)
-    parser.add_argument("--epochs", type=int)
-    parser.add_argument("--record-epochs", help="comma-separated epochs to record (default 0, 1, 2, 4, ..., epochs)")
-    parser.add_argument("--n-train", type=int)
-    parser.add_argument("--n-test", type=int)
-    parser.add_argument("--n-eval", type=int, help="held-out images whose activations are recorded")
-    parser.add_argument("--x-estimators", help="comma-separated estimators of I(X;L) (parameters via --config)")
-    parser.add_argument("--y-estimators", help="comma-separated estimators of I(L;Y), e.g. compressed,sliced,classifier")
-    parser.add_argument("--seed", type=int)
-    parser.add_argument("--out", dest="out_dir", help="run folder (default runs/infoplane-DATASET-MODEL)")
-    parser.add_argument("--n-jobs", type=int)
-    parser.add_argument("--scheduler", help="Dask scheduler address tcp://host:8786")
-    parser.add_argument("--device", help="cpu (default), auto or cuda")
-    parser.add_argument("--quiet", action="store_true", help="no progress bars")
-    parser.add_argument("--resume-changed", action="store_true",
-                        help="add this run's estimates to an --out folder whose estimators or epochs differ "
-                             "(the network's training settings must match)")
-
-
-def config_from_args(args: argparse.Namespace) -> InfoplaneConfig:
-    cfg = cli_overrides(args, ("dataset", "data_dir", "model", "activation", "epochs", "n_train", "n_test", "n_eval",
-                               "seed", "out_dir", "n_jobs", "scheduler", "device"))
-    ints = lambda s: [int(t) for t in s.split(",") if t.strip()]  # noqa: E731
-    if getattr(args, "hidden", None):
-        cfg["hidden"] = ints(args.hidden)
-    if getattr(args, "record_epochs", None):
-        cfg["record_epochs"] = ints(args.record_epochs)
-    for key in ("x_estimators", "y_estimators"):
-        if getattr(args, key, None):
-            old = cfg.get(key) or {}
-            cfg[key] = {n.strip(): dict(old.get(n.strip(), {})) for n in getattr(args, key).split(",") if n.strip()}
-    return InfoplaneConfig.from_any(cfg)
-
-
 def main(args: argparse.Namespace) -> int:
-    res = run(config_from_args(args))
-    t = res["table"]
+    res = run(config_from_args(args, InfoplaneConfig))
+    t = res.table
     piv = t[t["error"].isna()].pivot_table(index=["epoch", "layer"], columns=["quantity", "method"], values="mi")
     print(piv.round(3).to_string())
-    s = res["summary"]
+    s = res.summary
     print(f"\nH(Y) = {s['h_y']:.3f} nats; final test accuracy {s['final_test_acc']:.3f}; "
           f"{s['n_failed']} failed estimates; bound checks: {'ok' if not s['checks']['violations'] else s['checks']['violations']}")
-    print(f"report: {Path(res['report']).resolve()}")
+    print(f"report: {Path(res.report or res.out_dir / 'report.html').resolve()}")
     return 0
