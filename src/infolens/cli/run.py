@@ -29,10 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         mod = importlib.import_module(f"infolens.studies.{modname}")
         p = sub.add_parser(name, help=_summary(mod.__doc__))
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show the traceback of every error")
-        if hasattr(mod, "Config"):
-            _protocol.add_arguments(p, mod.Config)
-        else:  # a study not yet on the protocol
-            mod.add_arguments(p)
+        _protocol.add_arguments(p, mod.Config)
 
 
 def main(args: argparse.Namespace) -> int:

@@ -126,7 +126,7 @@ def add_arguments(parser: argparse.ArgumentParser, cls: type) -> None:
             parser.add_argument(*names, dest=f.name, action=argparse.BooleanOptionalAction, default=None, help=helptext)
         elif kind in ("list", "names"):
             what = "names" if kind == "names" else "values"
-            parser.add_argument(*names, dest=f.name, metavar=f"{what.upper()}", help=f"comma-separated {what}: {helptext}")
+            parser.add_argument(*names, dest=f.name, metavar=f.name.upper(), help=f"comma-separated {what}: {helptext}")
         else:
             parser.add_argument(*names, dest=f.name, type=lambda s, k=item: _convert(s, k), help=helptext)
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
