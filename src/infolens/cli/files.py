@@ -10,6 +10,7 @@ traceback.
 from __future__ import annotations
 
 import csv
+import math
 import os
 import zipfile
 import zlib
@@ -182,26 +183,41 @@ def _magic(p: Path, n: int) -> bytes:
 
 
 def _load_npy(p: Path, flag: str) -> np.ndarray:
+    """Check the header against the file's size before reading, so that a truncated or
+    foreign file is named as such (NumPy's own errors do not say which)."""
+    from numpy.lib import format as npformat
+
     if _magic(p, 6) != b"\x93NUMPY":
         raise FileReadError(f"{flag} file {str(p)!r} is not a .npy array (no NumPy header); "
                             "save it with numpy.save, or rename it to its real format (.csv, .npz)")
+    readers = {(1, 0): npformat.read_array_header_1_0, (2, 0): npformat.read_array_header_2_0}
+    try:
+        with open(p, "rb") as fh:
+            version = npformat.read_magic(fh)
+            reader = readers.get(version)
+            if reader is not None:
+                shape, _, dtype = reader(fh)
+                if dtype.hasobject:
+                    raise FileReadError(f"{flag} file {str(p)!r} holds Python objects, not numbers; save a numeric "
+                                        "array (e.g. numpy.save(path, a.astype(float)))")
+                need, have = math.prod(shape) * dtype.itemsize, p.stat().st_size - fh.tell()
+                if have < need:
+                    raise FileReadError(f"{flag} file {str(p)!r} is truncated: its header says {need} data bytes "
+                                        f"(shape {shape}), the file holds {have}; write it again with numpy.save")
+    except FileReadError:
+        raise
+    except (ValueError, EOFError, OSError) as exc:
+        raise FileReadError(f"{flag} file {str(p)!r} has a truncated or corrupt .npy header ({_first_line(exc)}); "
+                            "write it again with numpy.save") from exc
     try:
         return np.load(p, allow_pickle=False)
-    except EOFError as exc:
-        raise FileReadError(f"{flag} file {str(p)!r} ends before its .npy header is complete; "
-                            "it is truncated - write it again with numpy.save") from exc
-    except ValueError as exc:
+    except (ValueError, EOFError, OSError) as exc:
         text = _first_line(exc)
         if "allow_pickle" in text:
             raise FileReadError(f"{flag} file {str(p)!r} holds Python objects, not numbers; save a numeric array "
                                 "(e.g. numpy.save(path, a.astype(float)))") from exc
-        if "reshape" in text or "size" in text:
-            raise FileReadError(f"{flag} file {str(p)!r} is truncated (its data are shorter than its header says); "
-                                "write it again with numpy.save") from exc
-        raise FileReadError(f"{flag} file {str(p)!r} is not a .npy array ({text}); "
-                            "save it with numpy.save, or rename it to its real format") from exc
-    except OSError as exc:
-        raise FileReadError(f"{flag} file {str(p)!r} cannot be read ({_first_line(exc)})") from exc
+        raise FileReadError(f"{flag} file {str(p)!r} cannot be read as a .npy array ({text}); "
+                            "write it again with numpy.save") from exc
 
 
 def _load_npz(p: Path, key: str | None, which: str) -> np.ndarray:

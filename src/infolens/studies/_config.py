@@ -89,13 +89,17 @@ def load_config(cls: type[C], config: Any) -> C:
         study = cls.__name__.removesuffix("Config").lower() or cls.__name__
         check_keys(config, [f.name for f in fields(cls)], where=f"the {study} config")
         config = cls(**config)
+    for name in _estimator_fields(cls):  # before validate(), which reads the parameters
+        value = getattr(config, name)
+        if isinstance(value, Mapping):
+            setattr(config, name, check_estimator_params(value, where=name))
     try:
         config.validate()
     except InfolensError:
         raise
     except (ValueError, TypeError) as exc:
         raise ConfigError(str(exc).strip() or type(exc).__name__) from exc
-    for name in _estimator_fields(cls):
+    for name in _estimator_fields(cls):  # names given as a list become {name: {}} in validate()
         value = getattr(config, name)
         if isinstance(value, Mapping):
             setattr(config, name, check_estimator_params(value, where=name))
