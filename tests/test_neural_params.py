@@ -92,3 +92,27 @@ def test_fit_critic_and_train_use_the_same_defaults():
         assert sig.parameters[k].default == TRAINING_PARAMS[k].default
     assert set(TRAIN_ARGS) <= set(inspect.signature(train).parameters)
     assert set(TRAIN_ARGS) <= set(TRAINING_PARAMS)
+
+
+def test_classifier_estimate_is_the_studies_ce_bound_with_the_one_label_prior():
+    """method="classifier" and the studies' ce_bound are one bound: the estimator's held-out
+    number equals ce_bound on its critic's test-split probabilities with label_prior of the
+    labels it was fitted with (train + validation); only float32 logits separate them."""
+    import numpy as np
+    import torch
+
+    from infolens.estimators.neural.base import prepare
+    from infolens.estimators.neural.classifier import ClassifierEstimator, ce_bound, label_prior
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(600, 3))
+    y = (x[:, 0] + 0.5 * rng.normal(size=600) > 0).astype(int) + (x[:, 1] > 1).astype(int)
+    est = ClassifierEstimator(epochs=3, batch_size=64, hidden=16, random_state=5, verbose=False, device="cpu")
+    r = est.estimate(x, y)
+    feeds = prepare(x, y, split=est.split, standardize=True, device="cpu", random_state=5, y_labels=True).feeds
+    labels = [f[1].take(np.arange(len(f[1]))).numpy() for f in feeds]
+    with torch.no_grad():
+        proba = torch.softmax(r.diagnostics["critic"](feeds[2][0].take(np.arange(len(feeds[2][0])))).double(), 1).numpy()
+    mi, _ = ce_bound(proba, labels[2], label_prior(np.concatenate(labels[:2]), 3))
+    assert abs(mi - r.mi) < 1e-5
+    assert abs(mi - ce_bound(proba, labels[2], np.bincount(labels[2]) / len(labels[2]))[0]) > 1e-6  # the prior matters

@@ -8,19 +8,12 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..estimators.neural.classifier import ce_bound, label_prior  # noqa: F401 (the one CE bound and its prior)
+
 _Z95 = 1.959963984540054
 
 
 # --------------------------------------------------------------------------- metrics
-
-
-def ce_bound(proba: np.ndarray, y: np.ndarray, prior: np.ndarray) -> tuple[float, float]:
-    """Barber & Agakov (2003) variational lower bound on I(X;Y) from a classifier q(y|x),
-    evaluated on held-out pairs: I >= E[log q(y|x)] + H(Y) = mean_i [log q(y_i|x_i) - log p(y_i)],
-    with ``p`` the class frequencies of the training split. Returns (nats, CLT standard error)."""
-    p = np.clip(proba[np.arange(len(y)), y], 1e-12, 1.0)
-    terms = np.log(p) - np.log(np.clip(prior[y], 1e-12, 1.0))
-    return float(terms.mean()), float(terms.std(ddof=1) / math.sqrt(len(terms)))
 
 
 def entropy_nats(labels: np.ndarray) -> float:
@@ -34,7 +27,7 @@ def classifier_metrics(proba: np.ndarray, y: np.ndarray, prior: np.ndarray, roc_
     """Held-out metrics of predicted class probabilities ``proba`` (n, K) for labels ``y``:
     accuracy (with its binomial standard error), AUC (one-vs-rest macro for K > 2), the ROC
     curve resampled on ``roc_points`` false-positive rates (binary only), and the
-    cross-entropy bound on MI (:func:`ce_bound`)."""
+    cross-entropy bound on MI (:func:`ce_bound`, ``prior`` from :func:`label_prior`)."""
     from sklearn.metrics import roc_auc_score, roc_curve
 
     pred = proba.argmax(axis=1)
@@ -234,7 +227,7 @@ def plateau(sizes: Sequence[float], values: Sequence[float], stderrs: Sequence[f
 def default_sizes(native: int) -> list[int]:
     """5, 10, ..., 50 pixels for images of at least 50 pixels (CelebA, STL-10); otherwise up to
     ten sizes spaced geometrically from 1 to the native size, where the small sizes (at which
-    the information changes fastest) are resolved (28 -> 1, 2, 3, 4, 6, 9, 14, 20, 28; 8 -> 1..6, 8)."""
+    the information changes fastest) are resolved (28 -> 1, 2, 3, 4, 6, 9, 13, 19, 28; 8 -> 1..6, 8)."""
     if native >= 50:
         return list(range(5, 51, 5))
     return sorted({max(1, int(round(v))) for v in np.geomspace(1, native, 10)})

@@ -187,7 +187,7 @@ def run_job(config: dict[str, Any]) -> dict[str, Any]:
     p_tr, p_te = np.flatnonzero(np.isin(kept, tr)), np.flatnonzero(np.isin(kept, te))
     x, y = np.asarray(pre.images, dtype=np.float32), pre.labels
     n_classes = len(ds.label_names)
-    prior = np.bincount(y[p_tr], minlength=n_classes) / len(p_tr)
+    prior = C.label_prior(y[p_tr], n_classes)  # the prior of method="classifier" (add-one, training labels)
     out: dict[str, Any] = {"size": size, "seed": seed, "dim": int(np.prod(x.shape[1:])), "n_train": int(len(p_tr)),
                            "n_test": int(len(p_te)), "h_y": C.entropy_nats(y[p_te]), "skipped": len(pre.meta["skipped"]),
                            "example": np.round(x[p_te[0]], 4).tolist(), "example_label": ds.label_names[y[p_te[0]]],

@@ -61,9 +61,9 @@ class ClassifierEstimator(NeuralEstimator):
         from .objectives import LabelObjective
 
         k = info["y"]["classes"]
+        # the labels the classifier is fitted with: train (fit) and validation (early stopping)
         seen = torch.cat([feeds[0][1].take(np.arange(len(feeds[0][1]))), feeds[1][1].take(np.arange(len(feeds[1][1])))])
-        counts = torch.bincount(seen.cpu(), minlength=k).double() + 1.0  # add-one: no class gets log 0
-        return LabelObjective(torch.log(counts / counts.sum()))
+        return LabelObjective(torch.log(torch.from_numpy(label_prior(seen.cpu().numpy(), k))))
 
     def _build_critic(self, info: dict[str, Any]) -> Any:
         from torch import nn
@@ -82,3 +82,21 @@ def classifier_bound(x: Any, labels: Any, random_state: Any = None, **params: An
     """I(X; label) >= H(label) - CE on held-out data (:class:`ClassifierEstimator`), for
     arrays ``x`` of shape (n, d), (n, h, w) or (n, c, h, w) and integer ``labels`` (n,)."""
     return ClassifierEstimator(random_state=random_state, **params).estimate(x, labels)
+
+
+def label_prior(labels: Any, n_classes: int) -> np.ndarray:
+    """p(y) of the cross-entropy bound: add-one (Laplace) smoothed frequencies of the labels
+    the classifier was fitted with (never the held-out labels), so that no class gets
+    log 0. The one prior used by ``method="classifier"`` and by the studies' CE bound."""
+    counts = np.bincount(np.asarray(labels, dtype=np.int64), minlength=n_classes).astype(np.float64) + 1.0
+    return counts / counts.sum()
+
+
+def ce_bound(proba: np.ndarray, y: np.ndarray, prior: np.ndarray) -> tuple[float, float]:
+    """Barber & Agakov (2003) lower bound I(X;Y) >= H(Y) - CE = mean_i [log q(y_i|x_i) - log p(y_i)]
+    from a classifier's held-out class probabilities ``proba`` (n, K) and labels ``y``, with
+    ``prior`` from :func:`label_prior` (what ``method="classifier"`` computes from its logits).
+    Returns (nats, CLT standard error)."""
+    p = np.clip(proba[np.arange(len(y)), y], 1e-12, 1.0)
+    terms = np.log(p) - np.log(np.clip(prior[y], 1e-12, 1.0))
+    return float(terms.mean()), float(terms.std(ddof=1) / np.sqrt(len(terms)))
