@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import InputError
 from ..validation import check_positive_int
 from .base import Sampler
 
@@ -30,7 +31,7 @@ def dense_correlation(dim_x: int, dim_y: int, off_diag: float = 0.5) -> np.ndarr
     dim_x, dim_y = _check_dims(dim_x, dim_y)
     d = dim_x + dim_y
     if not -1.0 / (d - 1) < off_diag < 1.0:
-        raise ValueError(f"off_diag must lie in (-1/(d-1), 1) = ({-1.0 / (d - 1):.4g}, 1) for a valid correlation, got {off_diag}")
+        raise InputError(f"off_diag must lie in (-1/(d-1), 1) = ({-1.0 / (d - 1):.4g}, 1) for a valid correlation, got {off_diag}")
     return np.eye(d) * (1.0 - off_diag) + off_diag
 
 
@@ -40,9 +41,9 @@ def sparse_correlation(dim_x: int, dim_y: int, n_pairs: int = 2, rho: float = 0.
     dim_x, dim_y = _check_dims(dim_x, dim_y)
     n_pairs = check_positive_int(n_pairs, "n_pairs", minimum=0)
     if n_pairs > min(dim_x, dim_y):
-        raise ValueError(f"n_pairs={n_pairs} must be at most min(dim_x, dim_y) = {min(dim_x, dim_y)}")
+        raise InputError(f"n_pairs={n_pairs} must be at most min(dim_x, dim_y) = {min(dim_x, dim_y)}")
     if not -1.0 < rho < 1.0:
-        raise ValueError(f"rho must lie in (-1, 1), got {rho}")
+        raise InputError(f"rho must lie in (-1, 1), got {rho}")
     c = np.eye(dim_x + dim_y)
     for i in range(n_pairs):
         c[i, dim_x + i] = c[dim_x + i, i] = rho
@@ -60,8 +61,15 @@ def rho_for_mi(mi: float, n_pairs: int) -> float:
     rho = sqrt(1 - exp(-2 mi / n_pairs))."""
     n_pairs = check_positive_int(n_pairs, "n_pairs")
     if not mi >= 0:
-        raise ValueError(f"mi must be >= 0 nats, got {mi}")
+        raise InputError(f"mi must be >= 0 nats, got {mi}")
     return float(np.sqrt(-np.expm1(-2.0 * mi / n_pairs)))
+
+
+#: relative eigenvalue tolerance of MultiNormal's positive-definiteness check: a covariance
+#: whose smallest eigenvalue is at most this fraction of the largest is refused as singular
+#: (its condition number, <= 1e10, keeps Cholesky and the closed-form MI well away from
+#: float64 breakdown on every machine; a correlation of 1 - 1e-9 is still accepted)
+PD_RTOL = 1e-10
 
 
 class MultiNormal(Sampler):
@@ -72,13 +80,18 @@ class MultiNormal(Sampler):
         cov = np.asarray(cov, dtype=float)
         d = self.dim_x + self.dim_y
         if cov.shape != (d, d):
-            raise ValueError(f"cov must have shape ({d}, {d}) for dim_x={dim_x}, dim_y={dim_y}; got {cov.shape}")
+            raise InputError(f"cov must have shape ({d}, {d}) for dim_x={dim_x}, dim_y={dim_y}; got {cov.shape}")
         if not np.allclose(cov, cov.T):
-            raise ValueError("cov must be symmetric")
-        try:
-            self._chol = np.linalg.cholesky(cov)
-        except np.linalg.LinAlgError as exc:
-            raise ValueError("cov must be positive definite (Cholesky failed); check the correlations") from exc
+            raise InputError("cov must be symmetric")
+        # positive definite with room to spare, decided by a relative eigenvalue tolerance rather
+        # than by whether LAPACK's Cholesky happens to succeed on a (near-)singular matrix, which
+        # depends on one machine's rounding
+        w = np.linalg.eigvalsh(cov)
+        if not w[0] > PD_RTOL * w[-1]:
+            raise InputError(f"cov must be positive definite: its smallest eigenvalue {w[0]:.3g} is not above "
+                             f"{PD_RTOL:g} x the largest ({w[-1]:.3g}); check the correlations (|rho| < 1, "
+                             "consistent with each other)")
+        self._chol = np.linalg.cholesky(cov)
         self.cov = cov
 
     @classmethod
