@@ -65,3 +65,9 @@ def test_gan_toy_closed_forms(tmp_path):
     # 300 has se 0.058: 4 se
     assert tab["ring"]["loglik_true"] == pytest.approx(-(np.log(8) + np.log(2 * np.pi * np.e * 0.05**2)), abs=0.24)
     assert (tmp_path / "t" / "scatter.png").exists() and (tmp_path / "t" / "report.html").exists()
+    # 3 generator steps learn nothing: the ring verdict names the modes missed, and one logged
+    # loss value is too few to judge convergence
+    assert not tab["ring"]["reached_target"] and tab["ring"]["modes"] == f"{int(tab['ring']['modes_covered'])}/8"
+    assert tab["ring"]["verdict"].startswith("did not reach the target: covers")
+    assert "cannot judge convergence" in tab["ring"]["verdict"]
+    assert "did not reach the target" in (tmp_path / "t" / "report.html").read_text()

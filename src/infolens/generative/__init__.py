@@ -7,7 +7,9 @@ reference generators with known privacy behaviour (see docs/audit.md).
 """
 
 from .baselines import CopyGenerator, GaussianGenerator, IndependentSampler
+from .convergence import training_verdict
 from .gan import GAN
 from .dp import INSTALL_HINT, require_opacus
 
-__all__ = ["GAN", "CopyGenerator", "IndependentSampler", "GaussianGenerator", "require_opacus", "INSTALL_HINT"]
+__all__ = ["GAN", "CopyGenerator", "IndependentSampler", "GaussianGenerator", "require_opacus", "INSTALL_HINT",
+           "training_verdict"]

@@ -26,6 +26,7 @@ import numpy as np
 from ..io import atomic_path
 from ..progress import progress
 from ..validation import check_choice, check_positive_int, check_random_state, seed_from, to_numpy
+from .convergence import training_verdict
 
 LOSSES = ("gan", "wgan", "wgan-gp")
 ARCHS = ("mlp", "conv")
@@ -41,7 +42,9 @@ class GAN:
     (``arch="conv"``, shape ``(n, s, s)`` uint8 or floats in [0, 1]), then :meth:`sample`.
 
     The constructor only stores parameters; ``fit(X)`` trains. ``history_`` holds the losses,
-    ``epsilon_`` the DP guarantee (at ``dp_delta``) when ``dp_noise_multiplier`` is set.
+    ``convergence_`` a verdict on them (:func:`.convergence.training_verdict`: ``converged``
+    and a ``line`` to print), ``epsilon_`` the DP guarantee (at ``dp_delta``) when
+    ``dp_noise_multiplier`` is set.
     """
 
     def __init__(
@@ -292,6 +295,7 @@ class GAN:
         self.history_ = history
         self.n_critic_ = n_critic
         self.epsilon_ = float(engine.get_epsilon(self.dp_delta)) if engine is not None else None
+        self.convergence_ = training_verdict(history)
         return self
 
     def _save_checkpoint(self, path: Path, seed: int, n: int, step: int, G, D, opt_g, opt_d, g, history, engine) -> None:
@@ -352,4 +356,5 @@ class GAN:
         self.device_ = get_device(device)
         self.generator_ = G.to(self.device_).eval()
         self.history_, self.epsilon_ = state["history"], state["epsilon"]
+        self.convergence_ = training_verdict(self.history_)
         return self
