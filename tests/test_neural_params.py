@@ -35,6 +35,13 @@ def test_defaults_are_the_shared_table_plus_the_listed_departures(name):
     assert list(params)[: len(own)] == list(own)  # the bound's own parameters come first
 
 
+def test_the_type_checkers_view_is_the_table():
+    """NeuralEstimator's attribute annotations (for mypy) name the table's parameters, in order, with its types."""
+    ann = {k: v for k, v in NeuralEstimator.__annotations__.items() if not k.startswith("_")}
+    assert ann == {k: p.annotation for k, p in TRAINING_PARAMS.items()}
+    assert list(ann) == list(TRAINING_PARAMS)
+
+
 def test_the_deliberate_departures():
     """The documented differences: DV read-outs smooth longer and wait longer, CCMI keeps
     small held-out blocks with a concat critic, the label classifier takes no critic."""

@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 
-def subplots(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] | None = None,
-             layout: str | None = None, **kwargs: Any) -> tuple[Any, Any]:
+def subplots(
+    nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] | None = None, layout: Any = None, **kwargs: Any
+) -> tuple[Any, Any]:
     """Like ``pyplot.subplots`` (same ``squeeze``/``sharex``/... keywords), but a
     ``Figure`` object that pyplot does not know about."""
     from matplotlib.figure import Figure

@@ -15,16 +15,18 @@ DEFAULT_LABELS = {"fashion-mnist": "top", "mnist": "even", "digits": "even", "ce
 
 
 @functools.lru_cache(maxsize=2)
-def _pool(dataset: str, data_dir: str | None, label: str | None, n_train: int, n_test: int, data_seed: int,
-          skip_bad: bool) -> tuple[Any, np.ndarray, np.ndarray]:
+def _pool(
+    dataset: str, data_dir: str | None, label: str | None, n_train: int, n_test: int, data_seed: int, skip_bad: bool
+) -> tuple[Any, np.ndarray, np.ndarray]:
     """The study's images (n_train + n_test drawn with ``data_seed``) and a stratified split;
     memoised so that a worker process loads the data once for all its jobs."""
     from sklearn.model_selection import train_test_split
 
     from ..data import load_dataset
 
-    ds = load_dataset(dataset, data_dir=data_dir, split="all", label=label, limit=n_train + n_test,
-                      random_state=data_seed, skip_bad=skip_bad)
+    ds = load_dataset(
+        dataset, data_dir=data_dir, split="all", label=label, limit=n_train + n_test, random_state=data_seed, skip_bad=skip_bad
+    )
     idx = np.arange(len(ds))
     tr, te = train_test_split(idx, test_size=n_test, stratify=ds.labels, random_state=data_seed)
     return ds, np.sort(tr), np.sort(te)
@@ -41,8 +43,16 @@ def prepare(cfg: Any) -> tuple[dict[str, Any], Any]:
     n = len(ds)
     native = int(min(ds.image_shape[:2]))
     sizes = cfg.sizes or C.default_sizes(native)
-    info = {"label": label, "n_train": n_train, "n_test": n_test, "sizes": sizes, "native": list(ds.image_shape),
-            "label_names": ds.label_names, "name": ds.name, "n_available": n}
+    info = {
+        "label": label,
+        "n_train": n_train,
+        "n_test": n_test,
+        "sizes": sizes,
+        "native": list(ds.image_shape),
+        "label_names": ds.label_names,
+        "name": ds.name,
+        "n_available": n,
+    }
     return info, ds
 
 
@@ -58,18 +68,24 @@ def resolve_sizes(n: int, n_train: int | None, n_test: int | None, name: str) ->
 
     if n_train is not None and n_test is not None:
         if n_train + n_test > n:
-            raise ConfigError(f"n_train + n_test = {n_train} + {n_test} = {n_train + n_test} but {name} has {n} images; "
-                              f"lower them (--n-train/--n-test), e.g. n_train={n - n // 4}, n_test={n // 4}")
+            raise ConfigError(
+                f"n_train + n_test = {n_train} + {n_test} = {n_train + n_test} but {name} has {n} images; "
+                f"lower them (--n-train/--n-test), e.g. n_train={n - n // 4}, n_test={n // 4}"
+            )
         return n_train, n_test
     if n_train is not None:
         if n - n_train < 10:
-            raise ConfigError(f"n_train={n_train} leaves {n - n_train} of {name}'s {n} images for the test split (at "
-                              f"least 10 needed); lower --n-train to at most {n - 10}")
+            raise ConfigError(
+                f"n_train={n_train} leaves {n - n_train} of {name}'s {n} images for the test split (at "
+                f"least 10 needed); lower --n-train to at most {n - 10}"
+            )
         return n_train, min(DEFAULT_N_TEST, n - n_train)
     if n_test is not None:
         if n - n_test < 10:
-            raise ConfigError(f"n_test={n_test} leaves {n - n_test} of {name}'s {n} images for training (at least 10 "
-                              f"needed); lower --n-test to at most {n - 10}")
+            raise ConfigError(
+                f"n_test={n_test} leaves {n - n_test} of {name}'s {n} images for training (at least 10 "
+                f"needed); lower --n-test to at most {n - 10}"
+            )
         return min(DEFAULT_N_TRAIN, n - n_test), n_test
     if DEFAULT_N_TRAIN + DEFAULT_N_TEST <= n:
         return DEFAULT_N_TRAIN, DEFAULT_N_TEST

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+
 def load_split(cfg: Any) -> dict[str, np.ndarray]:
     """Images scaled to [0, 1] and a stratified train/test split drawn with ``seed``; the
     evaluation subset is the first ``n_eval`` test images (fixed for every epoch)."""
@@ -27,9 +28,17 @@ def load_split(cfg: Any) -> dict[str, np.ndarray]:
         raise ValueError(f"{ds.name} has {len(y)} images; n_train + n_test = {n_train + n_test} is too many - lower them")
     idx = np.arange(len(y))
     tr, te = train_test_split(idx, train_size=n_train, test_size=n_test, stratify=y, random_state=cfg.seed)
-    return {"x_train": x[tr], "y_train": y[tr], "x_test": x[te], "y_test": y[te],
-            "x_eval": x[te[: cfg.n_eval]], "y_eval": y[te[: cfg.n_eval]], "n_classes": int(y.max()) + 1,
-            "label_names": list(ds.label_names), "name": ds.name}
+    return {
+        "x_train": x[tr],
+        "y_train": y[tr],
+        "x_test": x[te],
+        "y_test": y[te],
+        "x_eval": x[te[: cfg.n_eval]],
+        "y_eval": y[te[: cfg.n_eval]],
+        "n_classes": int(y.max()) + 1,
+        "label_names": list(ds.label_names),
+        "name": ds.name,
+    }
 
 
 def build_model(cfg: Any, image_shape: tuple[int, int], n_classes: int):
@@ -44,8 +53,11 @@ def build_model(cfg: Any, image_shape: tuple[int, int], n_classes: int):
     if cfg.model == "mlp":
         prev = h * w
         for i, width in enumerate(cfg.hidden):
-            blocks.append(nn.Sequential(nn.Flatten(), nn.Linear(prev, width), act()) if i == 0
-                          else nn.Sequential(nn.Linear(prev, width), act()))
+            blocks.append(
+                nn.Sequential(nn.Flatten(), nn.Linear(prev, width), act())
+                if i == 0
+                else nn.Sequential(nn.Linear(prev, width), act())
+            )
             prev = width
     else:
         blocks.append(nn.Sequential(nn.Unflatten(1, (1, h, w)), nn.Conv2d(1, 8, 3, padding=1), act(), nn.MaxPool2d(2)))
@@ -88,8 +100,22 @@ def train(cfg: Any, data: dict[str, Any], out_dir: Path) -> dict[str, Any]:
     ckpt_path = out_dir / "checkpoint.pt"
     history: dict[str, list] = {"epoch": [], "train_acc": [], "test_acc": [], "train_loss": []}
     start = 0
-    key = {k: getattr(cfg, k) for k in ("dataset", "data_dir", "model", "hidden", "activation", "n_train", "n_test",
-                                        "n_eval", "batch_size", "lr", "seed")}
+    key = {
+        k: getattr(cfg, k)
+        for k in (
+            "dataset",
+            "data_dir",
+            "model",
+            "hidden",
+            "activation",
+            "n_train",
+            "n_test",
+            "n_eval",
+            "batch_size",
+            "lr",
+            "seed",
+        )
+    }
     record = set(cfg.epochs_to_record())
     if ckpt_path.exists():
         state = torch.load(ckpt_path, map_location=dev, weights_only=False)
@@ -97,17 +123,21 @@ def train(cfg: Any, data: dict[str, Any], out_dir: Path) -> dict[str, Any]:
             from ..errors import RunFolderError
 
             changed = sorted(k for k in key if (state.get("key") or {}).get(k) != key[k])
-            raise RunFolderError(f"{out_dir} holds a network trained with a different configuration (changed: {', '.join(changed)}); "
-                                 "its checkpoint cannot continue this run - choose a new folder with --out "
-                                 "(out_dir= in Python) or delete that one")
+            raise RunFolderError(
+                f"{out_dir} holds a network trained with a different configuration (changed: {', '.join(changed)}); "
+                "its checkpoint cannot continue this run - choose a new folder with --out "
+                "(out_dir= in Python) or delete that one"
+            )
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
         history, start = state["history"], int(state["epoch"])
         # more epochs than before is fine (training continues); a recorded epoch already passed is not
         missing = sorted(e for e in record if e < start and not (out_dir / "activations" / f"epoch_{e:04d}.npz").exists())
         if missing:
-            raise ValueError(f"epochs {missing} are to be recorded but the run in {out_dir} is past them without "
-                             "their activations; pass a new out_dir (--out)")
+            raise ValueError(
+                f"epochs {missing} are to be recorded but the run in {out_dir} is past them without "
+                "their activations; pass a new out_dir (--out)"
+            )
     xtr = torch.as_tensor(data["x_train"]).flatten(1).to(dev)
     ytr = torch.as_tensor(data["y_train"]).to(dev)
     xte = torch.as_tensor(data["x_test"]).flatten(1).to(dev)
@@ -129,8 +159,9 @@ def train(cfg: Any, data: dict[str, Any], out_dir: Path) -> dict[str, Any]:
         history["train_acc"].append(accuracy(xtr, ytr))
         history["test_acc"].append(accuracy(xte, yte))
         with atomic_path(ckpt_path) as tmp:
-            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "history": history, "epoch": epoch + 1,
-                        "key": key}, tmp)
+            torch.save(
+                {"model": model.state_dict(), "opt": opt.state_dict(), "history": history, "epoch": epoch + 1, "key": key}, tmp
+            )
 
     if start == 0:
         history["train_loss"].append(None)
@@ -142,7 +173,7 @@ def train(cfg: Any, data: dict[str, Any], out_dir: Path) -> dict[str, Any]:
         order = torch.randperm(len(xtr), generator=gen).to(dev)
         tot = 0.0
         for s in range(0, len(xtr), cfg.batch_size):
-            b = order[s: s + cfg.batch_size]
+            b = order[s : s + cfg.batch_size]
             loss = F.cross_entropy(_forward(model, xtr[b])[-1], ytr[b])
             opt.zero_grad()
             loss.backward()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import functools
 import inspect
 import re
 import textwrap
@@ -71,8 +72,13 @@ def field_docs(cls: type) -> dict[str, str]:
             continue
         body = tree.body[0].body  # type: ignore[attr-defined]
         for node, nxt in zip(body, body[1:]):
-            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and isinstance(nxt, ast.Expr) \
-                    and isinstance(nxt.value, ast.Constant) and isinstance(nxt.value.value, str):
+            if (
+                isinstance(node, ast.AnnAssign)
+                and isinstance(node.target, ast.Name)
+                and isinstance(nxt, ast.Expr)
+                and isinstance(nxt.value, ast.Constant)
+                and isinstance(nxt.value.value, str)
+            ):
                 docs[node.target.id] = " ".join(nxt.value.value.split())
     return docs
 
@@ -128,10 +134,13 @@ def add_arguments(parser: argparse.ArgumentParser, cls: type) -> None:
             what = "names" if kind == "names" else "values"
             parser.add_argument(*names, dest=f.name, metavar=f.name.upper(), help=f"comma-separated {what}: {helptext}")
         else:
-            parser.add_argument(*names, dest=f.name, type=lambda s, k=item: _convert(s, k), help=helptext)
+            parser.add_argument(*names, dest=f.name, type=functools.partial(_convert, kinds=item), help=helptext)
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
-    parser.add_argument("--resume-changed", action="store_true",
-                        help="add this run's jobs to an --out folder that holds a run with another configuration")
+    parser.add_argument(
+        "--resume-changed",
+        action="store_true",
+        help="add this run's jobs to an --out folder that holds a run with another configuration",
+    )
 
 
 def config_from_args(args: argparse.Namespace, cls: type[C]) -> C:
@@ -139,9 +148,10 @@ def config_from_args(args: argparse.Namespace, cls: type[C]) -> C:
     ``cls``. Comma-separated lists are split and typed; ``--estimators a,b`` keeps the
     parameters the file (or the default) gives ``a`` and ``b``."""
     hints = typing.get_type_hints(cls)
-    plain = [f.name for f in fields(cls) if f.name not in _COMMON and _parts(hints[f.name])[0] in ("value", "bool")]
+    spec: Any = cls  # a dataclass
+    plain = [f.name for f in fields(spec) if f.name not in _COMMON and _parts(hints[f.name])[0] in ("value", "bool")]
     cfg = cli_overrides(args, tuple(plain))
-    for f in fields(cls):
+    for f in fields(spec):
         kind, item = _parts(hints[f.name])
         text = getattr(args, f.name, None)
         if f.name in _COMMON or kind not in ("list", "names") or text is None:

@@ -68,7 +68,7 @@ def make_feeds(x: np.ndarray, y: np.ndarray, split: Any, rng: np.random.Generato
         channels, last = image_channels(a) if kind == "image" else (0, False)
         per_feature = not conv
         mean, sd = moments(a, tr, per_feature=per_feature) if standardize else (None, None)
-        if per_feature and kind == "image" and mean is not None:
+        if per_feature and kind == "image" and mean is not None and sd is not None:
             mean, sd = mean.reshape(-1), sd.reshape(-1)
         feeders[name] = [Feeder(a, idx, device, mean, sd, flatten=not conv, channels_last=last and conv) for idx in (tr, va, te)]
         dim = int(np.prod(a.shape[1:]))
@@ -101,11 +101,37 @@ class NeuralEstimator(Estimator):
     #: shared parameters this estimator does not take
     _exclude: ClassVar[tuple[str, ...]] = ()
 
+    # The shared parameters as the type checker sees them (values and docs: params.TRAINING_PARAMS;
+    # tests/test_neural_params.py keeps the two lists equal).
+    critic: str
+    hidden: int
+    layers: int
+    embed_dim: int
+    activation: str
+    encoder: str
+    epochs: int
+    batch_size: int
+    lr: float
+    weight_decay: float
+    eval_every: int | None
+    eval_block: int
+    patience: int
+    min_delta: float
+    smooth: int
+    lr_patience: int
+    grad_clip: float | None
+    split: tuple[float, float, float]
+    standardize: bool
+    on_divergence: str
+    device: Any
+    random_state: Any
+    verbose: bool | None
+
     @classmethod
     def _training_defaults(cls) -> dict[str, Any]:
         """The shared defaults, with the departures listed for this class or its nearest
         registered ancestor (a subclass of MINE keeps the DV read-out's patience)."""
-        name = next((c.name for c in cls.__mro__ if getattr(c, "name", "") in DEFAULT_OVERRIDES), cls.name)
+        name = next((c.name for c in cls.__mro__ if getattr(c, "name", "") in DEFAULT_OVERRIDES), cls.name)  # type: ignore[attr-defined]
         return training_defaults(name, cls._exclude)
 
     def __init__(self, **training: Any) -> None:
@@ -122,7 +148,7 @@ class NeuralEstimator(Estimator):
         """Give each subclass the full signature: its bound's own parameters, then the shared ones."""
         super().__init_subclass__(**kwargs)
         if "__init__" not in cls.__dict__:  # a constructor of its own, to carry this class's defaults
-            parent = cls.__mro__[1].__init__
+            parent = cls.__mro__[1].__init__  # type: ignore[misc]
 
             def __init__(self: Any, *args: Any, **kw: Any) -> None:
                 parent(self, *args, **kw)

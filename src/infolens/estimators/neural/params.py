@@ -74,10 +74,15 @@ def training_defaults(name: str, exclude: tuple[str, ...] = ()) -> dict[str, Any
 def build_signature(own_init: Any, defaults: dict[str, Any]) -> inspect.Signature:
     """``own_init``'s explicit parameters (``self`` and the bound's own) followed by the shared
     ones as keyword-only parameters with ``defaults``; its ``**training`` is dropped."""
-    own = [p for p in inspect.signature(own_init).parameters.values()
-           if p.kind is not inspect.Parameter.VAR_KEYWORD and p.name not in TRAINING_PARAMS]
-    shared = [inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY, default=v, annotation=TRAINING_PARAMS[k].annotation)
-              for k, v in defaults.items()]
+    own = [
+        p
+        for p in inspect.signature(own_init).parameters.values()
+        if p.kind is not inspect.Parameter.VAR_KEYWORD and p.name not in TRAINING_PARAMS
+    ]
+    shared = [
+        inspect.Parameter(k, inspect.Parameter.KEYWORD_ONLY, default=v, annotation=TRAINING_PARAMS[k].annotation)
+        for k, v in defaults.items()
+    ]
     return inspect.Signature(own + shared, return_annotation="None")
 
 
