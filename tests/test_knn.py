@@ -233,7 +233,7 @@ def test_bad_inputs_are_named():
     notes = [str(w.message) for w in caught] + list(r.warnings)
     assert any(m.startswith("y: dropped 1 constant column(s) [1]") for m in notes)
     assert r.mi == infolens.estimate_mi(x, y, random_state=0).mi
-    with pytest.raises(TypeError, match=r"unknown parameter\(s\) kk"):
+    with pytest.raises(TypeError, match=r"unknown parameter\(s\) 'kk'"):
         infolens.estimate_mi(x, y, kk=3)
 
 

@@ -352,12 +352,24 @@ def as_labels(a: np.ndarray, name: str) -> np.ndarray:
     return codes
 
 
-def standardize(a: np.ndarray) -> np.ndarray:
-    """Columns to zero mean and unit standard deviation (constant columns left centred)."""
+def scale_of(a: np.ndarray, axis: int = 0) -> np.ndarray:
+    """Standard deviation along ``axis`` (kept as a length-1 axis), 1 where the values are
+    all equal. Constancy is decided exactly (max == min), not by ``std == 0``: the std of
+    identical values is 0 only when the rounded mean equals them, which depends on the
+    machine's summation order (0.3 repeated 1,000 times has std 1.1e-16 here)."""
     a = np.asarray(a, dtype=np.float64)
-    sd = a.std(axis=0)
-    sd[sd == 0] = 1.0
-    return (a - a.mean(axis=0)) / sd
+    sd = a.std(axis=axis, keepdims=True)
+    sd[np.ptp(a, axis=axis, keepdims=True) == 0] = 1.0
+    return sd
+
+
+def standardize(a: np.ndarray) -> np.ndarray:
+    """Columns to zero mean and unit standard deviation; a constant column becomes exactly 0."""
+    a = np.asarray(a, dtype=np.float64)
+    const = np.ptp(a, axis=0) == 0
+    out = (a - a.mean(axis=0)) / scale_of(a, axis=0)
+    out[..., const] = 0.0
+    return out
 
 
 def check_positive_int(value: Any, name: str, minimum: int = 1) -> int:

@@ -151,7 +151,7 @@ class TableEncoder:
                 self.center_, self.scale_ = num.mean(axis=0), num.std(axis=0)
             else:
                 self.center_, self.scale_ = num.min(axis=0), np.ptp(num, axis=0)
-            self.scale_[self.scale_ == 0] = 1.0
+            self.scale_[np.ptp(num, axis=0) == 0] = 1.0  # constancy decided exactly, not by std == 0
         return self
 
     @property

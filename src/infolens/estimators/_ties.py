@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from ..validation import scale_of
+
 TIES = ("dequantize", "jitter", "none")
 
 
@@ -64,7 +66,5 @@ def prepare(
     zero mean. Returns the array and a diagnostics dict."""
     a, cols = break_ties(np.asarray(a, dtype=np.float64), ties, rng)
     if standardize:
-        sd = a.std(axis=0)
-        sd[sd == 0] = 1.0
-        a = (a - a.mean(axis=0)) / sd
+        a = (a - a.mean(axis=0)) / scale_of(a, axis=0)  # constancy decided exactly, not by std == 0
     return np.ascontiguousarray(a), {f"{name}_tied_columns": cols}

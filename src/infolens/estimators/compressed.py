@@ -27,6 +27,7 @@ from ..validation import (
     check_random_state,
     check_xy,
     resolve_discrete,
+    scale_of,
     seed_from,
 )
 from ._target import Target
@@ -74,8 +75,7 @@ def _train_autoencoder(a: np.ndarray, dim: int, hidden: int, epochs: int, batch_
     seed = seed_from(random_state)
     gen = seed_everything(seed)
     dev = get_device(device)
-    mean, sd = a.mean(0), a.std(0)
-    sd[sd == 0] = 1.0
+    mean, sd = a.mean(0), scale_of(a, axis=0)[0]  # constancy decided exactly, not by std == 0
     z = torch.as_tensor((a - mean) / sd, dtype=torch.float32)
     n, d = z.shape
     perm = torch.randperm(n, generator=gen)

@@ -34,6 +34,7 @@ from ..validation import (
     check_xy,
     is_discrete,
     resolve_discrete,
+    scale_of,
 )
 from . import _batched_knn as bk
 from ._target import Target
@@ -64,10 +65,7 @@ def _project(a: np.ndarray, M: np.ndarray) -> np.ndarray:
 
 def _standardize_rows(a: np.ndarray) -> np.ndarray:
     """``(P, n, k)``: each projected coordinate to zero mean and unit standard deviation."""
-    a = a - a.mean(axis=1, keepdims=True)
-    sd = a.std(axis=1, keepdims=True)
-    sd[sd == 0] = 1.0
-    return a / sd
+    return (a - a.mean(axis=1, keepdims=True)) / scale_of(a, axis=1)  # constancy decided exactly
 
 
 class _SlicedBase(Estimator):
