@@ -130,7 +130,11 @@ def tabular_job(config: dict[str, Any]) -> dict[str, Any]:
             "mia_density_auc": m["mia_density_ratio_auc"], "holdout_share": m["holdout_share"],
             "exact_copies": m["exact_copies"], "near_copy_share": m["near_copy_share"], "mmd2": m["mmd2"],
             "mmd_pvalue": m["mmd_pvalue"], "ks_max": m["ks_max"], "tstr_accuracy": m["tstr"],
-            "trtr_accuracy": m["trtr"], "epsilon": getattr(gen, "epsilon_", None)}
+            "trtr_accuracy": m["trtr"], "epsilon": getattr(gen, "epsilon_", None),
+            "mia_tpr_at_1pct_fpr_ci": res.attacks["distance"].get("tpr_at_1pct_fpr_ci"),
+            "mia_tpr_pvalue": res.attacks["distance"]["tpr_at_1pct_fpr_pvalue"],
+            "mia_members": res.attacks["distance"]["n_members"], "tstr_n": m["n_holdout"],
+            "memorisation": res.verdict()["memorisation"], "fidelity": res.verdict()["fidelity"]}
 
 
 def image_job(config: dict[str, Any]) -> dict[str, Any]:
@@ -186,24 +190,49 @@ def run_job(config: dict[str, Any]) -> dict[str, Any]:
 
 def plot_tradeoff(df: Any, ax: Any = None):
     """MIA TPR at 1% FPR (privacy risk) against TSTR accuracy (utility), one point per
-    generator; into ``ax`` when given, else a new figure. Returns the figure."""
+    generator with 95% intervals (bootstrap for the TPR, Clopper-Pearson for the accuracy on
+    the holdout patients); into ``ax`` when given, else a new figure. Returns the figure.
+
+    A TPR of 0 cannot sit on a log axis: it is drawn as a downward triangle at half a member
+    (``0.5 / members``) and labelled "0/n". Labels give the true positives as "k/n members"."""
+    from ..audit.exchange import binomial_ci
     from ..plotting import figure_and_axes
 
-    fig, ax = figure_and_axes(ax, figsize=(6, 4.5))
+    fig, ax = figure_and_axes(ax, figsize=(7.5, 5))
+    floor = 1e-3
     for _, r in df.iterrows():
-        ax.scatter(r["tstr_accuracy"], max(r["mia_tpr_at_1pct_fpr"], 1e-3), s=40,
-                   marker="s" if str(r["label"]).startswith("dp-") else "o")
-        ax.annotate(str(r["label"]) + (f" (eps {r['epsilon']:.1f})" if r.get("epsilon") == r.get("epsilon") and r.get("epsilon") is not None else ""),
-                    (r["tstr_accuracy"], max(r["mia_tpr_at_1pct_fpr"], 1e-3)), fontsize=7,
-                    xytext=(4, 3), textcoords="offset points")
+        n_m = int(r["mia_members"]) if "mia_members" in r and r["mia_members"] == r["mia_members"] else None
+        tpr = float(r["mia_tpr_at_1pct_fpr"])
+        if n_m:
+            floor = min(floor, 0.5 / n_m)
+        y = max(tpr, 0.5 / n_m if n_m else floor)
+        ci = r.get("mia_tpr_at_1pct_fpr_ci")
+        yerr = None
+        if isinstance(ci, (list, tuple)) and len(ci) == 2:
+            lo, hi = max(ci[0], 0.5 / n_m if n_m else floor), max(ci[1], y)
+            yerr = [[max(y - lo, 0)], [hi - y]]
+        xerr = None
+        if "tstr_n" in r and r["tstr_n"] == r["tstr_n"]:
+            n_h = int(r["tstr_n"])
+            lo, hi = binomial_ci(int(round(r["tstr_accuracy"] * n_h)), n_h)
+            xerr = [[r["tstr_accuracy"] - lo], [hi - r["tstr_accuracy"]]]
+        dp = str(r["label"]).startswith("dp-")
+        marker = "v" if tpr == 0 else ("s" if dp else "o")
+        ax.errorbar(r["tstr_accuracy"], y, xerr=xerr, yerr=yerr, fmt=marker, ms=6, capsize=2, lw=1)
+        hits = f"{int(round(tpr * n_m))}/{n_m}" if n_m else f"{tpr:.3f}"
+        eps = r.get("epsilon")
+        label = str(r["label"]) + (f", eps {eps:.0f}" if eps is not None and eps == eps else "") + f" ({hits})"
+        ax.annotate(label, (r["tstr_accuracy"], y), fontsize=8, xytext=(5, 4), textcoords="offset points")
     ax.axhline(0.01, color="k", ls=":", lw=1, label="random guess (TPR = FPR = 1%)")
     if len(df):
         ax.axvline(float(df["trtr_accuracy"].iloc[0]), color="g", ls="--", lw=1, label="trained on real (TRTR)")
     ax.set_yscale("log")
+    ax.set_ylim(floor / 1.5, 1.5)
+    ax.margins(x=0.25)            # room for the labels of the right-most points
     ax.set_xlabel("TSTR accuracy on real holdout patients (utility)")
     ax.set_ylabel("membership attack TPR at 1% FPR (risk)")
-    ax.set_title("Privacy-fidelity trade-off")
-    ax.legend(fontsize=7)
+    ax.set_title("Privacy-fidelity trade-off (95% intervals)")
+    ax.legend(fontsize=8, loc="upper left")
     return fig
 
 
@@ -242,9 +271,20 @@ def report(result: PrivacyResult, figs: dict[str, Any]) -> Path:
 
     rep = HtmlReport("Privacy study: synthetic patients", subtitle="breast cancer data, 569 patients")
     rep.add_text((__doc__ or "").split("\n\n", 1)[0].replace("\n", " "))
-    rep.add_figure(figs["tradeoff"], caption="Risk vs utility per generator (squares: DP-SGD; lower right is better; "
-                   "a TPR of 0 is drawn at 0.001)")
-    rep.add_table(result.table, caption="Audit figures per generator; per-generator reports in audits/<label>/report.html")
+    rep.add_figure(figs["tradeoff"], caption="Risk vs utility per generator with 95% intervals (squares: DP-SGD; "
+                   "triangles: no member identified, drawn at half a member; labels: identified members / members; "
+                   "lower right is better)")
+    if "epsilon" in result.table and result.table["epsilon"].notna().any():
+        eps = result.table["epsilon"].dropna()
+        rep.add_text(f"The DP-SGD runs have epsilon {eps.min():.0f}-{eps.max():.0f} (at delta "
+                     f"{result.config.dp_delta:g}). Epsilon bounds how much one record can change the odds of any "
+                     "conclusion, by a factor e^epsilon: above about 10 that factor exceeds 20,000, which is no "
+                     "meaningful guarantee; the empirical attacks above are then the only evidence.", css_class="note")
+    keep = [c for c in ("label", "memorisation", "fidelity", "mia_tpr_at_1pct_fpr", "mia_tpr_pvalue", "mia_auc",
+                        "tstr_accuracy", "exact_copies", "near_copy_share", "mmd_pvalue", "epsilon")
+            if c in result.table]
+    rep.add_table(result.table[keep], caption="Audit figures per generator (every figure in results.csv; "
+                  "per-generator reports in audits/<label>/report.html)")
     if result.images is not None:
         rep.add_heading("Images: conv GAN on 8x8 digits")
         rep.add_table(pd.DataFrame([{"space": k, **v} for k, v in result.images.items() if isinstance(v, dict)]),
