@@ -6,6 +6,7 @@
 
 from .api import estimate_mi
 from .estimators.cmi import estimate_cmi
+from .independence import IndependenceResult, independence_test
 from .registry import estimator_class, get_estimator, list_estimators, register
 from .result import Estimator, MIResult
 from .tables import feature_mi, mi_matrix
@@ -15,6 +16,8 @@ __version__ = "0.1.0"
 __all__ = [
     "estimate_mi",
     "estimate_cmi",
+    "independence_test",
+    "IndependenceResult",
     "feature_mi",
     "mi_matrix",
     "list_estimators",

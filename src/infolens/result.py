@@ -220,7 +220,10 @@ class Estimator:
     stores parameters; the work happens in :meth:`estimate`).
 
     Subclasses set ``name`` (registry key) and implement ``_estimate(x, y)``
-    on validated arrays, returning ``(mi_nats, stderr_or_None, diagnostics)``.
+    on validated arrays, returning ``(mi_nats, stderr_or_None, diagnostics)``; two
+    diagnostics keys are taken out by :meth:`estimate`: ``"warnings"`` (a list of
+    sentences, moved to :attr:`MIResult.warnings`) and ``"ci"`` (an interval other than
+    ``mi +- 1.96 stderr``).
     They may override ``_validate`` for inputs other than two continuous
     ``(n, d)`` float arrays (discrete labels, images).
     """
@@ -259,10 +262,12 @@ class Estimator:
         xa, ya = self._validate(x, y)
         mi, stderr, diag = self._estimate(xa, ya)
         warns = [str(w) for w in diag.pop("warnings", [])]
+        ci = diag.pop("ci", None)  # an estimator may give its own interval (e.g. a t interval)
         res = MIResult(
             mi=mi,
             unit="nats",
             stderr=stderr,
+            ci=None if ci is None else (float(ci[0]), float(ci[1])),
             n_samples=int(len(xa)),
             method=self.name,
             params=self.get_params(),

@@ -1,18 +1,83 @@
 """Standard errors for estimators without an analytic variance.
 
-:func:`subsample_stderr`: draw m disjoint random blocks of b samples, estimate on each
-block, and scale the spread of the m block estimates to size n assuming the variance
-falls as 1/n (the scaling Holmes & Nemenman 2019, Phys. Rev. E 100, 022404, verify for
-kNN estimators): ``Var_n ~= Var_b * b / n``. The block size is
-``b = max(min_block, n // (4 m))`` capped at ``n // m``: for large n the blocks hold a
-quarter of the data, so the error bar costs about a quarter of the estimate.
+:func:`halfsample_stderr` (the kNN estimators' default): estimate on ``m`` random halves
+of the data (drawn without replacement) and take the spread of those estimates. For an
+estimator whose variance falls as 1/n, the spread of half-sample estimates around the
+full-sample one is ``Var_{n/2} - Var_n = Var_n`` (sampling without replacement of n/2 out
+of n), so the standard deviation of the half estimates estimates the standard error of
+the full estimate directly, with no rescaling from small blocks. The interval uses the
+Student-t quantile with ``m - 1`` degrees of freedom, because the standard deviation of
+m values is itself uncertain. Measured coverage of the 95% interval (200 seeds,
+``benchmarks/bench_coverage.py``): 0.93-0.99 for KSG on independent and correlated 1+1 and
+2+2 Gaussians, where the old small-block scheme gave 0.81-0.89.
+
+The mean of the half estimates is returned too: a kNN estimate that still rises between
+n/2 and n has not converged (it reads low in high dimensions), which
+:func:`convergence_warning` turns into a warning.
+
+:func:`subsample_stderr`: m disjoint blocks of b samples, ``Var_n ~= Var_b * b / n``
+(kept for estimators whose blocks must stay small, e.g. the ross/mixed estimators).
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
+from scipy import stats
+
+#: relative rise from the half-sample mean to the full estimate above which a kNN estimate
+#: is called "still rising with n" (and more than 3 standard errors of that difference).
+#: Converged estimates (1+1, 2+2 Gaussians) rise by < 2% (measured); KSG on a 5+5 sparse
+#: Gaussian at n = 5000 rises by ~10% per doubling while reading 35% low.
+RISE_RTOL = 0.05
+
+
+def halfsample_stderr(
+    fn: Callable[..., float],
+    arrays: tuple[np.ndarray, ...],
+    n_halves: int,
+    rng: np.random.Generator,
+    min_half: int = 10,
+) -> dict[str, Any]:
+    """Half-sampling standard error. Returns a dict with ``stderr`` (None when it cannot be
+    computed), ``ci_halfwidth`` (t quantile x stderr), ``halves`` (the m values) and
+    ``method`` (a sentence for ``diagnostics["stderr_method"]``)."""
+    n = len(arrays[0])
+    m = int(n_halves)
+    h = n // 2
+    if m < 2 or h < min_half:
+        return {"stderr": None, "ci_halfwidth": None, "halves": [], "method": "none"}
+    vals = np.array([fn(*(a[rows] for a in arrays)) for rows in (rng.permutation(n)[:h] for _ in range(m))])
+    if not np.all(np.isfinite(vals)):
+        return {"stderr": None, "ci_halfwidth": None, "halves": vals.tolist(), "method": "none (a half-sample estimate failed)"}
+    se = float(np.std(vals, ddof=1))
+    return {
+        "stderr": se,
+        "ci_halfwidth": float(stats.t.ppf(0.975, m - 1) * se),
+        "halves": vals.tolist(),
+        "method": f"half-sampling ({m} random halves of n/2, t interval with {m - 1} d.f.)",
+    }
+
+
+def convergence_warning(mi: float, halves: list[float], stderr: float | None, what: str = "kNN") -> str | None:
+    """A warning when the full estimate is clearly above the mean of its half-sample
+    estimates: the estimator's downward bias is still shrinking with n, so the true
+    value is likely higher than the estimate (see :data:`RISE_RTOL`)."""
+    if len(halves) < 2 or stderr is None or not np.isfinite(mi):
+        return None
+    h = float(np.mean(halves))
+    rise = mi - h
+    # sd of (full - mean of halves): the halves' mean has variance ~ stderr^2 / m + the
+    # covariance with the full estimate; 3 stderr / sqrt(m) is a conservative noise level
+    noise = 3.0 * stderr / np.sqrt(len(halves))
+    if rise > RISE_RTOL * max(abs(mi), 0.05) and rise > noise:
+        return (
+            f"the {what} estimate still rises with the sample size ({h:.3g} on halves of the data, {mi:.3g} on "
+            "all of it): its downward bias has not converged, so the true MI is likely higher; "
+            "use more samples, or an estimator made for this dimension (method='auto')"
+        )
+    return None
 
 
 def subsample_stderr(
@@ -22,8 +87,9 @@ def subsample_stderr(
     min_block: int,
     rng: np.random.Generator,
 ) -> tuple[float | None, int]:
-    """``(stderr, blocks_used)``; ``stderr`` is None when fewer than 2 blocks of at
-    least ``min_block`` samples fit (or ``n_blocks`` < 2)."""
+    """``(stderr, blocks_used)`` from m disjoint random blocks of b samples,
+    ``b = max(min_block, n // (4 m))`` capped at ``n // m``, scaled as ``Var_b * b / n``;
+    ``stderr`` is None when fewer than 2 blocks of at least ``min_block`` samples fit."""
     n = len(arrays[0])
     m = min(int(n_blocks), n // max(int(min_block), 1))
     if m < 2:

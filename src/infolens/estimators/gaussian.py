@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy.special import digamma, ndtri
-from scipy.stats import rankdata
+from scipy.special import digamma
 
 from ..registry import register
 from ..result import Estimator
 from ..validation import as_labels, check_xy, resolve_discrete
+from ._trust import gaussian_copula_warnings, normal_scores
 
 
 def _logdet_bias(d: int, n: int) -> float:
@@ -73,7 +73,7 @@ class GaussianMI(Estimator):
                 f"the marginals are not Gaussian: the Gaussian-copula estimate on the same data is {mi_c:.3g} nats "
                 f"(this one {mi:.3g}); the closed form is exact only for Gaussian data - use method='gaussian-copula'"
             )
-        warns += copula_kurtosis_warnings(zx, zy)
+        warns += gaussian_copula_warnings(zx, zy)
         diag["warnings"] = warns
         return mi, se, diag
 
@@ -110,53 +110,6 @@ def gaussian_mi(x: np.ndarray, y: np.ndarray, bias_correction: bool = True) -> t
     # sum rho^2 is inflated by about dx*dy/n by sampling noise (its mean under independence)
     var = max(float(np.sum(rho**2)) - dx * dy / n, 0.0) / n + dx * dy / (2.0 * n**2)
     return float(mi), float(np.sqrt(var)), {"canonical_correlations": rho.tolist(), "plug_in": float(plug_in)}
-
-
-def normal_scores(a: np.ndarray) -> np.ndarray:
-    """Each column to normal scores ``Phi^-1(rank / (n + 1))``, ties given their average rank."""
-    n = len(a)
-    r = rankdata(a, method="average", axis=0)
-    return ndtri(r / (n + 1.0))
-
-
-def mardia_kurtosis(z: np.ndarray) -> tuple[float, float]:
-    """Mardia's multivariate kurtosis ``b2 = mean((z_i - m)^T S^-1 (z_i - m))^2`` and its
-    relative excess ``b2 / (d (d + 2)) - 1`` (0 for Gaussian data)."""
-    n, d = z.shape
-    zc = z - z.mean(axis=0)
-    s = np.cov(zc, rowvar=False, bias=True).reshape(d, d)
-    try:
-        l = np.linalg.cholesky(s)
-    except np.linalg.LinAlgError:
-        return float("nan"), float("nan")
-    m = np.linalg.solve(l, zc.T)
-    b2 = float(np.mean(np.sum(m * m, axis=0) ** 2))
-    return b2, b2 / (d * (d + 2)) - 1.0
-
-
-#: relative excess of Mardia's kurtosis of the joint normal scores above which the
-#: dependence is called non-Gaussian. Normal scores of a Gaussian copula have excess
-#: ~ N(0, 8 / (n d (d + 2))): sd 0.006 at n = 5000, d = 2; a Student-t copula with 5
-#: degrees of freedom gives 0.3 and more (measured with benchmarks/bench_trust.py).
-KURTOSIS_EXCESS = 0.05
-
-
-def copula_kurtosis_warnings(zx: np.ndarray, zy: np.ndarray) -> list[str]:
-    """A warning when the joint normal scores are far from jointly Gaussian (heavy joint
-    tails, as in a Student-t copula): each marginal is Gaussian by construction, so excess
-    kurtosis means the dependence itself is not Gaussian and a Gaussian formula misses part
-    of it (for a Student-t copula it reads close to 0 however strong the tail dependence)."""
-    z = np.hstack([zx, zy])
-    n, d = z.shape
-    _b2, excess = mardia_kurtosis(z)
-    se = np.sqrt(8.0 / (n * d * (d + 2)))
-    if np.isfinite(excess) and abs(excess) > max(KURTOSIS_EXCESS, 4.0 * se):
-        return [
-            f"the dependence is not Gaussian (joint kurtosis of the normal scores {100 * excess:+.0f}% from a "
-            "Gaussian's): a Gaussian formula misses non-linear or tail dependence; cross-check with a kNN "
-            "or neural estimator"
-        ]
-    return []
 
 
 @register("gcmi", "copula")
@@ -206,7 +159,7 @@ class GaussianCopulaMI(GaussianMI):
         mi, se, diag = gaussian_mi(zx, zy, self.bias_correction)
         diag["y"] = f"continuous ({how})"
         diag["stderr_method"] = "delta method on the canonical correlations"
-        diag["warnings"] = copula_kurtosis_warnings(zx, zy)
+        diag["warnings"] = gaussian_copula_warnings(zx, zy)
         return mi, se, diag
 
 

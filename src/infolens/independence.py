@@ -1,0 +1,161 @@
+"""Permutation test of independence: is I(X;Y) > 0?
+
+The statistic is an MI estimate on the data; its null distribution comes from the same
+estimator on ``(x, y[pi])`` for random permutations ``pi``, which keep both marginals and
+destroy the dependence. The p-value ``(1 + #{null >= statistic}) / (1 + P)`` is exact at any
+n (Phipson & Smyth 2010), whatever the estimator's bias, which is why it, not a 95%
+interval, is the answer to "is there any dependence".
+
+For ``method="ksg"`` (the default) x and y are validated, tie-broken and standardised
+once, and the P permuted estimates run on the KSG core with no per-estimate validation,
+scaling or error bar; when both sides are 1-D they are batched through the compiled 2-D
+kernel of :mod:`infolens.estimators._batched_knn`. Other methods run the estimator once per permutation with its standard error
+switched off where it has one.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .registry import estimator_class, get_estimator
+from .result import _jsonable
+from .validation import check_positive_int, check_random_state, check_xy
+
+
+@dataclass
+class IndependenceResult:
+    """Result of :func:`independence_test`. ``statistic``: the MI estimate (nats) on the
+    data; ``p_value``: permutation p-value; ``null_mean``/``null_sd``: the permutation
+    null's mean and standard deviation; ``null``: the P null estimates."""
+
+    statistic: float
+    p_value: float
+    null_mean: float
+    null_sd: float
+    n_permutations: int
+    method: str
+    n_samples: int
+    seconds: float
+    null: list[float] = field(default_factory=list, repr=False)
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def z(self) -> float:
+        """How many null standard deviations the statistic lies above the null mean."""
+        return (self.statistic - self.null_mean) / self.null_sd if self.null_sd > 0 else math.inf
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "statistic": self.statistic, "p_value": self.p_value, "null_mean": self.null_mean,
+            "null_sd": self.null_sd, "z": self.z if math.isfinite(self.z) else str(self.z),
+            "n_permutations": self.n_permutations, "method": self.method, "n_samples": self.n_samples,
+            "seconds": self.seconds, "params": _jsonable(self.params),
+        }
+
+    def __str__(self) -> str:
+        return (
+            f"independence test ({self.method}, {self.n_permutations} permutations, n={self.n_samples}): "
+            f"I = {self.statistic:.4f} nats, null {self.null_mean:.4f} ± {self.null_sd:.4f}, "
+            f"p = {self.p_value:.3g}  [{self.seconds:.3g} s]"
+        )
+
+
+def independence_test(
+    x: Any,
+    y: Any,
+    method: str = "ksg",
+    n_permutations: int = 200,
+    random_state: Any = None,
+    **params: Any,
+) -> IndependenceResult:
+    """Test H0: X and Y independent, with a permutation null of the MI estimate.
+
+    Parameters
+    ----------
+    x, y : paired samples, as for :func:`infolens.estimate_mi`.
+    method : the estimator of the statistic (any registered name; ``"ksg"`` is batched).
+    n_permutations : P; the smallest attainable p-value is ``1 / (P + 1)``.
+    random_state : seed of the permutations (and of the estimator's own randomness).
+    **params : the estimator's parameters (e.g. ``k=5``).
+
+    Examples
+    --------
+    >>> import numpy as np, infolens
+    >>> rng = np.random.default_rng(0); x = rng.normal(size=500)
+    >>> infolens.independence_test(x, x + rng.normal(size=500), random_state=0).p_value < 0.01
+    True
+    """
+    P = check_positive_int(n_permutations, "n_permutations")
+    rng = check_random_state(random_state)
+    t0 = time.perf_counter()
+    cls = estimator_class(method)
+    if cls.name == "ksg" and params.get("algorithm", 1) == 1:
+        stat, null, n, used = _ksg_batched(x, y, P, rng, params)
+    else:
+        stat, null, n, used = _generic(cls, x, y, P, rng, params)
+    null = np.asarray(null, dtype=np.float64)
+    p = float((1 + np.sum(null >= stat)) / (1 + P))
+    return IndependenceResult(
+        statistic=float(stat), p_value=p, null_mean=float(null.mean()),
+        null_sd=float(null.std(ddof=1)) if P > 1 else 0.0, n_permutations=P, method=cls.name,
+        n_samples=int(n), seconds=time.perf_counter() - t0, null=null.tolist(), params=used,
+    )
+
+
+def _ksg_batched(x: Any, y: Any, P: int, rng: np.random.Generator, params: dict[str, Any]):
+    from .estimators import _knn_backend as kb
+    from .estimators._batched_knn import ksg_batch, uses_kernel
+    from .estimators._ties import prepare
+    from .estimators.knn import KSG, ksg_mi
+
+    est = KSG(**{**params, "n_subsamples": 0, "random_state": rng})  # checks the parameters
+    est._check_params()
+    xa, ya = check_xy(x, y, min_samples=est.min_samples())
+    xa, _ = prepare(xa, "x", est.ties, est.standardize, rng)
+    ya, _ = prepare(ya, "y", est.ties, est.standardize, rng)
+    k = int(est.k)
+    stat = ksg_mi(xa, ya, k=k, algorithm=1, backend=est.backend)[0]
+    n = len(xa)
+    null: list[float] = []
+    if uses_kernel(xa.shape[1], ya.shape[1]):
+        # permuting x against a fixed y is the same null as permuting y; batches of
+        # permutations keep memory at O(batch * n)
+        batch = max(1, min(P, int(2**24 // max(1, n))))
+        done = 0
+        while done < P:
+            b = min(batch, P - done)
+            perms = np.stack([rng.permutation(n) for _ in range(b)])
+            null.extend(ksg_batch(xa[perms, 0], ya[:, 0], k=k, workers=kb.n_threads()).tolist())
+            done += b
+    else:
+        # in more dimensions the batched path has no shared work left to save (one joint
+        # search per permutation either way; measured slower than the plain KSG core), so
+        # the core runs per permutation, still without validation, scaling or error bar
+        null = [ksg_mi(xa[rng.permutation(n)], ya, k=k, algorithm=1, backend=est.backend)[0] for _ in range(P)]
+    used = {k_: v for k_, v in est.get_params().items() if k_ not in ("random_state", "n_subsamples")}
+    return stat, null, n, used
+
+
+def _generic(cls: type, x: Any, y: Any, P: int, rng: np.random.Generator, params: dict[str, Any]):
+    accepted = inspect.signature(cls.__init__).parameters
+    p = dict(params)
+    if "n_subsamples" in accepted:
+        p.setdefault("n_subsamples", 0)  # the null needs the estimates, not their error bars
+    if "random_state" in accepted:
+        p["random_state"] = int(rng.integers(2**31 - 1))
+    if "verbose" in accepted:
+        p.setdefault("verbose", False)
+    est = get_estimator(cls.name, **p)
+    first = est.estimate(x, y)
+    # permute validated arrays (the estimator re-validates each, cheaply)
+    xa = np.asarray(x.to_numpy() if hasattr(x, "to_numpy") else x)
+    ya = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y)
+    n = len(ya)
+    null = [est.estimate(xa, ya[rng.permutation(n)]).mi for _ in range(P)]
+    return first.mi, null, first.n_samples, {k: v for k, v in est.get_params().items() if k != "random_state"}
