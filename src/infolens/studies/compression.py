@@ -97,7 +97,7 @@ class CompressionConfig:
     device: str = "cpu"
     """torch device: cpu, auto or cuda"""
     threads: int | None = None
-    """torch CPU threads for the neural estimators (default: torch's)"""
+    """torch CPU threads for the neural estimators (None: 1, their critics are small; see infolens.torch_utils)"""
     verbose: bool = True
     """progress bars"""
     resume_changed: bool = False
