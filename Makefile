@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv demo test lint bench clean
+.PHONY: venv demo test lint bench screenshots clean
 
 venv: $(STAMP)
 
@@ -35,6 +35,16 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py
+
+# Every runs/**/report.html as a reader sees it (headless Chromium, 1,400 px wide) -> report.png.
+# Installs Debian's chromium when missing and apt-get can; otherwise the script skips cleanly.
+REPORTS ?= runs
+screenshots: $(STAMP)
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && \
+	    (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1; } || \
+	  echo "chromium not installed (no apt-get or not root)"
+	$(PY) tools/screenshot_reports.py $(REPORTS)
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache
