@@ -61,18 +61,29 @@ def _index(indices: dict[str, NeighborIndex] | None, name: str, data: np.ndarray
     return idx
 
 
+def _row_hashes(a: np.ndarray, chunk: int = 65_536) -> np.ndarray:
+    """A 64-bit hash per row: the row's bytes as uint64 words times fixed odd multipliers,
+    summed with wrap-around (a random linear hash), in chunks so no table-sized temporary."""
+    mult = np.random.default_rng(12345).integers(1, 2**63 - 1, size=a.shape[1], dtype=np.uint64) | np.uint64(1)
+    out = np.empty(len(a), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for s in range(0, len(a), chunk):
+            block = np.ascontiguousarray(a[s:s + chunk], dtype=np.float64) + 0.0   # + 0.0: -0.0 becomes 0.0
+            out[s:s + chunk] = (block.view(np.uint64) * mult).sum(axis=1, dtype=np.uint64)
+    return out
+
+
 def count_exact_matches(a: np.ndarray, b: np.ndarray) -> int:
-    """Rows of ``a`` identical to some row of ``b`` (64-bit row hashes, then byte comparison)."""
-    a = np.ascontiguousarray(a, dtype=np.float64) + 0.0      # + 0.0 turns -0.0 into 0.0
-    b = np.ascontiguousarray(b, dtype=np.float64) + 0.0
-    ha = pd.util.hash_pandas_object(pd.DataFrame(a), index=False).to_numpy()
-    hb = pd.util.hash_pandas_object(pd.DataFrame(b), index=False).to_numpy()
-    cand = np.isin(ha, hb)
-    if not cand.any():
+    """Rows of ``a`` identical to some row of ``b``: row hashes, then the candidate rows
+    compared byte for byte (so a hash collision cannot count)."""
+    ha, hb = _row_hashes(a), _row_hashes(b)
+    cand = np.flatnonzero(np.isin(ha, hb))
+    if len(cand) == 0:
         return 0
-    void = np.dtype((np.void, a.dtype.itemsize * a.shape[1]))
-    bv = b[np.isin(hb, ha[cand])].view(void).ravel()
-    return int(np.isin(a[cand].view(void).ravel(), bv).sum())
+    void = np.dtype((np.void, 8 * a.shape[1]))
+    rows_b = np.ascontiguousarray(b[np.isin(hb, ha[cand])], dtype=np.float64) + 0.0
+    rows_a = np.ascontiguousarray(a[cand], dtype=np.float64) + 0.0
+    return int(np.isin(rows_a.view(void).ravel(), rows_b.view(void).ravel()).sum())
 
 
 def distance_metrics(

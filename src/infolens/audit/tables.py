@@ -47,7 +47,8 @@ def as_frame(data: Any, name: str) -> pd.DataFrame:
     if arr.ndim != 2:
         raise InputError(f"{name} must be a table (2-D array, DataFrame or CSV path), got shape {arr.shape}; "
                          "flatten images to (n, pixels) first")
-    return pd.DataFrame(arr, columns=[f"x{j}" for j in range(arr.shape[1])])
+    # copy=False: a 10^6-row table is not duplicated (pandas >= 3 copies arrays by default)
+    return pd.DataFrame(arr, columns=[f"x{j}" for j in range(arr.shape[1])], copy=False)
 
 
 def _is_categorical(series: pd.Series) -> bool:
@@ -93,7 +94,8 @@ def check_tables(
                 f"column mismatch between {ref_name} and {name}: missing from {name}: {only_ref[:10]}, "
                 f"extra in {name}: {only_here[:10]}; the tables must have the same columns"
             )
-        df = df[ref_cols]
+        if cols != ref_cols:
+            df = df[ref_cols]
         if len(df) == 0:
             raise InputError(f"{name} has no rows")
         if name != ref_name:
@@ -161,8 +163,10 @@ class TableEncoder:
     def transform(self, df: pd.DataFrame) -> np.ndarray:
         parts = []
         if self.numeric_:
-            num = df[self.numeric_].to_numpy(dtype=np.float64)
-            parts.append((num - self.center_) / self.scale_)
+            num = df[self.numeric_].to_numpy(dtype=np.float64, copy=True)
+            num -= self.center_          # in place: no table-sized temporaries
+            num /= self.scale_
+            parts.append(num)
         weight = 1 / np.sqrt(2) if self.encoding == "euclidean" else 0.5
         for c in self.categorical_:
             levels = self.categories_[c]
@@ -170,9 +174,9 @@ class TableEncoder:
             onehot = np.zeros((len(df), len(levels)))
             onehot[np.arange(len(df)), codes] = weight
             parts.append(onehot)
-        z = np.hstack(parts) if parts else np.zeros((len(df), 0))
+        z = (parts[0] if len(parts) == 1 else np.hstack(parts)) if parts else np.zeros((len(df), 0))
         if self.encoding == "gower":
-            z = z / self.n_columns
+            z /= self.n_columns
         return z
 
     @property
