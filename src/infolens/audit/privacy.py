@@ -113,9 +113,9 @@ def distance_metrics(
     idx_h = _index(indices, "holdout", holdout, **kw)
     sq = synthetic[_sample(len(synthetic), max_query_rows, rng)]
     hq = holdout[_sample(len(holdout), max_query_rows, rng)]
-    d_st, _ = idx_t.query(sq, 2)
+    d_st, i_st = idx_t.query(sq, 2)
     d_ht, _ = idx_t.query(hq, 2)
-    d_sh, _ = idx_h.query(sq, 1)
+    d_sh, i_sh = idx_h.query(sq, 1)
     dcr_train, dcr_holdout, dcr_ht = d_st[:, 0], d_sh[:, 0], d_ht[:, 0]
 
     # the two halves at equal size, so that "nearer to train" is a coin flip under the null
@@ -124,12 +124,12 @@ def distance_metrics(
         sub = _sample(len(train), n_eq, rng)
         d_t, i_t = NeighborIndex(train[sub], **kw).query(sq, 1)
     else:
-        d_t, i_t = idx_t.query(sq, 1)
+        d_t, i_t = d_st[:, :1], i_st[:, :1]
     if len(holdout) > n_eq:
         sub = _sample(len(holdout), n_eq, rng)
         d_h, i_h = NeighborIndex(holdout[sub], **kw).query(sq, 1)
     else:
-        d_h, i_h = idx_h.query(sq, 1)
+        d_h, i_h = d_sh, i_sh
     d_t, i_t, d_h, i_h = d_t[:, 0], i_t[:, 0], d_h[:, 0], i_h[:, 0]
     d_real = np.minimum(d_t, d_h)
     tau_copy = float(np.quantile(dcr_ht, COPY_QUANTILE))
