@@ -57,15 +57,18 @@ def table_rows(name, X, y, args, informative=None):
     rows = []
     mutual_info_classif(X[:50, :2], y[:50], n_neighbors=3, random_state=0, n_jobs=args.n_jobs)  # start joblib's workers
     sk_t, sk_cpu, sk = best_time(lambda: mutual_info_classif(X, y, n_neighbors=3, random_state=0, n_jobs=args.n_jobs), 1)
-    rows.append((name, "scikit-learn mutual_info_classif", sk_t, sk_cpu, 1.0, topk(sk, informative) if informative else None, None))
+    rows.append(
+        (name, "scikit-learn mutual_info_classif", sk_t, sk_cpu, 1.0, topk(sk, informative) if informative else None, None)
+    )
     order = [f"x{j}" for j in range(X.shape[1])]
     t, cpu, df = best_time(lambda: feature_mi(X, y, k=3, random_state=0, n_jobs=args.n_jobs, n_subsamples=0), 1)
     mi = df.set_index("feature").loc[order, "mi"].to_numpy()
-    rows.append((name, "feature_mi (values only, n_subsamples=0)", t, cpu, t / sk_t, topk(mi, informative) if informative else None, None))
+    rows.append(
+        (name, "feature_mi (values only, n_subsamples=0)", t, cpu, t / sk_t, topk(mi, informative) if informative else None, None)
+    )
     t, cpu, df = best_time(lambda: feature_mi(X, y, k=3, random_state=0, n_jobs=args.n_jobs), 1)
     rows.append((name, "feature_mi (with stderr, CI)", t, cpu, t / sk_t, None, None))
-    t, cpu, df = best_time(lambda: feature_mi(X, y, k=3, random_state=0, n_jobs=args.n_jobs,
-                                              n_permutations=args.permutations), 1)
+    t, cpu, df = best_time(lambda: feature_mi(X, y, k=3, random_state=0, n_jobs=args.n_jobs, n_permutations=args.permutations), 1)
     ks = None
     if informative:
         p = df.set_index("feature").loc[order[informative:], "p_value"].to_numpy()
@@ -82,8 +85,19 @@ def digits_rows():
     X, y = d.images, d.target
     p = np.bincount(y) / len(y)
     hy = float(-(p * np.log(p)).sum())
-    cases = [("ksg", {}), ("ksg2", {}), ("kl", {}), ("wkl", {"k": 16}), ("gaussian", {}), ("gaussian-copula", {}),
-             ("sliced", {}), ("compressed", {}), ("mixed", {}), ("ross", {}), ("binning", {})]
+    cases = [
+        ("ksg", {}),
+        ("ksg2", {}),
+        ("kl", {}),
+        ("wkl", {"k": 16}),
+        ("gaussian", {}),
+        ("gaussian-copula", {}),
+        ("sliced", {}),
+        ("compressed", {}),
+        ("mixed", {}),
+        ("ross", {}),
+        ("binning", {}),
+    ]
     out = []
     from infolens.validation import validation_notes
 
@@ -134,9 +148,11 @@ def main(argv=None) -> int:
     t, cpu, m = best_time(lambda: mi_matrix(M, random_state=0, n_jobs=args.n_jobs, n_subsamples=0), 1)
     t2, cpu2, m2 = best_time(lambda: mi_matrix(M, random_state=0, n_jobs=args.n_jobs), 1)
     pairs = args.matrix_d * (args.matrix_d - 1) // 2
-    print(f"\nmi_matrix {args.matrix_n}x{args.matrix_d} ({pairs} pairs): {t:.2f} s wall ({cpu:.2f} s CPU) values only, "
-          f"{t2:.2f} s ({cpu2:.2f} s CPU) with standard errors; I(x0;x1) = {m.mi.iat[0, 1]:.3f} "
-          f"(truth {0.5 * math.log(1 / 0.36):.3f}), IC {m.ic.iat[0, 1]:.3f} (truth 0.8)")
+    print(
+        f"\nmi_matrix {args.matrix_n}x{args.matrix_d} ({pairs} pairs): {t:.2f} s wall ({cpu:.2f} s CPU) values only, "
+        f"{t2:.2f} s ({cpu2:.2f} s CPU) with standard errors; I(x0;x1) = {m.mi.iat[0, 1]:.3f} "
+        f"(truth {0.5 * math.log(1 / 0.36):.3f}), IC {m.ic.iat[0, 1]:.3f} (truth 0.8)"
+    )
 
     if not args.skip_digits:
         print("\ndigits (1797, 8, 8) vs label, every vector estimator (3 constant pixels dropped with a note):")

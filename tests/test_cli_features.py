@@ -10,17 +10,24 @@ from infolens.cli import main
 def write_table(path, n=400, seed=0):
     rng = np.random.default_rng(seed)
     y = rng.integers(0, 2, n)
-    df = pd.DataFrame({"id": np.arange(n), "signal": 2 * y + rng.normal(size=n), "noise": rng.normal(size=n),
-                       "colour": np.array(["red", "blue"])[(y + (rng.uniform(size=n) < 0.2)) % 2],
-                       "label": np.where(y == 1, "yes", "no")})
+    df = pd.DataFrame(
+        {
+            "id": np.arange(n),
+            "signal": 2 * y + rng.normal(size=n),
+            "noise": rng.normal(size=n),
+            "colour": np.array(["red", "blue"])[(y + (rng.uniform(size=n) < 0.2)) % 2],
+            "label": np.where(y == 1, "yes", "no"),
+        }
+    )
     df.to_csv(path, index=False)
 
 
 def test_features_command_writes_table_chart_and_report(tmp_path, capsys):
     write_table(tmp_path / "data.csv")
     out = tmp_path / "out"
-    rc = main(["features", str(tmp_path / "data.csv"), "--target", "label", "--drop", "id",
-               "--permutations", "19", "--out", str(out)])
+    rc = main(
+        ["features", str(tmp_path / "data.csv"), "--target", "label", "--drop", "id", "--permutations", "19", "--out", str(out)]
+    )
     assert rc == 0
     text = capsys.readouterr().out
     assert text.splitlines()[1].startswith("signal")

@@ -19,10 +19,15 @@ def three_classes(n=600, seed=0):
     return lab[:, None] * 1.5 + rng.normal(size=(n, 2)), lab
 
 
-@pytest.mark.parametrize("method,params", [
-    ("ross", {}), ("mixed", {}), ("binning", {}),
-    ("classifier", {"epochs": 3, "hidden": 16, "verbose": False}),
-])
+@pytest.mark.parametrize(
+    "method,params",
+    [
+        ("ross", {}),
+        ("mixed", {}),
+        ("binning", {}),
+        ("classifier", {"epochs": 3, "hidden": 16, "verbose": False}),
+    ],
+)
 def test_string_and_categorical_labels_give_the_estimate_of_their_codes(method, params):
     """Same seed, same classes: names instead of integers change nothing (exactly)."""
     x, lab = three_classes()
@@ -52,8 +57,17 @@ def test_missing_labels_are_refused_with_their_rows():
 
 #: every estimator that takes vectors and runs in seconds on 61 dimensions (binning would
 #: need 10^68 cells; wkl needs k >= 16 there; the neural ones are tested elsewhere)
-VECTOR = [("ksg", {}), ("ksg2", {}), ("kl", {}), ("wkl", {"k": 16}), ("gaussian", {}), ("sliced", {}),
-          ("compressed", {}), ("mixed", {}), ("ross", {})]
+VECTOR = [
+    ("ksg", {}),
+    ("ksg2", {}),
+    ("kl", {}),
+    ("wkl", {"k": 16}),
+    ("gaussian", {}),
+    ("sliced", {}),
+    ("compressed", {}),
+    ("mixed", {}),
+    ("ross", {}),
+]
 
 
 @pytest.mark.parametrize("method,params", VECTOR)

@@ -50,8 +50,9 @@ def test_miselector_keeps_the_informative_columns():
     rng = np.random.default_rng(2)
     n = 400
     y = rng.integers(0, 2, n)
-    X = pd.DataFrame({"a": y + rng.normal(size=n), "b": rng.normal(size=n), "c": 2 * y + rng.normal(size=n),
-                      "d": rng.normal(size=n)})
+    X = pd.DataFrame(
+        {"a": y + rng.normal(size=n), "b": rng.normal(size=n), "c": 2 * y + rng.normal(size=n), "d": rng.normal(size=n)}
+    )
     sel = MISelector(n_permutations=99, random_state=0).set_output(transform="pandas")
     out = sel.fit_transform(X, y)
     assert list(out.columns) == ["a", "c"]

@@ -22,15 +22,17 @@ from infolens.tables._kernels import adjust_pvalues, ross_stat_factory
 
 def shift_truth(delta):
     """I(X; Y) for Y ~ Bernoulli(1/2), X | Y ~ N(delta Y, 1), by numerical integration."""
-    p = lambda t: 0.5 * (stats.norm.pdf(t) + stats.norm.pdf(t, delta))
+
+    def p(t):
+        return 0.5 * (stats.norm.pdf(t) + stats.norm.pdf(t, delta))
+
     return integrate.quad(lambda t: -p(t) * np.log(p(t)), -12, 12 + delta, limit=200)[0] - 0.5 * math.log(2 * math.pi * math.e)
 
 
 def informative_table(n=2000, n_noise=7, seed=0):
     rng = np.random.default_rng(seed)
     y = rng.integers(0, 2, n)
-    cols = {"strong": 2.0 * y + rng.normal(size=n), "medium": 1.0 * y + rng.normal(size=n),
-            "weak": 0.5 * y + rng.normal(size=n)}
+    cols = {"strong": 2.0 * y + rng.normal(size=n), "medium": 1.0 * y + rng.normal(size=n), "weak": 0.5 * y + rng.normal(size=n)}
     for j in range(n_noise):
         cols[f"noise{j}"] = rng.normal(size=n)
     return pd.DataFrame(cols), y
@@ -77,8 +79,7 @@ def test_continuous_target_and_discrete_features():
     rng = np.random.default_rng(2)
     n = 2000
     t = rng.normal(size=n)
-    X = pd.DataFrame({"corr": 0.8 * t + 0.6 * rng.normal(size=n),
-                      "group": np.where(t + rng.normal(size=n) > 0, "high", "low")})
+    X = pd.DataFrame({"corr": 0.8 * t + 0.6 * rng.normal(size=n), "group": np.where(t + rng.normal(size=n) > 0, "high", "low")})
     df = feature_mi(X, t, random_state=0, n_permutations=19).set_index("feature")
     assert df.loc["corr", "method"] == "ksg" and df.loc["group", "method"] == "ross"
     assert abs(df.loc["corr", "mi"] - 0.5 * math.log(1 / 0.36)) < 4 * df.loc["corr", "stderr"] + 0.03
@@ -91,13 +92,15 @@ def test_mixed_type_table_is_handled_per_column():
     n = 1000
     y = rng.integers(0, 2, n)
     colour = np.array(["red", "green", "blue"])[(y + rng.integers(0, 2, n)) % 3]
-    X = pd.DataFrame({
-        "num": y + rng.normal(size=n),
-        "colour": colour,
-        "cat": pd.Categorical(colour),
-        "flag": rng.integers(0, 2, n).astype(bool),
-        "const": np.full(n, 3.0),
-    })
+    X = pd.DataFrame(
+        {
+            "num": y + rng.normal(size=n),
+            "colour": colour,
+            "cat": pd.Categorical(colour),
+            "flag": rng.integers(0, 2, n).astype(bool),
+            "const": np.full(n, 3.0),
+        }
+    )
     df = feature_mi(X, np.where(y == 1, "yes", "no"), random_state=0).set_index("feature")
     assert df.loc["num", "method"] == "ross"
     assert df.loc["colour", "method"] == "binning" and df.loc["colour", "kind"] == "discrete"
@@ -166,8 +169,7 @@ def test_ross_kernel_equals_the_batched_ross_and_corrections_match_references():
     p = rng.uniform(size=40) ** 3
     np.testing.assert_allclose(adjust_pvalues(p, "fdr_bh"), stats.false_discovery_control(p), rtol=1e-12)
     # Holm by hand: sorted 0.01, 0.03, 0.04, 0.2 -> 4*0.01, max(3*0.03, .), max(2*0.04, .), 0.2
-    np.testing.assert_allclose(adjust_pvalues(np.array([0.01, 0.04, 0.03, 0.2, np.nan]), "holm"),
-                               [0.04, 0.09, 0.09, 0.2, np.nan])
+    np.testing.assert_allclose(adjust_pvalues(np.array([0.01, 0.04, 0.03, 0.2, np.nan]), "holm"), [0.04, 0.09, 0.09, 0.2, np.nan])
     np.testing.assert_allclose(adjust_pvalues(np.array([0.01, 0.3]), "bonferroni"), [0.02, 0.6])
 
 
@@ -177,8 +179,16 @@ def test_mi_matrix_against_closed_forms():
     rng = np.random.default_rng(6)
     n = 3000
     z = rng.normal(size=(n, 4))
-    df = pd.DataFrame({"x0": z[:, 0], "x1": 0.8 * z[:, 0] + 0.6 * z[:, 1], "x2": z[:, 2],
-                       "s": np.where(z[:, 2] > 0, "pos", "neg"), "x3": z[:, 3], "c": 1.0})
+    df = pd.DataFrame(
+        {
+            "x0": z[:, 0],
+            "x1": 0.8 * z[:, 0] + 0.6 * z[:, 1],
+            "x2": z[:, 2],
+            "s": np.where(z[:, 2] > 0, "pos", "neg"),
+            "x3": z[:, 3],
+            "c": 1.0,
+        }
+    )
     m = mi_matrix(df, random_state=0)
     truth = 0.5 * math.log(1 / 0.36)
     assert abs(m.mi.loc["x0", "x1"] - truth) < 4 * m.stderr.loc["x0", "x1"] + 0.03

@@ -35,19 +35,39 @@ def _prepare_x(X: Any) -> Any:
     return X
 
 
-def _scores(X: Any, y: Any, discrete_features: Any, n_neighbors: int, random_state: Any, n_jobs: Any,
-            discrete_target: bool) -> np.ndarray:
+def _scores(
+    X: Any, y: Any, discrete_features: Any, n_neighbors: int, random_state: Any, n_jobs: Any, discrete_target: bool
+) -> np.ndarray:
     X = _prepare_x(X)
-    names = None if type(X).__module__.startswith("pandas") else [f"x{j}" for j in range(np.asarray(X).reshape(len(X), -1).shape[1])]
-    table = feature_mi(X, y, discrete_features=discrete_features, discrete_target=discrete_target,
-                       k=n_neighbors, n_subsamples=0, random_state=random_state, n_jobs=n_jobs, feature_names=names)
+    names = (
+        None if type(X).__module__.startswith("pandas") else [f"x{j}" for j in range(np.asarray(X).reshape(len(X), -1).shape[1])]
+    )
+    table = feature_mi(
+        X,
+        y,
+        discrete_features=discrete_features,
+        discrete_target=discrete_target,
+        k=n_neighbors,
+        n_subsamples=0,
+        random_state=random_state,
+        n_jobs=n_jobs,
+        feature_names=names,
+    )
     order = [str(c) for c in X.columns] if names is None else names
     mi = table.set_index("feature").loc[order, "mi"].to_numpy(dtype=np.float64)
     return np.maximum(mi, 0.0)  # as scikit-learn: a negative estimate of a non-negative quantity reads 0
 
 
-def mutual_info_classif(X: Any, y: Any, *, discrete_features: Any = "auto", n_neighbors: int = 3, copy: bool = True,
-                        random_state: Any = None, n_jobs: int | None = None) -> np.ndarray:
+def mutual_info_classif(
+    X: Any,
+    y: Any,
+    *,
+    discrete_features: Any = "auto",
+    n_neighbors: int = 3,
+    copy: bool = True,
+    random_state: Any = None,
+    n_jobs: int | None = None,
+) -> np.ndarray:
     """Mutual information (nats, >= 0) between each feature of ``X`` and the class labels
     ``y`` (any labels: integers, strings, categoricals), in the column order of ``X``.
     The signature of ``sklearn.feature_selection.mutual_info_classif``; see the module doc
@@ -55,8 +75,16 @@ def mutual_info_classif(X: Any, y: Any, *, discrete_features: Any = "auto", n_ne
     return _scores(X, y, discrete_features, n_neighbors, random_state, n_jobs, discrete_target=True)
 
 
-def mutual_info_regression(X: Any, y: Any, *, discrete_features: Any = "auto", n_neighbors: int = 3,
-                           copy: bool = True, random_state: Any = None, n_jobs: int | None = None) -> np.ndarray:
+def mutual_info_regression(
+    X: Any,
+    y: Any,
+    *,
+    discrete_features: Any = "auto",
+    n_neighbors: int = 3,
+    copy: bool = True,
+    random_state: Any = None,
+    n_jobs: int | None = None,
+) -> np.ndarray:
     """Mutual information (nats, >= 0) between each feature of ``X`` and a continuous
     target ``y``, in the column order of ``X``. The signature of
     ``sklearn.feature_selection.mutual_info_regression``; see the module doc."""
@@ -87,9 +115,19 @@ class MISelector(SelectorMixin, BaseEstimator):
     support_ : boolean mask of the kept features. ``n_features_in_``, ``feature_names_in_``.
     """
 
-    def __init__(self, alpha: float = 0.05, *, n_permutations: int = 200, correction: str | None = "fdr_bh",
-                 method: str = "auto", discrete_features: Any = "auto", discrete_target: Any = "auto",
-                 n_neighbors: int | None = None, n_jobs: int | None = None, random_state: Any = None) -> None:
+    def __init__(
+        self,
+        alpha: float = 0.05,
+        *,
+        n_permutations: int = 200,
+        correction: str | None = "fdr_bh",
+        method: str = "auto",
+        discrete_features: Any = "auto",
+        discrete_target: Any = "auto",
+        n_neighbors: int | None = None,
+        n_jobs: int | None = None,
+        random_state: Any = None,
+    ) -> None:
         self.alpha = alpha
         self.n_permutations = n_permutations
         self.correction = correction
@@ -111,16 +149,30 @@ class MISelector(SelectorMixin, BaseEstimator):
         """Test every feature of ``X`` against ``y``; returns self."""
         if not (isinstance(self.alpha, (int, float)) and not isinstance(self.alpha, bool) and 0 < self.alpha < 1):
             raise InputError(f"alpha must be a number in (0, 1), got {self.alpha!r}")
-        if isinstance(self.n_permutations, bool) or not isinstance(self.n_permutations, (int, np.integer)) or self.n_permutations < 1:
+        if (
+            isinstance(self.n_permutations, bool)
+            or not isinstance(self.n_permutations, (int, np.integer))
+            or self.n_permutations < 1
+        ):
             raise InputError(f"n_permutations must be an integer >= 1 (the test needs permutations), got {self.n_permutations!r}")
         frame = type(X).__module__.startswith("pandas")
         Xv, yv = validate_data(self, X, y, dtype=None, ensure_min_samples=2, accept_sparse=("csr", "csc"))
         data = X if frame else _prepare_x(Xv)
         names = None if frame else [f"x{j}" for j in range(self.n_features_in_)]
-        params = {} if self.n_neighbors is None else {"k": self.n_neighbors}
-        table = feature_mi(data, yv, method=self.method, n_permutations=int(self.n_permutations), correction=self.correction,
-                           discrete_features=self.discrete_features, discrete_target=self.discrete_target,
-                           n_jobs=self.n_jobs, random_state=self.random_state, feature_names=names, **params)
+        params: dict[str, Any] = {} if self.n_neighbors is None else {"k": self.n_neighbors}
+        table = feature_mi(
+            data,
+            yv,
+            method=self.method,
+            n_permutations=int(self.n_permutations),
+            correction=self.correction,
+            discrete_features=self.discrete_features,
+            discrete_target=self.discrete_target,
+            n_jobs=self.n_jobs,
+            random_state=self.random_state,
+            feature_names=names,
+            **params,
+        )
         order = [str(c) for c in X.columns] if frame else names
         by = table.set_index("feature").loc[order]
         self.table_ = table

@@ -10,20 +10,33 @@ from pathlib import Path
 
 from . import CLIError
 
+#: --target-type -> feature_mi's discrete_target
+TARGET_TYPES: dict[str, bool | str] = {"auto": "auto", "discrete": True, "continuous": False}
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("table", metavar="TABLE", help="CSV/TSV or Parquet file, one row per sample")
     parser.add_argument("--target", "-t", required=True, help="target column: name or 0-based index")
     parser.add_argument("--columns", default=None, help="feature columns (comma-separated names/indices; default: all others)")
     parser.add_argument("--drop", default=None, help="columns to leave out (e.g. an id), comma-separated")
-    parser.add_argument("--method", "-m", default="auto",
-                        help="auto (ross / ksg / binning by column kinds) or any estimator name (see `infolens list`)")
+    parser.add_argument(
+        "--method",
+        "-m",
+        default="auto",
+        help="auto (ross / ksg / binning by column kinds) or any estimator name (see `infolens list`)",
+    )
     parser.add_argument("-k", type=int, default=None, help="neighbours of the kNN estimators")
     parser.add_argument("--permutations", type=int, default=200, help="permutations per column for the p-values (0: no test)")
-    parser.add_argument("--correction", default="fdr_bh", choices=["fdr_bh", "holm", "bonferroni", "none"],
-                        help="multiple-testing correction of the p-values (default fdr_bh: Benjamini-Hochberg)")
+    parser.add_argument(
+        "--correction",
+        default="fdr_bh",
+        choices=["fdr_bh", "holm", "bonferroni", "none"],
+        help="multiple-testing correction of the p-values (default fdr_bh: Benjamini-Hochberg)",
+    )
     parser.add_argument("--alpha", type=float, default=0.05, help="level at which a feature counts as informative")
-    parser.add_argument("--discrete", default=None, help="columns to treat as discrete (default: labels and integral columns with few levels)")
+    parser.add_argument(
+        "--discrete", default=None, help="columns to treat as discrete (default: labels and integral columns with few levels)"
+    )
     parser.add_argument("--target-type", choices=["auto", "discrete", "continuous"], default="auto")
     parser.add_argument("--unit", choices=["nats", "bits"], default="nats")
     parser.add_argument("--seed", type=int, default=0, help="random_state (the same command gives the same table)")
@@ -68,10 +81,19 @@ def main(args: argparse.Namespace) -> int:
     discrete = _names(args.discrete, columns, "--discrete") or "auto"
     correction = None if args.correction == "none" else args.correction
     params = {} if args.k is None else {"k": args.k}
-    table = feature_mi(df[feats], df[target], method=args.method, n_permutations=args.permutations,
-                       correction=correction, discrete_features=discrete,
-                       discrete_target={"auto": "auto", "discrete": True, "continuous": False}[args.target_type],
-                       unit=args.unit, n_jobs=args.n_jobs, random_state=args.seed, **params)
+    table = feature_mi(
+        df[feats],
+        df[target],
+        method=args.method,
+        n_permutations=args.permutations,
+        correction=correction,
+        discrete_features=discrete,
+        discrete_target=TARGET_TYPES[args.target_type],
+        unit=args.unit,
+        n_jobs=args.n_jobs,
+        random_state=args.seed,
+        **params,
+    )
     out = Path(args.out) if args.out else Path("runs") / f"features-{Path(args.table).stem}"
     out.mkdir(parents=True, exist_ok=True)
     flat = table.assign(warnings=table["warnings"].map(lambda w: " | ".join(w)))
@@ -84,13 +106,31 @@ def main(args: argparse.Namespace) -> int:
     rep.add_text(
         f"I(feature; {target}) for {len(feats)} columns, estimator chosen per column ("
         f"{args.method}); {args.unit}; 95% intervals from the estimators' standard errors."
-        + (f" Permutation tests with {args.permutations} permutations, {correction or 'no'} correction: "
-           f"{informative} of {len(feats)} columns have an adjusted p-value below {args.alpha:g}." if tested else "")
+        + (
+            f" Permutation tests with {args.permutations} permutations, {correction or 'no'} correction: "
+            f"{informative} of {len(feats)} columns have an adjusted p-value below {args.alpha:g}."
+            if tested
+            else ""
+        )
     )
     rep.add_figure(fig, caption="MI per feature with its 95% interval" + (" (dark: informative at the level)" if tested else ""))
     rep.add_table(flat.drop(columns=["n"]), caption="All columns, sorted by MI")
-    rep.add_code(" ".join(["infolens features", args.table, "--target", str(target), "--method", args.method,
-                           "--permutations", str(args.permutations), "--seed", str(args.seed)]))
+    rep.add_code(
+        " ".join(
+            [
+                "infolens features",
+                args.table,
+                "--target",
+                str(target),
+                "--method",
+                args.method,
+                "--permutations",
+                str(args.permutations),
+                "--seed",
+                str(args.seed),
+            ]
+        )
+    )
     report = rep.save(out / "report.html")
     if args.json:
         print(json.dumps(json.loads(flat.to_json(orient="records")), indent=2))

@@ -92,6 +92,7 @@ def declared_set(spec: Any, names: list[str], arg: str) -> dict[str, bool] | Non
     out = {n: False for n in names}
     for v in items:
         if isinstance(v, numbers.Integral) and not isinstance(v, bool):
+            v = int(v)
             if not -len(names) <= v < len(names):
                 raise InputError(f"{arg} names column index {v}, but there are {len(names)} columns")
             out[names[v]] = True
@@ -107,8 +108,10 @@ def type_column(name: str, raw: Any, declared: bool | None, what: str) -> Column
     (e.g. "X column 'age'")."""
     if is_categorical(raw):
         if declared is False:
-            raise InputError(f"{what} holds labels (strings or categories), which cannot be continuous; "
-                             "leave it to 'auto' or declare it discrete")
+            raise InputError(
+                f"{what} holds labels (strings or categories), which cannot be continuous; "
+                "leave it to 'auto' or declare it discrete"
+            )
         codes = encode_labels(raw, what)
         kind = "constant" if codes.max() == 0 else "discrete"
         return Column(name, codes, kind, "labels")
@@ -124,8 +127,10 @@ def type_column(name: str, raw: Any, declared: bool | None, what: str) -> Column
     else:
         disc, how = declared, "declared"
         if disc and not np.all(np.mod(vals, 1) == 0) and np.unique(vals).size > len(vals) // 2:
-            raise InputError(f"{what} is declared discrete but has {np.unique(vals).size} distinct non-integer values "
-                             f"in {len(vals)} rows; declare it continuous")
+            raise InputError(
+                f"{what} is declared discrete but has {np.unique(vals).size} distinct non-integer values "
+                f"in {len(vals)} rows; declare it continuous"
+            )
     if disc:
         _, codes = np.unique(vals, return_inverse=True)
         return Column(name, codes.reshape(-1).astype(np.int64), "discrete", how, vals)

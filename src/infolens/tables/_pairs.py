@@ -19,10 +19,10 @@ from ._columns import Column
 
 #: what ``method="auto"`` runs for (feature kind, target kind)
 AUTO = {
-    ("continuous", "discrete"): "ross",       # Ross (2014): kNN, label vs continuous
-    ("discrete", "continuous"): "ross",       # the same, sides swapped
-    ("continuous", "continuous"): "ksg",      # Kraskov et al. (2004), algorithm 1
-    ("discrete", "discrete"): "binning",      # plug-in with Miller-Madow
+    ("continuous", "discrete"): "ross",  # Ross (2014): kNN, label vs continuous
+    ("discrete", "continuous"): "ross",  # the same, sides swapped
+    ("continuous", "continuous"): "ksg",  # Kraskov et al. (2004), algorithm 1
+    ("discrete", "discrete"): "binning",  # plug-in with Miller-Madow
 }
 
 
@@ -65,8 +65,9 @@ def estimate_pair(a: Column, b: Column, method: str, params: dict[str, Any], see
     return res
 
 
-def stat_factory(a: Column, b: Column, method: str, params: dict[str, Any], rng: np.random.Generator
-                 ) -> tuple[Callable[[np.ndarray | None], np.ndarray], str]:
+def stat_factory(
+    a: Column, b: Column, method: str, params: dict[str, Any], rng: np.random.Generator
+) -> tuple[Callable[[np.ndarray | None], np.ndarray], str]:
     """``(stat, how)``: ``stat(perms)`` is the test statistic with one side permuted by each
     row of ``perms`` (None: as given; permuting either side is the same test). "auto" pairs use the 1-D kernels of :mod:`._kernels` on
     columns prepared once (ties dequantised); any other method re-runs its estimator
@@ -86,9 +87,7 @@ def stat_factory(a: Column, b: Column, method: str, params: dict[str, Any], rng:
         # a discrete column against a continuous target: permuting the labels (a) over the
         # fixed target is the same test as permuting the target
         yb = prepare(b.values[:, None], "y", "dequantize", True, rng)[0][:, 0]
-        lab = a.values
-        stat = K.ross_stat_factory(yb, lab, k)
-        return stat, "ross kernel, permuted"
+        return K.ross_stat_factory(yb, a.values, k), "ross kernel, permuted"
     seed = int(rng.integers(0, 2**31 - 1))
     kw = dict(params)
     if _accepts(method, "n_subsamples"):

@@ -110,21 +110,53 @@ def feature_mi(
     rows = []
     for j, c in enumerate(cols):
         if c.kind == "constant":
-            rows.append([c.name, 0.0, 0.0, 0.0, 0.0, math.nan, math.nan, "constant", "constant", n,
-                         ["constant column: it carries no information (not estimated)"]])
+            rows.append(
+                [
+                    c.name,
+                    0.0,
+                    0.0,
+                    0.0,
+                    0.0,
+                    math.nan,
+                    math.nan,
+                    "constant",
+                    "constant",
+                    n,
+                    ["constant column: it carries no information (not estimated)"],
+                ]
+            )
             continue
         r = res_of[j]
         lo, hi = r.ci if r.ci is not None else (math.nan, math.nan)
-        rows.append([c.name, r.mi * f, math.nan if r.stderr is None else r.stderr * f, lo * f, hi * f,
-                     pvals.get(j, math.nan), math.nan, c.kind, r.method, r.n_samples, list(r.warnings)])
+        rows.append(
+            [
+                c.name,
+                r.mi * f,
+                math.nan if r.stderr is None else r.stderr * f,
+                lo * f,
+                hi * f,
+                pvals.get(j, math.nan),
+                math.nan,
+                c.kind,
+                r.method,
+                r.n_samples,
+                list(r.warnings),
+            ]
+        )
     df = pd.DataFrame(rows, columns=COLUMNS)
     df["p_adjusted"] = K.adjust_pvalues(df["p_value"].to_numpy(), correction) if n_permutations else math.nan
     df = df.sort_values("mi", ascending=False, kind="stable", na_position="last").reset_index(drop=True)
-    df.attrs.update({
-        "target_kind": target.kind, "target_discrete": target.how, "unit": unit, "method": method,
-        "n_permutations": int(n_permutations), "correction": correction if n_permutations else None,
-        "auto_methods": {f"{a} feature, {b} target": m for (a, b), m in AUTO.items()},
-    })
+    df.attrs.update(
+        {
+            "target_kind": target.kind,
+            "target_discrete": target.how,
+            "unit": unit,
+            "method": method,
+            "n_permutations": int(n_permutations),
+            "correction": correction if n_permutations else None,
+            "auto_methods": {f"{a} feature, {b} target": m for (a, b), m in AUTO.items()},
+        }
+    )
     return df
 
 
@@ -151,8 +183,17 @@ def _target(y: Any, discrete_target: bool | str) -> Column:
     return type_column("y", vals, declared, "y")
 
 
-def _permutation_pvalues(cols: list[Column], live: list[int], target: Column, method: str, params: dict[str, Any],
-                         rngs: list[np.random.Generator], B: int, jobs: int, n: int) -> dict[int, float]:
+def _permutation_pvalues(
+    cols: list[Column],
+    live: list[int],
+    target: Column,
+    method: str,
+    params: dict[str, Any],
+    rngs: list[np.random.Generator],
+    B: int,
+    jobs: int,
+    n: int,
+) -> dict[int, float]:
     """One permutation test per live column; (column, block of permutations) tasks on
     ``jobs`` threads. Kernels are single-threaded; a re-estimating method (not "auto")
     follows the estimation rule (columns in parallel only for small n)."""
@@ -161,7 +202,9 @@ def _permutation_pvalues(cols: list[Column], live: list[int], target: Column, me
         stats[j] = stat_factory(cols[j], target, method, params, rngs[j])[0]
         for b in K.permutation_blocks(n, B, rngs[j]):
             blocks.append((j, b))
-    observed = dict(zip(live, _map(lambda j: float(stats[j](None)[0]), live, jobs if method == "auto" or n < _THREAD_MIN_N else 1)))
+    observed = dict(
+        zip(live, _map(lambda j: float(stats[j](None)[0]), live, jobs if method == "auto" or n < _THREAD_MIN_N else 1))
+    )
     nulls = _map(lambda jb: stats[jb[0]](jb[1]), blocks, jobs if method == "auto" or n < _THREAD_MIN_N else 1)
     out = {}
     for j in live:

@@ -54,8 +54,17 @@ class MIMatrix:
         for i in range(len(names)):
             for j in range(i + 1, len(names)):
                 a, b = names[i], names[j]
-                rows.append([a, b, self.mi.iat[i, j], self.stderr.iat[i, j], self.ic.iat[i, j], self.method.iat[i, j],
-                             self.warnings.get((a, b), [])])
+                rows.append(
+                    [
+                        a,
+                        b,
+                        self.mi.iat[i, j],
+                        self.stderr.iat[i, j],
+                        self.ic.iat[i, j],
+                        self.method.iat[i, j],
+                        self.warnings.get((a, b), []),
+                    ]
+                )
         out = pd.DataFrame(rows, columns=["a", "b", "mi", "stderr", "ic", "method", "warnings"])
         return out.sort_values("mi", ascending=False, kind="stable").reset_index(drop=True)
 
@@ -116,15 +125,23 @@ def mi_matrix(
             if j != i:
                 mi[i, j] = mi[j, i] = se[i, j] = se[j, i] = 0.0
                 meth[i, j] = meth[j, i] = "constant"
-                warns[tuple(sorted((names[i], names[j]), key=names.index))] = [
-                    f"{names[i]} is constant: it carries no information (not estimated)"]
+                pair = (names[i], names[j]) if i < j else (names[j], names[i])
+                warns[pair] = [f"{names[i]} is constant: it carries no information (not estimated)"]
     live = [i for i in range(d) if cols[i].kind != "constant"]
     if method == "auto":
         k = int(params.pop("k", 5))
         if params:
-            raise InputTypeError(f"mi_matrix(method='auto') takes k= only, got {', '.join(params)}; name an estimator to pass others")
-        prep = {i: (prepare(cols[i].values[:, None], names[i], "dequantize", True, rng)[0][:, 0]
-                    if cols[i].kind == "continuous" else cols[i].values) for i in live}
+            raise InputTypeError(
+                f"mi_matrix(method='auto') takes k= only, got {', '.join(params)}; name an estimator to pass others"
+            )
+        prep = {
+            i: (
+                prepare(cols[i].values[:, None], names[i], "dequantize", True, rng)[0][:, 0]
+                if cols[i].kind == "continuous"
+                else cols[i].values
+            )
+            for i in live
+        }
         kinds = {i: cols[i].kind for i in live}
         full = _auto_values(prep, kinds, live, k, None, jobs)
         for (i, j), (v, m) in full.items():
@@ -135,14 +152,17 @@ def mi_matrix(
             vals = [_auto_values(prep, kinds, live, k, rows, jobs) for rows in blocks]
             b = len(blocks[0])
             for key in full:
-                v = np.array([bv[key][0] for bv in vals])
-                if np.all(np.isfinite(v)):
-                    se[key] = se[key[::-1]] = float(np.sqrt(np.var(v, ddof=1) * b / n))
+                v_blocks = np.array([bv[key][0] for bv in vals])
+                if np.all(np.isfinite(v_blocks)):
+                    se[key] = se[key[::-1]] = float(np.sqrt(np.var(v_blocks, ddof=1) * b / n))
     else:
-        pairs = [(i, j) for a, i in enumerate(live) for j in live[a + 1:]]
+        pairs = [(i, j) for a, i in enumerate(live) for j in live[a + 1 :]]
         seeds = [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(int(rng.integers(2**31 - 1))).spawn(len(pairs))]
-        res = _map(lambda p: estimate_pair(cols[p[0][0]], cols[p[0][1]], method, params, p[1]), list(zip(pairs, seeds)),
-                   jobs if n < 2000 else 1)
+        res = _map(
+            lambda p: estimate_pair(cols[p[0][0]], cols[p[0][1]], method, params, p[1]),
+            list(zip(pairs, seeds)),
+            jobs if n < 2000 else 1,
+        )
         for (i, j), r in zip(pairs, res):
             mi[i, j] = mi[j, i] = r.mi
             se[i, j] = se[j, i] = math.nan if r.stderr is None else r.stderr
@@ -152,9 +172,20 @@ def mi_matrix(
     ic = information_coefficient(np.nan_to_num(mi, nan=0.0))
     np.fill_diagonal(ic, 1.0)
     f = 1.0 if unit == "nats" else 1.0 / NATS_PER_BIT
-    frame = lambda a: pd.DataFrame(a, index=names, columns=names)
-    return MIMatrix(mi=frame(mi * f), stderr=frame(se * f), ic=frame(ic), method=frame(meth),
-                    kinds={c.name: c.kind for c in cols}, unit=unit, warnings=warns, seconds=time.perf_counter() - t0)
+
+    def frame(a: np.ndarray) -> Any:
+        return pd.DataFrame(a, index=names, columns=names)
+
+    return MIMatrix(
+        mi=frame(mi * f),
+        stderr=frame(se * f),
+        ic=frame(ic),
+        method=frame(meth),
+        kinds={c.name: c.kind for c in cols},
+        unit=unit,
+        warnings=warns,
+        seconds=time.perf_counter() - t0,
+    )
 
 
 def _blocks(n: int, m: int, min_block: int, rng: np.random.Generator) -> list[np.ndarray]:
@@ -167,8 +198,9 @@ def _blocks(n: int, m: int, min_block: int, rng: np.random.Generator) -> list[np
     return [np.sort(r) for r in perm]
 
 
-def _auto_values(prep: dict[int, np.ndarray], kinds: dict[int, str], live: list[int], k: int,
-                 rows: np.ndarray | None, jobs: int) -> dict[tuple[int, int], tuple[float, str]]:
+def _auto_values(
+    prep: dict[int, np.ndarray], kinds: dict[int, str], live: list[int], k: int, rows: np.ndarray | None, jobs: int
+) -> dict[tuple[int, int], tuple[float, str]]:
     """Every live pair (i < j) on the rows ``rows`` (None: all): KSG for continuous pairs
     (one batched call per column against the earlier ones), Ross for mixed pairs (one
     call per discrete column), plug-in for discrete pairs."""
@@ -189,15 +221,15 @@ def _auto_values(prep: dict[int, np.ndarray], kinds: dict[int, str], live: list[
     def ross_task(li: int) -> list[tuple[tuple[int, int], tuple[float, str]]]:
         lab = take(prep[li])
         if not cont or np.unique(lab).size < 2:
-            return [(tuple(sorted((li, i))), (0.0 if np.unique(lab).size < 2 else math.nan, "ross")) for i in cont]
+            return [((min(li, i), max(li, i)), (0.0 if np.unique(lab).size < 2 else math.nan, "ross")) for i in cont]
         U = np.stack([take(prep[i]) for i in cont])
         v = ross_1d(U, lab, k=k)
-        return [(tuple(sorted((li, i))), (float(m), "ross")) for i, m in zip(cont, v)]
+        return [((min(li, i), max(li, i)), (float(m), "ross")) for i, m in zip(cont, v)]
 
     def plug_task(apos: int) -> list[tuple[tuple[int, int], tuple[float, str]]]:
         a = disc[apos]
         res = []
-        for b in disc[apos + 1:]:
+        for b in disc[apos + 1 :]:
             xa, xb = take(prep[a]), take(prep[b])
             _, ca = np.unique(xa, return_inverse=True)
             _, cb = np.unique(xb, return_inverse=True)
@@ -205,7 +237,9 @@ def _auto_values(prep: dict[int, np.ndarray], kinds: dict[int, str], live: list[
             res.append(((a, b), (K.plugin_mi(ca, cb, int(ca.max()) + 1, int(cb.max()) + 1), "binning")))
         return res
 
-    tasks = [(ksg_task, p) for p in range(len(cont))] + [(ross_task, li) for li in disc] + [(plug_task, p) for p in range(len(disc))]
+    tasks = (
+        [(ksg_task, p) for p in range(len(cont))] + [(ross_task, li) for li in disc] + [(plug_task, p) for p in range(len(disc))]
+    )
     for part in _map(lambda t: t[0](t[1]), tasks, jobs):
         out.update(part)
     return out
