@@ -162,3 +162,22 @@ def test_independence_test_other_methods_and_errors():
         independence_test(x, y, n_permutations=0)
     with pytest.raises(ValueError, match="unknown method"):
         independence_test(x, y, method="nope")
+
+
+def test_cli_estimate_test_flag(tmp_path, capsys):
+    """`infolens estimate X Y --test` prints the estimate, its warnings and the permutation
+    test; with --json both are in one object."""
+    import json
+
+    from infolens.cli import main
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=600)
+    np.save(tmp_path / "x.npy", x)
+    np.save(tmp_path / "y.npy", x + rng.normal(size=600))
+    assert main(["estimate", str(tmp_path / "x.npy"), str(tmp_path / "y.npy"), "--test", "--permutations", "19"]) == 0
+    out = capsys.readouterr().out
+    assert "independence test (ksg, 19 permutations" in out and "p = 0.05" in out
+    assert main(["estimate", str(tmp_path / "x.npy"), str(tmp_path / "y.npy"), "--test", "--permutations", "19", "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["independence_test"]["p_value"] == pytest.approx(0.05) and d["warnings"] == []

@@ -55,6 +55,10 @@ def add_estimate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--param", "-p", action="append", type=_param, default=[], metavar="NAME=VALUE",
                         help="any estimator parameter, e.g. -p algorithm=2 -p discrete_y=true (repeatable)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--test", action="store_true",
+                        help="also test independence: permutation p-value of the estimate (infolens.independence_test)")
+    parser.add_argument("--permutations", type=int, default=200, metavar="P",
+                        help="permutations of the independence test (default 200; smallest p-value 1/(P+1))")
     neural = parser.add_argument_group("neural estimators (infonce, mine, nwj, smile, ...)")
     neural.add_argument("--epochs", type=int, default=None, help="maximum training epochs")
     neural.add_argument("--batch-size", type=int, default=None, help="training minibatch size")
@@ -89,7 +93,24 @@ def main_estimate(args: argparse.Namespace) -> int:
             params[name] = getattr(args, name)
     res = estimate_mi(x, y, method=args.method, unit=args.unit, random_state=args.seed,
                       threads=getattr(args, "threads", None), **params)
-    print(json.dumps(res.to_dict(), indent=2) if args.json else str(res))
+    test = None
+    if getattr(args, "test", False):
+        from ..independence import independence_test
+
+        if args.permutations < 1:
+            raise InputError(f"--permutations must be >= 1, got {args.permutations}")
+        tparams = {k: v for k, v in params.items() if k not in ("epochs", "batch_size", "device")}
+        test = independence_test(x, y, method=args.method, n_permutations=args.permutations,
+                                 random_state=args.seed, **tparams)
+    if args.json:
+        out = res.to_dict()
+        if test is not None:
+            out["independence_test"] = test.to_dict()
+        print(json.dumps(out, indent=2))
+    else:
+        print(str(res))
+        if test is not None:
+            print(str(test))
     if getattr(args, "plot", None):
         from ..estimators.neural.plotting import plot_curves
 

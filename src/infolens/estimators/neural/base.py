@@ -4,6 +4,7 @@ training via :func:`~infolens.estimators.neural.trainer.train`, and the MIResult
 from __future__ import annotations
 
 import inspect
+import math
 from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
@@ -50,6 +51,42 @@ def prepare(x: np.ndarray, y: np.ndarray, *, split: Any, standardize: bool, devi
     return Setup(feeds, info, rng, seed, dev)
 
 
+#: a column whose training-split ratio (q99.5 - q0.5) / (q75 - q25) exceeds this is
+#: heavy-tailed (Gaussian: 3.8; Student-t: 5.5 for 5 degrees of freedom, 7.6 for 3,
+#: 12 for 2). A critic fed standardised heavy-tailed columns sees a few rows hundreds of
+#: standard deviations out, and the DV/NWJ read-outs (means of exponentials of scores)
+#: are ruled by those rows: the suite's Student-t tasks gave -148 nats.
+HEAVY_TAIL_RATIO = 6.0
+
+
+def tame_heavy_tails(a: np.ndarray, train_idx: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """Replace each heavy-tailed column (:data:`HEAVY_TAIL_RATIO`) of ``a`` (n, d) by its
+    normal scores under the training split's empirical distribution, ``Phi^-1(F_train(v))``
+    with F_train interpolated linearly between the sorted training values (values beyond
+    them are clamped to the outermost scores). The map is monotone and fitted on the
+    training rows only, so the held-out estimate targets the same MI (MI is invariant to
+    monotone per-column maps). Returns ``(a or a transformed copy, changed columns)``."""
+    from scipy.special import ndtri
+
+    flat = np.asarray(a).reshape(len(a), -1)
+    if flat.dtype.kind not in "f" or flat.shape[1] > 4096:
+        return a, []
+    tr = np.asarray(flat[train_idx], dtype=np.float64)
+    q = np.quantile(tr, [0.005, 0.25, 0.75, 0.995], axis=0)
+    iqr = q[2] - q[1]
+    ratio = np.where(iqr > 0, (q[3] - q[0]) / np.where(iqr > 0, iqr, 1.0), 0.0)
+    heavy = np.flatnonzero(ratio > HEAVY_TAIL_RATIO).tolist()
+    if not heavy:
+        return a, []
+    out = np.array(flat, dtype=np.float64, copy=True)
+    m = len(tr)
+    probs = (np.arange(m) + 0.5) / m
+    for j in heavy:
+        srt = np.sort(tr[:, j])
+        out[:, j] = ndtri(np.interp(out[:, j], srt, probs))
+    return out.reshape(a.shape), heavy
+
+
 def make_feeds(x: np.ndarray, y: np.ndarray, split: Any, rng: np.random.Generator, device: Any,
                standardize: bool, encoder: str, y_labels: bool = False) -> tuple[tuple, dict[str, Any]]:
     """Split indices and one :class:`Feeder` per (variable, split); returns the feeds and shape info."""
@@ -67,12 +104,17 @@ def make_feeds(x: np.ndarray, y: np.ndarray, split: Any, rng: np.random.Generato
             raise ValueError(f"encoder='conv' needs images (n, h, w) or (n, c, h, w) for {name}, got shape {a.shape}; use encoder='auto'")
         channels, last = image_channels(a) if kind == "image" else (0, False)
         per_feature = not conv
+        heavy: list[int] = []
+        if standardize and kind == "vector" and not isinstance(a, np.memmap):
+            a, heavy = tame_heavy_tails(a, tr)
         mean, sd = moments(a, tr, per_feature=per_feature) if standardize else (None, None)
         if per_feature and kind == "image" and mean is not None and sd is not None:
             mean, sd = mean.reshape(-1), sd.reshape(-1)
         feeders[name] = [Feeder(a, idx, device, mean, sd, flatten=not conv, channels_last=last and conv) for idx in (tr, va, te)]
         dim = int(np.prod(a.shape[1:]))
         info[name] = {"kind": "image" if conv else "vector", "dim": dim, "channels": channels}
+        if heavy:
+            info[name]["normal_scores_columns"] = heavy
     feeds = tuple((feeders["x"][k], feeders["y"][k]) for k in range(3))
     return feeds, info
 
@@ -83,6 +125,45 @@ def build_branch_encoder(info: dict[str, Any], embed: int, activation: Any) -> A
     if info["kind"] == "image":
         return ConvEncoder(in_channels=info["channels"], out_dim=embed, activation=activation)
     return None
+
+
+#: evaluations looked back over to decide whether validation MI was still rising
+RISE_WINDOW = 5
+
+
+def training_warnings(fit: FitResult, ceiling: float | None, epochs: int, min_delta: float) -> list[str]:
+    """Reasons to doubt a trained estimate, read off its own training record: stopped by the
+    epoch limit while the smoothed validation MI still rose (the estimate is low), a
+    diverged run kept at its best checkpoint, an InfoNCE read-out at its log(block)
+    ceiling, and a test read-out far from the validation read-out of the same critic
+    (unstable read-out, e.g. a DV mean of exponentials ruled by a few rows)."""
+    out = []
+    sm = fit.curves["smoothed"].to_numpy() if len(fit.curves) else np.array([])
+    if fit.stopped == "max epochs" and len(sm) >= 2:
+        w = min(RISE_WINDOW, len(sm) - 1)
+        rise = float(sm[-1] - sm[-1 - w])
+        if rise > max(2 * min_delta, 0.01 * abs(float(sm[-1]))):
+            out.append(
+                f"training stopped at the epoch limit ({epochs} epochs) while the smoothed validation MI was still "
+                f"rising (+{rise:.3g} nats over the last {w} evaluations): the estimate is likely low; "
+                "raise epochs (or lr)"
+            )
+    if fit.stopped.startswith("diverged"):
+        out.append("training diverged; the estimate comes from the last good checkpoint and may be far off "
+                   "(lower lr, or use a bounded objective such as 'infonce' or 'smile')")
+    if ceiling is not None and fit.estimate > ceiling - 0.1:
+        out.append(
+            f"the estimate is at InfoNCE's ceiling log({round(math.exp(ceiling))}) = {ceiling:.3g} nats: the true MI "
+            "may be much higher; use a larger eval_block/test split or another bound (smile, nwj)"
+        )
+    gap = abs(fit.estimate - fit.best_val)
+    if math.isfinite(fit.best_val) and gap > 4 * fit.stderr + 0.1 * max(abs(fit.best_val), 0.1):
+        out.append(
+            f"the held-out test read-out ({fit.estimate:.3g}) is far from the validation read-out of the same "
+            f"critic ({fit.best_val:.3g}): the read-out is unstable on these data (heavy tails or too few rows); "
+            "use a bounded read-out (infonce, smile) or more samples"
+        )
+    return out
 
 
 class NeuralEstimator(Estimator):
@@ -236,4 +317,9 @@ class NeuralEstimator(Estimator):
         if ceiling is not None:
             diag["ceiling"] = ceiling
             diag["at_ceiling"] = bool(fit.estimate > ceiling - 0.1)
+        diag["warnings"] = training_warnings(fit, ceiling, int(self.epochs), float(self.min_delta))
+        for name in ("x", "y"):
+            cols = info[name].get("normal_scores_columns") if isinstance(info.get(name), dict) else None
+            if cols:
+                diag.setdefault("heavy_tailed_columns", {})[name] = cols
         return fit.estimate, fit.stderr, diag
