@@ -62,6 +62,8 @@ def estimate_mi(
 
 
 def _is_neural(cls: type) -> bool:
+    if getattr(cls, "small_torch_model", False):  # e.g. the diffusion estimators
+        return True
     try:
         from .estimators.neural.base import NeuralEstimator
     except ImportError:  # pragma: no cover - torch is a dependency
