@@ -106,7 +106,8 @@ def small_cnn(size: int, n_classes: int, width: int = 8):
 def fit_cnn(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, random_state: int = 0,
             epochs: int = 10, batch_size: int = 128, lr: float = 2e-3, val_fraction: float = 0.1,
             device: Any = "cpu", num_threads: int | None = 1) -> tuple[np.ndarray, dict[str, Any]]:
-    """Train :func:`small_cnn` with Adam on cross-entropy; the epoch kept is the one with the
+    """Train :func:`small_cnn` with Adam on cross-entropy (the one supervised loop,
+    :func:`infolens.estimators.neural.supervised.fit_classifier`); the epoch kept is the one with the
     lowest loss on a validation part of the *training* split (the test split is only predicted).
     Returns the test-set class probabilities and the training curves.
 
@@ -122,8 +123,8 @@ def fit_cnn(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, random
 def _fit_cnn(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, random_state: int, epochs: int,
              batch_size: int, lr: float, val_fraction: float, device: Any) -> tuple[np.ndarray, dict[str, Any]]:
     import torch
-    import torch.nn.functional as F
 
+    from ..estimators.neural.supervised import fit_classifier, predict_proba
     from ..torch_utils import get_device, seed_everything
 
     dev = get_device(device)
@@ -139,34 +140,11 @@ def _fit_cnn(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, rando
     xf, yf = ((xtr[fit_idx] - mean) / std).to(dev), ytr[fit_idx].to(dev)
     n_classes = int(max(int(ytr.max()) + 1, 2))
     model = small_cnn(xtr.shape[-1], n_classes).to(dev)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    best, best_state, curves = math.inf, None, {"train_loss": [], "val_loss": []}
-    for _ in range(epochs):
-        model.train()
-        order = torch.randperm(len(xf), generator=gen)
-        tot = 0.0
-        for s in range(0, len(xf), batch_size):
-            b = order[s:s + batch_size]
-            loss = F.cross_entropy(model(xf[b]), yf[b])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            tot += float(loss.detach()) * len(b)
-        model.eval()
-        with torch.no_grad():
-            vl = float(F.cross_entropy(model(xv), yv))
-        curves["train_loss"].append(tot / max(len(xf), 1))
-        curves["val_loss"].append(vl)
-        if vl < best:
-            best, best_state = vl, {k: v.detach().clone() for k, v in model.state_dict().items()}
-    if best_state is not None:
-        model.load_state_dict(best_state)
-    model.eval()
+    fit = fit_classifier(model, xf, yf, epochs=epochs, batch_size=batch_size, lr=lr, shuffle=gen,
+                         validation=(xv, yv), keep="best")
     xte = (torch.as_tensor(np.asarray(x_test, dtype=np.float32)).unsqueeze(1) - mean) / std
-    with torch.no_grad():
-        proba = torch.cat([F.softmax(model(xte[s:s + 1024].to(dev)), dim=1).cpu() for s in range(0, len(xte), 1024)])
-    curves["best_epoch"] = int(np.argmin(curves["val_loss"])) + 1
-    return proba.numpy().astype(np.float64), curves
+    curves: dict[str, Any] = {"train_loss": fit.train_loss, "val_loss": fit.val_loss, "best_epoch": fit.kept_epoch}
+    return predict_proba(model, xte), curves
 
 
 # --------------------------------------------------------------------------- plateau

@@ -1,6 +1,7 @@
 """The information-plane study's data and network: the stratified split, the MLP / small CNN
-whose layers are recorded, and its training loop (checkpointed per epoch, activations of the
-evaluation images saved at the recorded epochs)."""
+whose layers are recorded, and its training (the supervised loop of
+``estimators/neural/supervised.py``; checkpointed per epoch, activations of the evaluation
+images saved at the recorded epochs)."""
 
 from __future__ import annotations
 
@@ -83,14 +84,14 @@ def _forward(blocks, x):
 
 
 def train(cfg: Any, data: dict[str, Any], out_dir: Path) -> dict[str, Any]:
-    """Train with Adam on cross-entropy, saving every recorded epoch's activations on the
-    evaluation subset (``activations/epoch_NNNN.npz``) and a checkpoint; a killed run
-    continues from its last checkpoint with the same per-epoch shuffling seeds."""
+    """Train with Adam on cross-entropy (:func:`~infolens.estimators.neural.supervised.fit_classifier`),
+    saving every recorded epoch's activations on the evaluation subset (``activations/epoch_NNNN.npz``)
+    and a checkpoint; a killed run continues from its last checkpoint with the same per-epoch
+    shuffling seeds."""
     import torch
-    import torch.nn.functional as F
 
+    from ..estimators.neural.supervised import fit_classifier
     from ..io import atomic_path, save_array, write_json
-    from ..progress import progress
     from ..torch_utils import get_device, seed_everything
 
     dev = get_device(cfg.device)
@@ -167,19 +168,14 @@ def train(cfg: Any, data: dict[str, Any], out_dir: Path) -> dict[str, Any]:
         history["train_loss"].append(None)
         save(0)
         start = 1
-    for epoch in progress(range(start, cfg.epochs + 1), total=cfg.epochs + 1 - start, desc="training", verbose=cfg.verbose):
-        model.train()
-        gen = torch.Generator().manual_seed(cfg.seed * 100_003 + epoch)  # per-epoch order: resumable
-        order = torch.randperm(len(xtr), generator=gen).to(dev)
-        tot = 0.0
-        for s in range(0, len(xtr), cfg.batch_size):
-            b = order[s : s + cfg.batch_size]
-            loss = F.cross_entropy(_forward(model, xtr[b])[-1], ytr[b])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            tot += loss.item() * len(b)
-        history["train_loss"].append(tot / len(xtr))
+
+    def on_epoch(epoch: int, train_loss: float) -> None:
+        history["train_loss"].append(train_loss)
         save(epoch)
+
+    # per-epoch shuffling seeded by (seed, epoch): a resumed run continues with the same order
+    fit_classifier(model, xtr, ytr, epochs=cfg.epochs, batch_size=cfg.batch_size, optimizer=opt, lr=cfg.lr,
+                   shuffle=cfg.seed, first_epoch=start, logits=lambda x: _forward(model, x)[-1], on_epoch=on_epoch,
+                   verbose=cfg.verbose)
     write_json(out_dir / "training.json", history)
     return history
