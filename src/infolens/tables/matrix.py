@@ -92,9 +92,9 @@ def mi_matrix(
     continuous column) or the plug-in estimate (two discrete columns), each column
     prepared once (ties dequantised, scaled) and the pairs batched through the kernels of
     :mod:`infolens.estimators._batched_knn`; ``k`` (default 5) is passed as ``k=``. The
-    standard errors come from ``n_subsamples`` disjoint row blocks, each estimated for
-    all pairs at once and scaled by sqrt(b / n) (as :mod:`~infolens.estimators._bootstrap`;
-    0: none). Any registered estimator name instead runs that estimator on every pair.
+    standard errors are half-sampling errors, as the kNN estimators' (the spread of the
+    estimates on ``n_subsamples`` random halves of the rows, each half estimated for all
+    pairs at once; :func:`~infolens.estimators._bootstrap.halfsample_stderr`; 0: none). Any registered estimator name instead runs that estimator on every pair.
     ``discrete``: "auto", a bool, a boolean mask or the discrete columns' indices/names.
     Constant columns get MI 0 and a warning. Pairs run on ``n_jobs`` threads.
     """
@@ -147,14 +147,13 @@ def mi_matrix(
         for (i, j), (v, m) in full.items():
             mi[i, j] = mi[j, i] = v
             meth[i, j] = meth[j, i] = m
-        blocks = _blocks(n, n_subsamples, max(100, 10 * k), rng)
-        if blocks:
-            vals = [_auto_values(prep, kinds, live, k, rows, jobs) for rows in blocks]
-            b = len(blocks[0])
+        halves = _halves(n, n_subsamples, k + 1, rng)
+        if halves:
+            vals = [_auto_values(prep, kinds, live, k, rows, jobs) for rows in halves]
             for key in full:
-                v_blocks = np.array([bv[key][0] for bv in vals])
-                if np.all(np.isfinite(v_blocks)):
-                    se[key] = se[key[::-1]] = float(np.sqrt(np.var(v_blocks, ddof=1) * b / n))
+                v_halves = np.array([hv[key][0] for hv in vals])
+                if np.all(np.isfinite(v_halves)):
+                    se[key] = se[key[::-1]] = float(np.std(v_halves, ddof=1))
     else:
         pairs = [(i, j) for a, i in enumerate(live) for j in live[a + 1 :]]
         seeds = [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(int(rng.integers(2**31 - 1))).spawn(len(pairs))]
@@ -188,14 +187,14 @@ def mi_matrix(
     )
 
 
-def _blocks(n: int, m: int, min_block: int, rng: np.random.Generator) -> list[np.ndarray]:
-    """Disjoint random row blocks, sized as the subsampling standard error does."""
-    m = min(int(m), n // max(min_block, 1))
-    if m < 2:
+def _halves(n: int, m: int, min_half: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """``m`` random halves of the rows (each drawn without replacement), for the
+    half-sampling standard error: the spread of estimates on n/2 rows around the full
+    estimate is the full estimate's standard error when the variance falls as 1/n."""
+    h = n // 2
+    if int(m) < 2 or h < min_half:
         return []
-    b = min(n // m, max(min_block, n // (4 * m)))
-    perm = rng.permutation(n)[: m * b].reshape(m, b)
-    return [np.sort(r) for r in perm]
+    return [np.sort(rng.permutation(n)[:h]) for _ in range(int(m))]
 
 
 def _auto_values(
