@@ -98,3 +98,13 @@ def test_list_shows_every_estimator(capsys):
     rows = json.loads(capsys.readouterr().out)
     ksg = next(r for r in rows if r["name"] == "ksg")
     assert ksg["class"] == "infolens.estimators.knn.KSG" and "kraskov" in ksg["aliases"]
+
+
+def test_registry_aliases_are_public_and_a_copy():
+    from infolens import registry
+
+    names = registry.aliases()
+    assert names["kraskov"] == "ksg" and set(names.values()) <= set(infolens.list_estimators())
+    assert registry.estimator_class("kraskov") is registry.estimator_class("ksg")
+    names["kraskov"] = "gaussian"  # the caller's copy: the registry is unchanged
+    assert registry.aliases()["kraskov"] == "ksg"

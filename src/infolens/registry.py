@@ -55,6 +55,12 @@ def list_estimators() -> list[str]:
     return sorted(_REGISTRY)
 
 
+def aliases() -> dict[str, str]:
+    """The other names estimators answer to, ``{alias: registered name}`` (a copy)."""
+    _load_all()
+    return dict(_ALIASES)
+
+
 def estimator_class(name: str) -> type[Estimator]:
     """The estimator class registered under ``name`` (or an alias)."""
     if not isinstance(name, str):

@@ -123,16 +123,17 @@ def add_list_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main_list(args: argparse.Namespace) -> int:
-    from ..registry import _ALIASES, estimator_class, list_estimators
+    from ..registry import aliases, estimator_class, list_estimators
 
     rows = []
+    other_names = aliases()
     for name in list_estimators():
         cls = estimator_class(name)
         para = " ".join((cls.__doc__ or "").strip().split("\n\n")[0].split())
         rows.append({
             "name": name,
             "class": f"{cls.__module__}.{cls.__name__}",
-            "aliases": sorted(a for a, n in _ALIASES.items() if n == name),
+            "aliases": sorted(a for a, n in other_names.items() if n == name),
             "summary": para if len(para) <= 110 else para[:107].rstrip() + "...",
         })
     if args.json:
