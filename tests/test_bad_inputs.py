@@ -305,6 +305,11 @@ CONFIG_CASES = [
      r"unknown key\(s\) 'n_trian' \(did you mean 'n_train'\?\)"),
     ("infomax size over the split", lambda t: _study_run("infomax", {"n_train": 5000, "out_dir": str(t / "never")}),
      ConfigError, r"n_train=5000 but the train split of digits has 1348 images; lower --n-train"),
+    ("sweep nested param typo", lambda t: _sweep(_yaml(t, "tasks: [1v1-normal-0.75]\nestimators:\n  - {name: ksg, "
+                                                   "params: {kk: 3}}\n", "s.yaml")), ConfigError,
+     r"^estimators: ksg with \{'kk': 3\}: .*'kk' \(did you mean 'k'\?\)"),
+    ("sweep unknown key", lambda t: _sweep(_yaml(t, "tasks: [a]\nestimator: [ksg]\n", "s.yaml")), ConfigError,
+     r"unknown key\(s\) 'estimator' \(did you mean 'estimators'\?\)"),
     ("sweep YAML syntax", lambda t: _sweep(_yaml(t, "tasks: [a\nn: 3\n", "s.yaml")), ConfigError,
      r"s.yaml:2:\d+: YAML syntax error"),
 ]

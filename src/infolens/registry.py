@@ -79,6 +79,18 @@ def estimator_class(name: str) -> type[Estimator]:
     return _REGISTRY[key]
 
 
+def check_params(name: str, params: dict[str, Any]) -> Estimator:
+    """The estimator ``name`` built with ``params``, which are checked now: unknown names
+    (with a did-you-mean) and, for estimators that check their parameters up front
+    (``_check_params``), bad values. Configs call this before their first job, so a typo
+    fails once instead of once per job."""
+    est = get_estimator(name, **params)
+    check = getattr(est, "_check_params", None)
+    if callable(check):
+        check()
+    return est
+
+
 def get_estimator(name: str, **params: Any) -> Estimator:
     """An instance of the estimator ``name`` with ``params``; unknown params are a clear error."""
     import inspect

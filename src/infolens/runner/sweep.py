@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..errors import DataNotFoundError, InputError, InputTypeError
+from ..errors import ConfigError, DataNotFoundError, InputError, InputTypeError
+from ..registry import check_params
 
 
 def _as_list(value: Any, name: str) -> list[Any]:
@@ -44,6 +45,12 @@ def _estimator_specs(estimators: Any) -> list[tuple[str, dict[str, Any]]]:
         keys = list(grid)
         for combo in itertools.product(*(_as_list(grid[k], f"grid[{k!r}]") for k in keys)):
             specs.append((str(e["name"]), {**base, **dict(zip(keys, combo))}))
+    for name, params in specs:  # checked before the first job, not found once per job
+        try:
+            check_params(name, params)
+        except (ValueError, TypeError) as exc:
+            text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ConfigError(f"estimators: {name} with {params}: {text}") from exc
     return specs
 
 
@@ -62,6 +69,9 @@ class Sweep:
     n: list[int] | int = 5000
     seeds: list[int] | int = 1
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        _estimator_specs(self.estimators)  # names and parameters checked now, before any job
 
     def seed_list(self) -> list[int]:
         if isinstance(self.seeds, int) and not isinstance(self.seeds, bool):
@@ -94,7 +104,11 @@ class Sweep:
         allowed = {"tasks", "estimators", "n", "seeds", "extra"}
         unknown = set(d) - allowed
         if unknown:
-            raise InputError(f"sweep config has unknown key(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
+            import difflib
+
+            hints = [f"{u!r}" + (f" (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(str(u), allowed, n=1)) else "")
+                     for u in sorted(unknown, key=str)]
+            raise ConfigError(f"sweep config has unknown key(s) {', '.join(hints)}; allowed: {sorted(allowed)}")
         missing = {"tasks", "estimators"} - set(d)
         if missing:
             raise InputError(f"sweep config is missing {sorted(missing)}")

@@ -50,7 +50,7 @@ def check_estimator_params(estimators: Any, where: str = "estimators") -> dict[s
     """``{name: params}`` with every name registered and every parameter accepted by that
     estimator (and, where the estimator checks its parameters up front, valid); ``None``
     params mean the defaults. Returns the mapping with plain dicts."""
-    from ..registry import get_estimator
+    from ..registry import check_params
 
     if not isinstance(estimators, Mapping):
         raise ConfigError(f"{where} must map estimator names to parameter dicts, e.g. {{'mine': {{'epochs': 30}}}}; "
@@ -61,10 +61,7 @@ def check_estimator_params(estimators: Any, where: str = "estimators") -> dict[s
         if not isinstance(params, Mapping):
             raise ConfigError(f"{where}.{name} must be a mapping of parameters (e.g. {{k: 5}}), got {params!r}")
         try:
-            est = get_estimator(str(name), **dict(params))
-            check = getattr(est, "_check_params", None)
-            if callable(check):
-                check()
+            check_params(str(name), dict(params))
         except (ValueError, TypeError) as exc:
             text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ConfigError(f"{where}.{name}: {text}") from exc
