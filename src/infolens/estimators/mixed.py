@@ -38,9 +38,9 @@ from ..errors import InputError
 from ..registry import register
 from ..validation import as_labels, check_random_state, check_xy, resolve_discrete
 from . import _knn_backend as kb
-from ._bootstrap import subsample_stderr
+from ._bootstrap import convergence_warning, halfsample_stderr
 from ._ties import prepare
-from .knn import KNNEstimator
+from .knn import KNN_MAX_JOINT_DIM, KNNEstimator, knn_warnings
 
 
 @register("ross2014", "discrete-continuous")
@@ -104,13 +104,25 @@ class RossMI(KNNEstimator):
         x, dx = prepare(x, "x", self.ties, self.standardize, rng)
         labels = as_labels(y, "y")
         mi, diag = ross_mi(x, labels, int(self.k), self.backend)
-        stderr, m = subsample_stderr(
-            lambda a, b: ross_mi(a, b, int(self.k), self.backend)[0], (x, labels), self.n_subsamples, self._min_block(), rng
-        )
+        hs = halfsample_stderr(lambda a, b: ross_mi(a, b, int(self.k), self.backend)[0], (x, labels),
+                               self.n_subsamples, rng, min_half=int(self.k) + 1)
         diag.update(dx)
         diag["discrete_y"] = how
-        diag["stderr_method"] = f"subsampling ({m} disjoint blocks)" if stderr is not None else "none"
-        return mi, stderr, diag
+        diag["stderr_method"] = hs["method"]
+        if hs["ci_halfwidth"] is not None:
+            diag["ci"] = (mi - hs["ci_halfwidth"], mi + hs["ci_halfwidth"])
+        warns = []
+        if x.shape[1] > KNN_MAX_JOINT_DIM:
+            warns.append(f"ross with {x.shape[1]}-dimensional x: kNN estimators read far too low in more than "
+                         f"{KNN_MAX_JOINT_DIM} dimensions; use method='classifier' or 'gaussian-copula'")
+        w = convergence_warning(mi, hs["halves"], hs["stderr"], what="ross")
+        if w:
+            warns.append(w)
+        hy = float(-np.sum((p := np.bincount(labels) / len(labels)) * np.log(p)))
+        if mi > hy + (hs["stderr"] or 0.0) * 2:
+            warns.append(f"the estimate exceeds H(Y) = {hy:.3g} nats, which bounds I(X;Y) for a discrete y")
+        diag["warnings"] = warns
+        return mi, hs["stderr"], diag
 
 
 def ross_mi(x: np.ndarray, labels: np.ndarray, k: int, backend: str = "auto") -> tuple[float, dict[str, Any]]:
@@ -202,10 +214,18 @@ class MixedMI(KNNEstimator):
         ys = cont["y"] if "y" in cont else as_labels(y, "y")[:, None] * gap
         mi, d = self._mi(xs.astype(np.float64), ys.astype(np.float64))
         diag.update(d)
-        stderr, m = subsample_stderr(lambda a, b: self._mi(a, b)[0], (xs, ys), self.n_subsamples, self._min_block(), rng)
+        hs = halfsample_stderr(lambda a, b: self._mi(a, b)[0], (xs, ys), self.n_subsamples, rng,
+                               min_half=int(self.k) + 1)
         diag.update({"discrete_x": how_x if disc_x else False, "discrete_y": how_y if disc_y else False})
-        diag["stderr_method"] = f"subsampling ({m} disjoint blocks)" if stderr is not None else "none"
-        return mi, stderr, diag
+        diag["stderr_method"] = hs["method"]
+        if hs["ci_halfwidth"] is not None:
+            diag["ci"] = (mi - hs["ci_halfwidth"], mi + hs["ci_halfwidth"])
+        if not disc_x and not disc_y:
+            diag["warnings"] = knn_warnings("mixed", mi, hs["stderr"], hs["halves"], xs, ys)
+        else:
+            w = convergence_warning(mi, hs["halves"], hs["stderr"], what="mixed")
+            diag["warnings"] = [w] if w else []
+        return mi, hs["stderr"], diag
 
 
 def resolve_side(a: np.ndarray, declared: bool | str | None, name: str) -> tuple[bool, str]:
