@@ -108,7 +108,7 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{p}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(p)
-        what = " ".join(str(s) for s in (exc.context, exc.problem) if s)
+        what = ", ".join(str(s) for s in (exc.context, exc.problem) if s)
         raise ConfigError(f"{where}: YAML syntax error: {what}; fix that line (indentation, a missing ':' "
                           "or an unclosed quote or bracket)") from exc
     except yaml.YAMLError as exc:
