@@ -117,8 +117,8 @@ def main() -> int:
     ratio = busy[True][default][0] / idle[default][0]
     same = busy[False][default][0] / idle[default][0]
     print(f"target: default busy/idle <= 2 next to another program -> {ratio:.2f} ({'met' if ratio <= 2 else 'MISSED'}); "
-          f"next to spinners of its own session {same:.2f} (one thread among {cores + 1} on {cores} cores: "
-          f">= {(cores + 1) / cores:.2f}, more when other work loads the machine)")
+          f"next to spinners of its own session {same:.2f} (on an otherwise idle machine one thread among "
+          f"{cores + 1} on {cores} cores gets {cores}/{cores + 1} of a core: about {(cores + 1) / cores:.2f})")
     print(f"busy, the default is {busy[True][torch_default][0] / busy[True][default][0]:.1f}x (other program) and "
           f"{busy[False][torch_default][0] / busy[False][default][0]:.1f}x (same session) faster than torch's default")
     return 0 if ratio <= 2 else 1
