@@ -52,6 +52,54 @@ def test_whole_study_on_a_tiny_configuration(tiny_run):
         assert f["h1"].shape == (250, 12) and f["output"].shape == (250, 10)
 
 
+def fano_bound(accuracy: float, h_y: float, n_classes: int) -> float:
+    """Fano's inequality as a lower bound on MI: any predictor Yhat = f(L) with error rate
+    Pe has H(Y | L) <= H(Y | Yhat) <= h(Pe) + Pe log(K - 1), so I(L;Y) >= H(Y) - h(Pe) - Pe log(K - 1)."""
+    pe = 1.0 - accuracy
+    h_pe = 0.0 if pe in (0.0, 1.0) else -pe * math.log(pe) - (1 - pe) * math.log(1 - pe)
+    return h_y - h_pe - pe * math.log(n_classes - 1)
+
+
+def test_fano_bound_from_the_recorded_accuracy(tiny_run):
+    """Every layer of the trained network carries at least the information its accuracy proves.
+
+    The network's prediction is a function of each recorded layer L (the layers are stacked),
+    so by data processing and Fano I(L;Y) >= I(Yhat;Y) >= H(Y) - h(Pe) - Pe log 9 for every
+    layer, with Pe the error on the evaluation images (the recorded test accuracy: n_eval ==
+    n_test here, so they are the same 250 images). On this run that bound is ~1.0 nats and the
+    compressed estimates are ~1.4. A study that pairs activations with the wrong labels or
+    epochs, or whose estimator fails, gives far less (shuffled labels: ~0).
+
+    Tolerance: 3 combined standard errors of estimate and bound. The estimate's is reported;
+    the bound's comes from the binomial error of the accuracy on 250 images, sqrt(Pe(1-Pe)/250)
+    ~0.03, times the bound's slope in Pe, log((1-Pe)/Pe) + log 9 ~3 nats: ~0.09 nats. The
+    compressed estimator measures a 2-D PCA code of L, which can only lose information, so
+    the margin (~0.4 nats above the bound) is what the test relies on, not an inequality.
+    The upper side, I(L;Y) <= H(Y), is test_whole_study_on_a_tiny_configuration's."""
+    _, res = tiny_run
+    cfg = infoplane.InfoplaneConfig.from_any(TINY)
+    assert cfg.n_eval == cfg.n_test  # the accuracy is measured on the very images whose activations are recorded
+    acc = res["accuracy"].set_index("epoch")["test_acc"]
+    last = int(acc.index.max())
+    pe, n, h_y = 1.0 - float(acc[last]), cfg.n_eval, res["summary"]["h_y"]
+    bound = fano_bound(1.0 - pe, h_y, 10)
+    assert bound > 0.5  # the check has teeth: the network learnt enough for a bound well above 0
+    bound_se = math.sqrt(pe * (1 - pe) / n) * (math.log((1 - pe) / pe) + math.log(9))
+    t = res["table"]
+    est = t[(t["quantity"] == "I(L;Y)") & (t["method"] == "compressed") & (t["epoch"] == last)]
+    assert sorted(est["layer"]) == ["h1", "h2", "output"]
+    for row in est.itertuples():
+        se = math.hypot(float(row.stderr), bound_se)
+        assert row.mi >= bound - 3 * se, (row.layer, row.mi, bound, se)
+        assert row.mi <= h_y + 3 * float(row.stderr) + 0.05
+
+
+def test_fano_bound_formula():
+    # perfect accuracy: all of H(Y); chance accuracy on K balanced classes: 0
+    assert fano_bound(1.0, math.log(10), 10) == pytest.approx(math.log(10))
+    assert fano_bound(0.1, math.log(10), 10) == pytest.approx(0.0, abs=1e-12)
+
+
 def test_study_resumes(tiny_run):
     out, res = tiny_run
     t = res["table"]
