@@ -38,8 +38,17 @@ def test_best_epoch_is_the_one_kept():
     x, y = _data()
     model = _model()
     # a large learning rate makes the validation loss go up and down: the kept epoch matters
-    fit = fit_classifier(model, x[:160], y[:160], epochs=12, batch_size=16, lr=0.3, shuffle=torch.Generator().manual_seed(0),
-                         validation=(x[160:], y[160:]), keep="best")
+    fit = fit_classifier(
+        model,
+        x[:160],
+        y[:160],
+        epochs=12,
+        batch_size=16,
+        lr=0.3,
+        shuffle=torch.Generator().manual_seed(0),
+        validation=(x[160:], y[160:]),
+        keep="best",
+    )
     assert len(fit.train_loss) == len(fit.val_loss) == 12
     assert fit.kept_epoch == int(np.argmin(fit.val_loss)) + 1 < 12  # not the last epoch: the weights were restored
     with torch.no_grad():
@@ -60,8 +69,16 @@ def test_integer_seed_resumes_with_the_same_order():
     part = _model()
     opt = torch.optim.Adam(part.parameters(), lr=0.01)
     seen = []
-    first = fit_classifier(part, x, y, epochs=2, batch_size=32, shuffle=7, optimizer=opt,
-                           on_epoch=lambda e, loss: seen.append((e, loss, part.training)))
+    first = fit_classifier(
+        part,
+        x,
+        y,
+        epochs=2,
+        batch_size=32,
+        shuffle=7,
+        optimizer=opt,
+        on_epoch=lambda e, loss: seen.append((e, loss, part.training)),
+    )
     state = ({k: v.clone() for k, v in part.state_dict().items()}, opt.state_dict())
     resumed = _model(seed=1)  # other initial weights: everything comes from the saved state
     opt = torch.optim.Adam(resumed.parameters(), lr=0.01)

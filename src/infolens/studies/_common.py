@@ -84,6 +84,8 @@ def fit_logreg(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, ran
             import copy
 
             best, best_model = loss, copy.deepcopy(model)
+    if best_model is None:
+        raise ValueError(f"no penalty in Cs={list(Cs)!r} gave a finite validation log-loss; pass at least one positive C")
     proba = best_model.predict_proba(scaler.transform(xte))
     return proba, {"C": float(best_model.C), "val_log_loss": losses}
 

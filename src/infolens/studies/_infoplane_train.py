@@ -50,7 +50,7 @@ def build_model(cfg: Any, image_shape: tuple[int, int], n_classes: int):
 
     act = nn.Tanh if cfg.activation == "tanh" else nn.ReLU
     h, w = image_shape
-    blocks = []
+    blocks: list[nn.Module] = []
     if cfg.model == "mlp":
         prev = h * w
         for i, width in enumerate(cfg.hidden):
