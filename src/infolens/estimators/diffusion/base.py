@@ -1,0 +1,154 @@
+"""What :class:`~.minde.MINDEEstimator` and :class:`~.mmg.MMGEstimator` share: parameters,
+input checks, the seed rule, the direction of denoising, and the assembly of the result."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ...result import Estimator
+from ...validation import check_choice, check_positive_int, check_xy, seed_from
+
+DIRECTIONS = ("x", "y", "both")
+#: a standard error above this share of the estimate (and above LARGE_SE_FLOOR nats) is
+#: reported as a warning: the Monte-Carlo read-out does not pin the number down
+LARGE_SE_SHARE = 0.1
+LARGE_SE_FLOOR = 0.02
+
+
+class DiffusionEstimator(Estimator):
+    """Base of the diffusion (denoising-gap) estimators.
+
+    Parameters shared by ``minde`` and ``mmg``:
+
+    hidden, layers : width and number of residual blocks of the denoiser MLP.
+    epochs : passes over the training split (at most; early stopping ends sooner).
+    batch_size, lr : minibatch rows and Adam's learning rate.
+    lr_schedule : ``"cosine"`` (the rate falls along a half cosine to 5% over the epoch
+        budget) or ``"constant"``.
+    ema_decay : decay per step of an exponential moving average of the weights, used for
+        validation and read-out (0: off, the default; see docs/estimators.md for why).
+    eval_every : training steps between validation evaluations.
+    patience, min_delta : evaluations without a validation-loss drop of ``min_delta``
+        (mean squared noise error per coordinate) before stopping.
+    max_seconds : wall-clock limit of training (``None``: none). A time limit makes the
+        number depend on the machine's speed, so the same seed may give another estimate.
+    draws : stratified noise levels per held-out test row in the read-out.
+    direction : ``"x"`` denoises x given y, ``"y"`` denoises y given x, ``"both"`` trains
+        both and averages the two estimates (twice the time, lower variance).
+    split : train, validation, test fractions (the estimate is read off the test rows).
+    standardize : standardise with the training rows' moments; heavy-tailed columns first
+        become normal scores fitted on the training rows (monotone: MI unchanged).
+    device : ``"auto"`` (CUDA, MPS, CPU) or a torch device.
+    random_state : seed; the same seed gives the same number on the same machine and device.
+    verbose : progress bar (``None``: only on a terminal).
+    """
+
+    #: tells ``estimate_mi`` to train on one torch thread unless asked otherwise (small networks)
+    small_torch_model: ClassVar[bool] = True
+    _min_samples = 50
+    _test_params: ClassVar[dict[str, Any]] = {"hidden": 32, "layers": 2, "epochs": 60, "batch_size": 64,
+                                              "eval_every": 20, "draws": 8, "verbose": False}
+
+    def __init__(self, *, hidden: int = 128, layers: int = 3, epochs: int = 400, batch_size: int = 256,
+                 lr: float = 1e-3, lr_schedule: str = "cosine", ema_decay: float = 0.0, eval_every: int = 50, patience: int = 8,
+                 min_delta: float = 1e-4, max_seconds: float | None = None, draws: int = 32,
+                 direction: str = "x", split: tuple[float, float, float] = (0.6, 0.2, 0.2),
+                 standardize: bool = True, device: Any = "auto", random_state: Any = None,
+                 verbose: bool | None = None) -> None:
+        self.hidden = hidden
+        self.layers = layers
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.lr_schedule = lr_schedule
+        self.ema_decay = ema_decay
+        self.eval_every = eval_every
+        self.patience = patience
+        self.min_delta = min_delta
+        self.max_seconds = max_seconds
+        self.draws = draws
+        self.direction = direction
+        self.split = split
+        self.standardize = standardize
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -- what a subclass defines ------------------------------------------------------
+    def _training_levels(self) -> Any:
+        """The proposal of noise levels used in training: uniforms -> (lam, weight)."""
+        raise NotImplementedError
+
+    def _read(self, net: Any, data: Any, rng: np.random.Generator, device: Any) -> tuple[float, float, dict[str, Any]]:
+        """The read-out on the test rows of ``data``: (mi, stderr, diagnostics)."""
+        raise NotImplementedError
+
+    # -- the shared protocol ----------------------------------------------------------
+    def _check_params(self) -> None:
+        for name in ("hidden", "layers", "epochs", "batch_size", "eval_every", "patience", "draws"):
+            check_positive_int(getattr(self, name), name)
+        for name in ("lr", "min_delta"):
+            v = getattr(self, name)
+            if not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0 or (name == "lr" and v == 0):
+                raise ValueError(f"{name} must be a {'positive' if name == 'lr' else 'non-negative'} number, got {v!r}")
+        if not isinstance(self.ema_decay, (int, float)) or not 0 <= self.ema_decay < 1:
+            raise ValueError(f"ema_decay must be in [0, 1) (e.g. 0.995; 0 turns averaging off), got {self.ema_decay!r}")
+        if self.max_seconds is not None and (not isinstance(self.max_seconds, (int, float)) or self.max_seconds <= 0):
+            raise ValueError(f"max_seconds must be a positive number of seconds or None, got {self.max_seconds!r}")
+        check_choice(self.direction, "direction", DIRECTIONS)
+        check_choice(self.lr_schedule, "lr_schedule", ("cosine", "constant"))
+        from ..neural.data import check_split
+
+        check_split(self.split)
+
+    def _validate(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        self._check_params()
+        return check_xy(x, y, min_samples=self.min_samples(), x_dtype=np.float64, y_dtype=np.float64)
+
+    def _one(self, a: np.ndarray, c: np.ndarray, seed: int, device: Any) -> tuple[float, float, dict[str, Any], list[str]]:
+        from .core import prepare, train
+
+        rng = np.random.default_rng(seed)
+        data = prepare(a, c, self.split, rng, self.standardize)
+        fit = train(data, self._training_levels(), hidden=self.hidden, layers=self.layers, epochs=self.epochs,
+                    batch_size=self.batch_size, lr=float(self.lr), ema_decay=float(self.ema_decay),
+                    eval_every=self.eval_every, patience=self.patience, min_delta=float(self.min_delta),
+                    max_seconds=self.max_seconds, device=device, cosine=self.lr_schedule == "cosine", seed=seed, verbose=self.verbose)
+        mi, se, extra = self._read(fit.net, data, rng, device)
+        warns = list(fit.warnings) + list(extra.pop("readout_warnings", []))
+        diag = {**data.notes, **extra, "stopped": fit.stopped, "steps": fit.steps,
+                "train_seconds": fit.seconds, "samples_per_s": fit.samples_per_s, "loss_curve": fit.curve,
+                "denoiser": fit.net}
+        return mi, se, diag, warns
+
+    def _estimate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float | None, dict[str, Any]]:
+        from ...torch_utils import get_device
+
+        seed = seed_from(self.random_state) if self.random_state is not None else \
+            int(np.random.SeedSequence().generate_state(1)[0] >> 1)
+        device = get_device(self.device)
+        runs = {"x": [(x, y)], "y": [(y, x)], "both": [(x, y), (y, x)]}[self.direction]
+        results = [self._one(a, c, seed + k, device) for k, (a, c) in enumerate(runs)]
+        mi = float(np.mean([r[0] for r in results]))
+        se = float(math.sqrt(sum(r[1] ** 2 for r in results)) / len(results))
+        warns: list[str] = []
+        for r in results:
+            warns += [w for w in r[3] if w not in warns]
+        if len(results) == 1:
+            diag = results[0][2]
+        else:
+            diag = {"directions": {"x|y": results[0][2], "y|x": results[1][2]},
+                    "direction_estimates_nats": [results[0][0], results[1][0]]}
+            gap = abs(results[0][0] - results[1][0])
+            if gap > 3 * math.hypot(results[0][1], results[1][1]) + 0.05 * max(abs(mi), 0.1):
+                warns.append(f"denoising x given y and y given x disagree ({results[0][0]:.3g} vs {results[1][0]:.3g} "
+                             "nats) beyond their Monte-Carlo errors: at least one denoiser is poor here")
+        diag.update({"seed": seed, "device": str(device), "direction": self.direction})
+        if se > max(LARGE_SE_SHARE * abs(mi), LARGE_SE_FLOOR):
+            warns.append(f"the Monte-Carlo standard error ({se:.3g} nats) is large against the estimate ({mi:.3g}): "
+                         "use more samples (test rows) or more draws")
+        diag["warnings"] = warns
+        return mi, se, diag

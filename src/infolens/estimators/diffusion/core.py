@@ -1,0 +1,214 @@
+"""Training and read-out shared by :mod:`.minde` and :mod:`.mmg`.
+
+One :class:`~.nets.Denoiser` learns ``eps`` of ``z = alpha x + sigma eps`` with ``y`` shown
+to it on a random half of the rows (the mask) and hidden on the other half, so one network
+is both the conditional and the unconditional denoiser. Training minimises the plain noise
+prediction error at noise levels drawn by the estimator's proposal, keeps an EMA copy of the
+weights, and stops early on the validation denoising loss (fixed noise draws, both masks).
+The read-out averages ``weight * ||eps_hat(z, y) - eps_hat(z)||^2`` over stratified noise
+levels for every held-out test row; the standard error is that of the mean over rows.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from ..neural.base import tame_heavy_tails
+from ..neural.data import check_split, split_indices
+
+#: a proposal maps uniforms (numpy) to ``(lam, weight)``
+Proposal = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+#: rows of validation data used for the early-stopping loss (fixed noise draws)
+VAL_ROWS = 2048
+#: the cosine learning-rate schedule ends at this share of ``lr``
+LR_FLOOR = 0.05
+#: evaluations looked back over when judging whether validation loss was still falling
+FALL_WINDOW = 4
+
+
+@dataclass
+class Data:
+    """Standardised float32 train / validation / test arrays of the denoised variable
+    (``a``) and the condition (``c``), and what was done to them."""
+
+    a: tuple[np.ndarray, np.ndarray, np.ndarray]
+    c: tuple[np.ndarray, np.ndarray, np.ndarray]
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+def _standardise(v: np.ndarray, tr: np.ndarray, tame: bool) -> tuple[np.ndarray, list[int]]:
+    heavy: list[int] = []
+    if tame:
+        v, heavy = tame_heavy_tails(v, tr)
+    v = np.asarray(v, dtype=np.float64)
+    mean = v[tr].mean(axis=0)
+    sd = v[tr].std(axis=0)
+    sd = np.where(sd > 1e-12, sd, 1.0)
+    return ((v - mean) / sd).astype(np.float32), heavy
+
+
+def prepare(a: np.ndarray, c: np.ndarray, split: Any, rng: np.random.Generator, standardize: bool) -> Data:
+    """Split rows (``split_indices``) and standardise both variables with the training rows'
+    moments; heavy-tailed columns first become normal scores fitted on the training rows
+    (monotone per column, so the MI is unchanged; see ``neural.base.tame_heavy_tails``)."""
+    tr, va, te = split_indices(len(a), check_split(split), rng)
+    notes: dict[str, Any] = {"n_train": len(tr), "n_validation": len(va), "n_test": len(te)}
+    if standardize:
+        a, ha = _standardise(a, tr, True)
+        c, hc = _standardise(c, tr, True)
+        if ha or hc:
+            notes["normal_scores_columns"] = {"denoised": ha, "condition": hc}
+    else:
+        a, c = np.asarray(a, np.float32), np.asarray(c, np.float32)
+    return Data(tuple(a[i] for i in (tr, va, te)), tuple(c[i] for i in (tr, va, te)), notes)
+
+
+@dataclass
+class Fit:
+    """A trained denoiser (the EMA weights at the best validation loss) and its record."""
+
+    net: Any
+    curve: list[dict[str, float]]
+    stopped: str
+    steps: int
+    seconds: float
+    samples_per_s: float
+    warnings: list[str]
+
+
+def train(data: Data, levels: Proposal, *, hidden: int, layers: int, epochs: int, batch_size: int, lr: float,
+          ema_decay: float, eval_every: int, patience: int, min_delta: float, max_seconds: float | None,
+          device: Any, cosine: bool = False, seed: int, verbose: Any = False) -> Fit:
+    """Fit the masked denoiser on ``data`` with noise levels from ``levels``."""
+    import torch
+
+    from ...progress import progress
+    from .nets import EMA, Denoiser
+
+    rng = np.random.default_rng(seed)
+    torch.manual_seed(seed)
+    a_tr, a_va, _ = (torch.as_tensor(v, device=device) for v in data.a)
+    c_tr, c_va, _ = (torch.as_tensor(v, device=device) for v in data.c)
+    n, dx = a_tr.shape
+    net = Denoiser(dx, c_tr.shape[1], hidden=hidden, layers=layers).to(device)
+    ema = EMA(net, ema_decay)
+    opt = torch.optim.Adam(net.parameters(), lr=lr)
+
+    # fixed validation draws: the same noise at every evaluation, both masks on every row
+    nv = min(len(a_va), VAL_ROWS)
+    lam_v, _ = levels((np.arange(nv) + rng.random(nv)) / nv)
+    lam_v = torch.as_tensor(rng.permutation(lam_v), dtype=torch.float32, device=device)
+    eps_v = torch.as_tensor(rng.standard_normal((nv, dx)), dtype=torch.float32, device=device)
+    al, sg = torch.sigmoid(lam_v).sqrt()[:, None], torch.sigmoid(-lam_v).sqrt()[:, None]
+    z_v = al * a_va[:nv] + sg * eps_v
+    zz, ll, cc = torch.cat([z_v, z_v]), torch.cat([lam_v, lam_v]), torch.cat([c_va[:nv], c_va[:nv]])
+    mm = torch.cat([torch.ones(nv, device=device), torch.zeros(nv, device=device)])
+    ee = torch.cat([eps_v, eps_v])
+
+    @torch.no_grad()
+    def val_loss() -> tuple[float, float]:
+        out = ema.module(zz, ll, cc, mm)
+        err = ((out - ee) ** 2).mean(dim=1)
+        return float(err[:nv].mean()), float(err[nv:].mean())
+
+    bs = min(batch_size, n)
+    steps_per_epoch = max(n // bs, 1)
+    total = epochs * steps_per_epoch
+    sched = None
+    if cosine:  # the learning rate falls along a half cosine to LR_FLOOR * lr over the step budget
+        sched = torch.optim.lr_scheduler.LambdaLR(
+            opt, lambda k: LR_FLOOR + (1 - LR_FLOOR) * 0.5 * (1 + math.cos(math.pi * min(k / total, 1.0))))
+    curve: list[dict[str, float]] = []
+    best, best_saved, best_state, since = math.inf, math.inf, None, 0
+    stopped, step = "max epochs", 0
+    t0 = time.perf_counter()
+    bar = progress(range(total), total=total, desc="diffusion", verbose=verbose)
+    for step in bar:
+        if step % steps_per_epoch == 0:
+            perm = torch.as_tensor(rng.permutation(n), device=device)
+        idx = perm[(step % steps_per_epoch) * bs:(step % steps_per_epoch + 1) * bs]
+        lam, _ = levels(rng.random(bs))
+        lam_t = torch.as_tensor(lam, dtype=torch.float32, device=device)
+        eps = torch.randn(bs, dx, device=device)
+        x0 = a_tr[idx]
+        z = torch.sigmoid(lam_t).sqrt()[:, None] * x0 + torch.sigmoid(-lam_t).sqrt()[:, None] * eps
+        mask = (torch.rand(bs, device=device) < 0.5).float()
+        loss = ((net(z, lam_t, c_tr[idx], mask) - eps) ** 2).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
+        opt.step()
+        if sched is not None:
+            sched.step()
+        ema.update(net, step)
+        if (step + 1) % eval_every == 0 or step + 1 == total:
+            vc, vu = val_loss()
+            v = 0.5 * (vc + vu)
+            curve.append({"step": step + 1, "train_loss": float(loss.detach()), "val_loss": v, "val_cond": vc, "val_uncond": vu})
+            if v < best_saved:  # keep the best weights seen; only gains above min_delta reset patience
+                best_saved = v
+                best_state = {k: t.detach().clone() for k, t in ema.module.state_dict().items()}
+            if v < best - min_delta:
+                best, since = v, 0
+            else:
+                since += 1
+            if since >= patience:
+                stopped = "converged"
+                break
+            if max_seconds is not None and time.perf_counter() - t0 > max_seconds:
+                stopped = "time limit"
+                break
+    seconds = time.perf_counter() - t0
+    if best_state is not None:
+        ema.module.load_state_dict(best_state)
+    ema.module.eval()
+    warns = []
+    if stopped != "converged" and len(curve) > FALL_WINDOW:
+        vals = [r["val_loss"] for r in curve]
+        w = FALL_WINDOW
+        drop = vals[-1 - w] - min(vals[-w:])
+        if drop > min_delta:
+            limit = f"the epoch limit ({epochs} epochs)" if stopped == "max epochs" else f"the time limit ({max_seconds} s)"
+            warns.append(
+                f"training stopped at {limit} while the validation denoising loss was still falling "
+                f"(-{drop:.3g} over the last {w} evaluations): the denoisers are not converged and the estimate "
+                "may be off (usually low); raise epochs or max_seconds"
+            )
+    return Fit(ema.module, curve, stopped, step + 1, seconds, (step + 1) * bs / max(seconds, 1e-9), warns)
+
+
+def gaps(net: Any, a: np.ndarray, c: np.ndarray, lam: np.ndarray, rng: np.random.Generator, device: Any,
+         block: int = 8192) -> np.ndarray:
+    """``||eps_hat(z, lam, c) - eps_hat(z, lam)||^2`` for rows ``a, c`` at levels ``lam``
+    (all three of length m), fresh noise per row."""
+    import torch
+
+    out = np.empty(len(a), dtype=np.float64)
+    with torch.no_grad():
+        for s in range(0, len(a), block):
+            sl = slice(s, s + block)
+            lam_t = torch.as_tensor(lam[sl], dtype=torch.float32, device=device)
+            x0 = torch.as_tensor(a[sl], device=device)
+            eps = torch.as_tensor(rng.standard_normal(x0.shape), dtype=torch.float32, device=device)
+            z = torch.sigmoid(lam_t).sqrt()[:, None] * x0 + torch.sigmoid(-lam_t).sqrt()[:, None] * eps
+            out[sl] = net.gap(z, lam_t, torch.as_tensor(c[sl], device=device)).double().cpu().numpy()
+    return out
+
+
+def readout(net: Any, a: np.ndarray, c: np.ndarray, proposal: Proposal, draws: int, rng: np.random.Generator,
+            device: Any) -> tuple[float, float, np.ndarray]:
+    """The importance-sampled integral per row, ``mean_k weight_k * gap_k`` over ``draws``
+    stratified noise levels (``u_k = (k + U) / draws``), and its mean and standard error over
+    rows (rows are independent given the trained network)."""
+    m = len(a)
+    u = (np.arange(draws)[None, :] + rng.random((m, draws))) / draws
+    lam, w = proposal(u.reshape(-1))
+    g = gaps(net, np.repeat(a, draws, axis=0), np.repeat(c, draws, axis=0), lam, rng, device)
+    per_row = (w * g).reshape(m, draws).mean(axis=1)
+    return float(per_row.mean()), float(per_row.std(ddof=1) / math.sqrt(m)), per_row
