@@ -382,6 +382,12 @@ AUDIT_CASES = [
     ("encoding", _audit(encoding="l2"), InputError, r"encoding must be one of 'euclidean', 'gower'; got 'l2'"),
     ("missing policy", _audit(missing="impute"), InputError, r"missing must be one of 'error', 'drop'"),
     ("task", _audit(task="clustering"), InputError, r"task must be one of 'auto', 'classification', 'regression'"),
+    ("text target as regression", _audit(real=_R.assign(label=["yes", "no"] * 20), synthetic=_S.assign(label=["no"] * 40),
+                                         holdout=_H.assign(label=["yes"] * 40), target="label", task="regression"),
+     InputError, r"task='regression' needs a numeric target, but 'label' holds .* values \(e.g. 'yes'\); use task='classification'"),
+    ("categorical column with NaN", _audit(synthetic=_S.assign(colour=[None] + ["red"] * 39),
+                                           real=_R.assign(colour="red"), holdout=_H.assign(colour="blue")),
+     InputError, r"synthetic has missing values \(colour: 1\); impute them first"),
 ]
 
 

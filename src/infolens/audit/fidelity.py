@@ -63,6 +63,10 @@ def detect_task(y: pd.Series, task: str = "auto") -> tuple[str, str]:
     """``(task, how)``: classification for categorical targets or integer targets with at most
     ``MAX_CLASSES`` levels, regression otherwise; a declared task is used as given."""
     check_choice(task, "task", TASKS)
+    if task == "regression" and (not pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y)):
+        example = y.dropna().iloc[0] if y.notna().any() else None
+        raise InputError(f"task='regression' needs a numeric target, but {y.name!r} holds {y.dtype} values "
+                         f"(e.g. {example!r}); use task='classification' or 'auto' (CLI: --task)")
     if task != "auto":
         return task, "declared"
     if not pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y):
