@@ -11,15 +11,14 @@ from infolens.infomax import DIMEncoder, DIMObjective, DIMTrainer, map_sizes
 from infolens.infomax.analysis import encode, linear_probe, map_mi_table, per_map_mi, resize_image, summarize_map_mi
 from infolens.infomax.objectives import mean_bound_over_locations
 from infolens.losses import dv_bound, infonce_bound, jsd_bound
+from infolens.torch_utils import threads
 
 
 @pytest.fixture(autouse=True)
 def one_thread():
     # tiny convolutions: one thread avoids OpenMP contention on the shared 2-core machine
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+    with threads(1):  # restores the previous count
+        yield
 
 
 def digits(n=16):

@@ -6,10 +6,10 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
 from infolens.cli import main as cli_main
 from infolens.studies import infomax
+from infolens.torch_utils import threads
 
 TINY = dict(dataset="digits", size=10, n_train=64, n_test=60, n_mi_images=3, n_grid_images=2, channels=4, depth=2,
             summary_dim=8, epochs=1, batch_size=32, max_locations=32, seed=0, device="cpu", verbose=False)
@@ -17,10 +17,8 @@ TINY = dict(dataset="digits", size=10, n_train=64, n_test=60, n_mi_images=3, n_g
 
 @pytest.fixture(autouse=True)
 def one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+    with threads(1):  # restores the previous count
+        yield
 
 
 @pytest.mark.slow   # ~15-25 s on the shared machine: four encoders trained, measured and reported twice

@@ -6,14 +6,13 @@ import pytest
 import torch
 
 from infolens.infomax import DIMEncoder, DIMObjective, DIMTrainer
+from infolens.torch_utils import threads
 
 
 @pytest.fixture(autouse=True)
 def one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+    with threads(1):  # restores the previous count
+        yield
 
 
 def _images(n=24, side=8):

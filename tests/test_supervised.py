@@ -10,14 +10,13 @@ import torch.nn.functional as F
 
 from infolens.estimators.neural.supervised import epoch_order, fit_classifier, predict_proba
 from infolens.estimators.neural.trainer import TrainingDiverged
+from infolens.torch_utils import threads
 
 
 @pytest.fixture(autouse=True)
 def one_thread():
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
+    with threads(1):  # restores the previous count
+        yield
 
 
 def _data(n=240, seed=0):
