@@ -113,7 +113,8 @@ def _convert(text: str, kinds: tuple[Any, ...]) -> Any:
 
 def add_arguments(parser: argparse.ArgumentParser, cls: type) -> None:
     """One flag per field of the study's ``Config`` (help: the field's docstring and default),
-    plus ``--config FILE.yaml``, ``--quiet`` and ``--resume-changed``."""
+    plus ``--config FILE.yaml``, ``--quiet`` and, for a study whose Config has
+    ``resume_changed``, ``--resume-changed``."""
     docs = field_docs(cls)
     hints = typing.get_type_hints(cls)
     parser.add_argument("--config", help=f"YAML file with {cls.__name__} keys (flags override it)")
@@ -136,11 +137,12 @@ def add_arguments(parser: argparse.ArgumentParser, cls: type) -> None:
         else:
             parser.add_argument(*names, dest=f.name, type=functools.partial(_convert, kinds=item), help=helptext)
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
-    parser.add_argument(
-        "--resume-changed",
-        action="store_true",
-        help="add this run's jobs to an --out folder that holds a run with another configuration",
-    )
+    if "resume_changed" in {f.name for f in fields(cls)}:  # a study whose run folder cannot mix runs has no such flag
+        parser.add_argument(
+            "--resume-changed",
+            action="store_true",
+            help="add this run's jobs to an --out folder that holds a run with another configuration",
+        )
 
 
 def config_from_args(args: argparse.Namespace, cls: type[C]) -> C:
