@@ -71,7 +71,7 @@ def test_bits_params_and_text_output(capsys, data):
         (["x.npy"], "give a Y file"),
         (["x.npy", "short.npy"], "same number of samples"),
         (["x.npy", "nan.npy"], "y contains 1 NaN"),
-        (["x.npy", "y.npy", "-k", "0"], "k must be an integer >= 1"),
+        (["x.npy", "y.npy", "-m", "ksg", "-k", "0"], "k must be an integer >= 1"),
         (["x.dat", "y.npy"], "has suffix '.dat'"),
     ],
 )

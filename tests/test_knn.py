@@ -55,8 +55,8 @@ def test_any_k(k):
 def test_invariant_to_per_column_rescaling():
     """Standardisation makes the estimate invariant to scaling each column (up to rounding)."""
     x, y, _ = gaussian_pair(1500, 2, 0.6, seed=3)
-    a = infolens.estimate_mi(x, y, random_state=0).mi
-    b = infolens.estimate_mi(x * np.array([1e4, 3e-3]), y * np.array([-7.0, 1e-6]) + 5, random_state=0).mi
+    a = infolens.estimate_mi(x, y, random_state=0, method="ksg").mi
+    b = infolens.estimate_mi(x * np.array([1e4, 3e-3]), y * np.array([-7.0, 1e-6]) + 5, random_state=0, method="ksg").mi
     assert b == pytest.approx(a, abs=1e-9)
 
 
@@ -77,11 +77,11 @@ def test_integer_data_gives_the_discrete_mi(n1, n2):
     rng = np.random.default_rng(n1 * 100 + n2)
     x = rng.binomial(n1, 0.5, 4000)
     y = x + rng.binomial(n2, 0.5, 4000)
-    r = infolens.estimate_mi(x, y, random_state=0)
+    r = infolens.estimate_mi(x, y, random_state=0, method="ksg")
     assert abs(r.mi - truth) < 4 * r.stderr + 0.03, (r.mi, truth)
     assert r.diagnostics["x_tied_columns"] == [0]
     # the same data rescaled (0.1 steps, shifted) gives the same number with the same seed
-    r2 = infolens.estimate_mi(0.1 * x - 3, 1e3 * y, random_state=0)
+    r2 = infolens.estimate_mi(0.1 * x - 3, 1e3 * y, random_state=0, method="ksg")
     assert r2.mi == pytest.approx(r.mi, abs=1e-9)
 
 
@@ -94,7 +94,7 @@ def test_tied_data_does_not_drift_with_n():
         rng = np.random.default_rng(n)
         x = rng.binomial(6, 0.5, n)
         y = x + rng.binomial(6, 0.5, n)
-        r = infolens.estimate_mi(x, y, random_state=0)
+        r = infolens.estimate_mi(x, y, random_state=0, method="ksg")
         assert abs(r.mi - truth) < 4 * r.stderr + 0.03
         errs.append(abs(r.mi - truth))
     assert errs[1] < errs[0] + 0.01
@@ -111,7 +111,7 @@ def test_backends_agree_exactly():
 
 def test_high_dimensions_use_the_exact_chunked_search():
     x, y, _ = gaussian_pair(600, 8, 0.3, seed=6)
-    r = infolens.estimate_mi(x, y, random_state=0, n_subsamples=0)
+    r = infolens.estimate_mi(x, y, random_state=0, n_subsamples=0, method="ksg")
     assert r.diagnostics["backend"] == "brute"
     assert r.stderr is None
 
@@ -161,10 +161,10 @@ def test_knn_backends_agree_and_exclude_self_with_duplicates():
 
 def test_seed_reproducible_and_units():
     x, y, truth = gaussian_pair(1000, 1, 0.6, seed=7)
-    a = infolens.estimate_mi(x, y, random_state=3)
-    b = infolens.estimate_mi(x, y, random_state=3)
+    a = infolens.estimate_mi(x, y, random_state=3, method="ksg")
+    b = infolens.estimate_mi(x, y, random_state=3, method="ksg")
     assert a.mi == b.mi and a.stderr == b.stderr
-    bits = infolens.estimate_mi(x, y, random_state=3, unit="bits")
+    bits = infolens.estimate_mi(x, y, random_state=3, unit="bits", method="ksg")
     assert bits.mi == pytest.approx(a.mi / math.log(2), rel=1e-12)
 
 
@@ -173,12 +173,12 @@ def test_accepts_lists_pandas_torch_and_images():
     import torch
 
     x, y, _ = gaussian_pair(300, 4, 0.6, seed=8)
-    ref = infolens.estimate_mi(x, y, random_state=0).mi
-    assert infolens.estimate_mi(x.tolist(), y.tolist(), random_state=0).mi == ref
-    assert infolens.estimate_mi(pd.DataFrame(x), pd.DataFrame(y), random_state=0).mi == ref
-    assert infolens.estimate_mi(torch.from_numpy(x), torch.from_numpy(y), random_state=0).mi == ref
+    ref = infolens.estimate_mi(x, y, random_state=0, method="ksg").mi
+    assert infolens.estimate_mi(x.tolist(), y.tolist(), random_state=0, method="ksg").mi == ref
+    assert infolens.estimate_mi(pd.DataFrame(x), pd.DataFrame(y), random_state=0, method="ksg").mi == ref
+    assert infolens.estimate_mi(torch.from_numpy(x), torch.from_numpy(y), random_state=0, method="ksg").mi == ref
     # (n, 2, 2) images are flattened row-major to (n, 4)
-    assert infolens.estimate_mi(x.reshape(-1, 2, 2), y, random_state=0).mi == ref
+    assert infolens.estimate_mi(x.reshape(-1, 2, 2), y, random_state=0, method="ksg").mi == ref
 
 
 def test_stderr_is_calibrated():
@@ -187,7 +187,7 @@ def test_stderr_is_calibrated():
     vals, ses = [], []
     for seed in range(30):
         x, y, _ = gaussian_pair(1000, 1, 0.7, seed=100 + seed)
-        r = infolens.estimate_mi(x, y, random_state=seed)
+        r = infolens.estimate_mi(x, y, random_state=seed, method="ksg")
         vals.append(r.mi)
         ses.append(r.stderr)
     ratio = np.mean(ses) / np.std(vals, ddof=1)
@@ -216,25 +216,25 @@ def test_bad_parameters_are_named(kwargs, x, y, match):
 def test_bad_inputs_are_named():
     x, y, _ = gaussian_pair(50, 1, 0.5, seed=0)
     with pytest.raises(ValueError, match=r"same number of samples"):
-        infolens.estimate_mi(x, y[:40])
+        infolens.estimate_mi(x, y[:40], method="ksg")
     bad = x.copy()
     bad[4] = np.inf
     with pytest.raises(ValueError, match=r"^y contains 0 NaN and 1 inf"):
-        infolens.estimate_mi(x, bad)
+        infolens.estimate_mi(x, bad, method="ksg")
     with pytest.raises(ValueError, match=r"^x is empty"):
-        infolens.estimate_mi([], [])
+        infolens.estimate_mi([], [], method="ksg")
     with pytest.raises(TypeError, match=r"^x has dtype .*not numeric"):
-        infolens.estimate_mi(np.array(["a"] * 50), y)
+        infolens.estimate_mi(np.array(["a"] * 50), y, method="ksg")
     # a constant column is dropped with a note (an UserWarning, or MIResult.warnings where the
     # estimator collects validation notes): the estimate is that of the other columns
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        r = infolens.estimate_mi(x, np.hstack([y, np.ones((50, 1))]), random_state=0)
+        r = infolens.estimate_mi(x, np.hstack([y, np.ones((50, 1))]), random_state=0, method="ksg")
     notes = [str(w.message) for w in caught] + list(r.warnings)
     assert any(m.startswith("y: dropped 1 constant column(s) [1]") for m in notes)
-    assert r.mi == infolens.estimate_mi(x, y, random_state=0).mi
+    assert r.mi == infolens.estimate_mi(x, y, random_state=0, method="ksg").mi
     with pytest.raises(TypeError, match=r"unknown parameter\(s\) 'kk'"):
-        infolens.estimate_mi(x, y, kk=3)
+        infolens.estimate_mi(x, y, kk=3, method="ksg")
 
 
 def test_thread_limit_gives_the_same_estimate(monkeypatch):

@@ -15,7 +15,7 @@ from .validation import check_paired_index
 def estimate_mi(
     x: Any,
     y: Any,
-    method: str = "ksg",
+    method: str = "auto",
     unit: str = "nats",
     random_state: Any = None,
     threads: int | None = None,
@@ -28,7 +28,9 @@ def estimate_mi(
     x, y : array-like, ``(n,)``, ``(n, d)`` or ``(n, ...)``; lists, NumPy, pandas or torch.
         Samples are paired by position; two pandas objects with different indices are
         refused (align them first, e.g. ``y.reindex(x.index)``).
-    method : a registered estimator name (``infolens.list_estimators()``).
+    method : a registered estimator name (``infolens.list_estimators()``); the default
+        ``"auto"`` chooses from the data, cross-checks and grades its own trust
+        (``r.diagnostics["choice"]``, ``["trust"]``, ``["candidates"]``; docs/estimators.md).
     unit : ``"nats"`` or ``"bits"``.
     random_state : seed for the estimator's randomness (jitter, splits, projections, training).
     threads : torch CPU threads while the estimate runs, restored afterwards. ``None``: one

@@ -43,7 +43,8 @@ def _param(text: str) -> tuple[str, Any]:
 def add_estimate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("x", metavar="X", help="file holding X (.npy, .npz, .csv, .parquet)")
     parser.add_argument("y", metavar="Y", nargs="?", default=None, help="file holding Y (default: X's file)")
-    parser.add_argument("--method", "-m", default="ksg", help="estimator name (see `infolens list`; default ksg)")
+    parser.add_argument("--method", "-m", default="auto",
+                        help="estimator name (see `infolens list`; default auto: chosen from the data, cross-checked)")
     parser.add_argument("-k", type=int, default=None, help="neighbours, for kNN estimators")
     parser.add_argument("--unit", choices=["nats", "bits"], default="nats")
     parser.add_argument("--seed", type=int, default=0, help="random_state (default 0: the same command gives the same number)")

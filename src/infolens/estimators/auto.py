@@ -1,0 +1,241 @@
+"""``method="auto"``: choose an estimator from the data, cross-check it, say how far to trust it.
+
+The rule looks only at the data: which sides are discrete, the dimensions, the sample
+size, the shape of the dependence in copula space (:mod:`._trust`) and the agreement of
+the candidates it runs. It never looks at a task name or a known truth.
+
+* Both sides discrete: the plug-in estimate (``binning``, Miller-Madow corrected).
+* One side discrete (labels): ``ross`` (kNN for a label) when the continuous side has at
+  most :data:`~infolens.estimators.knn.KNN_MAX_JOINT_DIM` dimensions, cross-checked with the
+  class-conditional Gaussian copula; above that, the copula and the neural classifier
+  bound (``classifier``), the higher of the two (both are lower bounds).
+* Both continuous: every candidate works on normal scores (each column replaced by
+  ``Phi^-1(rank / (n + 1))``; MI is invariant to monotone per-column maps, and the
+  scores have no heavy marginal tails or skew for the estimators to trip on).
+
+  1. ``gaussian-copula`` always: exact when the dependence is Gaussian in copula space,
+     with the smallest variance of all.
+  2. ``ksg`` on the scores when ``dx + dy <= KNN_MAX_JOINT_DIM``.
+  3. A neural estimator (``neural=``, InfoNCE by default) when the copula checks find
+     the dependence non-Gaussian and ``n >= 500`` (skipped with ``budget="fast"``).
+
+  When the copula looks Gaussian, the copula estimate is the answer, unless KSG lies
+  significantly above it (3 combined standard errors: dependence the Gaussian form
+  misses). When it does not, every candidate is known to read low (a Gaussian copula has
+  the least MI for given normal-score correlations; KSG's bias is downward in these
+  regimes; InfoNCE is a lower bound on held-out data), so the highest candidate is the
+  answer.
+
+Trust: ``"ok"`` when the chosen estimate carries no warning and the candidates agree with
+it within their errors (or sit below it where they are known to read low);
+``"caution"`` when the chosen estimate carries warnings of its own; ``"unreliable"`` when
+candidates disagree by more than 3 combined standard errors and 25% with no known reason,
+or every candidate failed but one that warns. The interval is the chosen candidate's.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..errors import InputError
+from ..registry import get_estimator, register
+from ..result import Estimator
+from ..validation import check_choice, check_random_state, check_xy
+from ._trust import normal_scores
+from .knn import KNN_MAX_JOINT_DIM
+from .mixed import resolve_side
+
+BUDGETS = ("fast", "default", "thorough")
+#: smallest n for which the neural candidate is trained (its test split is n / 5 rows)
+NEURAL_MIN_N = 500
+#: relative gap (with 3 combined standard errors) that counts as disagreement
+DISAGREE_RTOL = 0.25
+
+
+def _summary(res: Any, seconds: float) -> dict[str, Any]:
+    return {"mi": res.mi, "stderr": res.stderr, "ci": None if res.ci is None else list(res.ci),
+            "seconds": seconds, "warnings": list(res.warnings), "error": None}
+
+
+@register("default", "automatic")
+class AutoMI(Estimator):
+    """Chooses, cross-checks and grades its own estimate (see the module docstring).
+
+    Parameters
+    ----------
+    neural : the neural candidate for non-Gaussian continuous dependence ("infonce" by
+        default; any registered estimator name).
+    budget : "fast" (closed forms and kNN only), "default", or "thorough" (the neural
+        candidate trains up to 4x longer).
+    discrete_x, discrete_y : True, False or "auto" (labels given as strings/categories are
+        always discrete).
+    random_state : seed of every candidate.
+    verbose : progress bars of the neural candidate.
+
+    ``diagnostics``: ``candidates`` (each estimate with stderr, interval, seconds,
+    warnings or error), ``choice`` (``{"method", "why"}``), ``trust`` (``"ok"``,
+    ``"caution"`` or ``"unreliable"``) and ``trust_reasons``.
+    """
+
+    name: ClassVar[str] = "auto"
+    #: estimate_mi runs it with one torch thread unless asked otherwise (its neural candidate
+    #: is a small model, which more threads slow down on a busy machine)
+    small_torch_model: ClassVar[bool] = True
+    _min_samples: ClassVar[int] = 10
+    _test_params: ClassVar[dict[str, Any]] = {"budget": "fast"}
+
+    def __init__(self, neural: str = "infonce", budget: str = "default", discrete_x: bool | str = "auto",
+                 discrete_y: bool | str = "auto", random_state: Any = None, verbose: bool | None = None) -> None:
+        self.neural = neural
+        self.budget = budget
+        self.discrete_x = discrete_x
+        self.discrete_y = discrete_y
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _validate(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        check_choice(self.budget, "budget", BUDGETS)
+        if not isinstance(self.neural, str):
+            raise InputError(f"neural must be an estimator name such as 'infonce', got {self.neural!r}")
+        return check_xy(x, y, min_samples=self.min_samples(), x_categorical=True, y_categorical=True)
+
+    def _estimate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float | None, dict[str, Any]]:
+        rng = check_random_state(self.random_state)
+        seed = int(rng.integers(2**31 - 1))
+        disc_x, how_x = resolve_side(x, self.discrete_x, "x")
+        disc_y, how_y = resolve_side(y, self.discrete_y, "y")
+        cands: dict[str, dict[str, Any]] = {}
+        results: dict[str, Any] = {}
+
+        def run(label: str, method: str, xa: np.ndarray, ya: np.ndarray, **params: Any) -> None:
+            t0 = time.perf_counter()
+            try:
+                res = get_estimator(method, **params).estimate(xa, ya)
+            except (ValueError, TypeError, ArithmeticError) as exc:  # a refusal is recorded, not hidden
+                cands[label] = {"mi": None, "stderr": None, "ci": None, "seconds": time.perf_counter() - t0,
+                                "warnings": [], "error": f"{type(exc).__name__}: {exc}"}
+                return
+            cands[label] = _summary(res, time.perf_counter() - t0)
+            results[label] = res
+
+        n = len(x)
+        if disc_x and disc_y:
+            run("binning", "binning", x, y, discrete_x=True, discrete_y=True)
+            choice, why = "binning", "both variables are discrete: the plug-in estimate with the Miller-Madow correction"
+        elif disc_x or disc_y:
+            xc, lab = (y, x) if disc_x else (x, y)
+            choice, why = self._labels(run, results, xc, lab, n, seed)
+        else:
+            choice, why = self._continuous(run, results, x, y, n, seed)
+        if choice not in results:
+            raise InputError(
+                "method='auto' found no estimator that works on these data: "
+                + "; ".join(f"{k}: {v['error']}" for k, v in cands.items())
+            )
+        chosen = results[choice]
+        level, reasons = self._trust(choice, results, cands, 0 if (disc_x and disc_y) else x.shape[1] + y.shape[1])
+        warns = [w for w in chosen.warnings if not (choice != "gaussian-copula" and "not Gaussian" in w)]
+        if level == "unreliable":
+            warns += [f"auto: {r}" for r in reasons if f"auto: {r}" not in warns]
+        diag: dict[str, Any] = {
+            "candidates": cands,
+            "choice": {"method": choice, "why": why},
+            "trust": level,
+            "trust_reasons": reasons,
+            "discrete_x": how_x if disc_x else False,
+            "discrete_y": how_y if disc_y else False,
+            "chosen_diagnostics": {k: v for k, v in chosen.diagnostics.items() if k not in ("critic", "curves")},
+            "warnings": warns,
+        }
+        if chosen.ci is not None:
+            diag["ci"] = chosen.ci
+        return chosen.mi, chosen.stderr, diag
+
+    def _neural_params(self, seed: int) -> dict[str, Any]:
+        p: dict[str, Any] = {"random_state": seed, "verbose": self.verbose}
+        if self.budget == "thorough":
+            p["epochs"] = 200
+        return p
+
+    def _labels(self, run: Any, results: dict[str, Any], xc: np.ndarray, lab: np.ndarray, n: int, seed: int) -> tuple[str, str]:
+        d = xc.shape[1]
+        run("gaussian-copula", "gaussian-copula", xc, lab, discrete_y=True)
+        if d <= KNN_MAX_JOINT_DIM:
+            run("ross", "ross", xc, lab, discrete_y=True, random_state=seed)
+            if "ross" in results:
+                return "ross", (f"a discrete label and a {d}-dimensional continuous variable: the kNN estimator made "
+                                "for labels (Ross 2014), cross-checked with the class-conditional Gaussian copula")
+            return "gaussian-copula", "ross failed on these data; the class-conditional Gaussian copula"
+        if self.budget != "fast" and n >= NEURAL_MIN_N:
+            run("classifier", "classifier", xc, lab, **self._neural_params(seed))
+        ok = [k for k in ("gaussian-copula", "classifier") if k in results]
+        best = max(ok, key=lambda k: results[k].mi) if ok else "gaussian-copula"
+        return best, (f"a discrete label and a {d}-dimensional continuous variable (too many dimensions for kNN): "
+                      "the higher of two lower bounds, the class-conditional Gaussian copula and a classifier's "
+                      "cross-entropy bound")
+
+    def _continuous(self, run: Any, results: dict[str, Any], x: np.ndarray, y: np.ndarray, n: int, seed: int) -> tuple[str, str]:
+        d = x.shape[1] + y.shape[1]
+        zx, zy = normal_scores(x), normal_scores(y)
+        run("gaussian-copula", "gaussian-copula", x, y, discrete_y=False)
+        g = results.get("gaussian-copula")
+        gaussian = g is not None and not any("not Gaussian" in w for w in g.warnings)
+        if d <= KNN_MAX_JOINT_DIM:
+            run("ksg", "ksg", zx, zy, random_state=seed)
+        if not gaussian and self.budget != "fast" and n >= NEURAL_MIN_N:
+            run(self.neural, self.neural, zx, zy, **self._neural_params(seed))
+        if gaussian:
+            k = results.get("ksg")
+            if k is not None and g is not None and k.mi > g.mi + 3 * _se(g, k):
+                return "ksg", ("the copula looks Gaussian, but KSG on the normal scores lies significantly above the "
+                               "Gaussian-copula estimate: dependence the Gaussian form misses")
+            return "gaussian-copula", (f"the dependence looks Gaussian in copula space ({d} dimensions): the "
+                                       "Gaussian-copula closed form is exact there and has the smallest error")
+        ok = [k for k in results]
+        best = max(ok, key=lambda k: results[k].mi)
+        return best, ("the dependence is not Gaussian in copula space, where every candidate reads low (the Gaussian "
+                      f"copula is a lower bound, kNN is biased down, neural bounds are lower bounds): the highest, {best}")
+
+    def _trust(self, choice: str, results: dict[str, Any], cands: dict[str, Any], d: int) -> tuple[str, list[str]]:
+        chosen = results[choice]
+        reasons: list[str] = []
+        unreliable = False
+        for k, r in results.items():
+            if k == choice:
+                continue
+            gap = r.mi - chosen.mi
+            big = abs(gap) > 3 * _se(chosen, r) and abs(gap) > DISAGREE_RTOL * max(abs(chosen.mi), abs(r.mi), 0.05)
+            if not big:
+                continue
+            # below the choice, candidates that are known to read low are no contradiction:
+            # lower bounds (copula, neural, classifier) and KSG beyond 2+2 dims or when it warns
+            low_reader = k != "ksg" and k != "ross" or d > 4 or bool(r.warnings)
+            if gap < 0 and low_reader:
+                continue
+            unreliable = True
+            reasons.append(f"{k} gives {r.mi:.3g} nats against {chosen.mi:.3g} from {choice}, beyond both errors")
+        failed = [k for k, c in cands.items() if c["error"]]
+        own = [w for w in chosen.warnings if not (choice != "gaussian-copula" and "not Gaussian" in w)]
+        if unreliable:
+            return "unreliable", reasons + [f"{choice}: {w}" for w in own]
+        if own:
+            return "caution", [f"{choice}: {w}" for w in own] + [f"{k} failed" for k in failed]
+        if choice != "gaussian-copula" and "gaussian-copula" in results and len(results) > 1 and d > 0:
+            if any("not Gaussian" in w for w in results["gaussian-copula"].warnings):
+                return "caution", ["the dependence is not Gaussian in copula space, where every estimator reads low; "
+                                   "the highest candidate is kept and may still be below the truth"]
+        return "ok", reasons
+
+
+def _se(a: Any, b: Any) -> float:
+    sa = a.stderr if a.stderr is not None and math.isfinite(a.stderr) else 0.0
+    sb = b.stderr if b.stderr is not None and math.isfinite(b.stderr) else 0.0
+    return float(math.hypot(sa, sb))
+
+
+def _dims_high(res: Any) -> bool:
+    return any("dimensions" in w for w in res.warnings)

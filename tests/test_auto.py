@@ -1,0 +1,109 @@
+"""method="auto": its choices on small cases, its accuracy where the answer is known, and its
+trust verdict."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import infolens
+from infolens.estimators.auto import AutoMI
+from infolens.result import MIResult
+
+
+def _gauss(n, rho, d, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, d))
+    return x, rho * x + np.sqrt(1 - rho**2) * rng.normal(size=(n, d)), -0.5 * d * np.log(1 - rho**2)
+
+
+def test_auto_is_the_default_and_chooses_the_copula_for_gaussian_dependence():
+    """Monotone transforms of a 2+2 Gaussian: the copula checks find Gaussian dependence, so
+    the Gaussian copula is chosen and is exact within 4 standard errors (+0.01 rank noise)."""
+    x, y, truth = _gauss(3000, 0.6, 2, 0)
+    r = infolens.estimate_mi(np.exp(x), y**3, random_state=0)
+    assert r.method == "auto"
+    assert r.diagnostics["choice"]["method"] == "gaussian-copula"
+    assert r.diagnostics["trust"] == "ok" and r.warnings == []
+    assert abs(r.mi - truth) < 4 * r.stderr + 0.01
+    assert set(r.diagnostics["candidates"]) == {"gaussian-copula", "ksg"}
+    assert r.ci[0] <= r.mi <= r.ci[1]
+    # the same seed gives the same number
+    assert infolens.estimate_mi(np.exp(x), y**3, random_state=0).mi == r.mi
+
+
+def test_auto_labels_and_discrete_pairs():
+    """A label goes to the kNN estimator for labels; two discrete variables to the plug-in
+    estimate. Truths: y = 1[x > 0] is a function of x, so I = H(Y) = log 2; for two
+    independent fair bits copied with 10% flips, I = log 2 - H_b(0.1)."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=3000)
+    lab = np.where(x > 0, "pos", "neg")
+    r = infolens.estimate_mi(x, lab, random_state=0)
+    assert r.diagnostics["choice"]["method"] == "ross"
+    assert abs(r.mi - np.log(2)) < 0.05
+    a = rng.integers(0, 2, size=4000)
+    b = np.where(rng.random(4000) < 0.1, 1 - a, a)
+    hb = -(0.1 * np.log(0.1) + 0.9 * np.log(0.9))
+    r = infolens.estimate_mi(a, b, random_state=0)
+    assert r.diagnostics["choice"]["method"] == "binning"
+    assert abs(r.mi - (np.log(2) - hb)) < 4 * r.stderr + 0.005
+
+
+def test_auto_sees_non_gaussian_dependence():
+    """y = x^2 + noise has no correlation, so the Gaussian copula reads ~0 and warns; KSG on
+    the normal scores sees the dependence and is chosen (budget='fast': no neural
+    candidate). The truth is not closed-form; the check is that the choice is far above the
+    copula and the trust is not 'ok'."""
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=3000)
+    y = x**2 + 0.3 * rng.normal(size=3000)
+    r = infolens.estimate_mi(x, y, method="auto", budget="fast", random_state=0)
+    c = r.diagnostics["candidates"]
+    assert r.diagnostics["choice"]["method"] == "ksg"
+    assert c["ksg"]["mi"] > c["gaussian-copula"]["mi"] + 0.5
+    assert r.diagnostics["trust"] in ("caution", "unreliable")
+
+
+def _res(mi, se, warnings=()):
+    return MIResult(mi=mi, stderr=se, warnings=list(warnings))
+
+
+def test_trust_verdicts():
+    """The verdict from the candidates alone: agreement -> ok; a low-dimensional KSG far
+    below a Gaussian-copula choice (beyond both errors, no known reason) -> unreliable; a
+    chosen estimate with its own warning -> caution; a lower bound below the choice is no
+    contradiction."""
+    est = AutoMI()
+    cands = {"gaussian-copula": {"error": None}, "ksg": {"error": None}}
+    level, _ = est._trust("gaussian-copula", {"gaussian-copula": _res(0.5, 0.01), "ksg": _res(0.49, 0.015)}, cands, 2)
+    assert level == "ok"
+    level, reasons = est._trust("gaussian-copula", {"gaussian-copula": _res(0.5, 0.01), "ksg": _res(0.2, 0.015)}, cands, 2)
+    assert level == "unreliable" and "ksg gives 0.2" in reasons[0]
+    level, _ = est._trust("ksg", {"ksg": _res(0.5, 0.01, ["w"]), "gaussian-copula": _res(0.45, 0.01)}, cands, 2)
+    assert level == "caution"
+    level, _ = est._trust("infonce", {"infonce": _res(0.5, 0.02), "gaussian-copula": _res(0.0, 0.001, ["not Gaussian"])},
+                          cands, 20)
+    assert level == "caution"
+    level, _ = est._trust("gaussian-copula", {"gaussian-copula": _res(0.5, 0.01), "ksg": _res(0.9, 0.015)}, cands, 2)
+    assert level == "unreliable"
+
+
+def test_auto_high_dimensional_gaussian_uses_the_copula_without_knn():
+    """25+25 dims: kNN is not even run (it reads far too low there); the copula is exact."""
+    x, y, truth = _gauss(2000, 0.3, 25, 3)
+    r = infolens.estimate_mi(x, y, budget="fast", random_state=0)
+    assert "ksg" not in r.diagnostics["candidates"]
+    assert abs(r.mi - truth) < 4 * r.stderr + 0.01
+
+
+def test_auto_errors_and_cli(tmp_path, capsys):
+    from infolens.cli import main
+
+    with pytest.raises(ValueError, match="budget must be one of"):
+        infolens.estimate_mi([1.0] * 20, list(range(20)), budget="huge")
+    x, y, _ = _gauss(500, 0.6, 1, 4)
+    np.save(tmp_path / "x.npy", x)
+    np.save(tmp_path / "y.npy", y)
+    assert main(["estimate", str(tmp_path / "x.npy"), str(tmp_path / "y.npy")]) == 0
+    assert "[auto(" in capsys.readouterr().out
