@@ -155,7 +155,6 @@ def test_killed_run_resumes_without_redoing(tmp_path):
     done_before = {r["config"]["i"] for r in before}
 
     configs = [{"i": i, "sleep": 0.08, "log": str(log)} for i in range(40)]  # the same hashes as the killed run
-    t0 = time.perf_counter()
     rows = run_jobs(logged_slow_job, configs, out, n_jobs=1, progress=False)
     assert [r["result"]["square"] for r in rows] == [i * i for i in range(40)]
     runs = [int(s) for s in log.read_text().split()]
@@ -165,7 +164,8 @@ def test_killed_run_resumes_without_redoing(tmp_path):
     lines = store.read_text().splitlines()
     assert all(json.loads(line)["error"] is None for line in lines)
     assert sorted(json.loads(line)["config"]["i"] for line in lines) == list(range(40))
-    assert time.perf_counter() - t0 < 0.08 * (40 - len(done_before)) + 5  # 5 s slack on a loaded machine
+    # (that the finished jobs were not redone is shown by the execution log above, not by a
+    # wall-time bound, which a busy machine would break)
 
 
 def test_sweep_product_and_yaml(tmp_path):
