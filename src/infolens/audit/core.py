@@ -130,7 +130,7 @@ def audit(
     mmd = mmd_test(ztr, zsy, n_permutations=n_permutations, max_samples=mmd_max_samples,
                    random_state=int(seeds[2]), n_jobs=n_jobs)
     metrics.update({"mmd2": mmd.mmd2, "mmd_pvalue": mmd.p_value, "mmd_bandwidth": mmd.bandwidth,
-                    "mmd_kernel": mmd.kernel, "mmd_n": [mmd.n_x, mmd.n_y]})
+                    "mmd_kernel": mmd.kernel, "mmd_n": [mmd.n_x, mmd.n_y], "mmd_n_permutations": mmd.n_permutations})
     bar.update()
     cols = column_metrics(tr, sy, enc)
     metrics.update(correlation_difference(tr, sy, enc.numeric_))
