@@ -77,7 +77,7 @@ def read_table(path: str | os.PathLike[str], flag: str = "table", sep: str | Non
             df = pd.read_parquet(p)
         except ImportError as exc:
             raise InputError(f"{flag}: reading {str(p)!r} needs pyarrow (pip install pyarrow); or save it as .csv") from exc
-        except Exception as exc:  # pyarrow raises its own ArrowInvalid / OSError for a broken file
+        except (ValueError, OSError) as exc:  # pyarrow's ArrowInvalid is a ValueError, ArrowIOError an OSError
             raise FileReadError(f"{flag} file {str(p)!r} is not a readable Parquet file ({_first_line(exc)}); "
                                 "write it again or pass a .csv") from exc
     elif suffix in (".csv", ".tsv", ".txt"):
