@@ -129,6 +129,7 @@ def files(tmp_path, monkeypatch):
     np.save(d / "scalar.npy", np.float64(1.0))
     np.save(d / "strings.npy", np.array(["a", "b"]))
     np.savez(d / "d.npz", a=X[:, 0], b=Y[:, 0])
+    np.savez(d / "none.npz")
     zfull = (d / "d.npz").read_bytes()
     (d / "trunc.npz").write_bytes(zfull[: len(zfull) // 2])
     (d / "notzip.npz").write_bytes(full)
@@ -166,6 +167,7 @@ CLI_FILE_CASES = [
     ("string npy", ["strings.npy", "y.npy"], r"X file 'strings.npy' holds dtype <U1, not numbers"),
     ("truncated npz", ["trunc.npz", "--x-key", "a", "--y-key", "b"], r"X file 'trunc.npz' is not a complete .npz"),
     ("npy named .npz", ["notzip.npz", "y.npy"], r"X file 'notzip.npz' is not a .npz archive \(no zip header\)"),
+    ("npz without arrays", ["none.npz", "y.npy"], r"X file 'none.npz' holds no arrays; write it again with numpy.savez"),
     ("npz key missing", ["d.npz", "--x-key", "a", "--y-key", "zz"], r"--y-key 'zz' is not in 'd.npz' \(arrays: a, b\)"),
     ("npz key needed", ["d.npz", "y.npy"], r"'d.npz' holds arrays a, b; choose one with --x-key"),
     ("header-only CSV", ["header.csv", "y.npy", "--x-cols", "a"], r"X file 'header.csv' has a header \(a, b, c\) but zero data rows"),

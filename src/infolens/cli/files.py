@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DataNotFoundError, FileReadError, InputError
+from ..errors import DataNotFoundError, FileReadError, InfolensError, InputError
 
 ARRAY_SUFFIXES = (".npy", ".npz")
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq")
@@ -241,7 +241,7 @@ def _load_npz(p: Path, key: str | None, which: str) -> np.ndarray:
         raise FileReadError(f"{flag} file {str(p)!r} is not a complete .npz archive ({_first_line(exc)}); "
                             "it is truncated or another format - write it again with numpy.savez") from exc
     except ValueError as exc:
-        if isinstance(exc, InputError):
+        if isinstance(exc, InfolensError):
             raise
         raise FileReadError(f"{flag} file {str(p)!r}: array {key!r} cannot be read ({_first_line(exc)}); "
                             "save numeric arrays with numpy.savez") from exc
