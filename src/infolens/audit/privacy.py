@@ -31,7 +31,6 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 import numpy as np
-import pandas as pd
 
 from ..errors import InputError
 from ..validation import check_random_state
