@@ -9,8 +9,11 @@ from __future__ import annotations
 import json
 import math
 import time
+import warnings as _warnings
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Iterator
 
 import numpy as np
 
@@ -70,6 +73,33 @@ def convert_diagnostics(diag: dict[str, Any], f: float, unit: str) -> dict[str, 
     if "curves" in diag:
         out["curves_unit"] = "nats"
     return out
+
+
+#: notes of the validations running in this context (None: nobody collects them)
+_NOTES: ContextVar[list[str] | None] = ContextVar("infolens_validation_notes", default=None)
+
+
+@contextmanager
+def validation_notes() -> Iterator[list[str]]:
+    """Collect the notes validation makes inside the block about data it changed (constant
+    columns dropped). :meth:`Estimator.estimate` collects them into ``MIResult.warnings``.
+    A context variable holds the list, so concurrent estimates in other threads keep their
+    own notes; nothing is stored on the estimator. Outside such a block a note is issued as
+    a ``UserWarning``."""
+    notes: list[str] = []
+    token = _NOTES.set(notes)
+    try:
+        yield notes
+    finally:
+        _NOTES.reset(token)
+
+
+def _note(message: str) -> None:
+    notes = _NOTES.get()
+    if notes is None:
+        _warnings.warn(message, UserWarning, stacklevel=4)
+    elif message not in notes:
+        notes.append(message)
 
 
 def check_unit(unit: str) -> str:
@@ -259,9 +289,10 @@ class Estimator:
     def estimate(self, x: Any, y: Any) -> MIResult:
         """Estimate I(X;Y) in nats from paired samples ``x[i], y[i]``."""
         t0 = time.perf_counter()
-        xa, ya = self._validate(x, y)
-        mi, stderr, diag = self._estimate(xa, ya)
-        warns = [str(w) for w in diag.pop("warnings", [])]
+        with validation_notes() as notes:
+            xa, ya = self._validate(x, y)
+            mi, stderr, diag = self._estimate(xa, ya)
+        warns = list(notes) + [str(w) for w in diag.pop("warnings", []) if str(w) not in notes]
         ci = diag.pop("ci", None)  # an estimator may give its own interval (e.g. a t interval)
         res = MIResult(
             mi=mi,

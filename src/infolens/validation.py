@@ -8,14 +8,12 @@ and what is accepted.
 from __future__ import annotations
 
 import numbers
-import warnings
-from contextlib import contextmanager
-from contextvars import ContextVar
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
 from .errors import InputError, InputTypeError
+from .result import _note, validation_notes  # noqa: F401  (the collector lives with MIResult)
 
 #: A column whose values are integral and take at most this many distinct
 #: values (or at most 5% of n, whichever is larger) is *detected* as discrete.
@@ -220,38 +218,6 @@ def check_paired_index(x: Any, y: Any, x_name: str = "x", y_name: str = "y") -> 
         f"so align them first: {y_name} = {y_name}.reindex({x_name}.index) to pair by label, or "
         f"{y_name} = {y_name}.reset_index(drop=True) (and the same for {x_name}) to pair by position"
     )
-
-
-#: notes of the validations running in this context (None: nobody collects them)
-_NOTES: ContextVar[list[str] | None] = ContextVar("infolens_validation_notes", default=None)
-
-
-@contextmanager
-def validation_notes() -> Iterator[list[str]]:
-    """Collect the notes validation makes inside the block about data it changed (constant
-    columns dropped), e.g. to put them in ``MIResult.warnings``::
-
-        with validation_notes() as notes:
-            res = est.estimate(x, y)
-        res.warnings[:0] = notes
-
-    A context variable holds the list, so concurrent estimates in other threads (or asyncio
-    tasks) keep their own notes; nothing is stored on the estimator. Outside such a block a
-    note is issued as a ``UserWarning``."""
-    notes: list[str] = []
-    token = _NOTES.set(notes)
-    try:
-        yield notes
-    finally:
-        _NOTES.reset(token)
-
-
-def _note(message: str) -> None:
-    notes = _NOTES.get()
-    if notes is None:
-        warnings.warn(message, UserWarning, stacklevel=4)
-    elif message not in notes:
-        notes.append(message)
 
 
 def is_categorical(a: Any) -> bool:
