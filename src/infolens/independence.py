@@ -79,7 +79,8 @@ def independence_test(
     Parameters
     ----------
     x, y : paired samples, as for :func:`infolens.estimate_mi`.
-    method : the estimator of the statistic (any registered name; ``"ksg"`` is batched).
+    method : the estimator of the statistic (any registered name; ``"ksg"`` is batched;
+        ``"auto"`` picks a fixed cheap statistic from the data, see :func:`_test_statistic_for`).
     n_permutations : P; the smallest attainable p-value is ``1 / (P + 1)``.
     random_state : seed of the permutations (and of the estimator's own randomness).
     **params : the estimator's parameters (e.g. ``k=5``).
@@ -94,6 +95,8 @@ def independence_test(
     P = check_positive_int(n_permutations, "n_permutations")
     rng = check_random_state(random_state)
     t0 = time.perf_counter()
+    if isinstance(method, str) and method.lower() in ("auto", "default", "automatic"):
+        method = _test_statistic_for(x, y)
     cls = estimator_class(method)
     if cls.name == "ksg" and params.get("algorithm", 1) == 1:
         stat, null, n, used = _ksg_batched(x, y, P, rng, params)
@@ -106,6 +109,19 @@ def independence_test(
         null_sd=float(null.std(ddof=1)) if P > 1 else 0.0, n_permutations=P, method=cls.name,
         n_samples=int(n), seconds=time.perf_counter() - t0, null=null.tolist(), params=used,
     )
+
+
+def _test_statistic_for(x: Any, y: Any) -> str:
+    """The statistic behind ``method="auto"``: ``auto`` itself would choose per permutation
+    (and may train a network each time), so a fixed cheap one is used instead - ``mixed``
+    when a side holds labels (strings, categories), ``ksg`` up to 10 joint dimensions,
+    ``gaussian-copula`` above. The p-value is exact whichever statistic is used."""
+    from .validation import is_categorical
+
+    if is_categorical(x) or is_categorical(y):
+        return "mixed"
+    dims = [int(np.prod(np.shape(a)[1:])) if np.ndim(a) > 1 else 1 for a in (x, y)]
+    return "ksg" if sum(dims) <= 10 else "gaussian-copula"
 
 
 def _ksg_batched(x: Any, y: Any, P: int, rng: np.random.Generator, params: dict[str, Any]):

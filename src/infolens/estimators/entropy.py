@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy.special import digamma, gammaln
 
+from ..errors import InputError
 from ..registry import register
 from ..validation import check_array, check_positive_int, check_random_state
 from . import _knn_backend as kb
@@ -65,7 +66,7 @@ def kl_entropy_prepared(a: np.ndarray, k: int, weighted: bool = False, backend: 
         js, w = np.array([k]), np.array([1.0])
     rho = dist[:, js - 1]
     if np.any(rho <= 0):
-        raise ValueError(
+        raise InputError(
             "repeated samples give zero neighbour distances, so the KL entropy is -inf; "
             "use ties='dequantize' (the default) or 'jitter'"
         )

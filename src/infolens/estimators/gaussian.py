@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy.special import digamma
 
+from ..errors import InputError
 from ..registry import register
 from ..result import Estimator
 from ..validation import as_labels, check_xy, resolve_discrete
@@ -52,7 +53,7 @@ class GaussianMI(Estimator):
         x, y = check_xy(x, y, min_samples=self.min_samples())
         d = x.shape[1] + y.shape[1]
         if len(x) <= d + 1:
-            raise ValueError(
+            raise InputError(
                 f"x and y have {len(x)} samples for {d} dimensions; the gaussian estimator needs "
                 f"n > dx + dy + 1 = {d + 1} (use more samples or fewer dimensions)"
             )
@@ -96,7 +97,7 @@ def gaussian_mi(x: np.ndarray, y: np.ndarray, bias_correction: bool = True) -> t
     c = np.corrcoef(np.hstack([x, y]), rowvar=False).reshape(dx + dy, dx + dy)
     ev = np.linalg.eigvalsh(c)
     if not np.all(np.isfinite(ev)) or ev[0] <= SINGULAR_RTOL * ev[-1]:
-        raise ValueError(
+        raise InputError(
             "x and y have a singular joint covariance (a column is a linear combination of others, "
             f"smallest/largest eigenvalue of the correlation matrix {ev[0] / ev[-1]:.1e} <= {SINGULAR_RTOL:g}); "
             "drop redundant columns - the Gaussian MI would be infinite"
@@ -180,14 +181,14 @@ def _class_conditional(z: np.ndarray, labels: np.ndarray, bias_correction: bool)
     n, d = z.shape
     classes, counts = np.unique(labels, return_counts=True)
     if counts.min() <= d + 1:
-        raise ValueError(
+        raise InputError(
             f"y has a class with {counts.min()} samples; the class-conditional Gaussian copula needs more than "
             f"dx + 1 = {d + 1} samples per class (merge rare classes or use method='ross')"
         )
     h = _gauss_entropy(z, bias_correction)
     hc = np.array([_gauss_entropy(z[labels == c], bias_correction) for c in classes])
     if not np.isfinite(h) or not np.all(np.isfinite(hc)):
-        raise ValueError("x has a singular covariance within a class; drop redundant columns of x")
+        raise InputError("x has a singular covariance within a class; drop redundant columns of x")
     p = counts / n
     mi = float(h - np.dot(p, hc))
     # delta-method-style error: the per-class log-determinants each have variance ~ 2 d / n_c

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy.special import digamma
 
+from ..errors import InputError
 from ..registry import register
 from ..result import Estimator
 from ..validation import check_choice, check_positive_int, check_random_state, check_xy
@@ -71,7 +72,7 @@ class KNNEstimator(Estimator):
         check_choice(self.ties, "ties", TIES)
         check_choice(self.backend, "backend", kb.BACKENDS)
         if isinstance(self.n_subsamples, bool) or not isinstance(self.n_subsamples, (int, np.integer)) or self.n_subsamples < 0:
-            raise ValueError(f"n_subsamples must be an integer >= 0 (0 turns the standard error off), got {self.n_subsamples!r}")
+            raise InputError(f"n_subsamples must be an integer >= 0 (0 turns the standard error off), got {self.n_subsamples!r}")
 
     def _validate(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         self._check_params()

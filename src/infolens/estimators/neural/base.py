@@ -9,6 +9,7 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
+from ...errors import InputError, InputTypeError
 from ...result import Estimator
 from ...validation import check_choice, check_positive_int, seed_from
 from .data import Feeder, check_split, image_channels, input_kind, load_input, moments, split_indices
@@ -33,7 +34,7 @@ class Setup(NamedTuple):
 
 def check_paired(xa: np.ndarray, ya: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if len(xa) != len(ya):
-        raise ValueError(f"x and y must have the same number of samples (rows), got {len(xa)} and {len(ya)}; pass paired samples")
+        raise InputError(f"x and y must have the same number of samples (rows), got {len(xa)} and {len(ya)}; pass paired samples")
     return xa, ya
 
 
@@ -101,7 +102,7 @@ def make_feeds(x: np.ndarray, y: np.ndarray, split: Any, rng: np.random.Generato
         kind = input_kind(a)
         conv = kind == "image" and encoder != "mlp"
         if encoder == "conv" and kind != "image":
-            raise ValueError(f"encoder='conv' needs images (n, h, w) or (n, c, h, w) for {name}, got shape {a.shape}; use encoder='auto'")
+            raise InputError(f"encoder='conv' needs images (n, h, w) or (n, c, h, w) for {name}, got shape {a.shape}; use encoder='auto'")
         channels, last = image_channels(a) if kind == "image" else (0, False)
         per_feature = not conv
         heavy: list[int] = []
@@ -230,7 +231,7 @@ class NeuralEstimator(Estimator):
         unknown = sorted(set(training) - set(defaults))
         if unknown:
             takes = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
-            raise TypeError(f"{type(self).__name__} got unexpected parameter(s) {', '.join(map(repr, unknown))}; "
+            raise InputTypeError(f"{type(self).__name__} got unexpected parameter(s) {', '.join(map(repr, unknown))}; "
                             f"it takes {', '.join(takes)}")
         for k, v in defaults.items():
             setattr(self, k, training.get(k, v))
@@ -259,7 +260,7 @@ class NeuralEstimator(Estimator):
     def _check_lengths(self, xa: np.ndarray, ya: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         check_paired(xa, ya)
         if len(xa) < self.min_samples():
-            raise ValueError(
+            raise InputError(
                 f"x and y have {len(xa)} samples; neural estimators need at least {self.min_samples()} "
                 "(they split the data into train, validation and test parts)")
         return xa, ya

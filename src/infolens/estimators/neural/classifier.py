@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from ...errors import InputError
 from ...registry import register
 from ...result import MIResult
 from ...validation import check_positive_int, encode_labels, is_categorical
@@ -30,7 +31,7 @@ class CCMIEstimator(NeuralEstimator):
         from .objectives import CCMIObjective
 
         if not (isinstance(self.tau, (int, float)) and 0 < self.tau < 0.5):
-            raise ValueError(f"tau must be in (0, 0.5) (probability clipping of the classifier), got {self.tau!r}")
+            raise InputError(f"tau must be in (0, 0.5) (probability clipping of the classifier), got {self.tau!r}")
         return CCMIObjective(self.tau)
 
 

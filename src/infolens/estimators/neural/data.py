@@ -15,6 +15,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from ...errors import InputError, InputTypeError
 from ...validation import check_array, to_numpy
 
 #: a resident split larger than this (bytes, float32) is streamed instead
@@ -33,23 +34,23 @@ def load_input(a: Any, name: str) -> np.ndarray:
     if isinstance(a, (str, os.PathLike)):
         p = Path(a)
         if p.suffix != ".npy":
-            raise ValueError(f"{name}: a path must name a .npy file (opened memory-mapped), got {str(p)!r}")
+            raise InputError(f"{name}: a path must name a .npy file (opened memory-mapped), got {str(p)!r}")
         if not p.exists():
             raise FileNotFoundError(f"{name}: no such file {str(p)!r}")
         a = np.load(p, mmap_mode="r")
     if _is_lazy(a):
         if a.dtype.kind not in "iuf":
-            raise TypeError(f"{name} has dtype {a.dtype}, which is not numeric; store numbers in the .npy file")
+            raise InputTypeError(f"{name} has dtype {a.dtype}, which is not numeric; store numbers in the .npy file")
         if a.ndim == 0 or len(a) == 0:
-            raise ValueError(f"{name} is empty or a scalar (shape {a.shape}); pass one row per sample")
+            raise InputError(f"{name} is empty or a scalar (shape {a.shape}); pass one row per sample")
         if a.dtype.kind == "f":
             for s in range(0, len(a), _CHUNK):
                 if not np.isfinite(a[s:s + _CHUNK]).all():
-                    raise ValueError(f"{name} contains NaN or inf values in rows {s}..{s + _CHUNK}; clean the file first")
+                    raise InputError(f"{name} contains NaN or inf values in rows {s}..{s + _CHUNK}; clean the file first")
         return a.reshape(len(a), 1) if a.ndim == 1 else a
     arr = check_array(a, name, flatten=False, dtype=np.float32, allow_constant=True)
     if np.ptp(arr) == 0:
-        raise ValueError(f"{name} is constant (every sample equal); a constant carries no information - MI is 0")
+        raise InputError(f"{name} is constant (every sample equal); a constant carries no information - MI is 0")
     return arr
 
 
@@ -59,12 +60,12 @@ def labels_input(a: Any, name: str) -> np.ndarray:
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1:
-        raise ValueError(f"{name} must be one label per sample, shape (n,), got {arr.shape}")
+        raise InputError(f"{name} must be one label per sample, shape (n,), got {arr.shape}")
     if arr.dtype.kind == "f" and not np.all(np.mod(arr, 1) == 0):
-        raise ValueError(f"{name} has non-integer values; the classifier bound needs discrete labels (integer codes)")
+        raise InputError(f"{name} has non-integer values; the classifier bound needs discrete labels (integer codes)")
     _, codes = np.unique(arr, return_inverse=True)
     if codes.max() == 0:
-        raise ValueError(f"{name} takes a single value; a constant carries no information - MI is 0")
+        raise InputError(f"{name} takes a single value; a constant carries no information - MI is 0")
     return codes.reshape(-1).astype(np.int64)
 
 
@@ -81,16 +82,16 @@ def image_channels(a: np.ndarray) -> tuple[int, bool]:
         if a.shape[1] not in (1, 2, 3, 4) and a.shape[3] in (1, 2, 3, 4):
             return int(a.shape[3]), True
         return int(a.shape[1]), False
-    raise ValueError(f"images must have shape (n, h, w) or (n, c, h, w), got {a.shape}")
+    raise InputError(f"images must have shape (n, h, w) or (n, c, h, w), got {a.shape}")
 
 
 def check_split(split: Any) -> tuple[float, float, float]:
     try:
         fr = tuple(float(f) for f in split)
     except TypeError as exc:
-        raise ValueError(f"split must be three fractions (train, validation, test), got {split!r}") from exc
+        raise InputError(f"split must be three fractions (train, validation, test), got {split!r}") from exc
     if len(fr) != 3 or min(fr) <= 0 or abs(sum(fr) - 1.0) > 1e-6:
-        raise ValueError(f"split must be three positive fractions summing to 1, e.g. (0.6, 0.2, 0.2); got {split!r}")
+        raise InputError(f"split must be three positive fractions summing to 1, e.g. (0.6, 0.2, 0.2); got {split!r}")
     return fr  # type: ignore[return-value]
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from ...errors import InputError
+
 
 def plot_curves(curves: Any, path: str | os.PathLike[str] | None = None, *, truth: float | None = None,
                 estimate: float | None = None, best_step: int | None = None, title: str = "", ax: Any = None) -> Any:
@@ -18,14 +20,14 @@ def plot_curves(curves: Any, path: str | os.PathLike[str] | None = None, *, trut
     diag = getattr(curves, "diagnostics", None)
     if diag is not None:
         if "curves" not in diag:
-            raise ValueError("this result has no training curves; pass the result of a neural estimator (e.g. method='infonce')")
+            raise InputError("this result has no training curves; pass the result of a neural estimator (e.g. method='infonce')")
         estimate = curves.to_unit("nats").mi if estimate is None else estimate  # curves are in nats
         best_step = diag.get("best_step") if best_step is None else best_step
         title = title or curves.method
         curves = diag["curves"]
     missing = {"step", "train", "val", "smoothed"} - set(getattr(curves, "columns", ()))
     if missing:
-        raise ValueError(f"curves must be a DataFrame with columns step, train, val, smoothed; missing {sorted(missing)}")
+        raise InputError(f"curves must be a DataFrame with columns step, train, val, smoothed; missing {sorted(missing)}")
     own = ax is None
     fig, ax = figure_and_axes(ax, figsize=(6, 3.6))
     ax.plot(curves["step"], curves["train"], lw=1, alpha=0.6, label="train (minibatch)")

@@ -20,11 +20,12 @@ from typing import Any
 
 import numpy as np
 
+from ...errors import InputError
 from ...progress import progress
 from ...validation import check_positive_int
 
 
-class TrainingDiverged(ValueError):
+class TrainingDiverged(InputError):
     """Training produced non-finite or runaway values; no estimate is returned."""
 
 
@@ -55,7 +56,7 @@ def _check_float(value: Any, name: str, low: float = 0.0, inclusive: bool = Fals
     ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
     if not ok or value < low or (value == low and not inclusive):
         op = ">=" if inclusive else ">"
-        raise ValueError(f"{name} must be a finite number {op} {low}, got {value!r}")
+        raise InputError(f"{name} must be a finite number {op} {low}, got {value!r}")
     return float(value)
 
 
@@ -96,15 +97,15 @@ def train(
     weight_decay = _check_float(weight_decay, "weight_decay", inclusive=True)
     min_delta = _check_float(min_delta, "min_delta", inclusive=True)
     if not (isinstance(lr_factor, (int, float)) and 0 < lr_factor < 1):
-        raise ValueError(f"lr_factor must be in (0, 1) (the factor applied to lr on a plateau), got {lr_factor!r}")
+        raise InputError(f"lr_factor must be in (0, 1) (the factor applied to lr on a plateau), got {lr_factor!r}")
     if grad_clip is not None:
         grad_clip = _check_float(grad_clip, "grad_clip")
     if on_divergence not in ("raise", "best"):
-        raise ValueError(f"on_divergence must be 'raise' or 'best' (keep the best checkpoint), got {on_divergence!r}")
+        raise InputError(f"on_divergence must be 'raise' or 'best' (keep the best checkpoint), got {on_divergence!r}")
     (xtr, ytr), (xva, yva), (xte, yte) = feeds
     n_tr = len(xtr)
     if n_tr < 2 or len(xva) < 2 or len(xte) < 2:
-        raise ValueError(f"each split needs at least 2 samples, got train/val/test = {n_tr}/{len(xva)}/{len(xte)}; pass more samples")
+        raise InputError(f"each split needs at least 2 samples, got train/val/test = {n_tr}/{len(xva)}/{len(xte)}; pass more samples")
     batch_size = min(batch_size, n_tr)
     steps_per_epoch = max(1, n_tr // batch_size)
     if eval_every is None:
