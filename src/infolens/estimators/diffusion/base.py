@@ -52,8 +52,8 @@ class DiffusionEstimator(Estimator):
     _test_params: ClassVar[dict[str, Any]] = {"hidden": 32, "layers": 2, "epochs": 60, "batch_size": 64,
                                               "eval_every": 20, "draws": 8, "verbose": False}
 
-    def __init__(self, *, hidden: int = 128, layers: int = 3, epochs: int = 400, batch_size: int = 256,
-                 lr: float = 1e-3, lr_schedule: str = "cosine", ema_decay: float = 0.0, eval_every: int = 50, patience: int = 8,
+    def __init__(self, *, hidden: int = 64, layers: int = 2, epochs: int = 400, batch_size: int = 1024,
+                 lr: float = 2e-3, lr_schedule: str = "cosine", ema_decay: float = 0.0, eval_every: int = 50, patience: int = 10,
                  min_delta: float = 1e-4, max_seconds: float | None = None, draws: int = 32,
                  direction: str = "x", split: tuple[float, float, float] = (0.6, 0.2, 0.2),
                  standardize: bool = True, device: Any = "auto", random_state: Any = None,
@@ -109,7 +109,7 @@ class DiffusionEstimator(Estimator):
         return check_xy(x, y, min_samples=self.min_samples(), x_dtype=np.float64, y_dtype=np.float64)
 
     def _one(self, a: np.ndarray, c: np.ndarray, seed: int, device: Any) -> tuple[float, float, dict[str, Any], list[str]]:
-        from .core import prepare, train
+        from .core import prepare, still_improving_warning, train
 
         rng = np.random.default_rng(seed)
         data = prepare(a, c, self.split, rng, self.standardize)
@@ -118,7 +118,9 @@ class DiffusionEstimator(Estimator):
                     eval_every=self.eval_every, patience=self.patience, min_delta=float(self.min_delta),
                     max_seconds=self.max_seconds, device=device, cosine=self.lr_schedule == "cosine", seed=seed, verbose=self.verbose)
         mi, se, extra = self._read(fit.net, data, rng, device)
-        warns = list(fit.warnings) + list(extra.pop("readout_warnings", []))
+        lo, hi = extra["logsnr_range"]
+        warns = still_improving_warning(fit, hi - lo, mi, self.epochs, self.max_seconds)
+        warns += list(extra.pop("readout_warnings", []))
         diag = {**data.notes, **extra, "stopped": fit.stopped, "steps": fit.steps,
                 "train_seconds": fit.seconds, "samples_per_s": fit.samples_per_s, "loss_curve": fit.curve,
                 "denoiser": fit.net}

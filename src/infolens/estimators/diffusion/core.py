@@ -28,6 +28,8 @@ Proposal = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 VAL_ROWS = 2048
 #: the cosine learning-rate schedule ends at this share of ``lr``
 LR_FLOOR = 0.05
+#: fewer optimisation steps than this earn a warning (the defaults take 800 at N = 5,000)
+MIN_STEPS = 200
 #: evaluations looked back over when judging whether validation loss was still falling
 FALL_WINDOW = 4
 
@@ -79,7 +81,9 @@ class Fit:
     steps: int
     seconds: float
     samples_per_s: float
-    warnings: list[str]
+    #: fall of the validation loss over the last FALL_WINDOW evaluations when the limit ended training
+    late_drop: float
+    dx: int
 
 
 def train(data: Data, levels: Proposal, *, hidden: int, layers: int, epochs: int, batch_size: int, lr: float,
@@ -168,28 +172,47 @@ def train(data: Data, levels: Proposal, *, hidden: int, layers: int, epochs: int
     if best_state is not None:
         ema.module.load_state_dict(best_state)
     ema.module.eval()
-    warns = []
+    late_drop = 0.0
     if stopped != "converged" and len(curve) > FALL_WINDOW:
         vals = [r["val_loss"] for r in curve]
-        w = FALL_WINDOW
-        drop = vals[-1 - w] - min(vals[-w:])
-        if drop > min_delta:
-            limit = f"the epoch limit ({epochs} epochs)" if stopped == "max epochs" else f"the time limit ({max_seconds} s)"
-            warns.append(
-                f"training stopped at {limit} while the validation denoising loss was still falling "
-                f"(-{drop:.3g} over the last {w} evaluations): the denoisers are not converged and the estimate "
-                "may be off (usually low); raise epochs or max_seconds"
-            )
+        late_drop = max(vals[-1 - FALL_WINDOW] - min(vals[-FALL_WINDOW:]), 0.0)
+    return Fit(ema.module, curve, stopped, step + 1, seconds, (step + 1) * bs / max(seconds, 1e-9), late_drop, dx)
+
+
+def still_improving_warning(fit: Fit, span: float, mi: float, epochs: int, max_seconds: float | None) -> list[str]:
+    """A warning when training ended at its limit while the validation loss still fell by
+    enough to matter. A drop ``d`` of the mean (over both masks) per-coordinate loss, if it
+    all came from the conditional branch, moves the gap read-out by up to ``d * dx * span``
+    nats (orthogonality: the gap is the difference of the two losses; ``span`` = the
+    log-SNR range over which it is integrated); the warning fires when that possible move
+    over the last FALL_WINDOW evaluations exceeds max(0.02 nats, 5% of the estimate)."""
+    out = []
+    if fit.steps < MIN_STEPS:
+        out.append(f"training ran only {fit.steps} optimisation steps (epochs={epochs}); denoisers need several "
+                   f"hundred to learn the conditional part, so the estimate is likely far too low: raise epochs")
+    if fit.stopped == "converged" or fit.late_drop <= 0:
+        return out
+    move = fit.late_drop * fit.dx * span
+    if move <= max(0.02, 0.05 * abs(mi)):
+        return out
+    limit = f"the epoch limit ({epochs} epochs)" if fit.stopped == "max epochs" else f"the time limit ({max_seconds} s)"
+    return out + [f"training stopped at {limit} while the validation denoising loss was still falling "
+            f"(by {fit.late_drop:.2g} over the last {FALL_WINDOW} evaluations, worth up to ~{move:.2g} nats of the estimate): "
+            "the denoisers are not converged and the estimate may be off (usually low); raise epochs or max_seconds"]
     return Fit(ema.module, curve, stopped, step + 1, seconds, (step + 1) * bs / max(seconds, 1e-9), warns)
 
 
 def gaps(net: Any, a: np.ndarray, c: np.ndarray, lam: np.ndarray, rng: np.random.Generator, device: Any,
-         block: int = 8192) -> np.ndarray:
-    """``||eps_hat(z, lam, c) - eps_hat(z, lam)||^2`` for rows ``a, c`` at levels ``lam``
-    (all three of length m), fresh noise per row."""
+         block: int = 8192) -> tuple[np.ndarray, np.ndarray]:
+    """For rows ``a, c`` at levels ``lam`` (all of length m), fresh noise ``eps`` per row:
+    the orthogonal gap ``||eps_hat(z, c) - eps_hat(z)||^2`` and the error gap
+    ``||eps - eps_hat(z)||^2 - ||eps - eps_hat(z, c)||^2`` (equal in expectation for exact
+    denoisers; the first has less variance, the second is not inflated by noise in the
+    conditional predictor)."""
     import torch
 
     out = np.empty(len(a), dtype=np.float64)
+    err = np.empty(len(a), dtype=np.float64)
     with torch.no_grad():
         for s in range(0, len(a), block):
             sl = slice(s, s + block)
@@ -197,18 +220,55 @@ def gaps(net: Any, a: np.ndarray, c: np.ndarray, lam: np.ndarray, rng: np.random
             x0 = torch.as_tensor(a[sl], device=device)
             eps = torch.as_tensor(rng.standard_normal(x0.shape), dtype=torch.float32, device=device)
             z = torch.sigmoid(lam_t).sqrt()[:, None] * x0 + torch.sigmoid(-lam_t).sqrt()[:, None] * eps
-            out[sl] = net.gap(z, lam_t, torch.as_tensor(c[sl], device=device)).double().cpu().numpy()
-    return out
+            cond, unc = net.predict_pair(z, lam_t, torch.as_tensor(c[sl], device=device))
+            out[sl] = ((cond - unc) ** 2).sum(dim=1).double().cpu().numpy()
+            err[sl] = (((eps - unc) ** 2).sum(dim=1) - ((eps - cond) ** 2).sum(dim=1)).double().cpu().numpy()
+    return out, err
+
+
+@dataclass
+class Readout:
+    """The orthogonal read-out (``mi``, ``stderr``, ``per_row``) and, on the same draws, the
+    error-gap read-out (``mse_gap``, ``mse_gap_stderr``)."""
+
+    mi: float
+    stderr: float
+    per_row: np.ndarray
+    mse_gap: float
+    mse_gap_stderr: float
 
 
 def readout(net: Any, a: np.ndarray, c: np.ndarray, proposal: Proposal, draws: int, rng: np.random.Generator,
-            device: Any) -> tuple[float, float, np.ndarray]:
+            device: Any) -> Readout:
     """The importance-sampled integral per row, ``mean_k weight_k * gap_k`` over ``draws``
     stratified noise levels (``u_k = (k + U) / draws``), and its mean and standard error over
     rows (rows are independent given the trained network)."""
     m = len(a)
     u = (np.arange(draws)[None, :] + rng.random((m, draws))) / draws
     lam, w = proposal(u.reshape(-1))
-    g = gaps(net, np.repeat(a, draws, axis=0), np.repeat(c, draws, axis=0), lam, rng, device)
+    g, e = gaps(net, np.repeat(a, draws, axis=0), np.repeat(c, draws, axis=0), lam, rng, device)
     per_row = (w * g).reshape(m, draws).mean(axis=1)
-    return float(per_row.mean()), float(per_row.std(ddof=1) / math.sqrt(m)), per_row
+    per_row_e = (w * e).reshape(m, draws).mean(axis=1)
+    return Readout(float(per_row.mean()), float(per_row.std(ddof=1) / math.sqrt(m)), per_row,
+                   float(per_row_e.mean()), float(per_row_e.std(ddof=1) / math.sqrt(m)))
+
+
+#: the two read-outs disagree when they differ by more than this many joint standard
+#: errors plus MSE_GAP_SHARE of the estimate
+MSE_GAP_SES = 4.0
+MSE_GAP_SHARE = 0.1
+
+
+def readout_diagnostics(r: Readout) -> tuple[dict[str, Any], list[str]]:
+    """The error-gap cross-check as diagnostics and, when it disagrees, a warning."""
+    diag = {"mse_gap_nats": r.mse_gap, "mse_gap_stderr_nats": r.mse_gap_stderr}
+    # the two read-outs share rows and draws, so the error of their difference is below the
+    # sum of the two errors; the sum is used (conservative: fewer false alarms)
+    tol = MSE_GAP_SES * (r.stderr + r.mse_gap_stderr) + MSE_GAP_SHARE * max(abs(r.mi), 0.1)
+    if abs(r.mi - r.mse_gap) <= tol:
+        return diag, []
+    side = ("noise in the conditional denoiser inflates the squared difference (overfitting: too few rows "
+            "for these dimensions); the truth is likely nearer the lower value" if r.mi > r.mse_gap else
+            "the conditional denoiser does worse than the unconditional one on new rows")
+    return diag, [f"the two read-outs of the same denoisers disagree: {r.mi:.3g} nats from the squared "
+                  f"difference of the predictions, {r.mse_gap:.3g} from the difference of their errors: {side}"]

@@ -55,11 +55,12 @@ class MINDEEstimator(DiffusionEstimator):
         return levels
 
     def _read(self, net: Any, data: Any, rng: np.random.Generator, device: Any) -> tuple[float, float, dict[str, Any]]:
-        from .core import readout
+        from .core import readout, readout_diagnostics
 
-        mi, se, _ = readout(net, data.a[2], data.c[2], self._training_levels(), self.draws, rng, device)
+        r = readout(net, data.a[2], data.c[2], self._training_levels(), self.draws, rng, device)
+        diag, warns = readout_diagnostics(r)
         lo, hi = self._schedule().lam_range
-        return mi, se, {"logsnr_range": (lo, hi)}
+        return r.mi, r.stderr, {**diag, "logsnr_range": (lo, hi), "readout_warnings": warns}
 
 
 # the signature help() shows: the schedule, then the shared parameters

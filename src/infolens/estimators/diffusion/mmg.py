@@ -60,7 +60,7 @@ class MMGEstimator(DiffusionEstimator):
         return LogisticProposal(float(self.loc), float(self.scale), lo, hi).sample
 
     def _read(self, net: Any, data: Any, rng: np.random.Generator, device: Any) -> tuple[float, float, dict[str, Any]]:
-        from .core import gaps, readout
+        from .core import gaps, readout, readout_diagnostics
 
         lo, hi = check_range(*self.logsnr_range)
         diag: dict[str, Any] = {"logsnr_range": (lo, hi)}
@@ -73,7 +73,7 @@ class MMGEstimator(DiffusionEstimator):
             rows = rng.choice(len(a_va), size=m, replace=False) if m < len(a_va) else np.arange(m)
             # every profile row at one level in every bin (stratified within the bin)
             lam = (edges[:-1][None, :] + np.diff(edges)[None, :] * rng.random((m, self.bins))).reshape(-1)
-            g = gaps(net, np.repeat(a_va[rows], self.bins, axis=0), np.repeat(c_va[rows], self.bins, axis=0), lam, rng, device)
+            g, _ = gaps(net, np.repeat(a_va[rows], self.bins, axis=0), np.repeat(c_va[rows], self.bins, axis=0), lam, rng, device)
             profile = g.reshape(m, self.bins).mean(axis=0)
             proposal = adaptive_proposal(edges, profile).sample
             density = 0.5 * profile  # nats per unit log-SNR
@@ -85,7 +85,11 @@ class MMGEstimator(DiffusionEstimator):
                 warns.append(f"the denoising gap is still {density[-1] / peak:.0%} of its peak at the top of the log-SNR "
                              f"range ({hi:g}): information at finer noise levels is cut off and the estimate may be low; "
                              "raise logsnr_range's upper end")
-        mi, se, _ = readout(net, data.a[2], data.c[2], proposal, self.draws, rng, device)
+        r = readout(net, data.a[2], data.c[2], proposal, self.draws, rng, device)
+        mi, se = r.mi, r.stderr
+        cross, more = readout_diagnostics(r)
+        diag.update(cross)
+        warns += more
         if "validation_mi_nats" in diag:
             v = diag["validation_mi_nats"]
             if abs(v - mi) > 4 * se + 0.1 * max(abs(mi), 0.1):

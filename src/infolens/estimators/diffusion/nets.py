@@ -79,12 +79,12 @@ def _classes() -> dict[str, Any]:
             sigma = torch.sigmoid(-lam).sqrt()[:, None]
             return sigma * z + self.out(nn.functional.silu(self.out_norm(h)))
 
-        def gap(self, z: torch.Tensor, lam: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-            """``||eps_hat(z, lam, y) - eps_hat(z, lam)||^2`` per row (one batched forward pass)."""
+        def predict_pair(self, z: torch.Tensor, lam: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            """``(eps_hat(z, lam, y), eps_hat(z, lam))`` in one batched forward pass."""
             n = len(z)
             ones = torch.ones(n, device=z.device)
             both = self(torch.cat([z, z]), torch.cat([lam, lam]), torch.cat([y, y]), torch.cat([ones, 0 * ones]))
-            return ((both[:n] - both[n:]) ** 2).sum(dim=1)
+            return both[:n], both[n:]
 
 
     class EMA:
