@@ -139,8 +139,10 @@ class AutoMI(Estimator):
         chosen = results[choice]
         level, reasons = self._trust(choice, results, cands, 0 if (disc_x and disc_y) else x.shape[1] + y.shape[1])
         warns = [w for w in chosen.warnings if not (choice != "gaussian-copula" and "not Gaussian" in w)]
-        if level == "unreliable":
-            warns += [f"auto: {r}" for r in reasons if f"auto: {r}" not in warns]
+        # every verdict other than "ok" is said in the warnings too (the chosen estimate's own
+        # warnings are already there; the trust reasons add what the cross-check found)
+        if level != "ok":
+            warns += [f"auto ({level}): {r}" for r in reasons if not any(r.endswith(w) for w in warns)]
         diag: dict[str, Any] = {
             "candidates": cands,
             "choice": {"method": choice, "why": why},
