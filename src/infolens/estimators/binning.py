@@ -17,6 +17,7 @@ from ..errors import InputError
 from ..registry import register
 from ..result import Estimator
 from ..validation import check_choice, check_xy, resolve_discrete
+from ._trust import heavy_tail_warning
 
 STRATEGIES = ("quantile", "uniform")
 
@@ -171,5 +172,9 @@ class Binning(Estimator):
                 f"only {bins} bins per continuous column ({n_cont} continuous columns, n={n}): a grid this coarse "
                 "discards most of the dependence and reads low; use a kNN or Gaussian-copula estimator"
             )
+        if not disc_x and not disc_y:
+            w = heavy_tail_warning(x, y, "binning")
+            if w:
+                warns.append(w)
         diag["warnings"] = warns
         return float(mi), float(np.sqrt(var)), diag

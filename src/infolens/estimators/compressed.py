@@ -33,6 +33,10 @@ from ..validation import (
 from ._target import Target
 
 COMPRESSORS = ("pca", "autoencoder")
+#: PCA codes that keep less of a side's variance than this carry a warning: the discarded
+#: directions may hold the shared information (sparse 5+5 Gaussian: 4 of 5 PCA dims keep
+#: ~80% of the variance, and the estimate read 53% low on the standard suite)
+MIN_VARIANCE_KEPT = 0.95
 
 
 def fit_pca(a: np.ndarray, dim: int, random_state: Any = None) -> tuple[Any, dict[str, Any]]:
@@ -234,4 +238,19 @@ class CompressedMI(Estimator):
         res = est.estimate(xe, ye)
         diag.update({"inner": inner, "code_dims": [int(xe.shape[1]), int(ye.shape[1])],
                      "discrete_y": target.how if target.discrete else False, "inner_diagnostics": res.diagnostics})
+        warns = [f"{inner} on the codes: {w}" for w in res.warnings]
+        for side, key, d_in, d_out in (("x", "x_compressor", x.shape[1], xe.shape[1]), ("y", "y_compressor", y.shape[1], ye.shape[1])):
+            kept = (diag.get(key) or {}).get("explained_variance_ratio")
+            if kept is not None and kept < MIN_VARIANCE_KEPT:
+                warns.append(
+                    f"{side} was compressed from {d_in} to {d_out} dimensions keeping {kept:.0%} of its variance: the "
+                    f"estimate is of I(f({side.upper()}); ...) <= I(X;Y) and reads low when the discarded directions "
+                    "carry shared information; raise dim or use method='auto'"
+                )
+            elif key in diag and kept is None:
+                warns.append(
+                    f"{side} was compressed from {d_in} to {d_out} dimensions by an autoencoder: the estimate is a lower "
+                    "bound (data-processing inequality) and reads low when the codes drop shared information"
+                )
+        diag["warnings"] = warns
         return res.mi, res.stderr, diag
