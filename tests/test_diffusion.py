@@ -111,8 +111,22 @@ def test_vp_schedule_inverts_and_spans_its_range():
 
 # --- trained estimators -------------------------------------------------------------
 
-#: the test budget: defaults but half the epochs (400 steps at N = 5,000, ~8 s each here)
-FAST = {"epochs": 200, "verbose": False}
+#: the test budget: defaults but half the epochs (at most 800 steps at N = 5,000, 7-11 s
+#: each on the loaded 2-core development machine)
+FAST = {"epochs": 400, "verbose": False}
+#: |estimate - truth| allowed, by (task, method): the largest error measured over data and
+#: training seeds 0-3 at this budget, plus ~25% (another machine trains another network from
+#: the same seed, so the test's seed 0 is one more draw from that spread). Measured errors
+#: (nats), seeds 0..3:
+#:   1v1-normal-0.75 (I = 0.413)    minde -0.008 -0.011 -0.133 -0.047   mmg +0.017 -0.076 -0.036 -0.025
+#:   sparse 5+5 (I = 1.022)         minde -0.040 -0.023 -0.038 -0.093   mmg +0.020 +0.002 -0.011 +0.018
+#:   student-t 2+2, 2 dof (0.193)   minde -0.050 -0.055 -0.034 -0.048   mmg -0.006 -0.042 -0.011 -0.030
+#: Each bound stays below the truth, so an estimator that misses the dependence fails.
+TOL = {
+    ("1v1-normal-0.75", "minde"): 0.17, ("1v1-normal-0.75", "mmg"): 0.10,
+    ("multinormal-sparse-5-5-2-2.0", "minde"): 0.12, ("multinormal-sparse-5-5-2-2.0", "mmg"): 0.06,
+    ("student-identity-2-2-2", "minde"): 0.07, ("student-identity-2-2-2", "mmg"): 0.055,
+}
 CASES = [  # (task id, N): a 1+1 Gaussian, the sparse 5+5 Gaussian, heavy tails
     ("1v1-normal-0.75", 5000),
     ("multinormal-sparse-5-5-2-2.0", 5000),
@@ -123,11 +137,12 @@ CASES = [  # (task id, N): a 1+1 Gaussian, the sparse 5+5 Gaussian, heavy tails
 @pytest.mark.parametrize("method", ["minde", "mmg"])
 @pytest.mark.parametrize("task_id,n", CASES)
 def test_trained_estimate_is_near_the_truth(method, task_id, n):
-    """TOLERANCE_DOC"""
+    """Trained with the test budget on seed 0; tolerances: :data:`TOL` (measured spread over
+    seeds). The standard error is a Monte-Carlo error over 1,000 test rows: a few hundredths."""
     task = get_task(task_id)
     x, y = task.sample(n, 0)
     r = infolens.estimate_mi(x, y, method=method, random_state=0, **FAST)
-    assert abs(r.mi - task.mi) < TOL[task_id], (r.mi, task.mi, r.warnings)
+    assert abs(r.mi - task.mi) < TOL[(task_id, method)], (r.mi, task.mi, r.warnings)
     assert r.stderr is not None and 0 < r.stderr < 0.05
     d = r.diagnostics
     assert d["n_test"] == n // 5 and d["steps"] > 0 and d["samples_per_s"] > 0

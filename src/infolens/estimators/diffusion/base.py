@@ -52,8 +52,8 @@ class DiffusionEstimator(Estimator):
     _test_params: ClassVar[dict[str, Any]] = {"hidden": 32, "layers": 2, "epochs": 60, "batch_size": 64,
                                               "eval_every": 20, "draws": 8, "verbose": False}
 
-    def __init__(self, *, hidden: int = 64, layers: int = 2, epochs: int = 400, batch_size: int = 1024,
-                 lr: float = 2e-3, lr_schedule: str = "cosine", ema_decay: float = 0.0, eval_every: int = 50, patience: int = 10,
+    def __init__(self, *, hidden: int = 64, layers: int = 2, epochs: int = 800, batch_size: int = 1024,
+                 lr: float = 2e-3, lr_schedule: str = "cosine", ema_decay: float = 0.0, eval_every: int = 50, patience: int = 20,
                  min_delta: float = 1e-4, max_seconds: float | None = None, draws: int = 32,
                  direction: str = "x", split: tuple[float, float, float] = (0.6, 0.2, 0.2),
                  standardize: bool = True, device: Any = "auto", random_state: Any = None,

@@ -28,6 +28,9 @@ Proposal = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 VAL_ROWS = 2048
 #: the cosine learning-rate schedule ends at this share of ``lr``
 LR_FLOOR = 0.05
+#: evaluations without a validation gain after which the learning rate is halved (so that
+#: early stopping, which waits ``patience`` evaluations, stops a network trained at a low rate)
+LR_PATIENCE = 3
 #: fewer optimisation steps than this earn a warning (the defaults take 800 at N = 5,000)
 MIN_STEPS = 200
 #: evaluations looked back over when judging whether validation loss was still falling
@@ -124,10 +127,12 @@ def train(data: Data, levels: Proposal, *, hidden: int, layers: int, epochs: int
     bs = min(batch_size, n)
     steps_per_epoch = max(n // bs, 1)
     total = epochs * steps_per_epoch
-    sched = None
-    if cosine:  # the learning rate falls along a half cosine to LR_FLOOR * lr over the step budget
-        sched = torch.optim.lr_scheduler.LambdaLR(
-            opt, lambda k: LR_FLOOR + (1 - LR_FLOOR) * 0.5 * (1 + math.cos(math.pi * min(k / total, 1.0))))
+    plateau = 1.0  # halved after every LR_PATIENCE evaluations without a gain of min_delta
+
+    def rate(k: int) -> float:
+        c = LR_FLOOR + (1 - LR_FLOOR) * 0.5 * (1 + math.cos(math.pi * min(k / total, 1.0))) if cosine else 1.0
+        return lr * c * plateau
+
     curve: list[dict[str, float]] = []
     best, best_saved, best_state, since = math.inf, math.inf, None, 0
     stopped, step = "max epochs", 0
@@ -148,13 +153,14 @@ def train(data: Data, levels: Proposal, *, hidden: int, layers: int, epochs: int
         loss.backward()
         torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
         opt.step()
-        if sched is not None:
-            sched.step()
+        for group in opt.param_groups:
+            group["lr"] = rate(step + 1)
         ema.update(net, step)
         if (step + 1) % eval_every == 0 or step + 1 == total:
             vc, vu = val_loss()
             v = 0.5 * (vc + vu)
-            curve.append({"step": step + 1, "train_loss": float(loss.detach()), "val_loss": v, "val_cond": vc, "val_uncond": vu})
+            curve.append({"step": step + 1, "lr": rate(step + 1), "train_loss": float(loss.detach()), "val_loss": v,
+                          "val_cond": vc, "val_uncond": vu})
             if v < best_saved:  # keep the best weights seen; only gains above min_delta reset patience
                 best_saved = v
                 best_state = {k: t.detach().clone() for k, t in ema.module.state_dict().items()}
@@ -162,6 +168,8 @@ def train(data: Data, levels: Proposal, *, hidden: int, layers: int, epochs: int
                 best, since = v, 0
             else:
                 since += 1
+                if since % LR_PATIENCE == 0:
+                    plateau *= 0.5
             if since >= patience:
                 stopped = "converged"
                 break
