@@ -111,20 +111,21 @@ def test_vp_schedule_inverts_and_spans_its_range():
 
 # --- trained estimators -------------------------------------------------------------
 
-#: the test budget: defaults but half the epochs (at most 800 steps at N = 5,000, 7-11 s
+#: the test budget: defaults but half the epochs (at most 800 steps at N = 5,000, 5-7 s
 #: each on the loaded 2-core development machine)
 FAST = {"epochs": 400, "verbose": False}
-#: |estimate - truth| allowed, by (task, method): the largest error measured over data and
-#: training seeds 0-3 at this budget, plus ~25% (another machine trains another network from
-#: the same seed, so the test's seed 0 is one more draw from that spread). Measured errors
-#: (nats), seeds 0..3:
-#:   1v1-normal-0.75 (I = 0.413)    minde -0.008 -0.011 -0.133 -0.047   mmg +0.017 -0.076 -0.036 -0.025
-#:   sparse 5+5 (I = 1.022)         minde -0.040 -0.023 -0.038 -0.093   mmg +0.020 +0.002 -0.011 +0.018
-#:   student-t 2+2, 2 dof (0.193)   minde -0.050 -0.055 -0.034 -0.048   mmg -0.006 -0.042 -0.011 -0.030
-#: Each bound stays below the truth, so an estimator that misses the dependence fails.
+#: |estimate - truth| allowed, by (task, method): 1.25 x the largest error measured over
+#: data and training seeds 0-3 at this budget, and at least 0.05 (the read-out's own
+#: standard error is 0.013-0.024 nats here, so even an exact network moves by ~2 of them);
+#: another machine trains another network from the same seed, so the test's seed 0 is one
+#: more draw from that spread. Measured errors (nats), seeds 0..3:
+#:   1v1-normal-0.75 (I = 0.413)    minde -0.011 -0.028 -0.023 -0.028   mmg +0.004 -0.076 -0.036 -0.044
+#:   sparse 5+5 (I = 1.022)         minde -0.025 -0.048 -0.002 -0.093   mmg -0.070 -0.015 -0.011 +0.018
+#:   student-t 2+2, 2 dof (0.193)   minde -0.051 -0.046 -0.034 -0.045   mmg -0.031 -0.042 -0.024 -0.027
+#: Each bound stays well below the truth, so an estimator that misses the dependence fails.
 TOL = {
-    ("1v1-normal-0.75", "minde"): 0.17, ("1v1-normal-0.75", "mmg"): 0.10,
-    ("multinormal-sparse-5-5-2-2.0", "minde"): 0.12, ("multinormal-sparse-5-5-2-2.0", "mmg"): 0.06,
+    ("1v1-normal-0.75", "minde"): 0.05, ("1v1-normal-0.75", "mmg"): 0.10,
+    ("multinormal-sparse-5-5-2-2.0", "minde"): 0.12, ("multinormal-sparse-5-5-2-2.0", "mmg"): 0.09,
     ("student-identity-2-2-2", "minde"): 0.07, ("student-identity-2-2-2", "mmg"): 0.055,
 }
 CASES = [  # (task id, N): a 1+1 Gaussian, the sparse 5+5 Gaussian, heavy tails

@@ -27,7 +27,8 @@ class DiffusionEstimator(Estimator):
     epochs : passes over the training split (at most; early stopping ends sooner).
     batch_size, lr : minibatch rows and Adam's learning rate.
     lr_schedule : ``"cosine"`` (the rate falls along a half cosine to 5% over the epoch
-        budget) or ``"constant"``.
+        budget) or ``"constant"``; either way it is halved after every 3 evaluations
+        without a validation gain of ``min_delta``.
     ema_decay : decay per step of an exponential moving average of the weights, used for
         validation and read-out (0: off, the default; see docs/estimators.md for why).
     eval_every : training steps between validation evaluations.
