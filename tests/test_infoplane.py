@@ -138,6 +138,18 @@ def test_check_bounds_flags_estimates_above_h_y():
     c = check_bounds(t, h_y=math.log(3))  # 1.0986: 1.0 passes, 1.5 fails; I(X;L) is not bounded by H(Y)
     assert len(c["violations"]) == 1 and c["violations"][0].startswith("b h1")
     assert c["all_finite"]
+    # data-processing inequality: I(X;L) = 9.0 >= both I(L;Y) estimates, nothing flagged
+    assert c["dpi_violations"] == []
+
+
+def test_dpi_violations_flag_points_below_the_diagonal():
+    # h3: I(X;L) 1.85 vs I(L;Y) 2.15 (the case), se 0.02 each: 0.30 > 3 x 0.028 + 0.05;
+    # h1: 1.85 vs 1.80 is within tolerance
+    t = pd.DataFrame({"quantity": ["I(X;L)", "I(L;Y)", "I(X;L)", "I(L;Y)"], "method": ["k", "c", "k", "c"],
+                      "layer": ["h3", "h3", "h1", "h1"], "epoch": [2] * 4, "mi": [1.85, 2.15, 1.85, 1.80],
+                      "stderr": [0.02] * 4, "error": [None] * 4})
+    c = check_bounds(t, h_y=3.0)
+    assert c["dpi_violations"] == ["h3 epoch 2: I(X;L) k 1.850 < I(L;Y) c 2.150"]
 
 
 def test_models_record_every_layer():

@@ -24,7 +24,32 @@ def check_bounds(table: Any, h_y: float) -> dict[str, Any]:
             viol.append(f"{r['method']} {r['layer']} epoch {r['epoch']}: {r['mi']:.3f} > H(Y) = {h_y:.3f}")
     ok = table[table["error"].isna()]
     return {"h_y": h_y, "violations": viol, "all_finite": bool(np.all(np.isfinite(ok["mi"].astype(float)))),
-            "n_estimates": int(len(ok))}
+            "n_estimates": int(len(ok)), "dpi_violations": dpi_violations(ok)}
+
+
+def _dpi_flags(ix: float, iy: float, se_x: float, se_y: float) -> bool:
+    """True when I(X;L) falls below I(L;Y) by more than ``BOUND_Z`` joint standard errors plus ``BOUND_SLACK``."""
+    se = float(np.hypot(se_x if np.isfinite(se_x) else 0.0, se_y if np.isfinite(se_y) else 0.0))
+    return ix + BOUND_Z * se + BOUND_SLACK < iy
+
+
+def dpi_violations(ok: Any) -> list[str]:
+    """Points of the information plane that break the data-processing inequality: Y -> X -> L
+    is a Markov chain, so I(L;Y) <= I(X;L) for every layer L; an estimate pair below the
+    diagonal by more than its joint uncertainty shows estimator bias, not compression."""
+    out = []
+    key = ["layer", "epoch"]
+    xl = ok[ok["quantity"] == "I(X;L)"]
+    ly = ok[ok["quantity"] == "I(L;Y)"]
+    for (layer, epoch), gx in xl.groupby(key):
+        gy = ly[(ly["layer"] == layer) & (ly["epoch"] == epoch)]
+        for _, rx in gx.iterrows():
+            for _, ry in gy.iterrows():
+                if _dpi_flags(float(rx["mi"]), float(ry["mi"]), float(rx["stderr"] if rx["stderr"] is not None else np.nan),
+                              float(ry["stderr"] if ry["stderr"] is not None else np.nan)):
+                    out.append(f"{layer} epoch {epoch}: I(X;L) {rx['method']} {rx['mi']:.3f} < "
+                               f"I(L;Y) {ry['method']} {ry['mi']:.3f}")
+    return out
 
 
 def make_figures(table: Any, acc: Any, layers: list[str], h_y: float, out: Path,
@@ -57,6 +82,17 @@ def make_figures(table: Any, acc: Any, layers: list[str], h_y: float, out: Path,
                 ax.plot(px, py, "-", color="0.6", lw=0.8, zorder=1)
                 ax.scatter(px, py, c=[cmap(norm(e + 1)) for e in common], marker=markers[li % len(markers)], s=36,
                            edgecolors="k", linewidths=0.3, zorder=2, label=layer)
+                sa = ok[(ok["layer"] == layer) & (ok["quantity"] == "I(X;L)") & (ok["method"] == mx)].set_index("epoch")["stderr"]
+                sb = ok[(ok["layer"] == layer) & (ok["quantity"] == "I(L;Y)") & (ok["method"] == my)].set_index("epoch")["stderr"]
+                bad = [_dpi_flags(x, y, float(sa.loc[e] if sa.loc[e] is not None else np.nan),
+                                  float(sb.loc[e] if sb.loc[e] is not None else np.nan))
+                       for x, y, e in zip(px, py, common)]
+                if any(bad):
+                    tag = "I(X;L) < I(L;Y): breaks the DPI"
+                    ax.scatter(px[bad], py[bad], s=110, facecolors="none", edgecolors="red", linewidths=1.2, zorder=3,
+                               label=None if tag in ax.get_legend_handles_labels()[1] else tag)
+            lim = max(ax.get_xlim()[1], ax.get_ylim()[1])
+            ax.plot([0, lim], [0, lim], ":", color="0.5", lw=0.8, zorder=0, label="I(L;Y) = I(X;L) (DPI limit)")
             ax.axhline(h_y, ls="--", color="0.4", lw=0.8)
             ax.text(ax.get_xlim()[0], h_y, " H(Y)", va="bottom", fontsize=8, color="0.3")
             ax.set_xlabel(f"I(X;L) [nats], {mx}")
@@ -113,6 +149,12 @@ def write_report(cfg: Any, data: dict[str, Any], table: Any, acc: Any, checks: d
     rep.add_text(f"H(Y) = {h_y:.3f} nats on the evaluation subset; I(L;Y) <= H(Y) (+{BOUND_Z:g} se + {BOUND_SLACK} nats): "
                  + ("holds for every estimate" if not checks["violations"] else "; ".join(checks["violations"][:10]))
                  + ("" if checks["all_finite"] else "; some estimates are not finite"), css_class=status)
+    dpi = checks.get("dpi_violations", [])
+    rep.add_text("Data-processing inequality (I(L;Y) <= I(X;L) for every layer, since L depends on Y only through X; "
+                 f"flagged beyond {BOUND_Z:g} joint se + {BOUND_SLACK} nats, red rings in the plane, dotted diagonal): "
+                 + ("holds for every point" if not dpi else
+                    f"{len(dpi)} point(s) break it, so the I(X;L) estimator is biased low there: " + "; ".join(dpi[:10])),
+                 css_class="ok" if not dpi else "warn")
     names = {p.stem: p for p in figs if p.suffix == ".png"}
     for stem, cap in (("information_plane", "Information plane"), ("mi_vs_epoch", "MI vs epoch per layer"),
                       ("accuracy", "Training and test accuracy")):
