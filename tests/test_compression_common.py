@@ -114,3 +114,11 @@ def test_default_sizes_and_monotone_violations():
     assert default_sizes(8)[-1] == 8
     assert monotone_violations([0.1, 0.5, 0.48, 0.6], [0.01] * 4) == []  # 0.02 drop < 2 * 0.014
     assert monotone_violations([0.1, 0.5, 0.3, 0.6], [0.01] * 4) == [(1, 2)]
+
+
+def test_plateau_says_when_the_curve_still_rises():
+    # the last step (0.80 -> 0.95, se 0.01 each) is 10 combined se: no plateau within the sizes;
+    # a flat end (0.95 -> 0.951) is not
+    sizes = [1, 2, 4, 8]
+    assert plateau(sizes, [0.2, 0.5, 0.8, 0.95], [0.01] * 4)["still_rising"] is True
+    assert plateau(sizes, [0.2, 0.5, 0.95, 0.951], [0.01] * 4)["still_rising"] is False

@@ -167,7 +167,9 @@ def plateau(sizes: Sequence[float], values: Sequence[float], stderrs: Sequence[f
     1/se^2), so the "maximum" is a pooled average of the top sizes rather than the largest
     noisy point. The uncertainty is a parametric bootstrap: each per-size value is redrawn
     from N(value, se^2), the fit and the threshold recomputed; the 5%/95% quantiles of the
-    resulting sizes form a 90% interval.
+    resulting sizes form a 90% interval. ``still_rising``: the value at the largest size exceeds
+    the one before by more than 2 combined standard errors, so there is no plateau within the
+    tested sizes.
     """
     s = np.asarray(sizes, dtype=float)
     v = np.asarray(values, dtype=float)
@@ -193,7 +195,11 @@ def plateau(sizes: Sequence[float], values: Sequence[float], stderrs: Sequence[f
     boots = np.array([first_reaching(v + rng.normal(size=len(v)) * se) for _ in range(n_boot)])
     boots = boots[np.isfinite(boots)]
     fit = _monotone_fit(v, w)
-    out: dict[str, Any] = {"size": point, "frac": frac, "max_fitted": float(fit.max()), "n_boot": int(len(boots))}
+    # still rising: the last step of the curve is an increase that its error bars do not explain
+    # (2 combined se), so the maximum is not in sight and the "plateau" is only the largest size tried
+    rising = bool(len(v) > 1 and v[-1] - v[-2] > 2 * math.hypot(se[-1], se[-2]))
+    out: dict[str, Any] = {"size": point, "frac": frac, "max_fitted": float(fit.max()), "n_boot": int(len(boots)),
+                           "still_rising": rising}
     if len(boots):
         out["lo"], out["hi"] = float(np.quantile(boots, 0.05)), float(np.quantile(boots, 0.95))
         out["boot_mean"] = float(boots.mean())

@@ -57,8 +57,11 @@ def summarize(long: Any, frac: float = 0.95) -> dict[str, Any]:
         if q == "auc":
             continue
         p = C.plateau(sub["size"], sub["value"], sub["se"], frac=frac)
+        largest = int(sub["size"].max())
         plats.append({"quantity": q, "method": m, "plateau size": p["size"], "90% low": p["lo"], "90% high": p["hi"],
-                      "max (monotone fit)": p["max_fitted"]})
+                      "max (monotone fit)": p["max_fitted"],
+                      "plateau": (f"none within the tested sizes (still rising at {largest})" if p["still_rising"]
+                                  else f"{p['size']:g} (90%: {p['lo']:g}-{p['hi']:g})")})
     return {"per_size": per, "table": wide.reset_index(drop=True), "plateaus": pd.DataFrame(plats)}
 
 
