@@ -107,3 +107,17 @@ def test_auto_errors_and_cli(tmp_path, capsys):
     np.save(tmp_path / "y.npy", y)
     assert main(["estimate", str(tmp_path / "x.npy"), str(tmp_path / "y.npy")]) == 0
     assert "[auto(" in capsys.readouterr().out
+
+
+def test_bench_reports_auto_choices(tmp_path):
+    """A bench run with auto records its choice and trust per job and draws the
+    error-per-task figure coloured by the choice."""
+    from infolens.bench import run_bench
+
+    out = run_bench(tmp_path / "b", tasks=["1v1-normal-0.75", "1v1-additive-0.75"], estimators=["auto"], n=400,
+                    seeds=1, progress=False)
+    rows = [r["result"] for r in out["rows"]]
+    assert {r["choice"] for r in rows} <= {"gaussian-copula", "ksg", "infonce"} and all(r["trust"] for r in rows)
+    assert (tmp_path / "b" / "figures" / "auto_choices.png").stat().st_size > 1000
+    s = out["tables"]["summary"].set_index("estimator")
+    assert s.loc["auto", "tasks"] == 2 and "mae" in s.columns and "solved" in s.columns

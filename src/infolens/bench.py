@@ -103,6 +103,9 @@ def bench_job(config: dict[str, Any]) -> dict[str, Any]:
         "dim_x": task.dim_x,
         "dim_y": task.dim_y,
         "warnings": list(res.warnings),
+        # what method="auto" chose and how far it trusts it (None for other estimators)
+        "choice": (res.diagnostics.get("choice") or {}).get("method"),
+        "trust": res.diagnostics.get("trust"),
     }
 
 

@@ -70,6 +70,11 @@ def write_bench_report(out_dir: str | os.PathLike[str], wall_seconds: float | No
         png = save_figure(fig, fig_dir / "time_per_estimator")[0]
         rep.add_heading("Time per estimator")
         rep.add_figure(png)
+    if "auto" in set(tidy["estimator"]) and tidy.loc[tidy["estimator"] == "auto", "estimate"].notna().any():
+        fig = figures.auto_choices(tidy)
+        png = save_figure(fig, fig_dir / "auto_choices")[0]
+        rep.add_heading("method='auto': error per task and the estimator it chose")
+        rep.add_figure(png, caption="In brackets: the trust verdicts over the seeds (ok, caution, unreliable).")
     rep.add_heading("Per task")
     rep.add_table(tasks)
     if failed:

@@ -94,3 +94,32 @@ def time_per_estimator(tidy):
     ax.set_title("time per estimator (median, IQR over tasks and seeds)", fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def auto_choices(tidy):
+    """``method="auto"``: its error per task (mean over seeds, nats), each bar coloured by the
+    estimator it chose most often for that task, with the trust verdicts counted in the label."""
+    sub = tidy[(tidy["estimator"] == "auto") & tidy["estimate"].notna()]
+    n = int(sub["n"].max())
+    sub = sub[sub["n"] == n]
+    tasks = list(dict.fromkeys(sub.sort_values("task")["task"]))
+    rows = []
+    for t in tasks:
+        g = sub[sub["task"] == t]
+        choice = g["choice"].mode().iloc[0] if g["choice"].notna().any() else "?"
+        trust = ", ".join(f"{k} {v}" for k, v in g["trust"].value_counts().items())
+        rows.append((t, float((g["estimate"] - g["truth"]).mean()), choice, trust))
+    choices = sorted({r[2] for r in rows})
+    palette = colormap("tab10")
+    colour = {c: palette(i % 10) for i, c in enumerate(choices)}
+    fig, ax = subplots(figsize=(9.0, 0.9 + 0.28 * len(rows)))
+    ax.barh(range(len(rows)), [r[1] for r in rows], color=[colour[r[2]] for r in rows])
+    ax.axvline(0.0, color="black", lw=0.8)
+    ax.set_yticks(range(len(rows)), [f"{r[0]}  [{r[3]}]" for r in rows], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel("mean estimate - truth (nats)")
+    ax.set_title(f"method='auto', N = {n}: error per task, coloured by the estimator it chose", fontsize=9)
+    for c in choices:
+        ax.bar(0, 0, color=colour[c], label=c)
+    ax.legend(fontsize=7, loc="lower right")
+    return fig

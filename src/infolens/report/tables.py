@@ -21,7 +21,7 @@ ZERO_TOLERANCE = 0.05
 
 TIDY_COLUMNS = ["task", "estimator", "label", "params", "n", "seed", "estimate", "truth", "stderr",
                 "log_ratio", "abs_error", "estimator_seconds", "seconds", "dim_x", "dim_y", "error", "hash",
-                "n_warnings", "warnings"]
+                "n_warnings", "warnings", "choice", "trust"]
 
 
 def estimator_label(name: str, params: Any) -> str:
@@ -67,6 +67,8 @@ def tidy_results(rows: list[dict[str, Any]]):
             "hash": r["hash"],
             "n_warnings": len(res.get("warnings") or []),
             "warnings": " | ".join(res.get("warnings") or []),
+            "choice": res.get("choice"),
+            "trust": res.get("trust"),
         })
     frame = pd.DataFrame.from_records(recs, columns=TIDY_COLUMNS)
     for col in ("estimate", "truth", "stderr", "log_ratio", "abs_error", "estimator_seconds", "seconds"):
