@@ -165,7 +165,7 @@ def test_stopping_at_the_epoch_limit_while_improving_is_a_warning(method):
     the result must say so; 160 steps are also below the minimum the estimators trust."""
     x, y = _pair(500)
     r = infolens.estimate_mi(x, y, method=method, random_state=0, patience=100, lr_schedule="constant",
-                             **{**TINY, "epochs": 40})
+                             **{**TINY, "epochs": 40, "eval_every": 10})
     assert r.diagnostics["stopped"] == "max epochs"
     assert any("epoch limit" in w for w in r.warnings), r.warnings
     assert any("only 160 optimisation steps" in w for w in r.warnings), r.warnings
