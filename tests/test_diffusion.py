@@ -231,3 +231,14 @@ def test_same_seed_same_number_and_device_reported():
     b = infolens.estimate_mi(x, y, method="mmg", random_state=5, **TINY)
     assert a.mi == b.mi and a.stderr == b.stderr
     assert a.diagnostics["device"] in ("cpu", "cuda", "mps") and a.diagnostics["seed"] == 5
+
+
+def test_interval_spans_both_readouts():
+    """The 95% interval is the union of the two read-outs' intervals (model error made
+    visible), so it holds both point values and is never narrower than mi +- 1.96 stderr."""
+    x, y = _pair(300)
+    r = infolens.estimate_mi(x, y, method="minde", random_state=1, **TINY)
+    g, sg = r.diagnostics["mse_gap_nats"], r.diagnostics["mse_gap_stderr_nats"]
+    z = 1.959963984540054
+    assert r.ci[0] == pytest.approx(min(r.mi - z * r.stderr, g - z * sg))
+    assert r.ci[1] == pytest.approx(max(r.mi + z * r.stderr, g + z * sg))
