@@ -21,7 +21,6 @@ Timings on a shared machine vary; the numbers here are wall times of this run.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import time
 

@@ -109,8 +109,8 @@ def train(data: Data, levels: Proposal, *, hidden: int, layers: int, epochs: int
 
     # fixed validation draws: the same noise at every evaluation, both masks on every row
     nv = min(len(a_va), VAL_ROWS)
-    lam_v, _ = levels((np.arange(nv) + rng.random(nv)) / nv)
-    lam_v = torch.as_tensor(rng.permutation(lam_v), dtype=torch.float32, device=device)
+    lam_np, _ = levels((np.arange(nv) + rng.random(nv)) / nv)
+    lam_v = torch.as_tensor(rng.permutation(lam_np), dtype=torch.float32, device=device)
     eps_v = torch.as_tensor(rng.standard_normal((nv, dx)), dtype=torch.float32, device=device)
     al, sg = torch.sigmoid(lam_v).sqrt()[:, None], torch.sigmoid(-lam_v).sqrt()[:, None]
     z_v = al * a_va[:nv] + sg * eps_v
@@ -205,9 +205,9 @@ def still_improving_warning(fit: Fit, span: float, mi: float, epochs: int, max_s
         return out
     limit = f"the epoch limit ({epochs} epochs)" if fit.stopped == "max epochs" else f"the time limit ({max_seconds} s)"
     return out + [f"training stopped at {limit} while the validation denoising loss was still falling "
-            f"(by {fit.late_drop:.2g} over the last {FALL_WINDOW} evaluations, worth up to ~{move:.2g} nats of the estimate): "
-            "the denoisers are not converged and the estimate may be off (usually low); raise epochs or max_seconds"]
-    return Fit(ema.module, curve, stopped, step + 1, seconds, (step + 1) * bs / max(seconds, 1e-9), warns)
+                  f"(by {fit.late_drop:.2g} over the last {FALL_WINDOW} evaluations, worth up to ~{move:.2g} nats of "
+                  "the estimate): the denoisers are not converged and the estimate may be off (usually low); "
+                  "raise epochs or max_seconds"]
 
 
 def gaps(net: Any, a: np.ndarray, c: np.ndarray, lam: np.ndarray, rng: np.random.Generator, device: Any,

@@ -34,7 +34,8 @@ def _classes() -> dict[str, Any]:
             self.proj = nn.Linear(2 * half + 1, dim)
 
         def forward(self, lam: torch.Tensor) -> torch.Tensor:
-            a = lam[:, None] * self.freqs[None, :]
+            freqs: torch.Tensor = self.freqs  # type: ignore[assignment]  # a registered buffer
+            a = lam[:, None] * freqs[None, :]
             return self.proj(torch.cat([a.sin(), a.cos(), lam[:, None] / 10.0], dim=1))
 
 
