@@ -139,7 +139,7 @@ class DiffusionEstimator(Estimator):
         warns += list(extra.pop("readout_warnings", []))
         diag = {**data.notes, **extra, "stopped": fit.stopped, "steps": fit.steps,
                 "train_seconds": fit.seconds, "samples_per_s": fit.samples_per_s, "loss_curve": fit.curve,
-                "denoiser": fit.net}
+                "denoiser": fit.net.to("cpu")}
         return mi, se, diag, warns
 
     def _estimate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float | None, dict[str, Any]]:

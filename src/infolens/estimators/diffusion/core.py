@@ -3,8 +3,9 @@
 One :class:`~.nets.Denoiser` learns ``eps`` of ``z = alpha x + sigma eps`` with ``y`` shown
 to it on a random half of the rows (the mask) and hidden on the other half, so one network
 is both the conditional and the unconditional denoiser. Training minimises the plain noise
-prediction error at noise levels drawn by the estimator's proposal, keeps an EMA copy of the
-weights, and stops early on the validation denoising loss (fixed noise draws, both masks).
+prediction error at noise levels drawn by the estimator's proposal, optionally keeps an EMA
+copy of the weights, and stops early on the validation denoising loss (fixed noise draws,
+both masks), keeping the weights of the lowest validation loss.
 The read-out averages ``weight * ||eps_hat(z, y) - eps_hat(z)||^2`` over stratified noise
 levels for every held-out test row; the standard error is that of the mean over rows.
 """
@@ -31,7 +32,7 @@ LR_FLOOR = 0.05
 #: evaluations without a validation gain after which the learning rate is halved (so that
 #: early stopping, which waits ``patience`` evaluations, stops a network trained at a low rate)
 LR_PATIENCE = 3
-#: fewer optimisation steps than this earn a warning (the defaults take 800 at N = 5,000)
+#: fewer optimisation steps than this earn a warning (the defaults allow 1,600 at N = 5,000)
 MIN_STEPS = 200
 #: evaluations looked back over when judging whether validation loss was still falling
 FALL_WINDOW = 4
