@@ -57,8 +57,8 @@ def test_bsy_weights_satisfy_the_constraints(d, k, cancelled):
     assert n_con == cancelled
     assert w.sum() == pytest.approx(1.0, abs=1e-10)
     assert np.abs(w).sum() <= WKL_MAX_NORM
-    for l in range(1, n_con + 1):
-        assert np.dot(w, np.exp(gammaln(js + 2 * l / d) - gammaln(js))) == pytest.approx(0.0, abs=1e-8)
+    for ell in range(1, n_con + 1):
+        assert np.dot(w, np.exp(gammaln(js + 2 * ell / d) - gammaln(js))) == pytest.approx(0.0, abs=1e-8)
     assert js.max() == k and js.min() >= 1
 
 

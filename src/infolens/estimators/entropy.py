@@ -46,7 +46,7 @@ def bsy_weights(d: int, k: int, max_norm: float = WKL_MAX_NORM) -> tuple[np.ndar
     ``||w||_1 <= max_norm`` (``L = 0`` is the plain estimator at order k)."""
     js = np.unique(np.maximum(1, (np.arange(1, d + 1) * k) // d))
     for n_con in range(min(d // 4, js.size - 1), 0, -1):
-        rows = [np.ones(js.size)] + [np.exp(gammaln(js + 2.0 * l / d) - gammaln(js)) for l in range(1, n_con + 1)]
+        rows = [np.ones(js.size)] + [np.exp(gammaln(js + 2.0 * ell / d) - gammaln(js)) for ell in range(1, n_con + 1)]
         b = np.zeros(n_con + 1)
         b[0] = 1.0
         w = np.linalg.lstsq(np.array(rows), b, rcond=None)[0]

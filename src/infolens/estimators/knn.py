@@ -23,6 +23,7 @@ from ..result import Estimator
 from ..validation import check_choice, check_positive_int, check_random_state, check_xy
 from . import _knn_backend as kb
 from ._bootstrap import convergence_warning, halfsample_stderr
+from ._ties import TIES, prepare
 from ._trust import heavy_tail_warning
 
 #: joint dimension dx + dy above which every kNN estimator of this module reads low on
@@ -49,7 +50,6 @@ def knn_warnings(name: str, mi: float, stderr: float | None, halves: list[float]
         if w:
             out.append(w)
     return out
-from ._ties import TIES, prepare
 
 
 class KNNEstimator(Estimator):
