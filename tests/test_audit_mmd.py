@@ -10,7 +10,9 @@ from infolens.audit import mmd_test
 
 
 def naive_mmd2(x, y, h):
-    k = lambda a, b: np.exp(-cdist(a, b, "sqeuclidean") / (2 * h * h))
+    def k(a, b):
+        return np.exp(-cdist(a, b, "sqeuclidean") / (2 * h * h))
+
     m, n = len(x), len(y)
     kxx, kyy = k(x, x), k(y, y)
     return ((kxx.sum() - np.trace(kxx)) / (m * (m - 1)) + (kyy.sum() - np.trace(kyy)) / (n * (n - 1))

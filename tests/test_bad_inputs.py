@@ -21,7 +21,7 @@ import pytest
 
 from infolens import estimate_mi, estimate_cmi
 from infolens.cli import main as cli_main
-from infolens.errors import ConfigError, DataNotFoundError, FileReadError, InfolensError, InputError, InputTypeError
+from infolens.errors import ConfigError, DataNotFoundError, InfolensError, InputError, InputTypeError
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(200, 2))

@@ -113,7 +113,8 @@ def bench_configs(tasks: Sequence[str], estimators: Sequence[Any], n: Sequence[i
     """The product of tasks x estimators x n x seeds as job configs (see :class:`infolens.runner.Sweep`)."""
     from .runner import Sweep
 
-    return Sweep(tasks=list(tasks), estimators=list(estimators), n=n, seeds=seeds).configs()
+    # Sweep takes a list, a tuple or one int (runner.sweep._as_list); its annotation says list
+    return Sweep(tasks=list(tasks), estimators=list(estimators), n=n, seeds=seeds).configs()  # type: ignore[arg-type]
 
 
 def run_bench(
@@ -134,9 +135,10 @@ def run_bench(
     from .distributions import get_task, suite_task_ids
     from .runner import run_jobs
 
-    defaults = SUITE_DEFAULTS.get(suite) if tasks is None else {"n": [5000], "seeds": 3}
+    defaults: dict[str, Any] | None = SUITE_DEFAULTS.get(suite) if tasks is None else {"n": [5000], "seeds": 3}
     if defaults is None:
         suite_task_ids(suite)  # raises the ValueError naming the suites
+    assert defaults is not None
     task_ids = list(tasks) if tasks is not None else suite_task_ids(suite)
     for t in task_ids:
         get_task(t)  # fail early on a bad id

@@ -37,6 +37,7 @@ def _data(cls: type[Estimator], seed: int = 0, dependent: bool = True) -> tuple[
     if kind not in ("continuous", "discrete"):
         raise ValueError(f"{cls.__name__}._test_y must be 'continuous' or 'discrete', got {kind!r}")
     src = x if dependent else rng.normal(size=(n, 2))
+    y: np.ndarray
     if kind == "discrete":
         y = (src[:, 0] > 0).astype(np.int64) * 2 + (src[:, 1] > 0).astype(np.int64)
     else:
@@ -137,6 +138,7 @@ def check_bits(name: str) -> None:
     assert bits.unit == "bits"
     assert math.isclose(bits.mi, nats.mi / math.log(2), rel_tol=1e-12, abs_tol=1e-15), f"{name}: {bits.mi} bits vs {nats.mi} nats"
     if nats.stderr is not None:
+        assert bits.stderr is not None and bits.ci is not None and nats.ci is not None, f"{name}: stderr/ci lost in bits"
         assert math.isclose(bits.stderr, nats.stderr / math.log(2), rel_tol=1e-12, abs_tol=1e-15)
         assert math.isclose(bits.ci[0], nats.ci[0] / math.log(2), rel_tol=1e-12, abs_tol=1e-15)
     assert json.loads(json.dumps(bits.to_dict()))["unit"] == "bits"

@@ -24,7 +24,7 @@ MAX_DISCRETE_LEVELS = 32
 def check_random_state(random_state: Any) -> np.random.Generator:
     """A ``numpy.random.Generator`` from ``None``, an int seed, a SeedSequence or a Generator."""
     if random_state is None or isinstance(random_state, (numbers.Integral, np.random.SeedSequence)):
-        return np.random.default_rng(random_state)
+        return np.random.default_rng(random_state)  # type: ignore[arg-type]  # any Integral seeds it; the stub lists int only
     if isinstance(random_state, np.random.Generator):
         return random_state
     if isinstance(random_state, np.random.RandomState):

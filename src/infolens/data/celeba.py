@@ -90,7 +90,7 @@ def read_partition(path: str | os.PathLike[str]) -> dict[str, int]:
     return out
 
 
-def load_celeba(data_dir: str | os.PathLike[str], split: str = "train", label: str | None = "Male",
+def load_celeba(data_dir: str | os.PathLike[str] | None, split: str = "train", label: str | None = "Male",
                 skip_bad: bool = False, mode: str = "L") -> Dataset:
     """CelebA with the binary label ``label`` (any of the 40 attributes, default "Male").
 

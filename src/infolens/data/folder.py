@@ -53,7 +53,7 @@ def _read_csv(csv_path: Path) -> tuple[list[str], np.ndarray, list[str]]:
     return files, codes.astype(np.int64), names
 
 
-def load_image_folder(data_dir: str | os.PathLike[str], labels: str | os.PathLike[str] | None = None,
+def load_image_folder(data_dir: str | os.PathLike[str] | None, labels: str | os.PathLike[str] | None = None,
                       skip_bad: bool = False, mode: str = "L") -> Dataset:
     """Images in ``data_dir`` with labels from a CSV, or from class subfolders (see module doc).
 

@@ -80,7 +80,7 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
             )
         # read straight into the output array (writable, no second copy of the body)
         out = np.empty(shape, dtype=dtype)
-        view = memoryview(out.reshape(-1).view(np.uint8))
+        view = memoryview(out.reshape(-1).view(np.uint8))  # type: ignore[arg-type]  # ndarray is a buffer; numpy's stub omits it
         try:
             got = 0
             while got < len(view):  # readinto may return short counts; loop to EOF or full
@@ -160,7 +160,8 @@ def find_mnist_like(name: str = "fashion-mnist", data_dir: str | os.PathLike[str
     if data_dir is not None:
         candidates += [Path(data_dir), Path(data_dir) / name]
     else:
-        found = _dpkg_dir(_DEBIAN_PACKAGES[name]) if _DEBIAN_PACKAGES[name] else None
+        package = _DEBIAN_PACKAGES[name]
+        found = _dpkg_dir(package) if package else None
         if found is not None:
             candidates.append(found)
         candidates += [Path(_DEBIAN_DIRS[name]), default_data_dir() / name]

@@ -119,6 +119,7 @@ def preprocess(ds: Dataset, size: int, filter: str = "antialias", cache_dir: str
         out = np.empty((n, *shape), dtype=np.float32)
         kept = _fill(ds, out, size, filter, grayscale, crop, skip_bad, verbose)
         return _result(ds, out[: len(kept)], kept, size, None)
+    kept_path = path.with_suffix(".kept.npy")
     # the rows go straight into a memory-mapped temp file, renamed into place when complete
     with atomic_path(path) as tmp:
         out = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.float32, shape=(n, *shape))
@@ -145,7 +146,7 @@ def _fill(ds: Dataset, out: np.ndarray, size: int, filter: str, grayscale: bool,
     lazy = isinstance(src, ImageFiles)
     for i in progress(range(n), total=n, desc=f"resize {ds.name} to {size}x{size}", verbose=verbose, unit="img"):
         try:
-            img = src.read(i) if lazy else src[i]
+            img = src.read(i) if lazy else src[i]  # type: ignore[union-attr]  # lazy: src is ImageFiles
         except ValueError:
             if not skip_bad:
                 raise

@@ -33,7 +33,7 @@ class Transform:
         return f"{type(self).__name__}()"
 
 
-def _bisect(f: Callable[[np.ndarray], np.ndarray], target: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+def _bisect(f: Callable[[np.ndarray], np.ndarray], target: np.ndarray, lo: np.ndarray | float, hi: np.ndarray | float,
             iters: int = 64) -> np.ndarray:
     """Solve f(t) = target for increasing f, elementwise, by bisection on [lo, hi].
     Written by hand because SciPy's root finders are scalar; 64 halvings reach float precision."""

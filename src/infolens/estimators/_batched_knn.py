@@ -33,7 +33,7 @@ from scipy.spatial import cKDTree
 from scipy.special import digamma
 
 try:  # built by setup.py; optional, so an install without a C compiler still works
-    from . import _ksg2d
+    from . import _ksg2d  # type: ignore[attr-defined]  # compiled by setup.py; the checker sees no module
 except ImportError:  # pragma: no cover - depends on the install
     _ksg2d = None
 
@@ -112,7 +112,7 @@ def ksg_batch(u: np.ndarray, v: np.ndarray, k: int = 5, workers: int = 1) -> np.
         joint = np.concatenate([U[p], vp], axis=1)
         eps = _kth_radius(joint, k)
         nu = _Marginal(U[p]).count_open(eps, 1)
-        nv = (vmarg if shared else _Marginal(vp)).count_open(eps, 1)
+        nv = (vmarg if vmarg is not None else _Marginal(vp)).count_open(eps, 1)  # vmarg is set exactly when shared
         return float(np.mean(psi[nu] + psi[nv]))
 
     out = np.array(_map_chunks(one, P, workers))
@@ -210,8 +210,8 @@ def _class_kth_sorted(us: np.ndarray, ls: np.ndarray, k: int) -> np.ndarray:
         left.append(np.where(lp[:, k - s: k - s + n] == ls, us - up[:, k - s: k - s + n], np.inf))
         right.append(np.where(lp[:, k + s: k + s + n] == ls, up[:, k + s: k + s + n] - us, np.inf))
     best = np.full_like(us, np.inf)
-    for l in range(k + 1):
-        np.minimum(best, np.maximum(left[l], right[k - l]), out=best)
+    for j in range(k + 1):
+        np.minimum(best, np.maximum(left[j], right[k - j]), out=best)
     return best
 
 

@@ -234,7 +234,7 @@ class CompressedMI(Estimator):
             params.setdefault("discrete_y", True)
         est = get_estimator(inner, **params)
         if "random_state" in est.get_params() and "random_state" not in params:
-            est.random_state = int(rng.integers(0, 2**31 - 1))
+            est.random_state = int(rng.integers(0, 2**31 - 1))  # type: ignore[attr-defined]  # get_params() has it
         res = est.estimate(xe, ye)
         diag.update({"inner": inner, "code_dims": [int(xe.shape[1]), int(ye.shape[1])],
                      "discrete_y": target.how if target.discrete else False, "inner_diagnostics": res.diagnostics})

@@ -85,8 +85,8 @@ class RossMI(KNNEstimator):
     def _estimate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float | None, dict[str, Any]]:
         dy, how = resolve_side(y, self.discrete_y, "y")
         if not dy:
-            dx, _ = resolve_side(x, "auto", "x")
-            if dx and self.discrete_y in (None, "auto"):
+            x_discrete, _ = resolve_side(x, "auto", "x")
+            if x_discrete and self.discrete_y in (None, "auto"):
                 x, y = y, x
                 how = "detected (x was the discrete side; swapped)"
             else:

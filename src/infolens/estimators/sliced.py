@@ -84,6 +84,10 @@ class _SlicedBase(Estimator):
     def min_samples(self) -> int:
         return int(self.k) + 2
 
+    def _check_params(self) -> None:
+        """The parameter checks (each estimator adds its own to the shared ones)."""
+        self._check_common()
+
     def _check_common(self) -> None:
         check_positive_int(self.proj_dim, "proj_dim")
         check_positive_int(self.k, "k")
@@ -148,7 +152,9 @@ class _SlicedBase(Estimator):
         """MI of ``(x A_p, y B_p)`` for every projection ``p`` (``A``: ``(P, dx, k)`` or None
         for x unprojected). Returns the ``(P,)`` estimates and the backend used. ``seed`` seeds
         a per-projection inner estimator that takes a ``random_state``."""
-        P = len(A) if A is not None else len(B)
+        proj = A if A is not None else B
+        assert proj is not None, "x or y is projected"
+        P = len(proj)
         params = dict(self.inner_params or {})
         batched = inner in _BATCHED and not params
         out = np.empty(P)
@@ -158,7 +164,7 @@ class _SlicedBase(Estimator):
             yv = _standardize_rows(y[None])[0] if self.standardize else y
         est = None if batched else get_estimator(inner, **params)
         if est is not None and "random_state" in est.get_params() and "random_state" not in params:
-            est.random_state = seed
+            est.random_state = seed  # type: ignore[attr-defined]  # get_params() has it
         # projections per batch: at most ~20M projected values held at once (160 MB)
         batch = max(1, min(batch, 20_000_000 // max(1, len(x) * (A.shape[2] if A is not None else x.shape[1]))))
         starts = range(0, P, batch)
@@ -173,10 +179,14 @@ class _SlicedBase(Estimator):
             else:
                 v = None
             if batched and inner == "ross":
+                assert labels is not None  # ross is batched for a discrete y only
                 out[sl] = bk.ross_batch(u, labels, int(self.k), workers=int(self.n_jobs))
             elif batched:
-                out[sl] = bk.ksg_batch(u, yv if v is None else v, int(self.k), workers=int(self.n_jobs))  # yv: shared
+                vv = yv if v is None else v  # yv: shared
+                assert vv is not None  # ksg is batched for a continuous y only
+                out[sl] = bk.ksg_batch(u, vv, int(self.k), workers=int(self.n_jobs))
             else:
+                assert est is not None  # built whenever the projections are not batched
                 for j in range(sl.stop - s):
                     yy = y if discrete else (yv if v is None else v[j])
                     out[s + j] = est.estimate(u[j], yy).mi

@@ -30,7 +30,7 @@ BOUNDS = ("jsd", "infonce", "dv")
 PRIORS = ("uniform", "gaussian")
 
 
-def get_bound(name: str) -> Callable[[torch.Tensor], torch.Tensor]:
+def get_bound(name: str) -> Callable[..., torch.Tensor]:
     """The bound ``name`` ("jsd", "infonce", "dv") from :mod:`infolens.losses`: a function of an
     ``(n, n)`` score matrix (joint pairs on the diagonal) returning a scalar lower bound."""
     check_choice(name, "bound", BOUNDS)

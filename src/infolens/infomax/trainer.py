@@ -136,8 +136,8 @@ class DIMTrainer:
         self._opt = torch.optim.Adam(params, lr=self.lr)
         pd = self.objective.prior_disc
         self._opt_prior = torch.optim.Adam(pd.parameters(), lr=self.lr) if pd is not None else None
-        self.history_: list[dict[str, float]] = []
-        self.epoch_history_: list[dict[str, float]] = []
+        self.history_ = []
+        self.epoch_history_ = []
         sig = self._signature(n, tuple(x.shape[1:]))
         path = Path(self.checkpoint) if self.checkpoint is not None else None
         start = 0
@@ -190,7 +190,7 @@ class DIMTrainer:
             d_loss.backward()
             self._opt_prior.step()
             disc = float(d_loss.detach())
-        out = {"epoch": epoch, "step": step}
+        out: dict[str, float] = {"epoch": epoch, "step": step}
         out.update({k: float(v.detach()) for k, v in terms.items()})
         out["disc"] = disc
         if not np.isfinite(out["loss"]):

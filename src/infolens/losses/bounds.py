@@ -119,6 +119,8 @@ class MineEMA(nn.Module):
     m an exponential moving average of E_q[e^T] (rate ``alpha``) kept in log space.
     """
 
+    log_ma: Tensor  # a registered buffer (the checker would type it through Module.__getattr__)
+
     def __init__(self, alpha: float = 0.01) -> None:
         super().__init__()
         if not (isinstance(alpha, (int, float)) and 0.0 < alpha <= 1.0):

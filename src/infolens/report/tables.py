@@ -57,8 +57,8 @@ def tidy_results(rows: list[dict[str, Any]]):
             "estimate": est,
             "truth": truth,
             "stderr": res.get("stderr"),
-            "log_ratio": float(np.log(est / truth)) if ok and est > 0 and truth > 0 else np.nan,
-            "abs_error": abs(est - truth) if ok else np.nan,
+            "log_ratio": float(np.log(est / truth)) if ok and est > 0 and truth > 0 else np.nan,  # type: ignore[operator]  # ok: both set
+            "abs_error": abs(est - truth) if ok else np.nan,  # type: ignore[operator]  # ok: both set
             "estimator_seconds": res.get("estimator_seconds"),
             "seconds": r.get("seconds"),
             "dim_x": res.get("dim_x"),

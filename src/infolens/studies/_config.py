@@ -84,7 +84,8 @@ def load_config(cls: type[C], config: Any) -> C:
         if not isinstance(config, dict):
             raise ConfigError(f"config must be a {cls.__name__}, a dict or a YAML path, got {type(config).__name__}")
         study = cls.__name__.removesuffix("Config").lower() or cls.__name__
-        check_keys(config, [f.name for f in fields(cls)], where=f"the {study} config")
+        # every study Config is a dataclass; the TypeVar C cannot say so to the checker
+        check_keys(config, [f.name for f in fields(cls)], where=f"the {study} config")  # type: ignore[arg-type]
         config = cls(**config)
     for name in _estimator_fields(cls):  # before validate(), which reads the parameters
         value = getattr(config, name)

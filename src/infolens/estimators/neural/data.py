@@ -155,7 +155,7 @@ class Feeder:
             t = t.to(self.device)
         if self.flatten:
             t = t.reshape(len(t), -1)
-        if self.mean is not None:  # scalar (images for a conv encoder) or per column of (n, d)
+        if self.mean is not None and self.sd is not None:  # scalar (images for a conv encoder) or per column of (n, d)
             t = (t - self.mean) / self.sd
         if self.channels_last and not self.flatten:
             t = t.permute(0, 3, 1, 2)

@@ -41,7 +41,11 @@ TRAINING_PARAMS: dict[str, Param] = {
     "lr_patience": Param(3, "int", "evaluations without improvement before the learning rate is halved"),
     "grad_clip": Param(10.0, "float | None", "gradient-norm clip (None: off)"),
     "split": Param((0.6, 0.2, 0.2), "tuple[float, float, float]", "train, validation, test fractions"),
-    "standardize": Param(True, "bool", "standardise inputs with the training split's moments; heavy-tailed columns are first mapped to normal scores by the training split's quantiles (monotone, so the MI is unchanged)"),
+    "standardize": Param(
+        True,
+        "bool",
+        "standardise inputs with the training split's moments; heavy-tailed columns are first mapped to normal scores by the training split's quantiles (monotone, so the MI is unchanged)",
+    ),
     "on_divergence": Param("raise", "str", '"raise" or "best" (keep the best critic so far) when training diverges'),
     "device": Param("auto", "Any", '"auto" (CUDA, MPS, CPU), or a torch device'),
     "random_state": Param(None, "Any", "seed or Generator; None: a fresh seed, reported in diagnostics"),
