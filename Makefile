@@ -19,13 +19,14 @@ $(STAMP): pyproject.toml setup.py constraints.txt src/infolens/estimators/_ksg2d
 demo: $(STAMP)
 	$(VENV)/bin/infolens demo
 
-test: $(STAMP)
+test: lint
 	$(PY) -m pytest -q --timeout=600
 
-# ruff and mypy (configured in pyproject.toml). Not run by `make test` until it has zero findings:
-# ruff check has a few in estimators/tables/tests, mypy about a hundred, and `ruff format`
-# has not been applied to the tree (only files listed in FORMATTED are held to it).
-FORMATTED := src/infolens/studies/_protocol.py src/infolens/estimators/neural/params.py src/infolens/plotting.py
+# ruff and mypy, configured in pyproject.toml (waivers listed there), versions pinned in
+# constraints.txt; `make test` runs them first. `ruff format` has not been applied to the whole
+# tree: the format check holds the files listed in FORMATTED (add a file once it is formatted).
+FORMATTED := src/infolens/studies/_protocol.py src/infolens/estimators/neural/params.py src/infolens/plotting.py \
+             src/infolens/estimators/neural/supervised.py tests/test_supervised.py
 
 lint: $(STAMP)
 	$(PY) -c "import ruff, mypy" 2>/dev/null || $(PIP) install -q -c constraints.txt -e ".[lint]"
