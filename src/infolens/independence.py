@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .registry import estimator_class, get_estimator
-from .result import _jsonable
+from .result import Estimator, _jsonable
 from .validation import check_positive_int, check_random_state, check_xy
 
 
@@ -158,8 +158,8 @@ def _ksg_batched(x: Any, y: Any, P: int, rng: np.random.Generator, params: dict[
     return stat, null, n, used
 
 
-def _generic(cls: type, x: Any, y: Any, P: int, rng: np.random.Generator, params: dict[str, Any]):
-    accepted = inspect.signature(cls.__init__).parameters
+def _generic(cls: type[Estimator], x: Any, y: Any, P: int, rng: np.random.Generator, params: dict[str, Any]):
+    accepted = inspect.signature(cls).parameters
     p = dict(params)
     if "n_subsamples" in accepted:
         p.setdefault("n_subsamples", 0)  # the null needs the estimates, not their error bars
