@@ -107,7 +107,7 @@ def audit(
     }
     bar = progress(total=6, desc="audit", verbose=verbose)
     # one neighbour index per table, shared by every search below
-    kw = {"metric": enc.metric, "algorithm": neighbour_search, "n_jobs": n_jobs, "random_state": int(seeds[4])}
+    kw: dict[str, Any] = {"metric": enc.metric, "algorithm": neighbour_search, "n_jobs": n_jobs, "random_state": int(seeds[4])}
     indices = {"train": NeighborIndex(ztr, **kw), "holdout": NeighborIndex(zho, **kw),
                "synthetic": NeighborIndex(zsy, **kw)}
     bar.update()

@@ -107,7 +107,7 @@ def distance_metrics(
     rng = check_random_state(random_state)
     if len(train) < 2:
         raise InputError("the real training table needs at least 2 rows for NNDR")
-    kw = {"metric": metric, "algorithm": algorithm, "n_jobs": n_jobs, "random_state": int(rng.integers(2**31 - 1))}
+    kw: dict[str, Any] = {"metric": metric, "algorithm": algorithm, "n_jobs": n_jobs, "random_state": int(rng.integers(2**31 - 1))}
     idx_t = _index(indices, "train", train, **kw)
     idx_h = _index(indices, "holdout", holdout, **kw)
     sq = synthetic[_sample(len(synthetic), max_query_rows, rng)]

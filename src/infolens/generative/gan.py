@@ -182,6 +182,10 @@ class GAN:
 
         from .nets import ConvDiscriminator, ConvGenerator, MLPDiscriminator, MLPGenerator
 
+        G: torch.nn.Module
+        D: torch.nn.Module
+        opt_g: torch.optim.Optimizer
+        opt_d: torch.optim.Optimizer
         if self.arch == "mlp":
             G = MLPGenerator(self.latent_dim, dim_or_side, self.hidden, self.layers)
             D = MLPDiscriminator(dim_or_side, self.hidden, self.layers)
@@ -229,7 +233,7 @@ class GAN:
         real_all = torch.from_numpy(data)
         dp = self.dp_noise_multiplier is not None
         engine, dp_iter = None, None
-        if dp:
+        if self.dp_noise_multiplier is not None:
             D, opt_d, loader, engine = make_private(D, opt_d, real_all, batch_size=batch,
                                                     noise_multiplier=float(self.dp_noise_multiplier),
                                                     max_grad_norm=float(self.dp_max_grad_norm), generator=g)

@@ -69,7 +69,7 @@ class ScoreObjective:
                  weight: float = 0.1, target: float = 0.0, shift: float = 0.0) -> None:
         self.bound, self.readout, self.clip = bound, readout, clip
         self.alpha, self.weight, self.target, self.shift = alpha, weight, target, shift
-        self._ema = None
+        self._ema: Any = None  # a MineEMA module, made on the first batch (on its device)
 
     def ceiling(self, block: int) -> float | None:
         return math.log(block) if self.readout == "infonce" else None
