@@ -125,15 +125,18 @@ def tail_dependence(zx: np.ndarray, zy: np.ndarray) -> float:
     return float(np.mean(a2.T @ b2 / n - r**2))
 
 
-def heavy_tail_warning(x: np.ndarray, y: np.ndarray, name: str) -> str | None:
-    """A warning for kNN estimators when the dependence has heavy joint tails
-    (:func:`tail_dependence` above :data:`TAIL_DEPENDENCE`): there the suite measured KSG
-    20-55% low and KL up to 55% high at n = 5000."""
-    td = tail_dependence(normal_scores(x), normal_scores(y))
+def heavy_tail_warning(x: np.ndarray, y: np.ndarray, name: str, measured: str = "were measured 20-55% off",
+                       scores: tuple[np.ndarray, np.ndarray] | None = None) -> str | None:
+    """A warning when the dependence has heavy joint tails (:func:`tail_dependence` above
+    :data:`TAIL_DEPENDENCE`). ``measured`` says how far the estimator ``name`` was off on such
+    data (the default is the kNN estimators': KSG 20-55% low, KL up to 55% high at n = 5000);
+    ``scores`` passes normal scores of ``x`` and ``y`` already computed by the caller."""
+    zx, zy = scores if scores is not None else (normal_scores(x), normal_scores(y))
+    td = tail_dependence(zx, zy)
     if np.isfinite(td) and td > TAIL_DEPENDENCE:
         return (
             f"the dependence has heavy joint tails (large values of x and y occur together beyond their "
             f"correlation, score {td:.2f}; 0 for Gaussian dependence), as in a Student-t copula: {name} estimates "
-            "were measured 20-55% off on such data at n = 5000; cross-check with another estimator (method='auto')"
+            f"{measured} on such data at n = 5000; cross-check with another estimator (method='auto')"
         )
     return None

@@ -216,7 +216,7 @@ class AutoMI(Estimator):
                 continue
             # below the choice, candidates that are known to read low are no contradiction:
             # lower bounds (copula, neural, classifier) and KSG beyond 2+2 dims or when it warns
-            low_reader = k != "ksg" and k != "ross" or d > 4 or bool(r.warnings)
+            low_reader = k not in ("ksg", "ross") or d > 4 or bool(r.warnings)
             if gap < 0 and low_reader:
                 continue
             unreliable = True
