@@ -78,9 +78,6 @@ class KNNEstimator(Estimator):
         self._check_params()
         return check_xy(x, y, min_samples=self.min_samples())
 
-    def _min_block(self) -> int:
-        return max(100, 10 * int(self.k))
-
     def _mi(self, x: np.ndarray, y: np.ndarray) -> tuple[float, dict[str, Any]]:
         raise NotImplementedError
 
