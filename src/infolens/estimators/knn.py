@@ -54,7 +54,7 @@ def knn_warnings(name: str, mi: float, stderr: float | None, halves: list[float]
 
 class KNNEstimator(Estimator):
     """Shared machinery of the kNN estimators on two continuous variables: validation
-    (``n > k``), tie handling and standardisation (:mod:`._ties`), and the subsampling
+    (``n > k``), tie handling and standardisation (:mod:`._ties`), and the half-sampling
     standard error (:mod:`._bootstrap`). Subclasses implement ``_mi(x, y) -> (mi, diag)``."""
 
     k: int
