@@ -90,6 +90,7 @@ def test_plateau_of_a_step_curve_and_its_uncertainty():
     # the isotonic maximum is 1.0, 95% of it is 0.95: size 3 is the first to reach it, and
     # with tiny error bars every bootstrap draw agrees
     assert p["size"] == 3 and p["lo"] == 3 and p["hi"] == 3
+    assert p["grid_lo"] == 2  # the curve crosses the threshold somewhere in (2, 3]
     assert p["max_fitted"] == pytest.approx(1.0, abs=1e-3)
     noisy = plateau(sizes, values, [0.03] * 6, random_state=0)
     # 0.97 sits about one se above the threshold 0.95 * max: size 3 stays the most likely
@@ -122,3 +123,21 @@ def test_plateau_says_when_the_curve_still_rises():
     sizes = [1, 2, 4, 8]
     assert plateau(sizes, [0.2, 0.5, 0.8, 0.95], [0.01] * 4)["still_rising"] is True
     assert plateau(sizes, [0.2, 0.5, 0.95, 0.951], [0.01] * 4)["still_rising"] is False
+
+
+def test_plateau_interval_includes_the_spread_between_seeds():
+    # three training runs with tiny test-set errors: two reach 95% of the maximum at size 3, one
+    # only at 5. One run's own errors would give a point interval; the seed bootstrap must span
+    # the runs (a resample of three copies of the slow seed reaches it at 5) and, with the grid,
+    # start above size 2
+    sizes = [1, 2, 3, 4, 5, 6]
+    runs = np.array([[0.1, 0.5, 0.97, 1.0, 1.0, 1.0],
+                     [0.1, 0.5, 0.97, 1.0, 1.0, 1.0],
+                     [0.1, 0.5, 0.70, 0.8, 0.97, 1.0]]).T
+    se = np.full_like(runs, 1e-4)
+    mean = runs.mean(axis=1)
+    alone = plateau(sizes, mean, [1e-4] * 6)
+    assert alone["lo"] == alone["hi"]  # test-set noise alone: no spread
+    p = plateau(sizes, mean, runs.std(axis=1, ddof=1) / np.sqrt(3), seed_values=runs, seed_stderrs=se)
+    assert p["n_seeds"] == 3
+    assert p["grid_lo"] == 2 and p["hi"] == 5, p

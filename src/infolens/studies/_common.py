@@ -26,7 +26,7 @@ def entropy_nats(labels: np.ndarray) -> float:
 def classifier_metrics(proba: np.ndarray, y: np.ndarray, prior: np.ndarray, roc_points: int = 101) -> dict[str, Any]:
     """Held-out metrics of predicted class probabilities ``proba`` (n, K) for labels ``y``:
     accuracy (with its binomial standard error), AUC (one-vs-rest macro for K > 2), the ROC
-    curve resampled on ``roc_points`` false-positive rates (binary only), and the
+    curve resampled on ``roc_points`` linear and 40 log-spaced false-positive rates (binary only), and the
     cross-entropy bound on MI (:func:`ce_bound`, ``prior`` from :func:`label_prior`)."""
     from sklearn.metrics import roc_auc_score, roc_curve
 
@@ -36,7 +36,11 @@ def classifier_metrics(proba: np.ndarray, y: np.ndarray, prior: np.ndarray, roc_
     if proba.shape[1] == 2:
         out["auc"] = float(roc_auc_score(y, proba[:, 1]))
         fpr, tpr, _ = roc_curve(y, proba[:, 1])
-        grid = np.linspace(0.0, 1.0, roc_points)
+        # a linear grid plus log-spaced false-positive rates down to 1/negatives, so the ROC can be
+        # drawn on a log false-positive axis, where the low-FPR corner gets the space
+        n_neg = max(int((y == 0).sum()), 1)
+        grid = np.unique(np.concatenate([np.linspace(0.0, 1.0, roc_points),
+                                         np.geomspace(min(1.0 / n_neg, 0.01), 1.0, 40)]))
         out["roc"] = {"fpr": grid.round(4).tolist(), "tpr": np.interp(grid, fpr, tpr).round(5).tolist()}
     else:
         out["auc"] = float(roc_auc_score(y, proba, multi_class="ovr", labels=np.arange(proba.shape[1])))
@@ -160,16 +164,23 @@ def _monotone_fit(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def plateau(sizes: Sequence[float], values: Sequence[float], stderrs: Sequence[float] | None = None,
-            frac: float = 0.95, n_boot: int = 2000, random_state: int = 0) -> dict[str, Any]:
+            frac: float = 0.95, n_boot: int = 2000, random_state: int = 0,
+            seed_values: Any = None, seed_stderrs: Any = None) -> dict[str, Any]:
     """The smallest size whose value reaches ``frac`` of the maximum, with its uncertainty.
 
     The curve is first fitted by weighted isotonic (non-decreasing) regression (weights
     1/se^2), so the "maximum" is a pooled average of the top sizes rather than the largest
-    noisy point. The uncertainty is a parametric bootstrap: each per-size value is redrawn
-    from N(value, se^2), the fit and the threshold recomputed; the 5%/95% quantiles of the
-    resulting sizes form a 90% interval. ``still_rising``: the value at the largest size exceeds
-    the one before by more than 2 combined standard errors, so there is no plateau within the
-    tested sizes.
+    noisy point. The uncertainty is a bootstrap: each per-size value is redrawn from
+    N(value, se^2), the fit and the threshold recomputed; with ``seed_values`` (sizes x seeds,
+    NaN where a seed is missing; ``seed_stderrs`` their own errors) each draw also resamples
+    the seeds with replacement and averages them, so seed-to-seed variation (training runs,
+    estimator noise) enters the interval, not only one run's test-set noise. The 5%/95%
+    quantiles of the resulting sizes form a 90% interval (``lo``, ``hi``). Grid: a plateau found
+    at a tested size only says that the curve crosses the threshold after the tested size
+    below it, so ``grid_lo`` is the tested size below ``lo`` (0 below the smallest) and the
+    interval that accounts for the grid is (``grid_lo``, ``hi``]. ``still_rising``: the value at
+    the largest size exceeds the one before by more than 2 combined standard errors, so there
+    is no plateau within the tested sizes.
     """
     s = np.asarray(sizes, dtype=float)
     v = np.asarray(values, dtype=float)
@@ -182,6 +193,16 @@ def plateau(sizes: Sequence[float], values: Sequence[float], stderrs: Sequence[f
     fill = np.nanmedian(se) if np.isfinite(se).any() else max(1e-3 * np.abs(v).max(), 1e-9)
     se = np.where(np.isnan(se), fill, se)
     w = 1.0 / se**2
+    sv = sse = None
+    if seed_values is not None:
+        sv = np.asarray(seed_values, dtype=float)
+        if sv.ndim != 2 or sv.shape[0] != len(s):
+            raise ValueError(f"seed_values must be (sizes, seeds) = ({len(s)}, k), got shape {sv.shape}")
+        sv = sv[order]
+        sse = np.zeros_like(sv) if seed_stderrs is None else np.asarray(seed_stderrs, dtype=float)[order]
+        sse = np.where(np.isfinite(sse), sse, 0.0)
+        if sv.shape[1] < 2:
+            sv = sse = None  # one seed: its own errors are all there is (the parametric draw above)
 
     def first_reaching(vals: np.ndarray) -> float:
         fit = _monotone_fit(vals, w)
@@ -192,21 +213,36 @@ def plateau(sizes: Sequence[float], values: Sequence[float], stderrs: Sequence[f
 
     point = first_reaching(v)
     rng = np.random.default_rng(random_state)
-    boots = np.array([first_reaching(v + rng.normal(size=len(v)) * se) for _ in range(n_boot)])
+    if sv is None or sse is None:
+        boots = np.array([first_reaching(v + rng.normal(size=len(v)) * se) for _ in range(n_boot)])
+    else:
+        k = sv.shape[1]
+        draws = []
+        for _ in range(n_boot):
+            pick = rng.integers(0, k, size=k)
+            noisy = sv[:, pick] + rng.normal(size=(len(s), k)) * sse[:, pick]
+            with np.errstate(invalid="ignore"):
+                curve = np.nanmean(noisy, axis=1)
+            draws.append(first_reaching(np.where(np.isfinite(curve), curve, v)))
+        boots = np.array(draws)
     boots = boots[np.isfinite(boots)]
     fit = _monotone_fit(v, w)
     # still rising: the last step of the curve is an increase that its error bars do not explain
     # (2 combined se), so the maximum is not in sight and the "plateau" is only the largest size tried
     rising = bool(len(v) > 1 and v[-1] - v[-2] > 2 * math.hypot(se[-1], se[-2]))
     out: dict[str, Any] = {"size": point, "frac": frac, "max_fitted": float(fit.max()), "n_boot": int(len(boots)),
-                           "still_rising": rising}
+                           "still_rising": rising, "n_seeds": 1 if sv is None else int(sv.shape[1])}
     if len(boots):
-        out["lo"], out["hi"] = float(np.quantile(boots, 0.05)), float(np.quantile(boots, 0.95))
+        # quantiles that are sizes actually drawn (no interpolation between grid points)
+        out["lo"] = float(np.quantile(boots, 0.05, method="inverted_cdf"))
+        out["hi"] = float(np.quantile(boots, 0.95, method="inverted_cdf"))
         out["boot_mean"] = float(boots.mean())
         vals, counts = np.unique(boots, return_counts=True)
         out["distribution"] = {str(int(a) if a == int(a) else a): float(c / len(boots)) for a, c in zip(vals, counts)}
+        below = s[s < out["lo"]]
+        out["grid_lo"] = float(below.max()) if len(below) else 0.0
     else:
-        out["lo"] = out["hi"] = float("nan")
+        out["lo"] = out["hi"] = out["grid_lo"] = float("nan")
     return out
 
 

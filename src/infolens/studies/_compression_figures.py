@@ -18,7 +18,8 @@ def _errorbars(ax: Any, per: Any, quantity: str, plats: Any = None) -> None:
         line = ax.errorbar(g["size"], g["value"], yerr=1.96 * se, marker="o", ms=4, capsize=3, label=m)
         if plats is not None and len(plats):
             p = plats[(plats.quantity == quantity) & (plats.method == m)]
-            if len(p) and np.isfinite(p["plateau size"].iloc[0]):
+            rising = len(p) and str(p["plateau"].iloc[0]).startswith("none")  # no plateau to mark
+            if len(p) and not rising and np.isfinite(p["plateau size"].iloc[0]):
                 # the plateau size as a triangle under the curves, its 90% interval as a bar
                 x0, lo, hi = (float(p[c].iloc[0]) for c in ("plateau size", "90% low", "90% high"))
                 y0 = float(np.nanmin(sub["value"])) - (0.04 + 0.03 * k) * float(np.ptp(sub["value"]) or 1.0)
@@ -40,8 +41,9 @@ def make_figures(results: list[dict[str, Any]], summary: dict[str, Any], meta: d
     _errorbars(ax, per, "mi", plats)
     ax.axhline(meta["h_y"], color="k", ls="--", lw=1, label=f"H(Y) = {meta['h_y']:.3f} (ceiling)")
     ax.set_ylabel("I(image; label) [nats], held-out")
-    ax.set_title(f"{meta['name']}: MI vs image size (95% error bars; triangles: plateau with 90% interval)",
-                 fontsize=9)
+    n_seeds = len(meta["config"]["seeds"])
+    ax.set_title(f"{meta['name']}: MI vs image size, mean of {n_seeds} seed(s)\n(95% error bars; triangles: plateau "
+                 "with 90% interval)", fontsize=10)
     ax.legend(fontsize=8)
     figs["mi_vs_size"] = fig
 
@@ -68,11 +70,17 @@ def make_figures(results: list[dict[str, Any]], summary: dict[str, Any], meta: d
                 t = sizes.index(r["size"]) / max(len(sizes) - 1, 1)
                 ax.plot(m["roc"]["fpr"], m["roc"]["tpr"], color=cmap(t), lw=1.3,
                         label=f"{r['size']}x{r['size']} (AUC {m['auc']:.3f})")
-            ax.plot([0, 1], [0, 1], color="grey", ls=":", lw=1)
-            ax.set_xlabel("false positive rate")
+            floor = min(min((f for f in r["classifiers"][clf]["roc"]["fpr"] if f > 0), default=1e-3) for r in results
+                        if clf in r["classifiers"])
+            grid = np.geomspace(floor, 1, 50)
+            ax.plot(grid, grid, color="grey", ls=":", lw=1, label="random guess")
+            ax.set_xscale("log")
+            ax.set_xlim(floor, 1)
+            ax.set_ylim(0, 1.02)
+            ax.set_xlabel("false positive rate (log scale)")
             ax.set_ylabel("true positive rate")
-            ax.set_title(f"ROC curves, {clf}, test split", fontsize=9)
-            ax.legend(fontsize=6.5, loc="lower right")
+            ax.set_title(f"ROC curves, {clf}, test split (seed {results[0]['seed']})", fontsize=10)
+            ax.legend(fontsize=8, loc="lower right")
         figs["roc_curves"] = fig
 
     ex = sorted({r["size"]: r for r in results}.values(), key=lambda r: r["size"])
@@ -109,10 +117,18 @@ def write_report(path: Path, summary: dict[str, Any], checks: list[dict[str, Any
         "Every MI value is measured on held-out data: 'CE bound' rows are the Barber-Agakov bound "
         "I >= H(Y) - cross-entropy of the classifier on the test split; neural estimators train and score on "
         "their own held-out split; kNN estimators run on the test split after a PCA fitted on the training split. "
-        "Error bars are 95% (1.96 standard errors).", css_class="note")
+        "Error bars are 95% (1.96 standard errors); with several seeds they include the spread between seeds.",
+        css_class="note")
     rep.add_heading("Plateau")
+    n_seeds = len(meta["config"]["seeds"])
     rep.add_text(f"The smallest size reaching {100 * meta['config']['plateau_frac']:.0f}% of the maximum "
-                 "(maximum of a weighted isotonic fit, not of the noisy points), with a 90% parametric-bootstrap interval.")
+                 "(maximum of a weighted isotonic fit, not of the noisy points). Its 90% interval is a bootstrap that "
+                 + (f"resamples the {n_seeds} seeds (training runs) and redraws each run's values within its standard "
+                    "error" if n_seeds > 1 else "redraws each value within its standard error (one seed: the spread "
+                    "between training runs is not in it; run with several seeds)")
+                 + "; it also counts the size grid: a plateau at a tested size only says that the curve crosses the "
+                 "threshold after the tested size below it, so the interval reads 'above low, at most high'. "
+                 "'None within the tested sizes' when the curve still rises at the largest size.")
     rep.add_table(summary["plateaus"], float_format="{:.3g}")
     rep.add_heading("Checks against known truths")
     items = "".join(f"<li><span class='{'ok' if c['ok'] else 'warn'}'>{'ok' if c['ok'] else 'warning'}</span> "
@@ -124,7 +140,9 @@ def write_report(path: Path, summary: dict[str, Any], checks: list[dict[str, Any
     for name, fig in figs.items():
         rep.add_figure(fig, caption=captions.get(name, name))
     rep.add_heading("Results per size")
-    rep.add_table(summary["table"], caption="value ± standard error; MI in nats")
+    rep.add_table(summary["table"], caption=(f"mean over {n_seeds} seeds ± standard error (the larger of the "
+                                             "between-seed standard deviation / √seeds and the runs' own errors); "
+                                             if n_seeds > 1 else "value ± standard error; ") + "MI in nats")
     errs = meta["errors"] + meta["estimator_errors"]
     if errs:
         rep.add_heading("Errors")

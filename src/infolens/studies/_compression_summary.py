@@ -56,12 +56,17 @@ def summarize(long: Any, frac: float = 0.95) -> dict[str, Any]:
     for (q, m), sub in per.groupby(["quantity", "method"]):
         if q == "auc":
             continue
-        p = C.plateau(sub["size"], sub["value"], sub["se"], frac=frac)
+        runs = long[(long.quantity == q) & (long.method == m)]
+        vals = runs.pivot_table(index="size", columns="seed", values="value", dropna=False).reindex(sub["size"])
+        ses = runs.pivot_table(index="size", columns="seed", values="se", dropna=False).reindex(sub["size"])
+        p = C.plateau(sub["size"], sub["value"], sub["se"], frac=frac, seed_values=vals.to_numpy(float),
+                      seed_stderrs=ses.reindex(columns=vals.columns).to_numpy(float))
         largest = int(sub["size"].max())
-        plats.append({"quantity": q, "method": m, "plateau size": p["size"], "90% low": p["lo"], "90% high": p["hi"],
-                      "max (monotone fit)": p["max_fitted"],
+        seeds = f"{p['n_seeds']} seed{'s' if p['n_seeds'] > 1 else ''}"
+        plats.append({"quantity": q, "method": m, "plateau size": p["size"], "90% low": p["grid_lo"],
+                      "90% high": p["hi"], "seeds": p["n_seeds"], "max (monotone fit)": p["max_fitted"],
                       "plateau": (f"none within the tested sizes (still rising at {largest})" if p["still_rising"]
-                                  else f"{p['size']:g} (90%: {p['lo']:g}-{p['hi']:g})")})
+                                  else f"{p['size']:g} (90%: above {p['grid_lo']:g}, at most {p['hi']:g}; {seeds})")})
     return {"per_size": per, "table": wide.reset_index(drop=True), "plateaus": pd.DataFrame(plats)}
 
 

@@ -74,8 +74,9 @@ class CompressionConfig:
     """neural estimators on flattened pixels with an MLP critic (flat) or with a conv encoder (image)"""
     pca_dim: int = 8
     """PCA components that the non-neural estimators see"""
-    seeds: list[int] = field(default_factory=lambda: [0])
-    """seeds of the classifiers and estimators (one job per size and seed)"""
+    seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
+    """seeds of the classifiers and estimators (one job per size and seed; the error bars and the
+    plateau interval include the spread between seeds)"""
     data_seed: int = 0
     """seed of the image sample and of the train/test split"""
     filter: str = "antialias"
