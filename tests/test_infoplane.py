@@ -15,7 +15,7 @@ TINY = {
     "dataset": "digits", "hidden": [12, 6], "epochs": 3, "record_epochs": [0, 3], "n_train": 600, "n_test": 250,
     "n_eval": 250, "lr": 0.01, "x_estimators": {"compressed": {"dim": 2, "dim_y": 2}},
     "y_estimators": {"compressed": {"dim": 2}, "classifier": {"epochs": 3, "hidden": 16, "batch_size": 64}},
-    "figure_formats": ["png"], "n_jobs": 1, "verbose": False,
+    "figure_formats": ["png"], "n_jobs": 1, "verbose": False, "seeds": [0],
 }
 
 
@@ -45,10 +45,11 @@ def test_whole_study_on_a_tiny_configuration(tiny_run):
     assert list(acc["epoch"]) == [0, 1, 2, 3]
     assert acc["test_acc"].iloc[-1] > 0.5 > acc["test_acc"].iloc[0]
     for name in ("report.html", "results.csv", "information_plane.png", "mi_vs_epoch.png", "accuracy.png",
-                 "training.json", "summary.json", "activations/epoch_0000.npz", "activations/epoch_0003.npz"):
+                 "seed_0/training.json", "summary.json", "seed_0/activations/epoch_0000.npz",
+                 "seed_0/activations/epoch_0003.npz"):
         assert (out / name).is_file(), name
     assert "Information plane" in (out / "report.html").read_text()
-    with np.load(out / "activations/epoch_0003.npz") as f:
+    with np.load(out / "seed_0/activations/epoch_0003.npz") as f:
         assert f["h1"].shape == (250, 12) and f["output"].shape == (250, 10)
 
 
@@ -150,6 +151,23 @@ def test_dpi_violations_flag_points_below_the_diagonal():
                       "stderr": [0.02] * 4, "error": [None] * 4})
     c = check_bounds(t, h_y=3.0)
     assert c["dpi_violations"] == ["h3 epoch 2: I(X;L) k 1.850 < I(L;Y) c 2.150"]
+
+
+def test_seeds_pool_into_mean_and_spread_and_dpi_is_checked_per_seed():
+    from infolens.studies._infoplane_plots import aggregate
+
+    # two seeds: I(X;L) 2.0 and 2.4 (sd 0.283), own errors 0.01; the between-seed error 0.2 wins
+    t = pd.DataFrame({"seed": [0, 0, 1, 1], "quantity": ["I(X;L)", "I(L;Y)"] * 2, "method": ["k", "c"] * 2,
+                      "layer": ["h1"] * 4, "epoch": [4] * 4, "mi": [2.0, 1.0, 2.4, 2.6], "stderr": [0.01] * 4,
+                      "error": [None] * 4})
+    a = aggregate(t).set_index("quantity")
+    assert a.loc["I(X;L)", "mi"] == pytest.approx(2.2) and a.loc["I(X;L)", "n_seeds"] == 2
+    assert a.loc["I(X;L)", "sd"] == pytest.approx(0.4 / math.sqrt(2))
+    assert a.loc["I(X;L)", "se"] == pytest.approx(0.2)
+    # seed 1 alone breaks the DPI (2.4 < 2.6 by more than 3 se + 0.05? 0.2 > 0.092: yes); seed 0 does not;
+    # seeds are never paired across runs
+    c = check_bounds(t, h_y=3.0)
+    assert c["dpi_violations"] == ["seed 1 h1 epoch 4: I(X;L) k 2.400 < I(L;Y) c 2.600"]
 
 
 def test_models_record_every_layer():

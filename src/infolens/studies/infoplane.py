@@ -69,8 +69,9 @@ class InfoplaneConfig:
         default_factory=lambda: {"compressed": {"dim": 4}, "sliced": {"n_projections": 500},
                                  "classifier": {"epochs": 30, "hidden": 64}})
     """estimators of I(L;Y) and their parameters, e.g. compressed,sliced,classifier"""
-    seed: int = 0
-    """seed of the split, the network and the estimators"""
+    seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
+    """seeds of the split, the network and the estimators: one trained network per seed (its files in
+    seed_S/); the plane and the tables show the mean over seeds with their spread"""
     figure_formats: list[str] = field(default_factory=lambda: ["png", "svg"])
     """figure files to write: png (required: the report embeds it), svg, pdf"""
     out_dir: str | None = None
@@ -97,6 +98,10 @@ class InfoplaneConfig:
         check_choice(self.activation, "activation", ACTIVATIONS)
         for nm in ("epochs", "n_train", "n_test", "n_eval", "batch_size", "n_jobs"):
             check_positive_int(getattr(self, nm), nm)
+        seeds = self.seeds if isinstance(self.seeds, (list, tuple)) else [self.seeds]
+        self.seeds = [check_positive_int(sd, "seeds", minimum=0) for sd in seeds]
+        if not self.seeds or len(set(self.seeds)) != len(self.seeds):
+            raise ValueError(f"seeds must list distinct seeds, e.g. [0, 1, 2], got {self.seeds!r}")
         if not self.hidden or not all(isinstance(h, (int, np.integer)) and h > 0 for h in self.hidden):
             raise ValueError(f"hidden must list positive layer widths, e.g. [64, 32, 16], got {self.hidden!r}")
         if self.n_eval > self.n_test:
@@ -120,6 +125,11 @@ class InfoplaneConfig:
             for name in ests:
                 estimator_class(name)  # a clear error listing the available names
             setattr(self, key, {k: dict(v or {}) for k, v in ests.items()})
+
+    @property
+    def seed(self) -> int:
+        """The first seed (a per-seed view, :func:`_for_seed`, has only its own)."""
+        return self.seeds[0]
 
     def epochs_to_record(self) -> list[int]:
         """The recorded epochs: ``record_epochs``, or 0, powers of two and ``epochs``."""
@@ -204,35 +214,52 @@ def _out_dir(cfg: InfoplaneConfig) -> Path:
     return Path(cfg.out_dir or f"runs/infoplane-{slug(cfg.dataset)}-{cfg.model}")
 
 
+def _seed_dir(cfg: InfoplaneConfig, seed: int) -> Path:
+    """The folder of one seed's network: its checkpoint, training.json, eval_data.npz, activations/."""
+    return _out_dir(cfg) / f"seed_{seed}"
+
+
+def _for_seed(cfg: InfoplaneConfig, seed: int) -> InfoplaneConfig:
+    """A view of ``cfg`` with the one seed (the training code reads ``cfg.seed``)."""
+    from dataclasses import replace
+
+    return replace(cfg, seeds=[int(seed)])
+
+
 def prepare(cfg: InfoplaneConfig) -> dict[str, Any]:
-    """Split the data, save the evaluation subset, train the network (resuming from its
-    checkpoint) recording the activations; returns the data set's name and sizes."""
+    """For every seed: split the data, save the evaluation subset, train the network (resuming
+    from its checkpoint) recording the activations; returns the data set's name and sizes."""
     from ..io import save_array
     from ..torch_utils import threads
 
-    out = _out_dir(cfg)
-    out.mkdir(parents=True, exist_ok=True)
-    data = load_split(cfg)
-    eval_path = out / "eval_data.npz"
-    if not eval_path.exists():
-        save_array(eval_path, x=data["x_eval"].astype(np.float64), y=data["y_eval"])
-    with threads():
-        train(cfg, data, out)
+    data: dict[str, Any] = {}
+    for seed in cfg.seeds:
+        out = _seed_dir(cfg, seed)
+        out.mkdir(parents=True, exist_ok=True)
+        sub = _for_seed(cfg, seed)
+        data = load_split(sub)
+        eval_path = out / "eval_data.npz"
+        if not eval_path.exists():
+            save_array(eval_path, x=data["x_eval"].astype(np.float64), y=data["y_eval"])
+        with threads():
+            train(sub, data, out)
     return {"name": data["name"], "n_train": len(data["y_train"]), "n_test": len(data["y_test"]),
             "n_eval": len(data["y_eval"])}
 
 
 def jobs(cfg: InfoplaneConfig) -> list[dict[str, Any]]:
-    """One job per (recorded epoch, layer, quantity, estimator), on the saved activations."""
-    out = _out_dir(cfg)
+    """One job per (seed, recorded epoch, layer, quantity, estimator), on the saved activations."""
     configs = []
-    for e in cfg.epochs_to_record():
-        for layer in layer_names(cfg):
-            for quantity, ests in (("I(X;L)", cfg.x_estimators), ("I(L;Y)", cfg.y_estimators)):
-                for method, params in ests.items():
-                    configs.append({"study": "infoplane", "activations": str(out / "activations" / f"epoch_{e:04d}.npz"),
-                                    "eval_data": str(out / "eval_data.npz"), "epoch": e, "layer": layer,
-                                    "quantity": quantity, "method": method, "params": params, "seed": cfg.seed})
+    for seed in cfg.seeds:
+        out = _seed_dir(cfg, seed)
+        for e in cfg.epochs_to_record():
+            for layer in layer_names(cfg):
+                for quantity, ests in (("I(X;L)", cfg.x_estimators), ("I(L;Y)", cfg.y_estimators)):
+                    for method, params in ests.items():
+                        configs.append({"study": "infoplane",
+                                        "activations": str(out / "activations" / f"epoch_{e:04d}.npz"),
+                                        "eval_data": str(out / "eval_data.npz"), "epoch": e, "layer": layer,
+                                        "quantity": quantity, "method": method, "params": params, "seed": seed})
     return configs
 
 
@@ -246,23 +273,31 @@ def summarize(rows: list[dict[str, Any]], cfg: InfoplaneConfig, data: dict[str, 
     from ._common import entropy_nats
 
     out = _out_dir(cfg)
-    history = json.loads((out / "training.json").read_text())
-    with np.load(out / "eval_data.npz") as f:
-        h_y = entropy_nats(f["y"])
+    h_ys, accs = [], []
+    for seed in cfg.seeds:
+        history = json.loads((_seed_dir(cfg, seed) / "training.json").read_text())
+        with np.load(_seed_dir(cfg, seed) / "eval_data.npz") as f:
+            h_ys.append(entropy_nats(f["y"]))
+        accs.append(pd.DataFrame({"seed": seed, **{k: history[k] for k in ("epoch", "train_acc", "test_acc")}}))
+    h_y = float(np.mean(h_ys))  # each seed draws its own split: H(Y) of their evaluation labels, averaged
     recs = []
     for r in rows:
         c = r["config"]
         res = r["result"] or {}
-        recs.append({"epoch": c["epoch"], "layer": c["layer"], "quantity": c["quantity"], "method": c["method"],
-                     "mi": res.get("mi", float("nan")), "stderr": res.get("stderr"), "dims": res.get("dims"),
-                     "error": r["error"]})
+        recs.append({"seed": c["seed"], "epoch": c["epoch"], "layer": c["layer"], "quantity": c["quantity"],
+                     "method": c["method"], "mi": res.get("mi", float("nan")), "stderr": res.get("stderr"),
+                     "dims": res.get("dims"), "error": r["error"]})
     table = pd.DataFrame(recs)
-    acc = pd.DataFrame({k: history[k] for k in ("epoch", "train_acc", "test_acc")})
-    table = table.merge(acc, on="epoch", how="left")
+    acc_runs = pd.concat(accs, ignore_index=True)
+    table = table.merge(acc_runs, on=["seed", "epoch"], how="left")
+    g = acc_runs.groupby("epoch")
+    acc = pd.DataFrame({"epoch": g["train_acc"].mean().index, "train_acc": g["train_acc"].mean().to_numpy(),
+                        "train_acc_sd": g["train_acc"].std(ddof=1).to_numpy(), "test_acc": g["test_acc"].mean().to_numpy(),
+                        "test_acc_sd": g["test_acc"].std(ddof=1).to_numpy()})
     write_text(out / "results.csv", table.to_csv(index=False))
     checks = P.check_bounds(table, h_y)
-    summary = {"h_y": h_y, "n_jobs": len(rows), "n_failed": int(table["error"].notna().sum()), "checks": checks,
-               "final_test_acc": float(acc["test_acc"].iloc[-1])}
+    summary = {"h_y": h_y, "seeds": list(cfg.seeds), "n_jobs": len(rows), "n_failed": int(table["error"].notna().sum()),
+               "checks": checks, "final_test_acc": float(acc["test_acc"].iloc[-1])}
     data = data or {"name": cfg.dataset, "n_train": cfg.n_train, "n_test": cfg.n_test, "n_eval": cfg.n_eval}
     return InfoplaneResult(out_dir=out, table=table, accuracy=acc, summary=summary, data=data, config=cfg)
 
