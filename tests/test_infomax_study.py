@@ -12,7 +12,7 @@ from infolens.studies import infomax
 from infolens.torch_utils import threads
 
 TINY = dict(dataset="digits", size=10, n_train=64, n_test=60, n_mi_images=3, n_grid_images=2, channels=4, depth=2,
-            summary_dim=8, epochs=1, batch_size=32, max_locations=32, seed=0, device="cpu", verbose=False)
+            summary_dim=8, epochs=1, max_epochs=1, batch_size=32, max_locations=32, seeds=[0], device="cpu", verbose=False)
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +48,7 @@ def test_study_runs_all_encoders_and_resumes(tmp_path):
     again = infomax.run({**TINY, "out_dir": str(out)})
     pd.testing.assert_frame_equal(again.summary, res.summary)
     with pytest.raises(ValueError, match="different configuration.*epochs.*--out"):
-        infomax.run({**TINY, "out_dir": str(out), "epochs": 2})
+        infomax.run({**TINY, "out_dir": str(out), "epochs": 2, "max_epochs": 2})
     # config.json records the sizes used (the same as results.json), next to the sizes asked for
     used = json.loads((out / "results.json").read_text())
     resolved = json.loads((out / "config.json").read_text())["resolved"]
@@ -117,6 +117,7 @@ def test_cli_runs_one_encoder_on_stl10_files(tmp_path, capsys):
     rc = cli_main(["run", "infomax", "--dataset", "stl10", "--data-dir", str(tmp_path), "--encoders", "C",
                    "--size", "8", "--n-train", "40", "--n-test", "40",
                    "--n-mi-images", "2", "--channels", "4", "--depth", "2", "--summary-dim", "8", "--epochs", "1",
+                   "--max-epochs", "1", "--seeds", "0",
                    "--batch-size", "20", "--device", "cpu", "--out", str(tmp_path / "cli"), "--quiet"])
     assert rc == 0
     text = capsys.readouterr().out

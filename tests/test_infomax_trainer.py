@@ -89,3 +89,25 @@ def test_bad_inputs_are_named():
         _trainer(1, None).fit(np.zeros((4, 3, 8, 8), dtype=np.float32))
     with pytest.raises(ValueError, match="NaN"):
         _trainer(1, None).fit(np.full((4, 8, 8), np.nan, dtype=np.float32))
+
+
+def test_convergence_verdict_reads_the_last_epoch_gain():
+    from infolens.infomax.trainer import convergence
+
+    rng = np.random.default_rng(0)
+
+    def history(means):
+        return [{"epoch": e, "global": m + 0.01 * rng.normal(), "local": m + 0.01 * rng.normal()}
+                for e, m in enumerate(means) for _ in range(20)]
+
+    # objective alpha * global + beta * local = 1.5 m: a last step of +0.15 (33% of the rise) over noise ~0.005
+    rising = convergence(history([0.2, 0.4, 0.5]), alpha=0.5, beta=1.0)
+    assert rising["rising"] and rising["gain"] == pytest.approx(0.15, abs=0.02) and rising["epochs"] == 3
+    flat = convergence(history([0.2, 0.5, 0.5]), alpha=0.5, beta=1.0)
+    assert not flat["rising"] and abs(flat["gain"]) < 0.02
+    # a gain that is significant but under 5% of the rise since the first epoch (0.02 of 1.02) is not
+    # "still rising": training has got most of what it will
+    tiny = convergence([{"epoch": e, "global": 0.0, "local": v} for e, v in ((0, 9.0), (0, 9.0), (1, 10.0), (1, 10.0),
+                                                                             (2, 10.02), (2, 10.02))], alpha=0.5, beta=1.0)
+    assert not tiny["rising"] and tiny["total_rise"] == pytest.approx(1.02)
+    assert convergence(history([0.3]), alpha=0.5, beta=1.0)["rising"]  # one epoch: nothing to compare

@@ -155,7 +155,7 @@ def test_infoplane_sigint(tmp_path):
     cfg = {"dataset": "digits", "hidden": [12, 6], "epochs": 2, "record_epochs": [0, 1, 2], "n_train": 400,
            "n_test": 200, "n_eval": 200, "lr": 0.01, "x_estimators": {"compressed": {"dim": 2, "dim_y": 2}},
            "y_estimators": {"compressed": {"dim": 2}, "sliced": {"n_projections": 20}}, "figure_formats": ["png"],
-           "n_jobs": 1}
+           "n_jobs": 1, "seeds": [0]}
     _runner_study(tmp_path, "infoplane", cfg, signal.SIGINT)
 
 
@@ -176,16 +176,16 @@ def test_infomax_sigint_between_encoders(tmp_path):
     interrupt lands after encoder A's table is written; the resumed run reads it back."""
     cfg = {"dataset": "digits", "size": 10, "n_train": 64, "n_test": 60, "n_mi_images": 3, "n_grid_images": 2,
            "channels": 4, "depth": 2, "summary_dim": 8, "epochs": 2, "batch_size": 32, "max_locations": 32,
-           "encoders": ["A", "B", "C"], "seed": 0, "device": "cpu"}
+           "encoders": ["A", "B", "C"], "seeds": [0], "max_epochs": 2, "device": "cpu"}
     cfg_path = _yaml(tmp_path / "cfg.yaml", cfg)
     ref, out = tmp_path / "ref", tmp_path / "run"
     base = ["run", "infomax", "--config", cfg_path, "--quiet"]
     _run([*base, "--out", str(ref)], tmp_path)
-    _interrupt([*base, "--out", str(out)], tmp_path, lambda: (out / "map_mi_A.csv").exists(), signal.SIGINT)
-    first = (out / "map_mi_A.csv").read_bytes()
+    _interrupt([*base, "--out", str(out)], tmp_path, lambda: (out / "map_mi_A_seed0.csv").exists(), signal.SIGINT)
+    first = (out / "map_mi_A_seed0.csv").read_bytes()
     assert not (out / "results.csv").exists()
     _run([*base, "--out", str(out)], tmp_path)
-    assert (out / "map_mi_A.csv").read_bytes() == first          # read back, not recomputed
+    assert (out / "map_mi_A_seed0.csv").read_bytes() == first          # read back, not recomputed
     _same_table(out / "results.csv", ref / "results.csv")
     _same_table(out / "map_mi.csv", ref / "map_mi.csv")
 

@@ -63,25 +63,36 @@ def resize_image(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 
 def per_map_mi(image: np.ndarray, maps: np.ndarray, methods: Sequence[str] = MI_METHODS, bins: int | str = "auto",
-               k: int = 5, random_state: Any = 0) -> dict[str, np.ndarray]:
+               k: int = 5, random_state: Any = 0, n_pairs: int | None = None) -> dict[str, np.ndarray]:
     """MI (nats) between ``image`` ``(H, W)`` and each map of ``maps`` ``(C, h, w)``, pixels as
     paired samples; the image is resized to ``(h, w)`` first. Returns ``{method: (C,) array}``
-    and ``{"constant": (C,) bool}`` for maps with a single value (MI 0)."""
+    and ``{"constant": (C,) bool}`` for maps with a single value (MI 0).
+
+    ``n_pairs``: use this many pixel positions (drawn without replacement, the same positions for
+    every map of the image, seeded by ``random_state``) when the map has more. Estimates from
+    different numbers of samples carry different biases (binning's bin count and KSG's
+    neighbourhoods grow with n), so maps of different sides are compared at one ``n_pairs``."""
     maps = np.asarray(maps, dtype=np.float64)
     if maps.ndim != 3:
         raise ValueError(f"maps must have shape (C, h, w), got {maps.shape}")
     for m in methods:
         check_choice(m, "methods", ALL_METHODS)
     x = resize_image(image, maps.shape[1:]).astype(np.float64).reshape(-1)
+    seed = seed_from(random_state)
+    keep = np.arange(len(x))
+    if n_pairs is not None:
+        n_pairs = check_positive_int(n_pairs, "n_pairs", minimum=2)
+        if n_pairs < len(x):
+            keep = np.sort(np.random.default_rng(seed).choice(len(x), size=n_pairs, replace=False))
+    x = x[keep]
     if np.ptp(x) == 0:
         raise ValueError("image is constant; a constant image carries no information, MI with it is 0")
-    seed = seed_from(random_state)
+    flat = maps.reshape(len(maps), -1)[:, keep]
     out = {m: np.zeros(len(maps)) for m in methods}
-    constant = np.array([np.ptp(f) == 0 for f in maps])
-    for c, f in enumerate(maps):
+    constant = np.array([np.ptp(f) == 0 for f in flat])
+    for c, y in enumerate(flat):
         if constant[c]:
             continue
-        y = f.reshape(-1)
         for m in methods:
             if m == "binning":
                 r = estimate_mi(x, y, method="binning", bins=bins, discrete_x=False, discrete_y=False)
@@ -95,9 +106,11 @@ def per_map_mi(image: np.ndarray, maps: np.ndarray, methods: Sequence[str] = MI_
 
 
 def map_mi_table(encoder_name: str, images: np.ndarray, maps: np.ndarray, methods: Sequence[str] = MI_METHODS,
-                 bins: int | str = "auto", k: int = 5, random_state: Any = 0, verbose: bool = True) -> pd.DataFrame:
+                 bins: int | str = "auto", k: int = 5, random_state: Any = 0, verbose: bool = True,
+                 n_pairs: int | None = None) -> pd.DataFrame:
     """Long table of per-map MI for a set of images: one row per (image, map, method) with
-    columns ``encoder, image, map, method, mi, constant``."""
+    columns ``encoder, image, map, method, mi, constant, pairs`` (``pairs``: the pixel pairs
+    used, at most ``n_pairs``, see :func:`per_map_mi`)."""
     images = np.asarray(images)
     if images.ndim != 3 or np.asarray(maps).ndim != 4 or len(images) != len(maps):
         raise ValueError(
@@ -106,34 +119,55 @@ def map_mi_table(encoder_name: str, images: np.ndarray, maps: np.ndarray, method
     seed = seed_from(random_state)
     rows = []
     for i in progress(range(len(images)), desc=f"per-map MI, encoder {encoder_name}", verbose=verbose):
-        res = per_map_mi(images[i], maps[i], methods, bins=bins, k=k, random_state=seed + 1000 * i)
+        res = per_map_mi(images[i], maps[i], methods, bins=bins, k=k, random_state=seed + 1000 * i, n_pairs=n_pairs)
+        pairs = int(np.prod(np.shape(maps)[-2:])) if n_pairs is None else min(n_pairs, int(np.prod(np.shape(maps)[-2:])))
         for m in methods:
             for c, v in enumerate(res[m]):
                 rows.append({"encoder": encoder_name, "image": i, "map": c, "method": m, "mi": float(v),
-                             "constant": bool(res["constant"][c])})
+                             "constant": bool(res["constant"][c]), "pairs": pairs})
     return pd.DataFrame(rows)
 
 
 def summarize_map_mi(table: pd.DataFrame) -> pd.DataFrame:
     """Per encoder and method: the mean over maps and the max over maps, each averaged over the
-    images (with the standard error over images), and the share of constant maps."""
-    per_image = table.groupby(["encoder", "method", "image"])["mi"].agg(["mean", "max"]).reset_index()
-    g = per_image.groupby(["encoder", "method"])
+    images (with the standard error over images), and the share of constant maps.
+
+    With a ``seed`` column (several training runs) the per-seed values are averaged over the
+    seeds; ``*_seed_sd`` is their standard deviation between seeds and ``*_se`` the larger of the
+    between-seed standard error (sd / sqrt(seeds)) and the images' standard error pooled over
+    the seeds (so one lucky initialisation cannot pass for a tight estimate)."""
+    seeds = ["seed"] if "seed" in table.columns else []
+    per_image = table.groupby(["encoder", "method", *seeds, "image"])["mi"].agg(["mean", "max"]).reset_index()
+    g = per_image.groupby(["encoder", "method", *seeds])
     n = g.size()
-    out = pd.DataFrame({
+    per_seed = pd.DataFrame({
         "mean_mi": g["mean"].mean(),
         "mean_mi_se": g["mean"].std(ddof=1) / np.sqrt(n),
         "max_mi": g["max"].mean(),
         "max_mi_se": g["max"].std(ddof=1) / np.sqrt(n),
         "n_images": n,
-    })
+    }).reset_index()
+    h = per_seed.groupby(["encoder", "method"])
+    k = h.size()
+    out = pd.DataFrame({"n_images": h["n_images"].max()})
+    for key in ("mean_mi", "max_mi"):
+        out[key] = h[key].mean()
+        sd = h[key].std(ddof=1)
+        pooled = np.sqrt(h[f"{key}_se"].apply(lambda v: float(np.nanmean(np.square(v)))) / k)
+        out[f"{key}_se"] = np.fmax(sd / np.sqrt(k), pooled) if seeds else pooled
+        if seeds:
+            out[f"{key}_seed_sd"] = sd
+    if seeds:
+        out["n_seeds"] = k
     out["constant_maps"] = table.groupby(["encoder", "method"])["constant"].mean()
-    return out.reset_index()
+    return out.reset_index()[["encoder", "method", "mean_mi", "mean_mi_se", "max_mi", "max_mi_se", "n_images",
+                              *(["mean_mi_seed_sd", "max_mi_seed_sd", "n_seeds"] if seeds else []), "constant_maps"]]
 
 
 def per_image_max(table: pd.DataFrame) -> pd.DataFrame:
-    """The max over maps of each image's MI: columns ``encoder, method, image, max_mi``."""
-    return table.groupby(["encoder", "method", "image"])["mi"].max().rename("max_mi").reset_index()
+    """The max over maps of each image's MI: columns ``encoder, method, [seed,] image, max_mi``."""
+    seeds = ["seed"] if "seed" in table.columns else []
+    return table.groupby(["encoder", "method", *seeds, "image"])["mi"].max().rename("max_mi").reset_index()
 
 
 def linear_probe(train_features: np.ndarray, train_labels: np.ndarray, test_features: np.ndarray,

@@ -198,3 +198,28 @@ class DIMTrainer:
                 f"DIM loss became {out['loss']} at epoch {epoch}, step {step}; lower lr or use bound='jsd'"
             )
         return out
+
+
+def convergence(history: Any, alpha: float, beta: float, rel_tol: float = 0.05, z: float = 2.0) -> dict[str, Any]:
+    """Has DIM training stopped raising its objective? ``history``: the trainer's per-step rows
+    (``epoch``, ``global``, ``local``). The objective is ``alpha * global + beta * local`` (the MI
+    terms the encoder maximises); per epoch its mean over steps, and the last epoch is compared
+    with the one before: ``rising`` when the gain exceeds both ``z`` standard errors of the
+    difference of the two epoch means (step-to-step noise) and ``rel_tol`` of the rise since the
+    first epoch (diminishing returns: at 5% the last epoch added a twentieth of what training
+    has gained so far). Returns ``{"epochs", "objective" (per-epoch means), "gain", "gain_se",
+    "total_rise", "rising"}``; a single epoch is ``rising`` (nothing to compare)."""
+    import pandas as pd
+
+    h = pd.DataFrame(history)
+    h["objective"] = alpha * h["global"] + beta * h["local"]
+    per = h.groupby("epoch")["objective"].agg(["mean", "var", "count"]).sort_index()
+    out: dict[str, Any] = {"epochs": int(len(per)), "objective": per["mean"].round(6).tolist()}
+    if len(per) < 2:
+        return {**out, "gain": float("nan"), "gain_se": float("nan"), "total_rise": float("nan"), "rising": True}
+    last, prev = per.iloc[-1], per.iloc[-2]
+    gain = float(last["mean"] - prev["mean"])
+    total = float(last["mean"] - per["mean"].iloc[0])
+    se = float(np.sqrt(np.nan_to_num(last["var"]) / last["count"] + np.nan_to_num(prev["var"]) / prev["count"]))
+    rising = bool(gain > z * se and gain > rel_tol * max(total, 0.0))
+    return {**out, "gain": gain, "gain_se": se, "total_rise": total, "rising": rising}

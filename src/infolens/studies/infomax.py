@@ -57,7 +57,10 @@ class InfomaxConfig:
     summary_dim: int = 64
     """size of the global summary vector"""
     epochs: int = 5
-    """DIM training epochs"""
+    """DIM training epochs at least; training continues while the objective still rises (see max_epochs)"""
+    max_epochs: int = 10
+    """most DIM training epochs: past epochs, one more epoch at a time while the objective still rises
+    (the last epoch's gain > 2 se and > 5% of the rise so far); a run stopped here is reported as not converged"""
     batch_size: int = 64
     """images per DIM training step"""
     lr: float = 1e-3
@@ -80,10 +83,16 @@ class InfomaxConfig:
     """bins of the binning estimator ('auto' or an integer >= 2)"""
     k: int = 5
     """KSG neighbours"""
-    seed: int = 0
-    """seed of the encoders, their training, the MI estimates and the probes"""
+    seeds: list[int] = field(default_factory=lambda: [0, 1, 2])
+    """seeds of the encoders, their training, the MI estimates and the probes: one training run per
+    encoder and seed; tables show the mean over seeds ± their spread"""
+    equal_pairs: bool = True
+    """measure every encoder's maps from the same number of pixel pairs (the smallest map's, drawn at
+    random from the larger maps) so that the estimators' sample-size bias is the same for all"""
     device: str = "auto"
     """torch device: auto, cpu or cuda"""
+    n_jobs: int = 2
+    """training runs (encoder, seed) in parallel worker processes, one torch thread each"""
     out_dir: str = "runs/infomax"
     """run folder (re-run the same command to resume)"""
     verbose: bool = True
@@ -97,8 +106,15 @@ class InfomaxConfig:
                          for e in "".join(map(str, enc)).replace(",", "").replace(" ", "")]
         if not self.encoders:
             raise ValueError("encoders is empty; pass some of A, B, C, D (e.g. 'ABCD')")
-        for key in ("size", "n_mi_images", "n_grid_images", "channels", "depth", "summary_dim", "epochs", "k"):
+        for key in ("size", "n_mi_images", "n_grid_images", "channels", "depth", "summary_dim", "epochs", "k",
+                    "max_epochs", "n_jobs"):
             setattr(self, key, check_positive_int(getattr(self, key), key))
+        if self.max_epochs < self.epochs:
+            raise ValueError(f"max_epochs={self.max_epochs} must be >= epochs={self.epochs}")
+        seeds = self.seeds if isinstance(self.seeds, (list, tuple)) else [self.seeds]
+        self.seeds = [int(check_positive_int(sd, "seeds", minimum=0)) for sd in seeds]
+        if not self.seeds or len(set(self.seeds)) != len(self.seeds):
+            raise ValueError(f"seeds must list distinct seeds, e.g. [0, 1, 2], got {self.seeds!r}")
         self.batch_size = check_positive_int(self.batch_size, "batch_size", minimum=2)
         for key in ("n_train", "n_test"):
             if getattr(self, key) is not None and getattr(self, key) != "all":
@@ -143,7 +159,7 @@ class InfomaxResult(StudyResult):
 
 
 #: keys that do not change the numbers (may differ when a run is resumed)
-_VOLATILE = ("out_dir", "verbose", "device")
+_VOLATILE = ("out_dir", "verbose", "device", "n_jobs")
 _DATA_KEYS = ("dataset", "data_dir", "size", "n_train", "n_test")
 
 
@@ -175,20 +191,39 @@ def _load(cfg: Mapping[str, Any], split: str, limit: int | str | None) -> tuple[
     return imgs, ds.labels, ds.name
 
 
-def _train_encoder(kind: str, cfg: Mapping[str, Any], x_train: np.ndarray, out: Path):
+def _checkpoint_epochs(path: Path) -> int:
+    """Epochs already trained in a checkpoint (0 when there is none)."""
+    import torch
+
+    if not path.exists():
+        return 0
+    return int(torch.load(path, map_location="cpu", weights_only=True)["epoch"])
+
+
+def _train_encoder(kind: str, cfg: Mapping[str, Any], seed: int, x_train: np.ndarray, out: Path):
+    """Train for ``epochs``, then one epoch at a time while the objective still rises, up to
+    ``max_epochs`` (:func:`~infolens.infomax.trainer.convergence`); resumes from the checkpoint."""
     from ..infomax import DIMEncoder, DIMObjective, DIMTrainer
+    from ..infomax.trainer import convergence
     from ..torch_utils import seed_everything
 
-    seed_everything(cfg["seed"])
+    seed_everything(seed)
     enc = DIMEncoder(kind, in_channels=1, channels=cfg["channels"], depth=cfg["depth"], hidden=cfg["hidden"],
                      summary_dim=cfg["summary_dim"])
     obj = DIMObjective(cfg["channels"], cfg["summary_dim"], alpha=cfg["alpha"], beta=cfg["beta"], gamma=cfg["gamma"],
                        bound=cfg["bound"], prior=cfg["prior"], max_locations=cfg["max_locations"])
-    trainer = DIMTrainer(enc, obj, epochs=cfg["epochs"], batch_size=cfg["batch_size"], lr=cfg["lr"],
-                         random_state=cfg["seed"], device=cfg["device"],
-                         checkpoint=out / "checkpoints" / f"encoder_{kind}.pt", verbose=cfg["verbose"])
-    trainer.fit(x_train)
-    return enc, trainer
+    ckpt = out / "checkpoints" / f"encoder_{kind}_seed{seed}.pt"
+    epochs = min(max(cfg["epochs"], _checkpoint_epochs(ckpt)), cfg["max_epochs"])
+    while True:
+        trainer = DIMTrainer(enc, obj, epochs=epochs, batch_size=cfg["batch_size"], lr=cfg["lr"], random_state=seed,
+                             device=cfg["device"], checkpoint=ckpt, verbose=cfg["verbose"])
+        trainer.fit(x_train)
+        conv = convergence(trainer.history_, cfg["alpha"], cfg["beta"])
+        if not conv["rising"] or epochs >= cfg["max_epochs"]:
+            break
+        epochs += 1
+    conv["converged"] = not conv["rising"]
+    return enc, trainer, conv
 
 
 @functools.lru_cache(maxsize=1)
@@ -200,76 +235,120 @@ def _data(dataset: str, data_dir: str | None, size: int, n_train: Any, n_test: A
     return x_train, y_train, x_test, y_test, name
 
 
+def pairs_per_map(cfg: Mapping[str, Any]) -> int | None:
+    """The pixel pairs every encoder's maps are measured from: the smallest map's pixel count over
+    the encoders of the run (``equal_pairs``), or None (each map whole)."""
+    from ..infomax import map_sizes
+
+    if not cfg["equal_pairs"]:
+        return None
+    return min(map_sizes(kind, cfg["size"], cfg["depth"])[-1] ** 2 for kind in cfg["encoders"])
+
+
 def jobs(cfg: InfomaxConfig) -> list[dict[str, Any]]:
-    """One job per encoder."""
-    return [{**asdict(cfg), "encoder": kind} for kind in cfg.encoders]
+    """One job per encoder and seed."""
+    base = {k: v for k, v in asdict(cfg).items() if k != "seeds"}
+    return [{**base, "encoder": kind, "seed": seed} for seed in cfg.seeds for kind in cfg.encoders]
 
 
 def run_job(job: dict[str, Any]) -> dict[str, Any]:
-    """Train one encoder (checkpointed per epoch), measure the MI of its maps (saved as
-    ``map_mi_<encoder>.csv``), probe its summary vectors; resumes from what is on disk."""
+    """Train one encoder with one seed (checkpointed per epoch, until the objective stops rising),
+    measure the MI of its maps (saved as ``map_mi_<encoder>_seed<seed>.csv``), probe its summary
+    vectors; resumes from what is on disk. With ``n_jobs`` > 1 each worker uses one torch thread."""
+    from ..torch_utils import threads
+
+    with threads(1 if job.get("n_jobs", 1) > 1 else None):
+        return _run_job(job)
+
+
+def _run_job(job: dict[str, Any]) -> dict[str, Any]:
     from ..infomax.analysis import encode, linear_probe, map_mi_table
 
-    out, kind = Path(job["out_dir"]), job["encoder"]
+    out, kind, seed = Path(job["out_dir"]), job["encoder"], int(job["seed"])
     x_train, y_train, x_test, y_test, _ = _data(*(job[k] for k in _DATA_KEYS))
     n_mi, n_grid = min(job["n_mi_images"], len(x_test)), min(job["n_grid_images"], len(x_test))
-    enc, trainer = _train_encoder(kind, job, x_train, out)
-    mi_path = out / f"map_mi_{kind}.csv"
+    enc, trainer, conv = _train_encoder(kind, job, seed, x_train, out)
+    mi_path = out / f"map_mi_{kind}_seed{seed}.csv"
     if not mi_path.exists():
         maps, _ = encode(enc, x_test[:n_mi], device=job["device"])
         table = map_mi_table(kind, x_test[:n_mi], maps, job["mi_methods"], bins=job["bins"], k=job["k"],
-                             random_state=job["seed"], verbose=job["verbose"])
+                             random_state=seed, verbose=job["verbose"], n_pairs=pairs_per_map(job))
+        table.insert(1, "seed", seed)
         write_text(mi_path, table.to_csv(index=False))
     _, s_train = encode(enc, x_train, device=job["device"])
     _, s_test = encode(enc, x_test, device=job["device"])
-    grid_path = save_array(out / "maps" / f"grid_{kind}.npy", encode(enc, x_test[:n_grid], device=job["device"])[0])
-    return {"encoder": kind, "history": pd.DataFrame(trainer.history_).to_dict(orient="list"),
-            "probe_accuracy": linear_probe(s_train, y_train, s_test, y_test, job["seed"]),
+    grid_path = save_array(out / "maps" / f"grid_{kind}_seed{seed}.npy",
+                           encode(enc, x_test[:n_grid], device=job["device"])[0])
+    return {"encoder": kind, "seed": seed, "history": pd.DataFrame(trainer.history_).to_dict(orient="list"),
+            "probe_accuracy": linear_probe(s_train, y_train, s_test, y_test, seed), "convergence": conv,
             "map_mi": str(mi_path), "grid": str(grid_path)}
 
 
 def summarize(rows: list[dict[str, Any]], cfg: InfomaxConfig) -> InfomaxResult:
-    """Per-map MI of every encoder, its summary (``results.csv``, ``map_mi.csv``,
-    ``history.csv``, ``results.json``) and the raw-pixel probe for reference."""
+    """Per-map MI of every encoder and seed, its summary over seeds (``results.csv``,
+    ``map_mi.csv``, ``history.csv``, ``convergence.csv``, ``results.json``) and the raw-pixel
+    probe for reference."""
     from ..infomax.analysis import linear_probe, summarize_map_mi
 
-    failed = failed_rows(rows, lambda c: f"encoder {c['encoder']}")
+    failed = failed_rows(rows, lambda c: f"encoder {c['encoder']} seed {c['seed']}")
     if failed:
         raise RuntimeError(f"{failed[0]} ({len(failed)} failed)")
     x_train, y_train, x_test, y_test, name = _data(*(getattr(cfg, k) for k in _DATA_KEYS))
     out = Path(cfg.out_dir)
-    results = {r["config"]["encoder"]: r["result"] for r in rows}
-    probe = {"pixels": linear_probe(x_train, y_train, x_test, y_test, cfg.seed)}
-    probe.update({kind: res["probe_accuracy"] for kind, res in results.items()})
-    grid = {kind: np.load(res["grid"]) for kind, res in results.items()}
-    map_mi = pd.concat([pd.read_csv(res["map_mi"]) for res in results.values()],
-                       ignore_index=True)
+    results = [r["result"] for r in rows]
+    probe_runs = pd.DataFrame([{"encoder": r["encoder"], "seed": r["seed"], "accuracy": r["probe_accuracy"]}
+                               for r in results])
+    probe = {"pixels": linear_probe(x_train, y_train, x_test, y_test, cfg.seeds[0])}
+    probe.update(probe_runs.groupby("encoder", sort=False)["accuracy"].mean().to_dict())
+    first = cfg.seeds[0]
+    grid = {r["encoder"]: np.load(r["grid"]) for r in results if r["seed"] == first}
+    map_mi = pd.concat([pd.read_csv(r["map_mi"]) for r in results], ignore_index=True)
     histories = []
-    for kind, res in results.items():
-        hist = pd.DataFrame(res["history"])
-        hist.insert(0, "encoder", kind)
+    for r in results:
+        hist = pd.DataFrame(r["history"])
+        hist.insert(0, "encoder", r["encoder"])
+        hist.insert(1, "seed", r["seed"])
         histories.append(hist)
+    conv = pd.DataFrame([{"encoder": r["encoder"], "seed": r["seed"], "epochs": r["convergence"]["epochs"],
+                          "last_gain": r["convergence"]["gain"], "gain_se": r["convergence"]["gain_se"],
+                          "converged": r["convergence"]["converged"]} for r in results])
     summary = summarize_map_mi(map_mi)
     summary["map_side"] = [grid[e].shape[-1] for e in summary["encoder"]]
+    summary["pairs_per_map"] = [int(map_mi.loc[map_mi["encoder"] == e, "pairs"].iloc[0]) for e in summary["encoder"]]
+    pr = probe_runs.groupby("encoder")["accuracy"]
     summary["probe_accuracy"] = [probe[e] for e in summary["encoder"]]
+    summary["probe_accuracy_seed_sd"] = [pr.std(ddof=1).get(e, np.nan) for e in summary["encoder"]]
+    summary["epochs_trained"] = [", ".join(str(v) for v in conv.loc[conv["encoder"] == e, "epochs"])
+                                 for e in summary["encoder"]]
+    summary["converged_runs"] = [f"{int(conv.loc[conv['encoder'] == e, 'converged'].sum())}/{len(cfg.seeds)}"
+                                 for e in summary["encoder"]]
     history = pd.concat(histories, ignore_index=True)
     n_mi = min(cfg.n_mi_images, len(x_test))
-    data = {"dataset": name, "n_train": len(x_train), "n_test": len(x_test), "n_mi": n_mi}
+    data = {"dataset": name, "n_train": len(x_train), "n_test": len(x_test), "n_mi": n_mi,
+            "pairs_per_map": pairs_per_map(asdict(cfg)), "convergence": conv}
     write_text(out / "results.csv", summary.to_csv(index=False))
     write_text(out / "map_mi.csv", map_mi.to_csv(index=False))
     write_text(out / "history.csv", history.to_csv(index=False))
+    write_text(out / "convergence.csv", conv.to_csv(index=False))
     write_json(out / "results.json", {"summary": summary.to_dict(orient="records"), "probe": probe,
+                                       "probe_runs": probe_runs.to_dict(orient="records"),
+                                       "convergence": conv.to_dict(orient="records"), "seeds": list(cfg.seeds),
                                        "dataset": name, "n_train": len(x_train), "n_test": len(x_test)})
     return InfomaxResult(out_dir=out, summary=summary, map_mi=map_mi, history=history, probe=probe, grid=grid,
                          images=x_test[:min(cfg.n_grid_images, len(x_test))], data=data, config=cfg)
 
 
-#: figure name -> caption in the report
-CAPTIONS = {
-    "feature_maps": "Input images (left) and their first feature maps at the measured layer, per encoder.",
-    "mi_per_map": "Mean MI (over images) between image and each map, maps sorted.",
-    "max_mi_hist": "Per-image max over maps of I(image; map), per encoder.",
-    "training": "DIM training curves per step.",
+#: figure name -> (heading, caption) in the report
+FIGURES = {
+    "feature_maps": ("What the encoders' maps look like",
+                     "Input images (left) and their first feature maps at the measured layer, per encoder (first seed); "
+                     "every map is drawn at one size, its true side is in the row label."),
+    "mi_per_map": ("How much each map keeps about the image",
+                   "Mean MI (over images) between image and each map, maps sorted; line: mean over seeds, band: range "
+                   "over seeds."),
+    "max_mi_hist": ("The best map of each image",
+                    "Per-image max over maps of I(image; map), per encoder (step outlines; images of all seeds)."),
+    "training": ("Did training converge?", "DIM training curves, the mean of each epoch's steps, a line per seed."),
 }
 
 
@@ -290,33 +369,72 @@ def figures(result: InfomaxResult) -> dict[str, Path]:
             for key, fig in figs.items()}
 
 
+def _pm(mean: float, spread: float) -> str:
+    return f"{mean:.3f}" if not np.isfinite(spread) else f"{mean:.3f} ± {spread:.3f}"
+
+
 def report(result: InfomaxResult, pngs: dict[str, Path]) -> Path:
-    """``report.html``: the setup, which encoder keeps the most, the tables and the figures."""
+    """``report.html``: the setup, which encoder keeps the most, convergence, the tables and the figures."""
     from ..report.html import HtmlReport
 
     cfg, d, summary, probe = result.config, result.data, result.summary, result.probe
+    k = len(cfg.seeds)
     rep = HtmlReport("Deep InfoMax: what the feature maps keep",
                      f"{d['dataset']}, {cfg.size}x{cfg.size} grayscale, {d['n_train']} training / {d['n_test']} test images;")
+    pairs = (f"every map measured from the same {d['pairs_per_map']} pixel pairs (the smallest map's count; larger "
+             "maps subsampled at random), so the estimators' sample-size bias is the same for all encoders"
+             if d.get("pairs_per_map") else "every map measured from all its pixels (maps of different sides: "
+             "different numbers of pairs, so different estimator bias)")
     rep.add_text(
         f"Encoders {', '.join(cfg.encoders)} ({cfg.depth} layers, {cfg.channels} maps at the measured layer) "
-        f"trained for {cfg.epochs} epochs with the DIM objective ({cfg.bound} bound, alpha={cfg.alpha}, "
-        f"beta={cfg.beta}, gamma={cfg.gamma}, {cfg.prior} prior). Per-map MI: image (resized to the map's "
-        f"side) vs each map, pixels as paired samples, on {d['n_mi']} held-out images, in nats. "
-        "A: valid convs (maps shrink), B: transposed convs (grow), C: same padding (kept), D: grow then shrink back.")
+        f"trained with the DIM objective ({cfg.bound} bound, alpha={cfg.alpha}, beta={cfg.beta}, gamma={cfg.gamma}, "
+        f"{cfg.prior} prior) for at least {cfg.epochs} epochs and then while the objective still rose, up to "
+        f"{cfg.max_epochs}; {k} seed(s) ({', '.join(map(str, cfg.seeds))}), each a separate training run. Per-map MI: "
+        f"image (resized to the map's side) vs each map, pixels as paired samples, on {d['n_mi']} held-out images, "
+        f"in nats; {pairs}. A: valid convs (maps shrink), B: transposed convs (grow), C: same padding (kept), "
+        "D: grow then shrink back.")
+    conv = d["convergence"]
+    bad = conv[~conv["converged"]]
+    rep.add_heading("Training: converged?")
+    if len(bad):
+        rep.add_text(f"{len(bad)} of {len(conv)} training runs did not converge: the objective still rose in the last "
+                     f"of {cfg.max_epochs} epochs (" + "; ".join(
+                         f"encoder {r.encoder} seed {r.seed}: +{r.last_gain:.3f} ± {r.gain_se:.3f}"
+                         for r in bad.itertuples()) + "). Their maps may keep more after longer training; raise "
+                     "max_epochs.", css_class="warn")
+    else:
+        rep.add_text(f"All {len(conv)} training runs converged: in each run's last epoch the objective rose by less than "
+                     "2 standard errors or 1% (epochs trained per run in the table).", css_class="ok")
     rep.add_heading("MI between image and feature maps")
     lines = []
     for method, g in summary.groupby("method"):
         best = g.sort_values("mean_mi", ascending=False).iloc[0]
         lines.append(f"{method}: encoder {best['encoder']} keeps the most per map on average "
-                     f"({best['mean_mi']:.3f} ± {best['mean_mi_se']:.3f} nats, se over images)")
+                     f"({best['mean_mi']:.3f} ± {best['mean_mi_se']:.3f} nats" + (f", {k} seeds" if k > 1 else "") + ")")
     rep.add_text("; ".join(lines) + ".")
-    rep.add_table(summary, caption="mean / max over maps, averaged over images (se: standard error over images); "
-                                   "probe: linear-probe test accuracy on the summary vector")
-    rep.add_table(pd.DataFrame([{"features": k, "probe_accuracy": v} for k, v in probe.items()]),
-                  caption="linear probe (logistic regression) test accuracy; 'pixels' is the raw-pixel reference")
+    sd = "mean_mi_seed_sd" in summary.columns
+    shown = pd.DataFrame({
+        "encoder": summary["encoder"], "MI method": summary["method"],
+        "map side": summary["map_side"], "pixel pairs per map": summary["pairs_per_map"],
+        "mean MI over maps": [_pm(m, s) for m, s in zip(summary["mean_mi"], summary["mean_mi_seed_sd"] if sd
+                                                       else summary["mean_mi_se"])],
+        "max MI over maps": [_pm(m, s) for m, s in zip(summary["max_mi"], summary["max_mi_seed_sd"] if sd
+                                                      else summary["max_mi_se"])],
+        "probe accuracy": [_pm(m, s) for m, s in zip(summary["probe_accuracy"], summary["probe_accuracy_seed_sd"])],
+        "epochs trained": summary["epochs_trained"], "converged": summary["converged_runs"],
+    })
+    rep.add_table(shown, caption=(f"mean over {k} seeds ± standard deviation between seeds" if k > 1 else
+                                  "value ± standard error over images") + "; mean / max over maps, averaged over "
+                  "images, nats; probe: linear-probe test accuracy on the summary vector; epochs trained per seed "
+                  "(results.csv has the standard errors over images)")
+    rep.add_table(pd.DataFrame([{"features": "raw pixels" if key == "pixels" else f"encoder {key}",
+                                 "probe accuracy": v} for key, v in probe.items()]),
+                  caption="linear probe (logistic regression) test accuracy" + (f", mean over {k} seeds" if k > 1 else "")
+                  + "; the raw-pixel probe is the reference")
     for key, png in pngs.items():
-        rep.add_heading(key.replace("_", " "), level=3)
-        rep.add_figure(png, caption=CAPTIONS[key])
+        heading, caption = FIGURES[key]
+        rep.add_heading(heading, level=3)
+        rep.add_figure(png, caption=caption)
     rep.add_heading("Configuration")
     rep.add_code(json.dumps(asdict(cfg), indent=2, default=str))
     return rep.save(result.out_dir / "report.html")
@@ -342,7 +460,8 @@ def run(config: Any = None, **overrides: Any) -> InfomaxResult:
                              "configuration - choose a new folder with --out or delete that one") from None
     write_json(out / "config.json", {**record, "resolved": {"dataset": name, "n_train": len(x_train),
                                                             "n_test": len(x_test)}})
-    rows = run_jobs(run_job, jobs(cfg), out, n_jobs=1, progress=False, desc="infomax")
+    rows = run_jobs(run_job, jobs(cfg), out, n_jobs=cfg.n_jobs, progress=cfg.verbose and cfg.n_jobs > 1,
+                    desc="infomax runs")
     result = summarize(rows, cfg)
     report(result, figures(result))
     return result
@@ -350,7 +469,14 @@ def run(config: Any = None, **overrides: Any) -> InfomaxResult:
 
 def main(args: argparse.Namespace) -> int:
     res = run(config_from_args(args, InfomaxConfig))
-    cols = ["encoder", "method", "map_side", "mean_mi", "max_mi", "probe_accuracy"]
-    print(res.summary[cols].to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    print(f"pixel probe accuracy {res.probe['pixels']:.4f}; report: {res.out_dir / 'report.html'}")
+    cols = ["encoder", "method", "map_side", "pairs_per_map", "mean_mi", "mean_mi_seed_sd", "max_mi", "max_mi_seed_sd",
+            "probe_accuracy", "epochs_trained", "converged_runs"]
+    print(res.summary[[c for c in cols if c in res.summary.columns]].to_string(
+        index=False, float_format=lambda v: f"{v:.4f}"))
+    conv = res.data["convergence"]
+    bad = conv[~conv["converged"]]
+    print(f"pixel probe accuracy {res.probe['pixels']:.4f}; seeds {', '.join(map(str, res.config.seeds))}; "
+          + (f"{len(bad)} of {len(conv)} training runs did not converge within max_epochs={res.config.max_epochs}"
+             if len(bad) else f"all {len(conv)} training runs converged"))
+    print(f"report: {res.out_dir / 'report.html'}")
     return 0
