@@ -39,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
               progress=False, report=False)
     tidy = tidy_results(read_rows(out))
     print(f"standard suite, n = {args.n}, {args.seeds} seeds; run folder {out}")
-    print(f"{'estimator':16s} {'done':>5s} {'refused':>7s} {'off25':>6s} {'warned':>7s} {'within10':>8s} {'warned':>7s} {'MAE':>7s}")
+    print(f"{'estimator':16s} {'done':>5s} {'refused':>7s} {'off25':>6s} {'warned':>7s} {'within10':>8s} {'warned':>7s} "
+          f"{'MAE':>7s} {'CI covers':>9s} {'off25 trust ok':>14s}")
     tot = np.zeros(4)
     for est, g in tidy.groupby("estimator", sort=True):
         ok = g[g["error"].isna() & g["estimate"].notna()]
@@ -48,8 +49,11 @@ def main(argv: list[str] | None = None) -> int:
         w_off = int((off["n_warnings"] > 0).sum())
         w_in = int((within["n_warnings"] > 0).sum())
         tot += [len(off), w_off, len(within), w_in]
+        cov = ok["covers"].dropna()
+        trust_ok = str(int((off["trust"] == "ok").sum())) if ok["trust"].notna().any() else "-"
         print(f"{est:16s} {len(ok):5d} {len(g) - len(ok):7d} {len(off):6d} {w_off / max(len(off), 1):7.0%} "
-              f"{len(within):8d} {w_in / max(len(within), 1):7.0%} {ok['abs_error'].mean():7.3f}")
+              f"{len(within):8d} {w_in / max(len(within), 1):7.0%} {ok['abs_error'].mean():7.3f} "
+              f"{(cov == True).mean() if len(cov) else float('nan'):9.0%} {trust_ok:>14s}")  # noqa: E712
     print(f"{'all':16s} {'':5s} {'':7s} {int(tot[0]):6d} {tot[1] / max(tot[0], 1):7.0%} {int(tot[2]):8d} {tot[3] / max(tot[2], 1):7.0%}")
     print("goal: warned share 100% of off25, < 20% of within10")
     missed = tidy[tidy["error"].isna() & ((tidy["estimate"] - tidy["truth"]).abs() > 0.25 * tidy["truth"]) & (tidy["n_warnings"] == 0)]

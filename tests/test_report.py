@@ -54,6 +54,17 @@ def test_tidy_and_summaries():
     # e2: a is negative (inf), b is log(2.1/2): the median of {0.0488, inf} is inf
     assert math.isinf(s.loc["e2", "median_abs_log_ratio"]) and s.loc["e2", "within_10pct"] == 1
     assert s.loc["e2", "failed_jobs"] == 1
+    # intervals (estimate +- 1.96 x 0.01 here, no "ci" recorded): of e1's six jobs at n = 100
+    # only a/seed 0 (exact) and z/seed 0 (0.01 from 0) contain the truth
+    assert s.loc["e1", "ci_coverage"] == pytest.approx(2 / 6)
+
+
+def test_coverage_uses_the_reported_interval():
+    """A recorded (asymmetric) interval decides, not estimate +- 1.96 stderr."""
+    cfg = {"task": "a", "estimator": "e", "params": {}, "n": 10, "seed": 0}
+    res = {"estimate": 1.0, "truth": 1.3, "stderr": 0.01, "ci": [0.99, 1.4], "estimator_seconds": 0.1, "dim_x": 1, "dim_y": 1}
+    tidy = tidy_results([make_row(cfg, res, None, 1.0)])
+    assert bool(tidy["covers"].iloc[0]) and summary_table(tidy)["ci_coverage"].iloc[0] == 1.0
 
 
 def test_latest_row_per_job_wins():

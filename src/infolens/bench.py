@@ -98,6 +98,7 @@ def bench_job(config: dict[str, Any]) -> dict[str, Any]:
         "estimate": res.mi,
         "truth": task.mi,
         "stderr": res.stderr,
+        "ci": None if res.ci is None else [float(res.ci[0]), float(res.ci[1])],
         "estimator_seconds": res.seconds,
         "sample_seconds": sample_seconds,
         "dim_x": task.dim_x,

@@ -21,7 +21,7 @@ ZERO_TOLERANCE = 0.05
 
 TIDY_COLUMNS = ["task", "estimator", "label", "params", "n", "seed", "estimate", "truth", "stderr",
                 "log_ratio", "abs_error", "estimator_seconds", "seconds", "dim_x", "dim_y", "error", "hash",
-                "n_warnings", "warnings", "choice", "trust"]
+                "n_warnings", "warnings", "choice", "trust", "covers"]
 
 
 def estimator_label(name: str, params: Any) -> str:
@@ -69,11 +69,23 @@ def tidy_results(rows: list[dict[str, Any]]):
             "warnings": " | ".join(res.get("warnings") or []),
             "choice": res.get("choice"),
             "trust": res.get("trust"),
+            "covers": _covers(res) if ok else None,
         })
     frame = pd.DataFrame.from_records(recs, columns=TIDY_COLUMNS)
     for col in ("estimate", "truth", "stderr", "log_ratio", "abs_error", "estimator_seconds", "seconds"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce")
     return frame.sort_values(["task", "label", "n", "seed"], kind="stable").reset_index(drop=True)
+
+
+def _covers(res: dict[str, Any]) -> bool | None:
+    """Does the job's 95% interval contain the truth? The interval the estimator reported
+    (runs made before it was recorded: estimate +- 1.96 stderr); None without either."""
+    ci, truth = res.get("ci"), res.get("truth")
+    if ci is None and res.get("stderr") is not None:
+        ci = (res["estimate"] - 1.96 * res["stderr"], res["estimate"] + 1.96 * res["stderr"])
+    if ci is None or truth is None or not all(np.isfinite(v) for v in ci):
+        return None
+    return bool(ci[0] <= truth <= ci[1])
 
 
 def _truth_of(task_id: str) -> float:
@@ -105,7 +117,9 @@ def task_table(tidy, n: int | None = None):
     t = g.agg(truth=("truth", "first"), mean=("estimate", "mean"), sd=("estimate", "std"),
               seeds=("estimate", "count"), failed=("error", lambda e: int(e.notna().sum())),
               estimator_seconds=("estimator_seconds", "mean"),
-              mae=("abs_error", "mean"), warned=("n_warnings", lambda w: int((w > 0).sum()))).reset_index()
+              mae=("abs_error", "mean"), warned=("n_warnings", lambda w: int((w > 0).sum())),
+              covered=("covers", lambda c: int((c == True).sum())),  # noqa: E712 (object column: None, True, False)
+              with_ci=("covers", lambda c: int(c.notna().sum()))).reset_index()
     t.insert(2, "n", n)
     # the truth of a task whose jobs all failed comes from the task itself
     if t["truth"].isna().any():
@@ -124,13 +138,14 @@ def summary_table(tidy, n: int | None = None):
     of the truth (mean over seeds), tasks "solved" (mean within a factor 1.5), mean absolute
     error of the single estimates (nats), median |log(estimate/truth)| over tasks with MI > 0
     (an estimate <= 0 counts as infinitely far), failed jobs, jobs whose result carried at
-    least one warning, mean seconds per estimate."""
+    least one warning, the share of jobs whose 95% interval contains the truth, mean seconds
+    per estimate."""
     import pandas as pd
 
     t = task_table(tidy, n)
     if t.empty:
         return pd.DataFrame(columns=["estimator", "tasks", "within_10pct", "median_abs_log_ratio", "solved", "mae",
-                                     "failed_jobs", "warned_jobs", "mean_seconds"])
+                                     "failed_jobs", "warned_jobs", "ci_coverage", "mean_seconds"])
     pos = t[t["truth"] > 0].copy()
     pos["abs_log"] = np.where(pos["mean"] > 0, np.abs(pos["log_ratio"]), np.inf)
     pos.loc[pos["mean"].isna(), "abs_log"] = np.nan
@@ -146,6 +161,7 @@ def summary_table(tidy, n: int | None = None):
             "mae": float(np.nanmean(grp["mae"])) if grp["mae"].notna().any() else np.nan,
             "failed_jobs": int(grp["failed"].sum()),
             "warned_jobs": int(grp["warned"].sum()),
+            "ci_coverage": float(grp["covered"].sum() / grp["with_ci"].sum()) if grp["with_ci"].sum() else np.nan,
             "mean_seconds": float(grp["estimator_seconds"].mean()),
         })
     return pd.DataFrame(out)
