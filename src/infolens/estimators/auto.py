@@ -221,39 +221,43 @@ class AutoMI(Estimator):
                             f"{check['ksg_model']:.3g} nats)")
             # from 2+2 dims on KSG loses power to see what a copula model misses: a held-out
             # neural lower bound significantly above the model is dependence the model misses
+            contradicted = False
             if neural_ok and d > CORROBORATE_MAX_DIM:
                 run(self.neural, self.neural, zx, zy, **self._neural_params(seed))
                 nb, mb = results.get(self.neural), results[model]
-                if nb is not None and nb.mi > mb.mi + ABOVE_SE * _se(nb, mb) and nb.mi > (1 + ABOVE_RTOL) * mb.mi:
-                    notes["explained"] = set()
-                    notes["checked"] = False
-                    notes["above_model"] = model
-                    return self.neural, (f"{self.neural}, a lower bound on held-out rows, lies significantly above the "
-                                         f"{model} estimate ({nb.mi:.3g} vs {mb.mi:.3g} nats): dependence the copula "
-                                         "model misses")
-            if check is not None and not check["passed"] and check["ksg_data"] > check["ksg_model"] and "ksg" in results:
-                # (gaussian-looking copula) KSG sees more than the Gaussian model explains
-                return "ksg", ("the copula looks Gaussian, but KSG on the normal scores lies significantly above what "
-                               "it reads on data simulated from the Gaussian copula: dependence the Gaussian form misses")
-            return model, why
-        # neither copula model explains the data: every remaining candidate is a known low reader
+                contradicted = nb is not None and nb.mi > mb.mi + ABOVE_SE * _se(nb, mb) and \
+                    nb.mi > (1 + ABOVE_RTOL) * mb.mi
+            if not contradicted:
+                if check is not None and not check["passed"] and check["ksg_data"] > check["ksg_model"] and "ksg" in results:
+                    # (gaussian-looking copula) KSG sees more than the Gaussian model explains
+                    return "ksg", ("the copula looks Gaussian, but KSG on the normal scores lies significantly above "
+                                   "what it reads on data simulated from the Gaussian copula: dependence the Gaussian "
+                                   "form misses")
+                return model, why
+            notes["checked"] = False
+            notes["above_model"] = (self.neural, model)
+            intro = (f"{self.neural}, a lower bound on held-out rows, lies significantly above the {model} estimate "
+                     f"({results[self.neural].mi:.3g} vs {results[model].mi:.3g} nats): the dependence is not of the "
+                     "copula model's form")
+        else:
+            intro = "the dependence is not Gaussian in copula space and no copula model reproduces the data's KSG value"
+        # no copula model explains the data: every remaining candidate is a known low reader
         # except the bias-corrected wkl, which is kept where KSG's downward bias is large
-        if neural_ok:
+        if neural_ok and self.neural not in results:
             run(self.neural, self.neural, zx, zy, **self._neural_params(seed))
         if CORROBORATE_MAX_DIM < d <= KNN_MAX_JOINT_DIM and n >= WKL_MIN_N:
             run("wkl", "wkl", zx, zy, random_state=seed)
+        notes["explained"] = {"t-copula"}
         low = [k for k in results if k not in ("t-copula", "wkl")]
         best = max(low, key=lambda k: results[k].mi)
         notes["explained"] = {"t-copula"}
-        why = ("the dependence is not Gaussian in copula space and no copula model reproduces the data's KSG value; "
-               "every candidate there reads low (the Gaussian copula is a lower bound, kNN is biased down, neural "
-               f"bounds are lower bounds): the highest, {best}")
+        why = (f"{intro}; every candidate left reads low (the Gaussian copula is a lower bound, kNN is biased down, "
+               f"neural bounds are lower bounds): the highest, {best}")
         w = results.get("wkl")
         if w is not None and math.isfinite(w.mi) and w.mi > results[best].mi:
-            return "wkl", (f"the dependence is not Gaussian in copula space and no copula model reproduces the data's "
-                           f"KSG value; in {d} joint dimensions KSG and the lower bounds read low, the bias-corrected "
+            return "wkl", (f"{intro}; in {d} joint dimensions KSG and the lower bounds read low, and the bias-corrected "
                            f"weighted kNN estimator (wkl) lies above them ({w.mi:.3g} vs {results[best].mi:.3g} nats "
-                           f"from {best}) and is kept")
+                           f"from {best}): wkl is kept")
         return best, why
 
     def _trust(self, choice: str, results: dict[str, Any], cands: dict[str, Any], d: int,
@@ -292,8 +296,9 @@ class AutoMI(Estimator):
             return "caution", [f"the {check['model']} model was checked with KSG on {check['columns']} only (KSG reads "
                                "too low in all the dimensions); dependence outside those columns is not cross-checked"]
         if notes.get("above_model") and not corroborated:
-            return "caution", [f"{choice}, a lower bound, lies above the {notes['above_model']} model: the dependence "
-                               "is not of the model's form, and the bound may still be below the truth"]
+            bound, model = notes["above_model"]
+            return "caution", [f"{bound}, a lower bound, lies above the {model} model: the dependence is not of the "
+                               f"model's form, and {choice}, the nonparametric answer, may still be off"]
         if check is not None and not check["passed"] and choice != check["model"] and not corroborated:
             return "caution", [f"the {check['model']} model does not reproduce the data's KSG value "
                                f"({check['ksg_data']:.3g} nats on the data, {check['ksg_model']:.3g} on data simulated "
