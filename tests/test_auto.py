@@ -116,6 +116,16 @@ def test_trust_verdicts():
     assert level == "caution"
     level, _ = est._trust("gaussian-copula", {"gaussian-copula": _res(0.5, 0.01), "ksg": _res(0.9, 0.015)}, cands, 2)
     assert level == "unreliable"
+    # a KSG value the model check explained is no contradiction; a copula model that a held-out
+    # bound beat leaves the nonparametric choice at "caution"
+    res = {"t-copula": _res(0.3, 0.01), "ksg": _res(0.15, 0.01), "gaussian-copula": _res(0.0, 0.001)}
+    level, _ = est._trust("t-copula", res, cands, 2, {"explained": {"ksg"}, "checked": True})
+    assert level == "ok"
+    level, _ = est._trust("t-copula", res, cands, 2)
+    assert level == "unreliable"
+    res = {"wkl": _res(0.95, 0.05), "infonce": _res(0.87, 0.03), "gaussian-copula": _res(0.76, 0.015)}
+    level, reasons = est._trust("wkl", res, cands, 10, {"above_model": ("infonce", "gaussian-copula")})
+    assert level == "caution" and "infonce, a lower bound, lies above the gaussian-copula model" in reasons[0]
 
 
 def test_auto_high_dimensional_gaussian_uses_the_copula_without_knn():
