@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv demo test lint bench screenshots clean
+.PHONY: venv demo test lint bench screenshots check-reports clean
 
 venv: $(STAMP)
 
@@ -46,6 +46,11 @@ screenshots: $(STAMP)
 	    (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1; } || \
 	  echo "chromium not installed (no apt-get or not root)"
 	$(PY) tools/screenshot_reports.py $(REPORTS)
+
+# The legibility check alone (no Chromium): figure text >= 9 px at 1,400 px page width, no raw
+# backticks, headings in words, tables in their scrolling wrapper (infolens.report.readability).
+check-reports: $(STAMP)
+	$(PY) tools/screenshot_reports.py --check-only $(REPORTS)
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache

@@ -5,6 +5,12 @@ Run through ``make screenshots`` (which installs Debian's ``chromium`` package w
 missing and can be installed) or ``python tools/screenshot_reports.py runs/``. Without a
 Chromium binary it says so and exits 0, so the target skips cleanly on machines without one.
 
+Every report is also checked as a reader sees it (``infolens.report.readability.check_html``):
+figure text at least 9 px on a 1,400 px page (from the font sizes and dpi each PNG records and
+the shrink of images wider than the body), no raw backticks, headings in words rather than file
+names, tables inside their scrolling wrapper. Findings are printed and make the exit status 1;
+``--check-only`` runs the check without Chromium (``make check-reports``).
+
 Chromium screenshots the window, not the page: the window is made ``--height`` tall (default
 12,000 px) and the blank space below the page is cut off (Pillow), so long reports are whole.
 """
@@ -61,12 +67,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("folders", nargs="*", default=["runs"], help="folders searched for report.html (default: runs)")
     ap.add_argument("--height", type=int, default=12_000, help="window height in px (longer pages are cut)")
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per report")
+    ap.add_argument("--check-only", action="store_true", help="only check the reports' legibility (no Chromium)")
     args = ap.parse_args(argv)
+    bad = check_reports(args.folders)
+    if args.check_only:
+        return 1 if bad else 0
     chromium = find_chromium()
     if chromium is None:
         print("screenshots skipped: no Chromium binary (" + ", ".join(BINARIES) + ") on PATH; "
               "on Debian: apt-get install chromium")
-        return 0
+        return 1 if bad else 0
     reports = sorted({p for f in args.folders if Path(f).exists() for p in Path(f).rglob("report.html")})
     if not reports:
         print(f"no report.html under {', '.join(args.folders)}; run a study first (e.g. infolens run gan-toy)")
@@ -79,7 +89,24 @@ def main(argv: list[str] | None = None) -> int:
         except (subprocess.SubprocessError, OSError) as exc:
             failed += 1
             print(f"{rep}: screenshot failed: {exc}", file=sys.stderr)
-    return 1 if failed else 0
+    return 1 if failed or bad else 0
+
+
+def check_reports(folders: list[str]) -> int:
+    """Print the legibility findings of every report.html under ``folders``; the number that fail."""
+    from infolens.report.readability import check_html
+
+    reports = sorted({p for f in folders if Path(f).exists() for p in Path(f).rglob("report.html")})
+    bad = 0
+    for rep in reports:
+        found = check_html(rep.read_text(encoding="utf-8"))
+        print(f"{'readable' if not found else 'NOT READABLE'}: {rep}")
+        for f in found:
+            print(f"    - {f}")
+        bad += bool(found)
+    if reports:
+        print(f"{len(reports) - bad} of {len(reports)} report(s) pass the legibility check")
+    return bad
 
 
 if __name__ == "__main__":

@@ -79,14 +79,21 @@ def append_line(path: str | os.PathLike[str], line: str) -> None:
 
 
 def save_figure(fig: Any, path: str | os.PathLike[str], formats: tuple[str, ...] = ("png", "svg"), dpi: int = 120) -> list[Path]:
-    """Save a matplotlib figure atomically as ``path`` with each suffix in ``formats``."""
+    """Save a matplotlib figure atomically as ``path`` with each suffix in ``formats``. PNGs carry
+    their smallest font size and dpi in text chunks (:mod:`infolens.report.readability` checks
+    that a report's figures stay legible from them)."""
     base = Path(path)
     base = base.with_suffix("") if base.suffix in {".png", ".svg", ".pdf"} else base
     out = []
     for fmt in formats:
         target = base.with_suffix(f".{fmt}")
+        extra: dict[str, Any] = {}
+        if fmt == "png":
+            from .plotting import png_metadata
+
+            extra["metadata"] = png_metadata(fig, dpi)
         with atomic_path(target) as tmp:
-            fig.savefig(tmp, format=fmt, dpi=dpi, bbox_inches="tight")
+            fig.savefig(tmp, format=fmt, dpi=dpi, bbox_inches="tight", **extra)
         out.append(target)
     return out
 

@@ -35,3 +35,28 @@ def colormap(name: str) -> Any:
     import matplotlib
 
     return matplotlib.colormaps[name]
+
+
+#: PNG text-chunk keys of a figure's smallest font (points) and the resolution it was saved at;
+#: ``infolens.report.readability`` reads them back to judge a report's figures from its HTML alone
+FONT_KEY = "infolens-min-font-pt"
+DPI_KEY = "infolens-dpi"
+
+
+def smallest_font_pt(fig: Any) -> float:
+    """The smallest font size (points) of any visible, non-empty text of a matplotlib figure
+    (titles, labels, tick labels, legends, annotations, colorbar ticks); inf when there is none."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()  # tick labels exist only once the figure is drawn
+    sizes = [
+        t.get_fontsize()
+        for t in fig.findobj(Text)
+        if t.get_visible() and t.get_text().strip() and (t.axes is None or t.axes.get_visible())
+    ]
+    return float(min(sizes)) if sizes else float("inf")
+
+
+def png_metadata(fig: Any, dpi: float) -> dict[str, str]:
+    """PNG text chunks (``savefig(metadata=...)``) recording the smallest font and the dpi."""
+    return {FONT_KEY: f"{smallest_font_pt(fig):.3f}", DPI_KEY: f"{float(dpi):.3f}"}

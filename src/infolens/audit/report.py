@@ -48,14 +48,14 @@ def plot_dcr(result: Any, ax: Any = None):
 
 
 def _summary_html(summary: Any) -> str:
-    rows = ["<table><tr><th>area</th><th>check</th><th>value</th><th>status</th><th>what it means</th></tr>"]
+    rows = ["<div class='table-wrap'><table><tr><th>area</th><th>check</th><th>value</th><th>status</th><th>what it means</th></tr>"]
     for r in summary.to_dict(orient="records"):
         cls = _STATUS_CLASS.get(r["status"], "")
         rows.append("<tr>" + "".join(f"<td style='text-align:left'>{html.escape(str(r[k]))}</td>"
                                      for k in ("area", "check", "value"))
                     + f"<td class='{cls}'>{html.escape(r['status'])}</td><td style='text-align:left'>"
                     + html.escape(r["meaning"]) + "</td></tr>")
-    rows.append("</table>")
+    rows.append("</table></div>")
     return "".join(rows)
 
 

@@ -112,15 +112,17 @@ def plot_training_curves(histories: Mapping[str, pd.DataFrame]) -> Any:
     bounds and the prior term; one line per seed when the histories have a ``seed`` column."""
     keys = [("loss", "DIM loss"), ("global", "global bound"), ("local", "local bound"), ("prior", "prior term")]
     fig, axes = subplots(2, 2, figsize=(9, 6), squeeze=False)
+    by_epoch = all("epoch" in h.columns for h in histories.values())
     for ax, (key, title) in zip(axes.ravel(), keys):
         for enc, h in histories.items():
             h = h if "seed" in h.columns else h.assign(seed=0)
             for j, (_, hs) in enumerate(h.groupby("seed")):
-                per = hs.groupby("epoch")[key].mean()
-                ax.plot(per.index + 1, per.to_numpy(), "o-", ms=3, lw=1, color=COLORS.get(enc),
+                # epoch means; a history without epochs is drawn per step
+                per = hs.groupby("epoch")[key].mean() if by_epoch else hs[key].reset_index(drop=True)
+                ax.plot(per.index + 1, per.to_numpy(), "o-" if by_epoch else "-", ms=3, lw=1, color=COLORS.get(enc),
                         label=f"encoder {enc}" if j == 0 else None)
-        ax.set_title(title + " (epoch mean; a line per seed)", fontsize=10)
-        ax.set_xlabel("epoch")
+        ax.set_title(title + (" (epoch mean; a line per seed)" if by_epoch else ""), fontsize=10)
+        ax.set_xlabel("epoch" if by_epoch else "step")
     axes[0][0].legend(fontsize=9)
     fig.tight_layout()
     return fig

@@ -16,7 +16,8 @@ from ..io import write_text
 _CSS = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 h1{border-bottom:2px solid #444;padding-bottom:.2em} h2{margin-top:1.6em;border-bottom:1px solid #ccc}
-table{border-collapse:collapse;margin:1em 0;font-size:.9em} th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right}
+.table-wrap{max-width:100%;overflow-x:auto;margin:1em 0}
+table{border-collapse:collapse;font-size:.9em} th,td{overflow-wrap:anywhere} th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right}
 th{background:#f3f3f3} td:first-child,th:first-child{text-align:left}
 img{max-width:100%;margin:.5em 0;border:1px solid #eee} .note{color:#555;font-size:.9em}
 .ok{color:#176f2c;font-weight:bold} .warn{color:#a15c00;font-weight:bold} .bad{color:#b00020;font-weight:bold}
@@ -64,8 +65,10 @@ class HtmlReport:
         if isinstance(fig, (str, os.PathLike)):
             data = Path(fig).read_bytes()
         else:
+            from ..plotting import png_metadata
+
             buf = io.BytesIO()
-            fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+            fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata=png_metadata(fig, dpi))
             data = buf.getvalue()
         b64 = base64.b64encode(data).decode("ascii")
         cap = f"<figcaption class='note'>{html.escape(caption)}</figcaption>" if caption else ""
@@ -82,7 +85,9 @@ class HtmlReport:
             caption = (caption or "") + f" (first {max_rows} rows)"
         if caption:
             self.parts.append(f"<p class='note'>{html.escape(caption)}</p>")
-        self.parts.append(frame.to_html(index=False, float_format=lambda v: float_format.format(v), border=0, na_rep="-"))
+        table = frame.to_html(index=False, float_format=lambda v: float_format.format(v), border=0, na_rep="-")
+        # a wide table scrolls inside its wrapper instead of running off the page
+        self.parts.append(f"<div class='table-wrap'>{table}</div>")
         return self
 
     def render(self) -> str:
