@@ -69,6 +69,8 @@ class AutoMI(Estimator):
     ----------
     neural : the neural candidate for non-Gaussian continuous dependence ("infonce" by
         default; any registered estimator name).
+    diffusion : the candidate for non-Gaussian dependence in more than 10 joint dimensions
+        that no copula model explains ("mmg" by default, or "minde").
     budget : "fast" (closed forms and kNN only), "default", or "thorough" (the neural
         candidate trains up to 4x longer).
     discrete_x, discrete_y : True, False or "auto" (labels given as strings/categories are
@@ -88,9 +90,11 @@ class AutoMI(Estimator):
     _min_samples: ClassVar[int] = 10
     _test_params: ClassVar[dict[str, Any]] = {"budget": "fast"}
 
-    def __init__(self, neural: str = "infonce", budget: str = "default", discrete_x: bool | str = "auto",
-                 discrete_y: bool | str = "auto", random_state: Any = None, verbose: bool | None = None) -> None:
+    def __init__(self, neural: str = "infonce", diffusion: str = "mmg", budget: str = "default",
+                 discrete_x: bool | str = "auto", discrete_y: bool | str = "auto", random_state: Any = None,
+                 verbose: bool | None = None) -> None:
         self.neural = neural
+        self.diffusion = diffusion
         self.budget = budget
         self.discrete_x = discrete_x
         self.discrete_y = discrete_y
@@ -101,6 +105,8 @@ class AutoMI(Estimator):
         check_choice(self.budget, "budget", BUDGETS)
         if not isinstance(self.neural, str):
             raise InputError(f"neural must be an estimator name such as 'infonce', got {self.neural!r}")
+        if not isinstance(self.diffusion, str):
+            raise InputError(f"diffusion must be an estimator name such as 'mmg', got {self.diffusion!r}")
         return check_xy(x, y, min_samples=self.min_samples(), x_categorical=True, y_categorical=True)
 
     def _estimate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float | None, dict[str, Any]]:
@@ -247,8 +253,10 @@ class AutoMI(Estimator):
             run(self.neural, self.neural, zx, zy, **self._neural_params(seed))
         if CORROBORATE_MAX_DIM < d <= KNN_MAX_JOINT_DIM and n >= WKL_MIN_N:
             run("wkl", "wkl", zx, zy, random_state=seed)
+        if d > KNN_MAX_JOINT_DIM and neural_ok and n >= DIFFUSION_MIN_N:
+            run(self.diffusion, self.diffusion, zx, zy, random_state=seed, verbose=self.verbose)
         notes["explained"] = {"t-copula"}
-        low = [k for k in results if k not in ("t-copula", "wkl")]
+        low = [k for k in results if k not in ("t-copula", "wkl", self.diffusion)]
         best = max(low, key=lambda k: results[k].mi)
         notes["explained"] = {"t-copula"}
         why = (f"{intro}; every candidate left reads low (the Gaussian copula is a lower bound, kNN is biased down, "
@@ -258,6 +266,11 @@ class AutoMI(Estimator):
             return "wkl", (f"{intro}; in {d} joint dimensions KSG and the lower bounds read low, and the bias-corrected "
                            f"weighted kNN estimator (wkl) lies above them ({w.mi:.3g} vs {results[best].mi:.3g} nats "
                            f"from {best}): wkl is kept")
+        f = results.get(self.diffusion)
+        if f is not None and math.isfinite(f.mi) and f.mi > results[best].mi:
+            return self.diffusion, (f"{intro}; in {d} joint dimensions kNN cannot run and the lower bounds read low, "
+                                    f"and the diffusion estimator ({self.diffusion}) lies above them ({f.mi:.3g} vs "
+                                    f"{results[best].mi:.3g} nats from {best}): it is kept")
         return best, why
 
     def _trust(self, choice: str, results: dict[str, Any], cands: dict[str, Any], d: int,
@@ -278,7 +291,8 @@ class AutoMI(Estimator):
                 continue
             # below the choice, candidates that are known to read low are no contradiction:
             # lower bounds (copula, neural, classifier) and KSG beyond 2+2 dims or when it warns
-            low_reader = k not in ("ksg", "ross", "t-copula", "wkl") or d > CORROBORATE_MAX_DIM or bool(r.warnings)
+            low_reader = k not in ("ksg", "ross", "t-copula", "wkl", self.diffusion) or d > CORROBORATE_MAX_DIM \
+                or bool(r.warnings)
             if gap < 0 and low_reader:
                 continue
             unreliable = True
@@ -323,6 +337,8 @@ ABOVE_SE = 2.0
 ABOVE_RTOL = 0.03
 #: smallest n for the wkl candidate (its variance is several times KSG's)
 WKL_MIN_N = 1000
+#: smallest n for the diffusion candidate (its read-out uses a fifth of the rows)
+DIFFUSION_MIN_N = 2000
 #: per side, columns of the KSG sub-block check when dx + dy > KNN_MAX_JOINT_DIM
 CHECK_COLS = 5
 #: relative tolerance of the model check (or 3 combined standard errors, or 0.02 nats)
