@@ -233,18 +233,19 @@ class AutoMI(Estimator):
                 nb, mb = results.get(self.neural), results[model]
                 contradicted = nb is not None and nb.mi > mb.mi + ABOVE_SE * _se(nb, mb) and \
                     nb.mi > (1 + ABOVE_RTOL) * mb.mi
-            if not contradicted:
-                if check is not None and not check["passed"] and check["ksg_data"] > check["ksg_model"] and "ksg" in results:
-                    # (gaussian-looking copula) KSG sees more than the Gaussian model explains
-                    return "ksg", ("the copula looks Gaussian, but KSG on the normal scores lies significantly above "
-                                   "what it reads on data simulated from the Gaussian copula: dependence the Gaussian "
-                                   "form misses")
+            # (a Gaussian-looking copula whose check failed) KSG sees more than the model explains
+            beyond = check is not None and not check["passed"] and check["ksg_data"] > check["ksg_model"]
+            if not contradicted and not beyond:
                 return model, why
             notes["checked"] = False
-            notes["above_model"] = (self.neural, model)
-            intro = (f"{self.neural}, a lower bound on held-out rows, lies significantly above the {model} estimate "
-                     f"({results[self.neural].mi:.3g} vs {results[model].mi:.3g} nats): the dependence is not of the "
-                     "copula model's form")
+            if contradicted:
+                notes["above_model"] = (self.neural, model)
+                intro = (f"{self.neural}, a lower bound on held-out rows, lies significantly above the {model} "
+                         f"estimate ({results[self.neural].mi:.3g} vs {results[model].mi:.3g} nats): the dependence is "
+                         "not of the copula model's form")
+            else:
+                intro = ("the copula looks Gaussian, but KSG on the normal scores lies above what it reads on data "
+                         "simulated from the Gaussian copula: dependence the Gaussian form misses")
         else:
             intro = "the dependence is not Gaussian in copula space and no copula model reproduces the data's KSG value"
         # no copula model explains the data: every remaining candidate is a known low reader
@@ -313,6 +314,11 @@ class AutoMI(Estimator):
             bound, model = notes["above_model"]
             return "caution", [f"{bound}, a lower bound, lies above the {model} model: the dependence is not of the "
                                f"model's form, and {choice}, the nonparametric answer, may still be off"]
+        if check is not None and not check["passed"] and choice == check["model"]:
+            return "caution", [f"KSG reads {check['ksg_data']:.3g} nats on the data and {check['ksg_model']:.3g} on data "
+                               f"simulated from the {choice} model ({'all' if check['columns'] == 'all' else check['columns']}"
+                               f"{' columns' if check['columns'] == 'all' else ''}): the model does not "
+                               "describe the data as a nonparametric estimator sees them"]
         if check is not None and not check["passed"] and choice != check["model"] and not corroborated:
             return "caution", [f"the {check['model']} model does not reproduce the data's KSG value "
                                f"({check['ksg_data']:.3g} nats on the data, {check['ksg_model']:.3g} on data simulated "
@@ -341,7 +347,13 @@ WKL_MIN_N = 1000
 DIFFUSION_MIN_N = 2000
 #: per side, columns of the KSG sub-block check when dx + dy > KNN_MAX_JOINT_DIM
 CHECK_COLS = 5
-#: relative tolerance of the model check (or 3 combined standard errors, or 0.02 nats)
+#: tolerance of the model check: this many combined standard errors of the two KSG values,
+#: or CHECK_RTOL of the larger, or 0.02 nats, whichever is largest. 2 (not 3): a false
+#: failure costs little (the fallback keeps the highest low reader, often the model itself),
+#: a false pass hides dependence the model misses (additive noise 1+1 at n = 1000: KSG 0.305
+#: on the data, 0.196 on the Gaussian copula's simulation, 3 errors = 0.117 let it pass and
+#: the copula's 0.17 was kept for a truth of 0.333)
+CHECK_SE = 2.0
 CHECK_RTOL = 0.10
 
 
@@ -382,7 +394,7 @@ def _model_check(res: Any, model: str, zx: np.ndarray, zy: np.ndarray, ksg: Any,
     except (ValueError, ArithmeticError, np.linalg.LinAlgError):
         return None
     gap = abs(ksg.mi - sim.mi)
-    tol = max(3 * _se(ksg, sim), CHECK_RTOL * max(abs(ksg.mi), abs(sim.mi)), 0.02)
+    tol = max(CHECK_SE * _se(ksg, sim), CHECK_RTOL * max(abs(ksg.mi), abs(sim.mi)), 0.02)
     return {"model": model, "columns": cols, "ksg_data": ksg.mi, "ksg_model": sim.mi,
             "tolerance": tol, "passed": bool(gap <= tol)}
 
