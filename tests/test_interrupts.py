@@ -147,7 +147,8 @@ def _runner_study(tmp_path, study, cfg, sig, table="results.csv"):
 
 def test_compression_sigkill(tmp_path):
     cfg = {"dataset": "digits", "label": "even", "sizes": [2, 3, 4, 5, 6, 7, 8], "n_train": 400, "n_test": 200,
-           "classifiers": ["logreg"], "estimators": {"ksg": {"k": 3}}, "n_jobs": 1, "cache_dir": str(tmp_path / "cache")}
+           "classifiers": ["logreg"], "estimators": {"ksg": {"k": 3}}, "n_jobs": 1, "cache_dir": str(tmp_path / "cache"),
+           "seeds": [0, 1]}  # two seeds: the resumed run pools them into the same table
     _runner_study(tmp_path, "compression", cfg, signal.SIGKILL, table="table.csv")
 
 
