@@ -403,14 +403,16 @@ def report(result: InfomaxResult, pngs: dict[str, Path]) -> Path:
                          for r in bad.itertuples()) + "). Their maps may keep more after longer training; raise "
                      "max_epochs.", css_class="warn")
     else:
-        rep.add_text(f"All {len(conv)} training runs converged: in each run's last epoch the objective rose by less than "
-                     "2 standard errors or 1% (epochs trained per run in the table).", css_class="ok")
+        rep.add_text(f"All {len(conv)} training runs converged: in each run's last epoch the objective (alpha * global + "
+                     "beta * local) rose by less than 2 standard errors or less than 5% of its rise since the first "
+                     "epoch (epochs trained per run in the table; per-run gains in convergence.csv).", css_class="ok")
     rep.add_heading("MI between image and feature maps")
     lines = []
     for method, g in summary.groupby("method"):
         best = g.sort_values("mean_mi", ascending=False).iloc[0]
         lines.append(f"{method}: encoder {best['encoder']} keeps the most per map on average "
-                     f"({best['mean_mi']:.3f} ± {best['mean_mi_se']:.3f} nats" + (f", {k} seeds" if k > 1 else "") + ")")
+                     f"({best['mean_mi']:.3f} ± {best['mean_mi_se']:.3f} nats, standard error"
+                     + (f" over {k} seeds" if k > 1 else " over images") + ")")
     rep.add_text("; ".join(lines) + ".")
     sd = "mean_mi_seed_sd" in summary.columns
     shown = pd.DataFrame({
