@@ -128,7 +128,8 @@ def write_report(path: Path, summary: dict[str, Any], checks: list[dict[str, Any
                     "between training runs is not in it; run with several seeds)")
                  + "; it also counts the size grid: a plateau at a tested size only says that the curve crosses the "
                  "threshold after the tested size below it, so the interval reads 'above low, at most high'. "
-                 "'None within the tested sizes' when the curve still rises at the largest size.")
+                 "'None within the tested sizes' when the curve still rises at the largest size; the size columns "
+                 "of those rows only say where the curve reaches 95% of its largest value so far.")
     rep.add_table(summary["plateaus"], float_format="{:.3g}")
     rep.add_heading("Checks against known truths")
     items = "".join(f"<li><span class='{'ok' if c['ok'] else 'warn'}'>{'ok' if c['ok'] else 'warning'}</span> "
