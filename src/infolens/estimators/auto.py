@@ -45,6 +45,7 @@ from ..errors import InputError
 from ..registry import get_estimator, register
 from ..result import Estimator
 from ..validation import check_choice, check_random_state, check_xy
+from ._copula_check import copula_model_check
 from ._trust import normal_scores
 from .knn import KNN_MAX_JOINT_DIM
 from .mixed import resolve_side
@@ -345,58 +346,20 @@ ABOVE_RTOL = 0.03
 WKL_MIN_N = 1000
 #: smallest n for the diffusion candidate (its read-out uses a fifth of the rows)
 DIFFUSION_MIN_N = 2000
-#: per side, columns of the KSG sub-block check when dx + dy > KNN_MAX_JOINT_DIM
-CHECK_COLS = 5
-#: tolerance of the model check: this many combined standard errors of the two KSG values,
-#: or CHECK_RTOL of the larger, or 0.02 nats, whichever is largest. 2 (not 3): a false
-#: failure costs little (the fallback keeps the highest low reader, often the model itself),
-#: a false pass hides dependence the model misses (additive noise 1+1 at n = 1000: KSG 0.305
-#: on the data, 0.196 on the Gaussian copula's simulation, 3 errors = 0.117 let it pass and
-#: the copula's 0.17 was kept for a truth of 0.333)
-CHECK_SE = 2.0
-CHECK_RTOL = 0.10
-
-
 def _model_check(res: Any, model: str, zx: np.ndarray, zy: np.ndarray, ksg: Any, seed: int) -> dict[str, Any] | None:
-    """Does the fitted copula model reproduce what a nonparametric estimator sees? KSG on the
-    data's normal scores against KSG on ``n`` rows simulated from the fitted copula (same
-    estimator, same n, same dimensions, so its bias is the same when the model is right).
-    Beyond :data:`~infolens.estimators.knn.KNN_MAX_JOINT_DIM` joint dimensions the check
-    runs on a sub-block of at most ``CHECK_COLS`` columns per side (the columns most
-    correlated with the other side): a sub-block of an elliptical copula is the same copula
-    restricted, so the check stays valid there, but it sees only those columns."""
+    """:func:`~._copula_check.copula_model_check` of a fitted copula candidate (the t-copula's
+    own check is reused when it ran one)."""
     if res is None:
         return None
-    n, dx = zx.shape
-    dy = zy.shape[1]
-    rng = np.random.default_rng(seed)
     if model == "t-copula":
+        if res.diagnostics.get("model_check") is not None:
+            return dict(res.diagnostics["model_check"])
         r = np.asarray(res.diagnostics["dispersion"])
         nu = float(res.diagnostics["nu"])
     else:
         r = np.corrcoef(np.hstack([zx, zy]), rowvar=False)
         nu = math.inf
-    if dx + dy <= KNN_MAX_JOINT_DIM:
-        cx, cy, cols = np.arange(dx), np.arange(dy), "all"
-    else:
-        c = np.abs(r[:dx, dx:])
-        cx = np.sort(np.argsort(-c.max(axis=1), kind="stable")[: min(CHECK_COLS, dx)])
-        cy = np.sort(np.argsort(-c.max(axis=0), kind="stable")[: min(CHECK_COLS, dy)])
-        cols = f"{len(cx)}+{len(cy)} columns"
-    try:
-        if ksg is None:
-            ksg = get_estimator("ksg", random_state=seed).estimate(zx[:, cx], zy[:, cy])
-        chol = np.linalg.cholesky(r + 1e-10 * np.eye(len(r)))
-        z = rng.standard_normal((n, len(r))) @ chol.T
-        if math.isfinite(nu):
-            z /= np.sqrt(rng.chisquare(nu, size=(n, 1)) / nu)
-        sim = get_estimator("ksg", random_state=seed).estimate(normal_scores(z[:, cx]), normal_scores(z[:, dx + cy]))
-    except (ValueError, ArithmeticError, np.linalg.LinAlgError):
-        return None
-    gap = abs(ksg.mi - sim.mi)
-    tol = max(CHECK_SE * _se(ksg, sim), CHECK_RTOL * max(abs(ksg.mi), abs(sim.mi)), 0.02)
-    return {"model": model, "columns": cols, "ksg_data": ksg.mi, "ksg_model": sim.mi,
-            "tolerance": tol, "passed": bool(gap <= tol)}
+    return copula_model_check(r, nu, zx, zy, model, seed, ksg)
 
 
 #: joint dimension up to which KSG on normal scores is close to unbiased even for

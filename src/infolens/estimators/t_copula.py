@@ -40,7 +40,8 @@ from ..result import Estimator
 from ..validation import check_xy
 from .gaussian import SINGULAR_RTOL, _logdet_bias, canonical_correlations, gaussian_mi
 from ._bootstrap import halfsample_stderr
-from ._trust import normal_scores
+from ._copula_check import copula_model_check
+from ._trust import gaussian_copula_warnings, normal_scores
 
 #: degrees of freedom searched (log-spaced); above the top the copula counts as Gaussian
 NU_MIN, NU_MAX = 0.5, 500.0
@@ -188,9 +189,11 @@ def _corr_part(r: np.ndarray, dx: int, n: int, nu: float) -> tuple[float, float]
     return float(mi), float(np.sqrt(var * infl))
 
 
-def t_copula_mi(x: np.ndarray, y: np.ndarray, random_state: int = 0, halves: int = 6) -> tuple[float, float, dict[str, Any]]:
+def t_copula_mi(x: np.ndarray, y: np.ndarray, random_state: int = 0, halves: int = 6,
+                check: bool = True) -> tuple[float, float, dict[str, Any]]:
     """``(mi, stderr, diagnostics)`` of the fitted Student-t copula (see the module docstring);
-    ``halves`` half-samples give the standard error when the fit is not Gaussian (0: analytic)."""
+    ``halves`` half-samples give the standard error when the fit is not Gaussian (0: analytic);
+    ``check``: run :func:`~._copula_check.copula_model_check` on the fit and warn when it fails."""
     n, dx = x.shape
     dy = y.shape[1]
     fit = fit_t_copula(x, y, random_state)
@@ -220,7 +223,7 @@ def t_copula_mi(x: np.ndarray, y: np.ndarray, random_state: int = 0, halves: int
         # the likelihood of pseudo-observations (ranks) understates the variance of nu and R
         # (the margins are estimated too): the analytic interval covered a 1+1 Student-t's MI
         # in 13/20 seeds. Half-sampling refits everything and measures the spread directly.
-        hs = halfsample_stderr(lambda a, b: t_copula_mi(a, b, random_state, halves=0)[0], (x, y), halves,
+        hs = halfsample_stderr(lambda a, b: t_copula_mi(a, b, random_state, halves=0, check=False)[0], (x, y), halves,
                                np.random.default_rng(random_state))
         if hs["stderr"] is None:
             stderr = math.hypot(se, (c_hi - c_lo) / (2 * 1.96))
@@ -233,6 +236,18 @@ def t_copula_mi(x: np.ndarray, y: np.ndarray, random_state: int = 0, halves: int
     if fit["search_rows"] < n:
         diag["nu_search_rows"] = fit["search_rows"]
     warns = []
+    zx, zy = normal_scores(x), normal_scores(y)
+    if math.isinf(nu):
+        # the Gaussian limit: the Gaussian copula's own check of non-Gaussian dependence
+        warns += gaussian_copula_warnings(zx, zy)
+    elif check:
+        mc = copula_model_check(np.asarray(fit["R"]), nu, zx, zy, "t-copula", random_state)
+        diag["model_check"] = mc
+        if mc is not None and not mc["passed"]:
+            warns.append(f"the fitted t-copula does not describe these data: KSG reads {mc['ksg_data']:.3g} nats on "
+                         f"them and {mc['ksg_model']:.3g} on data simulated from the fit ({mc['columns']}"
+                         f"{' columns' if mc['columns'] == 'all' else ''}), so the dependence is not of the t form and "
+                         "this value may be far off; use method='auto'")
     if not math.isinf(nu) and nu < 1.1 * NU_MIN:
         warns.append(f"the fitted degrees of freedom are at the lower end of the search (nu = {nu:.2f}): tails this "
                      "heavy are outside what the t-copula was fitted for, and it may be a poor model of these data; "
