@@ -52,6 +52,9 @@ def test_end_to_end_mi_non_decreasing_and_accuracy_follows(tiny_run):
     assert rc == 0 and "report:" in printed
     html = (out / "report.html").read_text()
     assert html.count("<img") >= 4  # MI, accuracy/AUC, ROC curves, the example strip
+    from infolens.report.readability import check_html
+
+    assert check_html(html) == []  # figure text >= 9 px at 1,400 px, tables wrapped, headings in words
     for name in ("mi_vs_size", "accuracy_auc_vs_size", "roc_curves", "example_strip"):
         assert (out / "figures" / f"{name}.png").is_file()
 

@@ -41,6 +41,9 @@ def test_study_runs_all_encoders_and_resumes(tmp_path):
                  "figures/feature_maps.png", "figures/mi_per_map.png", "figures/max_mi_hist.png", "figures/training.png"):
         assert (out / name).is_file(), name
     assert "<img" in (out / "report.html").read_text()
+    from infolens.report.readability import check_html
+
+    assert check_html((out / "report.html").read_text()) == []  # legible at 1,400 px page width
     assert json.loads((out / "results.json").read_text())["probe"]["pixels"] > 0.5
     assert len(pd.read_csv(out / "history.csv")) == 4 * 2          # 64 images / batch 32 = 2 steps per encoder
 

@@ -49,6 +49,9 @@ def test_whole_study_on_a_tiny_configuration(tiny_run):
                  "seed_0/activations/epoch_0003.npz"):
         assert (out / name).is_file(), name
     assert "Information plane" in (out / "report.html").read_text()
+    from infolens.report.readability import check_html
+
+    assert check_html((out / "report.html").read_text()) == []  # legible at 1,400 px page width
     with np.load(out / "seed_0/activations/epoch_0003.npz") as f:
         assert f["h1"].shape == (250, 12) and f["output"].shape == (250, 10)
 

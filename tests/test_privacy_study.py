@@ -30,6 +30,11 @@ def test_privacy_study_tiny_and_resumes(tmp_path):
     out = tmp_path / "p"
     assert (out / "report.html").exists() and (out / "tradeoff.png").exists()
     assert (out / "audits" / "copy" / "report.html").exists()
+    # read as at 1,400 px: figure text >= 9 px, tables wrapped, no backticks or file-name headings
+    from infolens.report.readability import check_html
+
+    for rep in (out / "report.html", out / "audits" / "copy" / "report.html"):
+        assert check_html(rep.read_text()) == [], rep
     n_rows = len(_rows(out / "results.jsonl"))
     again = privacy.run(cfg)                                       # finished jobs are read back, not rerun
     assert len(_rows(out / "results.jsonl")) == n_rows
@@ -71,6 +76,9 @@ def test_gan_toy_closed_forms(tmp_path):
     assert tab["ring"]["verdict"].startswith("did not reach the target: covers")
     assert "cannot judge convergence" in tab["ring"]["verdict"]
     assert "did not reach the target" in (tmp_path / "t" / "report.html").read_text()
+    from infolens.report.readability import check_html
+
+    assert check_html((tmp_path / "t" / "report.html").read_text()) == []  # legible at 1,400 px
 
 
 @pytest.mark.slow   # ~15-25 s on the shared machine: 300 WGAN-GP generator steps (5 critic steps each)
