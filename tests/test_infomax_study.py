@@ -130,3 +130,22 @@ def test_cli_runs_one_encoder_on_stl10_files(tmp_path, capsys):
     # brightness encodes the class: the raw-pixel probe must beat chance (0.1) clearly
     assert res["probe"]["pixels"] > 0.5
     assert cli_main(["run", "infomax", "--encoders", "Q", "--out", str(tmp_path / "bad"), "--quiet"]) == 2
+
+
+def test_training_continues_while_the_objective_rises_and_says_when_it_stops(tmp_path):
+    """One epoch is always "still rising" (nothing to compare), so a run asked for epochs=1 trains
+    on; it stops at the first epoch whose gain is within noise or under 5% of the rise so far
+    (then converged), or at max_epochs (then converged only if that last gain was small). The
+    verdict in results.json must be the one convergence() gives on the recorded history."""
+    from infolens.infomax.trainer import convergence
+
+    cfg = {**TINY, "encoders": "C", "epochs": 1, "max_epochs": 3, "out_dir": str(tmp_path / "run")}
+    res = infomax.run(cfg)
+    conv = res.data["convergence"].iloc[0]
+    assert 2 <= conv["epochs"] <= 3
+    h = res.history
+    again = convergence(h.to_dict(orient="records"), res.config.alpha, res.config.beta)
+    assert again["epochs"] == conv["epochs"] and bool(conv["converged"]) == (not again["rising"])
+    if conv["epochs"] < 3:
+        assert conv["converged"]  # it stopped early only because the objective had stopped rising
+    assert res.summary["epochs_trained"].iloc[0] == str(conv["epochs"])
