@@ -58,3 +58,12 @@ def test_backticks_raw_headings_and_unwrapped_tables_are_flagged():
     assert any("backtick" in f for f in found)
     assert any("'max_mi_hist'" in f and "file name" in f for f in found)
     assert any("1 of 2 table(s)" in f for f in found)
+
+
+def test_code_identifier_columns_are_flagged_and_add_table_names_them_with_spaces():
+    rep = HtmlReport("t")
+    rep.add_table({"mia_tpr_at_1pct_fpr": [0.01]})          # shown as "mia tpr at 1pct fpr": it can wrap
+    assert "mia tpr at 1pct fpr" in rep.render() and check_html(rep.render()) == []
+    rep.add_html("<div class='table-wrap'><table><tr><th>ks_pvalue</th></tr><tr><td>1</td></tr></table></div>")
+    found = check_html(rep.render())
+    assert len(found) == 1 and "ks_pvalue" in found[0]

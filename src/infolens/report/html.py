@@ -17,7 +17,7 @@ _CSS = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 h1{border-bottom:2px solid #444;padding-bottom:.2em} h2{margin-top:1.6em;border-bottom:1px solid #ccc}
 .table-wrap{max-width:100%;overflow-x:auto;margin:1em 0}
-table{border-collapse:collapse;font-size:.9em} th,td{overflow-wrap:anywhere} th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right}
+table{border-collapse:collapse;font-size:.9em} th,td{overflow-wrap:break-word} th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right}
 th{background:#f3f3f3} td:first-child,th:first-child{text-align:left}
 img{max-width:100%;margin:.5em 0;border:1px solid #eee} .note{color:#555;font-size:.9em}
 .ok{color:#176f2c;font-weight:bold} .warn{color:#a15c00;font-weight:bold} .bad{color:#b00020;font-weight:bold}
@@ -76,10 +76,13 @@ class HtmlReport:
         return self
 
     def add_table(self, df: Any, caption: str | None = None, float_format: str = "{:.4g}", max_rows: int = 500) -> "HtmlReport":
-        """Embed a pandas DataFrame (or anything ``pandas.DataFrame`` accepts)."""
+        """Embed a pandas DataFrame (or anything ``pandas.DataFrame`` accepts). Column names are
+        shown with spaces for underscores (``mia_tpr_pvalue`` -> ``mia tpr pvalue``): a header
+        without spaces cannot wrap, so it would force the table wide or break mid-word."""
         import pandas as pd
 
         frame = df if isinstance(df, pd.DataFrame) else pd.DataFrame(df)
+        frame = frame.rename(columns=lambda c: c.replace("_", " ") if isinstance(c, str) else c)
         if len(frame) > max_rows:
             frame = frame.head(max_rows)
             caption = (caption or "") + f" (first {max_rows} rows)"

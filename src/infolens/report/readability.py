@@ -69,13 +69,18 @@ _HEADING = re.compile(r"<h([1-6])[^>]*>(.*?)</h\1>", re.S)
 _PRE = re.compile(r"<(pre|code|style|script)\b.*?</\1>", re.S | re.I)
 _TAG = re.compile(r"<[^>]+>")
 #: a heading that is a file or variable name: one token with an underscore, or ending in a file suffix
+_TH = re.compile(r"<th\b[^>]*>(.*?)</th>", re.S)
+#: a column header that is a code identifier: words joined by underscores, no spaces
+_RAW_COLUMN = re.compile(r"^[A-Za-z][\w.]*_[\w.]*$")
 _RAW_NAME = re.compile(r"^\s*([\w.-]*_[\w.-]*|[\w-]+\.(png|svg|csv|json|html|npz|npy|pt))\s*$")
 
 
 def check_html(text: str) -> list[str]:
     """Everything in a ``report.html`` that would read badly at :data:`PAGE_PX` px: figures whose
-    text falls under :data:`MIN_TEXT_PX`, raw backticks, headings that are file names, tables
-    outside the scrolling wrapper. An empty list means the report passes."""
+    text falls under :data:`MIN_TEXT_PX`, raw backticks, headings that are file names, table
+    columns named by code identifiers (``mia_tpr_at_1pct_fpr``: no space to wrap at, so the
+    column either forces the table wide or breaks mid-word), tables outside the scrolling
+    wrapper. An empty list means the report passes."""
     findings = []
     for i, m in enumerate(_IMG.finditer(text), 1):
         alt = _ALT.search(m.group(0))
@@ -94,6 +99,11 @@ def check_html(text: str) -> list[str]:
         head = _html.unescape(_TAG.sub("", m.group(2))).strip()
         if _RAW_NAME.match(head):
             findings.append(f"heading {head!r} is a raw file name; say what the section shows")
+    raw_cols = sorted({c for c in (_html.unescape(_TAG.sub("", h)).strip() for h in _TH.findall(prose))
+                       if _RAW_COLUMN.match(c)})
+    if raw_cols:
+        findings.append(f"table column(s) named by raw identifiers ({', '.join(raw_cols[:6])}"
+                        + (", ..." if len(raw_cols) > 6 else "") + "): name them in words")
     n_tables = len(re.findall(r"<table\b", prose))
     n_wrapped = len(re.findall(rf"<div class=['\"]{TABLE_WRAP}['\"]>\s*<table\b", prose))
     if n_tables > n_wrapped:

@@ -249,9 +249,12 @@ def report(result: GanToyResult, figs: dict[str, Any]) -> Path:
     for r in result.table.to_dict(orient="records"):
         rep.add_text(f"{r['distribution']} / {r['loss']}: {r['verdict']}", css_class="ok" if r["reached_target"] else "warn")
     rep.add_figure(figs["scatter"], caption="True (blue) vs generated (orange) points; axes shared per distribution")
-    keep = [c for c in ("distribution", "loss", "modes", "mi_generated_ksg", "mi_error", "mmd2",
-                        "mmd2_true_vs_true", "mmd_pvalue", "reached_target", "losses_levelled") if c in result.table]
-    rep.add_table(result.table[keep], caption="Distance to the true distribution (the verdicts above; every "
+    names = {"distribution": "distribution", "loss": "loss", "modes": "modes covered",
+             "mi_generated_ksg": "MI of samples (KSG)", "mi_error": "MI error", "mmd2": "MMD^2",
+             "mmd2_true_vs_true": "MMD^2 true vs true", "mmd_pvalue": "MMD p-value",
+             "reached_target": "reached the target", "losses_levelled": "losses levelled off"}
+    keep = [c for c in names if c in result.table]
+    rep.add_table(result.table[keep].rename(columns=names), caption="Distance to the true distribution (the verdicts above; every "
                   "figure in results.csv)")
     return rep.save(result.out_dir / "report.html")
 

@@ -198,7 +198,7 @@ def plot_tradeoff(df: Any, ax: Any = None):
     from ..audit.exchange import binomial_ci
     from ..plotting import figure_and_axes
 
-    fig, ax = figure_and_axes(ax, figsize=(7.5, 5))
+    fig, ax = figure_and_axes(ax, figsize=(9.5, 5))
     floor = 1e-3
     for _, r in df.iterrows():
         n_m = int(r["mia_members"]) if "mia_members" in r and r["mia_members"] == r["mia_members"] else None
@@ -218,21 +218,24 @@ def plot_tradeoff(df: Any, ax: Any = None):
             xerr = [[r["tstr_accuracy"] - lo], [hi - r["tstr_accuracy"]]]
         dp = str(r["label"]).startswith("dp-")
         marker = "v" if tpr == 0 else ("s" if dp else "o")
-        ax.errorbar(r["tstr_accuracy"], y, xerr=xerr, yerr=yerr, fmt=marker, ms=6, capsize=2, lw=1)
         hits = f"{int(round(tpr * n_m))}/{n_m}" if n_m else f"{tpr:.3f}"
         eps = r.get("epsilon")
         label = str(r["label"]) + (f", eps {eps:.0f}" if eps is not None and eps == eps else "") + f" ({hits})"
-        ax.annotate(label, (r["tstr_accuracy"], y), fontsize=8, xytext=(5, 4), textcoords="offset points")
+        # named in the legend, not next to the point: the generators crowd into one corner
+        ax.errorbar(r["tstr_accuracy"], y, xerr=xerr, yerr=yerr, fmt=marker, ms=6, capsize=2, lw=1, label=label)
     ax.axhline(0.01, color="k", ls=":", lw=1, label="random guess (TPR = FPR = 1%)")
     if len(df):
         ax.axvline(float(df["trtr_accuracy"].iloc[0]), color="g", ls="--", lw=1, label="trained on real (TRTR)")
     ax.set_yscale("log")
     ax.set_ylim(floor / 1.5, 1.5)
-    ax.margins(x=0.25)            # room for the labels of the right-most points
+    ax.margins(x=0.08)
     ax.set_xlabel("TSTR accuracy on real holdout patients (utility)")
     ax.set_ylabel("membership attack TPR at 1% FPR (risk)")
     ax.set_title("Privacy-fidelity trade-off (95% intervals)")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
+              title="generator (members found)", title_fontsize=8)
+    if fig.get_layout_engine() is None:
+        fig.set_layout_engine("constrained")  # keeps the legend beside the axes inside the figure
     return fig
 
 
@@ -272,7 +275,7 @@ def report(result: PrivacyResult, figs: dict[str, Any]) -> Path:
     rep = HtmlReport("Privacy study: synthetic patients", subtitle="breast cancer data, 569 patients")
     rep.add_text((__doc__ or "").split("\n\n", 1)[0].replace("\n", " "))
     rep.add_figure(figs["tradeoff"], caption="Risk vs utility per generator with 95% intervals (squares: DP-SGD; "
-                   "triangles: no member identified, drawn at half a member; labels: identified members / members; "
+                   "triangles: no member identified, drawn at half a member; legend: identified members / members; "
                    "lower right is better)")
     if "epsilon" in result.table and result.table["epsilon"].notna().any():
         eps = result.table["epsilon"].dropna()
@@ -280,10 +283,12 @@ def report(result: PrivacyResult, figs: dict[str, Any]) -> Path:
                      f"{result.config.dp_delta:g}). Epsilon bounds how much one record can change the odds of any "
                      "conclusion, by a factor e^epsilon: above about 10 that factor exceeds 20,000, which is no "
                      "meaningful guarantee; the empirical attacks above are then the only evidence.", css_class="note")
-    keep = [c for c in ("label", "memorisation", "fidelity", "mia_tpr_at_1pct_fpr", "mia_tpr_pvalue", "mia_auc",
-                        "tstr_accuracy", "exact_copies", "near_copy_share", "mmd_pvalue", "epsilon")
-            if c in result.table]
-    rep.add_table(result.table[keep], caption="Audit figures per generator (every figure in results.csv; "
+    names = {"label": "generator", "memorisation": "memorisation", "fidelity": "fidelity",
+             "mia_tpr_at_1pct_fpr": "attack TPR at 1% FPR", "mia_tpr_pvalue": "attack p-value",
+             "mia_auc": "attack AUC", "tstr_accuracy": "TSTR accuracy", "exact_copies": "exact copies",
+             "near_copy_share": "near-copy share", "mmd_pvalue": "MMD p-value", "epsilon": "DP epsilon"}
+    keep = [c for c in names if c in result.table]
+    rep.add_table(result.table[keep].rename(columns=names), caption="Audit figures per generator (every figure in results.csv; "
                   "per-generator reports in audits/<label>/report.html)")
     if result.images is not None:
         rep.add_heading("Images: conv GAN on 8x8 digits")
