@@ -13,22 +13,25 @@ the candidates it runs. It never looks at a task name or a known truth.
   ``Phi^-1(rank / (n + 1))``; MI is invariant to monotone per-column maps, and the
   scores have no heavy marginal tails or skew for the estimators to trip on).
 
-  1. ``gaussian-copula`` always: exact when the dependence is Gaussian in copula space,
-     with the smallest variance of all.
-  2. ``ksg`` on the scores when ``dx + dy <= KNN_MAX_JOINT_DIM``.
-  3. A neural estimator (``neural=``, InfoNCE by default) when the copula checks find
-     the dependence non-Gaussian and ``n >= 500`` (skipped with ``budget="fast"``).
-
-  When the copula looks Gaussian, the copula estimate is the answer, unless KSG lies
-  significantly above it (3 combined standard errors: dependence the Gaussian form
-  misses). When it does not, every candidate is known to read low (a Gaussian copula has
-  the least MI for given normal-score correlations; KSG's bias is downward in these
-  regimes; InfoNCE is a lower bound on held-out data), so the highest candidate is the
-  answer.
+  1. ``gaussian-copula`` always (exact for Gaussian dependence in copula space, the
+     smallest variance); ``t-copula`` when the copula checks find the dependence
+     non-Gaussian; ``ksg`` on the scores when ``dx + dy <= KNN_MAX_JOINT_DIM``.
+  2. Model check (:mod:`._copula_check`): the copula model (the t-copula when it beats the
+     Gaussian one by a likelihood ratio above :data:`T_COPULA_LR`) is simulated and KSG
+     must read the same on the simulation as on the data. A model that passes, or a
+     Gaussian-looking copula, is the answer, unless (above 2+2 dims, n >= 500) a neural
+     lower bound on held-out rows lies significantly above it.
+  3. Otherwise the model is rejected and every candidate left reads low (a Gaussian copula
+     has the least MI for given normal-score correlations; KSG's bias is downward; InfoNCE
+     is a lower bound), so the highest is the answer, unless the bias-corrected ``wkl``
+     (5-10 joint dims) or the diffusion estimator (``diffusion=``, above 10 dims) lies
+     above it.
 
 Trust: ``"ok"`` when the chosen estimate carries no warning and the candidates agree with
 it within their errors (or sit below it where they are known to read low);
-``"caution"`` when the chosen estimate carries warnings of its own; ``"unreliable"`` when
+``"caution"`` when the chosen estimate carries warnings of its own, when a copula model
+failed its check (or was beaten by the neural bound) and the choice is not corroborated, or
+when a non-Gaussian model was checked on a sub-block only; ``"unreliable"`` when
 candidates disagree by more than 3 combined standard errors and 25% with no known reason,
 or every candidate failed but one that warns. The interval is the chosen candidate's.
 """
