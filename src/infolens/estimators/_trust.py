@@ -125,6 +125,31 @@ def tail_dependence(zx: np.ndarray, zy: np.ndarray) -> float:
     return float(np.mean(a2.T @ b2 / n - r**2))
 
 
+#: share of the rows in one column's largest group of equal values above which the column
+#: counts as discrete-valued for the copula estimators: a continuous column has no ties, one
+#: rounded to 2 decimals (standard normal, n = 5000) has groups of < 1%
+TIE_SHARE = 0.05
+
+
+def tie_warning(x: np.ndarray, y: np.ndarray) -> str | None:
+    """A warning when a column is discrete-valued (its largest group of equal values holds more
+    than :data:`TIE_SHARE` of the rows): the copula of discrete margins is not identified,
+    so estimators that work on ranks (copulas, kNN on normal scores) are only approximate
+    there - independent integer columns read 0.03 nats instead of 0, measured."""
+    worst, where = 0.0, ""
+    for name, a in (("x", x), ("y", y)):
+        for j in range(a.shape[1]):
+            _, counts = np.unique(a[:, j], return_counts=True)
+            share = counts.max() / len(a)
+            if share > worst:
+                worst, where = share, f"{name} column {j}"
+    if worst <= TIE_SHARE:
+        return None
+    return (f"{where} is discrete-valued (one value holds {100 * worst:.0f}% of the rows): the copula of discrete "
+            "margins is not identified, so rank-based estimates are approximate; for counts or codes, declare the "
+            "side discrete (discrete_x/discrete_y=True) for the plug-in estimate, or use method='mixed'")
+
+
 def heavy_tail_warning(x: np.ndarray, y: np.ndarray, name: str, measured: str = "were measured 20-55% off",
                        scores: tuple[np.ndarray, np.ndarray] | None = None) -> str | None:
     """A warning when the dependence has heavy joint tails (:func:`tail_dependence` above

@@ -17,7 +17,7 @@ from ..errors import InputError
 from ..registry import register
 from ..result import Estimator
 from ..validation import as_labels, check_xy, resolve_discrete
-from ._trust import gaussian_copula_warnings, normal_scores
+from ._trust import gaussian_copula_warnings, normal_scores, tie_warning
 
 
 def _logdet_bias(d: int, n: int) -> float:
@@ -166,6 +166,9 @@ class GaussianCopulaMI(GaussianMI):
         diag["y"] = f"continuous ({how})"
         diag["stderr_method"] = "delta method on the canonical correlations"
         diag["warnings"] = gaussian_copula_warnings(zx, zy)
+        tie = tie_warning(x, y)
+        if tie:
+            diag["warnings"].append(tie)
         return mi, se, diag
 
 

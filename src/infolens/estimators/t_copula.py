@@ -41,7 +41,7 @@ from ..validation import check_xy
 from .gaussian import SINGULAR_RTOL, _logdet_bias, canonical_correlations, gaussian_mi
 from ._bootstrap import halfsample_stderr
 from ._copula_check import copula_model_check
-from ._trust import gaussian_copula_warnings, normal_scores
+from ._trust import gaussian_copula_warnings, normal_scores, tie_warning
 
 #: degrees of freedom searched (log-spaced); above the top the copula counts as Gaussian
 NU_MIN, NU_MAX = 0.5, 500.0
@@ -196,7 +196,11 @@ def t_copula_mi(x: np.ndarray, y: np.ndarray, random_state: int = 0, halves: int
     ``check``: run :func:`~._copula_check.copula_model_check` on the fit and warn when it fails."""
     n, dx = x.shape
     dy = y.shape[1]
-    fit = fit_t_copula(x, y, random_state)
+    try:
+        fit = fit_t_copula(x, y, random_state)
+    except np.linalg.LinAlgError as exc:
+        raise InputError("x and y have a singular joint dispersion (a column is a function of others); drop "
+                         "redundant columns - the MI would be infinite") from exc
     nu = fit["nu"]
     lo_nu, hi_nu = fit["nu_interval"]
     if math.isinf(nu):
@@ -248,6 +252,9 @@ def t_copula_mi(x: np.ndarray, y: np.ndarray, random_state: int = 0, halves: int
                          f"them and {mc['ksg_model']:.3g} on data simulated from the fit ({mc['columns']}"
                          f"{' columns' if mc['columns'] == 'all' else ''}), so the dependence is not of the t form and "
                          "this value may be far off; use method='auto'")
+    tie = tie_warning(x, y)
+    if tie:
+        warns.append(tie)
     if not math.isinf(nu) and nu < 1.1 * NU_MIN:
         warns.append(f"the fitted degrees of freedom are at the lower end of the search (nu = {nu:.2f}): tails this "
                      "heavy are outside what the t-copula was fitted for, and it may be a poor model of these data; "
