@@ -102,9 +102,19 @@ def gaussian_mi(x: np.ndarray, y: np.ndarray, bias_correction: bool = True) -> t
             f"smallest/largest eigenvalue of the correlation matrix {ev[0] / ev[-1]:.1e} <= {SINGULAR_RTOL:g}); "
             "drop redundant columns - the Gaussian MI would be infinite"
         )
+    mi, var, rho, plug_in = correlation_mi(c, dx, n, bias_correction)
+    return mi, float(np.sqrt(var)), {"canonical_correlations": rho.tolist(), "plug_in": plug_in}
+
+
+def correlation_mi(c: np.ndarray, dx: int, n: int, bias_correction: bool = True) -> tuple[float, float, np.ndarray, float]:
+    """``-1/2 log(det C / (det C_xx det C_yy))`` of a joint correlation (or dispersion) matrix
+    ``c`` estimated from ``n`` rows, its first ``dx`` rows/columns x: ``(mi, delta-method
+    variance, canonical correlations, plug-in mi)``, ``mi`` with the Wishart bias correction
+    when asked. The caller decides first whether ``c`` is singular."""
+    dy = c.shape[0] - dx
     ld = [np.linalg.slogdet(m)[1] for m in (c[:dx, :dx], c[dx:, dx:], c)]
-    mi = 0.5 * (ld[0] + ld[1] - ld[2])
-    plug_in = mi
+    plug_in = 0.5 * (ld[0] + ld[1] - ld[2])
+    mi = plug_in
     if bias_correction:
         mi += 0.5 * (_logdet_bias(dx, n) + _logdet_bias(dy, n) - _logdet_bias(dx + dy, n))
     rho = canonical_correlations(c, dx)
@@ -115,7 +125,7 @@ def gaussian_mi(x: np.ndarray, y: np.ndarray, bias_correction: bool = True) -> t
     # (sum rho^2 >> (dx dy + 2 sqrt(2 dx dy)) / n) is unaffected.
     null = (dx * dy + 2.0 * np.sqrt(2.0 * dx * dy)) / n
     var = max(float(np.sum(rho**2)) - null, 0.0) / n + dx * dy / (2.0 * n**2)
-    return float(mi), float(np.sqrt(var)), {"canonical_correlations": rho.tolist(), "plug_in": float(plug_in)}
+    return float(mi), var, rho, float(plug_in)
 
 
 @register("gcmi", "copula")

@@ -38,7 +38,7 @@ from ..errors import InputError
 from ..registry import register
 from ..result import Estimator
 from ..validation import check_xy
-from .gaussian import SINGULAR_RTOL, _logdet_bias, canonical_correlations, gaussian_mi
+from .gaussian import SINGULAR_RTOL, correlation_mi, gaussian_mi
 from ._bootstrap import halfsample_stderr
 from ._copula_check import copula_model_check
 from ._trust import gaussian_copula_warnings, normal_scores, tie_warning
@@ -123,15 +123,17 @@ class _Profile:
         return self.cache[key][0]
 
 
-def fit_t_copula(x: np.ndarray, y: np.ndarray, random_state: int = 0) -> dict[str, Any]:
+def fit_t_copula(x: np.ndarray, y: np.ndarray, random_state: int = 0, interval: bool = True,
+                 scores: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, Any]:
     """Fit a Student-t copula to ``[x, y]``; returns ``nu`` (``inf`` when the Gaussian copula
     is not beaten), ``R``, the per-row log-likelihood gain over the Gaussian copula
-    ``gain`` (``lr = 2 n gain`` is the likelihood-ratio statistic, 1 degree of freedom) and the
-    profile-likelihood 95% interval of ``nu``."""
+    ``gain`` (``lr = 2 n gain`` is the likelihood-ratio statistic, 1 degree of freedom) and,
+    with ``interval``, the profile-likelihood 95% interval of ``nu`` (else ``(NU_MIN, inf)``).
+    ``scores``: the normal scores of ``x`` and ``y`` when the caller has them."""
     xy = np.hstack([x, y])
     n, d = xy.shape
     u = pseudo_obs(xy)
-    s = normal_scores(xy)
+    s = np.hstack(scores) if scores is not None else normal_scores(xy)
     r_gauss = np.corrcoef(s, rowvar=False).reshape(d, d)
     ll_gauss = _gauss_copula_loglik(s, r_gauss)
     # the nu search on at most SEARCH_CELLS cells; the interval is then rescaled to n rows
@@ -154,6 +156,8 @@ def fit_t_copula(x: np.ndarray, y: np.ndarray, random_state: int = 0) -> dict[st
         # the t-copula does not beat the Gaussian one by a likelihood-ratio test at 5% (the
         # Gaussian is its limit nu -> inf, one parameter fewer): keep the simpler model
         out.update(nu=math.inf, R=r_gauss, gain=max(ll_t - ll_gauss, 0.0), lr=max(2.0 * n * (ll_t - ll_gauss), 0.0))
+    if not interval:
+        return out
     # profile interval on the search rows: the drop in total log-likelihood (m rows) is 3.84/2
     top = prof(log_nu)
     drop = 0.5 * PROFILE_95 / m
@@ -175,18 +179,24 @@ def _corr_part(r: np.ndarray, dx: int, n: int, nu: float) -> tuple[float, float]
     delta-method standard error (inflated by ``(nu + d + 2) / (nu + d)``, the t's loss of
     Fisher information on a scatter matrix)."""
     d = r.shape[0]
-    dy = d - dx
     ev = np.linalg.eigvalsh(r)
     if ev[0] <= SINGULAR_RTOL * ev[-1]:
-        raise InputError("x and y have a singular joint dispersion (a column is a function of others); "
-                         "drop redundant columns - the MI would be infinite")
-    ld = [np.linalg.slogdet(m)[1] for m in (r[:dx, :dx], r[dx:, dx:], r)]
-    mi = 0.5 * (ld[0] + ld[1] - ld[2]) + 0.5 * (_logdet_bias(dx, n) + _logdet_bias(dy, n) - _logdet_bias(d, n))
-    rho = canonical_correlations(r, dx)
-    null = (dx * dy + 2.0 * np.sqrt(2.0 * dx * dy)) / n
-    var = max(float(np.sum(rho**2)) - null, 0.0) / n + dx * dy / (2.0 * n**2)
+        raise InputError(_SINGULAR)
+    mi, var, _rho, _plug_in = correlation_mi(r, dx, n)
     infl = 1.0 if math.isinf(nu) else (nu + d + 2.0) / (nu + d)
-    return float(mi), float(np.sqrt(var * infl))
+    return mi, float(np.sqrt(var * infl))
+
+
+_SINGULAR = ("x and y have a singular joint dispersion (a column is a function of others); drop redundant columns - "
+             "the MI would be infinite")
+
+
+def _point_mi(x: np.ndarray, y: np.ndarray, random_state: int) -> float:
+    """The estimate alone (no interval of nu, no checks): what each half-sample needs."""
+    fit = fit_t_copula(x, y, random_state, interval=False)
+    if math.isinf(fit["nu"]):
+        return gaussian_mi(normal_scores(x), normal_scores(y))[0]
+    return _corr_part(fit["R"], x.shape[1], len(x), fit["nu"])[0] + student_mi_correction(fit["nu"], x.shape[1], y.shape[1])
 
 
 def t_copula_mi(x: np.ndarray, y: np.ndarray, random_state: int = 0, halves: int = 6,
@@ -196,15 +206,15 @@ def t_copula_mi(x: np.ndarray, y: np.ndarray, random_state: int = 0, halves: int
     ``check``: run :func:`~._copula_check.copula_model_check` on the fit and warn when it fails."""
     n, dx = x.shape
     dy = y.shape[1]
+    zx, zy = normal_scores(x), normal_scores(y)
     try:
-        fit = fit_t_copula(x, y, random_state)
+        fit = fit_t_copula(x, y, random_state, scores=(zx, zy))
     except np.linalg.LinAlgError as exc:
-        raise InputError("x and y have a singular joint dispersion (a column is a function of others); drop "
-                         "redundant columns - the MI would be infinite") from exc
+        raise InputError(_SINGULAR) from exc
     nu = fit["nu"]
     lo_nu, hi_nu = fit["nu_interval"]
     if math.isinf(nu):
-        mi, se, _ = gaussian_mi(normal_scores(x), normal_scores(y))
+        mi, se, _ = gaussian_mi(zx, zy)
         c = c_lo = 0.0
         c_hi = student_mi_correction(lo_nu, dx, dy)
     else:
@@ -227,7 +237,7 @@ def t_copula_mi(x: np.ndarray, y: np.ndarray, random_state: int = 0, halves: int
         # the likelihood of pseudo-observations (ranks) understates the variance of nu and R
         # (the margins are estimated too): the analytic interval covered a 1+1 Student-t's MI
         # in 13/20 seeds. Half-sampling refits everything and measures the spread directly.
-        hs = halfsample_stderr(lambda a, b: t_copula_mi(a, b, random_state, halves=0, check=False)[0], (x, y), halves,
+        hs = halfsample_stderr(lambda a, b: _point_mi(a, b, random_state), (x, y), halves,
                                np.random.default_rng(random_state))
         if hs["stderr"] is None:
             stderr = math.hypot(se, (c_hi - c_lo) / (2 * 1.96))
@@ -240,7 +250,6 @@ def t_copula_mi(x: np.ndarray, y: np.ndarray, random_state: int = 0, halves: int
     if fit["search_rows"] < n:
         diag["nu_search_rows"] = fit["search_rows"]
     warns = []
-    zx, zy = normal_scores(x), normal_scores(y)
     if math.isinf(nu):
         # the Gaussian limit: the Gaussian copula's own check of non-Gaussian dependence
         warns += gaussian_copula_warnings(zx, zy)
@@ -273,7 +282,10 @@ class TCopulaMI(Estimator):
 
     Parameters
     ----------
-    random_state : seed of the row subsample used to search ``nu`` on large tables.
+    random_state : seed of the row subsample used to search ``nu`` on large tables, of the
+        half-samples and of the model check.
+    model_check : check the fit against KSG on data simulated from it and warn when it fails
+        (``method="auto"`` turns it off: it runs the same check with its own KSG candidate).
 
     ``diagnostics``: ``nu`` (``inf`` when the Gaussian copula fits as well),
     ``nu_interval`` (profile-likelihood 95%), ``correction`` (the t part of the MI),
@@ -284,8 +296,9 @@ class TCopulaMI(Estimator):
     _min_samples: ClassVar[int] = 20
     _test_params: ClassVar[dict[str, Any]] = {}
 
-    def __init__(self, random_state: Any = None) -> None:
+    def __init__(self, random_state: Any = None, model_check: bool = True) -> None:
         self.random_state = random_state
+        self.model_check = model_check
 
     def _validate(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         x, y = check_xy(x, y, min_samples=self.min_samples())
@@ -297,4 +310,4 @@ class TCopulaMI(Estimator):
 
     def _estimate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float | None, dict[str, Any]]:
         seed = self.random_state if isinstance(self.random_state, (int, np.integer)) else 0
-        return t_copula_mi(x, y, int(seed))
+        return t_copula_mi(x, y, int(seed), check=bool(self.model_check))
