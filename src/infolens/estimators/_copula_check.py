@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..registry import get_estimator
+from ._auto_rules import _se
 from ._trust import normal_scores
 from .knn import KNN_MAX_JOINT_DIM
 
@@ -62,8 +63,7 @@ def copula_model_check(r: np.ndarray, nu: float, zx: np.ndarray, zy: np.ndarray,
         sim = get_estimator("ksg", random_state=seed).estimate(normal_scores(z[:, cx]), normal_scores(z[:, dx + cy]))
     except (ValueError, ArithmeticError, np.linalg.LinAlgError):
         return None
-    se = math.hypot(*(v.stderr if v.stderr is not None and math.isfinite(v.stderr) else 0.0 for v in (ksg, sim)))
     gap = abs(ksg.mi - sim.mi)
-    tol = max(CHECK_SE * se, CHECK_RTOL * max(abs(ksg.mi), abs(sim.mi)), 0.02)
+    tol = max(CHECK_SE * _se(ksg, sim), CHECK_RTOL * max(abs(ksg.mi), abs(sim.mi)), 0.02)
     return {"model": model, "columns": cols, "ksg_data": float(ksg.mi), "ksg_model": float(sim.mi),
             "tolerance": float(tol), "passed": bool(gap <= tol)}

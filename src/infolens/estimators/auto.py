@@ -206,7 +206,8 @@ class AutoMI(Estimator):
         g = results.get("gaussian-copula")
         gaussian = g is not None and not any("not Gaussian" in w for w in g.warnings)
         if not gaussian:
-            run("t-copula", "t-copula", x, y, random_state=seed)
+            # its model check is run below, with the KSG candidate already computed
+            run("t-copula", "t-copula", x, y, random_state=seed, model_check=False)
         if d <= KNN_MAX_JOINT_DIM:
             run("ksg", "ksg", zx, zy, random_state=seed)
         t = results.get("t-copula")
@@ -351,13 +352,10 @@ WKL_MIN_N = 1000
 #: smallest n for the diffusion candidate (its read-out uses a fifth of the rows)
 DIFFUSION_MIN_N = 2000
 def _model_check(res: Any, model: str, zx: np.ndarray, zy: np.ndarray, ksg: Any, seed: int) -> dict[str, Any] | None:
-    """:func:`~._copula_check.copula_model_check` of a fitted copula candidate (the t-copula's
-    own check is reused when it ran one)."""
+    """:func:`~._copula_check.copula_model_check` of a fitted copula candidate."""
     if res is None:
         return None
     if model == "t-copula":
-        if res.diagnostics.get("model_check") is not None:
-            return dict(res.diagnostics["model_check"])
         r = np.asarray(res.diagnostics["dispersion"])
         nu = float(res.diagnostics["nu"])
     else:
