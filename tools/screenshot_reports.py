@@ -69,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per report")
     ap.add_argument("--check-only", action="store_true", help="only check the reports' legibility (no Chromium)")
     args = ap.parse_args(argv)
+    from infolens.report.readability import check_reports, find_reports
+
     bad = check_reports(args.folders)
     if args.check_only:
         return 1 if bad else 0
@@ -77,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         print("screenshots skipped: no Chromium binary (" + ", ".join(BINARIES) + ") on PATH; "
               "on Debian: apt-get install chromium")
         return 1 if bad else 0
-    reports = sorted({p for f in args.folders if Path(f).exists() for p in Path(f).rglob("report.html")})
+    reports = find_reports(args.folders)
     if not reports:
         print(f"no report.html under {', '.join(args.folders)}; run a study first (e.g. infolens run gan-toy)")
         return 0
@@ -91,22 +93,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{rep}: screenshot failed: {exc}", file=sys.stderr)
     return 1 if failed or bad else 0
 
-
-def check_reports(folders: list[str]) -> int:
-    """Print the legibility findings of every report.html under ``folders``; the number that fail."""
-    from infolens.report.readability import check_html
-
-    reports = sorted({p for f in folders if Path(f).exists() for p in Path(f).rglob("report.html")})
-    bad = 0
-    for rep in reports:
-        found = check_html(rep.read_text(encoding="utf-8"))
-        print(f"{'readable' if not found else 'NOT READABLE'}: {rep}")
-        for f in found:
-            print(f"    - {f}")
-        bad += bool(found)
-    if reports:
-        print(f"{len(reports) - bad} of {len(reports)} report(s) pass the legibility check")
-    return bad
 
 
 if __name__ == "__main__":

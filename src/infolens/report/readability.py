@@ -21,6 +21,7 @@ import base64
 import html as _html
 import io
 import re
+from pathlib import Path
 
 from ..plotting import DPI_KEY, FONT_KEY, png_metadata, smallest_font_pt  # noqa: F401 (re-exported)
 
@@ -112,25 +113,39 @@ def check_html(text: str) -> list[str]:
     return findings
 
 
+def find_reports(folders: list[str]) -> list[Path]:
+    """Every ``report.html`` under ``folders`` (missing folders skipped), sorted."""
+    return sorted({p for f in folders if Path(f).exists() for p in Path(f).rglob("report.html")})
+
+
+def check_reports(folders: list[str]) -> int:
+    """Print the findings of :func:`check_html` for every report under ``folders``; returns
+    how many reports have findings."""
+    reports = find_reports(folders)
+    bad = 0
+    for rep in reports:
+        found = check_html(rep.read_text(encoding="utf-8"))
+        print(f"{'readable' if not found else 'NOT READABLE'}: {rep}")
+        for f in found:
+            print(f"    - {f}")
+        bad += bool(found)
+    if reports:
+        print(f"{len(reports) - bad} of {len(reports)} report(s) pass the legibility check")
+    return bad
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m infolens.report.readability FOLDER...``: check every report.html under the
     folders; exit 1 when any has findings."""
     import argparse
-    from pathlib import Path
 
     ap = argparse.ArgumentParser(description="check report.html files for legibility at 1,400 px")
     ap.add_argument("folders", nargs="*", default=["runs"])
     args = ap.parse_args(argv)
-    reports = sorted({p for f in args.folders if Path(f).exists() for p in Path(f).rglob("report.html")})
-    bad = 0
-    for rep in reports:
-        found = check_html(rep.read_text(encoding="utf-8"))
-        print(f"{'ok  ' if not found else 'FAIL'} {rep}")
-        for f in found:
-            print(f"     - {f}")
-        bad += bool(found)
-    print(f"{len(reports) - bad} of {len(reports)} report(s) pass" if reports else "no report.html found")
-    return 1 if bad else 0
+    if not find_reports(args.folders):
+        print("no report.html found")
+        return 0
+    return 1 if check_reports(args.folders) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover
