@@ -173,16 +173,8 @@ class DiffusionEstimator(Estimator):
             # the checks the critic estimators carry (neural/base.py): on the standard suite
             # minde and mmg read 30-60% low, silently, on Student-t dependence, and a
             # denoiser that misses dependence the copula sees is caught by the cross-check
-            from .._trust import heavy_tail_warning, normal_scores
-            from ..neural.base import copula_cross_check
+            from ..neural.base import dependence_shape_warnings
 
-            zx, zy = normal_scores(x), normal_scores(y)
-            w = heavy_tail_warning(x, y, self.name, measured="(minde, mmg) were measured 30-60% low", scores=(zx, zy))
-            if w:
-                warns.append(w)
-            if len(x) > x.shape[1] + y.shape[1] + 2:
-                w = copula_cross_check(mi, se, zx, zy)
-                if w:
-                    warns.append(w)
+            warns += dependence_shape_warnings(mi, se, x, y, self.name, "(minde, mmg) were measured 30-60% low")
         diag["warnings"] = warns
         return mi, se, diag

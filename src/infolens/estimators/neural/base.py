@@ -177,6 +177,25 @@ def training_warnings(fit: FitResult, ceiling: float | None, epochs: int, min_de
     return out
 
 
+def dependence_shape_warnings(mi: float, stderr: float, x: np.ndarray, y: np.ndarray, name: str,
+                              measured: str) -> list[str]:
+    """The trust checks shared by the trained estimators (critics here, diffusion denoisers):
+    heavy joint tails (``measured``: how far ``name`` was off on them) and the cross-check
+    against the Gaussian copula. Normal scores are computed once for both."""
+    from .._trust import heavy_tail_warning, normal_scores
+
+    zx, zy = normal_scores(x), normal_scores(y)
+    out = []
+    w = heavy_tail_warning(x, y, name, measured=measured, scores=(zx, zy))
+    if w:
+        out.append(w)
+    if len(x) > x.shape[1] + y.shape[1] + 2:
+        w = copula_cross_check(mi, stderr, zx, zy)
+        if w:
+            out.append(w)
+    return out
+
+
 def copula_cross_check(mi: float, stderr: float, zx: np.ndarray, zy: np.ndarray) -> str | None:
     """A warning when a critic's estimate lies far below the Gaussian-copula estimate of the
     same data (3 combined standard errors and 10%): the copula estimate is exact for Gaussian
@@ -359,14 +378,6 @@ class NeuralEstimator(Estimator):
         vectors = all(isinstance(info.get(k), dict) and info[k].get("kind") == "vector" for k in ("x", "y"))
         if vectors and isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and not isinstance(x, np.memmap) \
                 and x.ndim == 2 and y.ndim == 2 and x.shape[1] + y.shape[1] <= 512:
-            from .._trust import heavy_tail_warning, normal_scores
-
-            zx, zy = normal_scores(x), normal_scores(y)  # shared by both checks
-            w = heavy_tail_warning(x, y, self.name, measured="(mine, infonce) were measured 20-80% low", scores=(zx, zy))
-            if w:
-                diag["warnings"].append(w)
-            if len(x) > x.shape[1] + y.shape[1] + 2:
-                w = copula_cross_check(fit.estimate, fit.stderr, zx, zy)
-                if w:
-                    diag["warnings"].append(w)
+            diag["warnings"] += dependence_shape_warnings(fit.estimate, fit.stderr, x, y, self.name,
+                                                          "(mine, infonce) were measured 20-80% low")
         return fit.estimate, fit.stderr, diag
