@@ -19,6 +19,7 @@ def estimate_mi(
     unit: str = "nats",
     random_state: Any = None,
     threads: int | None = None,
+    warn: bool = True,
     **params: Any,
 ) -> MIResult:
     """Estimate the mutual information I(X;Y) from paired samples.
@@ -37,6 +38,10 @@ def estimate_mi(
         thread for neural estimators (their critics are small: more threads gain little on an
         idle machine and cost many times over on a busy one; see :mod:`infolens.torch_utils`),
         torch's own setting for the others.
+    warn : issue the result's warnings through Python's :mod:`warnings` as
+        :class:`~infolens.errors.InfolensWarning` subclasses with their codes (default). The
+        result keeps them in ``r.warnings`` either way; library code that reports them itself
+        (the studies, the CLI) passes ``False``.
     **params : the estimator's parameters (e.g. ``k=5`` for KSG).
 
     Returns
@@ -60,7 +65,10 @@ def estimate_mi(
         threads = SMALL_MODEL_THREADS
     with torch_threads(threads):
         res = est.estimate(x, y)
-    return res.to_unit(unit)
+    res = res.to_unit(unit)
+    if warn:
+        res.emit_warnings()
+    return res
 
 
 def _is_neural(cls: type) -> bool:

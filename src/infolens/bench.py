@@ -93,7 +93,7 @@ def bench_job(config: dict[str, Any]) -> dict[str, Any]:
         params.setdefault("verbose", False)  # no progress bars inside workers
     if task.discrete_y and "discrete_y" in accepted:
         params.setdefault("discrete_y", True)  # labels are declared, not guessed
-    res = estimate_mi(x, y, method=config["estimator"], random_state=seed, **params)
+    res = estimate_mi(x, y, method=config["estimator"], warn=False, random_state=seed, **params)
     return {
         "estimate": res.mi,
         "truth": task.mi,

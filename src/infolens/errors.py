@@ -7,13 +7,17 @@ command line prints such an error as one line (exit status 2) and shows a traceb
 anything else. Messages name the argument (or file), say what was given and what is
 accepted.
 
+It also holds the warning family (:class:`InfolensWarning` and its stable codes,
+:class:`Flag`): the reasons to doubt a number that are not errors.
+
 This module imports nothing, so every layer (``result.py`` included) may import it.
 """
 
 from __future__ import annotations
 
 __all__ = ["InfolensError", "InputError", "InputTypeError", "FileReadError", "ConfigError",
-           "DataNotFoundError", "RunFolderError"]
+           "DataNotFoundError", "RunFolderError", "InfolensWarning", "DataWarning", "ReliabilityWarning",
+           "ConvergenceWarning", "WARNING_CODES", "Flag", "flag", "code_of", "has_code", "as_flag", "emit"]
 
 
 class InfolensError(Exception):
@@ -43,3 +47,142 @@ class DataNotFoundError(InfolensError, FileNotFoundError):
 
 class RunFolderError(InfolensError, ValueError):
     """A run folder holds a run whose configuration differs from the one asked for."""
+
+
+# --------------------------------------------------------------------------------------
+# The warning family: every reason to doubt a number, with a stable code.
+#
+# An estimate's doubts travel two ways: as entries of ``MIResult.warnings`` (each a
+# :class:`Flag`, a ``str`` that also carries its code and the numbers behind it) and, at the
+# public entry points (``estimate_mi``, ``feature_mi``, ``mi_matrix``, the scikit-learn
+# drop-ins), through Python's :mod:`warnings` as an :class:`InfolensWarning` subclass with
+# the same text and code. Code (``auto``, the tables) decides on ``flag.code``, never on the
+# sentence; the sentence is for people and may change, the code may not.
+# --------------------------------------------------------------------------------------
+
+
+class InfolensWarning(UserWarning):
+    """Base class of every warning infolens issues; ``.code`` is a key of :data:`WARNING_CODES`
+    (filter one cause with ``warnings.filterwarnings("ignore", category=InfolensWarning)``
+    and test ``w.code`` in a ``catch_warnings`` block)."""
+
+    def __init__(self, message: str, code: str = "other") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class DataWarning(InfolensWarning):
+    """The input data were changed or cannot support the question as asked (a constant column
+    dropped, an identifier column, missing values, labels given as numbers)."""
+
+
+class ReliabilityWarning(InfolensWarning):
+    """An estimate may be off: a known reason to doubt the number (a bias, an interval that
+    may not cover, a model that does not fit, a question with no finite answer)."""
+
+
+class ConvergenceWarning(ReliabilityWarning):
+    """Training (a neural bound, a denoiser, a fit) stopped before it settled."""
+
+
+#: The stable warning codes: code -> (category, what it means). A new cause adds a row here;
+#: existing codes never change meaning. ``flag()`` refuses a code that is not in the table.
+WARNING_CODES: dict[str, tuple[type[InfolensWarning], str]] = {
+    # --- the data ---
+    "constant-dropped": (DataWarning, "a constant column was dropped from a multi-column variable"),
+    "data-changed": (DataWarning, "validation changed the data (other than dropping constant columns)"),
+    "identifier": (DataWarning, "a column is (nearly) unique per row: its MI with anything is not measurable from the sample"),
+    "high-cardinality": (DataWarning, "a categorical column has so many levels that its plug-in MI is mostly bias"),
+    "missing-values": (DataWarning, "rows with missing values were left out (pairwise-complete rows)"),
+    "column-failed": (DataWarning, "a column could not be scored; its row says why"),
+    "converted": (DataWarning, "a column was converted (dates to numbers, decimal-comma text to numbers)"),
+    "labels-as-numbers": (DataWarning, "a side with few distinct integer values was given to a continuous estimator"),
+    "discrete-values": (DataWarning, "a continuous estimator got tie-heavy (discrete-valued) columns"),
+    "subsampled": (DataWarning, "part of the estimate used a subsample of the rows"),
+    "p-value-floor": (DataWarning, "permutation p-values cannot go below 1/(permutations+1)"),
+    # --- the estimate ---
+    "non-finite": (ReliabilityWarning, "the estimate is not a finite number"),
+    "interval-below-zero": (ReliabilityWarning, "the whole 95% interval lies below 0"),
+    "stderr-exceeds-estimate": (ReliabilityWarning, "the standard error is larger than the estimate"),
+    "high-dimension": (ReliabilityWarning, "too many dimensions for this estimator at this n"),
+    "rising-with-n": (ReliabilityWarning, "the estimate still changes with the number of rows"),
+    "not-gaussian": (ReliabilityWarning, "a Gaussian (copula) formula on data whose dependence is not Gaussian"),
+    "heavy-tails": (ReliabilityWarning, "heavy joint tails that the estimator reads low"),
+    "model-rejected": (ReliabilityWarning, "a parametric model failed its nonparametric check"),
+    "disagreement": (ReliabilityWarning, "two estimates of the same quantity differ beyond their errors"),
+    "lower-bound": (ReliabilityWarning, "the value is a lower bound, not an estimate of the MI itself"),
+    "ceiling": (ReliabilityWarning, "the estimate sits at a ceiling the estimator cannot exceed (e.g. log batch size)"),
+    "ill-posed": (ReliabilityWarning, "no finite MI is measurable here (a deterministic map, identical columns, a unique key)"),
+    "low-trust": (ReliabilityWarning, "auto grades its own estimate below 'ok'"),
+    "small-sample": (ReliabilityWarning, "too few rows for the precision the estimator usually has"),
+    "interval": (ReliabilityWarning, "the interval is known to under-cover here"),
+    "not-converged": (ConvergenceWarning, "training stopped while the objective was still moving"),
+    "unstable": (ConvergenceWarning, "training diverged or its weights exploded"),
+    "other": (ReliabilityWarning, "a reason to doubt the number without a code of its own yet"),
+}
+
+
+class Flag(str):
+    """One reason to doubt a number: the sentence (this ``str``), a stable ``code`` (a key of
+    :data:`WARNING_CODES`) and the numbers behind it (``data``: plain floats, ints, strings).
+
+    Being a ``str``, a flag is everything a warning sentence was (printable, JSON-serialisable,
+    comparable to text); code that decides reads ``flag.code`` and ``flag.data``.
+    """
+
+    code: str
+    data: dict
+
+    def __new__(cls, message: str, code: str = "other", data: dict | None = None) -> "Flag":
+        if code not in WARNING_CODES:
+            raise KeyError(f"unknown warning code {code!r}; add it to infolens.errors.WARNING_CODES")
+        obj = super().__new__(cls, message)
+        obj.code = code
+        obj.data = dict(data or {})
+        return obj
+
+    def __reduce__(self):  # keep code and data across pickling (process pools, Dask workers)
+        return (Flag, (str(self), self.code, self.data))
+
+    @property
+    def category(self) -> type[InfolensWarning]:
+        return WARNING_CODES[self.code][0]
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "message": str(self), "data": dict(self.data)}
+
+
+def flag(code: str, message: str, **data) -> Flag:
+    """A :class:`Flag`: ``flag("high-dimension", "KSG in 20 dims ...", dims=20, n=1000)``."""
+    return Flag(message, code, data)
+
+
+def code_of(warning: str) -> str:
+    """The code of one warning entry (``"other"`` for a plain sentence)."""
+    return getattr(warning, "code", "other")
+
+
+def has_code(warnings_: "list[str] | tuple[str, ...]", *codes: str) -> bool:
+    """Whether any entry of ``warnings_`` carries one of ``codes``."""
+    return any(getattr(w, "code", "other") in codes for w in warnings_)
+
+
+def as_flag(warning: str, code: str = "other") -> Flag:
+    """``warning`` as a :class:`Flag` (kept as it is when it already is one)."""
+    return warning if isinstance(warning, Flag) else Flag(str(warning), code)
+
+
+def emit(warnings_: "list[str] | tuple[str, ...]", *, where: str | None = None, stacklevel: int = 3) -> None:
+    """Issue each entry through Python's :mod:`warnings` as its code's :class:`InfolensWarning`
+    subclass, once per distinct text; ``where`` (e.g. ``"column 'age'"``) is prefixed so that
+    one cause in two columns gives two warnings."""
+    import warnings as _w  # the standard library module; this file imports nothing at load
+
+    seen: set[str] = set()
+    for entry in warnings_:
+        text = f"{where}: {entry}" if where else str(entry)
+        if text in seen:
+            continue
+        seen.add(text)
+        code = code_of(entry)
+        _w.warn(WARNING_CODES.get(code, WARNING_CODES["other"])[0](text, code), stacklevel=stacklevel)

@@ -1,7 +1,7 @@
 """The result of every estimate, and the protocol every estimator follows.
 
-This module imports nothing from the package but :mod:`infolens.errors` (which imports
-nothing itself), so every layer can import it without cycles.
+This module imports nothing from the package but :mod:`infolens.errors` and
+:mod:`infolens.stats` (which import nothing themselves), so every layer can import it without cycles.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from typing import Any, ClassVar, Iterator
 
 import numpy as np
 
-from .errors import InputError  # errors.py imports nothing either, so no cycle can form
+from .errors import Flag, InputError, emit, flag  # errors.py imports nothing either, so no cycle can form
+from .stats import Z95 as _Z95  # stats.py imports nothing either
 
 NATS_PER_BIT = math.log(2.0)
 UNITS = ("nats", "bits")
-_Z95 = 1.959963984540054  # two-sided 95% normal quantile
 
 
 #: Diagnostics that carry an information quantity (in nats as estimators return them), by
@@ -94,12 +94,13 @@ def validation_notes() -> Iterator[list[str]]:
         _NOTES.reset(token)
 
 
-def _note(message: str) -> None:
+def _note(message: str, code: str = "data-changed") -> None:
     notes = _NOTES.get()
+    entry = flag(code, message)
     if notes is None:
-        _warnings.warn(message, UserWarning, stacklevel=4)
+        _warnings.warn(entry.category(message, code), stacklevel=4)
     elif message not in notes:
-        notes.append(message)
+        notes.append(entry)
 
 
 def check_unit(unit: str) -> str:
@@ -124,9 +125,12 @@ class MIResult:
     params : the estimator's parameters.
     seconds : wall time of the estimate.
     diagnostics : estimator-specific extras (training curves, the kNN backend, ...).
-    warnings : plain-language reasons to doubt this number (empty when none is known).
-        Estimators add their own (kNN in high dimensions, a bound stopped while still
-        rising, ...); :func:`generic_warnings` adds those any estimate can show.
+    warnings : plain-language reasons to doubt this number (empty when none is known), each a
+        :class:`~infolens.errors.Flag`: a ``str`` with a stable ``code`` and the numbers behind
+        it (``data``). Estimators add their own (kNN in high dimensions, a bound stopped while
+        still rising, ...); :func:`generic_warnings` adds those any estimate can show.
+        ``estimate_mi`` also issues them through Python's :mod:`warnings`
+        (:class:`~infolens.errors.InfolensWarning`).
     """
 
     mi: float
@@ -167,6 +171,24 @@ class MIResult:
             diagnostics=convert_diagnostics(self.diagnostics, f, unit),
         )
 
+    @property
+    def flags(self) -> list[Flag]:
+        """The warnings as :class:`~infolens.errors.Flag` objects (a plain sentence gets code
+        ``"other"``)."""
+        return [w if isinstance(w, Flag) else Flag(str(w)) for w in self.warnings]
+
+    def codes(self) -> list[str]:
+        """The warning codes, in order (one per warning)."""
+        return [f.code for f in self.flags]
+
+    def has_warning(self, *codes: str) -> bool:
+        """Whether any warning carries one of ``codes``."""
+        return any(f.code in codes for f in self.flags)
+
+    def emit_warnings(self, where: str | None = None, stacklevel: int = 3) -> None:
+        """Issue the warnings through Python's :mod:`warnings` (once per text)."""
+        emit(self.warnings, where=where, stacklevel=stacklevel + 1)
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict (tables become lists of records, arrays lists,
         objects that JSON cannot hold, such as a trained critic, their ``repr``)."""
@@ -181,6 +203,7 @@ class MIResult:
             "seconds": float(self.seconds),
             "diagnostics": _jsonable(self.diagnostics),
             "warnings": [str(w) for w in self.warnings],
+            "flags": [{**f.to_dict(), "data": _jsonable(f.data)} for f in self.flags],
         }
 
     def to_json(self, **kwargs: Any) -> str:
@@ -208,18 +231,22 @@ def generic_warnings(mi: float, stderr: float | None, ci: tuple[float, float] | 
     estimator is biased here), and a standard error larger than the estimate itself."""
     out: list[str] = []
     if not math.isfinite(mi):
-        return [f"the estimate is {mi}: the estimator failed on these data"]
+        return [flag("non-finite", f"the estimate is {mi}: the estimator failed on these data")]
     if ci is not None and math.isfinite(ci[1]) and ci[1] < 0:
-        out.append(
+        out.append(flag(
+            "interval-below-zero",
             f"the whole 95% interval ({ci[0]:.3g} .. {ci[1]:.3g} {unit}) lies below 0, where MI cannot be: "
-            "the estimator is biased on these data; do not read this value as an MI"
-        )
+            "the estimator is biased on these data; do not read this value as an MI",
+            low=float(ci[0]), high=float(ci[1]),
+        ))
     if stderr is not None and math.isfinite(stderr) and stderr > abs(mi) and abs(mi) > 0 and (ci is None or ci[1] >= 0):
         if stderr > 0.01:  # near-zero estimates of independent data are expected to have stderr > |mi|
-            out.append(
+            out.append(flag(
+                "stderr-exceeds-estimate",
                 f"the standard error ({stderr:.3g} {unit}) is larger than the estimate ({mi:.3g}): "
-                "the data do not determine this value; use more samples or test independence first"
-            )
+                "the data do not determine this value; use more samples or test independence first",
+                stderr=float(stderr), mi=float(mi),
+            ))
     return out
 
 
@@ -292,7 +319,8 @@ class Estimator:
         with validation_notes() as notes:
             xa, ya = self._validate(x, y)
             mi, stderr, diag = self._estimate(xa, ya)
-        warns = list(notes) + [str(w) for w in diag.pop("warnings", []) if str(w) not in notes]
+        warns = list(notes) + [w if isinstance(w, Flag) else Flag(str(w)) for w in diag.pop("warnings", [])
+                               if str(w) not in notes]
         ci = diag.pop("ci", None)  # an estimator may give its own interval (e.g. a t interval)
         res = MIResult(
             mi=mi,

@@ -156,7 +156,8 @@ def check_array(
             shown = ", ".join(map(str, const[:10].tolist())) + (", ..." if const.size > 10 else "")
             _note(
                 f"{name}: dropped {const.size} constant column(s) [{shown}] (a constant carries no information); "
-                f"the estimate uses the other {arr.shape[1]}"
+                f"the estimate uses the other {arr.shape[1]}",
+                code="constant-dropped",
             )
     return arr
 

@@ -92,7 +92,7 @@ def main_estimate(args: argparse.Namespace) -> int:
     for name in ("epochs", "batch_size", "device"):
         if getattr(args, name, None) is not None:
             params[name] = getattr(args, name)
-    res = estimate_mi(x, y, method=args.method, unit=args.unit, random_state=args.seed,
+    res = estimate_mi(x, y, method=args.method, unit=args.unit, warn=False, random_state=args.seed,
                       threads=getattr(args, "threads", None), **params)
     test = None
     if getattr(args, "test", False):

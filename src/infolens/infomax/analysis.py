@@ -95,11 +95,11 @@ def per_map_mi(image: np.ndarray, maps: np.ndarray, methods: Sequence[str] = MI_
             continue
         for m in methods:
             if m == "binning":
-                r = estimate_mi(x, y, method="binning", bins=bins, discrete_x=False, discrete_y=False)
+                r = estimate_mi(x, y, method="binning", bins=bins, discrete_x=False, discrete_y=False, warn=False)
             elif m == "ksg":
-                r = estimate_mi(x, y, method="ksg", k=k, n_subsamples=0, random_state=seed + c)
+                r = estimate_mi(x, y, method="ksg", k=k, n_subsamples=0, warn=False, random_state=seed + c)
             else:
-                r = estimate_mi(x, y, method="mixed", k=k, n_subsamples=0, random_state=seed + c)
+                r = estimate_mi(x, y, method="mixed", k=k, n_subsamples=0, warn=False, random_state=seed + c)
             out[m][c] = r.mi
     out["constant"] = constant
     return out

@@ -215,14 +215,14 @@ def run_job(config: dict[str, Any]) -> dict[str, Any]:
                     xin = x[idx]
                 kw = {"verbose": False, "device": config["device"], **params}
                 with threads(config.get("threads") or SMALL_MODEL_THREADS):
-                    r = estimate_mi(xin, y[idx], method=name, random_state=seed, **kw)
+                    r = estimate_mi(xin, y[idx], method=name, warn=False, random_state=seed, **kw)
                 n_held = r.diagnostics.get("n_test")
                 where = "its own held-out split" + (f" of {n_held}" if n_held else "")
             else:
                 k = min(config["pca_dim"], out["dim"], len(p_tr))
                 pca = PCA(n_components=k, random_state=seed).fit(x[p_tr].reshape(len(p_tr), -1))
                 z = pca.transform(x[p_te].reshape(len(p_te), -1))
-                r = estimate_mi(z, y[p_te], method=name, random_state=seed, **params)
+                r = estimate_mi(z, y[p_te], method=name, warn=False, random_state=seed, **params)
                 where = f"test split, PCA {k} fitted on train"
             out["estimators"][name] = {"mi": r.mi, "stderr": r.stderr, "ci": r.ci, "seconds": r.seconds,
                                        "where": where, "error": None}

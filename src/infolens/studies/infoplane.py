@@ -176,11 +176,11 @@ def _job(config: dict[str, Any]) -> dict[str, Any]:
         if key in accepted:
             params.setdefault(key, value)
     if config["quantity"] == "I(X;L)":
-        r = estimate_mi(x, layer, method=config["method"], random_state=config["seed"], **params)
+        r = estimate_mi(x, layer, method=config["method"], warn=False, random_state=config["seed"], **params)
     else:
         if "discrete_y" in accepted:
             params.setdefault("discrete_y", True)
-        r = estimate_mi(layer, y, method=config["method"], random_state=config["seed"], **params)
+        r = estimate_mi(layer, y, method=config["method"], warn=False, random_state=config["seed"], **params)
     return {"mi": r.mi, "stderr": r.stderr, "seconds": r.seconds, "dims": int(layer.shape[1])}
 
 

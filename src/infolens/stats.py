@@ -1,0 +1,61 @@
+"""Small statistics every layer shares: the 95% normal quantile and the one rule for "these
+two values differ beyond their errors".
+
+Imports nothing from the package (like :mod:`infolens.result`, which uses it), so any layer
+may import it. Every comparison of two estimates in infolens goes through :func:`compare`,
+with its tolerances named at the call (or taken from the defaults here), so that a rule
+reads the same wherever it is applied.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+__all__ = ["Z95", "Z_DIFFER", "Comparison", "compare", "combined_se"]
+
+#: two-sided 95% normal quantile (the only place it is written)
+Z95 = 1.959963984540054
+#: default number of combined standard errors beyond which two estimates are said to differ
+#: (2: a two-sided test near the 5% level, the level of every other check in infolens)
+Z_DIFFER = 2.0
+
+
+def combined_se(*ses: float | None) -> float:
+    """sqrt of the sum of squares of the standard errors given (``None`` counts as 0)."""
+    return math.sqrt(sum(float(s) ** 2 for s in ses if s is not None and math.isfinite(float(s))))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The outcome of :func:`compare`: ``gap = a - b``, the combined standard error, the
+    tolerance the gap was held to (the largest of its three parts) and whether they differ."""
+
+    a: float
+    b: float
+    gap: float
+    se: float
+    tolerance: float
+    differ: bool
+
+    def to_dict(self) -> dict[str, float | bool]:
+        return {"a": self.a, "b": self.b, "gap": self.gap, "se": self.se, "tolerance": self.tolerance,
+                "differ": self.differ}
+
+
+def compare(a: float, b: float, se_a: float | None = None, se_b: float | None = None, *,
+            z: float = Z_DIFFER, rel: float = 0.0, floor: float = 0.0) -> Comparison:
+    """Whether ``a`` and ``b`` differ beyond their errors: ``|a - b| > max(z * se, rel * max(|a|,
+    |b|), floor)`` with ``se = sqrt(se_a**2 + se_b**2)``.
+
+    ``z`` is the statistical part (standard errors); ``rel`` a share of the values (use it only
+    for a bias both share, never in place of the standard error); ``floor`` an absolute
+    resolution (nats) below which no difference matters to the caller. Non-finite inputs
+    compare as differing (a failed estimate never agrees with anything).
+    """
+    se = combined_se(se_a, se_b)
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return Comparison(float(a), float(b), math.nan, se, math.nan, True)
+    gap = float(a) - float(b)
+    tol = max(z * se, rel * max(abs(a), abs(b)), floor)
+    return Comparison(float(a), float(b), gap, se, tol, abs(gap) > tol)

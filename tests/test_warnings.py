@@ -1,0 +1,85 @@
+"""The warning family: stable codes, Flags that survive pickling and unit conversion, and
+``estimate_mi`` issuing an estimate's doubts through Python's ``warnings``."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+
+from infolens import estimate_mi
+from infolens.errors import (
+    WARNING_CODES,
+    DataWarning,
+    Flag,
+    InfolensWarning,
+    ReliabilityWarning,
+    code_of,
+    emit,
+    flag,
+    has_code,
+)
+from infolens.result import MIResult, generic_warnings
+from infolens.stats import Z95, compare
+
+
+def test_every_code_has_a_category_and_a_meaning():
+    for code, (cat, meaning) in WARNING_CODES.items():
+        assert issubclass(cat, InfolensWarning) and issubclass(cat, UserWarning), code
+        assert isinstance(meaning, str) and len(meaning) > 10, code
+
+
+def test_flag_is_a_string_with_a_code_that_survives_pickling():
+    f = flag("high-dimension", "KSG in 20 dims", dims=20)
+    assert f == "KSG in 20 dims" and f.code == "high-dimension" and f.data == {"dims": 20}
+    g = pickle.loads(pickle.dumps(f))
+    assert isinstance(g, Flag) and g.code == "high-dimension" and g.data == {"dims": 20} and g == f
+    assert code_of("a plain sentence") == "other"
+    assert has_code([f, "x"], "high-dimension") and not has_code([f], "ceiling")
+    with pytest.raises(KeyError, match="unknown warning code"):
+        flag("no-such-code", "text")
+
+
+def test_generic_warnings_carry_codes_and_survive_to_unit():
+    ws = generic_warnings(-0.05, 0.01, (-0.07, -0.03))
+    assert [code_of(w) for w in ws] == ["interval-below-zero"]
+    r = MIResult(mi=-0.05, stderr=0.01, warnings=ws)
+    b = r.to_unit("bits")
+    assert b.codes() == ["interval-below-zero"] and b.has_warning("interval-below-zero")
+    assert b.to_dict()["flags"][0]["code"] == "interval-below-zero"
+
+
+def test_emit_issues_the_codes_category_once_per_text():
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        emit([flag("identifier", "unique per row"), flag("identifier", "unique per row"), "plain"], where="column 'id'")
+    assert len(rec) == 2
+    assert issubclass(rec[0].category, DataWarning) and rec[0].message.code == "identifier"
+    assert str(rec[0].message) == "column 'id': unique per row"
+    assert issubclass(rec[1].category, ReliabilityWarning) and rec[1].message.code == "other"
+
+
+def test_estimate_mi_issues_its_warnings_and_keeps_them():
+    rng = np.random.default_rng(0)
+    x = np.column_stack([rng.normal(size=300), np.ones(300)])  # a constant column is dropped, with a note
+    y = x[:, 0] + rng.normal(size=300)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        r = estimate_mi(x, y, method="ksg", random_state=0)
+    assert "constant-dropped" in r.codes()
+    issued = [w for w in rec if issubclass(w.category, InfolensWarning)]
+    assert any(w.message.code == "constant-dropped" for w in issued)
+    assert issued[0].filename == __file__  # points at the caller's line, not at infolens
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        estimate_mi(x, y, method="ksg", random_state=0, warn=False)
+    assert not [w for w in rec if issubclass(w.category, InfolensWarning)]
+
+
+def test_compare_is_the_one_rule_for_differ_beyond_errors():
+    assert abs(Z95 - 1.959963984540054) < 1e-15
+    c = compare(0.64, 0.56, 0.009, 0.009)  # the gap of 0.08 is 6 combined standard errors
+    assert c.differ and abs(c.se - 0.009 * 2 ** 0.5) < 1e-12
+    assert not compare(0.64, 0.62, 0.009, 0.009).differ
+    assert not compare(0.64, 0.56, 0.009, 0.009, rel=0.2).differ  # a shared relative bias allowed
+    assert compare(float("nan"), 0.5).differ
