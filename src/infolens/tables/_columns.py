@@ -5,33 +5,70 @@ continuous, discrete (labels or few integral levels) or constant. Shared by
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import Flag, InputError, flag
 from ..estimators._knn_backend import n_threads
 from ..validation import encode_labels, is_categorical, is_discrete, to_numpy
+from ._convert import to_numeric_column
 
 KINDS = ("continuous", "discrete", "constant")
+
+#: a label column with at least this share of distinct values among its rows is an
+#: identifier: with under two rows per level no estimator can tell its MI with anything
+IDENTIFIER_SHARE = 0.5
+#: a discrete column with fewer rows per level than this is "high-cardinality": its plug-in
+#: MI against a discrete target is mostly chance (docs/tables.md, "High-cardinality columns")
+HIGH_CARD_ROWS_PER_LEVEL = 10
+#: a column whose most common value holds at least this share of its rows is near-constant
+NEAR_CONSTANT_SHARE = 0.99
 
 
 @dataclass
 class Column:
-    """One validated column: ``values`` are float64 for a continuous column and int64
-    codes ``0..K-1`` for a discrete one (labels or detected levels)."""
+    """One typed column: ``values`` are float64 for a continuous column and int64 codes
+    ``0..K-1`` for a discrete one (labels or detected levels). ``missing`` marks the rows
+    with no value (their ``values`` entry is a placeholder: 0, or code -1 for labels);
+    ``notes`` are the flags of the typing (conversions, identifier, high-cardinality)."""
 
     name: str
     values: np.ndarray
     kind: str
     how: str  # "labels", "declared", "detected"
     numbers: np.ndarray | None = None  # the numeric values (None for labels)
+    missing: np.ndarray | None = None  # bool per row, None when every row has a value
+    notes: list[Flag] = field(default_factory=list)
+    levels: int = 0  # distinct values of a discrete column
+
+    @property
+    def n_missing(self) -> int:
+        return 0 if self.missing is None else int(self.missing.sum())
+
+    @property
+    def identifier(self) -> bool:
+        return any(f.code == "identifier" for f in self.notes)
 
     def as_given(self) -> np.ndarray:
         """The column for an estimator: its numbers, or labels as an object array (which
         every estimator reads as labels, never as ordered numbers)."""
         return self.numbers if self.numbers is not None else self.values.astype(object)
+
+    def take(self, rows: np.ndarray) -> "Column":
+        """The same column on the rows ``rows`` (a bool mask or indices); codes re-numbered."""
+        vals = self.values[rows]
+        levels = self.levels
+        if self.kind == "discrete":
+            _, vals = np.unique(vals, return_inverse=True)
+            vals = vals.reshape(-1).astype(np.int64)
+            levels = int(vals.max()) + 1 if vals.size else 0
+        kind = self.kind
+        if vals.size and (vals.max() == vals.min()):
+            kind = "constant"
+        nums = None if self.numbers is None else self.numbers[rows]
+        return Column(self.name, vals, kind, self.how, nums, None, list(self.notes), levels)
 
 
 def split_columns(X: Any, name: str = "X", feature_names: Any = None) -> list[tuple[str, Any]]:
@@ -103,38 +140,121 @@ def declared_set(spec: Any, names: list[str], arg: str) -> dict[str, bool] | Non
     return out
 
 
-def type_column(name: str, raw: Any, declared: bool | None, what: str) -> Column:
-    """Validate one column and decide its kind; ``what`` names it in messages
-    (e.g. "X column 'age'")."""
+def type_column(name: str, raw: Any, declared: bool | None, what: str, decimal: str | None = None,
+                missing: str = "drop") -> Column:
+    """Validate one column and decide its kind; ``what`` names it in messages (e.g. "X
+    column 'age'"). Dates, times and text holding numbers are converted first
+    (:mod:`._convert`); missing values (None, NaN, NaT, +-inf) are marked in
+    ``Column.missing``, or with ``missing="category"`` become a value of their own (a label
+    ``<missing>``; for numbers a value one range below the smallest, which keeps I(column;
+    y) equal to I((is missing, value); y)). Raises an :class:`InputError` for a column that
+    cannot be read at all."""
+    raw, notes = to_numeric_column(raw, decimal)
     if is_categorical(raw):
         if declared is False:
             raise InputError(
                 f"{what} holds labels (strings or categories), which cannot be continuous; "
                 "leave it to 'auto' or declare it discrete"
             )
-        codes = encode_labels(raw, what)
-        kind = "constant" if codes.max() == 0 else "discrete"
-        return Column(name, codes, kind, "labels")
+        codes, miss = _label_codes(raw, what)
+        if miss is not None and missing == "category":
+            codes = np.where(miss, codes.max() + 1, codes)
+            notes.append(flag("missing-values", f"{int(miss.sum())} missing values are a level of their own (missing='category')",
+                              missing=int(miss.sum()), rows=len(codes)))
+            miss = None
+        col = Column(name, codes, "discrete", "labels", None, miss, notes)
+        return _finish_discrete(col)
     vals = to_numpy(raw, what).astype(np.float64, copy=False).reshape(-1)
     bad = ~np.isfinite(vals)
-    if bad.any():
-        rows = np.flatnonzero(bad)[:5].tolist()
-        raise InputError(f"{what} has {int(bad.sum())} NaN/inf values (first rows {rows}); drop or impute them first")
-    if np.ptp(vals) == 0:
-        return Column(name, vals, "constant", "detected", vals)
+    miss = bad if bad.any() else None
+    if miss is not None:
+        vals = vals.copy()
+        if np.isinf(vals).any():
+            notes.append(flag("missing-values", f"{int(np.isinf(vals).sum())} infinite values are treated as missing",
+                              infinite=int(np.isinf(vals).sum())))
+        ok = vals[~miss]
+        if missing == "category" and ok.size:
+            span = float(np.ptp(ok)) or 1.0
+            vals[miss] = float(ok.min()) - span
+            notes.append(flag("missing-values", f"{int(miss.sum())} missing values are a value of their own "
+                              "(missing='category': one range below the smallest)", missing=int(miss.sum()), rows=len(vals)))
+            miss = None
+        else:
+            vals[miss] = float(ok[0]) if ok.size else 0.0
+    ok = vals if miss is None else vals[~miss]
+    if ok.size == 0 or np.ptp(ok) == 0:
+        return Column(name, vals, "constant", "detected", vals, miss, notes)
     if declared is None:
-        disc, how = is_discrete(vals), "detected"
+        disc, how = is_discrete(ok), "detected"
     else:
         disc, how = declared, "declared"
-        if disc and not np.all(np.mod(vals, 1) == 0) and np.unique(vals).size > len(vals) // 2:
+        if disc and not np.all(np.mod(ok, 1) == 0) and np.unique(ok).size > len(ok) // 2:
             raise InputError(
-                f"{what} is declared discrete but has {np.unique(vals).size} distinct non-integer values "
-                f"in {len(vals)} rows; declare it continuous"
+                f"{what} is declared discrete but has {np.unique(ok).size} distinct non-integer values "
+                f"in {len(ok)} rows; declare it continuous"
             )
     if disc:
         _, codes = np.unique(vals, return_inverse=True)
-        return Column(name, codes.reshape(-1).astype(np.int64), "discrete", how, vals)
-    return Column(name, vals, "continuous", how, vals)
+        return _finish_discrete(Column(name, codes.reshape(-1).astype(np.int64), "discrete", how, vals, miss, notes))
+    _near_constant(ok, notes)
+    return Column(name, vals, "continuous", how, vals, miss, notes)
+
+
+def _label_codes(raw: Any, what: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """Integer codes of labels (one column) and the mask of missing rows (None if none)."""
+    import pandas as pd
+
+    if type(raw).__module__.startswith("pandas") and getattr(raw, "ndim", 1) == 2:
+        return encode_labels(raw, what), None
+    arr = raw if type(raw).__module__.startswith("pandas") else np.asarray(raw, dtype=object).reshape(-1)
+    try:
+        c, _ = pd.factorize(arr, sort=True)
+    except TypeError:
+        return encode_labels(raw, what), None
+    c = np.asarray(c, dtype=np.int64)
+    miss = c < 0
+    if not miss.any():
+        return c, None
+    c = c.copy()
+    c[miss] = 0
+    return c, miss
+
+
+def _finish_discrete(col: Column) -> Column:
+    """Levels, constant, identifier and high-cardinality notes of a discrete column."""
+    codes = col.values if col.missing is None else col.values[~col.missing]
+    if codes.size == 0:
+        col.kind = "constant"
+        return col
+    counts = np.bincount(codes)
+    counts = counts[counts > 0]
+    col.levels = int(counts.size)
+    if col.levels == 1:
+        col.kind = "constant"
+        return col
+    n = int(codes.size)
+    share = col.levels / n
+    labels = col.how in ("labels", "declared")
+    if labels and share >= IDENTIFIER_SHARE:
+        col.notes.append(flag(
+            "identifier",
+            f"identifier: {col.levels} distinct labels in {n} rows ({share:.0%} unique); with under two rows per label "
+            "no estimator can tell its MI with anything from this sample (a unique key reads H(y) whatever y is), so "
+            "it is left out of the ranking (keep_identifiers=True / --keep-identifiers keeps it)",
+            levels=col.levels, rows=n))
+    _near_constant(codes, col.notes)
+    return col
+
+
+def _near_constant(values: np.ndarray, notes: list[Flag]) -> None:
+    _, counts = np.unique(values, return_counts=True)
+    top = int(counts.max())
+    if top >= NEAR_CONSTANT_SHARE * values.size:
+        notes.append(flag(
+            "small-sample",
+            f"near-constant: {values.size - top} of {values.size} rows differ from the most common value; "
+            "what the column says about the target rests on those rows",
+            differing=int(values.size - top), rows=int(values.size)))
 
 
 def resolve_n_jobs(n_jobs: Any) -> int:

@@ -21,8 +21,10 @@ def _axes(ax: Any, size: tuple[float, float]) -> tuple[Any, Any]:
 def feature_mi_figure(table: Any, top: int = 30, alpha: float = 0.05, ax: Any = None) -> Any:
     """Horizontal bars of MI for the ``top`` rows of a :func:`~infolens.tables.feature_mi`
     table, with the 95% intervals as error bars; when the table has p-values, bars whose
-    adjusted p-value is below ``alpha`` are dark and the others light."""
-    rows = table.head(int(top))
+    adjusted p-value is below ``alpha`` are dark and the others light. Rows left out of
+    the ranking (``excluded``: identifiers, constant and failed columns) are not drawn."""
+    ranked = table[table["excluded"] == ""] if "excluded" in table.columns else table
+    rows = ranked.head(int(top))
     fig, ax = _axes(ax, (7.0, 0.9 + 0.28 * max(len(rows), 1)))
     y = np.arange(len(rows))[::-1]
     mi = rows["mi"].to_numpy(dtype=float)
