@@ -70,6 +70,6 @@ def test_miselector_rejects_bad_parameters():
         MISelector(n_permutations=0).fit(X, y)
 
 
-@parametrize_with_checks([MISelector(n_permutations=19, random_state=0)])
+@parametrize_with_checks([MISelector(n_permutations=39, random_state=0), MISelector(k=1, strategy="mrmr", random_state=0)])
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)

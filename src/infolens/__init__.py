@@ -9,7 +9,7 @@ from .estimators.cmi import estimate_cmi
 from .independence import IndependenceResult, independence_test
 from .registry import estimator_class, get_estimator, list_estimators, register
 from .result import Estimator, MIResult
-from .tables import feature_mi, mi_matrix
+from .tables import feature_mi, mi_matrix, select_features
 
 __version__ = "0.1.0"
 
@@ -20,6 +20,7 @@ __all__ = [
     "IndependenceResult",
     "feature_mi",
     "mi_matrix",
+    "select_features",
     "list_estimators",
     "get_estimator",
     "estimator_class",

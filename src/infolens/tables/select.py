@@ -1,0 +1,201 @@
+"""Redundancy-aware feature selection: the order in which features add information about
+the target, one step at a time, with each step's (conditional) MI and its error.
+
+* ``"univariate"``: by I(X_j; y) alone (what ``SelectKBest(mutual_info_classif)`` does).
+* ``"mrmr"`` (Peng, Long & Ding 2005): step score ``I(X_j; y) - mean_{s in S} I(X_j; X_s)``,
+  relevance minus the mean redundancy with the features already chosen.
+* ``"jmi"`` (Yang & Moody 1999; Brown et al. 2012): step score ``mean_{s in S} I(X_j; y | X_s)``,
+  the information X_j adds to each chosen feature (``I(X_j, X_s; y) - I(X_s; y)``). It starts
+  from the pair with the largest joint MI ``I(X_i, X_j; y)`` (all pairs when there are at
+  most :data:`PAIR_START_MAX` candidates), so features that are informative only together
+  (an XOR) are found, where every univariate rule is blind to them.
+
+Relevance comes from :func:`~infolens.tables.feature_mi` (identifiers and constant columns
+are left out, missing values as there); for the joint and redundancy terms every column
+is one numeric variable: labels as integer codes, a missing value as a value below the
+range, each column dequantised by its smallest gap (a bijection: the MI terms are those of
+the columns themselves). kNN estimators: Ross (2014) for a discrete target, KSG for a
+continuous one and for redundancy. Errors: the relevance's own standard error; redundancy
+and conditional terms by half-sampling (10 random halves) for the chosen feature.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..errors import InputError
+from ..estimators._batched_knn import ksg_batch
+from ..estimators._ties import prepare
+from ..registry import get_estimator
+from ..stats import combined_se
+from ..validation import check_choice, seed_from
+from ._columns import Column, split_columns, type_column
+from ._score import dequantize, prepare_target
+
+STRATEGIES = ("univariate", "mrmr", "jmi")
+#: jmi searches every pair for its first two features up to this many candidates
+PAIR_START_MAX = 60
+#: halves for the error of a step's redundancy / conditional term
+N_HALVES = 10
+
+
+def select_features(
+    X: Any,
+    y: Any,
+    k: int | None = None,
+    strategy: str = "mrmr",
+    *,
+    discrete_target: bool | str = "auto",
+    n_neighbors: int = 5,
+    keep_identifiers: bool = False,
+    n_jobs: int | None = None,
+    random_state: Any = None,
+    feature_names: Any = None,
+    warn: bool = True,
+):
+    """The selection order of up to ``k`` features (None: all candidates) by ``strategy``
+    (module doc), as a DataFrame with one row per step: ``step, feature, score, stderr``
+    (the step's criterion in nats and its standard error: the relevance for univariate,
+    relevance minus redundancy for mrmr, the mean conditional MI for jmi), ``relevance``,
+    ``relevance_stderr`` (I(X_j; y)), ``redundancy`` (mrmr: mean I(X_j; X_s)) and
+    ``conditional`` (jmi: mean I(X_j; y | X_s)). ``n_neighbors``: k of the kNN estimators
+    (default 5; scikit-learn's is 3). ``df.attrs["table"]`` is the feature_mi table of the
+    relevances; ``df.attrs["left_out"]`` the columns not considered and why."""
+    import pandas as pd
+
+    from .features import feature_mi
+
+    check_choice(strategy, "strategy", STRATEGIES)
+    if k is not None and (isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1):
+        raise InputError(f"k must be a positive integer (the number of features to select) or None, got {k!r}")
+    table = feature_mi(X, y, discrete_target=discrete_target, keep_identifiers=keep_identifiers, k=n_neighbors,
+                       n_jobs=n_jobs, random_state=random_state, feature_names=feature_names, warn=warn)
+    ok = table[(table["excluded"] == "") & np.isfinite(table["mi"].to_numpy(dtype=float))]
+    left_out = {str(r.feature): (r.excluded or "no finite estimate") for r in table.itertuples() if r.feature not in set(ok["feature"])}
+    names = [str(f) for f in ok["feature"]]
+    rel = dict(zip(names, ok["mi"].to_numpy(dtype=float)))
+    rel_se = dict(zip(names, np.nan_to_num(ok["stderr"].to_numpy(dtype=float), nan=0.0)))
+    kk = len(names) if k is None else min(int(k), len(names))
+    cols = ["step", "feature", "score", "stderr", "relevance", "relevance_stderr", "redundancy", "conditional"]
+    if strategy == "univariate" or kk == 0:
+        rows = [[i + 1, f, rel[f], rel_se[f], rel[f], rel_se[f], math.nan, math.nan] for i, f in enumerate(names[:kk])]
+    else:
+        rng = np.random.default_rng(seed_from(random_state) + 104729)
+        Z, target = _numeric_columns(X, y, names, discrete_target, feature_names, rng)
+        sel = _Selector(Z, target, rel, rel_se, int(n_neighbors), rng)
+        rows = sel.mrmr(kk) if strategy == "mrmr" else sel.jmi(kk)
+    out = pd.DataFrame(rows, columns=cols)
+    out.attrs.update({"strategy": strategy, "table": table, "left_out": left_out, "unit": "nats"})
+    return out
+
+
+def _numeric_columns(X: Any, y: Any, names: list[str], discrete_target: Any, feature_names: Any,
+                     rng: np.random.Generator) -> tuple[dict[str, np.ndarray], Column]:
+    raw = dict(split_columns(X, "X", feature_names))
+    target = prepare_target(y, discrete_target, int(rng.integers(2**31 - 1)))
+    Z = {}
+    for nm in names:
+        c = type_column(nm, raw[nm], None, f"X column {nm!r}", missing="category")
+        Z[nm] = dequantize(c.values.astype(np.float64), rng)
+    if target.missing is not None:
+        keep = ~target.missing
+        Z = {nm: v[keep] for nm, v in Z.items()}
+        target = target.take(keep)
+    Z = {nm: prepare(v[:, None], nm, "dequantize", True, rng)[0][:, 0] for nm, v in Z.items()}
+    return Z, target
+
+
+class _Selector:
+    def __init__(self, Z: dict[str, np.ndarray], target: Column, rel: dict[str, float], rel_se: dict[str, float],
+                 k: int, rng: np.random.Generator) -> None:
+        self.Z, self.target, self.rel, self.rel_se, self.k, self.rng = Z, target, rel, rel_se, k, rng
+        self.n = len(next(iter(Z.values())))
+
+    # --- the MI terms -------------------------------------------------------------
+    def _joint(self, a: np.ndarray, b: np.ndarray, rows: np.ndarray | None = None) -> float:
+        """I((a, b); y) on ``rows`` (values only)."""
+        x = np.column_stack([a, b]) if rows is None else np.column_stack([a[rows], b[rows]])
+        t = self.target.values if rows is None else self.target.values[rows]
+        if self.target.kind == "discrete":
+            est = get_estimator("ross", k=self.k, discrete_y=True, n_subsamples=0, random_state=0)
+        else:
+            est = get_estimator("ksg", k=self.k, n_subsamples=0, random_state=0)
+        return float(est.estimate(x, t).mi)
+
+    def _single(self, a: np.ndarray, rows: np.ndarray) -> float:
+        t = self.target.values[rows]
+        if self.target.kind == "discrete":
+            est = get_estimator("ross", k=self.k, discrete_y=True, n_subsamples=0, random_state=0)
+        else:
+            est = get_estimator("ksg", k=self.k, n_subsamples=0, random_state=0)
+        return float(est.estimate(a[rows], t).mi)
+
+    def _redundancy(self, cands: list[str], s: str) -> dict[str, float]:
+        """I(Z_j; Z_s) for every candidate j (one batched KSG call)."""
+        U = np.stack([self.Z[c] for c in cands])
+        return dict(zip(cands, (float(v) for v in ksg_batch(U, self.Z[s], k=self.k, workers=1))))
+
+    def _halves(self) -> list[np.ndarray]:
+        h = self.n // 2
+        return [np.sort(self.rng.permutation(self.n)[:h]) for _ in range(N_HALVES)]
+
+    def _redundancy_se(self, j: str, s: str) -> float:
+        vals = [float(ksg_batch(self.Z[j][r][None], self.Z[s][r], k=self.k, workers=1)[0]) for r in self._halves()]
+        return float(np.std(vals, ddof=1))
+
+    def _conditional_se(self, j: str, s: str) -> float:
+        vals = [self._joint(self.Z[j], self.Z[s], r) - self._single(self.Z[s], r) for r in self._halves()]
+        return float(np.std(vals, ddof=1))
+
+    # --- the strategies -----------------------------------------------------------
+    def mrmr(self, kk: int) -> list[list[Any]]:
+        names = list(self.Z)
+        first = max(names, key=lambda f: self.rel[f])
+        S = [first]
+        rows = [[1, first, self.rel[first], self.rel_se[first], self.rel[first], self.rel_se[first], math.nan, math.nan]]
+        red_sum = {c: 0.0 for c in names}
+        while len(S) < kk:
+            cands = [c for c in names if c not in S]
+            for c, v in self._redundancy(cands, S[-1]).items():
+                red_sum[c] += v
+            j = max(cands, key=lambda c: self.rel[c] - red_sum[c] / len(S))
+            red = red_sum[j] / len(S)
+            red_se = math.sqrt(sum(self._redundancy_se(j, s) ** 2 for s in S)) / len(S)
+            se = combined_se(self.rel_se[j], red_se)
+            rows.append([len(S) + 1, j, self.rel[j] - red, se, self.rel[j], self.rel_se[j], red, math.nan])
+            S.append(j)
+        return rows
+
+    def jmi(self, kk: int) -> list[list[Any]]:
+        names = list(self.Z)
+        if len(names) == 1:
+            f = names[0]
+            return [[1, f, self.rel[f], self.rel_se[f], self.rel[f], self.rel_se[f], math.nan, math.nan]]
+        if len(names) <= PAIR_START_MAX:
+            pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]]
+            joint = {p: self._joint(self.Z[p[0]], self.Z[p[1]]) for p in pairs}
+            a, b = max(pairs, key=lambda p: joint[p])
+            first, second = (a, b) if self.rel[a] >= self.rel[b] else (b, a)
+        else:
+            first = max(names, key=lambda f: self.rel[f])
+            second = None
+        S = [first]
+        rows = [[1, first, self.rel[first], self.rel_se[first], self.rel[first], self.rel_se[first], math.nan, math.nan]]
+        cond_sum = {c: 0.0 for c in names}
+        all_rows = np.arange(self.n)
+        marg: dict[str, float] = {}
+        while len(S) < kk:
+            cands = [c for c in names if c not in S]
+            s = S[-1]
+            marg[s] = self._single(self.Z[s], all_rows)
+            for c in cands:
+                cond_sum[c] += self._joint(self.Z[c], self.Z[s]) - marg[s]
+            j = second if (second is not None and len(S) == 1) else max(cands, key=lambda c: cond_sum[c])
+            cond = cond_sum[j] / len(S)
+            se = math.sqrt(sum(self._conditional_se(j, t) ** 2 for t in S)) / len(S)
+            rows.append([len(S) + 1, j, cond, se, self.rel[j], self.rel_se[j], math.nan, cond])
+            S.append(j)
+        return rows
