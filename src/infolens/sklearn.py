@@ -239,15 +239,16 @@ class MISelector(SelectorMixin, BaseEstimator):
         if tested:
             self.support_ = np.nan_to_num(self.pvalues_adjusted_, nan=1.0) < self.alpha
             return self
+        k = int(self.k)  # type: ignore[arg-type]  # set: not tested
         if self.strategy == "univariate":
-            ranked = table[table["excluded"] == ""]["feature"].tolist()[: int(self.k)]  # type: ignore[misc]
+            ranked = table[table["excluded"] == ""]["feature"].tolist()[:k]
             self.selection_ = None
         else:
             import warnings
 
             with warnings.catch_warnings():  # the table's warnings were issued above
                 warnings.simplefilter("ignore")
-                sel = select_features(data, yv, k=int(self.k), strategy=self.strategy,  # type: ignore[arg-type]
+                sel = select_features(data, yv, k=k, strategy=self.strategy,
                                       discrete_target=self.discrete_target, n_neighbors=self.n_neighbors or 5,
                                       keep_identifiers=self.keep_identifiers, n_jobs=self.n_jobs,
                                       random_state=self.random_state, feature_names=names, warn=False)
