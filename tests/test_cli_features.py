@@ -31,13 +31,14 @@ def test_features_command_writes_table_chart_and_report(tmp_path, capsys):
     assert rc == 0
     text = capsys.readouterr().out
     assert text.splitlines()[1].startswith("signal")
-    assert "of 3 columns informative" in text
+    assert "of 3 ranked columns informative" in text
     table = pd.read_csv(out / "features.csv")
     assert list(table["feature"][:2]) == ["signal", "colour"] and "id" not in set(table["feature"])
-    assert table.set_index("feature").loc["colour", "method"] == "binning"
+    assert table.set_index("feature").loc["colour", "method"] == "plugin-chance"
     assert (out / "features.png").stat().st_size > 0 and (out / "features.svg").exists()
     html = (out / "report.html").read_text()
     assert "data:image/png;base64" in html and "signal" in html
+    assert "--drop id" in html and "--permutations 19" in html  # the re-run line gives the same table
 
 
 def test_features_command_errors_are_one_line(tmp_path, capsys):

@@ -64,9 +64,25 @@ def sniff_separator(path: Path, encoding: str = "utf-8") -> str:
         return "\t" if path.suffix.lower() == ".tsv" else ","
 
 
-def read_table(path: str | os.PathLike[str], flag: str = "table", sep: str | None = None) -> Any:
+def parse_decimal(text: str | None) -> str | None:
+    """``--decimal`` as "." or "," (``comma``/``point`` accepted by name); None: detect."""
+    if text is None:
+        return None
+    mark = {"comma": ",", "point": ".", "dot": "."}.get(text, text)
+    if mark not in (".", ","):
+        raise InputError(f"--decimal must be '.' or ',' (or point, comma), got {text!r}")
+    return mark
+
+
+def read_table(path: str | os.PathLike[str], flag: str = "table", sep: str | None = None,
+               decimal: str | None = None) -> Any:
     """A CSV (separator ``sep`` or detected) or Parquet file as a pandas DataFrame with at
-    least one row and one column. ``flag`` names the argument in messages."""
+    least one row and one column. ``flag`` names the argument in messages.
+
+    ``decimal``: the decimal mark of a CSV ("." or ","; None: detect). Text columns whose
+    values all read as numbers with a decimal comma (``3,14``) or as numbers with a few
+    unreadable entries (``n/a``) become numbers; what was converted is in
+    ``df.attrs["converted"]`` (column -> sentence), for the caller to show."""
     import pandas as pd
 
     p = Path(path)
@@ -82,8 +98,10 @@ def read_table(path: str | os.PathLike[str], flag: str = "table", sep: str | Non
                                 "write it again or pass a .csv") from exc
     elif suffix in (".csv", ".tsv", ".txt"):
         used = sep if sep is not None else sniff_separator(p)
+        if decimal is not None and decimal == used:
+            raise InputError(f"--decimal {decimal!r} is also the separator of {str(p)!r}; give --sep")
         try:
-            df = pd.read_csv(p, sep=used)
+            df = pd.read_csv(p, sep=used, decimal=decimal or ".")
         except pd.errors.EmptyDataError as exc:
             raise FileReadError(f"{flag} file {str(p)!r} holds no header and no rows; write the data again") from exc
         except UnicodeDecodeError as exc:
@@ -97,6 +115,22 @@ def read_table(path: str | os.PathLike[str], flag: str = "table", sep: str | Non
     if len(df) == 0:
         cols = ", ".join(map(str, df.columns[:10]))
         raise FileReadError(f"{flag} file {str(p)!r} has a header ({cols}) but zero data rows; it needs at least one row")
+    return _numbers_from_text(df, decimal)
+
+
+def _numbers_from_text(df: Any, decimal: str | None) -> Any:
+    """Text columns that hold numbers (decimal comma or point) as float columns."""
+    from ..tables._convert import parse_text_column
+
+    converted = {}
+    for c in df.columns:
+        if df[c].dtype.kind != "O":
+            continue
+        got = parse_text_column(df[c], decimal)
+        if got is not None and got[1].data.get("how") in ("decimal comma", "decimal point"):
+            df[c] = got[0]
+            converted[str(c)] = str(got[1])
+    df.attrs["converted"] = converted
     return df
 
 
