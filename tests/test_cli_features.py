@@ -26,7 +26,7 @@ def test_features_command_writes_table_chart_and_report(tmp_path, capsys):
     write_table(tmp_path / "data.csv")
     out = tmp_path / "out"
     rc = main(
-        ["features", str(tmp_path / "data.csv"), "--target", "label", "--drop", "id", "--permutations", "19", "--out", str(out)]
+        ["features", str(tmp_path / "data.csv"), "--target", "label", "--drop", "id", "--permutations", "39", "--out", str(out)]
     )
     assert rc == 0
     text = capsys.readouterr().out
@@ -38,7 +38,7 @@ def test_features_command_writes_table_chart_and_report(tmp_path, capsys):
     assert (out / "features.png").stat().st_size > 0 and (out / "features.svg").exists()
     html = (out / "report.html").read_text()
     assert "data:image/png;base64" in html and "signal" in html
-    assert "--drop id" in html and "--permutations 19" in html  # the re-run line gives the same table
+    assert "--drop id" in html and "--permutations 39" in html  # the re-run line gives the same table
 
 
 def test_features_command_errors_are_one_line(tmp_path, capsys):
