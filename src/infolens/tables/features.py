@@ -170,24 +170,30 @@ def scores_frame(scores: list[ColumnScore], unit: str = "nats", correction: str 
 
 
 def emit_table_warnings(df: Any, stacklevel: int = 4) -> None:
-    """Issue a feature table's warnings through Python's :mod:`warnings`, once per cause:
-    a cause met in one column names it (``column 'age': ...``, one warning per distinct
-    text); a cause met in several is one warning naming them all, with the first one's
-    text as the example. ``stacklevel`` counts from the caller of this function (4: the
+    """Issue a feature table's warnings through Python's :mod:`warnings`, once per cause
+    (:func:`emit_grouped`). ``stacklevel`` counts from the caller of this function (4: the
     caller of a function that calls it)."""
+    emit_grouped([(f"column {name!r}", w) for name, warns in zip(df["feature"], df["warnings"]) for w in warns],
+                 stacklevel=stacklevel + 1)
+
+
+def emit_grouped(entries: list[tuple[str, Any]], stacklevel: int = 4) -> None:
+    """``entries``: (where, flag), e.g. ("column 'age'", flag). A cause (code) met in one
+    place names it (``column 'age': ...``, one warning per distinct text); a cause met in
+    several is one warning naming them all, with the first one's text as the example."""
     by_code: dict[str, list[tuple[str, Any]]] = {}
-    for name, warns in zip(df["feature"], df["warnings"]):
-        for w in warns:
-            by_code.setdefault(code_of(w), []).append((str(name), w))
+    for where, w in entries:
+        by_code.setdefault(code_of(w), []).append((where, w))
     for code, items in by_code.items():
-        names = list(dict.fromkeys(nm for nm, _ in items))
-        if len(names) == 1:
-            emit([w for _, w in items], where=f"column {names[0]!r}", stacklevel=stacklevel)
+        places = list(dict.fromkeys(wh for wh, _ in items))
+        if len(places) == 1:
+            emit([w for _, w in items], where=places[0], stacklevel=stacklevel)
             continue
-        shown = ", ".join(repr(x) for x in names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
-        first_name, first = items[0]
-        text = f"{len(names)} columns ({shown}): {WARNING_CODES[code][1]}; e.g. column {first_name!r}: {first}"
-        emit([Flag(text, code, {"columns": names})], stacklevel=stacklevel)
+        shown = ", ".join(places[:8]) + (f" and {len(places) - 8} more" if len(places) > 8 else "")
+        first_where, first = items[0]
+        noun = "columns" if all(p.startswith("column ") for p in places) else "places"
+        text = f"{len(places)} {noun} ({shown}): {WARNING_CODES[code][1]}; e.g. {first_where}: {first}"
+        emit([Flag(text, code, {"places": places})], stacklevel=stacklevel)
 
 
 def _map(fn: Callable[[Any], Any], items: list[Any], jobs: int) -> list[Any]:

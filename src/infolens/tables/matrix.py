@@ -9,15 +9,17 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InputError, InputTypeError
+from ..errors import InputError, InputTypeError, code_of, flag
 from ..estimators._batched_knn import ksg_batch, ross_1d
 from ..estimators._ties import prepare
 from ..result import NATS_PER_BIT, check_unit
 from ..validation import seed_from
 from . import _kernels as K
+from ._chance import chance_corrected_estimate, chance_corrected_mi
 from ._columns import declared_set, resolve_n_jobs, split_columns, type_column
 from ._pairs import estimate_pair
-from .features import _map
+from ._score import dequantize
+from .features import _map, emit_grouped
 
 
 def information_coefficient(mi_nats: Any) -> np.ndarray:
@@ -84,6 +86,8 @@ def mi_matrix(
     unit: str = "nats",
     n_jobs: int | None = None,
     random_state: Any = None,
+    keep_identifiers: bool = False,
+    warn: bool = True,
     **params: Any,
 ) -> MIMatrix:
     """I(X_a; X_b) for every pair of columns of a table (DataFrame or ``(n, d)`` array).
@@ -96,7 +100,14 @@ def mi_matrix(
     estimates on ``n_subsamples`` random halves of the rows, each half estimated for all
     pairs at once; :func:`~infolens.estimators._bootstrap.halfsample_stderr`; 0: none). Any registered estimator name instead runs that estimator on every pair.
     ``discrete``: "auto", a bool, a boolean mask or the discrete columns' indices/names.
-    Constant columns get MI 0 and a warning. Pairs run on ``n_jobs`` threads.
+    Constant columns get MI 0 and a warning. Columns are typed as by
+    :func:`~infolens.tables.feature_mi` (dates, durations and numeric text converted):
+    identifiers (labels unique or nearly so per row) get NaN with a warning instead of a
+    number (``keep_identifiers=True`` estimates them); a column with missing values is
+    estimated pair by pair on the rows both columns have (with a warning); two discrete
+    columns by the chance-corrected plug-in estimate. A pair whose estimate is not finite
+    keeps NaN and says why in ``warnings``. ``warn``: issue the warnings through Python's
+    :mod:`warnings` (once per cause, naming the columns). Pairs run on ``n_jobs`` threads.
     """
     import time
 
@@ -113,6 +124,7 @@ def mi_matrix(
     decl = declared_set(discrete, [n for n, _ in raw], "discrete")
     cols = [type_column(nm, v, None if decl is None else decl[nm], f"df column {nm!r}") for nm, v in raw]
     names = [c.name for c in cols]
+    col_notes = {c.name: list(c.notes) for c in cols if c.notes}
     d, n = len(cols), len(cols[0].values)
     rng = np.random.default_rng(seed_from(random_state))
     mi = np.full((d, d), np.nan)
@@ -126,8 +138,19 @@ def mi_matrix(
                 mi[i, j] = mi[j, i] = se[i, j] = se[j, i] = 0.0
                 meth[i, j] = meth[j, i] = "constant"
                 pair = (names[i], names[j]) if i < j else (names[j], names[i])
-                warns[pair] = [f"{names[i]} is constant: it carries no information (not estimated)"]
-    live = [i for i in range(d) if cols[i].kind != "constant"]
+                warns[pair] = [flag("constant-dropped", f"{names[i]} is constant: it carries no information (not estimated)")]
+    skip = {i for i in range(d) if cols[i].identifier and not keep_identifiers}
+    for i in skip:
+        for j in range(d):
+            if j != i and j not in const:
+                pair = (names[i], names[j]) if i < j else (names[j], names[i])
+                warns.setdefault(pair, []).append(
+                    flag("identifier", f"{names[i]} is an identifier: not estimated (keep_identifiers=True estimates it)"))
+    live = [i for i in range(d) if cols[i].kind != "constant" and i not in skip]
+    gappy = [i for i in live if cols[i].missing is not None]
+    if gappy:  # pairs with a column that has missing values: pair by pair on complete rows
+        _pairwise_complete(cols, live, gappy, method, params, rng, mi, se, meth, warns)
+        live = [i for i in live if i not in gappy]
     if method == "auto":
         k = int(params.pop("k", 5))
         if params:
@@ -136,7 +159,7 @@ def mi_matrix(
             )
         prep = {
             i: (
-                prepare(cols[i].values[:, None], names[i], "dequantize", True, rng)[0][:, 0]
+                prepare(dequantize(cols[i].values, rng)[:, None], names[i], "dequantize", True, rng)[0][:, 0]
                 if cols[i].kind == "continuous"
                 else cols[i].values
             )
@@ -168,6 +191,11 @@ def mi_matrix(
             meth[i, j] = meth[j, i] = r.method
             if r.warnings:
                 warns[(names[i], names[j])] = list(r.warnings)
+    for i in live:
+        for j in live:
+            if i < j and not np.isfinite(mi[i, j]):
+                warns.setdefault((names[i], names[j]), []).append(
+                    flag("non-finite", f"the {meth[i, j] or method} estimate of this pair is not a finite number"))
     ic = information_coefficient(np.nan_to_num(mi, nan=0.0))
     np.fill_diagonal(ic, 1.0)
     f = 1.0 if unit == "nats" else 1.0 / NATS_PER_BIT
@@ -175,6 +203,12 @@ def mi_matrix(
     def frame(a: np.ndarray) -> Any:
         return pd.DataFrame(a, index=names, columns=names)
 
+    for nm, notes in col_notes.items():
+        warns.setdefault((nm, nm), []).extend(notes)
+    if warn:
+        entries = [(f"column {a!r}" if a == b else f"pair ({a!r}, {b!r})", x) for (a, b), w in warns.items() for x in w
+                   if not (a != b and code_of(x) == "identifier")]  # an identifier is named once, as a column
+        emit_grouped(entries, stacklevel=3)
     return MIMatrix(
         mi=frame(mi * f),
         stderr=frame(se * f),
@@ -227,18 +261,54 @@ def _auto_values(
 
     def plug_task(apos: int) -> list[tuple[tuple[int, int], tuple[float, str]]]:
         a = disc[apos]
-        res = []
-        for b in disc[apos + 1 :]:
-            xa, xb = take(prep[a]), take(prep[b])
-            _, ca = np.unique(xa, return_inverse=True)
-            _, cb = np.unique(xb, return_inverse=True)
-            ca, cb = ca.reshape(-1), cb.reshape(-1)
-            res.append(((a, b), (K.plugin_mi(ca, cb, int(ca.max()) + 1, int(cb.max()) + 1), "binning")))
-        return res
+        return [((a, b), (chance_corrected_mi(take(prep[a]), take(prep[b])), "plugin-chance")) for b in disc[apos + 1 :]]
 
     tasks = (
         [(ksg_task, p) for p in range(len(cont))] + [(ross_task, li) for li in disc] + [(plug_task, p) for p in range(len(disc))]
     )
-    for part in _map(lambda t: t[0](t[1]), tasks, jobs):
-        out.update(part)
+    with np.errstate(all="ignore"):  # a failed pair is NaN, named in the warnings
+        for part in _map(lambda t: t[0](t[1]), tasks, jobs):
+            out.update(part)
     return out
+
+
+def _pairwise_complete(cols: list, live: list[int], gappy: list[int], method: str, params: dict[str, Any],
+                       rng: np.random.Generator, mi: np.ndarray, se: np.ndarray, meth: np.ndarray,
+                       warns: dict[tuple[str, str], list[Any]]) -> None:
+    """Every pair with a column in ``gappy``, on the rows both columns have."""
+    done = set()
+    for i in gappy:
+        for j in live:
+            if i == j or (min(i, j), max(i, j)) in done:
+                continue
+            a, b = (i, j) if i < j else (j, i)
+            done.add((a, b))
+            rows = np.ones(len(cols[a].values), dtype=bool)
+            for c in (cols[a], cols[b]):
+                if c.missing is not None:
+                    rows &= ~c.missing
+            ca, cb = cols[a].take(rows), cols[b].take(rows)
+            note = flag("missing-values", f"estimated on the {int(rows.sum())} of {rows.size} rows where both columns "
+                        "have a value (pairwise-complete)", rows=int(rows.sum()))
+            warns.setdefault((ca.name, cb.name), []).append(note)
+            if "constant" in (ca.kind, cb.kind):
+                mi[a, b] = mi[b, a] = se[a, b] = se[b, a] = 0.0
+                meth[a, b] = meth[b, a] = "constant"
+                continue
+            for c in (ca, cb):
+                if c.kind == "continuous":
+                    c.values = dequantize(c.values, rng)
+                    c.numbers = c.values
+            seed = int(rng.integers(2**31 - 1))
+            with np.errstate(all="ignore"):
+                if method == "auto" and ca.kind == cb.kind == "discrete":
+                    v, s_, _ = chance_corrected_estimate(ca.values, cb.values, int(params.get("n_subsamples", 10)), rng)
+                    m_ = "plugin-chance"
+                else:
+                    kw = {key: val for key, val in params.items() if key != "n_subsamples"}
+                    r = estimate_pair(ca, cb, method, kw, seed)
+                    v, s_, m_ = r.mi, r.stderr, r.method
+                    warns[(ca.name, cb.name)].extend(r.warnings)
+            mi[a, b] = mi[b, a] = v
+            se[a, b] = se[b, a] = math.nan if s_ is None else s_
+            meth[a, b] = meth[b, a] = m_
