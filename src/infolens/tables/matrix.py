@@ -14,7 +14,6 @@ from ..estimators._batched_knn import ksg_batch, ross_1d
 from ..estimators._ties import prepare
 from ..result import NATS_PER_BIT, check_unit
 from ..validation import seed_from
-from . import _kernels as K
 from ._chance import chance_corrected_estimate, chance_corrected_mi
 from ._columns import declared_set, resolve_n_jobs, split_columns, type_column
 from ._pairs import estimate_pair
