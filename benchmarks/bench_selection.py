@@ -30,7 +30,7 @@ import warnings
 import numpy as np
 from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestClassifier
-from sklearn.feature_selection import SelectKBest, mutual_info_classif
+from sklearn.feature_selection import mutual_info_classif
 from sklearn.model_selection import cross_val_score
 
 from infolens.tables.select import select_features
