@@ -160,6 +160,12 @@ def test_alpha_below_the_permutation_floor_is_refused_with_the_fix():
         MISelector(alpha=0.01, n_permutations=200, correction="bonferroni").fit(X, y)
     sel = MISelector(alpha=0.05, n_permutations=39, random_state=0).fit(X, y)
     assert sel.pvalue_floor_ == pytest.approx(1 / 40)
+    from infolens import independence_test
+
+    x = np.random.default_rng(14).normal(size=300)
+    r = independence_test(x, x + 0.3 * np.random.default_rng(15).normal(size=300), n_permutations=19, random_state=0)
+    assert r.p_value == r.p_value_floor == pytest.approx(1 / 20) and "the floor" in str(r)
+    assert r.to_dict()["p_value_floor"] == pytest.approx(0.05)
 
 
 def test_selection_finds_an_xor_pair_and_skips_a_copy():

@@ -46,6 +46,12 @@ class IndependenceResult:
     params: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def p_value_floor(self) -> float:
+        """The smallest p-value this test can give, ``1 / (n_permutations + 1)``: a p-value at
+        the floor says "at least this significant"; a smaller level needs more permutations."""
+        return 1.0 / (self.n_permutations + 1)
+
+    @property
     def z(self) -> float:
         """How many null standard deviations the statistic lies above the null mean."""
         return (self.statistic - self.null_mean) / self.null_sd if self.null_sd > 0 else math.inf
@@ -54,6 +60,7 @@ class IndependenceResult:
         return {
             "statistic": self.statistic, "p_value": self.p_value, "null_mean": self.null_mean,
             "null_sd": self.null_sd, "z": self.z if math.isfinite(self.z) else str(self.z),
+            "p_value_floor": self.p_value_floor,
             "n_permutations": self.n_permutations, "method": self.method, "n_samples": self.n_samples,
             "seconds": self.seconds, "params": _jsonable(self.params),
         }
@@ -62,7 +69,8 @@ class IndependenceResult:
         return (
             f"independence test ({self.method}, {self.n_permutations} permutations, n={self.n_samples}): "
             f"I = {self.statistic:.4f} nats, null {self.null_mean:.4f} ± {self.null_sd:.4f}, "
-            f"p = {self.p_value:.3g}  [{self.seconds:.3g} s]"
+            f"p = {self.p_value:.3g}{' (the floor: smallest possible with these permutations)' if self.p_value <= self.p_value_floor else ''}"
+            f"  [{self.seconds:.3g} s]"
         )
 
 
