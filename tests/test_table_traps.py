@@ -98,6 +98,13 @@ def test_missing_values_pairwise_complete_or_as_a_category():
     assert cat.loc["tell", "mi"] > 0.08 and cat.loc["tell", "n"] == n
 
 
+def test_a_column_reads_the_same_whatever_other_columns_are_in_the_table():
+    X, y = pd.DataFrame(np.random.default_rng(16).normal(size=(400, 3)), columns=list("abc")), binary(400, 17)
+    full = feature_mi(X, y, random_state=0, warn=False).set_index("feature")
+    part = feature_mi(X[["c", "b"]], y, random_state=0, warn=False).set_index("feature")
+    pd.testing.assert_series_equal(full.loc["b"], part.loc["b"])
+
+
 def test_one_bad_column_never_aborts_the_table():
     n = 500
     y = binary(n, 8)

@@ -226,8 +226,10 @@ def write_outputs(table, args: argparse.Namespace, out: Path, target: str, n_row
     )
     rep.add_figure(fig, caption="MI per feature with its 95% interval" + (" (dark: informative at the level)" if tested else ""))
     shown = ranked[["feature", "mi", "stderr", "ci_low", "ci_high", "p_adjusted", "kind", "method", "n", "warnings"]]
+    # the warnings column is prose: read left-aligned (the report's tables right-align numbers)
+    rep.add_html("<style>td:last-child{text-align:left}</style>")
     rep.add_table(shown.rename(columns={"n": "rows", "p_adjusted": "adjusted p"}),
-                  caption="The ranking, by MI; each row's warnings beside it")
+                  caption="The ranking, by MI; each row's warnings beside it", float_format="{:.4f}")
     if len(left):
         rep.add_heading("Left out of the ranking")
         rep.add_table(left[["feature", "excluded", "n", "warnings"]].rename(columns={"excluded": "reason", "n": "rows"}),

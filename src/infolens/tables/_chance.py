@@ -65,11 +65,13 @@ def chance_corrected_mi(a: np.ndarray, b: np.ndarray) -> float:
 
 def chance_corrected_estimate(
     a: np.ndarray, b: np.ndarray, n_halves: int, rng: np.random.Generator
-) -> tuple[float, float | None, list[float]]:
-    """``(I - E[I], half-sampling standard error or None, half values)``."""
+) -> tuple[float, float | None, float | None]:
+    """``(I - E[I], half-sampling standard error, 95% half-width)`` (None without halves).
+    The half-width is the Student-t quantile with ``n_halves - 1`` degrees of freedom times
+    the standard error, as for the kNN estimators (the spread of 10 halves is itself uncertain)."""
     mi = chance_corrected_mi(a, b)
     hs = halfsample_stderr(chance_corrected_mi, (a, b), n_halves, rng)
-    return mi, hs["stderr"], hs["halves"]
+    return mi, hs["stderr"], hs["ci_halfwidth"]
 
 
 def chance_stat_factory(a: np.ndarray, b: np.ndarray) -> Callable[[np.ndarray | None], np.ndarray]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import time
+import zlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -32,7 +33,6 @@ from typing import Any
 import numpy as np
 
 from ..errors import Flag, as_flag, flag
-from ..stats import Z95
 from . import _kernels as K
 from ._chance import chance_corrected_estimate, chance_stat_factory
 from ._columns import HIGH_CARD_ROWS_PER_LEVEL, Column, type_column
@@ -101,6 +101,13 @@ def prepare_target(y: Any, discrete_target: bool | str = "auto", random_state: A
     if t.kind == "continuous":
         t.values = dequantize(t.values, np.random.default_rng(seed_from(random_state) + 7919), t.missing)
     return t
+
+
+def column_seed(base: int, name: str) -> np.random.SeedSequence:
+    """The random stream of the column ``name`` in a table seeded with ``base``: keyed by the
+    name, so a column's numbers do not depend on the other columns, their order, the threads
+    or the worker that scores it."""
+    return np.random.SeedSequence([int(base) % 2**63, zlib.crc32(str(name).encode("utf-8"))])
 
 
 def dequantize(values: np.ndarray, rng: np.random.Generator, missing: np.ndarray | None = None) -> np.ndarray:
@@ -202,7 +209,7 @@ def score_column(
 
 def _chance_row(col: Column, tgt: Column, params: dict[str, Any], rng: np.random.Generator, notes: list[Flag]):
     halves = int(params.get("n_subsamples", 10))
-    mi, se, _ = chance_corrected_estimate(col.values, tgt.values, halves, rng)
+    mi, se, half = chance_corrected_estimate(col.values, tgt.values, halves, rng)
     warns = list(notes)
     n = len(col.values)
     if col.levels and n / col.levels < HIGH_CARD_ROWS_PER_LEVEL:
@@ -211,9 +218,9 @@ def _chance_row(col: Column, tgt: Column, params: dict[str, Any], rng: np.random
             f"high-cardinality: {col.levels} levels in {n} rows ({n / col.levels:.1f} rows per level); the plug-in MI "
             "would be mostly chance, so its exact chance expectation is subtracted (the interval is wide)",
             levels=col.levels, rows=n))
-    if se is None:
+    if se is None or half is None:
         return mi, math.nan, math.nan, math.nan, "plugin-chance", warns
-    return mi, se, mi - Z95 * se, mi + Z95 * se, "plugin-chance", warns
+    return mi, se, mi - half, mi + half, "plugin-chance", warns
 
 
 def _pvalue(col: Column, tgt: Column, method: str, params: dict[str, Any], rng: np.random.Generator, B: int,

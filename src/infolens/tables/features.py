@@ -18,7 +18,7 @@ from ..validation import check_choice, seed_from
 from . import _kernels as K
 from ._columns import declared_set, resolve_n_jobs, split_columns
 from ._pairs import AUTO
-from ._score import MISSING, ColumnScore, prepare_target, score_column
+from ._score import MISSING, ColumnScore, column_seed, prepare_target, score_column
 
 COLUMNS = ["feature", "mi", "stderr", "ci_low", "ci_high", "p_value", "p_adjusted", "kind", "method", "n", "warnings",
            "excluded"]
@@ -75,8 +75,9 @@ def feature_mi(
     n_jobs : threads (None: ``OMP_NUM_THREADS`` when set, else every core). Columns run in
         parallel when n < 2000; on larger tables each estimate's neighbour search and each
         column's permutation blocks use the threads instead, so the two never multiply.
-    random_state : seed; every column gets its own stream spawned from it, so the numbers
-        do not depend on n_jobs or on the order the threads finish.
+    random_state : seed; every column gets its own stream from it and its name
+        (:func:`._score.column_seed`), so a column's numbers do not depend on n_jobs, the
+        order the threads finish, or which other columns are in the table.
     feature_names : names for the columns of an array.
     warn : issue each row's warnings through Python's :mod:`warnings` (an
         :class:`~infolens.errors.InfolensWarning` naming the column, once per cause); the
@@ -112,7 +113,6 @@ def feature_mi(
         from ..registry import estimator_class
 
         method = estimator_class(method).name
-    seeds = np.random.SeedSequence(base).spawn(len(raw))
     n = len(target.values)
     col_jobs = jobs if n < _THREAD_MIN_N else 1
     perm_jobs = 1 if col_jobs > 1 else jobs
@@ -120,7 +120,7 @@ def feature_mi(
     def one(j: int) -> ColumnScore:
         nm, v = raw[j]
         return score_column(nm, v, target, method=method, declared=None if decl is None else decl[nm], params=params,
-                            seed=seeds[j], n_permutations=int(n_permutations), keep_identifiers=keep_identifiers,
+                            seed=column_seed(base, nm), n_permutations=int(n_permutations), keep_identifiers=keep_identifiers,
                             missing=missing, n_jobs=perm_jobs)
 
     scores = _map(one, list(range(len(raw))), col_jobs)
