@@ -61,6 +61,9 @@ def test_high_cardinality_noise_reads_zero_and_below_a_weak_signal():
     assert reads_zero(df.loc["city"]), df.loc["city", ["mi", "stderr"]]  # Miller-Madow read 0.034
     assert df.loc["city", "mi"] < df.loc["weak", "mi"]
     assert df.loc["city", "ci_low"] <= 0 <= df.loc["city", "ci_high"]
+    # an estimator named by the caller is not chance-corrected: the row says so
+    with pytest.warns(DataWarning, match="mixed is not corrected for chance"):
+        feature_mi(X[["city"]].head(4000), y[:4000], method="mixed", random_state=0, n_subsamples=0)
 
 
 def test_evenly_spaced_numbers_have_no_negative_bias():
@@ -108,11 +111,15 @@ def test_a_column_reads_the_same_whatever_other_columns_are_in_the_table():
 def test_one_bad_column_never_aborts_the_table():
     n = 500
     y = binary(n, 8)
-    X = pd.DataFrame({"ok": y + np.random.default_rng(9).normal(size=n), "bad": [[i] for i in range(n)]})
+    flags = pd.array(np.random.default_rng(18).random(n) < 0.5, dtype="boolean")
+    flags[:5] = pd.NA  # a nullable boolean with missing values is a 2-level column
+    X = pd.DataFrame({"ok": y + np.random.default_rng(9).normal(size=n), "bad": [[i] for i in range(n)],
+                      "flags": flags})
     with pytest.warns(DataWarning, match="column 'bad': not scored"):
         df = feature_mi(X, y, random_state=0).set_index("feature")
     assert df.loc["bad", "excluded"] == "failed" and df.loc["bad", "warnings"][-1].code == "column-failed"
-    assert df.loc["ok", "mi"] > 0.08 and list(df.index) == ["ok", "bad"]
+    assert df.loc["ok", "mi"] > 0.08 and list(df.index) == ["ok", "flags", "bad"]
+    assert df.loc["flags", "n"] == n - 5 and df.loc["flags", "kind"] == "discrete"
     # the unit of work says the same without a table around it
     s = score_column("bad", X["bad"], prepare_target(y), seed=0)
     assert s.excluded == "failed" and "TypeError" in s.warnings[-1]

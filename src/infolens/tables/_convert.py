@@ -133,6 +133,14 @@ def _day_first(vals: np.ndarray) -> bool:
     return bool(first) and max(first) > 12 and max(second) <= 12
 
 
+def _nullable_number(raw: Any) -> bool:
+    import pandas as pd
+
+    dtype = getattr(raw, "dtype", None)
+    return (type(raw).__module__.startswith("pandas") and isinstance(dtype, pd.api.extensions.ExtensionDtype)
+            and (pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype)))
+
+
 def to_numeric_column(raw: Any, decimal: str | None = None) -> tuple[Any, list[Flag]]:
     """``raw`` as given, or converted to float64 seconds/numbers with a note (dates, times,
     durations, text holding dates or numbers). Booleans and numbers pass unchanged."""
@@ -141,6 +149,8 @@ def to_numeric_column(raw: Any, decimal: str | None = None) -> tuple[Any, list[F
         unit = "seconds" if what == "durations" else "seconds since 1970-01-01 UTC"
         return datetime_to_seconds(raw), [flag("converted", f"{what} were read as numeric time ({unit})", how=what)]
     dtype = getattr(raw, "dtype", None)
+    if _nullable_number(raw):  # pandas "boolean", "Int64", "Float64": NA becomes NaN
+        return raw.to_numpy(dtype=np.float64, na_value=np.nan), []
     if dtype is not None and getattr(dtype, "kind", "") == "O" or str(dtype) in ("string", "str"):
         got = parse_text_column(raw, decimal)
         if got is not None:

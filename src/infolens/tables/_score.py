@@ -195,6 +195,12 @@ def score_column(
             mi, se, lo, hi, meth, warns = res
         else:
             r = estimate_pair(col, tgt, method, params, est_seed)
+            if col.kind == "discrete" and col.levels and n / col.levels < HIGH_CARD_ROWS_PER_LEVEL and method != "auto":
+                notes.append(flag(
+                    "high-cardinality",
+                    f"high-cardinality: {col.levels} levels in {n} rows ({n / col.levels:.1f} rows per level); "
+                    f"{method} is not corrected for chance here and may read mostly bias; method='auto' subtracts "
+                    "the chance expectation", levels=col.levels, rows=n))
             mi, meth = float(r.mi), r.method
             se = math.nan if r.stderr is None else float(r.stderr)
             lo, hi = r.ci if r.ci is not None else (math.nan, math.nan)
