@@ -44,6 +44,9 @@ def test_identifier_is_left_out_with_its_reason_and_kept_on_request():
         kept = feature_mi(X, y, random_state=0, keep_identifiers=True).set_index("feature")
     # estimated: the plug-in reads H(y) = 0.69 for a unique key; minus its chance expectation, 0
     assert kept.loc["id", "excluded"] == "" and abs(kept.loc["id", "mi"]) < 1e-9
+    # an integer key has an order (measured through it, next test); declared discrete it is labels
+    keyed = feature_mi(pd.DataFrame({"key": np.arange(n)}), y, discrete_features=["key"], warn=False)
+    assert keyed["excluded"].iloc[0] == "identifier"
     # the drop-in: 0 (not H(y)), with the warning naming the column
     with pytest.warns(DataWarning, match="'id'"):
         mi = mutual_info_classif(X, y, random_state=0)
