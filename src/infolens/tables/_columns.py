@@ -141,14 +141,16 @@ def declared_set(spec: Any, names: list[str], arg: str) -> dict[str, bool] | Non
 
 
 def type_column(name: str, raw: Any, declared: bool | None, what: str, decimal: str | None = None,
-                missing: str = "drop") -> Column:
+                missing: str = "drop", rng: np.random.Generator | None = None) -> Column:
     """Validate one column and decide its kind; ``what`` names it in messages (e.g. "X
     column 'age'"). Dates, times and text holding numbers are converted first
     (:mod:`._convert`); missing values (None, NaN, NaT, +-inf) are marked in
     ``Column.missing``, or with ``missing="category"`` become a value of their own (a label
-    ``<missing>``; for numbers a value one range below the smallest, which keeps I(column;
-    y) equal to I((is missing, value); y)). Raises an :class:`InputError` for a column that
-    cannot be read at all."""
+    of its own; for numbers values spread uniformly over a range as wide as the column's,
+    one range below its smallest value, drawn from ``rng``: the missing rows are told apart
+    from the others and carry no other information, so I(column; y) = I((is missing,
+    value); y), and no block of equal values is left for the kNN estimators). Raises an
+    :class:`InputError` for a column that cannot be read at all."""
     raw, notes = to_numeric_column(raw, decimal)
     if is_categorical(raw):
         if declared is False:
@@ -175,9 +177,11 @@ def type_column(name: str, raw: Any, declared: bool | None, what: str, decimal: 
         ok = vals[~miss]
         if missing == "category" and ok.size:
             span = float(np.ptp(ok)) or 1.0
-            vals[miss] = float(ok.min()) - span
+            draw = (rng if rng is not None else np.random.default_rng(0)).uniform(0.0, 1.0, int(miss.sum()))
+            vals[miss] = float(ok.min()) - 2.0 * span + span * draw
             notes.append(flag("missing-values", f"{int(miss.sum())} missing values are a value of their own "
-                              "(missing='category': one range below the smallest)", missing=int(miss.sum()), rows=len(vals)))
+                              "(missing='category': spread over a range below the smallest)", missing=int(miss.sum()),
+                              rows=len(vals)))
             miss = None
         else:
             vals[miss] = float(ok[0]) if ok.size else 0.0

@@ -157,7 +157,7 @@ def score_column(
         return row(math.nan, math.nan, math.nan, math.nan, "failed", "failed", n, [*notes, f], "failed")
 
     try:
-        col = type_column(name, values, declared, f"X column {name!r}", decimal, missing)
+        col = type_column(name, values, declared, f"X column {name!r}", decimal, missing, rng)
     except Exception as exc:  # one bad column never aborts the table
         return failed(_reason(exc), [])
     if len(col.values) != n_all:

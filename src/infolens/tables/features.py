@@ -70,7 +70,7 @@ def feature_mi(
         and ranks them (with their warning).
     missing : "drop" (default: each column on the rows where it and the target have a
         value, the rows used in ``n``, a warning) or "category" (missingness is a value of
-        its own: a label, or for numbers a value below the range).
+        its own: a label, or for numbers values spread over a range below the smallest).
     unit : "nats" or "bits".
     n_jobs : threads (None: ``OMP_NUM_THREADS`` when set, else every core). Columns run in
         parallel when n < 2000; on larger tables each estimate's neighbour search and each

@@ -3,7 +3,8 @@ the target, one step at a time, with each step's (conditional) MI and its error.
 
 * ``"univariate"``: by I(X_j; y) alone (what ``SelectKBest(mutual_info_classif)`` does).
 * ``"mrmr"`` (Peng, Long & Ding 2005): step score ``I(X_j; y) - mean_{s in S} I(X_j; X_s)``,
-  relevance minus the mean redundancy with the features already chosen.
+  relevance minus the mean redundancy with the features already chosen (a mean that reads
+  below 0, estimation noise, counts as 0).
 * ``"jmi"`` (Yang & Moody 1999; Brown et al. 2012): step score ``mean_{s in S} I(X_j; y | X_s)``,
   the information X_j adds to each chosen feature (``I(X_j, X_s; y) - I(X_s; y)``). It starts
   from the pair with the largest joint MI ``I(X_i, X_j; y)`` (all pairs when there are at
@@ -12,8 +13,8 @@ the target, one step at a time, with each step's (conditional) MI and its error.
 
 Relevance comes from :func:`~infolens.tables.feature_mi` (identifiers and constant columns
 are left out, missing values as there); for the joint and redundancy terms every column
-is one numeric variable: labels as integer codes, a missing value as a value below the
-range, each column dequantised by its smallest gap (a bijection: the MI terms are those of
+is one numeric variable: labels as integer codes, missing values spread over a range below
+the column's, each column dequantised by its smallest gap (a bijection: the MI terms are those of
 the columns themselves). kNN estimators: Ross (2014) for a discrete target, KSG for a
 continuous one and for redundancy. Errors: the relevance's own standard error; redundancy
 and conditional terms by half-sampling (10 random halves) for the chosen feature.
@@ -98,7 +99,7 @@ def _numeric_columns(X: Any, y: Any, names: list[str], discrete_target: Any, fea
     target = prepare_target(y, discrete_target, int(rng.integers(2**31 - 1)))
     Z = {}
     for nm in names:
-        c = type_column(nm, raw[nm], None, f"X column {nm!r}", missing="category")
+        c = type_column(nm, raw[nm], None, f"X column {nm!r}", missing="category", rng=rng)
         Z[nm] = dequantize(c.values.astype(np.float64), rng)
     if target.missing is not None:
         keep = ~target.missing
@@ -161,8 +162,10 @@ class _Selector:
             cands = [c for c in names if c not in S]
             for c, v in self._redundancy(cands, S[-1]).items():
                 red_sum[c] += v
-            j = max(cands, key=lambda c: self.rel[c] - red_sum[c] / len(S))
-            red = red_sum[j] / len(S)
+            # a negative mean redundancy is estimation noise (MI >= 0): read as 0, so that noise
+            # columns are not preferred for a redundancy that happens to read below zero
+            j = max(cands, key=lambda c: self.rel[c] - max(red_sum[c] / len(S), 0.0))
+            red = max(red_sum[j] / len(S), 0.0)
             red_se = math.sqrt(sum(self._redundancy_se(j, s) ** 2 for s in S)) / len(S)
             se = combined_se(self.rel_se[j], red_se)
             rows.append([len(S) + 1, j, self.rel[j] - red, se, self.rel[j], self.rel_se[j], red, math.nan])
