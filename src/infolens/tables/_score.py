@@ -236,6 +236,8 @@ def _pvalue(col: Column, tgt: Column, method: str, params: dict[str, Any], rng: 
     else:
         stat = stat_factory(col, tgt, method, params, rng)[0]
     blocks = K.permutation_blocks(len(col.values), B, rng)
+    if n_jobs > 1 and len(blocks) < n_jobs:  # the same permutations, in pieces for the threads
+        blocks = [piece for blk in blocks for piece in np.array_split(blk, -(-n_jobs // len(blocks))) if len(piece)]
     observed = float(stat(None)[0])
     if n_jobs > 1 and len(blocks) > 1:
         with ThreadPoolExecutor(max_workers=min(n_jobs, len(blocks))) as pool:
