@@ -98,34 +98,68 @@ def _res(mi, se, warnings=()):
     return MIResult(mi=mi, stderr=se, warnings=list(warnings))
 
 
+def _ev(choice, results, d, n=5000, **facts):
+    """An evidence record from candidate results (label = method name)."""
+    from infolens.estimators._auto_evidence import Candidate, Evidence
+    from infolens.estimators._auto_rules import bias_of
+
+    ev = Evidence(n=n, d=d, choice=choice, **facts)
+    for k, r in results.items():
+        ev.candidates[k] = Candidate(k, k, bias_of(k), 0.0, result=r)
+    g = ev.ran.get("gaussian-copula")
+    ev.gaussian = g is None or not g.has("not-gaussian")
+    return ev
+
+
 def test_trust_verdicts():
-    """The verdict from the candidates alone: agreement -> ok; a low-dimensional KSG far
-    below a Gaussian-copula choice (beyond both errors, no known reason) -> unreliable; a
-    chosen estimate with its own warning -> caution; a lower bound below the choice is no
-    contradiction."""
-    est = AutoMI()
-    cands = {"gaussian-copula": {"error": None}, "ksg": {"error": None}}
-    level, _ = est._trust("gaussian-copula", {"gaussian-copula": _res(0.5, 0.01), "ksg": _res(0.49, 0.015)}, cands, 2)
+    """The verdict from the evidence alone: agreement -> ok; a low-dimensional KSG far below a
+    Gaussian-copula choice (beyond both errors, no known reason) -> unreliable; a chosen
+    estimate with its own warning -> caution; a lower bound below the choice is no
+    contradiction. Rules read codes, not sentences: a sentence that says "not Gaussian" without
+    the code changes nothing, the code without those words does."""
+    from infolens.errors import flag
+    from infolens.estimators._auto_evidence import grade
+
+    not_gauss = flag("not-gaussian", "shape")
+    level, _ = grade(_ev("gaussian-copula", {"gaussian-copula": _res(0.5, 0.01), "ksg": _res(0.49, 0.015)}, 2))
     assert level == "ok"
-    level, reasons = est._trust("gaussian-copula", {"gaussian-copula": _res(0.5, 0.01), "ksg": _res(0.2, 0.015)}, cands, 2)
-    assert level == "unreliable" and "ksg gives 0.2" in reasons[0]
-    level, _ = est._trust("ksg", {"ksg": _res(0.5, 0.01, ["w"]), "gaussian-copula": _res(0.45, 0.01)}, cands, 2)
+    level, reasons = grade(_ev("gaussian-copula", {"gaussian-copula": _res(0.5, 0.01), "ksg": _res(0.2, 0.015)}, 2))
+    assert level == "unreliable" and reasons[0].code == "disagreement" and reasons[0].data["candidate"] == "ksg"
+    level, _ = grade(_ev("ksg", {"ksg": _res(0.5, 0.01, [flag("rising-with-n", "w")]),
+                                 "gaussian-copula": _res(0.45, 0.01)}, 2))
     assert level == "caution"
-    level, _ = est._trust("infonce", {"infonce": _res(0.5, 0.02), "gaussian-copula": _res(0.0, 0.001, ["not Gaussian"])},
-                          cands, 20)
-    assert level == "caution"
-    level, _ = est._trust("gaussian-copula", {"gaussian-copula": _res(0.5, 0.01), "ksg": _res(0.9, 0.015)}, cands, 2)
+    for g_warn, expected in (([not_gauss], "caution"), (["the dependence is not Gaussian"], "ok")):
+        level, _ = grade(_ev("infonce", {"infonce": _res(0.5, 0.02), "gaussian-copula": _res(0.0, 0.001, g_warn)}, 20))
+        assert level == expected
+    level, _ = grade(_ev("gaussian-copula", {"gaussian-copula": _res(0.5, 0.01), "ksg": _res(0.9, 0.015)}, 2))
     assert level == "unreliable"
     # a KSG value the model check explained is no contradiction; a copula model that a held-out
     # bound beat leaves the nonparametric choice at "caution"
-    res = {"t-copula": _res(0.3, 0.01), "ksg": _res(0.15, 0.01), "gaussian-copula": _res(0.0, 0.001)}
-    level, _ = est._trust("t-copula", res, cands, 2, {"explained": {"ksg"}, "checked": True})
-    assert level == "ok"
-    level, _ = est._trust("t-copula", res, cands, 2)
-    assert level == "unreliable"
+    res = {"t-copula": _res(0.3, 0.01), "ksg": _res(0.15, 0.01), "gaussian-copula": _res(0.0, 0.001, [not_gauss])}
+    assert grade(_ev("t-copula", res, 2, explained={"ksg"}, checked=True))[0] == "ok"
+    assert grade(_ev("t-copula", res, 2))[0] == "unreliable"
     res = {"wkl": _res(0.95, 0.05), "infonce": _res(0.87, 0.03), "gaussian-copula": _res(0.76, 0.015)}
-    level, reasons = est._trust("wkl", res, cands, 10, {"above_model": ("infonce", "gaussian-copula")})
-    assert level == "caution" and "infonce, a lower bound, lies above the gaussian-copula model" in reasons[0]
+    level, reasons = grade(_ev("wkl", res, 10, above_model=("infonce", "gaussian-copula")))
+    assert level == "caution" and reasons[0].code == "model-rejected"
+    # small samples: a non-Gaussian answer that every candidate agrees with is still not "ok"
+    res = {"ksg": _res(0.5, 0.02), "infonce": _res(0.49, 0.03), "gaussian-copula": _res(0.1, 0.01, [not_gauss])}
+    assert grade(_ev("ksg", res, 2, n=1000))[0] == "caution"
+    # ... and a checked t-copula is "ok" at n = 5000 but not at n = 1000
+    res = {"t-copula": _res(0.3, 0.01), "ksg": _res(0.25, 0.01), "gaussian-copula": _res(0.0, 0.001, [not_gauss])}
+    assert grade(_ev("t-copula", res, 2, explained={"ksg"}, checked=True))[0] == "ok"
+    level, reasons = grade(_ev("t-copula", res, 2, n=1000, explained={"ksg"}, checked=True))
+    assert level == "caution" and reasons[0].code == "small-sample"
+
+
+def test_bias_directions_are_tags():
+    """The rules read each candidate's bias direction from its class (or, for classes that do
+    not declare it yet, the adapter table): the Gaussian copula is a lower bound, the t-copula
+    is unbiased under its model, KSG reads low."""
+    from infolens.estimators._auto_rules import bias_of
+    from infolens.estimators.gaussian import GaussianCopulaMI
+
+    assert GaussianCopulaMI.bias == "lower-bound" and bias_of("gaussian-copula") == "lower-bound"
+    assert bias_of("t-copula") == "none" and bias_of("ksg") == "low" and bias_of("infonce") == "lower-bound"
 
 
 def test_auto_high_dimensional_gaussian_uses_the_copula_without_knn():

@@ -5,11 +5,14 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+import numpy as np
+
+from .errors import Flag, flag
 from .registry import estimator_class, get_estimator
 from .result import MIResult, check_unit
 from .torch_utils import SMALL_MODEL_THREADS
 from .torch_utils import threads as torch_threads
-from .validation import check_paired_index
+from .validation import check_paired_index, is_discrete, to_numpy
 
 
 def estimate_mi(
@@ -58,17 +61,55 @@ def estimate_mi(
     check_unit(unit)
     check_paired_index(x, y)
     cls = estimator_class(method)
-    if "random_state" in inspect.signature(cls.__init__).parameters:
+    sig = inspect.signature(cls.__init__).parameters
+    if "random_state" in sig:
         params = {**params, "random_state": random_state}
+    if "unit" in sig and "unit" not in params:  # the estimator's sentences quote numbers in it (auto)
+        params = {**params, "unit": unit}
     est = get_estimator(method, **params)
     if threads is None and _is_neural(cls):
         threads = SMALL_MODEL_THREADS
     with torch_threads(threads):
         res = est.estimate(x, y)
+    if not takes_labels(cls):
+        res.warnings = res.warnings + [w for w in label_flags(x, y, cls.name) if w not in res.warnings]
     res = res.to_unit(unit)
     if warn:
         res.emit_warnings()
     return res
+
+
+def takes_labels(cls: type) -> bool:
+    """Whether an estimator class is made for a discrete side: it says so (``takes_labels``),
+    has a ``discrete_x``/``discrete_y`` parameter, or is tested with labels (``_test_y``)."""
+    if getattr(cls, "takes_labels", False) or getattr(cls, "_test_y", None) == "discrete":
+        return True
+    params = inspect.signature(cls).parameters
+    return "discrete_x" in params or "discrete_y" in params
+
+
+def label_flags(x: Any, y: Any, method: str) -> list[Flag]:
+    """A ``labels-as-numbers`` warning for each side that is one column of few integer values
+    (:func:`~infolens.validation.is_discrete`), given to an estimator that treats it as a
+    continuous number: class codes then get a metric (class 3 near class 4) they do not have."""
+    out = []
+    for name, a in (("x", x), ("y", y)):
+        try:
+            arr = to_numpy(a, name)
+        except (TypeError, ValueError):
+            continue  # labels as strings are refused by the estimator itself
+        if arr.dtype.kind not in "iufb" or arr.ndim > 2 or (arr.ndim == 2 and arr.shape[1] != 1) or len(arr) < 20:
+            continue
+        col = arr.reshape(len(arr))
+        if is_discrete(col):
+            k = int(np.unique(col).size)
+            out.append(flag(
+                "labels-as-numbers",
+                f"{name} holds {k} distinct integer values, which look like class labels, and {method} treats them as "
+                f"continuous numbers (class codes get a distance they do not have; kNN and neural estimators read "
+                f"such labels far off); if {name} is a label, use an estimator made for labels (method='auto', "
+                f"'ross' or 'classifier'), or pass it as strings", side=name, levels=k))
+    return out
 
 
 def _is_neural(cls: type) -> bool:

@@ -34,10 +34,15 @@ UNITS = ("nats", "bits")
 #: (counts, correlations, settings).
 INFO_DIAGNOSTICS = frozenset({
     "plug_in", "copula_mi", "half_sample_mean", "h_x", "h_y", "h_xy", "best_val", "ceiling",
-    "search_mi_best", "search_history", "per_projection_quantiles",
+    "search_mi_best", "search_history", "per_projection_quantiles", "h_label", "range",
+    # inside nested records (auto's candidates and model check)
+    "mi", "stderr", "ci", "ksg_data", "ksg_model", "se_data", "se_model", "se_fit", "tolerance",
 })
-#: diagnostics that hold another estimator's diagnostics (converted by the same rules)
-NESTED_DIAGNOSTICS = frozenset({"inner_diagnostics"})
+#: diagnostics that hold another estimator's diagnostics or a record of information
+#: quantities (converted by the same rules)
+NESTED_DIAGNOSTICS = frozenset({"inner_diagnostics", "chosen_diagnostics", "model_check"})
+#: diagnostics that map names to such records (auto's candidates, cmi's levels of z)
+RECORD_MAPS = frozenset({"candidates", "z_levels"})
 
 
 def _scale(value: Any, f: float) -> Any:
@@ -54,10 +59,11 @@ def _scale(value: Any, f: float) -> Any:
     return value
 
 
-def convert_diagnostics(diag: dict[str, Any], f: float, unit: str) -> dict[str, Any]:
+def convert_diagnostics(diag: dict[str, Any], f: float, unit: str, nested: bool = False) -> dict[str, Any]:
     """A copy of ``diag`` with every information quantity multiplied by ``f`` (see
-    :data:`INFO_DIAGNOSTICS`), ``*_nats`` keys renamed to ``*_bits`` (or back), ``"unit"``
-    set to ``unit`` and a curves table labelled ``"curves_unit": "nats"``."""
+    :data:`INFO_DIAGNOSTICS`; records under :data:`NESTED_DIAGNOSTICS` and
+    :data:`RECORD_MAPS` follow the same rule), ``*_nats`` keys renamed to ``*_bits`` (or
+    back), ``"unit"`` set to ``unit`` and a curves table labelled ``"curves_unit": "nats"``."""
     out: dict[str, Any] = {}
     old_suffix, new_suffix = ("_nats", "_bits") if unit == "bits" else ("_bits", "_nats")
     for key, value in diag.items():
@@ -66,9 +72,14 @@ def convert_diagnostics(diag: dict[str, Any], f: float, unit: str) -> dict[str, 
         elif key.endswith(old_suffix):
             out[key[: -len(old_suffix)] + new_suffix] = _scale(value, f)
         elif key in NESTED_DIAGNOSTICS and isinstance(value, dict):
-            out[key] = convert_diagnostics(value, f, unit)
+            out[key] = convert_diagnostics(value, f, unit, nested=True)
+        elif key in RECORD_MAPS and isinstance(value, dict):
+            out[key] = {k: convert_diagnostics(v, f, unit, nested=True) if isinstance(v, dict) else v
+                        for k, v in value.items()}
         else:
             out[key] = value
+    if nested:
+        return out
     out["unit"] = unit
     if "curves" in diag:
         out["curves_unit"] = "nats"
@@ -288,6 +299,14 @@ class Estimator:
     name: ClassVar[str] = ""
     #: the smallest n this estimator accepts (may depend on params: override min_samples())
     _min_samples: ClassVar[int] = 3
+    #: the known direction of the estimator's error (a tag, as scikit-learn keeps estimator
+    #: tags; ``method="auto"`` reads it): ``"lower-bound"`` (a bound: at or below the MI up to
+    #: its noise, whatever the data), ``"low"`` (biased down, a bias that shrinks with n and
+    #: grows with dimension and MI), ``"none"`` (unbiased where its model holds) or ``"unknown"``
+    bias: ClassVar[str] = "unknown"
+    #: True for an estimator made for a discrete side (labels); the others get a
+    #: ``labels-as-numbers`` warning from ``estimate_mi`` when a side looks like labels
+    takes_labels: ClassVar[bool] = False
 
     def min_samples(self) -> int:
         return self._min_samples

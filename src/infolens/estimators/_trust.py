@@ -21,6 +21,8 @@ import numpy as np
 from scipy.special import ndtri
 from scipy.stats import norm, rankdata
 
+from ..errors import Flag, flag
+
 #: smallest relative kurtosis excess called non-Gaussian, whatever n (a Student-t copula
 #: with 5 degrees of freedom gives 0.3 and more; a Gaussian copula 0 +- 0.006 at n = 5000)
 MIN_EXCESS = 0.05
@@ -90,7 +92,7 @@ def copula_excess(zx: np.ndarray, zy: np.ndarray) -> tuple[float, float]:
     return excess, max(MIN_EXCESS, 4.0 * np.sqrt(8.0 / (n * d * (d + 2))))
 
 
-def gaussian_copula_warnings(zx: np.ndarray, zy: np.ndarray) -> list[str]:
+def gaussian_copula_warnings(zx: np.ndarray, zy: np.ndarray) -> list[Flag]:
     """A warning when the normal scores are far from jointly Gaussian: each marginal is
     Gaussian by construction, so what is left is non-Gaussian dependence, which a Gaussian
     formula misses (for a Student-t copula it reads close to 0 however strong the tail
@@ -100,11 +102,13 @@ def gaussian_copula_warnings(zx: np.ndarray, zy: np.ndarray) -> list[str]:
     if (np.isfinite(ex) and abs(ex) > thr) or (np.isfinite(pmax) and pmax > pthr):
         what = f"joint kurtosis of the normal scores {100 * ex:+.0f}%" if abs(ex) > thr else \
             f"kurtosis of one coordinate pair {100 * pmax:.0f}%"
-        return [
+        return [flag(
+            "not-gaussian",
             f"the dependence is not Gaussian ({what} off a Gaussian's): a Gaussian formula misses "
             "non-linear or tail dependence, so this value may be far too low; cross-check with a kNN "
-            "or neural estimator (method='auto' does)"
-        ]
+            "or neural estimator",
+            joint_excess=float(ex), joint_threshold=float(thr), pair_excess=float(pmax), pair_threshold=float(pthr),
+        )]
     return []
 
 
@@ -131,7 +135,7 @@ def tail_dependence(zx: np.ndarray, zy: np.ndarray) -> float:
 TIE_SHARE = 0.05
 
 
-def tie_warning(x: np.ndarray, y: np.ndarray) -> str | None:
+def tie_warning(x: np.ndarray, y: np.ndarray) -> Flag | None:
     """A warning when a column is discrete-valued (its largest group of equal values holds more
     than :data:`TIE_SHARE` of the rows): the copula of discrete margins is not identified,
     so estimators that work on ranks (copulas, kNN on normal scores) are only approximate
@@ -145,9 +149,11 @@ def tie_warning(x: np.ndarray, y: np.ndarray) -> str | None:
                 worst, where = share, f"{name} column {j}"
     if worst <= TIE_SHARE:
         return None
-    return (f"{where} is discrete-valued (one value holds {100 * worst:.0f}% of the rows): the copula of discrete "
-            "margins is not identified, so rank-based estimates are approximate; for counts or codes, declare the "
-            "side discrete (discrete_x/discrete_y=True) for the plug-in estimate, or use method='mixed'")
+    return flag("discrete-values",
+                f"{where} is discrete-valued (one value holds {100 * worst:.0f}% of the rows): the copula of discrete "
+                "margins is not identified, so rank-based estimates are approximate; for counts or codes, declare the "
+                "side discrete (discrete_x/discrete_y=True) for the plug-in estimate, or use method='mixed'",
+                column=where, tie_share=float(worst))
 
 
 def heavy_tail_warning(x: np.ndarray, y: np.ndarray, name: str, measured: str = "were measured 20-55% off",
@@ -155,13 +161,18 @@ def heavy_tail_warning(x: np.ndarray, y: np.ndarray, name: str, measured: str = 
     """A warning when the dependence has heavy joint tails (:func:`tail_dependence` above
     :data:`TAIL_DEPENDENCE`). ``measured`` says how far the estimator ``name`` was off on such
     data (the default is the kNN estimators': KSG 20-55% low, KL up to 55% high at n = 5000);
-    ``scores`` passes normal scores of ``x`` and ``y`` already computed by the caller."""
+    ``scores`` passes normal scores of ``x`` and ``y`` already computed by the caller. The
+    warning is a :class:`~infolens.errors.Flag` with code ``"heavy-tails"`` (typed ``str`` for
+    the callers that keep plain lists of sentences)."""
     zx, zy = scores if scores is not None else (normal_scores(x), normal_scores(y))
     td = tail_dependence(zx, zy)
     if np.isfinite(td) and td > TAIL_DEPENDENCE:
-        return (
+        return flag(
+            "heavy-tails",
             f"the dependence has heavy joint tails (large values of x and y occur together beyond their "
             f"correlation, score {td:.2f}; 0 for Gaussian dependence), as in a Student-t copula: {name} estimates "
-            f"{measured} on such data at n = 5000; cross-check with another estimator (method='auto')"
+            f"{measured} on such data at n = 5000; cross-check with an estimator of another family (a copula or "
+            "neural estimator)",
+            tail_score=float(td), threshold=TAIL_DEPENDENCE,
         )
     return None

@@ -34,9 +34,10 @@ from scipy.special import gammaln, stdtrit
 from scipy.stats import rankdata
 
 from ..distributions.student import student_mi_correction
-from ..errors import InputError
+from ..errors import InputError, flag
 from ..registry import register
 from ..result import Estimator
+from ..stats import Z95
 from ..validation import check_xy
 from .gaussian import SINGULAR_RTOL, correlation_mi, gaussian_mi
 from ._bootstrap import halfsample_stderr
@@ -230,8 +231,8 @@ def t_copula_mi(x: np.ndarray, y: np.ndarray, random_state: int = 0, halves: int
     if math.isinf(nu):
         # the Gaussian copula's delta method (coverage 0.94-0.97, benchmarks/bench_coverage.py)
         # widened on the upper side by the t-correction nu's interval still allows
-        stderr = math.hypot(se, c_hi / (2 * 1.96))
-        diag["ci"] = (mi - 1.96 * se, mi + math.hypot(1.96 * se, c_hi))
+        stderr = math.hypot(se, c_hi / (2 * Z95))
+        diag["ci"] = (mi - Z95 * se, mi + math.hypot(Z95 * se, c_hi))
         diag["stderr_method"] = "delta method on the normal-score correlations plus the profile-likelihood interval of nu"
     else:
         # the likelihood of pseudo-observations (ranks) understates the variance of nu and R
@@ -240,8 +241,8 @@ def t_copula_mi(x: np.ndarray, y: np.ndarray, random_state: int = 0, halves: int
         hs = halfsample_stderr(lambda a, b: _point_mi(a, b, random_state), (x, y), halves,
                                np.random.default_rng(random_state))
         if hs["stderr"] is None:
-            stderr = math.hypot(se, (c_hi - c_lo) / (2 * 1.96))
-            diag["ci"] = (mi - math.hypot(1.96 * se, c - c_lo), mi + math.hypot(1.96 * se, c_hi - c))
+            stderr = math.hypot(se, (c_hi - c_lo) / (2 * Z95))
+            diag["ci"] = (mi - math.hypot(Z95 * se, c - c_lo), mi + math.hypot(Z95 * se, c_hi - c))
             diag["stderr_method"] = "delta method on R plus the profile-likelihood interval of nu"
         else:
             stderr = hs["stderr"]
@@ -254,20 +255,24 @@ def t_copula_mi(x: np.ndarray, y: np.ndarray, random_state: int = 0, halves: int
         # the Gaussian limit: the Gaussian copula's own check of non-Gaussian dependence
         warns += gaussian_copula_warnings(zx, zy)
     elif check:
-        mc = copula_model_check(np.asarray(fit["R"]), nu, zx, zy, "t-copula", random_state)
-        diag["model_check"] = mc
-        if mc is not None and not mc["passed"]:
-            warns.append(f"the fitted t-copula does not describe these data: KSG reads {mc['ksg_data']:.3g} nats on "
-                         f"them and {mc['ksg_model']:.3g} on data simulated from the fit ({mc['columns']}"
-                         f"{' columns' if mc['columns'] == 'all' else ''}), so the dependence is not of the t form and "
-                         "this value may be far off; use method='auto'")
+        mc = copula_model_check(np.asarray(fit["R"]), nu, zx, zy, "t-copula", random_state, se_fit=stderr)
+        diag["model_check"] = None if mc is None else mc.to_dict()
+        if mc is not None and not mc.passed:
+            warns.append(flag(
+                "model-rejected",
+                f"the fitted t-copula does not describe these data: KSG reads {mc.ksg_data:.3g} nats on them and "
+                f"{mc.ksg_model:.3g} on data simulated from the fit ({mc.where()}; they may differ by "
+                f"{mc.tolerance:.3g}), so the dependence is not of the t form and this value may be far off; "
+                "cross-check with a kNN or neural estimator",
+                ksg_data=mc.ksg_data, ksg_model=mc.ksg_model, tolerance=mc.tolerance, columns=mc.columns))
     tie = tie_warning(x, y)
     if tie:
         warns.append(tie)
     if not math.isinf(nu) and nu < 1.1 * NU_MIN:
-        warns.append(f"the fitted degrees of freedom are at the lower end of the search (nu = {nu:.2f}): tails this "
-                     "heavy are outside what the t-copula was fitted for, and it may be a poor model of these data; "
-                     "cross-check with a kNN estimator (method='auto' does)")
+        warns.append(flag("fit-at-bound",
+                          f"the fitted degrees of freedom are at the lower end of the search (nu = {nu:.2f}): tails this "
+                          "heavy are outside what the t-copula was fitted for, and it may be a poor model of these "
+                          "data; cross-check with a kNN estimator", nu=float(nu), nu_min=NU_MIN))
     diag["warnings"] = warns
     return float(mi), float(stderr), diag
 
@@ -293,6 +298,8 @@ class TCopulaMI(Estimator):
     """
 
     name: ClassVar[str] = "t-copula"
+    #: exact for elliptical (Gaussian or Student-t) copulas; off them no fixed direction
+    bias: ClassVar[str] = "none"
     _min_samples: ClassVar[int] = 20
     _test_params: ClassVar[dict[str, Any]] = {}
 

@@ -1,0 +1,292 @@
+"""The evidence ``method="auto"`` decides on, and its trust grade.
+
+:class:`Candidate` is one estimator's run (its result or its error, its bias direction, its
+warning codes); :class:`Evidence` gathers the candidates, the copula model check
+(:class:`~._copula_check.ModelCheck`), what the check explained and the facts the choice
+rests on. :func:`grade` turns the evidence into ``(level, reasons)``: a table of rules, each a
+function of the evidence that returns its reasons (coded :class:`~infolens.errors.Flag`
+objects) or nothing, read in order; the first that speaks sets the level. No rule reads a
+sentence: only codes, numbers and the bias tags.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..errors import Flag, flag
+from ..stats import compare
+from ._auto_rules import (
+    CORROBORATE_MAX_DIM,
+    CORROBORATE_MIN_N,
+    CORROBORATE_RTOL,
+    CORROBORATE_Z,
+    DISAGREE_FLOOR,
+    DISAGREE_RTOL,
+    DISAGREE_Z,
+    SMALL_N,
+    code_for,
+    finite,
+)
+from ._copula_check import ModelCheck
+
+
+@dataclass
+class Candidate:
+    """One candidate's run: ``result`` (an MIResult in nats) or ``error``."""
+
+    label: str
+    method: str
+    bias: str
+    seconds: float
+    result: Any = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None
+
+    @property
+    def mi(self) -> float:
+        return float(self.result.mi)
+
+    @property
+    def se(self) -> float:
+        return finite(self.result.stderr)
+
+    @property
+    def warnings(self) -> list[str]:
+        return list(self.result.warnings) if self.ok else []
+
+    def codes(self) -> set[str]:
+        return {code_for(w) for w in self.warnings}
+
+    def has(self, *codes: str) -> bool:
+        return bool(self.codes() & set(codes))
+
+    def summary(self) -> dict[str, Any]:
+        if not self.ok:
+            return {"mi": None, "stderr": None, "ci": None, "seconds": self.seconds, "warnings": [],
+                    "codes": [], "bias": self.bias, "error": self.error}
+        r = self.result
+        return {"mi": r.mi, "stderr": r.stderr, "ci": None if r.ci is None else list(r.ci), "seconds": self.seconds,
+                "warnings": list(r.warnings), "codes": [code_for(w) for w in r.warnings], "bias": self.bias,
+                "error": None}
+
+
+@dataclass
+class Evidence:
+    """What auto knows when it grades its choice."""
+
+    n: int
+    #: joint dimension of the continuous sides (0 when both sides are discrete)
+    d: int
+    unit: str = "nats"
+    candidates: dict[str, Candidate] = field(default_factory=dict)
+    choice: str = ""
+    #: the Gaussian copula found no sign of non-Gaussian dependence (no "not-gaussian" code)
+    gaussian: bool = True
+    model_check: ModelCheck | None = None
+    #: candidates whose value the model check explained (KSG on the model's simulation reads
+    #: the same as on the data), or a rejected model: no contradiction of the choice
+    explained: set[str] = field(default_factory=set)
+    #: the copula model passed its check on all columns and was kept (corroborates the choice)
+    checked: bool = False
+    #: (bound, model): a held-out neural lower bound lies significantly above the copula model
+    above_model: tuple[str, str] | None = None
+    #: the answer is the highest of candidates that all read low (no model explains the data)
+    highest_low_reader: bool = False
+    #: the answer is a lower bound (labels in too many dimensions for kNN)
+    lower_bound: bool = False
+
+    # --- views ---
+    @property
+    def ran(self) -> dict[str, Candidate]:
+        return {k: c for k, c in self.candidates.items() if c.ok}
+
+    @property
+    def chosen(self) -> Candidate:
+        return self.candidates[self.choice]
+
+
+    def fmt(self, v: float) -> str:
+        """A value (nats) in the result's unit, for sentences."""
+        return f"{v / math.log(2.0) if self.unit == 'bits' else v:.3g} {self.unit}"
+
+    def corroborated(self) -> bool:
+        """Another family's candidate agrees with the choice (or the model check passed on all
+        columns): two estimators with different failure modes giving the same number settle
+        the shape-of-dependence caveats. Only in at most CORROBORATE_MAX_DIM joint dimensions
+        and from CORROBORATE_MIN_N rows (below, KSG and the neural bounds share their bias)."""
+        if self.checked:
+            return True
+        # the Gaussian copula sees only rank correlations: it corroborates nothing about the
+        # shape of the dependence, and nothing corroborates it here
+        if self.d > CORROBORATE_MAX_DIM or self.n < CORROBORATE_MIN_N or self.chosen.method == "gaussian-copula":
+            return False
+        c = self.chosen
+        for k, r in self.ran.items():
+            if k == self.choice or r.method == "gaussian-copula":
+                continue
+            if not compare(r.mi, c.mi, r.se, c.se, z=CORROBORATE_Z, rel=CORROBORATE_RTOL).differ:
+                return True
+        return False
+
+    def own_warnings(self) -> list[str]:
+        """The chosen candidate's warnings that still apply: a copula's "not-gaussian" caveat
+        concerns only the Gaussian copula, and "heavy-tails" is settled when another family
+        corroborates the number."""
+        corroborated = self.corroborated()
+        out = []
+        for w in self.chosen.warnings:
+            code = code_for(w)
+            if code == "not-gaussian" and self.chosen.method != "gaussian-copula":
+                continue
+            if code == "heavy-tails" and corroborated:
+                continue
+            out.append(w)
+        return out
+
+    def low_reader(self, c: Candidate) -> bool:
+        """Whether a value of ``c`` below the choice is explained by a known downward bias: a
+        lower bound always; any candidate beyond CORROBORATE_MAX_DIM joint dimensions (kNN and
+        copula fits read low there) or one that carries a warning of its own."""
+        return c.bias == "lower-bound" or self.d > CORROBORATE_MAX_DIM or bool(c.warnings)
+
+
+Rule = Callable[[Evidence], "list[Flag] | None"]
+
+
+def _disagreement(ev: Evidence) -> list[Flag] | None:
+    c, out = ev.chosen, []
+    for k, r in ev.ran.items():
+        if k == ev.choice or k in ev.explained:
+            continue
+        cmp = compare(r.mi, c.mi, r.se, c.se, z=DISAGREE_Z, rel=DISAGREE_RTOL, floor=DISAGREE_FLOOR)
+        if not cmp.differ or (cmp.gap < 0 and ev.low_reader(r)):
+            continue
+        out.append(flag("disagreement", f"{k} gives {ev.fmt(r.mi)} against {ev.fmt(c.mi)} from {ev.choice}, beyond "
+                        "both errors", candidate=k, mi=r.mi, chosen_mi=c.mi, tolerance=cmp.tolerance))
+    if not out:
+        return None
+    return out + [_own(ev, w) for w in ev.own_warnings()]
+
+
+def _own(ev: Evidence, w: str) -> Flag:
+    return flag(code_for(w), f"{ev.choice}: {w}", **{**getattr(w, "data", {}), "from_candidate": ev.choice})
+
+
+def _own_doubts(ev: Evidence) -> list[Flag] | None:
+    own = ev.own_warnings()
+    if not own:
+        return None
+    failed = [flag("low-trust", f"{k} failed ({c.error})", candidate=k) for k, c in ev.candidates.items() if not c.ok]
+    return [_own(ev, w) for w in own] + failed
+
+
+def _lower_bound(ev: Evidence) -> list[Flag] | None:
+    if not ev.lower_bound:
+        return None
+    return [flag("lower-bound", f"{ev.choice} is a lower bound on the MI (in {ev.d} dimensions no estimator here reads "
+                 "the value itself): the truth may lie anywhere in the range given, up to H(label)",
+                 candidate=ev.choice)]
+
+
+def _sub_block(ev: Evidence) -> list[Flag] | None:
+    mc = ev.model_check
+    if mc is None or not mc.passed or mc.all_columns or ev.choice != mc.model or ev.gaussian:
+        return None
+    return [flag("low-trust", f"the {mc.model} model was checked with KSG on {mc.where()} only (KSG reads too low in "
+                 "all the dimensions); dependence outside those columns is not cross-checked", columns=mc.columns)]
+
+
+def _beaten_model(ev: Evidence) -> list[Flag] | None:
+    if ev.above_model is None or ev.corroborated():
+        return None
+    bound, model = ev.above_model
+    return [flag("model-rejected", f"{bound}, a lower bound, lies above the {model} model: the dependence is not of "
+                 f"the model's form, and {ev.choice}, the nonparametric answer, may still be off", model=model)]
+
+
+def _rejected_model_kept(ev: Evidence) -> list[Flag] | None:
+    mc = ev.model_check
+    if mc is None or mc.passed or ev.choice != mc.model:
+        return None
+    return [flag("model-rejected", f"KSG reads {ev.fmt(mc.ksg_data)} on the data and {ev.fmt(mc.ksg_model)} on data "
+                 f"simulated from the {ev.choice} model ({mc.where()}; allowed gap {ev.fmt(mc.tolerance)}): the model "
+                 "does not describe the data as a nonparametric estimator sees them",
+                 ksg_data=mc.ksg_data, ksg_model=mc.ksg_model, tolerance=mc.tolerance)]
+
+
+def _rejected_model_left(ev: Evidence) -> list[Flag] | None:
+    mc = ev.model_check
+    if mc is None or mc.passed or ev.choice == mc.model or ev.corroborated():
+        return None
+    return [flag("model-rejected", f"the {mc.model} model does not reproduce the data's KSG value "
+                 f"({ev.fmt(mc.ksg_data)} on the data, {ev.fmt(mc.ksg_model)} on data simulated from it, "
+                 f"{mc.where()}): the dependence is not of that form, the estimators left read low, and "
+                 f"{ev.choice}, the highest, may still be below the truth",
+                 ksg_data=mc.ksg_data, ksg_model=mc.ksg_model, tolerance=mc.tolerance)]
+
+
+def _not_gaussian_left(ev: Evidence) -> list[Flag] | None:
+    if ev.gaussian or ev.choice == "gaussian-copula" or len(ev.ran) < 2 or ev.d == 0 or ev.corroborated():
+        return None
+    return [flag("not-gaussian", "the dependence is not Gaussian in copula space, where every estimator reads low; "
+                 "the highest candidate is kept and may still be below the truth")]
+
+
+def _small_sample(ev: Evidence) -> list[Flag] | None:
+    if ev.n >= SMALL_N or ev.d == 0 or ev.gaussian and ev.choice == "gaussian-copula":
+        return None
+    return [flag("small-sample", f"only {ev.n} rows for a dependence that is not Gaussian in copula space: the "
+                 f"candidates share their small-sample bias (below {SMALL_N} rows they were measured agreeing with "
+                 "each other 25-55% below the truth), so their agreement does not vouch for the value", n=ev.n)]
+
+
+#: the trust rules, read in order: (level, rule). The first rule that returns reasons sets
+#: the level; none: "ok".
+RULES: tuple[tuple[str, Rule], ...] = (
+    ("unreliable", _disagreement),
+    ("caution", _own_doubts),
+    ("caution", _lower_bound),
+    ("caution", _sub_block),
+    ("caution", _beaten_model),
+    ("caution", _rejected_model_kept),
+    ("caution", _rejected_model_left),
+    ("caution", _not_gaussian_left),
+    ("caution", _small_sample),
+)
+
+
+def grade(ev: Evidence) -> tuple[str, list[Flag]]:
+    """``(level, reasons)`` of the evidence: the first rule of :data:`RULES` that speaks."""
+    for level, rule in RULES:
+        reasons = rule(ev)
+        if reasons:
+            return level, reasons
+    return "ok", []
+
+
+def truth_range(ev: Evidence, level: str, h_label: float | None = None) -> tuple[float, float] | None:
+    """A range the truth may lie in, for a verdict below "ok" (None for "ok"): the hull of
+    the 95% intervals of every candidate that ran; when the answer is a lower bound or the
+    highest of low readers, the top is open (``inf``) unless a label bounds the MI by its
+    entropy ``h_label``."""
+    if level == "ok":
+        return None
+    lo, hi = math.inf, -math.inf
+    for c in ev.ran.values():
+        ci = c.result.ci if c.result.ci is not None else (c.mi, c.mi)
+        lo, hi = min(lo, ci[0]), max(hi, ci[1])
+    if not math.isfinite(lo):
+        return None
+    reads_low = ev.lower_bound or ev.highest_low_reader or any(
+        f.code in ("model-rejected", "not-gaussian", "small-sample", "rising-with-n", "high-dimension", "heavy-tails",
+                   "lower-bound") for f in grade(ev)[1])
+    if reads_low:
+        hi = math.inf
+    if h_label is not None:
+        hi = min(hi, h_label)
+    return max(lo, 0.0), hi
