@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..errors import Flag, flag
-from ..stats import compare
+from ..stats import Z95, compare
 from ._auto_rules import (
     CORROBORATE_MAX_DIM,
     CORROBORATE_MIN_N,
@@ -25,6 +25,8 @@ from ._auto_rules import (
     DISAGREE_FLOOR,
     DISAGREE_RTOL,
     DISAGREE_Z,
+    PRECISION_FLOOR,
+    PRECISION_RTOL,
     SMALL_N,
     code_for,
     finite,
@@ -190,7 +192,7 @@ def _lower_bound(ev: Evidence) -> list[Flag] | None:
         return None
     return [flag("lower-bound", f"{ev.choice} is a lower bound on the MI (in {ev.d} dimensions no estimator here reads "
                  "the value itself): the truth may lie anywhere in the range given, up to H(label)",
-                 candidate=ev.choice)]
+                 candidate=ev.choice, reads_low=True)]
 
 
 def _sub_block(ev: Evidence) -> list[Flag] | None:
@@ -206,7 +208,8 @@ def _beaten_model(ev: Evidence) -> list[Flag] | None:
         return None
     bound, model = ev.above_model
     return [flag("model-rejected", f"{bound}, a lower bound, lies above the {model} model: the dependence is not of "
-                 f"the model's form, and {ev.choice}, the nonparametric answer, may still be off", model=model)]
+                 f"the model's form, and {ev.choice}, the nonparametric answer, may still be off", model=model,
+                 reads_low=True)]
 
 
 def _rejected_model_kept(ev: Evidence) -> list[Flag] | None:
@@ -227,22 +230,37 @@ def _rejected_model_left(ev: Evidence) -> list[Flag] | None:
                  f"({ev.fmt(mc.ksg_data)} on the data, {ev.fmt(mc.ksg_model)} on data simulated from it, "
                  f"{mc.where()}): the dependence is not of that form, the estimators left read low, and "
                  f"{ev.choice}, the highest, may still be below the truth",
-                 ksg_data=mc.ksg_data, ksg_model=mc.ksg_model, tolerance=mc.tolerance)]
+                 ksg_data=mc.ksg_data, ksg_model=mc.ksg_model, tolerance=mc.tolerance, reads_low=True)]
 
 
 def _not_gaussian_left(ev: Evidence) -> list[Flag] | None:
     if ev.gaussian or ev.choice == "gaussian-copula" or len(ev.ran) < 2 or ev.d == 0 or ev.corroborated():
         return None
     return [flag("not-gaussian", "the dependence is not Gaussian in copula space, where every estimator reads low; "
-                 "the highest candidate is kept and may still be below the truth")]
+                 "the highest candidate is kept and may still be below the truth", reads_low=True)]
 
 
 def _small_sample(ev: Evidence) -> list[Flag] | None:
-    if ev.n >= SMALL_N or ev.d == 0 or ev.gaussian and ev.choice == "gaussian-copula":
+    if ev.n >= SMALL_N or ev.d == 0 or ev.lower_bound:
         return None
-    return [flag("small-sample", f"only {ev.n} rows for a dependence that is not Gaussian in copula space: the "
-                 f"candidates share their small-sample bias (below {SMALL_N} rows they were measured agreeing with "
-                 "each other 25-55% below the truth), so their agreement does not vouch for the value", n=ev.n)]
+    if ev.gaussian and ev.choice == "gaussian-copula" and ev.d <= CORROBORATE_MAX_DIM:
+        return None
+    what = "a dependence that is not Gaussian in copula space" if not ev.gaussian else f"{ev.d} joint dimensions"
+    return [flag("small-sample", f"only {ev.n} rows for {what}: the checks that would see a shape the answer misses "
+                 f"lack power below {SMALL_N} rows, and the candidates share their small-sample bias (measured "
+                 "agreeing with each other 25-40% below the truth), so their agreement does not vouch for the value",
+                 n=ev.n, d=ev.d, reads_low=True)]
+
+
+def _imprecise(ev: Evidence) -> list[Flag] | None:
+    c = ev.chosen
+    half = Z95 * c.se
+    allowed = max(PRECISION_RTOL * abs(c.mi), PRECISION_FLOOR)
+    if ev.d == 0 or half <= allowed:
+        return None
+    return [flag("small-sample", f"the 95% interval of {ev.choice} is +-{ev.fmt(half)}, wider than the "
+                 f"{PRECISION_RTOL:.0%} of the value that an 'ok' grade promises: use more rows for that precision",
+                 halfwidth=half, allowed=allowed)]
 
 
 #: the trust rules, read in order: (level, rule). The first rule that returns reasons sets
@@ -257,6 +275,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("caution", _rejected_model_left),
     ("caution", _not_gaussian_left),
     ("caution", _small_sample),
+    ("caution", _imprecise),
 )
 
 
@@ -267,6 +286,10 @@ def grade(ev: Evidence) -> tuple[str, list[Flag]]:
         if reasons:
             return level, reasons
     return "ok", []
+
+
+#: codes of a candidate's own warnings that say its value may be far below the truth
+_READS_LOW = frozenset({"not-gaussian", "rising-with-n", "high-dimension", "heavy-tails", "lower-bound"})
 
 
 def truth_range(ev: Evidence, level: str, h_label: float | None = None) -> tuple[float, float] | None:
@@ -283,8 +306,7 @@ def truth_range(ev: Evidence, level: str, h_label: float | None = None) -> tuple
     if not math.isfinite(lo):
         return None
     reads_low = ev.lower_bound or ev.highest_low_reader or any(
-        f.code in ("model-rejected", "not-gaussian", "small-sample", "rising-with-n", "high-dimension", "heavy-tails",
-                   "lower-bound") for f in grade(ev)[1])
+        f.data.get("reads_low") or f.code in _READS_LOW for f in grade(ev)[1])
     if reads_low:
         hi = math.inf
     if h_label is not None:

@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 from scipy.special import digamma
 
-from ..errors import InputError
-from ..result import MIResult, check_unit
+from ..errors import InputError, flag
+from ..result import MIResult, check_unit, generic_warnings
 from ..validation import (
     as_labels,
     check_array,
@@ -33,9 +33,13 @@ from ..validation import (
     validation_notes,
 )
 from . import _knn_backend as kb
-from ._bootstrap import subsample_stderr
+from ._bootstrap import convergence_warning, halfsample_stderr, subsample_stderr
 from ._ties import TIES, prepare
-from .knn import ksg_mi
+from .knn import KNN_MAX_JOINT_DIM, ksg_mi
+
+#: names ``method`` accepts: one estimator of I(X;Y|Z) so far (Frenzel-Pompe, with
+#: stratification for a discrete Z); "ksg"/"knn"/"auto" name the same
+METHODS = ("frenzel-pompe", "ksg", "knn", "auto")
 
 
 def frenzel_pompe(x: np.ndarray, y: np.ndarray, z: np.ndarray, k: int, backend: str = "auto") -> tuple[float, dict[str, Any]]:
@@ -59,16 +63,25 @@ def estimate_cmi(
     backend: str = "auto",
     random_state: Any = None,
     discrete_z: bool | str = "auto",
+    method: str = "frenzel-pompe",
 ) -> MIResult:
     """Estimate the conditional mutual information I(X;Y|Z) (Frenzel & Pompe 2007).
 
     Parameters mirror :class:`~infolens.estimators.knn.KSG`: ``k`` neighbours; ties broken
-    by dequantisation by default; columns scaled to unit variance; a subsampling standard
-    error over ``n_subsamples`` disjoint blocks. ``discrete_z``: True / False / "auto"
+    by dequantisation by default; columns scaled to unit variance; a half-sampling standard
+    error over ``n_subsamples`` random halves (continuous Z). ``discrete_z``: True / False / "auto"
     (labels - strings, categoricals - or integral values with few levels); a discrete Z is
     handled by stratification (module doc): levels with at most k samples are left out,
     with a warning. Returns an :class:`MIResult` with ``method="cmi"``; ``diagnostics
-    ["z_strategy"]`` says "stratified" or "frenzel-pompe".
+    ["z_strategy"]`` says "stratified" or "frenzel-pompe". ``method``: one of
+    :data:`METHODS` (all the Frenzel-Pompe estimator; accepted so that code written for
+    ``estimate_mi`` works).
+
+    Standard error (continuous Z): half-sampling, as for KSG; the 95% interval adds the change
+    between the half-sample mean and the full estimate (the part of the kNN bias still
+    shrinking with n, which an error bar alone leaves out). Warnings as ``estimate_mi``'s:
+    more than ``KNN_MAX_JOINT_DIM`` joint dimensions, an estimate still rising with n, an
+    interval entirely below 0, a standard error above the estimate.
 
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
@@ -77,6 +90,9 @@ def estimate_cmi(
     """
     t0 = time.perf_counter()
     check_unit(unit)
+    if not isinstance(method, str) or method.lower() not in METHODS:
+        raise InputError(f"method must be one of {', '.join(repr(m) for m in METHODS)} (estimate_cmi has one "
+                         f"estimator of I(X;Y|Z), Frenzel-Pompe), got {method!r}")
     k = check_positive_int(k, "k")
     check_choice(ties, "ties", TIES)
     check_choice(backend, "backend", kb.BACKENDS)
@@ -96,6 +112,7 @@ def estimate_cmi(
         disc_z, how_z = resolve_discrete(za, discrete_z, "z")
     rng = check_random_state(random_state)
     warns = list(notes)
+    ci: tuple[float, float] | None = None
     if disc_z:
         cmi, stderr, diag = _stratified(xa, ya, as_labels(za, "z"), k, ties, standardize, n_subsamples, backend, rng, warns)
     else:
@@ -103,14 +120,29 @@ def estimate_cmi(
         ya, dy = prepare(ya, "y", ties, standardize, rng)
         za, dz = prepare(za, "z", ties, standardize, rng)
         cmi, diag = frenzel_pompe(xa, ya, za, k, backend)
-        stderr, m = subsample_stderr(
-            lambda a, b, c: frenzel_pompe(a, b, c, k, backend)[0], (xa, ya, za), n_subsamples, max(100, 10 * k), rng
-        )
+        hs = halfsample_stderr(lambda a, b, c: frenzel_pompe(a, b, c, k, backend)[0], (xa, ya, za), n_subsamples,
+                               rng, min_half=k + 1)
+        stderr = hs["stderr"]
         diag.update(dx)
         diag.update(dy)
         diag.update(dz)
         diag["z_strategy"] = "frenzel-pompe"
-        diag["stderr_method"] = f"subsampling ({m} disjoint blocks)" if stderr is not None else "none"
+        diag["stderr_method"] = hs["method"]
+        if hs["ci_halfwidth"] is not None:
+            drift = abs(cmi - float(np.mean(hs["halves"])))
+            ci = (cmi - hs["ci_halfwidth"] - drift, cmi + hs["ci_halfwidth"] + drift)
+            diag["half_sample_mean"] = float(np.mean(hs["halves"]))
+        rise = convergence_warning(cmi, hs["halves"], stderr, what="Frenzel-Pompe")
+        if rise:
+            warns.append(flag("rising-with-n", str(rise), mi=cmi))
+        d_all = xa.shape[1] + ya.shape[1] + za.shape[1]
+        if d_all > KNN_MAX_JOINT_DIM:
+            warns.append(flag(
+                "high-dimension",
+                f"Frenzel-Pompe in {xa.shape[1]}+{ya.shape[1]}+{za.shape[1]} dimensions (x+y+z): kNN estimators are "
+                f"biased beyond {KNN_MAX_JOINT_DIM} joint dimensions, so the value may be far off (either way: a "
+                "difference of two biased MIs); reduce z (e.g. to the columns that matter) or use more samples",
+                dims=d_all, limit=KNN_MAX_JOINT_DIM))
     diag["discrete_z"] = how_z if disc_z else False
     res = MIResult(
         mi=cmi,
@@ -119,12 +151,14 @@ def estimate_cmi(
         n_samples=len(xa),
         method="cmi",
         params={"k": k, "ties": ties, "standardize": standardize, "n_subsamples": n_subsamples,
-                "backend": backend, "discrete_z": discrete_z,
+                "backend": backend, "discrete_z": discrete_z, "method": method,
                 "random_state": random_state if isinstance(random_state, (int, type(None))) else repr(random_state)},
         seconds=time.perf_counter() - t0,
+        ci=ci,
         diagnostics=diag,
         warnings=warns,
     )
+    res.warnings += [w for w in generic_warnings(res.mi, res.stderr, res.ci) if w not in res.warnings]
     return res.to_unit(unit)
 
 
@@ -144,10 +178,11 @@ def _stratified(
             "stratification needs more than k samples per level (lower k, merge levels, or pass discrete_z=False)"
         )
     if small.size:
-        warns.append(
+        warns.append(flag(
+            "data-changed",
             f"z: {small.size} of {levels.size} levels have at most k={k} samples ({int(counts[counts <= k].sum())} samples); "
-            "they are left out of the stratified estimate"
-        )
+            "they are left out of the stratified estimate", levels_left_out=int(small.size),
+        ))
     n_used = int(counts[counts > k].sum())
     total, var, se_ok = 0.0, 0.0, True
     per_level = {}

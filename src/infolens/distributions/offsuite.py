@@ -1,0 +1,120 @@
+"""The off-suite set: known-truth distributions outside the Beyond-Normal suite, to check that
+``method="auto"``'s grades hold on data its rules were not set on.
+
+Other copula families (Clayton, Gumbel, Frank: tail dependence of one side, or none),
+mixtures over the joint (X, Y), non-invertible and non-monotone maps, discrete-continuous
+mixes, images against their label (:class:`~.images.LabelImages`) at several noise levels,
+high MI, small samples; n from 200 to 20,000. Each entry is ``(id, n, make)``: ``make()``
+builds the sampler (its truth is computed then, by the integration its class documents).
+``benchmarks/bench_offsuite.py`` runs the set.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from .base import Independent, Sampler, Transformed
+from .copulas import ArchimedeanCopula, JointGaussianMixture, NoisyMap, RoundedNoisy, ZeroInflated
+from .gaussian import MultiNormal
+from .images import LabelImages
+from .mixture import GaussianMixtureLabel
+from .student import StudentT
+from .transforms import Asinh, HalfCube, NormalCDF
+
+
+def _x_shape(rho: float) -> JointGaussianMixture:
+    """Half the rows with correlation +rho, half with -rho: no correlation, strong dependence."""
+    c = np.array([[[1, rho], [rho, 1]], [[1, -rho], [-rho, 1]]], dtype=float)
+    return JointGaussianMixture(1, [0.5, 0.5], np.zeros((2, 2)), c)
+
+
+def _clusters(d: int, k: int, sep: float, seed: int = 7) -> JointGaussianMixture:
+    """``k`` joint Gaussian clusters in ``d + d`` dims, random means (scale ``sep``), each with
+    a random correlation between X and Y of 0.3."""
+    rng = np.random.default_rng(seed)
+    means = sep * rng.standard_normal((k, 2 * d))
+    cov = np.eye(2 * d)
+    cov[:d, d:] = cov[d:, :d] = 0.3 * np.eye(d)
+    return JointGaussianMixture(d, [1.0 / k] * k, means, np.repeat(cov[None], k, axis=0))
+
+
+def _partial(rho: float, share: float) -> JointGaussianMixture:
+    """With probability ``share`` the pair has correlation ``rho``, else it is independent."""
+    c = np.array([[[1, rho], [rho, 1]], [[1, 0.0], [0.0, 1]]])
+    return JointGaussianMixture(1, [share, 1 - share], np.zeros((2, 2)), c)
+
+
+def _gauss_pairs(d: int, noise: float) -> MultiNormal:
+    """``Y = X + noise * e`` in ``d + d`` dims (MI ``d / 2 log(1 + 1 / noise^2)``)."""
+    cov = np.block([[np.eye(d), np.eye(d)], [np.eye(d), (1 + noise**2) * np.eye(d)]])
+    return MultiNormal(d, d, cov)
+
+
+def _student_high(rho: float, df: float) -> StudentT:
+    disp = np.eye(4)
+    disp[0, 2] = disp[2, 0] = disp[1, 3] = disp[3, 1] = rho
+    return StudentT(2, 2, df, disp)
+
+
+def _dense_cdf(d: int, off: float) -> Transformed:
+    return Transformed(MultiNormal.dense(d, d, off), NormalCDF(), HalfCube())
+
+
+#: (id, n, make)
+OFFSUITE: tuple[tuple[str, int, Callable[[], Sampler]], ...] = (
+    # other copula families (1+1, uniform margins or monotone maps of them)
+    ("clayton-2", 5000, lambda: ArchimedeanCopula("clayton", 2.0)),
+    ("clayton-5", 1000, lambda: ArchimedeanCopula("clayton", 5.0)),
+    ("clayton-3-rotated", 2000, lambda: ArchimedeanCopula("clayton", 3.0, rotate=True)),
+    ("gumbel-2", 5000, lambda: ArchimedeanCopula("gumbel", 2.0)),
+    ("gumbel-3", 20000, lambda: ArchimedeanCopula("gumbel", 3.0)),
+    ("frank-5", 2000, lambda: ArchimedeanCopula("frank", 5.0)),
+    ("frank-10", 200, lambda: ArchimedeanCopula("frank", 10.0)),
+    # mixtures over the joint
+    ("x-shape-0.8", 5000, lambda: _x_shape(0.8)),
+    ("x-shape-0.95", 2000, lambda: _x_shape(0.95)),
+    ("partial-0.9-half", 5000, lambda: _partial(0.9, 0.5)),
+    ("clusters-2d-3", 5000, lambda: _clusters(2, 3, 1.5)),
+    ("clusters-5d-4", 10000, lambda: _clusters(5, 4, 1.0)),
+    # non-invertible and non-monotone maps y = g(x) + noise
+    ("square-0.5", 5000, lambda: NoisyMap(lambda x: x[:, 0] ** 2, 0.5, name="x^2")),
+    ("sine-0.3", 2000, lambda: NoisyMap(lambda x: np.sin(2 * x[:, 0]), 0.3, name="sin 2x")),
+    ("abs-0.2", 10000, lambda: NoisyMap(lambda x: np.abs(x[:, 0]), 0.2, name="|x|")),
+    ("product-0.3", 5000, lambda: NoisyMap(lambda x: x[:, 0] * x[:, 1], 0.3, dim_x=2, name="x1 x2")),
+    ("cosine-0.5", 1000, lambda: NoisyMap(lambda x: np.cos(3 * x[:, 0]), 0.5, name="cos 3x")),
+    # discrete-continuous mixes
+    ("label-4-1d", 1000, lambda: GaussianMixtureLabel(np.array([[-3.0], [-1.0], [1.0], [3.0]]), sigma=1.0)),
+    ("label-3-3d", 200, lambda: GaussianMixtureLabel.simplex(3, 3, 2.0)),
+    ("zero-inflated", 5000, lambda: ZeroInflated(0.6, 0.5)),
+    ("rounded", 2000, lambda: RoundedNoisy(3.0, 1.0)),
+    # images against their label
+    ("images-sigma1", 5000, lambda: LabelImages(sigma=1.0)),
+    ("images-sigma2", 5000, lambda: LabelImages(sigma=2.0)),
+    ("images-sigma3", 5000, lambda: LabelImages(sigma=3.0)),
+    ("images-sigma4", 5000, lambda: LabelImages(sigma=4.0)),
+    ("images-sigma5", 5000, lambda: LabelImages(sigma=5.0)),
+    ("images-sigma2-20k", 20000, lambda: LabelImages(sigma=2.0)),
+    # high MI
+    ("gauss-1-1-rho0.999", 5000, lambda: _gauss_pairs(1, 0.045)),
+    ("gauss-10-10-noise0.3", 5000, lambda: _gauss_pairs(10, 0.3)),
+    ("student-2-2-rho0.95-nu4", 5000, lambda: Transformed(_student_high(0.95, 4.0), Asinh(), None)),
+    # small samples and the null
+    ("dense-3-3-cdf-n200", 200, lambda: _dense_cdf(3, 0.5)),
+    ("independent-5-5", 2000, lambda: Independent(5, 5)),
+    ("student-1-1-nu3-20k", 20000, lambda: StudentT(1, 1, 3.0, np.array([[1.0, 0.5], [0.5, 1.0]]))),
+)
+
+
+def offsuite_ids() -> list[str]:
+    """The ids of the off-suite set, in order."""
+    return [i for i, _n, _m in OFFSUITE]
+
+
+def offsuite_task(task_id: str) -> tuple[Sampler, int]:
+    """``(sampler, n)`` of one off-suite entry."""
+    for i, n, make in OFFSUITE:
+        if i == task_id:
+            return make(), n
+    raise ValueError(f"unknown off-suite id {task_id!r}; known: {', '.join(offsuite_ids())}")
