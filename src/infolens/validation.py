@@ -179,6 +179,7 @@ def check_xy(
     """Validate a pair of paired samples; same length, enough samples. Two pandas objects
     must carry the same index in the same order (see :func:`check_paired_index`)."""
     check_paired_index(x, y, x_name, y_name)
+    _check_rows(x, y, x_name, y_name)
     xa = check_array(x, x_name, flatten=flatten, dtype=x_dtype, allow_constant=allow_constant, categorical=x_categorical)
     ya = check_array(y, y_name, flatten=flatten, dtype=y_dtype, allow_constant=allow_constant, categorical=y_categorical)
     if len(xa) != len(ya):
@@ -192,6 +193,34 @@ def check_xy(
             "(e.g. kNN estimators need n > k)"
         )
     return xa, ya
+
+
+def _shape_of(a: Any) -> tuple[int, ...] | None:
+    """The shape of an array-like without converting it (None when it has none: lists of rows)."""
+    shape = getattr(a, "shape", None)
+    if shape is None:
+        return (len(a),) if hasattr(a, "__len__") else None
+    return tuple(int(v) for v in shape)
+
+
+def _check_rows(x: Any, y: Any, x_name: str, y_name: str) -> None:
+    """Refuse a row-count mismatch before anything else looks at the values, naming a
+    transposed variable (shape ``(1, n)`` or ``(d, n)`` against ``n`` rows) as such: checked
+    later, a ``(1, n)`` array reads as one constant row."""
+    sx, sy = _shape_of(x), _shape_of(y)
+    if not sx or not sy or sx[0] == sy[0]:
+        return
+    for name, s, other in ((y_name, sy, sx), (x_name, sx, sy)):
+        if len(s) == 2 and s[1] == other[0] and s[0] != other[0]:
+            raise InputError(
+                f"{x_name} and {y_name} must have the same number of samples (rows), got {sx[0]} and {sy[0]}: {name} has "
+                f"shape {s}, which looks transposed (samples along axis 1); pass {name}.T (or {name}.ravel() for one "
+                "variable)"
+            )
+    raise InputError(
+        f"{x_name} and {y_name} must have the same number of samples (rows), got {sx[0]} and {sy[0]}; pass paired "
+        "samples x[i], y[i]"
+    )
 
 
 def check_paired_index(x: Any, y: Any, x_name: str = "x", y_name: str = "y") -> None:

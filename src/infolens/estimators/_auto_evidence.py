@@ -101,6 +101,8 @@ class Evidence:
     highest_low_reader: bool = False
     #: the answer is a lower bound (labels in too many dimensions for kNN)
     lower_bound: bool = False
+    #: no finite MI is measurable at this n (a :class:`~._ill_posed.Deterministic` record)
+    ill_posed: Any = None
 
     # --- views ---
     @property

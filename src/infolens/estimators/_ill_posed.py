@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -34,10 +35,10 @@ MAX_COLS = 1024
 class Deterministic:
     """A canonical pair beyond the sample's resolution."""
 
-    #: "data" or "normal scores"
+    #: "data" or "normal scores" (a canonical pair), or "copula bound" (:func:`beyond_ceiling`)
     scale: str
     rho: float
-    #: -1/2 log(1 - rho^2) of that pair (inf for rho = 1), nats
+    #: -1/2 log(1 - rho^2) of that pair (inf for rho = 1), or the copula bound, nats
     pair_mi: float
     #: log n, the most information n rows can show about one continuous pair, nats
     ceiling: float
@@ -46,9 +47,32 @@ class Deterministic:
     y_columns: tuple[int, ...]
 
     def where(self) -> str:
+        if not self.x_columns and not self.y_columns:
+            return "x and y"
         if len(self.x_columns) == 1 and len(self.y_columns) == 1:
             return f"x column {self.x_columns[0]} and y column {self.y_columns[0]}"
         return f"x columns {list(self.x_columns)} and y columns {list(self.y_columns)}"
+
+    def how(self, fmt: Callable[[float], str] = lambda v: f"{v:.3g} nats") -> str:
+        """How the dependence was found beyond the ceiling, in words (``fmt`` writes a value
+        given in nats)."""
+        if self.scale == "copula bound":
+            return (f"the Gaussian copula, a lower bound for the data's rank correlations, already reads "
+                    f"{fmt(self.pair_mi)}, above log n, while the dependence is not Gaussian (no model can be "
+                    "checked there: a kNN check cannot read above log n)")
+        what = "exactly" if self.rho >= 1.0 else f"with canonical correlation 1 - {1 - self.rho:.1e}"
+        return f"they are related {what} (on the {self.scale})"
+
+
+def beyond_ceiling(copula_mi: float, n: int) -> Deterministic | None:
+    """A non-Gaussian dependence whose Gaussian-copula lower bound already exceeds ``log n``:
+    no nonparametric estimate from n rows reaches it, and no copula model can be checked there
+    (KSG, the checking estimator, saturates near ``log n``) - the signature of a deterministic
+    nonlinear map (a network's layer against its input)."""
+    ceiling = math.log(n)
+    if math.isfinite(copula_mi) and copula_mi > ceiling:
+        return Deterministic("copula bound", math.nan, float(copula_mi), ceiling, (), ())
+    return None
 
 
 def _whiten(a: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:

@@ -71,7 +71,7 @@ from ._auto_rules import (
     bias_of,
 )
 from ._copula_check import ModelCheck, copula_model_check
-from ._ill_posed import Deterministic, deterministic_dependence
+from ._ill_posed import Deterministic, beyond_ceiling, deterministic_dependence
 from ._trust import normal_scores
 from .knn import KNN_MAX_JOINT_DIM
 from .mixed import resolve_side
@@ -176,6 +176,8 @@ class AutoMI(Estimator):
             if det is not None:
                 return self._ill_posed(det, n, how_x, how_y)
             why = self._continuous(ev, x, y, zx, zy, seed)
+            if ev.ill_posed is not None:
+                return self._ill_posed(ev.ill_posed, n, how_x, how_y)
         if ev.choice not in ev.ran:
             raise InputError(
                 "method='auto' found no estimator that works on these data: "
@@ -225,8 +227,7 @@ class AutoMI(Estimator):
     def _ill_posed(self, det: Deterministic, n: int, how_x: str, how_y: str) -> tuple[float, float | None, dict[str, Any]]:
         ceiling = det.ceiling
         shown = ceiling / math.log(2.0) if self.unit == "bits" else ceiling
-        what = "exactly" if det.rho >= 1.0 else f"with canonical correlation 1 - {1 - det.rho:.1e}"
-        msg = (f"not a finite measurable MI at this n: {det.where()} are related {what} (on the {det.scale}), a dependence "
+        msg = (f"not a finite measurable MI at this n: for {det.where()} {det.how(lambda v: f"{v / math.log(2.0) if self.unit == 'bits' else v:.3g} {self.unit}")}, a dependence "
                f"tighter than {n} rows resolve - the MI of a deterministic map of continuous data, or of identical "
                f"columns, is infinite. Reported: the finite-sample ceiling log n = {shown:.3g} {self.unit}, which no "
                "estimate from these rows can exceed; measure a noise-regularised MI (add noise of a stated scale), "
@@ -271,6 +272,10 @@ class AutoMI(Estimator):
         self._run(ev, "gaussian-copula", "gaussian-copula", x, y, discrete_y=False)
         g = ev.ran.get("gaussian-copula")
         ev.gaussian = g is not None and not g.has("not-gaussian")
+        if g is not None and not ev.gaussian:
+            ev.ill_posed = beyond_ceiling(g.mi, n)
+            if ev.ill_posed is not None:
+                return "ill-posed"
         if not ev.gaussian:
             # its model check is run below, with the KSG candidate already computed
             self._run(ev, "t-copula", "t-copula", x, y, random_state=seed, model_check=False)
