@@ -217,6 +217,10 @@ class AutoMI(Estimator):
             diag["ci"] = chosen.ci
         return chosen.mi, chosen.stderr, diag
 
+    def _fmt(self, v: float) -> str:
+        """A value given in nats, written in the unit of the result."""
+        return f"{v / math.log(2.0) if self.unit == 'bits' else v:.3g} {self.unit}"
+
     @staticmethod
     def _as_told(w: str) -> Flag:
         """A candidate's warning as auto reports it: the same code and numbers, without advice
@@ -227,7 +231,7 @@ class AutoMI(Estimator):
     def _ill_posed(self, det: Deterministic, n: int, how_x: str, how_y: str) -> tuple[float, float | None, dict[str, Any]]:
         ceiling = det.ceiling
         shown = ceiling / math.log(2.0) if self.unit == "bits" else ceiling
-        msg = (f"not a finite measurable MI at this n: for {det.where()} {det.how(lambda v: f"{v / math.log(2.0) if self.unit == 'bits' else v:.3g} {self.unit}")}, a dependence "
+        msg = (f"not a finite measurable MI at this n: for {det.where()} {det.how(self._fmt)}, a dependence "
                f"tighter than {n} rows resolve - the MI of a deterministic map of continuous data, or of identical "
                f"columns, is infinite. Reported: the finite-sample ceiling log n = {shown:.3g} {self.unit}, which no "
                "estimate from these rows can exceed; measure a noise-regularised MI (add noise of a stated scale), "
