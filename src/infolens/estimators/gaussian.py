@@ -17,8 +17,16 @@ from ..errors import InputError, flag
 from ..registry import register
 from ..result import Estimator
 from ..stats import compare
-from ..validation import as_labels, check_xy, resolve_discrete
+from ..validation import as_labels, check_xy
 from ._trust import gaussian_copula_warnings, normal_scores, tie_warning
+
+
+def resolve_side(a: np.ndarray, declared: bool | str | None, name: str) -> tuple[bool, str]:
+    """:func:`infolens.estimators.mixed.resolve_side` (imported late: mixed imports the kNN
+    machinery, which this module does not otherwise need)."""
+    from .mixed import resolve_side as _resolve
+
+    return _resolve(a, declared, name)
 
 
 def _logdet_bias(d: int, n: int) -> float:
@@ -175,14 +183,14 @@ class GaussianCopulaMI(GaussianMI):
         self.discrete_y = discrete_y
 
     def _validate(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
-        x, y = check_xy(x, y, min_samples=self.min_samples())
-        discrete, _how = resolve_discrete(y, self.discrete_y, "y")
+        x, y = check_xy(x, y, min_samples=self.min_samples(), y_categorical=True)
+        discrete, _how = resolve_side(y, self.discrete_y, "y")
         if discrete:
             return x, y
         return super()._validate(x, y)
 
     def _estimate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float | None, dict[str, Any]]:
-        discrete, how = resolve_discrete(y, self.discrete_y, "y")
+        discrete, how = resolve_side(y, self.discrete_y, "y")
         zx = normal_scores(x)
         if discrete:
             mi, se, diag = _class_conditional(zx, as_labels(y, "y"), self.bias_correction, _level_names(y))
@@ -217,7 +225,11 @@ def _level_names(y: np.ndarray) -> list[str]:
     flat = np.asarray(y).reshape(len(y), -1)
     if flat.shape[1] != 1:
         return [f"row pattern {i}" for i in range(len(np.unique(flat, axis=0)))]
-    return [repr(v.item()) if hasattr(v, "item") else repr(v) for v in np.unique(flat[:, 0])]
+    out = []
+    for v in np.unique(flat[:, 0]):
+        v = v.item() if hasattr(v, "item") else v
+        out.append(repr(int(v)) if isinstance(v, float) and v.is_integer() else repr(v))
+    return out
 
 
 def _singular_columns(z: np.ndarray) -> list[int]:

@@ -1,0 +1,184 @@
+"""method="auto" on questions with no finite answer, labels given as numbers, images against
+their label, units, and the small input errors named in the issue; the off-suite set's truths."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import infolens
+from infolens.errors import InputError
+
+
+def test_identical_and_linearly_dependent_columns_are_ill_posed():
+    """y = a column of x (identical), a monotone map of it, and a linear map of x: the MI is
+    infinite; auto answers "unreliable" with code ill-posed and the ceiling log n, without
+    running any candidate."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2000, 3))
+    for y in (x[:, 1], np.exp(x[:, 1]), x @ np.array([1.0, -2.0, 0.5])):
+        r = infolens.estimate_mi(x, y, random_state=0, warn=False)
+        assert r.codes() == ["ill-posed"] and r.diagnostics["trust"] == "unreliable"
+        assert r.mi == pytest.approx(math.log(2000)) and r.diagnostics["candidates"] == {}
+        assert r.ci[0] == pytest.approx(math.log(2000)) and math.isinf(r.ci[1])
+    # a noisy pair far above the noise floor is not ill-posed: y = x0 + 0.01 e (4.6 nats < log n)
+    r = infolens.estimate_mi(x, x[:, 0] + 0.01 * rng.normal(size=2000), budget="fast", random_state=0, warn=False)
+    assert "ill-posed" not in r.codes() and abs(r.mi - 0.5 * math.log1p(1e4)) < 0.3
+
+
+def test_a_relu_layer_of_its_input_is_ill_posed_and_fast():
+    """H = relu(X W + b), a deterministic nonlinear map of 20-dim Gaussian X: non-Gaussian, and
+    the Gaussian copula (a lower bound for the rank correlations) already reads above log n,
+    so auto answers ill-posed after that one candidate (no t-copula, neural or diffusion fit)."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(1500, 20))
+    h = np.maximum(x @ rng.normal(size=(20, 40)) + 0.5, 0.0)
+    r = infolens.estimate_mi(x, h, random_state=0, warn=False)
+    assert "ill-posed" in r.codes() and r.diagnostics["trust"] == "unreliable"
+    assert r.mi == pytest.approx(math.log(1500))
+    assert r.seconds < 60  # one copula, not minutes of candidates (a generous bound, not a timing test)
+
+
+def test_labels_given_as_numbers_warn_and_auto_treats_them_as_labels():
+    """Integer class codes of few values given to a continuous estimator are flagged
+    labels-as-numbers; auto (and estimators made for labels) are not flagged, and auto reads
+    the side as a label (ross)."""
+    rng = np.random.default_rng(2)
+    lab = rng.integers(0, 5, size=2000)
+    x = lab[:, None] + 0.8 * rng.normal(size=(2000, 2))
+    r = infolens.estimate_mi(x, lab, method="ksg", random_state=0, warn=False)
+    assert r.has_warning("labels-as-numbers") and r.flags[-1].data["levels"] == 5
+    r = infolens.estimate_mi(x, lab, random_state=0, warn=False)
+    assert not r.has_warning("labels-as-numbers") and r.diagnostics["choice"]["method"] == "ross"
+    assert r.diagnostics["discrete_y"]
+    assert not infolens.estimate_mi(x, lab, method="ross", random_state=0, warn=False).has_warning("labels-as-numbers")
+    # continuous numbers are not labels
+    assert not infolens.estimate_mi(x, x[:, 0] + rng.normal(size=2000), method="ksg", random_state=0,
+                                    warn=False).has_warning("labels-as-numbers")
+
+
+def test_images_against_labels_are_a_graded_lower_bound():
+    """LabelImages (10 classes) in 49 pixels, budget fast (no classifier): the answer is the
+    class-conditional copula, which is not the MI itself, so it is graded "caution" with code
+    lower-bound and a range that ends at H(label) = log 10 and contains the truth."""
+    from infolens.distributions import LabelImages
+
+    s = LabelImages(sigma=2.0, size=7)
+    x, y = s.sample(3000, random_state=0)
+    r = infolens.estimate_mi(x, y, budget="fast", random_state=0, warn=False)
+    d = r.diagnostics
+    assert d["trust"] == "caution" and r.has_warning("lower-bound")
+    lo, hi = d["range"]
+    assert hi == pytest.approx(math.log(10), rel=0.01) and lo <= s.mi <= hi
+
+
+def test_bits_convert_auto_records():
+    """unit="bits": the value, the candidates, the model check and the chosen estimator's
+    information diagnostics are all divided by log 2; the explanations quote bits."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=2000)
+    y = x + rng.normal(size=2000)
+    a = infolens.estimate_mi(x, y, random_state=0, warn=False)
+    b = infolens.estimate_mi(x, y, random_state=0, warn=False, unit="bits")
+    f = 1 / math.log(2)
+    assert b.mi == pytest.approx(a.mi * f)
+    for k, c in a.diagnostics["candidates"].items():
+        assert b.diagnostics["candidates"][k]["mi"] == pytest.approx(c["mi"] * f)
+        assert b.diagnostics["candidates"][k]["ci"][1] == pytest.approx(c["ci"][1] * f)
+    mc_a, mc_b = a.diagnostics["model_check"], b.diagnostics["model_check"]
+    assert mc_b["ksg_data"] == pytest.approx(mc_a["ksg_data"] * f) and mc_b["tolerance"] == pytest.approx(mc_a["tolerance"] * f)
+    assert mc_b["x_columns"] == mc_a["x_columns"]  # indices are not information
+    assert b.diagnostics["chosen_diagnostics"]["plug_in"] == pytest.approx(a.diagnostics["chosen_diagnostics"]["plug_in"] * f)
+    assert "bits" in b.diagnostics["choice"]["why"] and "nats" not in b.diagnostics["choice"]["why"]
+
+
+def test_model_check_tolerance_follows_the_standard_errors():
+    """The model check's tolerance is 2 combined standard errors of the two KSG values and the
+    model (or 0.02 nats), not 10% of the value: at n = 4000, 1+1 dims, it is far below 10% of a
+    0.8-nat MI, and the check names the columns it ran on."""
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=4000)
+    y = 0.9 * x + math.sqrt(1 - 0.81) * rng.normal(size=4000)
+    r = infolens.estimate_mi(x, y, random_state=0, warn=False, budget="fast")
+    mc = r.diagnostics["model_check"]
+    se = math.sqrt(mc["se_data"] ** 2 + mc["se_model"] ** 2 + mc["se_fit"] ** 2)
+    assert mc["tolerance"] == pytest.approx(max(2 * se, 0.02))
+    assert mc["tolerance"] < 0.1 * mc["ksg_data"] and mc["columns"] == "all" and mc["passed"]
+
+
+def test_auto_warnings_do_not_advise_running_auto():
+    """A user of auto already ran it: none of its warnings says method='auto'."""
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=3000)
+    y = x**2 + 0.3 * rng.normal(size=3000)
+    r = infolens.estimate_mi(x, y, budget="fast", random_state=0, warn=False)
+    assert r.warnings and not any("method='auto'" in w for w in r.warnings)
+
+
+def test_small_input_errors_name_the_problem():
+    """estimate_cmi(method=...) is accepted or refused by name; a transposed y is named as
+    such (not "constant"); a singular covariance within a class names the class and columns."""
+    from infolens import estimate_cmi
+    from infolens.estimators.gaussian import GaussianCopulaMI
+
+    rng = np.random.default_rng(6)
+    x, y, z = rng.normal(size=(3, 300))
+    assert estimate_cmi(x, y, z, method="ksg", random_state=0).method == "cmi"
+    with pytest.raises(InputError, match="method must be one of"):
+        estimate_cmi(x, y, z, method="gaussian")
+    with pytest.raises(InputError, match=r"shape \(1, 300\), which looks transposed"):
+        infolens.estimate_mi(x, y[None, :])
+    lab = np.repeat([4, 7, 9], 100)
+    xs = rng.normal(size=(300, 3))
+    xs[lab == 7, 2] = 0.5  # column 2 is constant within class 7
+    with pytest.raises(InputError, match=r"class 7 \(100 rows\): x columns \[2\]"):
+        GaussianCopulaMI(discrete_y=True).estimate(xs, lab)
+    # labels given as strings are taken too
+    assert GaussianCopulaMI().estimate(xs[:, :2], np.repeat(["a", "b", "c"], 100)).diagnostics["classes"] == 3
+
+
+def test_cmi_warns_like_estimate_mi():
+    """A 20-dim Z gets the high-dimension code; the interval covers 0 for a 1-1-1 chain
+    (X -> Y -> Z, I(X;Z|Y) = 0) and its interval is the half-sampling one widened by the
+    half-to-full drift."""
+    from infolens import estimate_cmi
+
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=1500)
+    y = x + rng.normal(size=1500)
+    z = y + rng.normal(size=1500)
+    r = estimate_cmi(x, z, y, random_state=0)
+    assert r.ci[0] <= 0.0 <= r.ci[1] and "half-sampling" in r.diagnostics["stderr_method"]
+    wide = rng.normal(size=(1500, 20))
+    r = estimate_cmi(x, z, np.column_stack([y, wide]), random_state=0)
+    assert r.has_warning("high-dimension")
+
+
+@pytest.mark.parametrize("task_id", ["clayton-2", "gumbel-2", "frank-5"])
+def test_offsuite_copula_truths_integrate_to_a_density(task_id):
+    """The off-suite copulas' truths are Monte Carlo means of their log-density over their own
+    samples; the density is right for those samples when E[1/c(U, V)] = 1 (the integral of
+    the uniform density over the copula's), checked to 3% (the estimate's sd at 200,000 draws
+    is below 1%), and the truth is close to KSG at n = 20,000 (within its bias, 0.03 nats)."""
+    from infolens.distributions.copulas import _log_density
+    from infolens.distributions.offsuite import offsuite_task
+
+    s, _n = offsuite_task(task_id)
+    u, v = s._uv(200_000, np.random.default_rng(1))
+    u, v = np.clip(u, 1e-12, 1 - 1e-12), np.clip(v, 1e-12, 1 - 1e-12)
+    assert np.mean(np.exp(-_log_density(s.family, s.theta, u, v))) == pytest.approx(1.0, abs=0.03)
+    x, y = s.sample(20000, random_state=2)
+    r = infolens.estimate_mi(x, y, method="ksg", random_state=0, warn=False)
+    assert abs(r.mi - s.mi) < 0.03 + 3 * r.stderr
+
+
+def test_offsuite_set_is_large_and_noisy_map_truth_is_exact():
+    """At least 25 distributions; the noisy-map truth by quadrature matches the closed form of
+    a linear map (y = x + 0.5 e: 1/2 log(1 + 4)) to 1e-4."""
+    from infolens.distributions.copulas import NoisyMap
+    from infolens.distributions.offsuite import offsuite_ids
+
+    assert len(offsuite_ids()) >= 25 and len(set(offsuite_ids())) == len(offsuite_ids())
+    assert NoisyMap(lambda x: x[:, 0], 0.5).mi == pytest.approx(0.5 * math.log(5.0), abs=1e-4)
