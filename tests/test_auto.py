@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 import infolens
-from infolens.estimators.auto import AutoMI
 from infolens.result import MIResult
 
 
