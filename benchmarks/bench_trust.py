@@ -8,7 +8,9 @@ For every estimator, over all (task, seed) estimates of the 40 Beyond-Normal tas
 ``off25``: estimates more than 25% from the truth, and the share of them that carry at
 least one warning (goal 100%); ``within10``: estimates within 10% of the truth, and the
 share of them that carry a warning (goal < 20%: warnings must not be noise). Estimates
-the estimator refused (an error) count as honest answers and are listed separately.
+the estimator refused (an error) count as honest answers and are listed separately. For
+``auto``: "off25 trust ok" (estimates more than 25% off graded "ok"; goal 0) and
+"ok >10% off" (of the estimates graded "ok", how many are more than 10% off; goal <= 5%).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     tidy = tidy_results(read_rows(out))
     print(f"standard suite, n = {args.n}, {args.seeds} seeds; run folder {out}")
     print(f"{'estimator':16s} {'done':>5s} {'refused':>7s} {'off25':>6s} {'warned':>7s} {'within10':>8s} {'warned':>7s} "
-          f"{'MAE':>7s} {'CI covers':>9s} {'off25 trust ok':>14s}")
+          f"{'MAE':>7s} {'CI covers':>9s} {'off25 trust ok':>14s} {'ok >10% off':>11s}")
     tot = np.zeros(4)
     for est, g in tidy.groupby("estimator", sort=True):
         ok = g[g["error"].isna() & g["estimate"].notna()]
@@ -51,9 +53,11 @@ def main(argv: list[str] | None = None) -> int:
         tot += [len(off), w_off, len(within), w_in]
         cov = ok["covers"].dropna()
         trust_ok = str(int((off["trust"] == "ok").sum())) if ok["trust"].notna().any() else "-"
+        graded_ok = ok[ok["trust"] == "ok"]
+        ok_off10 = f"{int((rel[graded_ok.index] > 0.10).sum())}/{len(graded_ok)}" if len(graded_ok) else "-"
         print(f"{est:16s} {len(ok):5d} {len(g) - len(ok):7d} {len(off):6d} {w_off / max(len(off), 1):7.0%} "
               f"{len(within):8d} {w_in / max(len(within), 1):7.0%} {ok['abs_error'].mean():7.3f} "
-              f"{(cov == True).mean() if len(cov) else float('nan'):9.0%} {trust_ok:>14s}")  # noqa: E712
+              f"{(cov == True).mean() if len(cov) else float('nan'):9.0%} {trust_ok:>14s} {ok_off10:>11s}")  # noqa: E712
     print(f"{'all':16s} {'':5s} {'':7s} {int(tot[0]):6d} {tot[1] / max(tot[0], 1):7.0%} {int(tot[2]):8d} {tot[3] / max(tot[2], 1):7.0%}")
     print("goal: warned share 100% of off25, < 20% of within10")
     missed = tidy[tidy["error"].isna() & ((tidy["estimate"] - tidy["truth"]).abs() > 0.25 * tidy["truth"]) & (tidy["n_warnings"] == 0)]
