@@ -182,3 +182,22 @@ def test_offsuite_set_is_large_and_noisy_map_truth_is_exact():
 
     assert len(offsuite_ids()) >= 25 and len(set(offsuite_ids())) == len(offsuite_ids())
     assert NoisyMap(lambda x: x[:, 0], 0.5).mi == pytest.approx(0.5 * math.log(5.0), abs=1e-4)
+
+
+def test_no_heavy_tail_warning_from_noise_at_small_n():
+    """n = 50 Gaussian pairs: the tail statistic's sd is 1.05 / sqrt(50) = 0.15, so a fixed 0.15
+    threshold warned on 15% of them; the threshold follows the noise (3.3 / sqrt(n)). Of 40
+    seeds at most 2 may warn (expected rate ~0.1%); a Student-t with 1 degree of freedom (score
+    above 0.5 at n = 200) still warns."""
+    from infolens.distributions import StudentT
+    from infolens.estimators._trust import heavy_tail_warning
+
+    warned = 0
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        x = rng.normal(size=(50, 1))
+        warned += heavy_tail_warning(x, 0.5 * x + rng.normal(size=(50, 1)), "ksg") is not None
+    assert warned <= 2
+    x, y = StudentT(1, 1, 1.0).sample(200, random_state=0)
+    w = heavy_tail_warning(x, y, "ksg")
+    assert w is not None and w.code == "heavy-tails"
