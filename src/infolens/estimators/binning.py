@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import InputError, flag
 from ..registry import register
 from ..result import Estimator
 from ..validation import check_choice, check_xy, resolve_discrete
@@ -159,19 +159,21 @@ class Binning(Estimator):
             "discrete_y": disc_y, "discrete_y_how": how_y,
             "cells": cells, "nonempty_cells": int(uxy.size), "plug_in": i_plug,
         }
-        warns = []
+        warns: list[str] = []
         per_cell = n / max(int(uxy.size), 1)
         if per_cell < MIN_PER_CELL:
-            warns.append(
+            warns.append(flag(
+                "small-sample",
                 f"few samples per occupied joint bin ({per_cell:.1f} on average, {int(uxy.size)} bins for n={n}): the "
                 "plug-in MI is dominated by sampling noise (biased upward even after Miller-Madow); use fewer bins "
-                "or a kNN estimator"
-            )
+                "or a kNN estimator", per_cell=float(per_cell), cells=int(uxy.size),
+            ))
         if n_cont and bins <= COARSE_BINS:
-            warns.append(
+            warns.append(flag(
+                "lower-bound",
                 f"only {bins} bins per continuous column ({n_cont} continuous columns, n={n}): a grid this coarse "
-                "discards most of the dependence and reads low; use a kNN or Gaussian-copula estimator"
-            )
+                "discards most of the dependence and reads low; use a kNN or Gaussian-copula estimator", bins=int(bins),
+            ))
         if not disc_x and not disc_y:
             w = heavy_tail_warning(x, y, "binning")
             if w:

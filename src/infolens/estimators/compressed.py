@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..errors import InputError, InputTypeError
+from ..errors import InputError, InputTypeError, code_of, flag
 from ..registry import get_estimator, register
 from ..result import Estimator
 from ..validation import (
@@ -238,19 +238,22 @@ class CompressedMI(Estimator):
         res = est.estimate(xe, ye)
         diag.update({"inner": inner, "code_dims": [int(xe.shape[1]), int(ye.shape[1])],
                      "discrete_y": target.how if target.discrete else False, "inner_diagnostics": res.diagnostics})
-        warns = [f"{inner} on the codes: {w}" for w in res.warnings]
+        warns = [flag(code_of(w), f"{inner} on the codes: {w}", **getattr(w, "data", {})) for w in res.warnings]
         for side, key, d_in, d_out in (("x", "x_compressor", x.shape[1], xe.shape[1]), ("y", "y_compressor", y.shape[1], ye.shape[1])):
             kept = (diag.get(key) or {}).get("explained_variance_ratio")
             if kept is not None and kept < MIN_VARIANCE_KEPT:
-                warns.append(
+                warns.append(flag(
+                    "lower-bound",
                     f"{side} was compressed from {d_in} to {d_out} dimensions keeping {kept:.0%} of its variance: the "
                     f"estimate is of I(f({side.upper()}); ...) <= I(X;Y) and reads low when the discarded directions "
-                    "carry shared information; raise dim or use method='auto'"
-                )
+                    "carry shared information; raise dim, or estimate on the data themselves",
+                    side=side, variance_kept=float(kept),
+                ))
             elif key in diag and kept is None:
-                warns.append(
+                warns.append(flag(
+                    "lower-bound",
                     f"{side} was compressed from {d_in} to {d_out} dimensions by an autoencoder: the estimate is a lower "
-                    "bound (data-processing inequality) and reads low when the codes drop shared information"
-                )
+                    "bound (data-processing inequality) and reads low when the codes drop shared information", side=side,
+                ))
         diag["warnings"] = warns
         return res.mi, res.stderr, diag

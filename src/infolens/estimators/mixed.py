@@ -34,7 +34,8 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy.special import digamma
 
-from ..errors import InputError
+from ..errors import InputError, flag
+from ..stats import compare
 from ..registry import register
 from ..validation import as_labels, check_random_state, check_xy, resolve_discrete
 from . import _knn_backend as kb
@@ -113,14 +114,16 @@ class RossMI(KNNEstimator):
             diag["ci"] = (mi - hs["ci_halfwidth"], mi + hs["ci_halfwidth"])
         warns = []
         if x.shape[1] > KNN_MAX_JOINT_DIM:
-            warns.append(f"ross with {x.shape[1]}-dimensional x: kNN estimators read far too low in more than "
-                         f"{KNN_MAX_JOINT_DIM} dimensions; use method='classifier' or 'gaussian-copula'")
+            warns.append(flag("high-dimension", f"ross with {x.shape[1]}-dimensional x: kNN estimators read far too low "
+                              f"in more than {KNN_MAX_JOINT_DIM} dimensions; use method='classifier' or 'gaussian-copula'",
+                              dims=int(x.shape[1]), limit=KNN_MAX_JOINT_DIM))
         w = convergence_warning(mi, hs["halves"], hs["stderr"], what="ross")
         if w:
-            warns.append(w)
+            warns.append(flag("rising-with-n", str(w), mi=mi))
         hy = float(-np.sum((p := np.bincount(labels) / len(labels)) * np.log(p)))
-        if mi > hy + (hs["stderr"] or 0.0) * 2:
-            warns.append(f"the estimate exceeds H(Y) = {hy:.3g} nats, which bounds I(X;Y) for a discrete y")
+        if mi > hy and compare(mi, hy, hs["stderr"], None).differ:
+            warns.append(flag("exceeds-entropy", f"the estimate exceeds H(Y) = {hy:.3g} nats, which bounds I(X;Y) for "
+                              "a discrete y", h_y=hy, mi=mi))
         diag["warnings"] = warns
         return mi, hs["stderr"], diag
 
@@ -224,7 +227,7 @@ class MixedMI(KNNEstimator):
             diag["warnings"] = knn_warnings("mixed", mi, hs["stderr"], hs["halves"], xs, ys)
         else:
             w = convergence_warning(mi, hs["halves"], hs["stderr"], what="mixed")
-            diag["warnings"] = [w] if w else []
+            diag["warnings"] = [flag("rising-with-n", str(w), mi=mi)] if w else []
         return mi, hs["stderr"], diag
 
 
