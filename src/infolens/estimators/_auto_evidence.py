@@ -99,6 +99,8 @@ class Evidence:
     above_model: tuple[str, str] | None = None
     #: the answer is the highest of candidates that all read low (no model explains the data)
     highest_low_reader: bool = False
+    #: one side is a label (the discrete-continuous branch)
+    labels: bool = False
     #: the answer is a lower bound (labels in too many dimensions for kNN)
     lower_bound: bool = False
     #: no finite MI is measurable at this n (a :class:`~._ill_posed.Deterministic` record)
@@ -243,7 +245,9 @@ def _not_gaussian_left(ev: Evidence) -> list[Flag] | None:
 
 
 def _small_sample(ev: Evidence) -> list[Flag] | None:
-    if ev.n >= SMALL_N or ev.d == 0 or ev.lower_bound:
+    # (the reason concerns the shape of a continuous dependence: a label's estimate has no
+    # copula shape to miss and is held to the precision rule alone)
+    if ev.n >= SMALL_N or ev.d == 0 or ev.labels:
         return None
     if ev.gaussian and ev.choice == "gaussian-copula" and ev.d <= CORROBORATE_MAX_DIM:
         return None

@@ -248,6 +248,7 @@ class AutoMI(Estimator):
     # --- the branches ---------------------------------------------------------------------
     def _labels(self, ev: Evidence, xc: np.ndarray, lab: np.ndarray, seed: int) -> str:
         d = xc.shape[1]
+        ev.labels = True
         self._run(ev, "gaussian-copula", "gaussian-copula", xc, lab, discrete_y=True)
         if d <= KNN_MAX_JOINT_DIM:
             self._run(ev, "ross", "ross", xc, lab, discrete_y=True, random_state=seed)
