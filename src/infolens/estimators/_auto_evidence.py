@@ -18,6 +18,7 @@ from typing import Any, Callable
 from ..errors import Flag, flag
 from ..stats import Z95, compare
 from ._auto_rules import (
+    CHECK_POWER_RTOL,
     CORROBORATE_MAX_DIM,
     CORROBORATE_MIN_N,
     CORROBORATE_RTOL,
@@ -258,6 +259,18 @@ def _small_sample(ev: Evidence) -> list[Flag] | None:
                  n=ev.n, d=ev.d, reads_low=True)]
 
 
+def _weak_check(ev: Evidence) -> list[Flag] | None:
+    mc = ev.model_check
+    if mc is None or ev.gaussian or not mc.passed or ev.choice != mc.model:
+        return None
+    se = math.hypot(mc.se_data, mc.se_model)
+    if se <= CHECK_POWER_RTOL * abs(ev.chosen.mi):
+        return None
+    return [flag("small-sample", f"the {mc.model} model passed a check that could not see a 10% error (KSG's combined "
+                 f"standard error {ev.fmt(se)}, {se / max(abs(ev.chosen.mi), 1e-12):.0%} of the value): more rows "
+                 "would test it", check_se=se)]
+
+
 def _imprecise(ev: Evidence) -> list[Flag] | None:
     c = ev.chosen
     half = Z95 * c.se
@@ -281,6 +294,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("caution", _rejected_model_left),
     ("caution", _not_gaussian_left),
     ("caution", _small_sample),
+    ("caution", _weak_check),
     ("caution", _imprecise),
 )
 
@@ -300,15 +314,21 @@ _READS_LOW = frozenset({"not-gaussian", "rising-with-n", "high-dimension", "heav
 
 def truth_range(ev: Evidence, level: str, h_label: float | None = None) -> tuple[float, float] | None:
     """A range the truth may lie in, for a verdict below "ok" (None for "ok"): the hull of
-    the 95% intervals of every candidate that ran; when the answer is a lower bound or the
+    the 95% intervals of every candidate that ran (a lower bound other than the choice only
+    raises the bottom, to its interval's low end); when the answer is a lower bound or the
     highest of low readers, the top is open (``inf``) unless a label bounds the MI by its
     entropy ``h_label``."""
     if level == "ok":
         return None
-    lo, hi = math.inf, -math.inf
-    for c in ev.ran.values():
+    lo, hi, floor = math.inf, -math.inf, -math.inf
+    for k, c in ev.ran.items():
         ci = c.result.ci if c.result.ci is not None else (c.mi, c.mi)
-        lo, hi = min(lo, ci[0]), max(hi, ci[1])
+        hi = max(hi, ci[1])
+        if c.bias == "lower-bound" and k != ev.choice:
+            floor = max(floor, ci[0])  # a bound says where the truth is not, not where it is
+        else:
+            lo = min(lo, ci[0])
+    lo = max(lo, floor) if math.isfinite(lo) else floor
     if not math.isfinite(lo):
         return None
     reads_low = ev.lower_bound or ev.highest_low_reader or any(

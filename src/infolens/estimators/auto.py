@@ -138,15 +138,19 @@ class AutoMI(Estimator):
         return check_xy(x, y, min_samples=self.min_samples(), x_categorical=True, y_categorical=True)
 
     # --- running candidates ---------------------------------------------------------------
-    def _run(self, ev: Evidence, label: str, method: str, xa: np.ndarray, ya: np.ndarray, **params: Any) -> None:
+    def _run(self, ev: Evidence, label: str, method: str, xa: np.ndarray, ya: np.ndarray, bias: str | None = None,
+             **params: Any) -> None:
+        """Run one candidate into ``ev``; ``bias`` overrides the class's tag where the use differs
+        (the class-conditional Gaussian copula is a model, not the continuous copula's bound)."""
         t0 = time.perf_counter()
+        tag = bias or bias_of(method)
         try:
             res = get_estimator(method, **params).estimate(xa, ya)
         except (ValueError, TypeError, ArithmeticError, np.linalg.LinAlgError) as exc:  # recorded, not hidden
-            ev.candidates[label] = Candidate(label, method, bias_of(method), time.perf_counter() - t0,
+            ev.candidates[label] = Candidate(label, method, tag, time.perf_counter() - t0,
                                              error=f"{type(exc).__name__}: {exc}")
             return
-        ev.candidates[label] = Candidate(label, method, bias_of(method), time.perf_counter() - t0, result=res)
+        ev.candidates[label] = Candidate(label, method, tag, time.perf_counter() - t0, result=res)
 
     def _neural_params(self, seed: int) -> dict[str, Any]:
         p: dict[str, Any] = {"random_state": seed, "verbose": self.verbose}
@@ -249,7 +253,9 @@ class AutoMI(Estimator):
     def _labels(self, ev: Evidence, xc: np.ndarray, lab: np.ndarray, seed: int) -> str:
         d = xc.shape[1]
         ev.labels = True
-        self._run(ev, "gaussian-copula", "gaussian-copula", xc, lab, discrete_y=True)
+        # the class-conditional copula models each class as a Gaussian: no fixed bias direction
+        # (784 pixels at n = 20,000 it read 2.59 for a truth of 1.88)
+        self._run(ev, "gaussian-copula", "gaussian-copula", xc, lab, bias="unknown", discrete_y=True)
         if d <= KNN_MAX_JOINT_DIM:
             self._run(ev, "ross", "ross", xc, lab, discrete_y=True, random_state=seed)
             if "ross" in ev.ran:
