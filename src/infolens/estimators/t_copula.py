@@ -193,7 +193,11 @@ _SINGULAR = ("x and y have a singular joint dispersion (a column is a function o
 
 
 def _point_mi(x: np.ndarray, y: np.ndarray, random_state: int) -> float:
-    """The estimate alone (no interval of nu, no checks): what each half-sample needs."""
+    """The estimate alone (no interval of nu, no checks): what each half-sample needs; NaN
+    when a column is constant in this half (sparse columns: no correlation to fit, and the
+    half-sampling error then says that a half failed)."""
+    if np.any(np.ptp(x, axis=0) == 0) or np.any(np.ptp(y, axis=0) == 0):
+        return math.nan
     fit = fit_t_copula(x, y, random_state, interval=False)
     if math.isinf(fit["nu"]):
         return gaussian_mi(normal_scores(x), normal_scores(y))[0]
