@@ -201,3 +201,17 @@ def test_no_heavy_tail_warning_from_noise_at_small_n():
     x, y = StudentT(1, 1, 1.0).sample(200, random_state=0)
     w = heavy_tail_warning(x, y, "ksg")
     assert w is not None and w.code == "heavy-tails"
+
+
+def test_imprecision_alone_grades_without_a_warning():
+    """n = 300 Gaussian 1+1 (rho = 0.6, 0.223 nats): the Gaussian copula is the right model,
+    but its 95% interval (+-0.07) is wider than the 10% an "ok" grade promises, so the grade
+    is "caution" (code small-sample in trust_codes) and no warning is issued: the interval
+    already states the imprecision. With 20,000 rows the same question is "ok"."""
+    rng = np.random.default_rng(8)
+    for n, grade in ((300, "caution"), (20000, "ok")):
+        x = rng.normal(size=n)
+        y = 0.6 * x + 0.8 * rng.normal(size=n)
+        r = infolens.estimate_mi(x, y, budget="fast", random_state=0, warn=False)
+        assert r.diagnostics["trust"] == grade and r.warnings == []
+        assert ("small-sample" in r.diagnostics["trust_codes"]) == (grade == "caution")

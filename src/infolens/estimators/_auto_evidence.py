@@ -277,9 +277,10 @@ def _imprecise(ev: Evidence) -> list[Flag] | None:
     allowed = max(PRECISION_RTOL * abs(c.mi), PRECISION_FLOOR)
     if ev.d == 0 or half <= allowed:
         return None
+    # (a grade, not a warning: the interval already says how precise the value is)
     return [flag("small-sample", f"the 95% interval of {ev.choice} is +-{ev.fmt(half)}, wider than the "
                  f"{PRECISION_RTOL:.0%} of the value that an 'ok' grade promises: use more rows for that precision",
-                 halfwidth=half, allowed=allowed)]
+                 halfwidth=half, allowed=allowed, interval_says_it=True)]
 
 
 #: the trust rules, read in order: (level, rule). The first rule that returns reasons sets

@@ -34,7 +34,8 @@ constants, each with its reason, are in :mod:`._auto_rules`.
      ``"low"``), so the highest is the answer, unless the bias-corrected ``wkl`` (5-10 joint
      dims) or the diffusion estimator (``diffusion=``, above 10 dims) lies above it.
 
-Trust (:func:`~._auto_evidence.grade`, a table of rules read in order): "unreliable" when a
+Trust (:func:`~._auto_evidence.grade`, a table of rules read in order; every verdict below
+"ok" is also a warning, except imprecision alone, which the interval states): "unreliable" when a
 candidate contradicts the choice beyond 3 combined standard errors and 25% with no known
 downward bias; "caution" when the chosen estimate carries warnings of its own, is a lower
 bound, was checked on a sub-block only, or a copula model failed its check or was beaten by
@@ -196,6 +197,8 @@ class AutoMI(Estimator):
         if level != "ok":
             for r in reasons:
                 if r.data.get("from_candidate") == ev.choice:  # one of `own`, already there
+                    continue
+                if r.data.get("interval_says_it"):  # imprecision alone: the interval states it
                     continue
                 warns.append(flag(r.code, f"auto ({level}): {self._as_told(r)}", **r.data))
         rng_truth = truth_range(ev, level, h_label)
