@@ -29,6 +29,7 @@ from ._auto_rules import (
     PRECISION_FLOOR,
     PRECISION_RTOL,
     SMALL_N,
+    WARN_RTOL,
     code_for,
     finite,
 )
@@ -280,7 +281,8 @@ def _imprecise(ev: Evidence) -> list[Flag] | None:
     # (a grade, not a warning: the interval already says how precise the value is)
     return [flag("small-sample", f"the 95% interval of {ev.choice} is +-{ev.fmt(half)}, wider than the "
                  f"{PRECISION_RTOL:.0%} of the value that an 'ok' grade promises: use more rows for that precision",
-                 halfwidth=half, allowed=allowed, interval_says_it=True)]
+                 halfwidth=half, allowed=allowed,
+                 interval_says_it=bool(half <= max(WARN_RTOL * abs(c.mi), PRECISION_FLOOR)))]
 
 
 #: the trust rules, read in order: (level, rule). The first rule that returns reasons sets

@@ -93,6 +93,11 @@ SMALL_N = 2000
 PRECISION_RTOL = 0.10
 #: ... with an absolute resolution for MI near 0 (nats; 10% of 0.2 nats)
 PRECISION_FLOOR = 0.02
+#: imprecision alone grades "caution" without a warning (the interval says it) while the 95%
+#: interval stays within +-WARN_RTOL of the value; beyond, the value may be more than 25% off
+#: by its own interval, and every estimate that far off must carry a warning (at n = 200 one
+#: such estimate, 28% off, had none)
+WARN_RTOL = 0.25
 #: a non-Gaussian copula model accepted by its check is graded "ok" only when the check could
 #: see a 10% error: the combined standard error of its two KSG values at most CHECK_POWER_RTOL
 #: of the value (off the suite, a mixture of +-0.8 correlations, MI 0.197: the t-copula read
