@@ -203,23 +203,23 @@ def _tree_count(pts: np.ndarray, radius: np.ndarray, strict: bool, split: bool =
     return cnt
 
 
-def _count_sorted(v: np.ndarray, radius: np.ndarray, strict: bool) -> np.ndarray:
-    """One-dimensional counts by sorting and binary search, O(n log n).
+def sorted_windows(s: np.ndarray, v: np.ndarray, radius: np.ndarray, strict: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Positions ``[lo, hi)`` in the sorted values ``s`` of the points within ``radius`` of
+    each ``v`` (strictly ``<``, or inclusively ``<=``), the point itself included: the
+    windows behind :func:`_count_sorted`, also used by the KSG jackknife to find, for every
+    point, the windows that contain it.
 
     ``v_i +- r_i`` is rounded in floating point, so the window is widened (inclusive) or
     narrowed (strict) by a few ulps: the neighbour that defines ``r_i`` is then counted
     (or left out) exactly as the max-norm comparison would; points closer than 1e-15
     relative to the boundary are the only ones that could differ."""
-    s = np.sort(v)
     slack = 8 * np.finfo(np.float64).eps * (np.abs(v) + radius)
     if strict:
         r = np.maximum(radius - slack, 0.0)
         # exact copies of v_i are inside any radius > 0, even when the slack ate r
         hi = np.maximum(np.searchsorted(s, v + r, side="left"), np.searchsorted(s, v, side="right"))
         lo = np.minimum(np.searchsorted(s, v - r, side="right"), np.searchsorted(s, v, side="left"))
-        cnt = hi - lo - 1  # minus the point itself
-        cnt[radius <= 0] = 0
-        return np.maximum(cnt, 0).astype(np.int64)
+        return lo, hi
     r = radius + slack
     hi = np.searchsorted(s, v + r, side="right")
     lo = np.searchsorted(s, v - r, side="left")
@@ -228,7 +228,18 @@ def _count_sorted(v: np.ndarray, radius: np.ndarray, strict: bool) -> np.ndarray
         z = radius == 0
         hi[z] = np.searchsorted(s, v[z], side="right")
         lo[z] = np.searchsorted(s, v[z], side="left")
-    return (hi - lo - 1).astype(np.int64)
+    return lo, hi
+
+
+def _count_sorted(v: np.ndarray, radius: np.ndarray, strict: bool) -> np.ndarray:
+    """One-dimensional counts by sorting and binary search, O(n log n) (windows of
+    :func:`sorted_windows`, the point itself left out)."""
+    lo, hi = sorted_windows(np.sort(v), v, radius, strict)
+    cnt = hi - lo - 1  # minus the point itself
+    if strict:
+        cnt[radius <= 0] = 0
+        return np.maximum(cnt, 0).astype(np.int64)
+    return cnt.astype(np.int64)
 
 
 def _brute_count(blocks: Sequence[np.ndarray], radius: np.ndarray, strict: bool) -> np.ndarray:

@@ -134,6 +134,90 @@ static void one_projection(work_t *w, const double *u, const double *v, const in
     }
 }
 
+/* ---------------------------------------------------------------------------------------
+ * knn2d: the k nearest other points (max-norm) of every point of ONE 2-D sample, with their
+ * indices, for the KSG estimator on a 1+1 sample of any size (the jackknife interval needs
+ * to know which points are whose neighbours). Same grid and the same exact rectangle-growing
+ * search as above; each cell slot also holds the point's index, and the point itself is
+ * skipped by index (so exact duplicates count as neighbours at distance 0).
+ * Inputs: u in v-order, v ascending, uorder = argsort(u); indices refer to that v-order.
+ * ------------------------------------------------------------------------------------- */
+typedef struct {
+    work_t w;
+    Py_ssize_t *ci;            /* point index of each cell slot */
+    Py_ssize_t *besti;         /* indices of the K best */
+} knn_work_t;
+
+static inline void scan_cell_idx(knn_work_t *kw, Py_ssize_t cell, double ui, double vi, Py_ssize_t self)
+{
+    const work_t *w = &kw->w;
+    double *best = w->best;
+    Py_ssize_t *bi = kw->besti;
+    Py_ssize_t K = w->K;
+    for (Py_ssize_t q = w->start[cell]; q < w->start[cell + 1]; q++) {
+        double du = fabs(w->cu[q] - ui), dv = fabs(w->cv[q] - vi);
+        double d = du > dv ? du : dv;
+        if (d < best[K - 1] && kw->ci[q] != self) {
+            Py_ssize_t t = K - 1;
+            while (t > 0 && best[t - 1] > d) { best[t] = best[t - 1]; bi[t] = bi[t - 1]; t--; }
+            best[t] = d;
+            bi[t] = kw->ci[q];
+        }
+    }
+}
+
+static void knn_sample(knn_work_t *kw, const double *u, const double *v, const int64_t *uorder,
+                       double *dist, int64_t *idx)
+{
+    work_t *w = &kw->w;
+    Py_ssize_t n = w->n, c = w->c, G = w->G, K = w->K;
+    Py_ssize_t ncell = G * G;
+    for (Py_ssize_t r = 0; r < n; r++) {
+        w->us[r] = u[uorder[r]];
+        w->rank[uorder[r]] = r;
+    }
+    for (Py_ssize_t q = 0; q <= ncell; q++) w->start[q] = 0;
+    for (Py_ssize_t i = 0; i < n; i++) w->start[(i / c) * G + w->rank[i] / c + 1]++;
+    for (Py_ssize_t q = 0; q < ncell; q++) w->start[q + 1] += w->start[q];
+    {
+        Py_ssize_t *fill = w->start;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_ssize_t cell = (i / c) * G + w->rank[i] / c;
+            Py_ssize_t at = fill[cell]++;
+            w->cu[at] = u[i];
+            w->cv[at] = v[i];
+            kw->ci[at] = i;
+        }
+        for (Py_ssize_t q = ncell; q > 0; q--) fill[q] = fill[q - 1];
+        fill[0] = 0;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double ui = u[i], vi = v[i];
+        Py_ssize_t a = w->rank[i] / c, b = i / c;
+        Py_ssize_t alo = a, ahi = a, blo = b, bhi = b;
+        for (Py_ssize_t t = 0; t < K; t++) { w->best[t] = INFINITY; kw->besti[t] = -1; }
+        scan_cell_idx(kw, b * G + a, ui, vi, i);
+        for (;;) {
+            double kth = w->best[K - 1];
+            double dl = alo > 0 ? ui - w->us[alo * c - 1] : INFINITY;
+            double dr = ahi < G - 1 ? w->us[(ahi + 1) * c] - ui : INFINITY;
+            double db = blo > 0 ? vi - v[blo * c - 1] : INFINITY;
+            double dt = bhi < G - 1 ? v[(bhi + 1) * c] - vi : INFINITY;
+            double m = dl;
+            int side = 0;
+            if (dr < m) { m = dr; side = 1; }
+            if (db < m) { m = db; side = 2; }
+            if (dt < m) { m = dt; side = 3; }
+            if (m >= kth) break; /* kth finite once K other points were seen (n > K) */
+            if (side == 0) { alo--; for (Py_ssize_t bb = blo; bb <= bhi; bb++) scan_cell_idx(kw, bb * G + alo, ui, vi, i); }
+            else if (side == 1) { ahi++; for (Py_ssize_t bb = blo; bb <= bhi; bb++) scan_cell_idx(kw, bb * G + ahi, ui, vi, i); }
+            else if (side == 2) { blo--; for (Py_ssize_t aa = alo; aa <= ahi; aa++) scan_cell_idx(kw, blo * G + aa, ui, vi, i); }
+            else { bhi++; for (Py_ssize_t aa = alo; aa <= ahi; aa++) scan_cell_idx(kw, bhi * G + aa, ui, vi, i); }
+        }
+        for (Py_ssize_t t = 0; t < K; t++) { dist[i * K + t] = w->best[t]; idx[i * K + t] = kw->besti[t]; }
+    }
+}
+
 static int get(PyObject *obj, Py_buffer *view, int writable, Py_ssize_t itemsize, Py_ssize_t count, const char *name)
 {
     if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | (writable ? PyBUF_WRITABLE : 0)) < 0) return -1;
@@ -199,13 +283,64 @@ static PyObject *ksg2d(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+static PyObject *knn2d(PyObject *self, PyObject *args)
+{
+    (void)self;
+    PyObject *uo, *vo, *oo, *do_, *io;
+    Py_ssize_t n, k, cell;
+    if (!PyArg_ParseTuple(args, "OOOnnnOO", &uo, &vo, &oo, &n, &k, &cell, &do_, &io)) return NULL;
+    if (n < 2 || k < 1 || n <= k || cell < 1) {
+        PyErr_SetString(PyExc_ValueError, "knn2d: need 1 <= k < n and cell >= 1");
+        return NULL;
+    }
+    Py_buffer ub, vb, ob, db, ib;
+    if (get(uo, &ub, 0, 8, n, "u") < 0) return NULL;
+    if (get(vo, &vb, 0, 8, n, "v") < 0) { PyBuffer_Release(&ub); return NULL; }
+    if (get(oo, &ob, 0, 8, n, "uorder") < 0) { PyBuffer_Release(&ub); PyBuffer_Release(&vb); return NULL; }
+    if (get(do_, &db, 1, 8, n * k, "dist") < 0) { PyBuffer_Release(&ub); PyBuffer_Release(&vb); PyBuffer_Release(&ob); return NULL; }
+    if (get(io, &ib, 1, 8, n * k, "idx") < 0) {
+        PyBuffer_Release(&ub); PyBuffer_Release(&vb); PyBuffer_Release(&ob); PyBuffer_Release(&db); return NULL;
+    }
+    knn_work_t kw;
+    work_t *w = &kw.w;
+    w->n = n;
+    w->K = k;
+    w->c = cell;
+    w->G = (n + cell - 1) / cell;
+    w->us = malloc(sizeof(double) * n);
+    w->rank = malloc(sizeof(Py_ssize_t) * n);
+    w->start = malloc(sizeof(Py_ssize_t) * (w->G * w->G + 1));
+    w->cu = malloc(sizeof(double) * n);
+    w->cv = malloc(sizeof(double) * n);
+    w->best = malloc(sizeof(double) * k);
+    kw.ci = malloc(sizeof(Py_ssize_t) * n);
+    kw.besti = malloc(sizeof(Py_ssize_t) * k);
+    int ok = w->us && w->rank && w->start && w->cu && w->cv && w->best && kw.ci && kw.besti;
+    if (ok) {
+        const double *u = ub.buf, *v = vb.buf;
+        const int64_t *uorder = ob.buf;
+        double *dist = db.buf;
+        int64_t *idx = ib.buf;
+        Py_BEGIN_ALLOW_THREADS
+        knn_sample(&kw, u, v, uorder, dist, idx);
+        Py_END_ALLOW_THREADS
+    }
+    free(w->us); free(w->rank); free(w->start); free(w->cu); free(w->cv); free(w->best); free(kw.ci); free(kw.besti);
+    PyBuffer_Release(&ub); PyBuffer_Release(&vb); PyBuffer_Release(&ob); PyBuffer_Release(&db); PyBuffer_Release(&ib);
+    if (!ok) return PyErr_NoMemory();
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"ksg2d", ksg2d, METH_VARARGS,
      "ksg2d(u, v, uorder, P, n, k, v_shared, rel, cell, eps, nu, nv): KSG radii and marginal counts of P 2-D samples "
      "(see the module source); fills eps, nu, nv in place."},
+    {"knn2d", knn2d, METH_VARARGS,
+     "knn2d(u, v, uorder, n, k, cell, dist, idx): the k nearest other points (max-norm) of every point of one 2-D "
+     "sample (u in v-order, v ascending, uorder = argsort(u)); fills dist (n, k) ascending and idx (n, k) in place."},
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_ksg2d", "Exact 2-D KSG neighbour statistics for sliced MI.", -1, methods, NULL, NULL, NULL, NULL};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_ksg2d", "Exact 2-D KSG neighbour statistics (sliced MI, and the 1+1 KSG at any n).", -1, methods, NULL, NULL, NULL, NULL};
 
 PyMODINIT_FUNC PyInit__ksg2d(void) { return PyModule_Create(&module); }

@@ -96,30 +96,12 @@ class KLMI(KNNEstimator):
     """MI as H(X) + H(Y) - H(X,Y), each a Kozachenko–Leonenko entropy (max-norm,
     k-th neighbour). Errors of the three terms do not cancel as in KSG, so it is more
     biased than KSG for strong dependence; kept as the classical baseline.
-
-    Parameters as :class:`~infolens.estimators.knn.KSG` (k, ties, standardize,
-    n_subsamples, backend, random_state).
     """
 
     name: ClassVar[str] = "kl"
     weighted: ClassVar[bool] = False
     _test_params: ClassVar[dict[str, Any]] = {"k": 3, "n_subsamples": 4}
 
-    def __init__(
-        self,
-        k: int = 5,
-        ties: str = "dequantize",
-        standardize: bool = True,
-        n_subsamples: int = 10,
-        backend: str = "auto",
-        random_state: Any = None,
-    ) -> None:
-        self.k = k
-        self.ties = ties
-        self.standardize = standardize
-        self.n_subsamples = n_subsamples
-        self.backend = backend
-        self.random_state = random_state
 
     def _mi(self, x: np.ndarray, y: np.ndarray) -> tuple[float, dict[str, Any]]:
         k = int(self.k)
@@ -145,14 +127,3 @@ class WeightedKLMI(KLMI):
     weighted: ClassVar[bool] = True
     _test_params: ClassVar[dict[str, Any]] = {"k": 8, "n_subsamples": 4}
 
-    def __init__(
-        self,
-        k: int = 10,
-        ties: str = "dequantize",
-        standardize: bool = True,
-        n_subsamples: int = 10,
-        backend: str = "auto",
-        random_state: Any = None,
-    ) -> None:
-        super().__init__(k=k, ties=ties, standardize=standardize, n_subsamples=n_subsamples,
-                         backend=backend, random_state=random_state)

@@ -35,13 +35,14 @@ import numpy as np
 from scipy.special import digamma
 
 from ..errors import InputError, flag
-from ..stats import compare
 from ..registry import register
+from ..stats import compare
 from ..validation import as_labels, check_random_state, check_xy, resolve_discrete
 from . import _knn_backend as kb
 from ._bootstrap import convergence_warning, halfsample_stderr
 from ._ties import prepare
 from .knn import KNN_MAX_JOINT_DIM, KNNEstimator, knn_warnings
+from .neural.params import Param
 
 
 @register("ross2014", "discrete-continuous")
@@ -61,23 +62,9 @@ class RossMI(KNNEstimator):
     _test_params: ClassVar[dict[str, Any]] = {"k": 3, "n_subsamples": 4}
     _test_y: ClassVar[str] = "discrete"
 
-    def __init__(
-        self,
-        k: int = 5,
-        discrete_y: bool | str = "auto",
-        ties: str = "dequantize",
-        standardize: bool = True,
-        n_subsamples: int = 10,
-        backend: str = "auto",
-        random_state: Any = None,
-    ) -> None:
-        self.k = k
-        self.discrete_y = discrete_y
-        self.ties = ties
-        self.standardize = standardize
-        self.n_subsamples = n_subsamples
-        self.backend = backend
-        self.random_state = random_state
+    _own_params: ClassVar[dict[str, Param]] = {
+        "discrete_y": Param("auto", "bool | str", 'which side is the label: True, False or "auto" (see above)')}
+    discrete_y: bool | str
 
     def _validate(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         self._check_params()
@@ -172,25 +159,11 @@ class MixedMI(KNNEstimator):
     name: ClassVar[str] = "mixed"
     _test_params: ClassVar[dict[str, Any]] = {"k": 3, "n_subsamples": 4}
 
-    def __init__(
-        self,
-        k: int = 5,
-        discrete_x: bool | str = "auto",
-        discrete_y: bool | str = "auto",
-        ties: str = "dequantize",
-        standardize: bool = True,
-        n_subsamples: int = 10,
-        backend: str = "auto",
-        random_state: Any = None,
-    ) -> None:
-        self.k = k
-        self.discrete_x = discrete_x
-        self.discrete_y = discrete_y
-        self.ties = ties
-        self.standardize = standardize
-        self.n_subsamples = n_subsamples
-        self.backend = backend
-        self.random_state = random_state
+    _own_params: ClassVar[dict[str, Param]] = {
+        "discrete_x": Param("auto", "bool | str", 'True / False, or "auto" (see above)'),
+        "discrete_y": Param("auto", "bool | str", 'True / False, or "auto" (see above)')}
+    discrete_x: bool | str
+    discrete_y: bool | str
 
     def _validate(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         self._check_params()
