@@ -203,43 +203,54 @@ def _tree_count(pts: np.ndarray, radius: np.ndarray, strict: bool, split: bool =
     return cnt
 
 
-def sorted_windows(s: np.ndarray, v: np.ndarray, radius: np.ndarray, strict: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Positions ``[lo, hi)`` in the sorted values ``s`` of the points within ``radius`` of
-    each ``v`` (strictly ``<``, or inclusively ``<=``), the point itself included: the
-    windows behind :func:`_count_sorted`, also used by the KSG jackknife to find, for every
-    point, the windows that contain it.
+def sorted_windows(v: np.ndarray, radius: np.ndarray, strict: bool,
+                   order: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(order, s, lo, hi)``: ``order = argsort(v)`` (computed unless given), the sorted
+    values ``s = v[order]``, and for the point at sorted position ``p`` the positions
+    ``[lo[p], hi[p])`` in ``s`` of the points within ``radius`` of it (strictly ``<``, or
+    inclusively ``<=``), the point itself included: the windows behind
+    :func:`_count_sorted`, also used by the KSG jackknife to find, for every point, the
+    windows that contain it. Everything is in sorted order: the search keys then arrive
+    almost sorted, which binary search serves from cache (measured 5-10x faster than keys
+    in random order at n = 10^6).
 
     ``v_i +- r_i`` is rounded in floating point, so the window is widened (inclusive) or
     narrowed (strict) by a few ulps: the neighbour that defines ``r_i`` is then counted
     (or left out) exactly as the max-norm comparison would; points closer than 1e-15
     relative to the boundary are the only ones that could differ."""
-    slack = 8 * np.finfo(np.float64).eps * (np.abs(v) + radius)
+    if order is None:
+        order = np.argsort(v, kind="stable")
+    s = v[order]
+    radius = radius[order]
+    slack = 8 * np.finfo(np.float64).eps * (np.abs(s) + radius)
     if strict:
         r = np.maximum(radius - slack, 0.0)
         # exact copies of v_i are inside any radius > 0, even when the slack ate r
-        hi = np.maximum(np.searchsorted(s, v + r, side="left"), np.searchsorted(s, v, side="right"))
-        lo = np.minimum(np.searchsorted(s, v - r, side="right"), np.searchsorted(s, v, side="left"))
-        return lo, hi
+        hi = np.maximum(np.searchsorted(s, s + r, side="left"), np.searchsorted(s, s, side="right"))
+        lo = np.minimum(np.searchsorted(s, s - r, side="right"), np.searchsorted(s, s, side="left"))
+        return order, s, lo, hi
     r = radius + slack
-    hi = np.searchsorted(s, v + r, side="right")
-    lo = np.searchsorted(s, v - r, side="left")
+    hi = np.searchsorted(s, s + r, side="right")
+    lo = np.searchsorted(s, s - r, side="left")
     if np.any(radius == 0):
         # exact ties (radius 0): count equal values exactly, no slack
         z = radius == 0
-        hi[z] = np.searchsorted(s, v[z], side="right")
-        lo[z] = np.searchsorted(s, v[z], side="left")
-    return lo, hi
+        hi[z] = np.searchsorted(s, s[z], side="right")
+        lo[z] = np.searchsorted(s, s[z], side="left")
+    return order, s, lo, hi
 
 
-def _count_sorted(v: np.ndarray, radius: np.ndarray, strict: bool) -> np.ndarray:
+def _count_sorted(v: np.ndarray, radius: np.ndarray, strict: bool, order: np.ndarray | None = None) -> np.ndarray:
     """One-dimensional counts by sorting and binary search, O(n log n) (windows of
     :func:`sorted_windows`, the point itself left out)."""
-    lo, hi = sorted_windows(np.sort(v), v, radius, strict)
-    cnt = hi - lo - 1  # minus the point itself
+    order, _s, lo, hi = sorted_windows(v, radius, strict, order)
+    cnt_s = hi - lo - 1  # minus the point itself
     if strict:
-        cnt[radius <= 0] = 0
-        return np.maximum(cnt, 0).astype(np.int64)
-    return cnt.astype(np.int64)
+        cnt_s[radius[order] <= 0] = 0
+        cnt_s = np.maximum(cnt_s, 0)
+    cnt = np.empty(len(v), dtype=np.int64)
+    cnt[order] = cnt_s
+    return cnt
 
 
 def _brute_count(blocks: Sequence[np.ndarray], radius: np.ndarray, strict: bool) -> np.ndarray:

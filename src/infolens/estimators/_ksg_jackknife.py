@@ -51,18 +51,49 @@ def _inv(c: np.ndarray) -> np.ndarray:
     return out
 
 
-def _stab_1d(v: np.ndarray, radius: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """``out[j] = sum_{i != j, v_j in the strict window of i} w[i]``, the windows being
-    exactly those of :func:`._knn_backend._count_sorted` (``strict=True``)."""
-    s = np.sort(v)
-    lo, hi = kb.sorted_windows(s, v, radius, strict=True)
-    n = len(v)
-    diff = np.bincount(lo, weights=w, minlength=n + 1) - np.bincount(hi, weights=w, minlength=n + 1)
-    cover = np.cumsum(diff)[:n]
-    pos = np.searchsorted(s, v, side="left")
-    out = cover[pos]
-    out -= np.where(radius > 0, w, 0.0)  # each point lies in its own window
-    return out
+class _Line:
+    """One 1-D marginal, sorted once: its strict windows (those of
+    :func:`._knn_backend.sorted_windows`), counts and stabbing sums, all computed in sorted
+    order (binary searches with nearly sorted keys run from cache)."""
+
+    def __init__(self, v: np.ndarray, order: np.ndarray | None = None) -> None:
+        self.n = len(v)
+        self.order = np.argsort(v, kind="stable") if order is None else order
+        self.v = v
+        self.s = v[self.order]
+        self._cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def windows(self, radius: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        key = id(radius)
+        if key not in self._cache:
+            self._cache[key] = kb.sorted_windows(self.v, radius, True, self.order)[2:]
+        return self._cache[key]
+
+    def count(self, radius: np.ndarray) -> np.ndarray:
+        """Strict counts, as :func:`._knn_backend._count_sorted`, in the caller's order."""
+        lo, hi = self.windows(radius)
+        cnt_s = np.maximum(hi - lo - 1, 0)
+        cnt_s[radius[self.order] <= 0] = 0
+        out = np.empty(self.n, dtype=np.int64)
+        out[self.order] = cnt_s
+        return out
+
+    def stab(self, radius: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """``out[j] = sum_{i != j, v_j in the strict window of i} w[i]``."""
+        lo, hi = self.windows(radius)
+        n = self.n
+        ws = w[self.order]
+        diff = np.bincount(lo, weights=ws, minlength=n + 1) - np.bincount(hi, weights=ws, minlength=n + 1)
+        cover = np.cumsum(diff)[:n]
+        s = self.s
+        if np.all(s[1:] > s[:-1]):
+            out_s = cover
+        else:  # copies of a value share its windows: read the cover at the first copy
+            out_s = cover[np.searchsorted(s, s, side="left")]
+        out_s = out_s - np.where(radius[self.order] > 0, ws, 0.0)  # each point lies in its own window
+        out = np.empty(n)
+        out[self.order] = out_s
+        return out
 
 
 def _stab_tree(pts: np.ndarray, radius: np.ndarray, w: np.ndarray, counts: np.ndarray,
@@ -95,68 +126,113 @@ def _stab_tree(pts: np.ndarray, radius: np.ndarray, w: np.ndarray, counts: np.nd
     return out, noise, p
 
 
-def neighbours(x: np.ndarray, y: np.ndarray, k: int, backend: str) -> tuple[np.ndarray, np.ndarray, str]:
-    """Distances and indices of the ``k`` nearest other points in the joint max-norm; a
-    1+1 sample uses the compiled grid search (:func:`._batched_knn.knn_2d`)."""
-    from ._batched_knn import knn_2d
-
-    if x.shape[1] == 1 and y.shape[1] == 1 and backend in ("auto", "grid"):
-        out = knn_2d(x[:, 0], y[:, 0], k)
-        if out is not None:
-            return out[0], out[1], "grid"
-    if backend == "grid":
-        backend = "auto"
-    dist, idx, which = kb.knn([x, y], k, backend)
-    return dist, idx, which
+#: a d-D marginal's counts at the (k+1)-th neighbour radius are counted exactly on this many
+#: rows at least (all rows below 2x this), and predicted on the others (see :func:`_wider_counts`)
+_WIDER_ROWS = 20_000
 
 
-def _counts(blocks: list[np.ndarray], radii: list[np.ndarray], backend: str) -> list[np.ndarray]:
-    return kb.count_within_each([([b], r) for b, r in zip(blocks, radii)], strict=True,
-                                backend="auto" if backend == "grid" else backend)
+def _wider_counts(a: np.ndarray, c: np.ndarray, eps: np.ndarray, eps2: np.ndarray, backend: str,
+                  rng: np.random.Generator, notes: dict[str, Any]) -> np.ndarray:
+    """Counts of a d-D marginal within the (k+1)-th neighbour radius ``eps2``, given the
+    counts ``c`` within ``eps``. A second KD-tree count over all rows would double the
+    counting cost (the largest part of a d-D KSG); instead the rows of a random subset (an
+    eighth, at least :data:`_WIDER_ROWS`) are counted exactly and the others predicted by
+    ``m + 1 = (c + 1) (eps2 / eps)^g``, the local power law of the ball's content, ``g``
+    fitted on the counted rows (least squares on logarithms; counted rows keep their exact
+    counts). Only the jackknife uses these
+    counts (never the estimate); ``notes`` records the share counted."""
+    n = len(a)
+    if n < 2 * _WIDER_ROWS:
+        return kb.count_within_each([([a], eps2)], strict=True, backend=backend)[0]
+    m_rows = max(_WIDER_ROWS, n // 8)
+    rows = np.sort(rng.choice(n, size=m_rows, replace=False))
+    from sklearn.neighbors import KDTree
+
+    tree = KDTree(a, metric="chebyshev")  # the same strict count as _knn_backend._tree_count
+    m_sub = tree.query_radius(a[rows], np.nextafter(eps2[rows], 0), count_only=True).astype(np.float64) - 1.0
+    ratio = np.log(np.maximum(eps2[rows], 1e-300) / np.maximum(eps[rows], 1e-300))
+    ok = ratio > 0
+    lhs = np.log((m_sub[ok] + 1.0) / (c[rows][ok] + 1.0))
+    g = float(np.sum(lhs * ratio[ok]) / np.sum(ratio[ok] ** 2)) if ok.any() else 0.0
+    pred = (c + 1.0) * np.exp(g * np.log(np.maximum(eps2, 1e-300) / np.maximum(eps, 1e-300))) - 1.0
+    out = np.maximum(np.rint(pred), c).astype(np.int64)
+    out[rows] = m_sub.astype(np.int64)
+    notes.setdefault("jackknife_wider_counts", {"rows_counted": int(m_rows), "exponent": []})
+    notes["jackknife_wider_counts"]["exponent"].append(g)
+    return out
 
 
 def ksg_jackknife(x: np.ndarray, y: np.ndarray, k: int = 5, backend: str = "auto",
                   rng: np.random.Generator | None = None, interval: bool = True) -> tuple[float, dict[str, Any]]:
     """The KSG (alg. 1) estimate on prepared arrays and, with ``interval``, its jackknife:
     returns ``(mi, diag)`` where ``diag`` holds ``backend``, ``mean_nx``, ``mean_ny`` and,
-    with ``interval``, ``jackknife_se`` and ``jackknife_rise`` (see the module doc)."""
+    with ``interval``, ``jackknife_se`` and ``jackknife_rise`` (see the module doc).
+    A 1+1 sample is searched by the compiled grid (:func:`._batched_knn.knn_2d_sorted`) and
+    handled in its y-order (every quantity here is invariant to relabelling the points)."""
+    from ._batched_knn import knn_2d_sorted
+
     n = len(x)
     rng = rng if rng is not None else np.random.default_rng(0)
     kk = k + 1 if interval and n > k + 1 else k
-    dist, idx, which = neighbours(x, y, kk, backend)
-    eps = dist[:, k - 1]
-    if kk == k:
-        nx, ny = _counts([x, y], [eps, eps], which)
+    lines: dict[str, _Line] = {}
+    grid = knn_2d_sorted(x[:, 0], y[:, 0], kk) if x.shape[1] == y.shape[1] == 1 and backend == "auto" else None
+    if grid is not None:
+        dist, idx, vorder, uorder = grid
+        x, y = x[vorder], y[vorder]
+        lines = {"x": _Line(x[:, 0], uorder), "y": _Line(y[:, 0], np.arange(n))}
+        which = "grid"
     else:
-        eps2 = dist[:, k]
-        nx, ny, mx, my = _counts([x, y, x, y], [eps, eps, eps2, eps2], which)
+        dist, idx, which = kb.knn([x, y], kk, backend)
+        if backend in ("auto", "tree"):
+            lines = {name: _Line(a[:, 0]) for name, a in (("x", x), ("y", y)) if a.shape[1] == 1}
+
+    def counts(name: str, a: np.ndarray, radii: list[np.ndarray]) -> list[np.ndarray]:
+        if name in lines:
+            return [lines[name].count(r) for r in radii]
+        c = kb.count_within_each([([a], radii[0])], strict=True, backend=backend)[0]
+        if len(radii) == 1:
+            return [c]
+        return [c, _wider_counts(a, c, radii[0], radii[1], backend, rng, diag_notes)]
+
+    diag_notes: dict[str, Any] = {}
+
+    eps = dist[:, k - 1]
+    eps2 = dist[:, k] if kk > k else eps
+    radii = [eps, eps2] if kk > k else [eps]
+    cx, cy = counts("x", x, radii), counts("y", y, radii)
+    nx, ny = cx[0], cy[0]
     phi = digamma(nx + 1.0) + digamma(ny + 1.0)
     total = float(np.sum(phi))
     mi = float(digamma(k) + digamma(n) - total / n)
-    diag: dict[str, Any] = {"backend": which, "mean_nx": float(nx.mean()), "mean_ny": float(ny.mean())}
+    diag: dict[str, Any] = {"backend": which, "mean_nx": float(nx.mean()), "mean_ny": float(ny.mean()), **diag_notes}
     if kk == k:
         return mi, diag
+    mx, my = cx[1], cy[1]
     noise = 0.0
     shares: list[float] = []
     change = np.zeros(n)  # sum over i != j of the change of i's term when j is deleted
-    for a, c, m in ((x, nx, mx), (y, ny, my)):
+    for name, a, c, m in (("x", x, nx, mx), ("y", y, ny, my)):
         w = _inv(c)
-        if a.shape[1] == 1:
-            stab = _stab_1d(a[:, 0], eps, w)
+        if name in lines:
+            stab = lines[name].stab(eps, w)
         else:
             stab, extra, share = _stab_tree(a, eps, w, c, rng)
             noise += extra
             shares.append(share)
         change -= stab
-        dig_c = digamma(c + 1.0)
+        # a point i with j among its k neighbours: its term psi(c_i + 1) becomes
+        # psi(m_i - [j within eps2_i] + 1) = psi(m_i + 1) - [j within eps2_i] / m_i, and the
+        # stabbing sum above already took -1/c_i off when j was within eps_i: give it back
+        base = digamma(m + 1.0) - digamma(c + 1.0)
+        inv_m = _inv(m)
         for s in range(0, n, _ROWS):
             e = min(n, s + _ROWS)
             nb = idx[s:e, :k]
-            gap = np.abs(a[nb] - a[s:e, None, :]).max(axis=2)  # (rows, k) marginal distances
-            inside = gap < eps[s:e, None]
-            inside2 = gap < eps2[s:e, None]
-            new = digamma(m[s:e, None] - inside2 + 1.0)
-            corr = new - dig_c[s:e, None] + inside * w[s:e, None]
+            if a.shape[1] == 1:
+                gap = np.abs(a[nb, 0] - a[s:e, 0, None])
+            else:
+                gap = np.abs(a[nb] - a[s:e, None, :]).max(axis=2)  # (rows, k) marginal distances
+            corr = base[s:e, None] - (gap < eps2[s:e, None]) * inv_m[s:e, None] + (gap < eps[s:e, None]) * w[s:e, None]
             change += np.bincount(nb.ravel(), weights=corr.ravel(), minlength=n)
     loo = digamma(k) + digamma(n - 1) - (total - phi + change) / (n - 1)
     mean = float(np.mean(loo))
