@@ -72,13 +72,13 @@ def knn_warnings(name: str, mi: float, stderr: float | None, halves: list[float]
 CHECK_ROWS = 200_000
 #: the jackknife standard error is scaled by this measured factor: the delete-one jackknife
 #: variance is biased upward (Efron & Stein 1981); over 100-200 seeds of Gaussians with
-#: closed-form MI (1+1 at rho 0-0.99, 2+2, 3+3, 5+5; n = 500-10,000) its standard error was
-#: 1.18-1.63 times the spread of the estimates (docs/estimators.md, "Size"), so 0.85 keeps
+#: closed-form MI (1+1 at rho 0-0.99, 2+2, 5+5; n = 500-10,000) its standard error was
+#: 1.16-1.63 times the spread of the estimates (docs/estimators.md, "Size"), so 0.9 keeps
 #: the reported error at or above the true one everywhere measured
-JACKKNIFE_SCALE = 0.85
-#: the jackknife's rise estimate has sd ~1.1-1.3 jackknife standard errors on converged
-#: estimates (the same runs); a rise beyond this many jackknife standard errors is real
-RISE_Z = 4.0
+JACKKNIFE_SCALE = 0.9
+#: the jackknife's rise estimate has sd 0.75-1.25 jackknife standard errors (unscaled) on
+#: the same runs; a rise beyond 3 of them is a false alarm in < 1% of converged estimates
+RISE_Z = 3.0
 
 
 def rising_warning(mi: float, rise: float, noise: float, what: str = "kNN") -> str | None:
