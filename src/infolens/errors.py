@@ -115,6 +115,7 @@ WARNING_CODES: dict[str, tuple[type[InfolensWarning], str]] = {
     "gaussian-marginals": (ReliabilityWarning, "a Gaussian formula on data whose marginals are not Gaussian (the copula version differs)"),
     "exceeds-entropy": (ReliabilityWarning, "the estimate exceeds H(Y), which bounds I(X;Y) for a discrete Y"),
     "fit-at-bound": (ReliabilityWarning, "a fitted model parameter sits at the end of its search range"),
+    "truncated": (ReliabilityWarning, "part of the quantity lies outside the range the estimator covers (e.g. a cut-off noise range)"),
     "ill-posed": (ReliabilityWarning, "no finite MI is measurable here (a deterministic map, identical columns, a unique key)"),
     "low-trust": (ReliabilityWarning, "auto grades its own estimate below 'ok'"),
     "small-sample": (ReliabilityWarning, "too few rows for the precision the estimator usually has"),

@@ -63,15 +63,19 @@ class _Line:
         self.s = v[self.order]
         self._cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
-    def windows(self, radius: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def windows(self, radius: np.ndarray, keep: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted-order windows for ``radius`` (kept for a later :meth:`stab` when ``keep``)."""
         key = id(radius)
-        if key not in self._cache:
-            self._cache[key] = kb.sorted_windows(self.v, radius, True, self.order)[2:]
-        return self._cache[key]
+        if key in self._cache:
+            return self._cache[key]
+        out = kb.sorted_windows(self.v, radius, True, self.order)[2:]
+        if keep:
+            self._cache[key] = out
+        return out
 
-    def count(self, radius: np.ndarray) -> np.ndarray:
+    def count(self, radius: np.ndarray, keep: bool = True) -> np.ndarray:
         """Strict counts, as :func:`._knn_backend._count_sorted`, in the caller's order."""
-        lo, hi = self.windows(radius)
+        lo, hi = self.windows(radius, keep)
         cnt_s = np.maximum(hi - lo - 1, 0)
         cnt_s[radius[self.order] <= 0] = 0
         out = np.empty(self.n, dtype=np.int64)
@@ -187,8 +191,8 @@ def ksg_jackknife(x: np.ndarray, y: np.ndarray, k: int = 5, backend: str = "auto
             lines = {name: _Line(a[:, 0]) for name, a in (("x", x), ("y", y)) if a.shape[1] == 1}
 
     def counts(name: str, a: np.ndarray, radii: list[np.ndarray]) -> list[np.ndarray]:
-        if name in lines:
-            return [lines[name].count(r) for r in radii]
+        if name in lines:  # only the windows at eps are needed again (stabbing sums)
+            return [lines[name].count(r, keep=q == 0) for q, r in enumerate(radii)]
         c = kb.count_within_each([([a], radii[0])], strict=True, backend=backend)[0]
         if len(radii) == 1:
             return [c]
@@ -196,8 +200,9 @@ def ksg_jackknife(x: np.ndarray, y: np.ndarray, k: int = 5, backend: str = "auto
 
     diag_notes: dict[str, Any] = {}
 
-    eps = dist[:, k - 1]
-    eps2 = dist[:, k] if kk > k else eps
+    eps = dist[:, k - 1].copy()
+    eps2 = dist[:, k].copy() if kk > k else eps
+    del dist  # (n, k + 1) floats: the largest array here after idx
     radii = [eps, eps2] if kk > k else [eps]
     cx, cy = counts("x", x, radii), counts("y", y, radii)
     nx, ny = cx[0], cy[0]

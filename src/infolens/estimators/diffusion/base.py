@@ -4,11 +4,14 @@ input checks, the seed rule, the direction of denoising, and the assembly of the
 from __future__ import annotations
 
 import math
+import os
 from typing import Any, ClassVar
 
 import numpy as np
 
+from ...errors import InputError, as_flag, flag
 from ...result import Estimator
+from ...stats import Z95
 from ...validation import check_choice, check_positive_int, check_xy, seed_from
 
 DIRECTIONS = ("x", "y", "both")
@@ -18,7 +21,7 @@ LARGE_SE_SHARE = 0.1
 LARGE_SE_FLOOR = 0.02
 
 
-_Z95 = 1.959963984540054
+_Z95 = Z95
 
 
 def readout_interval(mi: float, se: float, runs: list[dict[str, Any]]) -> tuple[float, float]:
@@ -121,7 +124,20 @@ class DiffusionEstimator(Estimator):
         check_split(self.split)
 
     def _validate(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        """In-memory inputs through ``check_xy``; a ``np.memmap`` or ``.npy`` path (either side)
+        is checked in chunks and never copied (training then reads it a minibatch at a time)."""
+        from ..neural.data import _is_lazy, load_input
+
         self._check_params()
+        if _is_lazy(x) or _is_lazy(y) or isinstance(x, (str, os.PathLike)) or isinstance(y, (str, os.PathLike)):
+            xa, ya = load_input(x, "x"), load_input(y, "y")
+            if xa.ndim != 2 or ya.ndim != 2:
+                raise InputError(f"x and y must be (n, d) arrays for {self.name}, got shapes {xa.shape} and {ya.shape}")
+            if len(xa) != len(ya):
+                raise InputError(f"x and y must have the same number of rows, got {len(xa)} and {len(ya)}; pass paired samples")
+            if len(xa) < self.min_samples():
+                raise InputError(f"{self.name} needs at least {self.min_samples()} rows, got {len(xa)}")
+            return xa, ya
         return check_xy(x, y, min_samples=self.min_samples(), x_dtype=np.float64, y_dtype=np.float64)
 
     def _one(self, a: np.ndarray, c: np.ndarray, seed: int, device: Any) -> tuple[float, float, dict[str, Any], list[str]]:
@@ -136,7 +152,7 @@ class DiffusionEstimator(Estimator):
         mi, se, extra = self._read(fit.net, data, rng, device)
         lo, hi = extra["logsnr_range"]
         warns = still_improving_warning(fit, hi - lo, mi, self.epochs, self.max_seconds)
-        warns += list(extra.pop("readout_warnings", []))
+        warns += [as_flag(w, "disagreement") for w in extra.pop("readout_warnings", [])]
         diag = {**data.notes, **extra, "stopped": fit.stopped, "steps": fit.steps,
                 "train_seconds": fit.seconds, "samples_per_s": fit.samples_per_s, "loss_curve": fit.curve,
                 "denoiser": fit.net.to("cpu")}
@@ -162,19 +178,22 @@ class DiffusionEstimator(Estimator):
                     "direction_estimates_nats": [results[0][0], results[1][0]]}
             gap = abs(results[0][0] - results[1][0])
             if gap > 3 * math.hypot(results[0][1], results[1][1]) + 0.05 * max(abs(mi), 0.1):
-                warns.append(f"denoising x given y and y given x disagree ({results[0][0]:.3g} vs {results[1][0]:.3g} "
-                             "nats) beyond their Monte-Carlo errors: at least one denoiser is poor here")
+                warns.append(flag("disagreement", f"denoising x given y and y given x disagree ({results[0][0]:.3g} vs "
+                                  f"{results[1][0]:.3g} nats) beyond their Monte-Carlo errors: at least one denoiser "
+                                  "is poor here", a=results[0][0], b=results[1][0]))
         diag.update({"seed": seed, "device": str(device), "direction": self.direction})
         diag["ci"] = readout_interval(mi, se, [r[2] for r in results])
         if se > max(LARGE_SE_SHARE * abs(mi), LARGE_SE_FLOOR):
-            warns.append(f"the Monte-Carlo standard error ({se:.3g} nats) is large against the estimate ({mi:.3g}): "
-                         "use more samples (test rows) or more draws")
+            warns.append(flag("small-sample", f"the Monte-Carlo standard error ({se:.3g} nats) is large against the "
+                              f"estimate ({mi:.3g}): use more samples (test rows) or more draws", stderr=se, mi=mi))
         if x.shape[1] + y.shape[1] <= 512:
             # the checks the critic estimators carry (neural/base.py): on the standard suite
             # minde and mmg read 30-60% low, silently, on Student-t dependence, and a
             # denoiser that misses dependence the copula sees is caught by the cross-check
-            from ..neural.base import dependence_shape_warnings
+            # (on at most CHECK_ROWS evenly spaced rows: the same checks at any n)
+            from ..neural.base import check_rows, dependence_shape_warnings
 
-            warns += dependence_shape_warnings(mi, se, x, y, self.name, "(minde, mmg) were measured 30-60% low")
+            xs, ys = check_rows(x, y)
+            warns += dependence_shape_warnings(mi, se, xs, ys, self.name, "(minde, mmg) were measured 30-60% low")
         diag["warnings"] = warns
         return mi, se, diag

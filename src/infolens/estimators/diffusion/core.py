@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ...errors import flag
 from ..neural.base import tame_heavy_tails
 from ..neural.data import check_split, split_indices
 
@@ -38,14 +39,38 @@ MIN_STEPS = 200
 FALL_WINDOW = 4
 
 
+class Rows:
+    """Rows ``idx`` of a memory-mapped array, standardised with ``(mean, sd)`` to float32 when
+    read: a split that is never held whole (``len``, ``shape`` and ``[positions or slice]``,
+    like the arrays it stands for). Sorted positions read the file sequentially."""
+
+    def __init__(self, a: np.ndarray, idx: np.ndarray, mean: np.ndarray | None, sd: np.ndarray | None) -> None:
+        self.a, self.idx, self.mean, self.sd = a, idx, mean, sd
+        self.shape = (len(idx), int(np.prod(a.shape[1:])))
+
+    def __len__(self) -> int:
+        return len(self.idx)
+
+    def __getitem__(self, pos: Any) -> np.ndarray:
+        block = np.asarray(self.a[self.idx[pos]], dtype=np.float32).reshape(-1, self.shape[1])
+        if self.mean is not None and self.sd is not None:
+            block = (block - self.mean) / self.sd
+        return block
+
+
 @dataclass
 class Data:
     """Standardised float32 train / validation / test arrays of the denoised variable
-    (``a``) and the condition (``c``), and what was done to them."""
+    (``a``) and the condition (``c``), and what was done to them; for memory-mapped inputs
+    each split is a :class:`Rows` view, read a minibatch at a time."""
 
-    a: tuple[np.ndarray, np.ndarray, np.ndarray]
-    c: tuple[np.ndarray, np.ndarray, np.ndarray]
+    a: tuple[Any, Any, Any]
+    c: tuple[Any, Any, Any]
     notes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def streamed(self) -> bool:
+        return isinstance(self.a[0], Rows)
 
 
 def _standardise(v: np.ndarray, tr: np.ndarray, tame: bool) -> tuple[np.ndarray, list[int]]:
@@ -62,9 +87,23 @@ def _standardise(v: np.ndarray, tr: np.ndarray, tame: bool) -> tuple[np.ndarray,
 def prepare(a: np.ndarray, c: np.ndarray, split: Any, rng: np.random.Generator, standardize: bool) -> Data:
     """Split rows (``split_indices``) and standardise both variables with the training rows'
     moments; heavy-tailed columns first become normal scores fitted on the training rows
-    (monotone per column, so the MI is unchanged; see ``neural.base.tame_heavy_tails``)."""
+    (monotone per column, so the MI is unchanged; see ``neural.base.tame_heavy_tails``).
+    Memory-mapped inputs are not copied: each split becomes a :class:`Rows` view (moments
+    accumulated in chunks; the heavy-tail map, which needs a transformed copy, is skipped
+    and the notes say so)."""
+    from ..neural.data import _is_lazy, moments
+
     tr, va, te = split_indices(len(a), check_split(split), rng)
     notes: dict[str, Any] = {"n_train": len(tr), "n_validation": len(va), "n_test": len(te)}
+    if _is_lazy(a) or _is_lazy(c):
+        views = []
+        for v in (a, c):
+            mean, sd = moments(v, tr, per_feature=True) if standardize else (None, None)
+            views.append(tuple(Rows(v, i, mean, sd) for i in (tr, va, te)))
+        notes["streamed"] = True
+        if standardize:
+            notes["normal_scores_columns"] = "not applied (memory-mapped input)"
+        return Data(views[0], views[1], notes)
     if standardize:
         a, ha = _standardise(a, tr, True)
         c, hc = _standardise(c, tr, True)
@@ -101,15 +140,21 @@ def train(data: Data, levels: Proposal, *, hidden: int, layers: int, epochs: int
 
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed)
-    a_tr, a_va, _ = (torch.as_tensor(v, device=device) for v in data.a)
-    c_tr, c_va, _ = (torch.as_tensor(v, device=device) for v in data.c)
-    n, dx = a_tr.shape
-    net = Denoiser(dx, c_tr.shape[1], hidden=hidden, layers=layers).to(device)
+    n, dx = data.a[0].shape
+    nv = min(len(data.a[1]), VAL_ROWS)
+    a_tr: Any
+    c_tr: Any
+    if data.streamed:  # minibatches read from the memory-mapped rows; validation rows held
+        a_tr, c_tr = data.a[0], data.c[0]
+        a_va, c_va = (torch.as_tensor(v[:nv], device=device) for v in (data.a[1], data.c[1]))
+    else:
+        a_tr, a_va, _ = (torch.as_tensor(v, device=device) for v in data.a)
+        c_tr, c_va, _ = (torch.as_tensor(v, device=device) for v in data.c)
+    net = Denoiser(dx, data.c[0].shape[1], hidden=hidden, layers=layers).to(device)
     ema = EMA(net, ema_decay)
     opt = torch.optim.Adam(net.parameters(), lr=lr)
 
     # fixed validation draws: the same noise at every evaluation, both masks on every row
-    nv = min(len(a_va), VAL_ROWS)
     lam_np, _ = levels((np.arange(nv) + rng.random(nv)) / nv)
     lam_v = torch.as_tensor(rng.permutation(lam_np), dtype=torch.float32, device=device)
     eps_v = torch.as_tensor(rng.standard_normal((nv, dx)), dtype=torch.float32, device=device)
@@ -141,15 +186,20 @@ def train(data: Data, levels: Proposal, *, hidden: int, layers: int, epochs: int
     bar = progress(range(total), total=total, desc="diffusion", verbose=verbose)
     for step in bar:
         if step % steps_per_epoch == 0:
-            perm = torch.as_tensor(rng.permutation(n), device=device)
+            perm_np = rng.permutation(n)
+            perm: Any = perm_np if data.streamed else torch.as_tensor(perm_np, device=device)
         idx = perm[(step % steps_per_epoch) * bs:(step % steps_per_epoch + 1) * bs]
         lam, _ = levels(rng.random(bs))
         lam_t = torch.as_tensor(lam, dtype=torch.float32, device=device)
         eps = torch.randn(bs, dx, device=device)
-        x0 = a_tr[idx]
+        if data.streamed:
+            pos = np.sort(idx)  # sequential reads; the pairing of a and c is kept
+            x0, cb = torch.as_tensor(a_tr[pos], device=device), torch.as_tensor(c_tr[pos], device=device)
+        else:
+            x0, cb = a_tr[idx], c_tr[idx]
         z = torch.sigmoid(lam_t).sqrt()[:, None] * x0 + torch.sigmoid(-lam_t).sqrt()[:, None] * eps
         mask = (torch.rand(bs, device=device) < 0.5).float()
-        loss = ((net(z, lam_t, c_tr[idx], mask) - eps) ** 2).mean()
+        loss = ((net(z, lam_t, cb, mask) - eps) ** 2).mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
@@ -195,20 +245,21 @@ def still_improving_warning(fit: Fit, span: float, mi: float, epochs: int, max_s
     nats (orthogonality: the gap is the difference of the two losses; ``span`` = the
     log-SNR range over which it is integrated); the warning fires when that possible move
     over the last FALL_WINDOW evaluations exceeds max(0.02 nats, 5% of the estimate)."""
-    out = []
+    out: list[str] = []
     if fit.steps < MIN_STEPS:
-        out.append(f"training ran only {fit.steps} optimisation steps (epochs={epochs}); denoisers need several "
-                   f"hundred to learn the conditional part, so the estimate is likely far too low: raise epochs")
+        out.append(flag("not-converged", f"training ran only {fit.steps} optimisation steps (epochs={epochs}); "
+                        "denoisers need several hundred to learn the conditional part, so the estimate is likely "
+                        "far too low: raise epochs", steps=fit.steps))
     if fit.stopped == "converged" or fit.late_drop <= 0:
         return out
     move = fit.late_drop * fit.dx * span
     if move <= max(0.02, 0.05 * abs(mi)):
         return out
     limit = f"the epoch limit ({epochs} epochs)" if fit.stopped == "max epochs" else f"the time limit ({max_seconds} s)"
-    return out + [f"training stopped at {limit} while the validation denoising loss was still falling "
-                  f"(by {fit.late_drop:.2g} over the last {FALL_WINDOW} evaluations, worth up to ~{move:.2g} nats of "
-                  "the estimate): the denoisers are not converged and the estimate may be off (usually low); "
-                  "raise epochs or max_seconds"]
+    return out + [flag("not-converged", f"training stopped at {limit} while the validation denoising loss was "
+                       f"still falling (by {fit.late_drop:.2g} over the last {FALL_WINDOW} evaluations, worth up to "
+                       f"~{move:.2g} nats of the estimate): the denoisers are not converged and the estimate may be "
+                       "off (usually low); raise epochs or max_seconds", possible_move=move)]
 
 
 def gaps(net: Any, a: np.ndarray, c: np.ndarray, lam: np.ndarray, rng: np.random.Generator, device: Any,
@@ -247,17 +298,27 @@ class Readout:
     mse_gap_stderr: float
 
 
-def readout(net: Any, a: np.ndarray, c: np.ndarray, proposal: Proposal, draws: int, rng: np.random.Generator,
+#: test rows read out at once (the draws multiply them: bounded memory at any n; up to this
+#: many test rows the draws are exactly those of a read-out in one piece)
+READ_ROWS = 16384
+
+
+def readout(net: Any, a: Any, c: Any, proposal: Proposal, draws: int, rng: np.random.Generator,
             device: Any) -> Readout:
     """The importance-sampled integral per row, ``mean_k weight_k * gap_k`` over ``draws``
     stratified noise levels (``u_k = (k + U) / draws``), and its mean and standard error over
-    rows (rows are independent given the trained network)."""
+    rows (rows are independent given the trained network). Rows are read out
+    :data:`READ_ROWS` at a time (``a``, ``c``: arrays or :class:`Rows`)."""
     m = len(a)
-    u = (np.arange(draws)[None, :] + rng.random((m, draws))) / draws
-    lam, w = proposal(u.reshape(-1))
-    g, e = gaps(net, np.repeat(a, draws, axis=0), np.repeat(c, draws, axis=0), lam, rng, device)
-    per_row = (w * g).reshape(m, draws).mean(axis=1)
-    per_row_e = (w * e).reshape(m, draws).mean(axis=1)
+    per_row = np.empty(m)
+    per_row_e = np.empty(m)
+    for s in range(0, m, READ_ROWS):
+        e = min(m, s + READ_ROWS)
+        u = (np.arange(draws)[None, :] + rng.random((e - s, draws))) / draws
+        lam, w = proposal(u.reshape(-1))
+        g, err = gaps(net, np.repeat(a[s:e], draws, axis=0), np.repeat(c[s:e], draws, axis=0), lam, rng, device)
+        per_row[s:e] = (w * g).reshape(e - s, draws).mean(axis=1)
+        per_row_e[s:e] = (w * err).reshape(e - s, draws).mean(axis=1)
     return Readout(float(per_row.mean()), float(per_row.std(ddof=1) / math.sqrt(m)), per_row,
                    float(per_row_e.mean()), float(per_row_e.std(ddof=1) / math.sqrt(m)))
 
@@ -279,5 +340,6 @@ def readout_diagnostics(r: Readout) -> tuple[dict[str, Any], list[str]]:
     side = ("noise in the conditional denoiser inflates the squared difference (overfitting: too few rows "
             "for these dimensions); the truth is likely nearer the lower value" if r.mi > r.mse_gap else
             "the conditional denoiser does worse than the unconditional one on new rows")
-    return diag, [f"the two read-outs of the same denoisers disagree: {r.mi:.3g} nats from the squared "
-                  f"difference of the predictions, {r.mse_gap:.3g} from the difference of their errors: {side}"]
+    return diag, [flag("disagreement", f"the two read-outs of the same denoisers disagree: {r.mi:.3g} nats from the "
+                       f"squared difference of the predictions, {r.mse_gap:.3g} from the difference of their errors: "
+                       f"{side}", a=r.mi, b=r.mse_gap)]

@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from ...errors import flag
+
 from ...registry import register
 from .base import DiffusionEstimator
 from .schedule import LogisticProposal, adaptive_proposal, check_range
@@ -82,9 +84,10 @@ class MMGEstimator(DiffusionEstimator):
             diag["validation_mi_nats"] = float((density * np.diff(edges)).sum())
             peak = float(density.max())
             if peak > 0 and density[-1] > TOP_SHARE * peak and density[-1] * 2.0 > 0.02:
-                warns.append(f"the denoising gap is still {density[-1] / peak:.0%} of its peak at the top of the log-SNR "
-                             f"range ({hi:g}): information at finer noise levels is cut off and the estimate may be low; "
-                             "raise logsnr_range's upper end")
+                warns.append(flag("truncated", f"the denoising gap is still {density[-1] / peak:.0%} of its peak at the "
+                                  f"top of the log-SNR range ({hi:g}): information at finer noise levels is cut off "
+                                  "and the estimate may be low; raise logsnr_range's upper end",
+                                  share_of_peak=float(density[-1] / peak)))
         r = readout(net, data.a[2], data.c[2], proposal, self.draws, rng, device)
         mi, se = r.mi, r.stderr
         cross, more = readout_diagnostics(r)
@@ -93,8 +96,9 @@ class MMGEstimator(DiffusionEstimator):
         if "validation_mi_nats" in diag:
             v = diag["validation_mi_nats"]
             if abs(v - mi) > 4 * se + 0.1 * max(abs(mi), 0.1):
-                warns.append(f"the validation rows give {v:.3g} nats and the test rows {mi:.3g}: the denoisers generalise "
-                             "poorly to new rows (too few samples for these dimensions)")
+                warns.append(flag("disagreement", f"the validation rows give {v:.3g} nats and the test rows {mi:.3g}: the "
+                                  "denoisers generalise poorly to new rows (too few samples for these dimensions)",
+                                  a=v, b=mi))
         diag["readout_warnings"] = warns
         return mi, se, diag
 
