@@ -132,7 +132,7 @@ def _stab_tree(pts: np.ndarray, radius: np.ndarray, w: np.ndarray, counts: np.nd
 
 #: a d-D marginal's counts at the (k+1)-th neighbour radius are counted exactly on this many
 #: rows at least (all rows below 2x this), and predicted on the others (see :func:`_wider_counts`)
-_WIDER_ROWS = 20_000
+_WIDER_ROWS = 2_000
 
 
 def _wider_counts(a: np.ndarray, c: np.ndarray, eps: np.ndarray, eps2: np.ndarray, backend: str,
