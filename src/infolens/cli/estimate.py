@@ -186,7 +186,7 @@ def _one_parquet(args: argparse.Namespace, y_path: str, x_cols: list[str] | None
             and y_cols is not None and args.x_key is None and args.y_key is None and p.is_file())
 
 
-def read_parquet_xy(path: str, x_cols: list[str], y_cols: list[str], stream: bool, max_rows: int | None, seed: int,
+def read_parquet_xy(path: str, x_cols: list[str] | None, y_cols: list[str] | None, stream: bool, max_rows: int | None, seed: int,
                     tmp: str, verbose: bool | None) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
     """X and Y from one Parquet file, a row group at a time (:mod:`infolens.data.columnar`):
     memory-mapped float32 copies when the estimator ``stream``s (all rows, or ``max_rows``),

@@ -96,10 +96,10 @@ def prepare(a: np.ndarray, c: np.ndarray, split: Any, rng: np.random.Generator, 
     tr, va, te = split_indices(len(a), check_split(split), rng)
     notes: dict[str, Any] = {"n_train": len(tr), "n_validation": len(va), "n_test": len(te)}
     if _is_lazy(a) or _is_lazy(c):
-        views = []
+        views: list[tuple[Rows, Rows, Rows]] = []
         for v in (a, c):
             mean, sd = moments(v, tr, per_feature=True) if standardize else (None, None)
-            views.append(tuple(Rows(v, i, mean, sd) for i in (tr, va, te)))
+            views.append((Rows(v, tr, mean, sd), Rows(v, va, mean, sd), Rows(v, te, mean, sd)))
         notes["streamed"] = True
         if standardize:
             notes["normal_scores_columns"] = "not applied (memory-mapped input)"
