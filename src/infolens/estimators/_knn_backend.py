@@ -203,8 +203,8 @@ def _tree_count(pts: np.ndarray, radius: np.ndarray, strict: bool, split: bool =
     return cnt
 
 
-def sorted_windows(v: np.ndarray, radius: np.ndarray, strict: bool,
-                   order: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def sorted_windows(v: np.ndarray, radius: np.ndarray, strict: bool, order: np.ndarray | None = None,
+                   distinct: bool | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``(order, s, lo, hi)``: ``order = argsort(v)`` (computed unless given), the sorted
     values ``s = v[order]``, and for the point at sorted position ``p`` the positions
     ``[lo[p], hi[p])`` in ``s`` of the points within ``radius`` of it (strictly ``<``, or
@@ -217,7 +217,8 @@ def sorted_windows(v: np.ndarray, radius: np.ndarray, strict: bool,
     ``v_i +- r_i`` is rounded in floating point, so the window is widened (inclusive) or
     narrowed (strict) by a few ulps: the neighbour that defines ``r_i`` is then counted
     (or left out) exactly as the max-norm comparison would; points closer than 1e-15
-    relative to the boundary are the only ones that could differ."""
+    relative to the boundary are the only ones that could differ. ``distinct`` (all values
+    different; computed when None) lets the point's own position stand for its copies."""
     if order is None:
         order = np.argsort(v, kind="stable")
     s = v[order]
@@ -225,9 +226,16 @@ def sorted_windows(v: np.ndarray, radius: np.ndarray, strict: bool,
     slack = 8 * np.finfo(np.float64).eps * (np.abs(s) + radius)
     if strict:
         r = np.maximum(radius - slack, 0.0)
+        if distinct is None:
+            distinct = bool(np.all(s[1:] > s[:-1]))
+        if distinct:
+            own = np.arange(len(s))
+            first, last = own, own + 1
+        else:
+            first, last = np.searchsorted(s, s, side="left"), np.searchsorted(s, s, side="right")
         # exact copies of v_i are inside any radius > 0, even when the slack ate r
-        hi = np.maximum(np.searchsorted(s, s + r, side="left"), np.searchsorted(s, s, side="right"))
-        lo = np.minimum(np.searchsorted(s, s - r, side="right"), np.searchsorted(s, s, side="left"))
+        hi = np.maximum(np.searchsorted(s, s + r, side="left"), last)
+        lo = np.minimum(np.searchsorted(s, s - r, side="right"), first)
         return order, s, lo, hi
     r = radius + slack
     hi = np.searchsorted(s, s + r, side="right")

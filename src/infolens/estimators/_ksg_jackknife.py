@@ -62,13 +62,15 @@ class _Line:
         self.v = v
         self.s = v[self.order]
         self._cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        s = self.s
+        self.distinct = bool(np.all(s[1:] > s[:-1]))
 
     def windows(self, radius: np.ndarray, keep: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Sorted-order windows for ``radius`` (kept for a later :meth:`stab` when ``keep``)."""
         key = id(radius)
         if key in self._cache:
             return self._cache[key]
-        out = kb.sorted_windows(self.v, radius, True, self.order)[2:]
+        out = kb.sorted_windows(self.v, radius, True, self.order, distinct=self.distinct)[2:]
         if keep:
             self._cache[key] = out
         return out
@@ -89,11 +91,10 @@ class _Line:
         ws = w[self.order]
         diff = np.bincount(lo, weights=ws, minlength=n + 1) - np.bincount(hi, weights=ws, minlength=n + 1)
         cover = np.cumsum(diff)[:n]
-        s = self.s
-        if np.all(s[1:] > s[:-1]):
+        if self.distinct:
             out_s = cover
         else:  # copies of a value share its windows: read the cover at the first copy
-            out_s = cover[np.searchsorted(s, s, side="left")]
+            out_s = cover[np.searchsorted(self.s, self.s, side="left")]
         out_s = out_s - np.where(radius[self.order] > 0, ws, 0.0)  # each point lies in its own window
         out = np.empty(n)
         out[self.order] = out_s
@@ -216,6 +217,7 @@ def ksg_jackknife(x: np.ndarray, y: np.ndarray, k: int = 5, backend: str = "auto
     noise = 0.0
     shares: list[float] = []
     change = np.zeros(n)  # sum over i != j of the change of i's term when j is deleted
+    parts = []
     for name, a, c, m in (("x", x, nx, mx), ("y", y, ny, my)):
         w = _inv(c)
         if name in lines:
@@ -228,17 +230,20 @@ def ksg_jackknife(x: np.ndarray, y: np.ndarray, k: int = 5, backend: str = "auto
         # a point i with j among its k neighbours: its term psi(c_i + 1) becomes
         # psi(m_i - [j within eps2_i] + 1) = psi(m_i + 1) - [j within eps2_i] / m_i, and the
         # stabbing sum above already took -1/c_i off when j was within eps_i: give it back
-        base = digamma(m + 1.0) - digamma(c + 1.0)
-        inv_m = _inv(m)
-        for s in range(0, n, _ROWS):
-            e = min(n, s + _ROWS)
-            nb = idx[s:e, :k]
+        parts.append((a, w, digamma(m + 1.0) - digamma(c + 1.0), _inv(m)))
+    for s in range(0, n, _ROWS):  # one pass over the (point, neighbour) pairs for both marginals
+        e = min(n, s + _ROWS)
+        nb = idx[s:e, :k]
+        corr = np.zeros(nb.shape)
+        for a, w, base, inv_m in parts:
             if a.shape[1] == 1:
                 gap = np.abs(a[nb, 0] - a[s:e, 0, None])
             else:
                 gap = np.abs(a[nb] - a[s:e, None, :]).max(axis=2)  # (rows, k) marginal distances
-            corr = base[s:e, None] - (gap < eps2[s:e, None]) * inv_m[s:e, None] + (gap < eps[s:e, None]) * w[s:e, None]
-            change += np.bincount(nb.ravel(), weights=corr.ravel(), minlength=n)
+            corr += base[s:e, None]
+            corr -= (gap < eps2[s:e, None]) * inv_m[s:e, None]
+            corr += (gap < eps[s:e, None]) * w[s:e, None]
+        change += np.bincount(nb.ravel(), weights=corr.ravel(), minlength=n)
     loo = digamma(k) + digamma(n - 1) - (total - phi + change) / (n - 1)
     mean = float(np.mean(loo))
     ss = float(np.sum((loo - mean) ** 2)) - noise / (n - 1) ** 2
