@@ -187,11 +187,11 @@ class DiffusionEstimator(Estimator):
             warns.append(flag("small-sample", f"the Monte-Carlo standard error ({se:.3g} nats) is large against the "
                               f"estimate ({mi:.3g}): use more samples (test rows) or more draws", stderr=se, mi=mi))
         if x.shape[1] + y.shape[1] <= 512:
-            # the checks the critic estimators carry (neural/base.py): on the standard suite
+            # the checks the critic estimators carry (neural/trust.py): on the standard suite
             # minde and mmg read 30-60% low, silently, on Student-t dependence, and a
             # denoiser that misses dependence the copula sees is caught by the cross-check
             # (on at most CHECK_ROWS evenly spaced rows: the same checks at any n)
-            from ..neural.base import check_rows, dependence_shape_warnings
+            from ..neural.trust import check_rows, dependence_shape_warnings
 
             xs, ys = check_rows(x, y)
             warns += dependence_shape_warnings(mi, se, xs, ys, self.name, "(minde, mmg) were measured 30-60% low")

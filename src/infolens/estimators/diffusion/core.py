@@ -20,7 +20,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ...errors import flag
-from ..neural.base import tame_heavy_tails
+from ..neural.tails import tame_heavy_tails
 from ..neural.data import check_split, split_indices
 
 #: a proposal maps uniforms (numpy) to ``(lam, weight)``
@@ -87,7 +87,7 @@ def _standardise(v: np.ndarray, tr: np.ndarray, tame: bool) -> tuple[np.ndarray,
 def prepare(a: np.ndarray, c: np.ndarray, split: Any, rng: np.random.Generator, standardize: bool) -> Data:
     """Split rows (``split_indices``) and standardise both variables with the training rows'
     moments; heavy-tailed columns first become normal scores fitted on the training rows
-    (monotone per column, so the MI is unchanged; see ``neural.base.tame_heavy_tails``).
+    (monotone per column, so the MI is unchanged; see ``neural.tails.tame_heavy_tails``).
     Memory-mapped inputs are not copied: each split becomes a :class:`Rows` view (moments
     accumulated in chunks; the heavy-tail map, which needs a transformed copy, is skipped
     and the notes say so)."""

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...validation import check_choice
-from .base import TRAIN_ARGS, check_paired, prepare
+from .base import TRAIN_ARGS
+from .feeds import check_paired, prepare
 from .data import load_input
 from .params import TRAINING_PARAMS
 from .trainer import FitResult, train

@@ -11,7 +11,8 @@ from ...errors import InputError
 from ...registry import register
 from ...result import MIResult
 from ...validation import check_positive_int, encode_labels, is_categorical
-from .base import NeuralEstimator, build_branch_encoder
+from .base import NeuralEstimator
+from .feeds import build_branch_encoder
 from .data import labels_input, load_input
 
 @register()
