@@ -135,9 +135,14 @@ def section_size(args: argparse.Namespace) -> None:
             if r is None:
                 print(f"{method:16s} {task:4s} {n:9d}  stopped after {args.timeout:.0f} s", flush=True)
                 break
-            sk = ref.get((task, n), float("nan"))
+            sk, mark = ref.get((task, n), float("nan")), " "
+            if not math.isfinite(sk):  # beyond --sklearn-max-n: its own fitted growth, marked ~
+                known = sorted((m, t) for (tk, m), t in ref.items() if tk == task and math.isfinite(t))
+                b = growth([m for m, _ in known], [t for _, t in known])
+                if known and math.isfinite(b):
+                    sk, mark = known[-1][1] * (n / known[-1][0]) ** b, "~"
             print(f"{method:16s} {task:4s} {n:9d} {r['wall']:8.2f} {r['cpu']:8.2f} {r['peak_gb']:7.2f} {r['mi']:7.3f} "
-                  f"{r['truth']:6.3f} {r['mi'] - r['truth']:+7.3f} {sk:9.2f} {r['cpu'] / sk:6.2f}", flush=True)
+                  f"{r['truth']:6.3f} {r['mi'] - r['truth']:+7.3f} {mark}{sk:8.2f} {r['cpu'] / sk:6.2f}", flush=True)
             ns.append(n)
             ts.append(r["cpu"])
         b = growth(ns, ts)
