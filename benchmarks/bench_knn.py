@@ -5,7 +5,7 @@ Run: ``python benchmarks/bench_knn.py`` (``--quick`` skips the N = 1,000,000 cas
 Cases (targets from the foundation issue, 2 cores): KSG k=5 on correlated Gaussians,
 N=5,000 5+5 dims < 0.25 s; N=100,000 2+2 dims < 5 s; N=1,000,000 1+1 dims < 60 s.
 "ours" is ``infolens.estimate_mi(x, y, method="ksg", k=5)`` with its defaults (tie check,
-standardisation, and the subsampling standard error); "ours no-SE" is the same with
+standardisation, and the jackknife standard error); "ours no-SE" is the same with
 ``n_subsamples=0``. The reference is KSG algorithm 1 written the plain way with
 scikit-learn ``NearestNeighbors`` (Chebyshev metric): ``kneighbors`` for eps, then
 ``radius_neighbors`` lists for the marginal counts, on the same standardised data, so both
@@ -66,7 +66,7 @@ def main(argv: list[str]) -> int:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     header = (f"{'case':<24}{'N':>9}{'dims':>5}{'ours s':>8}{'no-SE s':>9}{'ref s':>8}{'ratio':>7}"
               f"{'cpu':>6}{'ref cpu':>8}{'cpu ratio':>10}{'our MI':>8}{'ref MI':>8}{'|diff|':>8}{'target':>7}  result")
-    print(f"KSG k=5, {os.cpu_count()} CPU(s), load average {load:.1f} at start. ours = default (with the subsampling "
+    print(f"KSG k=5, {os.cpu_count()} CPU(s), load average {load:.1f} at start. ours = default (with the jackknife "
           "stderr); no-SE = n_subsamples=0, the same work as the reference; ratio = ref s / no-SE s; cpu = CPU "
           "seconds (all threads) of the no-SE run; cpu ratio = ref cpu / cpu")
     print(header)
