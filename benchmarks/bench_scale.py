@@ -20,8 +20,9 @@ Sections (``--only``):
   the estimates.
 * ``stream``: a Parquet file of N rows x 10 columns written in row groups, then
   ``infolens estimate FILE --x-cols 0..4 --y-cols 5..9 -m infonce --epochs 1`` (and mmg) in a
-  child process: seconds per epoch and the child's peak memory (the goal: <= 2 GB at 10^7),
-  with the growth exponent of the epoch time.
+  child process: the command's CPU seconds, the estimate's own seconds (one epoch plus the
+  held-out read-outs), its steps and the child's peak memory (the goal: <= 2 GB at 10^7),
+  with the growth exponent of the estimate's time.
 """
 
 from __future__ import annotations
@@ -211,45 +212,60 @@ def write_parquet(path: str, n: int, seed: int = 0, group: int = 10**6) -> None:
         writer.close()
 
 
+def cli_child(argv: list[str]) -> dict:
+    """``infolens estimate ARGV --json`` in this process: the result, and this process's CPU
+    seconds and peak memory (the whole command: reading, spilling, training)."""
+    import contextlib
+    import io
+
+    from infolens.cli import main as cli_main
+
+    out = io.StringIO()
+    c0 = time.process_time()
+    with contextlib.redirect_stdout(out):
+        rc = cli_main(["estimate", *argv, "--json"])
+    return {"rc": rc, "result": json.loads(out.getvalue()), "cpu": time.process_time() - c0,
+            "peak_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20}
+
+
 def section_stream(args: argparse.Namespace) -> None:
-    print("\n== stream: Parquet N x 10 through the CLI, one epoch, child process ==")
-    print(f"{'method':8s} {'N':>9s} {'wall s':>8s} {'cpu s':>8s} {'peak GB':>7s} {'MI':>7s}")
+    print("\n== stream: Parquet N x 10 through the CLI (infolens estimate FILE --x-cols 0..4 --y-cols 5..9), one "
+          "epoch, each in its own process ==")
+    print(f"{'method':8s} {'N':>9s} {'command cpu s':>13s} {'estimate s':>10s} {'steps':>6s} {'peak GB':>7s} {'MI':>7s}")
     top = min(args.max_n, 10**5 if args.quick else 10**7)
     env = dict(os.environ, OMP_NUM_THREADS="1")
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         for method in ("infonce", "mmg"):
             ns, ts = [], []
-            for n in sizes(10**4, top):
+            for n in sizes(10**4, min(top, args.stream_max_n.get(method, top))):
                 path = os.path.join(tmp, f"d{n}.parquet")
                 if not os.path.exists(path):
                     write_parquet(path, n)
-                cmd = [sys.executable, "-m", "infolens", "estimate", path, "--x-cols", "0,1,2,3,4",
-                       "--y-cols", "5,6,7,8,9", "-m", method, "--epochs", "1", "--json", "--no-progress"]
+                argv = [path, "--x-cols", "0,1,2,3,4", "--y-cols", "5,6,7,8,9", "-m", method, "--epochs", "1",
+                        "--no-progress"]
                 if method == "mmg":
-                    cmd += ["-p", "eval_every=1000000"]
-                t0 = time.perf_counter()
-                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    argv += ["-p", "eval_every=1000000"]
+                cmd = [sys.executable, __file__, "--cli", json.dumps(argv)]
                 try:
                     out = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, env=env, check=True)
                 except (subprocess.TimeoutExpired, subprocess.CalledProcessError) as exc:
                     print(f"{method:8s} {n:9d}  stopped: {type(exc).__name__}", flush=True)
                     break
-                after = resource.getrusage(resource.RUSAGE_CHILDREN)
-                wall = time.perf_counter() - t0
-                cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-                res = json.loads(out.stdout)
-                # ru_maxrss of RUSAGE_CHILDREN is the largest child so far: children run in
-                # increasing N, so it is this one's
-                print(f"{method:8s} {n:9d} {wall:8.1f} {cpu:8.1f} {after.ru_maxrss / 2**20:7.2f} {res['mi']:7.3f}",
-                      flush=True)
+                r = json.loads(out.stdout.strip().splitlines()[-1])
+                res = r["result"]
+                steps = res["diagnostics"].get("steps", "")
+                print(f"{method:8s} {n:9d} {r['cpu']:13.1f} {res['seconds']:10.1f} {steps:>6} {r['peak_gb']:7.2f} "
+                      f"{res['mi']:7.3f}", flush=True)
                 ns.append(n)
-                ts.append(cpu)
-            print(f"{method:8s} epoch CPU time ~ N^{growth(ns, ts):.2f}", flush=True)
+                ts.append(res["seconds"])
+            print(f"{method:8s} estimate time of one epoch ~ N^{growth(ns, ts):.2f}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--one", help=argparse.SUPPRESS)
+    p.add_argument("--cli", help=argparse.SUPPRESS)
+    p.add_argument("--stream-max-n", default="mmg=1e6", help="per-method caps of the stream section, e.g. mmg=1e6")
     p.add_argument("--quick", action="store_true", help="N <= 10^5 (about 10 minutes on a busy 2-core machine)")
     p.add_argument("--max-n", type=float, default=1e7, help="largest N to run (larger ones are extrapolated)")
     p.add_argument("--sklearn-max-n", type=float, default=1e7, help="largest N to time scikit-learn on")
@@ -258,11 +274,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", default="size,interval,coverage,stream", help="sections to run")
     p.add_argument("--seeds", type=int, default=100, help="seeds of the coverage section")
     args = p.parse_args(argv)
+    if args.cli:
+        print(json.dumps(cli_child(json.loads(args.cli))))
+        return 0
     if args.one:
         method, task, n, params = json.loads(args.one)
         print(json.dumps(one(method, task, int(n), params)))
         return 0
     args.max_n = int(args.max_n)
+    args.stream_max_n = {k: int(float(v)) for k, v in (kv.split("=") for kv in args.stream_max_n.split(",") if kv)}
     args.sklearn_max_n = int(args.sklearn_max_n)
     args.methods = [m for m in args.methods.split(",") if m]
     print(f"bench_scale: OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}, "
