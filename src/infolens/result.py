@@ -33,7 +33,7 @@ UNITS = ("nats", "bits")
 #: is labelled so (``diagnostics["curves_unit"]``). Every other diagnostic is unitless
 #: (counts, correlations, settings).
 INFO_DIAGNOSTICS = frozenset({
-    "plug_in", "copula_mi", "half_sample_mean", "h_x", "h_y", "h_xy", "best_val", "ceiling",
+    "plug_in", "copula_mi", "half_sample_mean", "jackknife_rise", "h_x", "h_y", "h_xy", "best_val", "ceiling",
     "search_mi_best", "search_history", "per_projection_quantiles", "h_label", "range",
     # inside nested records (auto's candidates and model check)
     "mi", "stderr", "ci", "ksg_data", "ksg_model", "se_data", "se_model", "se_fit", "tolerance",
