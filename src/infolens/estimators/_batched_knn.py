@@ -135,9 +135,10 @@ def knn_2d_sorted(u: np.ndarray, v: np.ndarray, k: int) -> tuple[np.ndarray, np.
     from the compiled grid search, in the sample's v-order: ``(dist, idx, vorder, uorder)``
     where row ``r`` of ``dist`` (ascending) and ``idx`` belongs to point ``vorder[r]``, the
     indices ``idx`` are positions in that order, and ``uorder`` sorts ``u[vorder]``; None
-    without the compiled kernel. Exact, like a KD-tree query (the same distances, checked
-    in tests/test_knn.py); several times faster than cKDTree at n = 10^5-10^7."""
-    if _ksg2d is None:
+    without the compiled kernel (or with one built before it had ``knn2d``: rebuild with
+    ``pip install -e .``). Exact, like a KD-tree query (the same distances, checked in
+    tests/test_scale.py); several times faster than cKDTree at n = 10^5-10^7."""
+    if _ksg2d is None or not hasattr(_ksg2d, "knn2d"):
         return None
     n = len(u)
     if n <= k:
