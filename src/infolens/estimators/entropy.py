@@ -124,6 +124,7 @@ class WeightedKLMI(KLMI):
     The weights grow with d: use a larger k (>= 10) in higher dimensions."""
 
     name: ClassVar[str] = "wkl"
+    bias: ClassVar[str] = "none"
     weighted: ClassVar[bool] = True
     _test_params: ClassVar[dict[str, Any]] = {"k": 8, "n_subsamples": 4}
 

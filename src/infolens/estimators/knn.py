@@ -228,6 +228,7 @@ class KSG(KNNEstimator):
     """
 
     name: ClassVar[str] = "ksg"
+    bias: ClassVar[str] = "low"
     _test_params: ClassVar[dict[str, Any]] = {"k": 3, "n_subsamples": 4}
     _own_params: ClassVar[dict[str, Param]] = {"algorithm": Param(1, "int", "1 or 2 (the two estimators of the paper)")}
     _jackknife: ClassVar[bool] = True

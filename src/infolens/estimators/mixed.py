@@ -157,6 +157,7 @@ class MixedMI(KNNEstimator):
     """
 
     name: ClassVar[str] = "mixed"
+    bias: ClassVar[str] = "low"
     _test_params: ClassVar[dict[str, Any]] = {"k": 3, "n_subsamples": 4}
 
     _own_params: ClassVar[dict[str, Param]] = {
