@@ -41,7 +41,7 @@ class NeuralEstimator(Estimator):
 
     _min_samples = 30
     #: every critic read-out is a variational lower bound (classifier and CCMI included)
-    bias: ClassVar[str] = "lower-bound"
+    bias = "lower-bound"
     _test_params: ClassVar[dict[str, Any]] = {"epochs": 20, "batch_size": 64, "hidden": 32, "embed_dim": 16, "lr": 5e-3, "verbose": False}
     _bound = "dv"
     _readout = "dv"
