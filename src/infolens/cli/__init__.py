@@ -7,16 +7,32 @@ command names to modules, imported only when the command runs.
 Error policy: an :class:`~infolens.errors.InfolensError` (the user's own input: a bad
 argument, file, config or data) is printed as one line, ``infolens COMMAND: error: ...``,
 with exit status 2; anything else is a bug and shows its traceback. ``--debug`` shows the
-traceback of every error. Ctrl-C exits with status 130 (finished jobs are kept).
+traceback of every error.
+
+Signals: Ctrl-C (SIGINT) stops any command with status 130 and the line "interrupted; finished
+work is saved" (finished jobs are kept). This holds whatever the parent process left: a shell
+that starts a command in the background without job control (``sh -c 'infolens run ... &'``,
+as CI runners do) starts it with SIGINT *ignored*, and Python then installs no KeyboardInterrupt
+handler at all, so a SIGINT used to be dropped and the run went on to exit 0. ``main`` therefore
+installs its own SIGINT handler and unblocks the signal for the length of the command (and
+restores both afterwards), and a run that received SIGINT never returns 0, even when the
+KeyboardInterrupt was swallowed on its way up (for instance raised inside a ``__del__``).
+Output piped into a reader that stops early (``infolens list --json | head``) ends quietly with
+status 141, the status a shell reports for a command stopped by SIGPIPE, instead of a
+BrokenPipeError traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
+import signal
 import sys
+import threading
 import traceback
-from typing import Sequence
+from typing import Any, Iterator, Sequence
 
 from ..errors import InfolensError
 
@@ -75,6 +91,49 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: exit status of a command stopped by Ctrl-C (128 + SIGINT, as shells report it)
+EXIT_INTERRUPTED = 130
+#: exit status when the reader of our output went away (128 + SIGPIPE, as shells report it)
+EXIT_BROKEN_PIPE = 141
+INTERRUPTED_MESSAGE = "interrupted; finished work is saved, re-run the same command to resume"
+
+
+@contextlib.contextmanager
+def sigint_raises(received: list[int]) -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt inside the block, whatever disposition or signal mask
+    the parent process left (ignored and blocked in a non-interactive shell's background job);
+    every SIGINT is also appended to ``received``. The old handler and mask come back on exit.
+    Outside the main thread (where handlers cannot be set) the block runs unchanged."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        received.append(signum)
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGINT, on_sigint)
+    mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT}) if hasattr(signal, "pthread_sigmask") else None
+    try:
+        yield
+    finally:
+        if mask is not None and signal.SIGINT in mask:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        signal.signal(signal.SIGINT, old)
+
+
+def _stdout_gone() -> int:
+    """The reader of stdout closed the pipe: point stdout at /dev/null so the interpreter's
+    final flush does not raise again, and return :data:`EXIT_BROKEN_PIPE`."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout is not a file descriptor (e.g. captured in a test)
+        pass
+    return EXIT_BROKEN_PIPE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -83,16 +142,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     mod = importlib.import_module(f"infolens.cli.{args._module}")
     runner = getattr(mod, f"main_{args._name.replace('-', '_')}", None) or mod.main
+    received: list[int] = []
     try:
-        return int(runner(args) or 0)
+        with sigint_raises(received):
+            status = int(runner(args) or 0)
+            sys.stdout.flush()  # inside the try: a closed pipe is reported here, not at exit
     except InfolensError as exc:
         if getattr(args, "debug", False):
             traceback.print_exc()
         print(f"infolens {args.command}: error: {one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted; finished work is saved, re-run the same command to resume", file=sys.stderr)
-        return 130
+        print(INTERRUPTED_MESSAGE, file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return _stdout_gone()
+    if received and status == 0:  # the KeyboardInterrupt was swallowed on its way up
+        print(INTERRUPTED_MESSAGE, file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return status
 
 
 if __name__ == "__main__":  # pragma: no cover
