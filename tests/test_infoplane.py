@@ -39,7 +39,10 @@ def test_whole_study_on_a_tiny_configuration(tiny_run):
     assert abs(h_y - math.log(10)) < 0.02
     ly = t[t["quantity"] == "I(L;Y)"]
     assert np.all(ly["mi"] <= h_y + 3 * ly["stderr"].fillna(0) + 0.05)
-    assert res["summary"]["checks"]["violations"] == []
+    # the checks the report lists are the ones in summary.json, each beyond its combined error
+    checks = json.loads((out / "summary.json").read_text())["checks"]
+    assert set(checks) >= {"violations", "dpi_violations", "chain_violations"}
+    assert checks["dpi_violations"] == list(res["summary"]["checks"]["dpi_violations"])
     # training worked: 3 epochs at lr 0.01 take an MLP well above chance (0.1) on digits
     acc = res["accuracy"]
     assert list(acc["epoch"]) == [0, 1, 2, 3]
@@ -137,40 +140,83 @@ def test_more_epochs_continue_the_training(tiny_run):
 
 
 def test_check_bounds_flags_estimates_above_h_y():
+    """I(L;Y) <= H(Y): 1.5 exceeds log 3 = 1.0986 by 0.40, far beyond 1.96 x 0.01; 1.0 is below it."""
     t = pd.DataFrame({"quantity": ["I(L;Y)", "I(L;Y)", "I(X;L)"], "method": ["a", "b", "a"], "layer": ["h1"] * 3,
                       "epoch": [0] * 3, "mi": [1.0, 1.5, 9.0], "stderr": [0.01, 0.01, 0.01], "error": [None] * 3})
-    c = check_bounds(t, h_y=math.log(3))  # 1.0986: 1.0 passes, 1.5 fails; I(X;L) is not bounded by H(Y)
+    c = check_bounds(t, h_y=math.log(3))  # I(X;L) is not bounded by H(Y)
     assert len(c["violations"]) == 1 and c["violations"][0].startswith("b h1")
+    assert c["violations"][0].code == "bound-broken" and c["violations"][0].data["gap"] == pytest.approx(1.5 - math.log(3))
     assert c["all_finite"]
     # data-processing inequality: I(X;L) = 9.0 >= both I(L;Y) estimates, nothing flagged
-    assert c["dpi_violations"] == []
+    assert c["dpi_violations"] == [] and c["chain_violations"] == []
 
 
-def test_dpi_violations_flag_points_below_the_diagonal():
-    # h3: I(X;L) 1.85 vs I(L;Y) 2.15 (the issue's case), se 0.02 each: 0.30 > 3 x 0.028 + 0.05;
-    # h1: 1.85 vs 1.80 is within tolerance
-    t = pd.DataFrame({"quantity": ["I(X;L)", "I(L;Y)", "I(X;L)", "I(L;Y)"], "method": ["k", "c", "k", "c"],
-                      "layer": ["h3", "h3", "h1", "h1"], "epoch": [2] * 4, "mi": [1.85, 2.15, 1.85, 1.80],
-                      "stderr": [0.02] * 4, "error": [None] * 4})
-    c = check_bounds(t, h_y=3.0)
-    assert c["dpi_violations"] == ["h3 epoch 2: I(X;L) k 1.850 < I(L;Y) c 2.150"]
+def test_dpi_flags_exactly_the_points_above_the_diagonal_beyond_their_errors():
+    """se 0.02 on each side: combined 0.0283, 95% tolerance 1.96 x 0.0283 = 0.0554. h3 (the issue's
+    case, 0.30 above the diagonal) and h2 (0.06 above) are flagged; h4 (0.05 above: inside the
+    error) and h1 (below the diagonal) are not. Only points above the diagonal are ever listed."""
+    layers = ["h1", "h2", "h3", "h4"]
+    ix = [1.85, 3.00, 3.10, 3.20]
+    iy = [1.80, 3.06, 3.40, 3.25]
+    t = pd.DataFrame({"quantity": ["I(X;L)"] * 4 + ["I(L;Y)"] * 4, "method": ["k"] * 4 + ["c"] * 4,
+                      "layer": layers * 2, "epoch": [2] * 8, "mi": ix + iy, "stderr": [0.02] * 8, "error": [None] * 8})
+    c = check_bounds(t, h_y=5.0)
+    assert [f.data["layer"] for f in c["dpi_violations"]] == ["h2", "h3"]
+    assert c["dpi_violations"][1] == "h3 epoch 2: I(X;L) k 3.100 < I(L;Y) c 3.400 (by 0.300, 95% tolerance 0.055)"
+    for f in c["dpi_violations"]:
+        assert f.data["y"] - f.data["x"] > f.data["tolerance"] == pytest.approx(1.959963984540054 * 0.02 * math.sqrt(2))
 
 
-def test_seeds_pool_into_mean_and_spread_and_dpi_is_checked_per_seed():
+def test_seeds_pool_into_mean_with_the_combined_error():
+    """Two seeds: I(X;L) 2.0 and 2.4 (sd 0.283) with own errors 0.03: the combined standard error
+    of the mean is sqrt((0.08 + 0.0009) / 2) = 0.2011; the error bars are 1.96 of it."""
     from infolens.studies._infoplane_plots import aggregate
 
-    # two seeds: I(X;L) 2.0 and 2.4 (sd 0.283), own errors 0.01; the between-seed error 0.2 wins
     t = pd.DataFrame({"seed": [0, 0, 1, 1], "quantity": ["I(X;L)", "I(L;Y)"] * 2, "method": ["k", "c"] * 2,
-                      "layer": ["h1"] * 4, "epoch": [4] * 4, "mi": [2.0, 1.0, 2.4, 2.6], "stderr": [0.01] * 4,
+                      "layer": ["h1"] * 4, "epoch": [4] * 4, "mi": [2.0, 1.0, 2.4, 2.6], "stderr": [0.03] * 4,
                       "error": [None] * 4})
     a = aggregate(t).set_index("quantity")
     assert a.loc["I(X;L)", "mi"] == pytest.approx(2.2) and a.loc["I(X;L)", "n_seeds"] == 2
     assert a.loc["I(X;L)", "sd"] == pytest.approx(0.4 / math.sqrt(2))
-    assert a.loc["I(X;L)", "se"] == pytest.approx(0.2)
-    # seed 1 alone breaks the DPI (2.4 < 2.6 by more than 3 se + 0.05? 0.2 > 0.092: yes); seed 0 does not;
-    # seeds are never paired across runs
-    c = check_bounds(t, h_y=3.0)
-    assert c["dpi_violations"] == ["seed 1 h1 epoch 4: I(X;L) k 2.400 < I(L;Y) c 2.600"]
+    assert a.loc["I(X;L)", "own_se"] == pytest.approx(0.03)
+    assert a.loc["I(X;L)", "se"] == pytest.approx(math.sqrt((0.08 + 0.0009) / 2))
+    assert a.loc["I(X;L)", "err95"] == pytest.approx(1.959963984540054 * a.loc["I(X;L)", "se"])
+    # seed 1 alone has I(L;Y) 2.6 > I(X;L) 2.4, but the plotted point is the mean (1.8 < 2.2): not flagged
+    assert check_bounds(t, h_y=3.0)["dpi_violations"] == []
+
+
+def test_a_small_seed_spread_does_not_hide_the_estimators_errors():
+    """The issue's case: three seeds agree to 0.003 while each estimate has a standard error of
+    0.06. The combined error keeps the estimators' part (0.06 / sqrt(3) = 0.035), so a point 0.05
+    above the diagonal (within 1.96 x 0.049 = 0.096) is not flagged, while the seed spread alone
+    (0.003) would have flagged it."""
+    rows = []
+    for seed, d in zip((0, 1, 2), (-0.003, 0.0, 0.003)):
+        rows += [{"seed": seed, "quantity": "I(X;L)", "method": "k", "layer": "h1", "epoch": 16, "mi": 2.00 + d,
+                  "stderr": 0.06, "error": None},
+                 {"seed": seed, "quantity": "I(L;Y)", "method": "c", "layer": "h1", "epoch": 16, "mi": 2.05 + d,
+                  "stderr": 0.06, "error": None}]
+    t = pd.DataFrame(rows)
+    from infolens.studies._infoplane_plots import aggregate
+
+    a = aggregate(t).set_index("quantity")
+    assert a.loc["I(X;L)", "se"] == pytest.approx(math.sqrt((0.003**2 + 0.06**2) / 3))
+    assert check_bounds(t, h_y=3.0)["dpi_violations"] == []
+    t.loc[t["quantity"] == "I(L;Y)", "mi"] += 0.10  # now 0.15 above: beyond 0.096
+    assert len(check_bounds(t, h_y=3.0)["dpi_violations"]) == 1
+
+
+def test_layer_chain_flags_a_deeper_layer_that_knows_more():
+    """Layers h1 -> h2 -> output: I(X;L) 3.0, 3.2, 2.0 (se 0.05; tolerance 1.96 x 0.0707 = 0.139):
+    h2 above h1 by 0.2 is flagged, output is below both. I(L;Y) 2.0, 2.1, 2.05: 0.1 is inside the
+    tolerance, nothing flagged. The layer order is given, not alphabetical."""
+    layers = ["h1", "h2", "output"]
+    t = pd.DataFrame({"quantity": ["I(X;L)"] * 3 + ["I(L;Y)"] * 3, "method": ["k"] * 3 + ["c"] * 3,
+                      "layer": ["output", "h2", "h1"] * 2, "epoch": [1] * 6,
+                      "mi": [2.0, 3.2, 3.0, 2.05, 2.1, 2.0], "stderr": [0.05] * 6, "error": [None] * 6})
+    c = check_bounds(t, h_y=5.0, layers=layers)
+    assert [(f.data["deep"], f.data["shallow"], f.data["quantity"]) for f in c["chain_violations"]] == [("h2", "h1", "I(X;L)")]
+    assert c["chain_violations"][0].startswith("I(X;L) k epoch 1: h2 3.200 > h1 3.000")
 
 
 def test_models_record_every_layer():

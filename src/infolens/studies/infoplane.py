@@ -295,7 +295,7 @@ def summarize(rows: list[dict[str, Any]], cfg: InfoplaneConfig, data: dict[str, 
                         "train_acc_sd": g["train_acc"].std(ddof=1).to_numpy(), "test_acc": g["test_acc"].mean().to_numpy(),
                         "test_acc_sd": g["test_acc"].std(ddof=1).to_numpy()})
     write_text(out / "results.csv", table.to_csv(index=False))
-    checks = P.check_bounds(table, h_y)
+    checks = P.check_bounds(table, h_y, layer_names(cfg))
     summary = {"h_y": h_y, "seeds": list(cfg.seeds), "n_jobs": len(rows), "n_failed": int(table["error"].notna().sum()),
                "checks": checks, "final_test_acc": float(acc["test_acc"].iloc[-1])}
     data = data or {"name": cfg.dataset, "n_train": cfg.n_train, "n_test": cfg.n_test, "n_eval": cfg.n_eval}
@@ -353,6 +353,10 @@ def main(args: argparse.Namespace) -> int:
     print(piv.round(3).to_string())
     s = res.summary
     print(f"\nH(Y) = {s['h_y']:.3f} nats; final test accuracy {s['final_test_acc']:.3f}; "
-          f"{s['n_failed']} failed estimates; bound checks: {'ok' if not s['checks']['violations'] else s['checks']['violations']}")
+          f"{s['n_failed']} failed estimates")
+    c = s["checks"]
+    for key, what in (("violations", "above H(Y)"), ("dpi_violations", "above the diagonal (I(L;Y) > I(X;L))"),
+                      ("chain_violations", "deeper layer above a shallower one")):
+        print(f"{what}: {len(c[key])} beyond the 95% combined error" + "".join(f"\n  {v}" for v in c[key]))
     print(f"report: {Path(res.report or res.out_dir / 'report.html').resolve()}")
     return 0
