@@ -324,7 +324,7 @@ def test_config_bad_input(tmp_path, fn, exc, pattern):
 
 def test_changed_config_in_a_run_folder(tmp_path):
     from infolens.errors import RunFolderError
-    from infolens.studies._config import check_run_folder
+    from infolens.studies.config import check_run_folder
 
     (tmp_path / "config.json").write_text('{"n_train": 100, "seed": 0, "out_dir": "a"}')
     assert check_run_folder(tmp_path, {"n_train": 100, "seed": 0, "out_dir": "b"}, ignore=("out_dir",)) == []

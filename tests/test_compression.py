@@ -13,8 +13,8 @@ import yaml
 from PIL import Image
 
 from infolens.cli import main
-from infolens.studies._common import monotone_violations
-from infolens.studies._compression_summary import summarize
+from infolens.studies.plateau import monotone_violations
+from infolens.studies.compression.summary import summarize
 from infolens.studies.compression import CompressionConfig, run, tidy
 
 TINY = {

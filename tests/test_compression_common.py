@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from scipy import integrate, stats
 
-from infolens.studies._common import (ce_bound, classifier_metrics, default_sizes, entropy_nats, fit_cnn, fit_logreg,
-                                      monotone_violations, plateau)
+from infolens.studies.classifiers import ce_bound, classifier_metrics, entropy_nats, fit_cnn, fit_logreg
+from infolens.studies.plateau import default_sizes, monotone_violations, plateau
 
 
 def test_ce_bound_is_h_y_for_a_perfect_classifier_and_zero_for_the_prior():

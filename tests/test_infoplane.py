@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from infolens.studies import infoplane
-from infolens.studies._infoplane_plots import check_bounds
+from infolens.studies.infoplane.checks import check_bounds
 
 TINY = {
     "dataset": "digits", "hidden": [12, 6], "epochs": 3, "record_epochs": [0, 3], "n_train": 600, "n_test": 250,
@@ -170,7 +170,7 @@ def test_dpi_flags_exactly_the_points_above_the_diagonal_beyond_their_errors():
 def test_seeds_pool_into_mean_with_the_combined_error():
     """Two seeds: I(X;L) 2.0 and 2.4 (sd 0.283) with own errors 0.03: the combined standard error
     of the mean is sqrt((0.08 + 0.0009) / 2) = 0.2011; the error bars are 1.96 of it."""
-    from infolens.studies._infoplane_plots import aggregate
+    from infolens.studies.infoplane.checks import aggregate
 
     t = pd.DataFrame({"seed": [0, 0, 1, 1], "quantity": ["I(X;L)", "I(L;Y)"] * 2, "method": ["k", "c"] * 2,
                       "layer": ["h1"] * 4, "epoch": [4] * 4, "mi": [2.0, 1.0, 2.4, 2.6], "stderr": [0.03] * 4,
@@ -197,7 +197,7 @@ def test_a_small_seed_spread_does_not_hide_the_estimators_errors():
                  {"seed": seed, "quantity": "I(L;Y)", "method": "c", "layer": "h1", "epoch": 16, "mi": 2.05 + d,
                   "stderr": 0.06, "error": None}]
     t = pd.DataFrame(rows)
-    from infolens.studies._infoplane_plots import aggregate
+    from infolens.studies.infoplane.checks import aggregate
 
     a = aggregate(t).set_index("quantity")
     assert a.loc["I(X;L)", "se"] == pytest.approx(math.sqrt((0.003**2 + 0.06**2) / 3))

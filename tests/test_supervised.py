@@ -1,4 +1,4 @@
-"""The one supervised training loop (estimators/neural/supervised.py): the epoch kept, resuming
+"""The one supervised training loop (studies/supervised.py): the epoch kept, resuming
 with the same minibatch order, divergence and argument errors."""
 
 import math
@@ -8,7 +8,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from infolens.estimators.neural.supervised import epoch_order, fit_classifier, predict_proba
+from infolens.studies.supervised import epoch_order, fit_classifier, predict_proba
 from infolens.estimators.neural.trainer import TrainingDiverged
 from infolens.torch_utils import threads
 

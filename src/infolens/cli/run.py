@@ -1,5 +1,5 @@
 """``infolens run STUDY ...``: one sub-command per entry of :data:`infolens.studies.STUDIES`,
-its flags generated from the study's ``Config`` fields (:func:`~infolens.studies._protocol.add_arguments`)."""
+its flags generated from the study's ``Config`` fields (:func:`infolens.studies.flags.add_arguments`)."""
 
 from __future__ import annotations
 
@@ -22,14 +22,14 @@ def _summary(doc: str | None) -> str | None:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from ..studies import _protocol
+    from ..studies import flags
 
     sub = parser.add_subparsers(dest="study", metavar="STUDY", required=True)
     for name, modname in STUDIES.items():
         mod = importlib.import_module(f"infolens.studies.{modname}")
         p = sub.add_parser(name, help=_summary(mod.__doc__))
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show the traceback of every error")
-        _protocol.add_arguments(p, mod.Config)
+        flags.add_arguments(p, mod.Config)
 
 
 def main(args: argparse.Namespace) -> int:

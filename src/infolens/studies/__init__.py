@@ -1,9 +1,14 @@
-"""Studies: each is one module that follows the protocol of :mod:`._protocol` (a ``Config``
-dataclass, ``jobs``, ``run_job``, ``summarize``, ``figures``, ``report``, ``run`` and
-``main``). ``infolens run NAME`` finds them in :data:`STUDIES`; a new study is a new module
-that copies the pattern, plus one line here."""
+"""Studies: each is a package ``infolens.studies.NAME`` that follows the protocol of
+:mod:`infolens.studies.protocol` (a ``Config`` derived from ``StudyConfig``, ``jobs``, ``run_job``,
+``summarize``, ``figures``, ``report``, ``run`` and ``main``), with its private helpers in its own
+folder and the shared parts beside the folders (``config``, ``flags``, ``classifiers``,
+``plateau``, ``supervised``). ``infolens run NAME`` finds them in :data:`STUDIES`; a new study is
+a new folder that copies the pattern (``gan_toy`` is the smallest), plus one line here.
+"""
 
-#: CLI name -> module under infolens.studies
+from typing import TYPE_CHECKING
+
+#: CLI name -> package under infolens.studies
 STUDIES: dict[str, str] = {
     "compression": "compression",
     "infoplane": "infoplane",
@@ -11,3 +16,13 @@ STUDIES: dict[str, str] = {
     "privacy": "privacy",
     "gan-toy": "gan_toy",
 }
+
+if TYPE_CHECKING:  # the type checker holds every study package to the protocol (nothing is imported at run time)
+    from . import compression, gan_toy, infomax, infoplane, privacy
+    from .protocol import Study
+
+    _c: Study = compression
+    _i: Study = infoplane
+    _m: Study = infomax
+    _p: Study = privacy
+    _g: Study = gan_toy

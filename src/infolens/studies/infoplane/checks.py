@@ -30,8 +30,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..errors import Flag, flag
-from ..stats import Z95, compare
+from ...errors import Flag, flag
+from ...stats import Z95, compare
 
 X_Q, Y_Q = "I(X;L)", "I(L;Y)"
 

@@ -1,6 +1,6 @@
 """The information-plane study's data and network: the stratified split, the MLP / small CNN
 whose layers are recorded, and its training (the supervised loop of
-``estimators/neural/supervised.py``; checkpointed per epoch, activations of the evaluation
+``studies/supervised.py``; checkpointed per epoch, activations of the evaluation
 images saved at the recorded epochs)."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ def load_split(cfg: Any) -> dict[str, np.ndarray]:
     evaluation subset is the first ``n_eval`` test images (fixed for every epoch)."""
     from sklearn.model_selection import train_test_split
 
-    from ..data import load_dataset
+    from ...data import load_dataset
 
     ds = load_dataset(cfg.dataset, data_dir=cfg.data_dir, split="all")
     images = np.asarray(ds.images)
@@ -84,15 +84,15 @@ def _forward(blocks, x):
 
 
 def train(cfg: Any, data: dict[str, Any], out_dir: Path) -> dict[str, Any]:
-    """Train with Adam on cross-entropy (:func:`~infolens.estimators.neural.supervised.fit_classifier`),
+    """Train with Adam on cross-entropy (:func:`~infolens.studies.supervised.fit_classifier`),
     saving every recorded epoch's activations on the evaluation subset (``activations/epoch_NNNN.npz``)
     and a checkpoint; a killed run continues from its last checkpoint with the same per-epoch
     shuffling seeds."""
     import torch
 
-    from ..estimators.neural.supervised import fit_classifier
-    from ..io import atomic_path, save_array, write_json
-    from ..torch_utils import get_device, seed_everything
+    from ..supervised import fit_classifier
+    from ...io import atomic_path, save_array, write_json
+    from ...torch_utils import get_device, seed_everything
 
     dev = get_device(cfg.device)
     seed_everything(cfg.seed)
@@ -121,7 +121,7 @@ def train(cfg: Any, data: dict[str, Any], out_dir: Path) -> dict[str, Any]:
     if ckpt_path.exists():
         state = torch.load(ckpt_path, map_location=dev, weights_only=False)
         if state.get("key") != key:
-            from ..errors import RunFolderError
+            from ...errors import RunFolderError
 
             changed = sorted(k for k in key if (state.get("key") or {}).get(k) != key[k])
             raise RunFolderError(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 
-from ..plotting import colormap, subplots
+from ...plotting import colormap, subplots
 
 
 def _errorbars(ax: Any, per: Any, quantity: str, plats: Any = None) -> None:
@@ -32,7 +32,7 @@ def _errorbars(ax: Any, per: Any, quantity: str, plats: Any = None) -> None:
 def make_figures(results: list[dict[str, Any]], summary: dict[str, Any], meta: dict[str, Any],
                  fig_dir: Path) -> dict[str, Any]:
     """MI vs size, accuracy/AUC vs size, ROC curves, the example strip; saved as PNG+SVG."""
-    from ..io import save_figure
+    from ...io import save_figure
 
     per, plats = summary["per_size"], summary["plateaus"]
     figs: dict[str, Any] = {}
@@ -98,12 +98,12 @@ def make_figures(results: list[dict[str, Any]], summary: dict[str, Any], meta: d
 
 
 def write_report(path: Path, summary: dict[str, Any], checks: list[dict[str, Any]], meta: dict[str, Any],
-                 figs: dict[str, Any]) -> Path:
+                 figs: Mapping[str, Any]) -> Path:
     import html
 
     import yaml
 
-    from ..report.html import HtmlReport
+    from ...report.html import HtmlReport
 
     rep = HtmlReport(f"MI vs image size: {meta['name']}", subtitle="infolens run compression")
     rep.add_text(

@@ -22,9 +22,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ...progress import progress
-from ...validation import check_choice, check_positive_int
-from .trainer import TrainingDiverged
+from ..progress import progress
+from ..validation import check_choice, check_positive_int
+from ..estimators.neural.trainer import TrainingDiverged
 
 #: the multiplier of the seed in the per-epoch shuffling seed ``seed * EPOCH_STRIDE + epoch``
 EPOCH_STRIDE = 100_003

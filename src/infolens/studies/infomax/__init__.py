@@ -20,24 +20,30 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from ..errors import RunFolderError
-from ..io import save_array, write_json, write_text
-from ..validation import check_choice, check_positive_int
-from ._config import check_run_folder, load_config
-from ._infomax_report import figures, report
-from ._protocol import StudyResult, config_from_args, failed_rows
+from ...errors import RunFolderError
+from ...io import save_array, write_json, write_text
+from ...validation import check_choice, check_positive_int
+from ..config import check_run_folder, failed_rows, load_config
+from .plots import figures, report
+from ..flags import config_from_args
+from ..protocol import StudyConfig, StudyResult
 
 
 @dataclass
-class InfomaxConfig:
-    """Settings of the Deep InfoMax study (``run`` takes this, a dict or a YAML file with these keys)."""
+class InfomaxConfig(StudyConfig):
+    """Settings of the Deep InfoMax study (``run`` takes this, a dict or a YAML file with these keys).
+
+    The defaults (16 px images, 16 maps) finish in about two minutes on two CPU cores; ``--thorough``
+    trains on 32 px images with 32 maps (about 12 minutes there), the protocol docs/infomax.md reports."""
+
+    THOROUGH = {"size": 32, "channels": 32}
 
     dataset: str = "digits"
     """digits, fashion-mnist, stl10 (with data_dir) or an .npz path"""
     data_dir: str | None = None
     """folder of the data set files (STL-10: stl10_binary)"""
-    size: int = 32
-    """image side after resizing to grayscale (the published setup: 96, STL-10)"""
+    size: int = 16
+    """image side after resizing to grayscale (--thorough: 32; the published setup: 96, STL-10)"""
     n_train: int | str | None = None
     """training images (DIM and the probe): a number (refused if the split is smaller), 'all'; default up to 5000"""
     n_test: int | str | None = None
@@ -48,8 +54,8 @@ class InfomaxConfig:
     """images in the feature-map figure"""
     encoders: list[str] = field(default_factory=lambda: list("ABCD"))
     """encoders to train: any of A (shrink), B (grow), C (keep), D (grow then shrink), e.g. ABCD"""
-    channels: int = 32
-    """feature maps at the measured layer"""
+    channels: int = 16
+    """feature maps at the measured layer (--thorough: 32)"""
     depth: int = 4
     """convolution layers of each encoder"""
     hidden: int | None = None
@@ -95,8 +101,6 @@ class InfomaxConfig:
     """training runs (encoder, seed) in parallel worker processes, one torch thread each"""
     out_dir: str = "runs/infomax"
     """run folder (re-run the same command to resume)"""
-    verbose: bool = True
-    """progress bars"""
 
     def validate(self) -> None:
         enc = self.encoders
@@ -126,7 +130,7 @@ class InfomaxConfig:
         if not (self.bins == "auto" or (isinstance(self.bins, int) and not isinstance(self.bins, bool) and self.bins >= 2)):
             raise ValueError(f"bins must be 'auto' or an integer >= 2, got {self.bins!r}")
         # build the modules once so that every bad parameter fails here, before anything is written
-        from ..infomax import DIMEncoder, DIMObjective
+        from ...infomax import DIMEncoder, DIMObjective
 
         for kind in self.encoders:
             DIMEncoder(kind, channels=self.channels, depth=self.depth, hidden=self.hidden,
@@ -171,13 +175,13 @@ def _load(cfg: Mapping[str, Any], split: str, limit: int | str | None) -> tuple[
     """``(images (n, size, size) float32 in [0, 1], labels, name)`` of one split, grayscale.
     ``limit``: an int is honoured or refused (never shrunk), None is up to the default size,
     "all" the whole split."""
-    from ..data import load_dataset, resize_images, take
-    from ..errors import ConfigError
+    from ...data import load_dataset, resize_images, take
+    from ...errors import ConfigError
 
     asked = limit if isinstance(limit, int) else None
     cap = None if limit == "all" else (asked or _DEFAULT_SIZES[split])
     if str(cfg["dataset"]).lower() == "stl10":
-        from ..data.stl10 import load_stl10
+        from ...data.stl10 import load_stl10
 
         ds = load_stl10(cfg["data_dir"], split, cap)
     else:
@@ -203,9 +207,9 @@ def _checkpoint_epochs(path: Path) -> int:
 def _train_encoder(kind: str, cfg: Mapping[str, Any], seed: int, x_train: np.ndarray, out: Path):
     """Train for ``epochs``, then one epoch at a time while the objective still rises, up to
     ``max_epochs`` (:func:`~infolens.infomax.trainer.convergence`); resumes from the checkpoint."""
-    from ..infomax import DIMEncoder, DIMObjective, DIMTrainer
-    from ..infomax.trainer import convergence
-    from ..torch_utils import seed_everything
+    from ...infomax import DIMEncoder, DIMObjective, DIMTrainer
+    from ...infomax.trainer import convergence
+    from ...torch_utils import seed_everything
 
     seed_everything(seed)
     enc = DIMEncoder(kind, in_channels=1, channels=cfg["channels"], depth=cfg["depth"], hidden=cfg["hidden"],
@@ -238,7 +242,7 @@ def _data(dataset: str, data_dir: str | None, size: int, n_train: Any, n_test: A
 def pairs_per_map(cfg: Mapping[str, Any]) -> int | None:
     """The pixel pairs every encoder's maps are measured from: the smallest map's pixel count over
     the encoders of the run (``equal_pairs``), or None (each map whole)."""
-    from ..infomax import map_sizes
+    from ...infomax import map_sizes
 
     if not cfg["equal_pairs"]:
         return None
@@ -255,14 +259,14 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
     """Train one encoder with one seed (checkpointed per epoch, until the objective stops rising),
     measure the MI of its maps (saved as ``map_mi_<encoder>_seed<seed>.csv``), probe its summary
     vectors; resumes from what is on disk. With ``n_jobs`` > 1 each worker uses one torch thread."""
-    from ..torch_utils import threads
+    from ...torch_utils import threads
 
     with threads(1 if job.get("n_jobs", 1) > 1 else None):
         return _run_job(job)
 
 
 def _run_job(job: dict[str, Any]) -> dict[str, Any]:
-    from ..infomax.analysis import encode, linear_probe, map_mi_table
+    from ...infomax.analysis import encode, linear_probe, map_mi_table
 
     out, kind, seed = Path(job["out_dir"]), job["encoder"], int(job["seed"])
     x_train, y_train, x_test, y_test, _ = _data(*(job[k] for k in _DATA_KEYS))
@@ -288,7 +292,7 @@ def summarize(rows: list[dict[str, Any]], cfg: InfomaxConfig) -> InfomaxResult:
     """Per-map MI of every encoder and seed, its summary over seeds (``results.csv``,
     ``map_mi.csv``, ``history.csv``, ``convergence.csv``, ``results.json``) and the raw-pixel
     probe for reference."""
-    from ..infomax.analysis import linear_probe, summarize_map_mi
+    from ...infomax.analysis import linear_probe, summarize_map_mi
 
     failed = failed_rows(rows, lambda c: f"encoder {c['encoder']} seed {c['seed']}")
     if failed:
@@ -342,7 +346,7 @@ def run(config: Any = None, **overrides: Any) -> InfomaxResult:
     """Run the study; writes ``config.json``, ``results.csv`` (one row per encoder and MI method),
     ``map_mi.csv`` (every image x map x method), ``history.csv``, ``figures/`` and ``report.html``
     under ``out_dir``. A killed run resumes from the encoders' checkpoints and MI tables."""
-    from ..runner import run_jobs
+    from ...runner import run_jobs
 
     base = asdict(load_config(InfomaxConfig, config)) if config is not None else {}
     cfg = load_config(InfomaxConfig, {**base, **overrides})

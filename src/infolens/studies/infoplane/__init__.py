@@ -16,22 +16,23 @@ import argparse
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
-from ..validation import check_choice, check_positive_int
-from ._config import check_run_folder, load_config
-from ._infoplane_train import _forward, build_model, layer_names, load_split, train  # noqa: F401 (_forward: tests)
-from ._protocol import StudyResult, config_from_args, slug
+from ...validation import check_choice, check_positive_int
+from ..config import check_run_folder, load_config, slug
+from .network import _forward, build_model, layer_names, load_split, train  # noqa: F401 (_forward: tests)
+from ..flags import config_from_args
+from ..protocol import StudyConfig, StudyResult
 
 MODELS = ("mlp", "cnn")
 ACTIVATIONS = ("relu", "tanh")
 
 
 @dataclass
-class InfoplaneConfig:
+class InfoplaneConfig(StudyConfig):
     """Everything the study needs; ``run`` accepts this, a dict or a YAML path with these keys.
 
     ``x_estimators`` / ``y_estimators`` map registered estimator names to parameters, used
@@ -82,8 +83,6 @@ class InfoplaneConfig:
     """Dask scheduler address tcp://host:8786"""
     device: str = "cpu"
     """torch device of the network: cpu, auto or cuda"""
-    verbose: bool = True
-    """progress bars"""
     resume_changed: bool = False
     """add this run's estimates to a run folder whose estimators or epochs differ (the network's training settings must match)"""
 
@@ -92,7 +91,7 @@ class InfoplaneConfig:
         return load_config(cls, config)
 
     def validate(self) -> None:
-        from ..registry import estimator_class
+        from ...registry import estimator_class
 
         check_choice(self.model, "model", MODELS)
         check_choice(self.activation, "activation", ACTIVATIONS)
@@ -152,7 +151,7 @@ def _usable(a: np.ndarray) -> np.ndarray:
 
 def run_job(config: dict[str, Any]) -> dict[str, Any]:
     """One estimate: I(X;L) or I(L;Y) of one layer at one epoch with one estimator."""
-    from ..torch_utils import threads
+    from ...torch_utils import threads
 
     with threads():  # one torch thread: the networks and matrices here are small
         return _job(config)
@@ -161,8 +160,8 @@ def run_job(config: dict[str, Any]) -> dict[str, Any]:
 def _job(config: dict[str, Any]) -> dict[str, Any]:
     import inspect
 
-    from .. import estimate_mi
-    from ..registry import estimator_class
+    from ... import estimate_mi
+    from ...registry import estimator_class
 
     with np.load(config["activations"]) as f:
         layer = _usable(f[config["layer"]])
@@ -229,8 +228,8 @@ def _for_seed(cfg: InfoplaneConfig, seed: int) -> InfoplaneConfig:
 def prepare(cfg: InfoplaneConfig) -> dict[str, Any]:
     """For every seed: split the data, save the evaluation subset, train the network (resuming
     from its checkpoint) recording the activations; returns the data set's name and sizes."""
-    from ..io import save_array
-    from ..torch_utils import threads
+    from ...io import save_array
+    from ...torch_utils import threads
 
     data: dict[str, Any] = {}
     for seed in cfg.seeds:
@@ -268,9 +267,9 @@ def summarize(rows: list[dict[str, Any]], cfg: InfoplaneConfig, data: dict[str, 
     ``summary.json``; ``data`` (from :func:`prepare`) names the data set."""
     import json
 
-    from ..io import write_text
-    from . import _infoplane_plots as P
-    from ._common import entropy_nats
+    from ...io import write_text
+    from . import plots as P
+    from ..classifiers import entropy_nats
 
     out = _out_dir(cfg)
     h_ys, accs = [], []
@@ -302,22 +301,23 @@ def summarize(rows: list[dict[str, Any]], cfg: InfoplaneConfig, data: dict[str, 
     return InfoplaneResult(out_dir=out, table=table, accuracy=acc, summary=summary, data=data, config=cfg)
 
 
-def figures(result: InfoplaneResult) -> list[Path]:
+def figures(result: InfoplaneResult) -> dict[str, Path]:
     """The information plane, MI vs epoch per layer and the accuracy curves (``figure_formats``)."""
-    from . import _infoplane_plots as P
+    from . import plots as P
 
     cfg = result.config
-    return P.make_figures(result.table, result.accuracy, layer_names(cfg), result.summary["h_y"], result.out_dir,
-                          formats=tuple(cfg.figure_formats))
+    paths = P.make_figures(result.table, result.accuracy, layer_names(cfg), result.summary["h_y"], result.out_dir,
+                           formats=tuple(cfg.figure_formats))
+    return {p.name: p for p in paths}
 
 
-def report(result: InfoplaneResult, figs: list[Path]) -> Path:
+def report(result: InfoplaneResult, figs: Mapping[str, Path]) -> Path:
     """``report.html`` (and the report's path recorded in ``summary.json``)."""
-    from ..io import write_json
-    from . import _infoplane_plots as P
+    from ...io import write_json
+    from . import plots as P
 
-    path = P.write_report(result.config, result.data, result.table, result.accuracy, result.summary["checks"], figs,
-                          result.summary["h_y"], result.out_dir)
+    path = P.write_report(result.config, result.data, result.table, result.accuracy, result.summary["checks"],
+                          list(figs.values()), result.summary["h_y"], result.out_dir)
     result.summary["report"] = str(path)
     write_json(result.out_dir / "summary.json", result.summary)
     return path
@@ -326,8 +326,8 @@ def report(result: InfoplaneResult, figs: list[Path]) -> Path:
 def run(config: Any = None, **overrides: Any) -> InfoplaneResult:
     """Run the study in ``out_dir`` (resuming what is there): train, record activations,
     estimate, and write ``results.csv``, ``training.json``, figures and ``report.html``."""
-    from ..io import write_json
-    from ..runner import run_jobs
+    from ...io import write_json
+    from ...runner import run_jobs
 
     base = asdict(InfoplaneConfig.from_any(config)) if config is not None else {}
     cfg = InfoplaneConfig.from_any({**base, **overrides})
@@ -338,8 +338,9 @@ def run(config: Any = None, **overrides: Any) -> InfoplaneResult:
     rows = run_jobs(run_job, jobs(cfg), out, n_jobs=cfg.n_jobs, scheduler=cfg.scheduler, progress=cfg.verbose,
                     desc="infoplane estimates")
     result = summarize(rows, cfg, data)
-    result.figures = figures(result)
-    result.report = report(result, result.figures)
+    figs = figures(result)
+    result.figures = list(figs.values())
+    result.report = report(result, figs)
     return result
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-from dataclasses import fields
+from dataclasses import MISSING, fields
 from pathlib import Path
 from typing import Any, Iterable, Mapping, TypeVar
 
@@ -75,7 +75,8 @@ def _estimator_fields(cls: type) -> list[str]:
 
 def load_config(cls: type[C], config: Any) -> C:
     """``config`` (an instance of the dataclass ``cls``, a dict or a YAML path) as a
-    validated instance: unknown keys refused (with a suggestion), ``cls.validate()`` run,
+    validated instance: unknown keys refused (with a suggestion), ``thorough: true`` replaced by
+    the values of ``cls.THOROUGH`` for the keys not given, ``cls.validate()`` run,
     and every field named ``*estimators`` holding ``{name: params}`` checked against the
     registry. Any problem is a :class:`ConfigError`."""
     if not isinstance(config, cls):
@@ -86,7 +87,16 @@ def load_config(cls: type[C], config: Any) -> C:
         study = cls.__name__.removesuffix("Config").lower() or cls.__name__
         # every study Config is a dataclass; the TypeVar C cannot say so to the checker
         check_keys(config, [f.name for f in fields(cls)], where=f"the {study} config")  # type: ignore[arg-type]
+        if config.get("thorough"):  # the full protocol under the keys the user did not set
+            config = {**getattr(cls, "THOROUGH", {}), **config}
         config = cls(**config)
+    elif getattr(config, "thorough", False):  # an instance: fields still at their defaults take the full protocol
+        defaults = {f.name: f for f in fields(cls)}  # type: ignore[arg-type]
+        for key, value in getattr(cls, "THOROUGH", {}).items():
+            f = defaults[key]
+            default = f.default_factory() if f.default_factory is not MISSING else f.default  # type: ignore[misc]
+            if getattr(config, key) == default:
+                setattr(config, key, value)
     for name in _estimator_fields(cls):  # before validate(), which reads the parameters
         value = getattr(config, name)
         if isinstance(value, Mapping):
@@ -140,7 +150,7 @@ def check_run_folder(out_dir: str | Path, config: Mapping[str, Any], *, ignore: 
         old = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []  # an unreadable record is rewritten by the run
-    skip = set(ignore) | {"resume_changed"}
+    skip = set(ignore) | {"resume_changed", "thorough"}  # thorough: its values are recorded themselves
     new = _jsonable({k: v for k, v in config.items() if k not in skip})
     old = {k: v for k, v in old.items() if k not in skip}
     changed = sorted(k for k in set(new) | set(old) if new.get(k, "<absent>") != old.get(k, "<absent>"))
@@ -152,3 +162,24 @@ def check_run_folder(out_dir: str | Path, config: Mapping[str, Any], *, ignore: 
             f"(resume_changed=True) to add this run to that folder, or choose a new folder with --out"
         )
     return changed
+
+
+def slug(text: Any) -> str:
+    """``text`` as a lower-case folder-name piece: runs of other characters become one ``-``."""
+    import re
+
+    return re.sub(r"[^A-Za-z0-9]+", "-", str(text)).strip("-").lower()
+
+
+def start_run(out_dir: Path, record: Mapping[str, Any], *, volatile: tuple[str, ...], resume_changed: bool) -> None:
+    """Refuse a run folder that holds another configuration (unless ``resume_changed``), then
+    record this one in ``out_dir/config.json``."""
+    from ..io import write_json
+
+    check_run_folder(out_dir, record, ignore=volatile, resume_changed=resume_changed)
+    write_json(out_dir / "config.json", dict(record))
+
+
+def failed_rows(rows: list[dict[str, Any]], describe: Any) -> list[str]:
+    """One line per failed job of the runner's ``rows``: ``describe(job_config)``: error."""
+    return [f"{describe(r['config'])}: {r['error']}" for r in rows if r["error"]]

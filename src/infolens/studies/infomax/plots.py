@@ -6,15 +6,15 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 import pandas as pd
 
-from ..io import save_figure
+from ...io import save_figure
 
 if TYPE_CHECKING:
-    from .infomax import InfomaxResult
+    from . import InfomaxResult
 
 
 #: figure name -> (heading, caption) in the report
@@ -34,8 +34,8 @@ FIGURES = {
 def figures(result: InfomaxResult) -> dict[str, Path]:
     """The four figures, saved under ``figures/`` (the mosaic as PNG, line plots also as SVG);
     returns the PNG paths (the report embeds them: no second rendering)."""
-    from ..infomax import plots
-    from ..infomax.analysis import per_image_max
+    from ...infomax import plots
+    from ...infomax.analysis import per_image_max
 
     histories = {k: g.drop(columns="encoder").reset_index(drop=True) for k, g in result.history.groupby("encoder", sort=False)}
     figs = {"feature_maps": plots.plot_feature_grid(result.images, result.grid),
@@ -52,9 +52,9 @@ def _pm(mean: float, spread: float) -> str:
     return f"{mean:.3f}" if not np.isfinite(spread) else f"{mean:.3f} ± {spread:.3f}"
 
 
-def report(result: InfomaxResult, pngs: dict[str, Path]) -> Path:
+def report(result: InfomaxResult, figs: Mapping[str, Any]) -> Path:
     """``report.html``: the setup, which encoder keeps the most, convergence, the tables and the figures."""
-    from ..report.html import HtmlReport
+    from ...report.html import HtmlReport
 
     cfg, d, summary, probe = result.config, result.data, result.summary, result.probe
     k = len(cfg.seeds)
@@ -112,7 +112,7 @@ def report(result: InfomaxResult, pngs: dict[str, Path]) -> Path:
                                  "probe accuracy": v} for key, v in probe.items()]),
                   caption="linear probe (logistic regression) test accuracy" + (f", mean over {k} seeds" if k > 1 else "")
                   + "; the raw-pixel probe is the reference")
-    for key, png in pngs.items():
+    for key, png in figs.items():
         heading, caption = FIGURES[key]
         rep.add_heading(heading, level=3)
         rep.add_figure(png, caption=caption)

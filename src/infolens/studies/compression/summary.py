@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _common as C
+from ..plateau import plateau as find_plateau
 
 
 def tidy(results: list[dict[str, Any]]) -> Any:
@@ -59,7 +59,7 @@ def summarize(long: Any, frac: float = 0.95) -> dict[str, Any]:
         runs = long[(long.quantity == q) & (long.method == m)]
         vals = runs.pivot_table(index="size", columns="seed", values="value", dropna=False).reindex(sub["size"])
         ses = runs.pivot_table(index="size", columns="seed", values="se", dropna=False).reindex(sub["size"])
-        p = C.plateau(sub["size"], sub["value"], sub["se"], frac=frac, seed_values=vals.to_numpy(float),
+        p = find_plateau(sub["size"], sub["value"], sub["se"], frac=frac, seed_values=vals.to_numpy(float),
                       seed_stderrs=ses.reindex(columns=vals.columns).to_numpy(float))
         largest = int(sub["size"].max())
         seeds = f"{p['n_seeds']} seed{'s' if p['n_seeds'] > 1 else ''}"

@@ -18,18 +18,19 @@ import argparse
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
-from ..validation import check_choice, check_positive_int
-from . import _common as C
-from ._compression_data import DEFAULT_LABELS, _pool, prepare, resolve_sizes
-from ._compression_summary import consistency_checks, tidy
-from ._compression_summary import summarize as summarize_sizes
-from ._config import load_config
-from ._protocol import StudyResult, config_from_args, slug, start_run
+from ...validation import check_choice, check_positive_int
+from .. import classifiers as C
+from .data import DEFAULT_LABELS, _pool, prepare, resolve_sizes
+from .summary import consistency_checks, tidy
+from .summary import summarize as summarize_sizes
+from ..config import load_config, slug, start_run
+from ..flags import config_from_args
+from ..protocol import StudyConfig, StudyResult
 
 __all__ = ["CompressionConfig", "Config", "CompressionResult", "jobs", "run_job", "summarize", "figures", "report",
            "run", "main", "consistency_checks", "tidy", "resolve_sizes", "DEFAULT_LABELS"]
@@ -38,14 +39,14 @@ CLASSIFIERS = ("logreg", "cnn")
 
 
 @dataclass
-class CompressionConfig:
+class CompressionConfig(StudyConfig):
     """Everything the study needs; ``run`` accepts this or a dict / YAML file with these keys.
 
     ``estimators`` maps registered estimator names to their parameters (neural ones get the
     images - flattened pixels with an MLP critic for ``neural_input="flat"``, fast on a CPU, or
     (n, s, s) arrays with the estimator's conv encoder for ``"image"`` - others a PCA of
     ``pca_dim`` components fitted on the train split); ``sizes=None`` picks
-    :func:`~infolens.studies._common.default_sizes` from the native image size.
+    :func:`~infolens.studies.plateau.default_sizes` from the native image size.
     ``n_train`` / ``n_test``: sizes given are honoured, or refused when the data set is too
     small; ``None`` (the default) means 10,000 / 2,000, or the whole set split 5:1 when it is
     smaller, or what is left next to the size that was given. ``resume_changed`` lets a changed
@@ -91,16 +92,12 @@ class CompressionConfig:
     """run folder (default runs/compression-DATASET-LABEL)"""
     cache_dir: str | None = None
     """where resized images are cached (default ~/.cache/infolens)"""
-    n_jobs: int = 2
-    """worker processes"""
     scheduler: str | None = None
     """Dask scheduler address tcp://host:8786"""
     device: str = "cpu"
     """torch device: cpu, auto or cuda"""
     threads: int | None = None
     """torch CPU threads for the neural estimators (None: 1, their critics are small; see infolens.torch_utils)"""
-    verbose: bool = True
-    """progress bars"""
     resume_changed: bool = False
     """add a changed configuration's jobs to a run folder that holds another run"""
 
@@ -109,7 +106,7 @@ class CompressionConfig:
         return load_config(cls, config)
 
     def validate(self) -> None:
-        from ..data.loaders import canonical_name
+        from ...data.loaders import canonical_name
 
         self.dataset = canonical_name(self.dataset)  # "fashionmnist" runs the same task as "fashion-mnist"
         for key in ("n_train", "n_test"):
@@ -118,7 +115,7 @@ class CompressionConfig:
         check_positive_int(self.cnn_epochs, "cnn_epochs")
         check_positive_int(self.pca_dim, "pca_dim")
         check_positive_int(self.n_jobs, "n_jobs")
-        from ..data.preprocess import FILTERS
+        from ...data.preprocess import FILTERS
 
         check_choice(self.filter, "filter", FILTERS)
         check_choice(self.neural_input, "neural_input", ("flat", "image"))
@@ -127,7 +124,7 @@ class CompressionConfig:
         if not isinstance(self.estimators, dict):
             raise TypeError("estimators must map estimator names to parameter dicts, e.g. {'mine': {'epochs': 30}}")
         for name in self.estimators:
-            from ..registry import estimator_class
+            from ...registry import estimator_class
 
             estimator_class(name)  # a clear error listing the available names
             self.estimators[name] = dict(self.estimators[name] or {})
@@ -157,13 +154,13 @@ RAW_INPUT = ("compressed",)
 def _takes_pixels(name: str) -> bool:
     """Neural estimators and ``compressed`` get the images (train + test pool; they hold out
     their own test part); the others get the study's PCA, fitted on train, scored on test."""
-    from ..registry import estimator_class
+    from ...registry import estimator_class
 
     cls = estimator_class(name)
     if cls.name in RAW_INPUT:
         return True
     try:
-        from ..estimators.neural.base import NeuralEstimator
+        from ...estimators.neural.base import NeuralEstimator
     except ImportError:  # pragma: no cover - the neural package is part of infolens
         return False
     return issubclass(cls, NeuralEstimator)
@@ -175,9 +172,9 @@ def run_job(config: dict[str, Any]) -> dict[str, Any]:
 
     from sklearn.decomposition import PCA
 
-    from .. import estimate_mi
-    from ..data import preprocess
-    from ..torch_utils import SMALL_MODEL_THREADS, threads
+    from ... import estimate_mi
+    from ...data import preprocess
+    from ...torch_utils import SMALL_MODEL_THREADS, threads
 
     size, seed = int(config["size"]), int(config["seed"])
     ds, tr, te = _pool(config["dataset"], config["data_dir"], config["label"], config["n_train"], config["n_test"],
@@ -268,7 +265,7 @@ class CompressionResult(StudyResult):
 
 
 def _resolved(cfg: CompressionConfig) -> dict[str, Any]:
-    """:func:`~._compression_data.prepare`'s data-dependent settings, computed once per configuration."""
+    """:func:`~.data.prepare`'s data-dependent settings, computed once per configuration."""
     key = json.dumps(asdict(cfg), sort_keys=True, default=str)
     if key not in _RESOLVED:
         _RESOLVED[key] = prepare(cfg)[0]
@@ -285,7 +282,7 @@ def _out_dir(cfg: CompressionConfig) -> Path:
 
 def jobs(cfg: CompressionConfig) -> list[dict[str, Any]]:
     """One job per (size, seed)."""
-    from ..data import default_cache_dir
+    from ...data import default_cache_dir
 
     info = _resolved(cfg)
     cache_dir = str(Path(cfg.cache_dir) if cfg.cache_dir else default_cache_dir())
@@ -300,7 +297,7 @@ def jobs(cfg: CompressionConfig) -> list[dict[str, Any]]:
 def summarize(rows: list[dict[str, Any]], cfg: CompressionConfig) -> CompressionResult:
     """Tidy table (``results.csv``), per-size table (``table.csv``), plateaus, checks and
     ``summary.json``; raises when every job failed."""
-    from ..io import write_json, write_text
+    from ...io import write_json, write_text
 
     info, out_dir = _resolved(cfg), _out_dir(cfg)
     errors = [f"size {r['config']['size']} seed {r['config']['seed']}: {r['error']}" for r in rows if r["error"]]
@@ -328,15 +325,15 @@ def _meta(result: CompressionResult) -> dict[str, Any]:
 
 def figures(result: CompressionResult) -> dict[str, Any]:
     """MI vs size, accuracy/AUC vs size, ROC curves and the example strip (``figures/``)."""
-    from . import _compression_figures as F
+    from . import plots as F
 
     summary = {"per_size": result.per_size, "plateaus": result.plateaus}
     return F.make_figures(result.results, summary, _meta(result), result.out_dir / "figures")
 
 
-def report(result: CompressionResult, figs: dict[str, Any]) -> Path:
+def report(result: CompressionResult, figs: Mapping[str, Any]) -> Path:
     """``report.html``: data, plateaus, checks, figures, the table and the configuration."""
-    from . import _compression_figures as F
+    from . import plots as F
 
     summary = {"table": result.table, "plateaus": result.plateaus}
     return F.write_report(result.out_dir / "report.html", summary, result.checks, _meta(result), figs)
@@ -345,7 +342,7 @@ def report(result: CompressionResult, figs: dict[str, Any]) -> Path:
 def run(config: Any = None, **overrides: Any) -> CompressionResult:
     """Run the study (resuming finished jobs in ``out_dir``); write ``results.csv``,
     ``summary.json``, figures and ``report.html``."""
-    from ..runner import run_jobs
+    from ...runner import run_jobs
 
     base = asdict(CompressionConfig.from_any(config)) if config is not None else {}
     cfg = CompressionConfig.from_any({**base, **overrides})

@@ -18,22 +18,23 @@ import argparse
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
-from ..io import save_array, save_figure, write_text
-from ..validation import check_choice, check_positive_int, check_random_state
-from ._config import load_config
-from ._protocol import StudyResult, config_from_args, failed_rows, start_run
+from ...io import save_array, save_figure, write_text
+from ...validation import check_choice, check_positive_int, check_random_state
+from ..config import failed_rows, load_config, start_run
+from ..flags import config_from_args
+from ..protocol import StudyConfig, StudyResult
 
 DISTRIBUTIONS = ("gaussian", "ring")
 RHO = 0.8
 RING_MODES, RING_RADIUS, RING_SD = 8, 2.0, 0.05
 
 @dataclass
-class GanToyConfig:
+class GanToyConfig(StudyConfig):
     """Settings of the GAN toy study (``run`` takes this, a dict or a YAML file with these keys)."""
 
     out_dir: str = "runs/gan-toy"
@@ -54,13 +55,11 @@ class GanToyConfig:
     """seed of the data, the generators and the tests"""
     n_jobs: int = 1
     """worker processes"""
-    verbose: bool = True
-    """progress bars"""
     resume_changed: bool = False
     """add a changed configuration's jobs to a run folder that holds another run"""
 
     def validate(self) -> None:
-        from ..generative.gan import LOSSES
+        from ...generative.gan import LOSSES
 
         for d in self.distributions:
             check_choice(d, "distributions", DISTRIBUTIONS)
@@ -120,9 +119,9 @@ def gaussian_kl(mu_q: np.ndarray, cov_q: np.ndarray, mu_p: np.ndarray, cov_p: np
 
 def run_job(config: dict[str, Any]) -> dict[str, Any]:
     """One (distribution, loss) pair: train, sample, measure; samples saved for the plots."""
-    from .. import estimate_mi
-    from ..audit import mmd_test
-    from ..generative import GAN
+    from ... import estimate_mi
+    from ...audit import mmd_test
+    from ...generative import GAN
 
     rng = np.random.default_rng([config["seed"], DISTRIBUTIONS.index(config["distribution"])])
     x_train = sample_true(config["distribution"], config["n_train"], rng)
@@ -206,7 +205,7 @@ def summarize(rows: list[dict[str, Any]], cfg: GanToyConfig) -> GanToyResult:
 
 def figures(result: GanToyResult) -> dict[str, Any]:
     """True vs generated points, a panel per (distribution, loss), saved as ``scatter``."""
-    from ..plotting import subplots
+    from ...plotting import subplots
 
     cfg, df = result.config, result.table
     rng = check_random_state(cfg.seed)
@@ -239,9 +238,9 @@ def figures(result: GanToyResult) -> dict[str, Any]:
     return {"scatter": fig}
 
 
-def report(result: GanToyResult, figs: dict[str, Any]) -> Path:
+def report(result: GanToyResult, figs: Mapping[str, Any]) -> Path:
     """``report.html``: what was measured, the scatter plots and the table."""
-    from ..report.html import HtmlReport
+    from ...report.html import HtmlReport
 
     cfg = result.config
     rep = HtmlReport("GAN toy study", subtitle=f"{cfg.n_train} training points, {cfg.n_steps} generator steps")
@@ -261,7 +260,7 @@ def report(result: GanToyResult, figs: dict[str, Any]) -> Path:
 
 def run(config: Any = None, **overrides: Any) -> GanToyResult:
     """Run the study (resumable: finished pairs are read back from ``out_dir/results.jsonl``)."""
-    from ..runner import run_jobs
+    from ...runner import run_jobs
 
     base = asdict(load_config(GanToyConfig, config)) if config is not None else {}
     cfg = load_config(GanToyConfig, {**base, **overrides})

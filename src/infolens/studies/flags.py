@@ -1,20 +1,9 @@
-"""The study protocol: the parts every study module has, and the helpers they share.
+"""The command line of a study, generated from its ``Config`` dataclass: one flag per field (help:
+the field's docstring and default), read back over the ``--config`` YAML file.
 
-A study module defines, in this order:
-
-- ``Config``: a dataclass whose fields each have a type, a default and a one-line docstring
-  (a string literal right under the field). :func:`load_config` reads it from a dict, a YAML
-  file or an instance, refusing unknown keys; :func:`add_arguments` turns its fields into
-  command-line flags and :func:`config_from_args` reads them back, so ``infolens run STUDY
-  --help`` is generated from the fields.
-- ``jobs(cfg) -> list[dict]``: the JSON-ready job configurations (one per unit of work).
-- ``run_job(job) -> dict``: module-level, so the runner can pickle it to other processes.
-- ``summarize(rows, cfg, out_dir) -> Result``: the runner's rows into a typed result, a
-  dataclass derived from :class:`StudyResult` (``out_dir: Path``, where the run lives).
-- ``figures(result) -> dict[str, Figure]`` and ``report(result) -> Path`` (``report.html``).
-- ``run(config) -> Result`` that ties them together, and ``main(args)`` for the CLI.
-
-The CLI finds studies in :data:`infolens.studies.STUDIES`.
+``out_dir`` is ``--out``; lists and ``{name: params}`` maps are comma-separated; booleans get
+``--x/--no-x`` (``--thorough`` among them); ``verbose`` is ``--quiet`` and ``resume_changed``
+``--resume-changed`` (offered only by a study whose Config has it).
 """
 
 from __future__ import annotations
@@ -23,15 +12,13 @@ import argparse
 import ast
 import functools
 import inspect
-import re
 import textwrap
 import types
 import typing
-from dataclasses import MISSING, dataclass, fields
-from pathlib import Path
+from dataclasses import MISSING, fields
 from typing import Any, Mapping, TypeVar
 
-from ._config import check_run_folder, cli_overrides, load_config
+from .config import cli_overrides, load_config
 
 C = TypeVar("C")
 
@@ -39,25 +26,6 @@ C = TypeVar("C")
 _FLAG_NAMES = {"out_dir": ("--out", "--out-dir")}
 #: fields served by the flags every study has (``--quiet``, ``--resume-changed``)
 _COMMON = ("verbose", "resume_changed")
-
-
-@dataclass
-class StudyResult:
-    """What every study's ``summarize`` returns (studies extend it with their tables)."""
-
-    out_dir: Path
-    """the run folder: results.jsonl, config.json, tables, figures/, report.html"""
-
-    def __getitem__(self, key: str) -> Any:
-        """``result["table"]`` is ``result.table`` (the studies returned dicts before)."""
-        if key not in {f.name for f in fields(self)}:
-            raise KeyError(f"{type(self).__name__} has no field {key!r}; fields: {', '.join(f.name for f in fields(self))}")
-        return getattr(self, key)
-
-
-def slug(text: Any) -> str:
-    """``text`` as a lower-case folder-name piece: runs of other characters become one ``-``."""
-    return re.sub(r"[^A-Za-z0-9]+", "-", str(text)).strip("-").lower()
 
 
 def field_docs(cls: type) -> dict[str, str]:
@@ -168,17 +136,3 @@ def config_from_args(args: argparse.Namespace, cls: type[C]) -> C:
             prev = prev if isinstance(prev, Mapping) else {}
             cfg[f.name] = {n: dict(prev.get(n) or {}) for n in names}
     return load_config(cls, cfg)
-
-
-def start_run(out_dir: Path, record: Mapping[str, Any], *, volatile: tuple[str, ...], resume_changed: bool) -> None:
-    """Refuse a run folder that holds another configuration (unless ``resume_changed``), then
-    record this one in ``out_dir/config.json``."""
-    from ..io import write_json
-
-    check_run_folder(out_dir, record, ignore=volatile, resume_changed=resume_changed)
-    write_json(out_dir / "config.json", dict(record))
-
-
-def failed_rows(rows: list[dict[str, Any]], describe: Any) -> list[str]:
-    """One line per failed job of the runner's ``rows``: ``describe(job_config)``: error."""
-    return [f"{describe(r['config'])}: {r['error']}" for r in rows if r["error"]]

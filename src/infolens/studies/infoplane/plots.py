@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ..stats import Z95
-from ._infoplane_checks import X_Q, Y_Q, aggregate, chain_flags, check_bounds, dpi_flags
+from ...stats import Z95
+from .checks import X_Q, Y_Q, aggregate, chain_flags, check_bounds, dpi_flags
 
 __all__ = ["aggregate", "check_bounds", "make_figures", "write_report", "method_label", "BARS"]
 
@@ -34,11 +34,11 @@ def make_figures(table: Any, acc: Any, layers: list[str], h_y: float, out: Path,
                  formats: tuple[str, ...] = ("png", "svg")) -> list[Path]:
     """Information plane per (I(X;L) method, I(L;Y) method) pair, MI vs epoch, accuracy. Points are
     means over seeds with :data:`BARS`; red rings mark exactly the points the checks flag
-    (:mod:`._infoplane_checks`: above the diagonal in the plane, deeper-knows-more in MI vs epoch)."""
+    (:mod:`.checks`: above the diagonal in the plane, deeper-knows-more in MI vs epoch)."""
     from matplotlib import cm, colors
 
-    from ..io import save_figure
-    from ..plotting import colormap, subplots
+    from ...io import save_figure
+    from ...plotting import colormap, subplots
 
     ok = table[table["error"].isna()]
     agg = aggregate(ok)
@@ -151,7 +151,7 @@ def write_report(cfg: Any, data: dict[str, Any], table: Any, acc: Any, checks: d
 
     import yaml
 
-    from ..report.html import HtmlReport
+    from ...report.html import HtmlReport
 
     seeds = list(getattr(cfg, "seeds", [0]))
     rep = HtmlReport(f"Information plane: {cfg.model} on {data['name']}",

@@ -14,20 +14,21 @@ import argparse
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
-from ..io import save_array, save_figure, write_text
-from ..validation import check_choice, check_positive_int
-from ._config import load_config
-from ._protocol import StudyResult, config_from_args, failed_rows, start_run
+from ...io import save_array, save_figure, write_text
+from ...validation import check_choice, check_positive_int
+from ..config import failed_rows, load_config, start_run
+from ..flags import config_from_args
+from ..protocol import StudyConfig, StudyResult
 
 GENERATORS = ("copy", "gaussian", "gan", "wgan", "wgan-gp")
 
 @dataclass
-class PrivacyConfig:
+class PrivacyConfig(StudyConfig):
     """Settings of the privacy study (``run`` takes this, a dict or a YAML file with these keys)."""
 
     out_dir: str = "runs/privacy"
@@ -54,8 +55,6 @@ class PrivacyConfig:
     """seed of the split, the generators and the audits"""
     n_jobs: int = 1
     """worker processes"""
-    verbose: bool = True
-    """progress bars"""
     resume_changed: bool = False
     """add a changed configuration's jobs to a run folder that holds another run"""
 
@@ -99,7 +98,7 @@ def load_patients(seed: int, holdout_fraction: float):
 
 
 def _make_generator(name: str, config: dict[str, Any]):
-    from ..generative import GAN, CopyGenerator, GaussianGenerator
+    from ...generative import GAN, CopyGenerator, GaussianGenerator
 
     if name == "copy":
         return CopyGenerator()
@@ -112,7 +111,7 @@ def _make_generator(name: str, config: dict[str, Any]):
 
 def tabular_job(config: dict[str, Any]) -> dict[str, Any]:
     """Train one generator on the training patients, sample as many rows, audit them."""
-    from ..audit import audit
+    from ...audit import audit
 
     tr, ho = load_patients(config["seed"], config["holdout_fraction"])
     gen = _make_generator(config["generator"], config).fit(tr.to_numpy(dtype=np.float64))
@@ -144,8 +143,8 @@ def image_job(config: dict[str, Any]) -> dict[str, Any]:
     from sklearn.model_selection import train_test_split
     from sklearn.neural_network import MLPClassifier
 
-    from ..audit import audit
-    from ..generative import GAN
+    from ...audit import audit
+    from ...generative import GAN
 
     d = load_digits()
     images = (d.images / 16.0).astype(np.float32)              # pixel values 0..16 -> [0, 1]
@@ -195,8 +194,8 @@ def plot_tradeoff(df: Any, ax: Any = None):
 
     A TPR of 0 cannot sit on a log axis: it is drawn as a downward triangle at half a member
     (``0.5 / members``) and labelled "0/n". Labels give the true positives as "k/n members"."""
-    from ..audit.exchange import binomial_ci
-    from ..plotting import figure_and_axes
+    from ...audit.exchange import binomial_ci
+    from ...plotting import figure_and_axes
 
     fig, ax = figure_and_axes(ax, figsize=(9.5, 5))
     floor = 1e-3
@@ -253,7 +252,7 @@ def summarize(rows: list[dict[str, Any]], cfg: PrivacyConfig) -> PrivacyResult:
 
 def figures(result: PrivacyResult) -> dict[str, Any]:
     """The trade-off plot and, with the digits GAN, a grid of its samples (PNG + SVG)."""
-    from ..plotting import subplots
+    from ...plotting import subplots
 
     figs = {"tradeoff": plot_tradeoff(result.table)}
     if result.images is not None:
@@ -268,9 +267,9 @@ def figures(result: PrivacyResult) -> dict[str, Any]:
     return figs
 
 
-def report(result: PrivacyResult, figs: dict[str, Any]) -> Path:
+def report(result: PrivacyResult, figs: Mapping[str, Any]) -> Path:
     """``report.html``: the trade-off, the table, and the digits audit."""
-    from ..report.html import HtmlReport
+    from ...report.html import HtmlReport
 
     rep = HtmlReport("Privacy study: synthetic patients", subtitle="breast cancer data, 569 patients")
     rep.add_text((__doc__ or "").split("\n\n", 1)[0].replace("\n", " "))
@@ -300,12 +299,12 @@ def report(result: PrivacyResult, figs: dict[str, Any]) -> Path:
 
 def run(config: Any = None, **overrides: Any) -> PrivacyResult:
     """Run the study (resumable: finished generators are read back from ``out_dir/results.jsonl``)."""
-    from ..runner import run_jobs
+    from ...runner import run_jobs
 
     base = asdict(load_config(PrivacyConfig, config)) if config is not None else {}
     cfg = load_config(PrivacyConfig, {**base, **overrides})
     if cfg.dp_noise:
-        from ..generative import require_opacus
+        from ...generative import require_opacus
 
         require_opacus()
     out_dir = Path(cfg.out_dir)

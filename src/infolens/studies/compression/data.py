@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _common as C
+from ..plateau import default_sizes
 
 #: default binary label per data set (ROC curves need two classes)
 DEFAULT_LABELS = {"fashion-mnist": "top", "mnist": "even", "digits": "even", "celeba": "Male"}
@@ -22,7 +22,7 @@ def _pool(
     memoised so that a worker process loads the data once for all its jobs."""
     from sklearn.model_selection import train_test_split
 
-    from ..data import load_dataset
+    from ...data import load_dataset
 
     ds = load_dataset(
         dataset, data_dir=data_dir, split="all", label=label, limit=n_train + n_test, random_state=data_seed, skip_bad=skip_bad
@@ -34,7 +34,7 @@ def _pool(
 
 def prepare(cfg: Any) -> tuple[dict[str, Any], Any]:
     """Resolve defaults that depend on the data: label, sizes, n_train / n_test."""
-    from ..data import load_dataset
+    from ...data import load_dataset
 
     key = cfg.dataset.lower()
     label = cfg.label if cfg.label is not None else DEFAULT_LABELS.get(key)
@@ -42,7 +42,7 @@ def prepare(cfg: Any) -> tuple[dict[str, Any], Any]:
     n_train, n_test = resolve_sizes(len(ds), cfg.n_train, cfg.n_test, ds.name)
     n = len(ds)
     native = int(min(ds.image_shape[:2]))
-    sizes = cfg.sizes or C.default_sizes(native)
+    sizes = cfg.sizes or default_sizes(native)
     info = {
         "label": label,
         "n_train": n_train,
@@ -64,7 +64,7 @@ def resolve_sizes(n: int, n_train: int | None, n_test: int | None, name: str) ->
     """The train and test sizes: given sizes are honoured or refused (never shrunk); sizes
     not given take the defaults, or what the set leaves (the defaults' 5:1 ratio when
     neither is given)."""
-    from ..errors import ConfigError
+    from ...errors import ConfigError
 
     if n_train is not None and n_test is not None:
         if n_train + n_test > n:
