@@ -251,7 +251,8 @@ def pairs_per_map(cfg: Mapping[str, Any]) -> int | None:
 
 def jobs(cfg: InfomaxConfig) -> list[dict[str, Any]]:
     """One job per encoder and seed."""
-    base = {k: v for k, v in asdict(cfg).items() if k != "seeds"}
+    # thorough is left out: its values are in the other keys (and the job hashes stay those of earlier runs)
+    base = {k: v for k, v in asdict(cfg).items() if k not in ("seeds", "thorough")}
     return [{**base, "encoder": kind, "seed": seed} for seed in cfg.seeds for kind in cfg.encoders]
 
 
