@@ -209,8 +209,9 @@ def write_report(cfg: Any, data: dict[str, Any], table: Any, acc: Any, checks: d
     piv = agg.pivot_table(index=["epoch", "layer"], columns=["quantity", "method"], values="shown",
                           aggfunc="first").reset_index()
     piv.columns = [" ".join(str(c) for c in col if c).strip() if isinstance(col, tuple) else col for col in piv.columns]
-    rep.add_table(piv, caption=f"MI estimates in nats, mean over {k} seed(s) ± {BARS} (every run with its own "
-                               "standard error: results.csv)")
+    rep.add_table(piv, caption=f"MI estimates in nats: mean over {k} seed(s) ± the half-width of its 95% interval "
+                               f"({Z95:.2f} combined standard errors: the spread between seeds and the estimators' own "
+                               "standard errors together); every run with its own standard error: results.csv")
     shown_acc = acc[["epoch"]].copy()
     for key, label in (("train_acc", "train accuracy"), ("test_acc", "test accuracy")):
         sd = acc[f"{key}_sd"] if f"{key}_sd" in acc.columns else acc[key] * np.nan
