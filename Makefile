@@ -25,7 +25,7 @@ test: lint
 # ruff and mypy, configured in pyproject.toml (waivers listed there), versions pinned in
 # constraints.txt; `make test` runs them first. `ruff format` has not been applied to the whole
 # tree: the format check holds the files listed in FORMATTED (add a file once it is formatted).
-FORMATTED := src/infolens/studies/flags.py src/infolens/estimators/neural/params.py src/infolens/plotting.py \
+FORMATTED := src/infolens/studies/flags.py src/infolens/studies/protocol.py src/infolens/estimators/neural/params.py src/infolens/plotting.py \
              src/infolens/studies/supervised.py tests/test_supervised.py
 
 lint: $(STAMP)
