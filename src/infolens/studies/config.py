@@ -6,8 +6,11 @@ command line the same way, and checked before the first job runs.
 - Nested estimator parameters (``estimators: {mine: {epochs: 5}}``) are checked against the
   registry (:func:`check_estimator_params`), so a typo fails once, before any job, instead
   of once per job.
+- ``thorough: true`` applies the study's full protocol (``Config.THOROUGH``) to the keys not
+  given (:func:`load_config`).
 - A run folder that holds a run with another configuration is refused unless the user asks
-  to add to it (:func:`check_run_folder`, flag ``--resume-changed``).
+  to add to it (:func:`check_run_folder`, flag ``--resume-changed``); :func:`start_run` checks
+  and records it, :func:`failed_rows` lists the failed jobs, :func:`slug` names folders.
 
 Every problem is a :class:`~infolens.errors.ConfigError` (a ``ValueError``).
 """
