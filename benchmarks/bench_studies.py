@@ -11,9 +11,9 @@ skips them all). The defaults are meant to finish within 3 minutes on 2 cores: t
 each default run against that mark and gives the thorough/default ratio of the same machine's
 run, with the load average before and after. A shared machine's load stretches the wall time but
 hardly the CPU time (user + system of the command and its workers), so the CPU seconds are given
-too: on 2 idle cores a compute-bound run's wall time lies between half of them (both cores busy)
-and all of them, so a default run whose wall time a loaded machine stretched past the mark is
-marked "yes (cpu)" when its CPU time, the upper end, is within it.
+too: on 2 idle cores a compute-bound run with w parallel workers (``n_jobs`` of its config, at
+most 2) takes about its CPU time / w, so a default run whose wall time a loaded machine stretched
+past the mark is marked "yes (cpu / w workers = ... s)" when that estimate is within it.
 For each run: the wall time of the command, the seeds from the run's ``config.json``, what it
 ran (jobs, epochs, convergence where the study says), and the findings of the legibility check
 of its ``report.html``
@@ -86,8 +86,11 @@ def _run_one(cmd0: list[str], name: str, out: Path, thorough: bool) -> tuple[tup
         return (label, "-", f"{wall:.0f}", f"{cpu:.0f}", "-", f"FAILED (exit {proc.returncode}): {tail[0][:80]}", "-"), None, True
     report = out / "report.html"
     findings = check_html(report.read_text(encoding="utf-8")) if report.exists() else ["no report.html"]
-    # on 2 idle cores a compute-bound run's wall time lies between cpu / 2 (both cores busy) and cpu (one)
-    mark = "-" if thorough else ("yes" if wall <= DEFAULT_BUDGET_S else "yes (cpu)" if cpu <= DEFAULT_BUDGET_S else "NO")
+    # on 2 idle cores a compute-bound run of w parallel workers takes about cpu / w (w <= 2)
+    workers = max(1, min(2, int(json.loads((out / "config.json").read_text()).get("n_jobs", 1))))
+    mark = "-" if thorough else ("yes" if wall <= DEFAULT_BUDGET_S else
+                                 f"yes (cpu / {workers} workers = {cpu / workers:.0f} s)" if cpu / workers <= DEFAULT_BUDGET_S
+                                 else "NO")
     print(f"{label}: {wall:.0f} s wall, {cpu:.0f} s cpu", flush=True)
     return ((label, ", ".join(map(str, _seeds(out))), f"{wall:.0f}", f"{cpu:.0f}", mark, _what(name, out),
              "legible" if not findings else f"{len(findings)} finding(s): {findings[0][:80]}"), wall, bool(findings))
