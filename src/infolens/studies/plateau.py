@@ -3,10 +3,11 @@ the sizes a study tries by default, and decreases the error bars do not explain.
 
 from __future__ import annotations
 
-import math
 from typing import Any, Sequence
 
 import numpy as np
+
+from ..stats import compare
 
 
 def _monotone_fit(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -82,7 +83,7 @@ def plateau(sizes: Sequence[float], values: Sequence[float], stderrs: Sequence[f
     fit = _monotone_fit(v, w)
     # still rising: the last step of the curve is an increase that its error bars do not explain
     # (2 combined se), so the maximum is not in sight and the "plateau" is only the largest size tried
-    rising = bool(len(v) > 1 and v[-1] - v[-2] > 2 * math.hypot(se[-1], se[-2]))
+    rising = bool(len(v) > 1 and exceeds(v[-1], v[-2], se[-1], se[-2], z=2.0))
     out: dict[str, Any] = {"size": point, "frac": frac, "max_fitted": float(fit.max()), "n_boot": int(len(boots)),
                            "still_rising": rising, "n_seeds": 1 if sv is None else int(sv.shape[1])}
     if len(boots):
@@ -112,4 +113,13 @@ def monotone_violations(values: Sequence[float], stderrs: Sequence[float], z: fl
     """Pairs ``(i, j)``, ``i < j``, where ``values[j]`` falls below ``values[i]`` by more than ``z``
     combined standard errors (a decrease that the error bars do not explain)."""
     v, se = np.asarray(values, float), np.asarray(stderrs, float)
-    return [(i, j) for i in range(len(v)) for j in range(i + 1, len(v)) if v[j] < v[i] - z * math.hypot(se[i], se[j])]
+    ok = np.isfinite(se)  # a pair with an unknown error is not judged
+    return [(i, j) for i in range(len(v)) for j in range(i + 1, len(v))
+            if ok[i] and ok[j] and exceeds(v[i], v[j], se[i], se[j], z=z)]
+
+
+def exceeds(a: float, b: float, se_a: float | None, se_b: float | None, z: float = 2.0) -> bool:
+    """``a`` above ``b`` beyond ``z`` of their combined standard errors (:func:`infolens.stats.compare`,
+    the one rule; a non-finite value exceeds nothing)."""
+    c = compare(float(a), float(b), se_a, se_b, z=z)
+    return bool(c.differ and c.gap > 0)

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..plateau import exceeds
 from ..plateau import plateau as find_plateau
 
 
@@ -84,9 +85,9 @@ def consistency_checks(per: Any, h_y: float, z: float = 2.0, native: int | None 
         se = sub["se"].fillna(0).to_numpy()
         v = sub["value"].to_numpy()
         if q == "mi":
-            over = [int(s) for s, a, e in zip(sub["size"], v, se) if a > h_y + z * e]
+            over = [int(s) for s, a, e in zip(sub["size"], v, se) if exceeds(a, h_y, e, None, z=z)]
             out.append({"check": f"MI {m} <= H(Y) = {h_y:.3f}", "ok": not over, "detail": f"above at sizes {over}" if over else ""})
-            drops = [int(s) for s, a, e in zip(sub["size"], v, se) if a > v[-1] + z * math.hypot(e, se[-1])]
+            drops = [int(s) for s, a, e in zip(sub["size"], v, se) if exceeds(a, v[-1], e, se[-1], z=z)]
             why = "data processing inequality" if native and sub["size"].max() >= native else "expected trend"
             out.append({"check": f"MI {m} at the largest size >= smaller sizes within {z:g} se ({why})", "ok": not drops,
                         "detail": f"larger at sizes {drops}" if drops else ""})
