@@ -145,7 +145,7 @@ def test_check_bounds_flags_estimates_above_h_y():
                       "epoch": [0] * 3, "mi": [1.0, 1.5, 9.0], "stderr": [0.01, 0.01, 0.01], "error": [None] * 3})
     c = check_bounds(t, h_y=math.log(3))  # I(X;L) is not bounded by H(Y)
     assert len(c["violations"]) == 1 and c["violations"][0].startswith("b h1")
-    assert c["violations"][0].code == "bound-broken" and c["violations"][0].data["gap"] == pytest.approx(1.5 - math.log(3))
+    assert c["violations"][0].code == "exceeds-entropy" and c["violations"][0].data["gap"] == pytest.approx(1.5 - math.log(3))
     assert c["all_finite"]
     # data-processing inequality: I(X;L) = 9.0 >= both I(L;Y) estimates, nothing flagged
     assert c["dpi_violations"] == [] and c["chain_violations"] == []

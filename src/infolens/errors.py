@@ -121,7 +121,7 @@ WARNING_CODES: dict[str, tuple[type[InfolensWarning], str]] = {
     "small-sample": (ReliabilityWarning, "too few rows for the precision the estimator usually has"),
     "interval": (ReliabilityWarning, "the interval is known to under-cover here"),
     "bound-broken": (ReliabilityWarning, "estimates break an inequality their true values obey (data processing, "
-                                         "I <= H) beyond their errors"),
+                                         "a chain of layers) beyond their errors"),
     "not-converged": (ConvergenceWarning, "training stopped while the objective was still moving"),
     "unstable": (ConvergenceWarning, "training diverged or its weights exploded"),
     "other": (ReliabilityWarning, "a reason to doubt the number without a code of its own yet"),

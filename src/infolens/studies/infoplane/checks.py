@@ -19,8 +19,8 @@ flagged when it breaks the inequality *beyond* the combined error of the two sid
 - the layer chain, ``I(L_j;X) <= I(L_i;X)`` and ``I(L_j;Y) <= I(L_i;Y)`` for a deeper layer
   j > i: L_j is a function of L_i.
 
-The flags are :class:`~infolens.errors.Flag` strings with code ``"bound-broken"`` and the numbers
-behind them in ``.data``; the figures ring exactly the points the report lists.
+The flags are :class:`~infolens.errors.Flag` strings with code ``"exceeds-entropy"`` (above H(Y))
+or ``"bound-broken"`` (data processing, layer chain) and the numbers behind them in ``.data``; the figures ring exactly the points the report lists.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def h_y_flags(table: Any, h_y: float) -> list[Flag]:
         bad, c = _above(float(r["mi"]), h_y, _finite(r["stderr"]), None)
         if bad:
             seed = f" seed {r['seed']}" if "seed" in ly.columns else ""
-            out.append(flag("bound-broken", f"{r['method']} {r['layer']} epoch {r['epoch']}{seed}: {r['mi']:.3f} > "
+            out.append(flag("exceeds-entropy", f"{r['method']} {r['layer']} epoch {r['epoch']}{seed}: {r['mi']:.3f} > "
                             f"H(Y) = {h_y:.3f} (by {c.gap:.3f}, 95% tolerance {c.tolerance:.3f})",
                             check="h_y", method=str(r["method"]), layer=str(r["layer"]), epoch=int(r["epoch"]),
                             value=float(r["mi"]), limit=h_y, gap=c.gap, tolerance=c.tolerance))
