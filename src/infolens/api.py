@@ -67,7 +67,7 @@ def estimate_mi(
     if "unit" in sig and "unit" not in params:  # the estimator's sentences quote numbers in it (auto)
         params = {**params, "unit": unit}
     est = get_estimator(method, **params)
-    if threads is None and _is_neural(cls):
+    if threads is None and cls.small_torch_model:
         threads = SMALL_MODEL_THREADS
     with torch_threads(threads):
         res = est.estimate(x, y)
@@ -110,13 +110,3 @@ def label_flags(x: Any, y: Any, method: str) -> list[Flag]:
                 f"such labels far off); if {name} is a label, use an estimator made for labels (method='auto', "
                 f"'ross' or 'classifier'), or pass it as strings", side=name, levels=k))
     return out
-
-
-def _is_neural(cls: type) -> bool:
-    if getattr(cls, "small_torch_model", False):  # e.g. the diffusion estimators
-        return True
-    try:
-        from .estimators.neural.base import NeuralEstimator
-    except ImportError:  # pragma: no cover - torch is a dependency
-        return False
-    return issubclass(cls, NeuralEstimator)

@@ -26,10 +26,9 @@ SUITE_DEFAULTS: dict[str, dict[str, Any]] = {
 
 
 def is_neural(name: str) -> bool:
-    """True for estimators that train a network (modules under ``infolens.estimators.neural``,
-    or classes that declare ``small_torch_model``, such as ``auto`` and the diffusion ones)."""
-    cls = estimator_class(name)
-    return cls.__module__.startswith("infolens.estimators.neural") or bool(getattr(cls, "small_torch_model", False))
+    """True for estimators that run torch models (the class tag ``small_torch_model``: the
+    critic and diffusion estimators, and ``auto``, whose candidates include them)."""
+    return estimator_class(name).small_torch_model
 
 
 #: estimators of another quantity than I(X;Y): sliced MI averages the MI of random 1-d

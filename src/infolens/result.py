@@ -307,6 +307,15 @@ class Estimator:
     #: True for an estimator made for a discrete side (labels); the others get a
     #: ``labels-as-numbers`` warning from ``estimate_mi`` when a side looks like labels
     takes_labels: ClassVar[bool] = False
+    #: True for an estimator that runs small torch models (critics, denoisers, or candidates
+    #: that do): ``estimate_mi`` gives it one torch thread unless ``threads=`` says otherwise
+    small_torch_model: ClassVar[bool] = False
+    #: True for an estimator that trains in minibatches, so it can read its rows from a
+    #: memory-mapped file instead of memory (the CLI's Parquet path)
+    trains_in_minibatches: ClassVar[bool] = False
+    #: True for a critic-based estimator: it exposes the trained critic and its training
+    #: curves, and takes ``(n, c, h, w)`` images as they are (a convolutional critic)
+    trains_critic: ClassVar[bool] = False
 
     def min_samples(self) -> int:
         return self._min_samples

@@ -92,10 +92,9 @@ def main_estimate(args: argparse.Namespace) -> int:
     if args.y is None and (args.x_key is None or args.y_key is None) and (x_cols is None or y_cols is None):
         raise InputError("give a Y file, or pick X and Y inside one file with --x-key/--y-key (.npz) or --x-cols/--y-cols (tables)")
     if getattr(args, "plot", None):
-        from ..estimators.neural.base import NeuralEstimator
         from ..registry import estimator_class
 
-        if not issubclass(estimator_class(args.method), NeuralEstimator):
+        if not estimator_class(args.method).trains_critic:
             raise InputError(f"--plot: method {args.method!r} has no training curves (only neural estimators "
                              "train); drop --plot or use a neural method, e.g. --method infonce")
     sep = parse_sep(args.sep)
@@ -171,10 +170,9 @@ class _TempDir:
 def _streams(method: str) -> bool:
     """Whether ``method`` trains in minibatches (neural and diffusion estimators), so that it
     can read its rows from a memory-mapped file instead of memory."""
-    from ..api import _is_neural
     from ..registry import estimator_class
 
-    return _is_neural(estimator_class(method))
+    return estimator_class(method).trains_in_minibatches
 
 
 def _one_parquet(args: argparse.Namespace, y_path: str, x_cols: list[str] | None, y_cols: list[str] | None) -> bool:

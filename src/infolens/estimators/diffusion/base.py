@@ -67,6 +67,7 @@ class DiffusionEstimator(Estimator):
 
     #: tells ``estimate_mi`` to train on one torch thread unless asked otherwise (small networks)
     small_torch_model: ClassVar[bool] = True
+    trains_in_minibatches: ClassVar[bool] = True
     #: unbiased for exact denoisers (the read-out integrates the denoising gap)
     bias: ClassVar[str] = "none"
     _min_samples = 50

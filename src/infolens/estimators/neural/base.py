@@ -39,6 +39,10 @@ class NeuralEstimator(Estimator):
     ``np.memmap`` arrays or paths to ``.npy`` files (read in minibatches).
     """
 
+    small_torch_model: ClassVar[bool] = True
+    trains_in_minibatches: ClassVar[bool] = True
+    trains_critic: ClassVar[bool] = True
+
     _min_samples = 30
     #: every critic read-out is a variational lower bound (classifier and CCMI included)
     bias = "lower-bound"

@@ -159,11 +159,7 @@ def _takes_pixels(name: str) -> bool:
     cls = estimator_class(name)
     if cls.name in RAW_INPUT:
         return True
-    try:
-        from ...estimators.neural.base import NeuralEstimator
-    except ImportError:  # pragma: no cover - the neural package is part of infolens
-        return False
-    return issubclass(cls, NeuralEstimator)
+    return cls.trains_critic
 
 
 def run_job(config: dict[str, Any]) -> dict[str, Any]:
