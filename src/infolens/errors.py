@@ -99,6 +99,7 @@ WARNING_CODES: dict[str, tuple[type[InfolensWarning], str]] = {
     "labels-as-numbers": (DataWarning, "a side with few distinct integer values was given to a continuous estimator"),
     "discrete-values": (DataWarning, "a continuous estimator got tie-heavy (discrete-valued) columns"),
     "subsampled": (DataWarning, "part of the estimate used a subsample of the rows"),
+    "approximate-ranks": (DataWarning, "ranks / normal scores came from approximate quantiles; their error is stated and in the interval"),
     "p-value-floor": (DataWarning, "permutation p-values cannot go below 1/(permutations+1)"),
     # --- the estimate ---
     "non-finite": (ReliabilityWarning, "the estimate is not a finite number"),

@@ -1,0 +1,10 @@
+"""Tables and estimates beyond one machine: :func:`feature_mi`, :func:`mi_matrix` and
+:func:`estimate_mi` over Dask DataFrames, Series and arrays (or Parquet datasets, local or
+any fsspec URL) on a ``dask.distributed`` cluster. The public entry points
+(``infolens.feature_mi`` etc.) hand Dask inputs here; see docs/scale.md for the design.
+"""
+
+from ._frames import any_dask, cluster_client, is_dask, read_parquet
+from .features import feature_mi
+
+__all__ = ["any_dask", "cluster_client", "feature_mi", "is_dask", "read_parquet"]

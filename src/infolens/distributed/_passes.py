@@ -1,0 +1,51 @@
+"""Passes over a Dask DataFrame: a partition function per partition, one tree reduction,
+and only the summaries travel. Each returns the combined summary, except :func:`row_sample`,
+whose result stays on the cluster (a future the column tasks take as their input)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dask import delayed
+
+from . import _stats as S
+
+
+def _parts(ddf: Any, columns: list[str]) -> list[Any]:
+    return list(ddf[columns].to_delayed())
+
+
+def profile(client: Any, ddf: Any, columns: list[str]) -> dict[str, S.ColumnProfile]:
+    parts = [delayed(S.profile_part, pure=True)(p, columns) for p in _parts(ddf, columns)]
+    return client.compute(S.tree_reduce(parts, S.merge_profiles)).result()
+
+
+def row_sample(client: Any, ddf: Any, columns: list[str], m: int, seed: int) -> Any:
+    """A future of the uniform random sample of ``min(m, n)`` rows (random order)."""
+    parts = [delayed(S.sample_part, pure=True)(p, i, seed, m, columns) for i, p in enumerate(_parts(ddf, columns))]
+    return client.compute(delayed(S.finish_sample, pure=True)(S.tree_reduce(parts, S.merge_samples, m=m)))
+
+
+def counts(client: Any, ddf: Any, discrete: dict[str, list], target: str) -> dict[str, Any]:
+    cols = list(discrete)
+    parts = [delayed(S.counts_part, pure=True)(p, discrete, target) for p in _parts(ddf, cols)]
+    return client.compute(S.tree_reduce(parts, S.add_dicts)).result()
+
+
+def pair_counts(client: Any, ddf: Any, discrete: dict[str, list], pairs: list[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    cols = list(discrete)
+    parts = [delayed(S.pair_counts_part, pure=True)(p, discrete, pairs) for p in _parts(ddf, cols)]
+    return client.compute(S.tree_reduce(parts, S.add_dicts)).result()
+
+
+def sketches(client: Any, ddf: Any, columns: list[str], q: int) -> dict[str, S.Sketch]:
+    parts = [delayed(S.sketch_part, pure=True)(p, columns, q) for p in _parts(ddf, columns)]
+    return client.compute(S.tree_reduce(parts, S.merge_sketches)).result()
+
+
+def moments(
+    client: Any, ddf: Any, columns: list[str], target: str, sketch_sets: list[dict[str, S.Sketch]] | None, n: int
+) -> dict[str, Any]:
+    cols = list(dict.fromkeys(columns + [target]))
+    parts = [delayed(S.moments_part, pure=True)(p, columns, target, sketch_sets, n) for p in _parts(ddf, cols)]
+    return client.compute(S.tree_reduce(parts, S.add_dicts)).result()

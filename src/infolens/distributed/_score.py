@@ -1,0 +1,90 @@
+"""What one column task does on a worker: score a column against the target on the row
+sample, with the sample's size chosen for the precision asked, and the permutation test on
+the same rows. Module-level functions only (the scheduler pickles them to the workers)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..errors import InfolensError, flag
+from ._closed import rows_for_precision
+from ._typing import ColumnSpec, head, sample_column, sample_is_constant
+
+#: rows of the pilot estimate that sizes the sample (the first rows of the random-order sample)
+PILOT_ROWS = 5_000
+
+
+def default_pair_fn() -> Callable[..., Any]:
+    """The in-memory per-pair function: ``fn(a: Column, b: Column, method, params, seed) -> MIResult``."""
+    from ..tables._pairs import estimate_pair
+
+    return estimate_pair
+
+
+def failed_row(spec: ColumnSpec, why: str, n: int) -> dict:
+    return {
+        "feature": spec.name, "mi": math.nan, "stderr": math.nan, "ci_low": math.nan, "ci_high": math.nan,
+        "p_value": math.nan, "kind": spec.kind, "method": "failed", "n": n,
+        "warnings": [flag("column-failed", f"not scored: {why}", reason=why)],
+    }
+
+
+def score_sampled(
+    sample: Any,
+    spec: ColumnSpec,
+    target: ColumnSpec,
+    method: str,
+    params: dict[str, Any],
+    seed: int,
+    precision: float | None,
+    n_rows: int,
+    n_permutations: int,
+    pair_fn: Callable[..., Any] | None = None,
+) -> dict:
+    """One feature row from the sample: a pilot estimate on its first :data:`PILOT_ROWS` rows,
+    ``m = rows_for_precision(...)`` rows, the estimate on the first ``m`` rows (a uniform
+    random sample, the sample being in random order), and its permutation p-value on those rows."""
+    from ..tables import _kernels as K
+    from ..tables._pairs import stat_factory
+
+    fn = pair_fn or default_pair_fn()
+    avail = len(sample)
+    a_all, t_all = sample_column(sample, spec), sample_column(sample, target)
+    try:
+        m0 = min(PILOT_ROWS, avail)
+        m = avail
+        if precision is not None and m0 < avail:
+            pilot = fn(head(a_all, m0), head(t_all, m0), method, params, seed)
+            m = rows_for_precision(pilot.stderr, m0, precision, avail)
+        a, t = head(a_all, m), head(t_all, m)
+        if sample_is_constant(a):
+            return failed_row(spec, f"constant on the {m:,} sampled rows (a rare level); raise max_sample_rows", m)
+        res = fn(a, t, method, params, seed)
+    except InfolensError as exc:
+        return failed_row(spec, str(exc).splitlines()[0], avail)
+    warns = list(res.warnings)
+    if m < n_rows:
+        warns.append(flag(
+            "subsampled",
+            f"estimated on a uniform random sample of {m:,} of {n_rows:,} rows (sized for a standard error of "
+            f"{precision:g} nats); the interval is that of an estimate on {m:,} rows drawn at random, so it includes "
+            "the sampling",
+            n_used=m, n_rows=n_rows, precision=precision if precision is not None else math.nan,
+        ))
+    lo, hi = res.ci if res.ci is not None else (math.nan, math.nan)
+    p = math.nan
+    if n_permutations:
+        rng = np.random.default_rng([seed, 1])
+        stat = stat_factory(a, t, method, params, rng)[0]
+        obs = float(stat(None)[0])
+        null = np.concatenate([stat(b) for b in K.permutation_blocks(m, n_permutations, rng)])
+        p = K.permutation_pvalue(obs, null)
+    return {
+        "feature": spec.name, "mi": float(res.mi), "stderr": math.nan if res.stderr is None else float(res.stderr),
+        "ci_low": float(lo), "ci_high": float(hi), "p_value": p, "kind": spec.kind, "method": res.method,
+        "n": int(res.n_samples), "warnings": warns,
+    }

@@ -1,0 +1,292 @@
+"""Statistics of a Dask DataFrame computed partition by partition and combined: each
+function here is either a *partition function* (a pandas DataFrame in, a small summary out)
+or a *merge* of two summaries, so a pass over the data is one tree reduction whose only
+traffic is summaries.
+
+* :func:`profile_part` / :func:`merge_profiles`: per column, rows, missing values, min,
+  max, whether every value is integral, its distinct values (up to :data:`LEVEL_CAP`), and
+  the sums that fingerprint the data (for resuming).
+* :func:`counts_part`: contingency tables of discrete columns against a discrete target
+  (exact, from all rows; merged by adding).
+* :func:`sample_part` / :func:`merge_samples`: a uniform random sample of exactly ``m`` rows
+  without replacement: every row gets a random key (a stream per partition, from the seed
+  and the partition's number), and the ``m`` smallest keys overall are kept. The kept rows
+  are sorted by key, so any prefix of the sample is itself a uniform sample.
+* :func:`sketch_part` / :func:`merge_sketches`: approximate quantiles (each partition's
+  exact quantiles at ``q + 1`` levels); the combined CDF is the row-weighted mean of the
+  partitions' interpolated CDFs and is within ``1/q + 1/min(n_p)`` of the exact empirical
+  CDF everywhere (between two adjacent knots each partition's CDF rises by at most 1/q).
+* :func:`moments_part`: sums, sums of squares and cross products with the target of the
+  columns (or of their normal scores through sketches), for closed forms that need only them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+#: distinct values tracked per column; a column with more is never discrete on the cluster
+#: (in memory, an integral column is discrete with up to max(32, 5% of n) levels: the two
+#: rules agree for n <= 200,000 rows and for any column of at most 10,000 levels)
+LEVEL_CAP = 10_000
+
+
+def is_label_dtype(dtype: Any) -> bool:
+    """Labels (strings, objects, categoricals) rather than numbers (booleans are numbers)."""
+    import pandas as pd
+
+    return not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype))
+
+
+def numbers(s: Any) -> np.ndarray:
+    """A numeric pandas Series as float64 with missing values as NaN."""
+    return s.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+@dataclass
+class ColumnProfile:
+    """What one pass learns about a column."""
+
+    labels: bool
+    n: int = 0
+    missing: int = 0
+    lo: float = np.inf
+    hi: float = -np.inf
+    integral: bool = True
+    levels: set | None = field(default_factory=set)  # None: more than LEVEL_CAP
+    total: float = 0.0
+    total_sq: float = 0.0
+
+    def merge(self, other: "ColumnProfile") -> "ColumnProfile":
+        lv = None if self.levels is None or other.levels is None else self.levels | other.levels
+        if lv is not None and len(lv) > LEVEL_CAP:
+            lv = None
+        return ColumnProfile(
+            self.labels,
+            self.n + other.n,
+            self.missing + other.missing,
+            min(self.lo, other.lo),
+            max(self.hi, other.hi),
+            self.integral and other.integral,
+            lv,
+            self.total + other.total,
+            self.total_sq + other.total_sq,
+        )
+
+    def sorted_levels(self) -> list:
+        """The distinct values in a fixed order (sorted where they sort)."""
+        vals = list(self.levels or ())
+        try:
+            return sorted(vals)
+        except TypeError:
+            return sorted(vals, key=lambda v: (type(v).__name__, repr(v)))
+
+    def fingerprint(self) -> list:
+        return [self.n, self.missing, float(self.lo), float(self.hi), round(self.total, 6), round(self.total_sq, 4)]
+
+
+def profile_part(part: Any, columns: list[str]) -> dict[str, ColumnProfile]:
+    out = {}
+    for c in columns:
+        s = part[c]
+        if is_label_dtype(s.dtype):
+            miss = int(s.isna().sum())
+            u = s.dropna().unique()
+            lv: set | None = set(u.tolist()) if len(u) <= LEVEL_CAP else None
+            out[c] = ColumnProfile(True, len(s), miss, levels=lv)
+            continue
+        v = numbers(s)
+        ok = np.isfinite(v)
+        miss = int((~ok).sum())
+        w = v[ok]
+        if w.size == 0:
+            out[c] = ColumnProfile(False, len(v), miss)
+            continue
+        integral = bool(np.all(np.mod(w, 1) == 0))
+        lv = None
+        if integral:
+            u = np.unique(w)
+            lv = set(u.tolist()) if u.size <= LEVEL_CAP else None
+        out[c] = ColumnProfile(False, len(v), miss, float(w.min()), float(w.max()), integral, lv, float(w.sum()), float((w * w).sum()))
+    return out
+
+
+def merge_profiles(a: dict[str, ColumnProfile], b: dict[str, ColumnProfile]) -> dict[str, ColumnProfile]:
+    return {c: a[c].merge(b[c]) for c in a}
+
+
+def codes_of(s: Any, levels: list) -> np.ndarray:
+    """Integer codes of a column against a fixed list of its distinct values (-1: missing)."""
+    import pandas as pd
+
+    if is_label_dtype(s.dtype):
+        return np.asarray(pd.Categorical(s.astype(object), categories=levels).codes, dtype=np.int64)
+    v = numbers(s)
+    lv = np.asarray(levels, dtype=np.float64)
+    idx = np.clip(np.searchsorted(lv, v), 0, len(lv) - 1)
+    return np.where(lv[idx] == v, idx, -1).astype(np.int64)
+
+
+def counts_part(part: Any, discrete: dict[str, list], target: str) -> dict[str, np.ndarray]:
+    """Contingency table (levels of the column x levels of the target) per discrete column."""
+    t = codes_of(part[target], discrete[target])
+    kt = len(discrete[target])
+    out = {}
+    for c, lv in discrete.items():
+        if c == target:
+            continue
+        a = codes_of(part[c], lv)
+        ok = (a >= 0) & (t >= 0)
+        out[c] = np.bincount(a[ok] * kt + t[ok], minlength=len(lv) * kt).reshape(len(lv), kt)
+    return out
+
+
+def pair_counts_part(part: Any, discrete: dict[str, list], pairs: list[tuple[str, str]]) -> dict[tuple[str, str], np.ndarray]:
+    """Contingency tables of the given pairs of discrete columns (for the MI matrix)."""
+    codes = {c: codes_of(part[c], lv) for c, lv in discrete.items()}
+    out = {}
+    for a, b in pairs:
+        ka, kb = len(discrete[a]), len(discrete[b])
+        ca, cb = codes[a], codes[b]
+        ok = (ca >= 0) & (cb >= 0)
+        out[(a, b)] = np.bincount(ca[ok] * kb + cb[ok], minlength=ka * kb).reshape(ka, kb)
+    return out
+
+
+def add_dicts(a: dict, b: dict) -> dict:
+    return {k: a[k] + b[k] for k in a}
+
+
+SAMPLE_KEY = "__infolens_key__"
+
+
+def sample_part(part: Any, index: int, seed: int, m: int, columns: list[str]) -> Any:
+    """The ``m`` rows of one partition with the smallest random keys (all rows when fewer)."""
+    rng = np.random.default_rng([int(seed), int(index)])
+    keys = rng.random(len(part))
+    sub = part[columns].reset_index(drop=True)
+    sub[SAMPLE_KEY] = keys
+    if len(sub) > m:
+        sub = sub.iloc[np.argpartition(keys, m - 1)[:m]]
+    return sub
+
+
+def merge_samples(a: Any, b: Any, m: int) -> Any:
+    import pandas as pd
+
+    both = pd.concat([a, b], ignore_index=True)
+    if len(both) > m:
+        both = both.iloc[np.argpartition(both[SAMPLE_KEY].to_numpy(), m - 1)[:m]]
+    return both
+
+
+def finish_sample(s: Any) -> Any:
+    """Sort the kept rows by key (so every prefix is a uniform sample) and drop the key."""
+    return s.sort_values(SAMPLE_KEY, kind="stable").drop(columns=[SAMPLE_KEY]).reset_index(drop=True)
+
+
+@dataclass
+class Sketch:
+    """Per partition: its row count and its exact quantiles of one column at ``probs``."""
+
+    probs: np.ndarray
+    parts: list[tuple[int, np.ndarray]]
+
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        """The combined CDF at ``x``: row-weighted mean of the partitions' interpolated CDFs."""
+        tot = sum(n for n, _ in self.parts)
+        out = np.zeros(np.shape(x), dtype=np.float64)
+        for n, q in self.parts:
+            out += n * np.interp(x, q, self.probs, left=0.0, right=1.0)
+        return out / max(tot, 1)
+
+    def rank_error(self) -> float:
+        """Bound on ``|cdf - exact empirical CDF|``: 1/q from the interpolation, plus 1/n_p
+        for the quantile convention of the smallest partition."""
+        q = len(self.probs) - 1
+        smallest = min((n for n, _ in self.parts if n > 0), default=1)
+        return 1.0 / q + 1.0 / smallest
+
+
+def sketch_part(part: Any, columns: list[str], q: int) -> dict[str, Sketch]:
+    probs = np.linspace(0.0, 1.0, q + 1)
+    out = {}
+    for c in columns:
+        v = numbers(part[c])
+        v = v[np.isfinite(v)]
+        out[c] = Sketch(probs, [(int(v.size), np.quantile(v, probs) if v.size else np.zeros(q + 1))])
+    return out
+
+
+def merge_sketches(a: dict[str, Sketch], b: dict[str, Sketch]) -> dict[str, Sketch]:
+    return {c: Sketch(a[c].probs, a[c].parts + b[c].parts) for c in a}
+
+
+def normal_scores(x: np.ndarray, sketch: Sketch, n: int) -> np.ndarray:
+    """``Phi^-1(F(x) n / (n + 1))`` with F the sketch's CDF, kept inside the ranks 1..n as
+    the exact normal scores ``Phi^-1(rank / (n + 1))`` are."""
+    from scipy.special import ndtri
+
+    u = sketch.cdf(x) * n / (n + 1.0)
+    return ndtri(np.clip(u, 1.0 / (n + 1.0), n / (n + 1.0)))
+
+
+def moments_part(
+    part: Any, columns: list[str], target: str, sketch_sets: list[dict[str, Sketch]] | None, n: int
+) -> dict[str, np.ndarray]:
+    """Per column the sums ``[rows, sum x, sum t, sum x^2, sum t^2, sum x t]`` over the rows
+    where both are finite: one row of sums on the values (``sketch_sets`` None), or one per
+    sketch set on the approximate normal scores through that set's sketches."""
+
+    def vals(c: str, sk: dict[str, Sketch] | None) -> np.ndarray:
+        v = numbers(part[c])
+        if sk is None:
+            return v
+        z = np.full(v.shape, np.nan)
+        ok = np.isfinite(v)
+        z[ok] = normal_scores(v[ok], sk[c], n)
+        return z
+
+    out: dict[str, list] = {c: [] for c in columns}
+    for sk in sketch_sets if sketch_sets is not None else [None]:
+        t = vals(target, sk)
+        for c in columns:
+            x = vals(c, sk)
+            ok = np.isfinite(x) & np.isfinite(t)
+            xo, to = x[ok], t[ok]
+            out[c].append([ok.sum(), xo.sum(), to.sum(), (xo * xo).sum(), (to * to).sum(), (xo * to).sum()])
+    return {c: np.array(v, dtype=np.float64) for c, v in out.items()}
+
+
+def coarsen(sk: dict[str, Sketch]) -> dict[str, Sketch]:
+    """The same sketches with every other knot (q/2 levels): the difference between the
+    answers at q and q/2 measures the error of the one at q."""
+    return {c: Sketch(s.probs[::2], [(n, q[::2]) for n, q in s.parts]) for c, s in sk.items()}
+
+
+def correlation(m: np.ndarray) -> tuple[float, int]:
+    """Pearson correlation and rows from :func:`moments_part`'s sums."""
+    n, sx, st, sxx, stt, sxt = (float(v) for v in m)
+    cxx = sxx / n - (sx / n) ** 2
+    ctt = stt / n - (st / n) ** 2
+    cxt = sxt / n - (sx / n) * (st / n)
+    den = np.sqrt(max(cxx, 0.0) * max(ctt, 0.0))
+    return (float(np.clip(cxt / den, -1.0, 1.0)) if den > 0 else 0.0), int(n)
+
+
+def tree_reduce(items: list[Any], merge: Any, fan_in: int = 8, **kw: Any) -> Any:
+    """A Dask delayed tree reduction of ``items`` (delayed summaries) by ``merge(a, b, **kw)``."""
+    from dask import delayed
+
+    def merge_many(*xs: Any) -> Any:
+        acc = xs[0]
+        for x in xs[1:]:
+            acc = merge(acc, x, **kw)
+        return acc
+
+    level = list(items)
+    while len(level) > 1:
+        level = [delayed(merge_many, pure=True)(*level[i : i + fan_in]) for i in range(0, len(level), fan_in)]
+    return level[0]

@@ -1,0 +1,278 @@
+""":func:`feature_mi` over a Dask DataFrame (or Series/arrays, or a Parquet dataset) on a
+``dask.distributed`` cluster: the same table as :func:`infolens.tables.feature_mi`.
+
+How each column is scored (``method="auto"`` as in memory: binning, ross or ksg by kinds):
+
+==========================  ==================================================================
+route                       what runs, and on which rows
+==========================  ==================================================================
+``counts``                  two discrete columns (auto, binning): the contingency table of all
+                            rows, counted per partition and added; plug-in + Miller-Madow, the
+                            delta-method error; test: G-test on all rows
+``moments``                 ``gaussian``, two continuous columns: the correlation of all rows
+                            from per-partition sums; Wishart-corrected closed form
+``copula``                  ``gaussian-copula``: normal scores from approximate quantiles (a
+                            quantile sketch per partition), then as ``moments``; the sketch's
+                            error is measured (the answer at q and q/2 knots) and stated
+``sample``                  every other case (kNN, neural, any estimator by name): a uniform
+                            random sample of rows, sized for ``precision`` by a pilot estimate,
+                            one task per column on the cluster; warning code ``subsampled``
+==========================  ==================================================================
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..errors import InputError, InputTypeError, flag
+from ..result import NATS_PER_BIT, check_unit
+from ..validation import check_choice, seed_from
+from . import _passes as P
+from ._closed import correlation_pvalue, g_test_pvalue, gaussian_from_correlation, plugin_from_counts
+from ._frames import as_frame, cluster_client
+from ._run import append_row, load_checkpoint, row_key, run_tasks
+from ._score import score_sampled
+from ._stats import coarsen, correlation
+from ._typing import ColumnSpec, type_profile
+
+#: canonical estimator names with a closed form from all rows
+COPULA = "gaussian-copula"
+GAUSSIAN = "gaussian"
+#: knots of the quantile sketch per partition (rank error <= 1/q + 1/rows of the smallest partition)
+SKETCH_KNOTS = 1000
+TARGET = "__infolens_target__"
+
+
+def route_of(spec: ColumnSpec, target: ColumnSpec, method: str) -> str:
+    """Which way a column is scored (see the module docstring)."""
+    if spec.kind == "constant":
+        return "constant"
+    if method in ("auto", "binning") and spec.kind == target.kind == "discrete":
+        return "counts"
+    if spec.kind == target.kind == "continuous" and method in (GAUSSIAN, COPULA):
+        return "moments" if method == GAUSSIAN else "copula"
+    return "sample"
+
+
+def join_target(X: Any, y: Any) -> tuple[Any, list[str]]:
+    """One Dask DataFrame of the features and the target (column :data:`TARGET`); ``y`` may
+    name a column of ``X``."""
+    ddf = as_frame(X, "X")
+    if isinstance(y, str):
+        if y not in ddf.columns:
+            raise InputError(f"y names column {y!r}, which is not a column of X (columns: {', '.join(map(str, ddf.columns[:10]))})")
+        feats = [c for c in ddf.columns if c != y]
+        return ddf.rename(columns={y: TARGET}), feats
+    yf = as_frame(y, "y", prefix="y")
+    if len(yf.columns) != 1:
+        raise InputError(f"y must be one value per row, got {len(yf.columns)} columns")
+    feats = list(ddf.columns)
+    try:
+        ys = yf[yf.columns[0]]
+        if ddf.npartitions != ys.npartitions:
+            ys = ys.repartition(npartitions=ddf.npartitions) if ys.npartitions > 1 else ys
+        joined = ddf.assign(**{TARGET: ys})
+    except (ValueError, NotImplementedError) as exc:
+        raise InputError(
+            f"X and y are not partitioned alike ({exc}); pass the target as a column of X and y as its name"
+        ) from exc
+    return joined, feats
+
+
+def feature_mi(
+    X: Any,
+    y: Any,
+    method: str = "auto",
+    *,
+    n_permutations: int = 0,
+    correction: str | None = "fdr_bh",
+    discrete_features: Any = "auto",
+    discrete_target: bool | str = "auto",
+    unit: str = "nats",
+    random_state: Any = None,
+    feature_names: Any = None,
+    scheduler: Any = None,
+    precision: float | None = 0.005,
+    max_sample_rows: int = 200_000,
+    checkpoint: str | None = None,
+    progress: bool | None = False,
+    pair_fn: Callable[..., Any] | None = None,
+    on_column: Callable[[str, dict], None] | None = None,
+    **params: Any,
+) -> Any:
+    """I(X_j; y) for every column of a Dask DataFrame on a cluster; the in-memory
+    :func:`infolens.tables.feature_mi`'s table (same columns, sorted by MI, same ``attrs``,
+    plus ``attrs["n_rows"]``, ``["routes"]``, ``["resumed"]``).
+
+    Parameters beyond the in-memory ones
+    ------------------------------------
+    y : a Dask Series/array partitioned as ``X``, or the name of a column of ``X``.
+    scheduler : a ``distributed.Client``, an address ``"tcp://host:8786"``, ``"local"`` (a
+        LocalCluster of worker processes for this call) or None (the current client, else local).
+    precision : the standard error (nats) the sampled estimates are sized for: a pilot on
+        5,000 rows sets the rows ``m`` (:func:`~._closed.rows_for_precision`); None: every
+        sampled row. Estimates from all rows (counts, moments) ignore it.
+    max_sample_rows : rows drawn for the sample (uniform, without replacement); ``m`` never exceeds it.
+    checkpoint : a JSON-lines file; finished columns are appended as they arrive and a rerun
+        with the same data and settings takes them from there (resume).
+    progress : a progress bar over the columns (None: only on a terminal).
+    pair_fn : the per-pair function the sampled columns are scored with,
+        ``fn(a: Column, b: Column, method, params, seed) -> MIResult`` (default: the in-memory
+        one, ``infolens.tables._pairs.estimate_pair``), module-level so it pickles.
+    on_column : called in the caller's process as each column's row arrives, ``(name, row)``.
+    """
+    import pandas as pd
+
+    from ..tables import _kernels as K
+    from ..tables.features import COLUMNS
+
+    check_unit(unit)
+    check_choice(correction, "correction", K.CORRECTIONS)
+    if isinstance(n_permutations, bool) or not isinstance(n_permutations, (int, np.integer)) or n_permutations < 0:
+        raise InputError(f"n_permutations must be an integer >= 0 (0: no test), got {n_permutations!r}")
+    if not isinstance(method, str):
+        raise InputTypeError(f"method must be 'auto' or an estimator name, got {type(method).__name__}")
+    if precision is not None and not (isinstance(precision, (int, float)) and precision > 0):
+        raise InputError(f"precision must be a positive standard error in nats (or None: every sampled row), got {precision!r}")
+    if isinstance(max_sample_rows, bool) or not isinstance(max_sample_rows, (int, np.integer)) or max_sample_rows < 10:
+        raise InputError(f"max_sample_rows must be an integer >= 10, got {max_sample_rows!r}")
+    if method != "auto":
+        from ..registry import estimator_class
+
+        method = estimator_class(method).name
+    ddf, feats = join_target(X, y)
+    if feature_names is not None:
+        names = [str(f) for f in feature_names]
+        if len(names) != len(feats):
+            raise InputError(f"feature_names has {len(names)} names for {len(feats)} columns of X")
+        ddf = ddf.rename(columns=dict(zip(feats, names)))
+        feats = names
+    if not feats:
+        raise InputError("X has no feature columns; pass at least one")
+    from ..tables._columns import declared_set
+
+    decl = declared_set(discrete_features, feats, "discrete_features")
+    if discrete_target not in ("auto", None, True, False):
+        raise InputError(f"discrete_target must be True, False or 'auto', got {discrete_target!r}")
+    seed0 = seed_from(random_state)
+    with cluster_client(scheduler) as client:
+        prof = P.profile(client, ddf, feats + [TARGET])
+        n = prof[TARGET].n
+        target = type_profile(TARGET, prof[TARGET], None if discrete_target in ("auto", None) else bool(discrete_target), "y")
+        if target.kind == "constant":
+            raise InputError("y is constant (every row equal); a constant target carries no information - MI is 0 for every feature")
+        specs = {c: type_profile(c, prof[c], None if decl is None else decl[c], f"X column {c!r}") for c in feats}
+        routes = {c: route_of(specs[c], target, method) for c in feats}
+        seeds = np.random.SeedSequence(seed0).spawn(len(feats))
+        est_seeds = {c: int(np.random.default_rng(s).integers(0, 2**31 - 1)) for c, s in zip(feats, seeds)}
+        settings = [method, sorted(params.items()), n_permutations, precision, max_sample_rows, seed0, prof[TARGET].fingerprint(), target.kind]
+        keys = {c: row_key([c, routes[c], specs[c].kind, prof[c].fingerprint(), est_seeds[c], settings]) for c in feats}
+        done = {k: r for k, r in load_checkpoint(checkpoint).items() if k in keys.values()}
+        rows: dict[str, dict] = {}
+        for c in feats:
+            if routes[c] == "constant":
+                rows[c] = _constant_row(c, n)
+        todo = [c for c in feats if keys[c] not in done and routes[c] != "constant"]
+        rows.update(_all_rows(client, ddf, todo, routes, specs, target, n, n_permutations))
+        tasks: dict[str, tuple] = {}
+        sampled = [c for c in todo if routes[c] == "sample"]
+        if sampled:
+            fut = P.row_sample(client, ddf, sampled + [TARGET], min(max_sample_rows, n), seed0)
+            for c in sampled:
+                tasks[keys[c]] = (
+                    score_sampled,
+                    (fut, specs[c], target, method, params, est_seeds[c], precision, n, int(n_permutations), pair_fn),
+                )
+        if checkpoint is not None:
+            for c in todo:
+                if c in rows:
+                    append_row(checkpoint, keys[c], rows[c])
+        by_key = {keys[c]: c for c in feats}
+        got = run_tasks(
+            client, tasks, checkpoint=checkpoint, progress=progress, done=done, desc="columns",
+            on_result=None if on_column is None else (lambda k, r: on_column(by_key[k], r)),
+        )
+        for k, r in got.items():
+            rows.setdefault(by_key[k], r)
+    f = 1.0 if unit == "nats" else 1.0 / NATS_PER_BIT
+    table = []
+    for c in feats:
+        r = rows[c]
+        table.append([c, r["mi"] * f, r["stderr"] * f, r["ci_low"] * f, r["ci_high"] * f, r["p_value"], math.nan,
+                      r["kind"], r["method"], r["n"], list(r["warnings"])])
+    df = pd.DataFrame(table, columns=COLUMNS)
+    df["p_adjusted"] = K.adjust_pvalues(df["p_value"].to_numpy(dtype=float), correction) if n_permutations else math.nan
+    df = df.sort_values("mi", ascending=False, kind="stable", na_position="last").reset_index(drop=True)
+    from ..tables._pairs import AUTO
+
+    df.attrs.update({
+        "target_kind": target.kind, "target_discrete": target.how, "unit": unit, "method": method,
+        "n_permutations": int(n_permutations), "correction": correction if n_permutations else None,
+        "auto_methods": {f"{a} feature, {b} target": m for (a, b), m in AUTO.items()},
+        "n_rows": int(n), "routes": routes, "precision": precision, "max_sample_rows": int(max_sample_rows),
+        "resumed": sorted(by_key[k] for k in done),
+        "tests": {"counts": "G-test on all rows", "moments": "t-test of the correlation on all rows",
+                  "copula": "t-test of the normal-score correlation on all rows", "sample": "permutations on the sampled rows"},
+    })
+    return df
+
+
+def _constant_row(name: str, n: int) -> dict:
+    return {"feature": name, "mi": 0.0, "stderr": 0.0, "ci_low": 0.0, "ci_high": 0.0, "p_value": math.nan,
+            "kind": "constant", "method": "constant", "n": n,
+            "warnings": [flag("constant-dropped", "constant column: it carries no information (not estimated)")]}
+
+
+def _all_rows(client: Any, ddf: Any, cols: list[str], routes: dict[str, str], specs: dict[str, ColumnSpec],
+              target: ColumnSpec, n: int, n_permutations: int) -> dict[str, dict]:
+    """Rows of the columns scored from statistics of all rows (counts, moments, copula)."""
+    out: dict[str, dict] = {}
+    counted = [c for c in cols if routes[c] == "counts"]
+    if counted:
+        disc = {c: list(specs[c].levels or ()) for c in counted}
+        disc[TARGET] = list(target.levels or ())
+        tables = P.counts(client, ddf, disc, TARGET)
+        for c in counted:
+            mi, se, diag, warns = plugin_from_counts(tables[c])
+            p = g_test_pvalue(diag["plug_in"], diag["rows"], diag["dof"]) if n_permutations else math.nan
+            out[c] = _row(c, specs[c].kind, "binning", mi, se, p, diag["rows"], warns)
+    gauss = [c for c in cols if routes[c] == "moments"]
+    if gauss:
+        mom = P.moments(client, ddf, gauss, TARGET, None, n)
+        for c in gauss:
+            rho, m = correlation(mom[c][0])
+            mi, se = gaussian_from_correlation(rho, m)
+            out[c] = _row(c, "continuous", GAUSSIAN, mi, se, correlation_pvalue(rho, m) if n_permutations else math.nan, m, [])
+    cop = [c for c in cols if routes[c] == "copula"]
+    if cop:
+        from . import _passes
+
+        sk = _passes.sketches(client, ddf, cop + [TARGET], SKETCH_KNOTS)
+        mom = P.moments(client, ddf, cop, TARGET, [sk, coarsen(sk)], n)
+        eps = max(s.rank_error() for s in sk.values())
+        for c in cop:
+            rho, m = correlation(mom[c][0])
+            rho_half, _ = correlation(mom[c][1])
+            mi, se = gaussian_from_correlation(rho, m)
+            err = abs(mi - gaussian_from_correlation(rho_half, m)[0])
+            w = [flag("approximate-ranks", f"normal scores from approximate quantiles ({SKETCH_KNOTS} knots per partition, rank error "
+                      f"<= {eps:.2g}); their effect on the estimate, measured against half the knots, is {err:.2g} nats and is "
+                      "added to the interval", rank_error=eps, quantile_error_nats=err)]
+            row = _row(c, "continuous", COPULA, mi, se, correlation_pvalue(rho, m) if n_permutations else math.nan, m, w)
+            from ..stats import Z95
+
+            half = Z95 * se + err
+            row["ci_low"], row["ci_high"] = mi - half, mi + half
+            out[c] = row
+    return out
+
+
+def _row(name: str, kind: str, method: str, mi: float, se: float, p: float, n: int, warns: list) -> dict:
+    from ..stats import Z95
+
+    return {"feature": name, "mi": mi, "stderr": se, "ci_low": mi - Z95 * se, "ci_high": mi + Z95 * se,
+            "p_value": p, "kind": kind, "method": method, "n": int(n), "warnings": list(warns)}
