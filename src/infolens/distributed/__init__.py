@@ -5,6 +5,8 @@ any fsspec URL) on a ``dask.distributed`` cluster. The public entry points
 """
 
 from ._frames import any_dask, cluster_client, is_dask, read_parquet
+from .estimate import estimate_mi
 from .features import feature_mi
+from .matrix import mi_matrix
 
-__all__ = ["any_dask", "cluster_client", "feature_mi", "is_dask", "read_parquet"]
+__all__ = ["any_dask", "cluster_client", "estimate_mi", "feature_mi", "is_dask", "mi_matrix", "read_parquet"]

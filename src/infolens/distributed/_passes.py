@@ -49,3 +49,19 @@ def moments(
     cols = list(dict.fromkeys(columns + [target]))
     parts = [delayed(S.moments_part, pure=True)(p, columns, target, sketch_sets, n) for p in _parts(ddf, cols)]
     return client.compute(S.tree_reduce(parts, S.add_dicts)).result()
+
+
+def gram(client: Any, ddf: Any, columns: list[str], sketch_sets: list[dict[str, S.Sketch]] | None, n: int) -> Any:
+    parts = [delayed(S.gram_part, pure=True)(p, columns, sketch_sets, n) for p in _parts(ddf, columns)]
+    return client.compute(S.tree_reduce(parts, _add)).result()
+
+
+def _add(a: Any, b: Any) -> Any:
+    return a + b
+
+
+def joint_counts(client: Any, ddf: Any, xs: dict[str, list], ys: dict[str, list]) -> Any:
+    """The contingency table of the joint levels of the ``xs`` columns against those of ``ys``."""
+    cols = list(xs) + list(ys)
+    parts = [delayed(S.joint_counts_part, pure=True)(p, xs, ys) for p in _parts(ddf, cols)]
+    return client.compute(S.tree_reduce(parts, _add)).result()

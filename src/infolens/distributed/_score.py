@@ -88,3 +88,25 @@ def score_sampled(
         "ci_low": float(lo), "ci_high": float(hi), "p_value": p, "kind": spec.kind, "method": res.method,
         "n": int(res.n_samples), "warnings": warns,
     }
+
+
+#: sampled rows the in-memory checks of an all-rows closed form run on
+CHECK_ROWS = 20_000
+_GENERIC = {"non-finite", "interval-below-zero", "stderr-exceeds-estimate"}
+
+
+def check_closed(sample: Any, row: dict, spec: ColumnSpec, target: ColumnSpec, method: str, seed: int,
+                 pair_fn: Callable[..., Any] | None = None) -> dict:
+    """A closed-form row (from all rows) with the checks of the in-memory estimator, run on the
+    first :data:`CHECK_ROWS` sampled rows, added to its warnings."""
+    fn = pair_fn or default_pair_fn()
+    m = min(CHECK_ROWS, len(sample))
+    a, t = sample_column(sample, spec, m), sample_column(sample, target, m)
+    try:
+        res = fn(a, t, method, {}, seed)
+        extra = [w for w in res.flags if w.code not in _GENERIC]
+    except InfolensError as exc:
+        extra = [flag("other", f"the check on {m:,} sampled rows could not run: {str(exc).splitlines()[0]}")]
+    out = dict(row)
+    out["warnings"] = list(row["warnings"]) + extra
+    return out

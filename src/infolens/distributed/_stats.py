@@ -290,3 +290,42 @@ def tree_reduce(items: list[Any], merge: Any, fan_in: int = 8, **kw: Any) -> Any
     while len(level) > 1:
         level = [delayed(merge_many, pure=True)(*level[i : i + fan_in]) for i in range(0, len(level), fan_in)]
     return level[0]
+
+
+def gram_part(part: Any, columns: list[str], sketch_sets: list[dict[str, Sketch]] | None, n: int) -> np.ndarray:
+    """``A^T A`` with ``A = [1, columns]`` over the rows where every column is finite: one
+    ``(d + 1, d + 1)`` matrix on the values, or one per sketch set on the normal scores."""
+    v = np.column_stack([numbers(part[c]) for c in columns])
+    ok = np.all(np.isfinite(v), axis=1)
+    v = v[ok]
+    out = []
+    for sk in sketch_sets if sketch_sets is not None else [None]:
+        w = v if sk is None else np.column_stack([normal_scores(v[:, j], sk[c], n) for j, c in enumerate(columns)])
+        a = np.column_stack([np.ones(len(w)), w])
+        out.append(a.T @ a)
+    return np.array(out)
+
+
+def correlation_matrix(g: np.ndarray) -> tuple[np.ndarray, int]:
+    """The correlation matrix and rows of a :func:`gram_part` sum."""
+    n = float(g[0, 0])
+    mean = g[0, 1:] / n
+    cov = g[1:, 1:] / n - np.outer(mean, mean)
+    sd = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = cov / np.outer(sd, sd)
+    np.fill_diagonal(c, 1.0)
+    return c, int(n)
+
+
+def joint_counts_part(part: Any, xs: dict[str, list], ys: dict[str, list]) -> np.ndarray:
+    """Counts of (joint level of the ``xs`` columns, joint level of the ``ys`` columns) over
+    the rows where every column has a level."""
+    cx = [codes_of(part[c], lv) for c, lv in xs.items()]
+    cy = [codes_of(part[c], lv) for c, lv in ys.items()]
+    ok = np.all(np.column_stack(cx + cy) >= 0, axis=1)
+    kx = int(np.prod([len(v) for v in xs.values()]))
+    ky = int(np.prod([len(v) for v in ys.values()]))
+    fx = np.ravel_multi_index([c[ok] for c in cx], [len(v) for v in xs.values()])
+    fy = np.ravel_multi_index([c[ok] for c in cy], [len(v) for v in ys.values()])
+    return np.bincount(fx * ky + fy, minlength=kx * ky).reshape(kx, ky)

@@ -14,6 +14,9 @@ route                       what runs, and on which rows
 ``copula``                  ``gaussian-copula``: normal scores from approximate quantiles (a
                             quantile sketch per partition), then as ``moments``; the sketch's
                             error is measured (the answer at q and q/2 knots) and stated
+(checks)                    ``moments`` and ``copula`` columns also run the in-memory estimator
+                            on the first 20,000 sampled rows for its checks (non-Gaussian
+                            dependence, ties): a check needs power, the value uses all rows
 ``sample``                  every other case (kNN, neural, any estimator by name): a uniform
                             random sample of rows, sized for ``precision`` by a pilot estimate,
                             one task per column on the cluster; warning code ``subsampled``
@@ -35,7 +38,7 @@ from . import _passes as P
 from ._closed import correlation_pvalue, g_test_pvalue, gaussian_from_correlation, plugin_from_counts
 from ._frames import as_frame, cluster_client
 from ._run import append_row, load_checkpoint, row_key, run_tasks
-from ._score import score_sampled
+from ._score import check_closed, score_sampled
 from ._stats import coarsen, correlation
 from ._typing import ColumnSpec, type_profile
 
@@ -177,20 +180,22 @@ def feature_mi(
             if routes[c] == "constant":
                 rows[c] = _constant_row(c, n)
         todo = [c for c in feats if keys[c] not in done and routes[c] != "constant"]
-        rows.update(_all_rows(client, ddf, todo, routes, specs, target, n, n_permutations))
+        closed = _all_rows(client, ddf, todo, routes, specs, target, n, n_permutations)
+        for c in [c for c in closed if routes[c] == "counts"]:
+            rows[c] = closed.pop(c)  # final: the plug-in's own warnings come from the same counts
+            if checkpoint is not None:
+                append_row(checkpoint, keys[c], rows[c])
         tasks: dict[str, tuple] = {}
         sampled = [c for c in todo if routes[c] == "sample"]
-        if sampled:
-            fut = P.row_sample(client, ddf, sampled + [TARGET], min(max_sample_rows, n), seed0)
+        if sampled or closed:
+            fut = P.row_sample(client, ddf, sampled + list(closed) + [TARGET], min(max_sample_rows, n), seed0)
             for c in sampled:
                 tasks[keys[c]] = (
                     score_sampled,
                     (fut, specs[c], target, method, params, est_seeds[c], precision, n, int(n_permutations), pair_fn),
                 )
-        if checkpoint is not None:
-            for c in todo:
-                if c in rows:
-                    append_row(checkpoint, keys[c], rows[c])
+            for c, row in closed.items():
+                tasks[keys[c]] = (check_closed, (fut, row, specs[c], target, method, est_seeds[c], pair_fn))
         by_key = {keys[c]: c for c in feats}
         got = run_tasks(
             client, tasks, checkpoint=checkpoint, progress=progress, done=done, desc="columns",

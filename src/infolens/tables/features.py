@@ -95,6 +95,14 @@ def feature_mi(
     target kind, the unit, the method, the test settings and ``p_value_floor``.
     """
 
+    from ..distributed._frames import any_dask
+
+    if any_dask(X, y):  # a Dask DataFrame/Series/array: the cluster path (docs/scale.md)
+        from ..distributed import feature_mi as cluster_feature_mi
+
+        return cluster_feature_mi(X, y, method, n_permutations=n_permutations, correction=correction,
+                                  discrete_features=discrete_features, discrete_target=discrete_target, unit=unit,
+                                  random_state=random_state, feature_names=feature_names, **params)
     check_unit(unit)
     check_choice(correction, "correction", K.CORRECTIONS)
     check_choice(missing, "missing", MISSING)

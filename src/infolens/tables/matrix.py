@@ -112,6 +112,13 @@ def mi_matrix(
 
     import pandas as pd
 
+    from ..distributed._frames import is_dask
+
+    if is_dask(df):  # a Dask DataFrame/array: pairs over the cluster (docs/scale.md)
+        from ..distributed.matrix import mi_matrix as cluster_mi_matrix
+
+        return cluster_mi_matrix(df, method, discrete=discrete, n_subsamples=n_subsamples, unit=unit,
+                                 random_state=random_state, **params)
     t0 = time.perf_counter()
     check_unit(unit)
     if isinstance(n_subsamples, bool) or not isinstance(n_subsamples, (int, np.integer)) or n_subsamples < 0:
