@@ -120,7 +120,7 @@ def cluster_client(scheduler: Any = None, *, n_workers: int | None = None, memor
             threads_per_worker=LOCAL_THREADS,
             processes=True,
             memory_limit=memory_limit,
-            dashboard_address=None,
+            dashboard_address=":0",
             silence_logs=50,
         ) as cluster, Client(cluster, set_as_default=False) as client:
             yield client

@@ -86,7 +86,7 @@ def run_tasks(
         pbar.update(len(tasks) - len(todo))
         futures = {client.submit(fn, *args, pure=False, key=f"infolens-{desc}-{k}-{os.urandom(3).hex()}"): k for k, (fn, args) in todo.items()}
         try:
-            for fut in as_completed(list(futures)):
+            for fut in as_completed(list(futures), loop=client.loop):
                 key = futures[fut]
                 row = fut.result()
                 out[key] = row

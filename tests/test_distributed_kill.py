@@ -1,0 +1,91 @@
+"""A worker killed mid-run: the result still completes with every column, and the columns
+finished before the kill are kept (in the caller and in the checkpoint file, once each).
+A run stopped as a whole resumes from its checkpoint without redoing finished columns.
+
+The cluster is a real ``LocalCluster`` of 2 worker processes (1 thread, 1 GiB each) whose
+nannies restart a killed worker. Not timing-dependent: the kill happens when the first
+column's row arrives (12 columns of ~0.1-0.3 s each are then still queued or running on 2
+single-threaded workers), and every number is seeded, so the rows after the kill equal
+those of an undisturbed run whatever worker ran them.
+"""
+
+import json
+import os
+import signal
+
+import dask.dataframe as dd
+import numpy as np
+import pandas as pd
+import psutil
+import pytest
+
+from infolens.distributed import cluster_client, feature_mi
+
+
+def cluster_processes() -> set[int]:
+    return {p.pid for p in psutil.Process().children(recursive=True) if "resource_tracker" not in " ".join(p.cmdline())}
+
+
+@pytest.fixture(scope="module")
+def client():
+    before = cluster_processes()
+    with cluster_client("local", n_workers=2, memory_limit="1GiB") as c:
+        yield c
+    psutil.wait_procs([psutil.Process(p) for p in cluster_processes() - before], timeout=10)
+    assert not cluster_processes() - before, "worker processes left running"
+
+
+def table(n: int = 12_000, d: int = 12) -> pd.DataFrame:
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=(n, d))
+    df = pd.DataFrame(x, columns=[f"c{j:02d}" for j in range(d)])
+    df["y"] = x[:, 0] + 0.5 * x[:, 1] + rng.normal(size=n)
+    return df
+
+
+@pytest.fixture(scope="module")
+def reference(client):
+    return feature_mi(dd.from_pandas(table(), npartitions=4), "y", scheduler=client, random_state=0, precision=None)
+
+
+def test_worker_killed_mid_run(client, reference, tmp_path):
+    ddf = dd.from_pandas(table(), npartitions=4)
+    ckpt = tmp_path / "columns.jsonl"
+    seen: list[str] = []
+    killed = {}
+
+    def kill_first(name: str, row: dict) -> None:
+        seen.append(name)
+        if not killed:
+            pids = client.run(os.getpid)  # worker address -> pid
+            addr, pid = sorted(pids.items())[0]
+            os.kill(pid, signal.SIGKILL)
+            killed.update(addr=addr, pid=pid, after=len(seen))
+
+    got = feature_mi(ddf, "y", scheduler=client, random_state=0, precision=None, checkpoint=str(ckpt), on_column=kill_first)
+    assert killed and killed["after"] == 1 and len(reference) == 12  # the kill came with 11 columns unfinished
+    assert sorted(seen) == sorted(reference["feature"])  # every column arrived exactly once
+    pd.testing.assert_frame_equal(got.drop(columns=["stderr", "ci_low", "ci_high", "warnings"]),
+                                  reference.drop(columns=["stderr", "ci_low", "ci_high", "warnings"]))
+    assert np.allclose(got["stderr"], reference["stderr"], rtol=0, atol=1e-12)
+    keys = [json.loads(line)["key"] for line in ckpt.read_text().splitlines()]
+    assert len(keys) == len(set(keys)) == 12
+    assert list(got["feature"][:2]) == ["c00", "c01"]
+    client.wait_for_workers(2, timeout=60)  # the nanny restarted the killed worker
+
+
+def test_resume_from_checkpoint(client, reference, tmp_path):
+    """Half the columns finished in a first run (the checkpoint holds them); the full run
+    takes them from the checkpoint, computes the rest, and gives the undisturbed table."""
+    df = table()
+    ckpt = tmp_path / "columns.jsonl"
+    first = [f"c{j:02d}" for j in range(6)]
+    feature_mi(dd.from_pandas(df[first + ["y"]], npartitions=4), "y", scheduler=client, random_state=0, precision=None,
+               checkpoint=str(ckpt))
+    computed: list[str] = []
+    got = feature_mi(dd.from_pandas(df, npartitions=4), "y", scheduler=client, random_state=0, precision=None,
+                     checkpoint=str(ckpt), on_column=lambda name, row: computed.append(name))
+    assert got.attrs["resumed"] == first
+    assert sorted(computed) == [f"c{j:02d}" for j in range(6, 12)]
+    pd.testing.assert_frame_equal(got.drop(columns=["warnings"]), reference.drop(columns=["warnings"]), check_exact=False, rtol=0, atol=1e-12)
+    assert len(ckpt.read_text().splitlines()) == 12
