@@ -45,6 +45,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "run": ("run", "run a study: compression, infoplane, infomax, privacy, gan-toy"),
     "audit": ("audit", "audit synthetic data for fidelity and privacy"),
     "features": ("features", "which columns of a table carry information about a target (MI, p-values, report)"),
+    "matrix": ("matrix", "pairwise MI of the columns of a table (heatmap, top pairs, report)"),
     "demo": ("demo", "the main job on a built-in data set (what `make demo` runs)"),
 }
 

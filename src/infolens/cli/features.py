@@ -16,7 +16,9 @@ TARGET_TYPES: dict[str, bool | str] = {"auto": "auto", "discrete": True, "contin
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("table", metavar="TABLE", help="CSV/TSV or Parquet file, one row per sample")
+    parser.add_argument(
+        "table", metavar="TABLE", help="CSV/TSV or Parquet file, or a Parquet folder or URL (read on a Dask cluster), one row per sample"
+    )
     parser.add_argument("--target", "-t", required=True, help="target column: name or 0-based index")
     parser.add_argument("--columns", default=None, help="feature columns (comma-separated names/indices; default: all others)")
     parser.add_argument("--drop", default=None, help="columns to leave out (e.g. an id), comma-separated")
@@ -60,6 +62,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--top", type=int, default=30, help="rows printed and bars drawn")
     parser.add_argument("--out", default=None, help="output folder (default: runs/features-<table name>)")
     parser.add_argument("--json", action="store_true", help="print the table as JSON records instead of text")
+    from .dataset import add_cluster_arguments
+
+    add_cluster_arguments(parser)  # a Parquet folder/URL or --scheduler: the cluster path (docs/scale.md)
 
 
 def _names(text: str | None, columns: list, flag: str) -> list:
@@ -77,10 +82,24 @@ def _names(text: str | None, columns: list, flag: str) -> list:
 
 
 def main(args: argparse.Namespace) -> int:
+    from .dataset import cluster, read_dataset, use_cluster
+
+    if not use_cluster(args):
+        return _main(args, None)
+    args.table_frame = read_dataset(args.table)
+    with cluster(args) as client:  # a Parquet folder/URL or --scheduler: the cluster path (docs/scale.md)
+        return _main(args, client)
+
+
+def _main(args: argparse.Namespace, client: object) -> int:
     from ..tables import feature_mi
     from .files import parse_decimal, parse_sep, read_table
 
-    df = read_table(args.table, "TABLE", sep=parse_sep(args.sep), decimal=parse_decimal(args.decimal))
+    if client is not None:
+        df = args.table_frame
+    else:
+        df = read_table(args.table, "TABLE", sep=parse_sep(args.sep), decimal=parse_decimal(args.decimal))
+    on_cluster = {} if client is None else {"scheduler": client, "progress": True, "checkpoint": args.checkpoint}
     columns = list(df.columns)
     target = _names(args.target, columns, "--target")[0]
     drop = set(_names(args.drop, columns, "--drop")) | {target}
@@ -116,10 +135,12 @@ def main(args: argparse.Namespace) -> int:
         random_state=args.seed,
         warn=False,  # printed under the table instead
         **params,
+        **on_cluster,
     )
-    _note_conversions(table, df.attrs.get("converted", {}))
+    _note_conversions(table, getattr(df, "attrs", {}).get("converted", {}))
     out = Path(args.out) if args.out else Path("runs") / f"features-{Path(args.table).stem}"
-    report, files = write_outputs(table, args, out, target, len(df), feats, rerun_command(args, target))
+    n_rows = table.attrs.get("n_rows") or len(df)  # a Dask frame's rows: counted by the cluster pass
+    report, files = write_outputs(table, args, out, target, n_rows, feats, rerun_command(args, target))
     if args.json:
         flat = table.assign(warnings=table["warnings"].map(lambda w: " | ".join(w)))
         print(json.dumps(json.loads(flat.to_json(orient="records")), indent=2))
