@@ -94,7 +94,7 @@ def correlation_pvalue(rho: float, n: int) -> float:
 PILOT_SAFETY = 1.35
 
 
-def rows_for_precision(se_pilot: float, n_pilot: int, precision: float, n_available: int, *, safety: float = PILOT_SAFETY) -> int:
+def rows_for_precision(se_pilot: float | None, n_pilot: int, precision: float | None, n_available: int, *, safety: float = PILOT_SAFETY) -> int:
     """Rows an estimate needs for a standard error of ``precision``.
 
     Derivation: for a root-n consistent estimator (the kNN estimators in a fixed dimension,

@@ -27,7 +27,7 @@ from ..validation import seed_from
 from . import _passes as P
 from ._closed import plugin_from_counts, rows_for_precision
 from ._frames import as_frame, cluster_client
-from ._run import append_row, load_checkpoint, row_key, run_tasks
+from ._run import load_checkpoint, row_key, run_tasks
 from ._score import PILOT_ROWS, default_pair_fn
 from ._typing import ColumnSpec, head, sample_column, type_profile
 
