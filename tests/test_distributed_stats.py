@@ -102,3 +102,24 @@ def test_rows_for_precision():
     assert rows_for_precision(0.02, 5000, 0.005, 50_000) == 50_000  # capped by what is there
     assert rows_for_precision(0.001, 5000, 0.005, 10**6) == 5000  # never below the pilot
     assert rows_for_precision(float("nan"), 5000, 0.005, 12_345) == 12_345
+
+
+def test_partitions_send_only_rows_under_the_keep_share():
+    """With the keep share from the row count, each partition sends ~m n_p / n rows, and the
+    sample is the same m rows as when every partition sends its m smallest keys."""
+    df = pd.DataFrame({"i": np.arange(50_000)})
+    parts = [df.iloc[j * 10_000:(j + 1) * 10_000] for j in range(5)]
+    keep = S.keep_share(1000, 50_000)
+    sent = [S.sample_part(p, j, 7, 1000, ["i"], keep) for j, p in enumerate(parts)]
+    full = [S.sample_part(p, j, 7, 1000, ["i"]) for j, p in enumerate(parts)]
+    assert sum(len(s) for s in sent) < 1500 and all(len(s) == 1000 for s in full)
+
+    def reduce(ss):
+        acc = ss[0]
+        for s in ss[1:]:
+            acc = S.merge_samples(acc, s, m=1000)
+        return S.finish_sample(acc, 1000)
+
+    pd.testing.assert_frame_equal(reduce(sent), reduce(full))
+    with pytest.raises(RuntimeError, match="short"):
+        S.finish_sample(sent[0], 1000)

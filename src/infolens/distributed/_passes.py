@@ -20,10 +20,13 @@ def profile(client: Any, ddf: Any, columns: list[str]) -> dict[str, S.ColumnProf
     return client.compute(S.tree_reduce(parts, S.merge_profiles)).result()
 
 
-def row_sample(client: Any, ddf: Any, columns: list[str], m: int, seed: int) -> Any:
-    """A future of the uniform random sample of ``min(m, n)`` rows (random order)."""
-    parts = [delayed(S.sample_part, pure=True)(p, i, seed, m, columns) for i, p in enumerate(_parts(ddf, columns))]
-    return client.compute(delayed(S.finish_sample, pure=True)(S.tree_reduce(parts, S.merge_samples, m=m)))
+def row_sample(client: Any, ddf: Any, columns: list[str], m: int, seed: int, n: int | None = None) -> Any:
+    """A future of the uniform random sample of ``m`` rows (random order); ``n``, the rows of
+    the data when known, lets each partition send only the rows under :func:`~._stats.keep_share`."""
+    keep = 1.0 if n is None else S.keep_share(m, n)
+    parts = [delayed(S.sample_part, pure=True)(p, i, seed, m, columns, keep) for i, p in enumerate(_parts(ddf, columns))]
+    need = None if n is None else min(m, n)
+    return client.compute(delayed(S.finish_sample, pure=True)(S.tree_reduce(parts, S.merge_samples, fan_in=4, m=m), need))
 
 
 def counts(client: Any, ddf: Any, discrete: dict[str, list], target: str) -> dict[str, Any]:

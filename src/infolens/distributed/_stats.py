@@ -162,14 +162,23 @@ def add_dicts(a: dict, b: dict) -> dict:
 SAMPLE_KEY = "__infolens_key__"
 
 
-def sample_part(part: Any, index: int, seed: int, m: int, columns: list[str]) -> Any:
-    """The ``m`` rows of one partition with the smallest random keys (all rows when fewer)."""
+def keep_share(m: int, n: int) -> float:
+    """The key threshold below which a partition keeps its rows: ``p = (m + 10 sqrt(m) + 100) / n``.
+    The rows under it number Binomial(n, p), mean ``m + 10 sqrt(m) + 100`` and sd below
+    ``sqrt(m + 10 sqrt(m) + 100)``, so fewer than ``m`` of them (the sample would be short) is a
+    10-sd event; the partitions send ~m rows in all instead of up to ``m`` each."""
+    return min(1.0, (m + 10.0 * np.sqrt(m) + 100.0) / max(n, 1))
+
+
+def sample_part(part: Any, index: int, seed: int, m: int, columns: list[str], keep: float = 1.0) -> Any:
+    """The rows of one partition whose random key is below ``keep``, at most the ``m`` smallest."""
     rng = np.random.default_rng([int(seed), int(index)])
     keys = rng.random(len(part))
-    sub = part[columns].reset_index(drop=True)
-    sub[SAMPLE_KEY] = keys
-    if len(sub) > m:
-        sub = sub.iloc[np.argpartition(keys, m - 1)[:m]]
+    sel = np.flatnonzero(keys < keep)
+    if sel.size > m:
+        sel = sel[np.argpartition(keys[sel], m - 1)[:m]]
+    sub = part[columns].iloc[sel].reset_index(drop=True)
+    sub[SAMPLE_KEY] = keys[sel]
     return sub
 
 
@@ -182,8 +191,11 @@ def merge_samples(a: Any, b: Any, m: int) -> Any:
     return both
 
 
-def finish_sample(s: Any) -> Any:
-    """Sort the kept rows by key (so every prefix is a uniform sample) and drop the key."""
+def finish_sample(s: Any, need: int | None = None) -> Any:
+    """Sort the kept rows by key (so every prefix is a uniform sample) and drop the key;
+    ``need``: the rows there must be (a short sample is an error, never a smaller answer)."""
+    if need is not None and len(s) < need:
+        raise RuntimeError(f"the row sample came out short ({len(s)} < {need} rows); run again with another random_state")
     return s.sort_values(SAMPLE_KEY, kind="stable").drop(columns=[SAMPLE_KEY]).reset_index(drop=True)
 
 

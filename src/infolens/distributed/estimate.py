@@ -127,7 +127,7 @@ def estimate_mi(x: Any, y: Any, method: str = "auto", unit: str = "nats", random
             diag.update({"route": "counts", "n_rows": n, "n_used": diag["rows"]})
             res = MIResult(mi, "nats", se, n_samples=diag["rows"], method="binning", diagnostics=diag, warnings=list(warns))
         else:
-            fut = P.row_sample(client, ddf, xc + yc, min(max_sample_rows, n), seed)
+            fut = P.row_sample(client, ddf, xc + yc, min(max_sample_rows, n), seed, n)
             res = client.submit(_sample_estimate, fut, xc, yc, method, seed, precision, n, params, pure=False).result()
     res.seconds = time.perf_counter() - t0
     res = res.to_unit(unit)
@@ -140,7 +140,7 @@ def _closed_form(client: Any, ddf: Any, lx: list[str], ly: list[str], method: st
     from ..estimators.gaussian import correlation_mi
 
     cols = lx + ly
-    check = client.submit(_check_warnings, P.row_sample(client, ddf, cols, min(CHECK_ROWS, n), seed + 1), lx, ly, method, seed,
+    check = client.submit(_check_warnings, P.row_sample(client, ddf, cols, min(CHECK_ROWS, n), seed + 1, n), lx, ly, method, seed,
                           pure=False)
     warns: list = []
     diag: dict[str, Any] = {"route": "moments" if method == "gaussian" else "copula", "n_rows": n, "check_rows": min(CHECK_ROWS, n)}

@@ -188,7 +188,7 @@ def feature_mi(
         tasks: dict[str, tuple] = {}
         sampled = [c for c in todo if routes[c] == "sample"]
         if sampled or closed:
-            fut = P.row_sample(client, ddf, sampled + list(closed) + [TARGET], min(max_sample_rows, n), seed0)
+            fut = P.row_sample(client, ddf, sampled + list(closed) + [TARGET], min(max_sample_rows, n), seed0, n)
             for c in sampled:
                 tasks[keys[c]] = (
                     score_sampled,

@@ -192,7 +192,7 @@ def mi_matrix(df: Any, method: str = "auto", *, discrete: Any = "auto", n_subsam
         tasks = {}
         if by_b:
             need = sorted({c for ps in by_b.values() for p in ps for c in p}, key=lambda c: index[c])
-            fut = P.row_sample(client, ddf, need, min(max_sample_rows, n), seed)
+            fut = P.row_sample(client, ddf, need, min(max_sample_rows, n), seed, n)
             for b, ps in by_b.items():
                 sp = {c: specs[c] for p in ps for c in p}
                 tasks[keys[b]] = (score_pairs, (fut, sp, index, ps, method, params, seed, n_subsamples, precision, n, pair_fn))
