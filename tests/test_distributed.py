@@ -183,3 +183,17 @@ def test_bad_inputs_are_named(client):
         infolens.feature_mi(dd.from_pandas(bad, npartitions=2), "y", scheduler=client)
     with pytest.raises(InputError, match="precision"):
         infolens.feature_mi(ddf, "y", scheduler=client, precision=-1)
+
+
+def test_sample_blocks_draw_the_same_rows(client, monkeypatch):
+    """With the sample split into blocks of 2 columns (as 10^4 columns would be), every block
+    is drawn with the same keys: the table equals the one-block table exactly."""
+    from infolens.distributed import features as F
+
+    df = make_table(3000, seed=7).drop(columns=["label", "const"])
+    ddf = dd.from_pandas(df, npartitions=3)
+    one = infolens.feature_mi(ddf, "y", random_state=0, scheduler=client, max_sample_rows=2000)
+    monkeypatch.setattr(F, "SAMPLE_BYTES", 8 * 2000 * 2)
+    blocks = infolens.feature_mi(ddf, "y", random_state=0, scheduler=client, max_sample_rows=2000)
+    pd.testing.assert_frame_equal(one.drop(columns=["warnings"]), blocks.drop(columns=["warnings"]))
+    assert one.set_index("feature").at["signal", "n"] == 2000

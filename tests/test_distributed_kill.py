@@ -4,7 +4,7 @@ A run stopped as a whole resumes from its checkpoint without redoing finished co
 
 The cluster is a real ``LocalCluster`` of 2 worker processes (1 thread, 1 GiB each) whose
 nannies restart a killed worker. Not timing-dependent: the kill happens when the first
-column's row arrives (12 columns of ~0.1-0.3 s each are then still queued or running on 2
+column's row arrives (12 columns of ~0.1 s each are then still queued or running on 2
 single-threaded workers), and every number is seeded, so the rows after the kill equal
 those of an undisturbed run whatever worker ran them.
 """
@@ -35,7 +35,7 @@ def client():
     assert not cluster_processes() - before, "worker processes left running"
 
 
-def table(n: int = 12_000, d: int = 12) -> pd.DataFrame:
+def table(n: int = 6_000, d: int = 12) -> pd.DataFrame:
     rng = np.random.default_rng(11)
     x = rng.normal(size=(n, d))
     df = pd.DataFrame(x, columns=[f"c{j:02d}" for j in range(d)])
