@@ -74,6 +74,21 @@ def test_feature_mi_same_rows_continuous_target(client):
     assert not any(w.code == "subsampled" for ws in got["warnings"] for w in ws)
 
 
+def test_target_as_a_dask_series_and_features_as_an_array(client):
+    """y given as a Dask Series of the same frame, or X as a Dask array with y an array of
+    the same chunks: the same table as with y named as a column."""
+    df = make_table(3000, seed=8)[["signal", "noise", "y"]]
+    ddf = dd.from_pandas(df, npartitions=3)
+    by_name = infolens.feature_mi(ddf, "y", random_state=0, scheduler=client, precision=None)
+    by_series = infolens.feature_mi(ddf[["signal", "noise"]], ddf["y"], random_state=0, scheduler=client, precision=None)
+    pd.testing.assert_frame_equal(by_name.drop(columns=["warnings"]), by_series.drop(columns=["warnings"]))
+    x = da.from_array(df[["signal", "noise"]].to_numpy(), chunks=(1000, 2))
+    y = da.from_array(df["y"].to_numpy(), chunks=1000)
+    arr = infolens.feature_mi(x, y, random_state=0, scheduler=client, precision=None, feature_names=["signal", "noise"])
+    assert list(arr["feature"]) == list(by_name["feature"])
+    assert np.allclose(arr["mi"], by_name["mi"], atol=1e-12)
+
+
 def test_feature_mi_counts_are_exact(client):
     """Discrete feature, discrete target: the contingency table of all rows, so the same number
     and error as the in-memory binning estimate (to 1e-12)."""
