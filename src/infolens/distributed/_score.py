@@ -18,6 +18,22 @@ from ._typing import ColumnSpec, head, sample_column, sample_is_constant
 PILOT_ROWS = 5_000
 
 
+#: an estimate whose standard error misses the precision by more than this factor is re-sized
+#: from its own (better) standard error, up to REFINE_ROUNDS times
+REFINE_TOL = 1.25
+REFINE_ROUNDS = 2
+
+
+def resize(stderr: float | None, m: int, precision: float | None, avail: int) -> int | None:
+    """The rows to re-estimate on when the estimate on ``m`` rows missed ``precision`` by more
+    than :data:`REFINE_TOL` (None: keep it). The pilot's standard error comes from 5,000 rows
+    and a handful of half-samples; the estimate's own, from ``m`` rows, is the better guide."""
+    if precision is None or stderr is None or not math.isfinite(stderr) or m >= avail or stderr <= REFINE_TOL * precision:
+        return None
+    m2 = rows_for_precision(stderr, m, precision, avail, safety=1.0)
+    return m2 if m2 > m else None
+
+
 def default_pair_fn() -> Callable[..., Any]:
     """The in-memory per-pair function: ``fn(a: Column, b: Column, method, params, seed) -> MIResult``."""
     from ..tables._pairs import estimate_pair
@@ -64,6 +80,13 @@ def score_sampled(
         if sample_is_constant(a):
             return failed_row(spec, f"constant on the {m:,} sampled rows (a rare level); raise max_sample_rows", m)
         res = fn(a, t, method, params, seed)
+        for _ in range(REFINE_ROUNDS):  # the pilot's error was too optimistic: re-size from this estimate's
+            m2 = resize(res.stderr, m, precision, avail)
+            if m2 is None:
+                break
+            m = m2
+            a, t = head(a_all, m), head(t_all, m)
+            res = fn(a, t, method, params, seed)
     except InfolensError as exc:
         return failed_row(spec, str(exc).splitlines()[0], avail)
     warns = list(res.warnings)

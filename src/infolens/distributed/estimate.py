@@ -30,7 +30,7 @@ from ..validation import seed_from
 from . import _passes as P
 from ._closed import plugin_from_counts, rows_for_precision
 from ._frames import as_frame, cluster_client
-from ._score import PILOT_ROWS
+from ._score import PILOT_ROWS, REFINE_ROUNDS, resize
 from ._stats import coarsen, correlation_matrix
 from ._typing import type_profile
 
@@ -72,6 +72,12 @@ def _sample_estimate(sample: Any, xc: list[str], yc: list[str], method: str, see
         pilot = estimate_mi(xs[:PILOT_ROWS], ys[:PILOT_ROWS], method, random_state=seed, warn=False, **params)
         m = rows_for_precision(pilot.stderr, PILOT_ROWS, precision, avail)
     res = estimate_mi(xs[:m], ys[:m], method, random_state=seed, warn=False, **params)
+    for _ in range(REFINE_ROUNDS):  # re-size from the estimate's own error when the pilot was optimistic
+        m2 = resize(res.stderr, m, precision, avail)
+        if m2 is None:
+            break
+        m = m2
+        res = estimate_mi(xs[:m], ys[:m], method, random_state=seed, warn=False, **params)
     if m < n_rows:
         res.warnings.append(flag(
             "subsampled",

@@ -28,7 +28,7 @@ from . import _passes as P
 from ._closed import plugin_from_counts, rows_for_precision
 from ._frames import as_frame, cluster_client
 from ._run import load_checkpoint, row_key, run_tasks
-from ._score import PILOT_ROWS, default_pair_fn
+from ._score import PILOT_ROWS, REFINE_ROUNDS, default_pair_fn, resize
 from ._typing import ColumnSpec, head, sample_column, type_profile
 
 
@@ -106,6 +106,13 @@ def score_pairs(sample: Any, specs: dict[str, ColumnSpec], index: dict[str, int]
             finite = [s for s in se0.values() if math.isfinite(s)]
             m = rows_for_precision(max(finite) if finite else math.nan, PILOT_ROWS, precision, avail)
         vals, se = _halfsample(prep, kinds, pairs, k, m, n_subsamples, rng)
+        for _ in range(REFINE_ROUNDS):  # re-size from the estimate's own errors when the pilot was optimistic
+            finite = [s for s in se.values() if math.isfinite(s)]
+            m2 = resize(max(finite) if finite else None, m, precision, avail)
+            if m2 is None:
+                break
+            m = m2
+            vals, se = _halfsample(prep, kinds, pairs, k, m, n_subsamples, rng)
         for a, b in pairs:
             meth = "ksg" if kinds[a] == kinds[b] == "continuous" else "ross"
             out["pairs"].append([a, b, vals[(a, b)], se[(a, b)], meth, m, []])
