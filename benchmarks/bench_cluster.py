@@ -10,7 +10,8 @@
    put a noise column at 0.017 above it).
 2. Runs ``feature_mi(dd.read_parquet(folder), "y")`` on LocalClusters of 1 and 2 worker
    processes (1 thread each, ``--memory-limit`` each): wall time, the 2-worker speed-up (a ratio
-   measured in the same run), peak RSS of each worker (``getrusage`` in the worker: the goal is
+   measured in the same run), one profile pass timed alone first (the first read of the files:
+   cold page cache), the phases inside feature_mi, peak RSS of each worker (``getrusage`` in the worker: the goal is
    <= 3 GB), and whether the four informative columns are the top four.
 3. ``mi_matrix`` over ``--matrix-cols`` columns (default 1,000; ``--matrix-rows`` rows): timed on
    two subsets of pairs (all pairs whose second column is one of k columns 25 apart), a line
@@ -108,7 +109,7 @@ def run_features(folder: Path, workers: int, memory_limit: str, seed: int) -> di
     top = list(df["feature"][: len(INFORMATIVE)])
     sampled = df[df["warnings"].map(lambda w: any(getattr(f, "code", "") == "subsampled" for f in w))]
     return {
-        "workers": workers, "seconds": seconds, "pass_seconds": pass_seconds, "peak_worker_gb": max(peaks) / 1e9, "top": top,
+        "workers": workers, "seconds": seconds, "pass_seconds": pass_seconds, "phases": df.attrs["seconds"], "peak_worker_gb": max(peaks) / 1e9, "top": top,
         "right_top": sorted(top) == INFORMATIVE, "rows": int(df.attrs["n_rows"]),
         "sample_rows_median": float(sampled["n"].median()) if len(sampled) else float("nan"),
         "sample_rows_max": int(sampled["n"].max()) if len(sampled) else 0,
@@ -168,6 +169,9 @@ def main() -> None:
         print(f"| {r['workers']} | {r['seconds']:.0f} | {base / r['seconds']:.2f} | {r['pass_seconds']:.0f}, "
               f"{size / r['pass_seconds']:.3g} | {r['peak_worker_gb']:.2f} | "
               f"{'yes' if r['right_top'] else 'NO: ' + ', '.join(r['top'])} | {r['sample_rows_median']:,.0f} / {r['sample_rows_max']:,} |")
+    for r in runs:
+        print(f"  {r['workers']} worker(s), inside feature_mi: "
+              + ", ".join(f"{k} {v:.0f} s" for k, v in r["phases"].items()))
     print("\ntop of the table (last run):")
     for h in runs[-1]["head"]:
         print(f"  {h['feature']}  {h['mi']:.4f} +- {h['stderr']:.4f}  {h['method']}  n={h['n']:,}")

@@ -165,8 +165,12 @@ def feature_mi(
     if discrete_target not in ("auto", None, True, False):
         raise InputError(f"discrete_target must be True, False or 'auto', got {discrete_target!r}")
     seed0 = seed_from(random_state)
+    import time
+
+    clock = {"start": time.perf_counter()}
     with cluster_client(scheduler) as client:
         prof = P.profile(client, ddf, feats + [TARGET])
+        clock["profile"] = time.perf_counter()
         n = prof[TARGET].n
         target = type_profile(TARGET, prof[TARGET], None if discrete_target in ("auto", None) else bool(discrete_target), "y")
         if target.kind == "constant":
@@ -184,6 +188,7 @@ def feature_mi(
                 rows[c] = _constant_row(c, n)
         todo = [c for c in feats if keys[c] not in done and routes[c] != "constant"]
         closed = _all_rows(client, ddf, todo, routes, specs, target, n, n_permutations)
+        clock["all_rows"] = time.perf_counter()
         for c in [c for c in closed if routes[c] == "counts"]:
             rows[c] = closed.pop(c)  # final: the plug-in's own warnings come from the same counts
             if checkpoint is not None:
@@ -205,6 +210,7 @@ def feature_mi(
         )
         for k, r in got.items():
             rows.setdefault(by_key[k], r)
+        clock["columns"] = time.perf_counter()
     f = 1.0 if unit == "nats" else 1.0 / NATS_PER_BIT
     table = []
     for c in feats:
@@ -222,6 +228,8 @@ def feature_mi(
         "auto_methods": {f"{a} feature, {b} target": m for (a, b), m in AUTO.items()},
         "n_rows": int(n), "routes": routes, "precision": precision, "max_sample_rows": int(max_sample_rows),
         "resumed": sorted(by_key[k] for k in done),
+        "seconds": {"profile pass": clock["profile"] - clock["start"], "all-row passes": clock["all_rows"] - clock["profile"],
+                    "sample pass and column tasks": clock["columns"] - clock["all_rows"]},
         "tests": {"counts": "G-test on all rows", "moments": "t-test of the correlation on all rows",
                   "copula": "t-test of the normal-score correlation on all rows", "sample": "permutations on the sampled rows"},
     })
