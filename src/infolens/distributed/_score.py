@@ -12,7 +12,7 @@ import numpy as np
 
 from ..errors import InfolensError, flag
 from ._closed import rows_for_precision
-from ._typing import ColumnSpec, head, sample_column, sample_is_constant
+from ._typing import ColumnSpec, sample_column
 
 #: rows of the pilot estimate that sizes the sample (the first rows of the random-order sample)
 PILOT_ROWS = 5_000
@@ -44,9 +44,26 @@ def default_pair_fn() -> Callable[..., Any]:
 def failed_row(spec: ColumnSpec, why: str, n: int) -> dict:
     return {
         "feature": spec.name, "mi": math.nan, "stderr": math.nan, "ci_low": math.nan, "ci_high": math.nan,
-        "p_value": math.nan, "kind": spec.kind, "method": "failed", "n": n,
+        "p_value": math.nan, "kind": "failed", "method": "failed", "n": n, "excluded": "failed",
         "warnings": [flag("column-failed", f"not scored: {why}", reason=why)],
     }
+
+
+def default_score_fn() -> Callable[..., Any]:
+    """The in-memory per-column function, ``tables._score.score_column``: the same rules for a
+    column on the cluster as in memory (identifiers, missing values, high cardinality,
+    dequantising, the chance-corrected plug-in)."""
+    from ..tables._score import score_column
+
+    return score_column
+
+
+def sampled_target(sample: Any, target: ColumnSpec, rows: int, base: int) -> Any:
+    """The first ``rows`` sampled target values, prepared as in memory (``prepare_target``)."""
+    from ..tables._score import prepare_target
+
+    declared: bool | str = "auto" if target.how in ("labels", "detected") else target.kind == "discrete"
+    return prepare_target(sample[target.name].iloc[:rows].to_numpy(), declared, base)
 
 
 def score_sampled(
@@ -55,62 +72,79 @@ def score_sampled(
     target: ColumnSpec,
     method: str,
     params: dict[str, Any],
-    seed: int,
+    base: int,
     precision: float | None,
     n_rows: int,
     n_permutations: int,
-    pair_fn: Callable[..., Any] | None = None,
+    options: dict[str, Any],
+    score_fn: Callable[..., Any] | None = None,
 ) -> dict:
-    """One feature row from the sample: a pilot estimate on its first :data:`PILOT_ROWS` rows,
-    ``m = rows_for_precision(...)`` rows, the estimate on the first ``m`` rows (a uniform
-    random sample, the sample being in random order), and its permutation p-value on those rows."""
-    from ..tables import _kernels as K
-    from ..tables._pairs import stat_factory
+    """One feature row from the sample: a pilot on its first :data:`PILOT_ROWS` rows sizes
+    ``m`` (:func:`~._closed.rows_for_precision`), the per-column function scores the first
+    ``m`` rows (a uniform random sample: the sample is in random order), re-sized from its own
+    standard error when the pilot was optimistic, and the permutation test runs on those rows.
+    ``options``: the per-column function's keywords (``declared``, ``keep_identifiers``, ``missing``)."""
+    from ..tables._score import column_seed
 
-    fn = pair_fn or default_pair_fn()
+    fn = score_fn or default_score_fn()
     avail = len(sample)
-    a_all, t_all = sample_column(sample, spec), sample_column(sample, target)
-    try:
-        m0 = min(PILOT_ROWS, avail)
-        m = avail
-        if precision is not None and m0 < avail:
-            pilot = fn(head(a_all, m0), head(t_all, m0), method, params, seed)
-            m = rows_for_precision(pilot.stderr, m0, precision, avail)
-        a, t = head(a_all, m), head(t_all, m)
-        if sample_is_constant(a):
-            return failed_row(spec, f"constant on the {m:,} sampled rows (a rare level); raise max_sample_rows", m)
-        res = fn(a, t, method, params, seed)
-        for _ in range(REFINE_ROUNDS):  # the pilot's error was too optimistic: re-size from this estimate's
-            m2 = resize(res.stderr, m, precision, avail)
-            if m2 is None:
-                break
-            m = m2
-            a, t = head(a_all, m), head(t_all, m)
-            res = fn(a, t, method, params, seed)
-    except InfolensError as exc:
-        return failed_row(spec, str(exc).splitlines()[0], avail)
-    warns = list(res.warnings)
-    if m < n_rows:
-        warns.append(flag(
-            "subsampled",
-            f"estimated on a uniform random sample of {m:,} of {n_rows:,} rows (sized for a standard error of "
-            f"{precision:g} nats); the interval is that of an estimate on {m:,} rows drawn at random, so it includes "
-            "the sampling",
-            n_used=m, n_rows=n_rows, precision=precision if precision is not None else math.nan,
-        ))
-    lo, hi = res.ci if res.ci is not None else (math.nan, math.nan)
-    p = math.nan
+    seed = column_seed(base, spec.name)
+
+    def run(m: int, perms: int) -> Any:
+        return fn(spec.name, sample[spec.name].iloc[:m].to_numpy(), sampled_target(sample, target, m, base), method=method,
+                  params=params, seed=seed, n_permutations=perms, **options)
+
+    m = avail
+    if precision is not None and PILOT_ROWS < avail:
+        m = rows_for_precision(run(PILOT_ROWS, 0).stderr, PILOT_ROWS, precision, avail)
+    res = run(m, 0)
+    for _ in range(REFINE_ROUNDS):  # the pilot's error was too optimistic: re-size from this estimate's
+        m2 = resize(res.stderr, m, precision, avail)
+        if m2 is None:
+            break
+        m = m2
+        res = run(m, 0)
     if n_permutations:
-        rng = np.random.default_rng([seed, 1])
-        stat = stat_factory(a, t, method, params, rng)[0]
-        obs = float(stat(None)[0])
-        null = np.concatenate([stat(b) for b in K.permutation_blocks(m, n_permutations, rng)])
-        p = K.permutation_pvalue(obs, null)
-    return {
-        "feature": spec.name, "mi": float(res.mi), "stderr": math.nan if res.stderr is None else float(res.stderr),
-        "ci_low": float(lo), "ci_high": float(hi), "p_value": p, "kind": spec.kind, "method": res.method,
-        "n": int(res.n_samples), "warnings": warns,
-    }
+        res = run(m, n_permutations)
+    row = res.to_dict()
+    row.pop("seconds", None)
+    if m < n_rows:
+        row["warnings"] = [*row["warnings"], flag(
+            "subsampled",
+            f"estimated on a uniform random sample of {m:,} of {n_rows:,} rows"
+            + (f" (sized for a standard error of {precision:g} nats)" if precision is not None else "")
+            + f"; the interval is that of an estimate on {m:,} rows drawn at random, so it includes the sampling",
+            n_used=m, n_rows=n_rows, precision=precision if precision is not None else math.nan,
+        )]
+    return row
+
+
+def score_counts(table: Any, spec: ColumnSpec, method: str, params: dict[str, Any], base: int, n_rows: int,
+                 n_permutations: int, options: dict[str, Any], score_fn: Callable[..., Any] | None = None) -> dict:
+    """Two discrete columns from the contingency table of all rows: the rows are rebuilt as
+    codes (the plug-in estimate, its chance correction and its half-samples depend on the rows
+    only through their counts) and scored by the per-column function, so the number is the
+    in-memory one on all rows. Rows missing in either column are not in the table; their
+    number is stated as the in-memory rule states it."""
+    from ..tables._score import column_seed, prepare_target
+
+    fn = score_fn or default_score_fn()
+    t = np.asarray(table)
+    idx = np.repeat(np.arange(t.size), t.ravel())
+    a, b = idx // t.shape[1], idx % t.shape[1]
+    opts = {**options, "declared": True}
+    res = fn(spec.name, a, prepare_target(b, True, base), method=method, params=params, seed=column_seed(base, spec.name),
+             n_permutations=n_permutations, **opts)
+    row = res.to_dict()
+    row.pop("seconds", None)
+    dropped = n_rows - int(t.sum())
+    if dropped:
+        row["warnings"] = [*row["warnings"], flag(
+            "missing-values",
+            f"{dropped} of {n_rows} rows ({dropped / n_rows:.1%}) have no value here (in the column or the target): "
+            f"estimated on the {n_rows - dropped} rows that have one (pairwise-complete)", dropped=dropped, rows=n_rows)]
+    row["kind"] = spec.kind
+    return row
 
 
 #: sampled rows the in-memory checks of an all-rows closed form run on

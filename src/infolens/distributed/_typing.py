@@ -27,24 +27,21 @@ class ColumnSpec:
 
 
 def type_profile(name: str, prof: ColumnProfile, declared: bool | None, what: str) -> ColumnSpec:
-    """The in-memory typing rule (``tables._columns.type_column``) from a profile: labels are
-    discrete; missing values are refused; a constant column is constant; otherwise a
+    """The in-memory typing rule (``tables._columns.type_column``) from a profile of the
+    present values (missing ones are the per-column function's business): labels are
+    discrete; a constant column is constant; otherwise a
     declaration wins, else integral values with at most ``max(32, 5% of n)`` levels are
     discrete (at most :data:`~._stats.LEVEL_CAP` on the cluster)."""
-    if prof.missing:
-        raise InputError(f"{what} has {prof.missing} missing values (NaN/inf/None); drop or impute them first")
     if prof.labels:
         if declared is False:
             raise InputError(
                 f"{what} holds labels (strings or categories), which cannot be continuous; leave it to 'auto' or declare it discrete"
             )
-        if prof.levels is None:
-            raise InputError(
-                f"{what} holds more than {LEVEL_CAP:,} distinct labels (an identifier?); drop it, or group its labels"
-            )
+        if prof.levels is None:  # more labels than the profile tracks: scored on the sample, where
+            return ColumnSpec(name, "discrete", "labels")  # the identifier rule sees them
         kind = "constant" if len(prof.levels) <= 1 else "discrete"
         return ColumnSpec(name, kind, "labels", tuple(prof.sorted_levels()))
-    if prof.lo == prof.hi:
+    if prof.lo >= prof.hi:  # one value, or none at all
         return ColumnSpec(name, "constant", "detected")
     if declared is None:
         limit = max(MAX_DISCRETE_LEVELS, int(0.05 * prof.n))

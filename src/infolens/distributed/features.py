@@ -32,13 +32,13 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError, InputTypeError, flag
-from ..result import NATS_PER_BIT, check_unit
+from ..result import check_unit
 from ..validation import check_choice, seed_from
 from . import _passes as P
-from ._closed import correlation_pvalue, g_test_pvalue, gaussian_from_correlation, plugin_from_counts
+from ._closed import correlation_pvalue, gaussian_from_correlation
 from ._frames import as_frame, cluster_client
-from ._run import append_row, load_checkpoint, row_key, run_tasks
-from ._score import check_closed, score_sampled
+from ._run import load_checkpoint, row_key, run_tasks
+from ._score import check_closed, score_counts, score_sampled
 from ._stats import coarsen, correlation
 from ._typing import ColumnSpec, type_profile
 
@@ -48,16 +48,23 @@ GAUSSIAN = "gaussian"
 #: knots of the quantile sketch per partition (rank error <= 1/q + 1/rows of the smallest partition)
 SKETCH_KNOTS = 1000
 TARGET = "__infolens_target__"
+#: contingency cells above which two discrete columns go the sample route instead (memory of
+#: the table, and of the rows rebuilt from it: see ``_score.score_counts``)
+COUNT_CELLS = 1_000_000
 #: bytes of row sample per block of columns (a worker holds one block per task it runs: with
 #: 200,000 rows, 320 float64 columns a block; 10^4 columns make 32 blocks drawn on the same rows)
 SAMPLE_BYTES = 512 * 2**20
 
 
-def route_of(spec: ColumnSpec, target: ColumnSpec, method: str) -> str:
-    """Which way a column is scored (see the module docstring)."""
+def route_of(spec: ColumnSpec, target: ColumnSpec, method: str, missing_as_value: bool = False) -> str:
+    """Which way a column is scored (see the module docstring); ``missing_as_value``: the
+    column or target has missing values that ``missing="category"`` makes a value (not
+    counted: the sample route applies the rule)."""
     if spec.kind == "constant":
         return "constant"
-    if method in ("auto", "binning") and spec.kind == target.kind == "discrete":
+    if (method in ("auto", "binning") and spec.kind == target.kind == "discrete" and spec.levels is not None
+            and target.levels is not None and not missing_as_value
+            and len(spec.levels) * len(target.levels) <= COUNT_CELLS):
         return "counts"
     if spec.kind == target.kind == "continuous" and method in (GAUSSIAN, COPULA):
         return "moments" if method == GAUSSIAN else "copula"
@@ -98,15 +105,18 @@ def feature_mi(
     correction: str | None = "fdr_bh",
     discrete_features: Any = "auto",
     discrete_target: bool | str = "auto",
+    keep_identifiers: bool = False,
+    missing: str = "drop",
     unit: str = "nats",
     random_state: Any = None,
     feature_names: Any = None,
+    warn: bool = True,
     scheduler: Any = None,
     precision: float | None = 0.005,
     max_sample_rows: int = 200_000,
     checkpoint: str | None = None,
     progress: bool | None = False,
-    pair_fn: Callable[..., Any] | None = None,
+    score_fn: Callable[..., Any] | None = None,
     on_column: Callable[[str, dict], None] | None = None,
     **params: Any,
 ) -> Any:
@@ -126,18 +136,18 @@ def feature_mi(
     checkpoint : a JSON-lines file; finished columns are appended as they arrive and a rerun
         with the same data and settings takes them from there (resume).
     progress : a progress bar over the columns (None: only on a terminal).
-    pair_fn : the per-pair function the sampled columns are scored with,
-        ``fn(a: Column, b: Column, method, params, seed) -> MIResult`` (default: the in-memory
-        one, ``infolens.tables._pairs.estimate_pair``), module-level so it pickles.
+    score_fn : the per-column function the sampled and counted columns are scored with
+        (default: the in-memory one, :func:`infolens.tables._score.score_column`, so a column
+        gets the same rules on the cluster as in memory), module-level so it pickles.
     on_column : called in the caller's process as each column's row arrives, ``(name, row)``.
     """
-    import pandas as pd
 
     from ..tables import _kernels as K
-    from ..tables.features import COLUMNS
+    from ..tables._score import MISSING
 
     check_unit(unit)
     check_choice(correction, "correction", K.CORRECTIONS)
+    check_choice(missing, "missing", MISSING)
     if isinstance(n_permutations, bool) or not isinstance(n_permutations, (int, np.integer)) or n_permutations < 0:
         raise InputError(f"n_permutations must be an integer >= 0 (0: no test), got {n_permutations!r}")
     if not isinstance(method, str):
@@ -176,33 +186,42 @@ def feature_mi(
         if target.kind == "constant":
             raise InputError("y is constant (every row equal); a constant target carries no information - MI is 0 for every feature")
         specs = {c: type_profile(c, prof[c], None if decl is None else decl[c], f"X column {c!r}") for c in feats}
-        routes = {c: route_of(specs[c], target, method) for c in feats}
-        seeds = np.random.SeedSequence(seed0).spawn(len(feats))
-        est_seeds = {c: int(np.random.default_rng(s).integers(0, 2**31 - 1)) for c, s in zip(feats, seeds)}
-        settings = [method, sorted(params.items()), n_permutations, precision, max_sample_rows, seed0, prof[TARGET].fingerprint(), target.kind]
-        keys = {c: row_key([c, routes[c], specs[c].kind, prof[c].fingerprint(), est_seeds[c], settings]) for c in feats}
+        routes = {c: route_of(specs[c], target, method, prof[c].missing + prof[TARGET].missing > 0 and missing != "drop")
+                  for c in feats}
+        from ..tables._score import column_seed
+
+        est_seeds = {c: int(column_seed(seed0, c).generate_state(1)[0]) for c in feats}
+        options = {c: {"declared": None if specs[c].how == "labels" else specs[c].kind == "discrete",
+                       "keep_identifiers": bool(keep_identifiers), "missing": missing} for c in feats}
+        settings = [method, sorted(params.items()), n_permutations, precision, max_sample_rows, seed0, prof[TARGET].fingerprint(),
+                    target.kind, keep_identifiers, missing]
+        keys = {c: row_key([c, routes[c], specs[c].kind, prof[c].fingerprint(), settings]) for c in feats}
         done = {k: r for k, r in load_checkpoint(checkpoint).items() if k in keys.values()}
         rows: dict[str, dict] = {}
         for c in feats:
             if routes[c] == "constant":
                 rows[c] = _constant_row(c, n)
         todo = [c for c in feats if keys[c] not in done and routes[c] != "constant"]
+        tasks: dict[str, tuple] = {}
+        counted = [c for c in todo if routes[c] == "counts"]
+        if counted:
+            disc = {c: list(specs[c].levels or ()) for c in counted}
+            disc[TARGET] = list(target.levels or ())
+            tables = P.counts(client, ddf, disc, TARGET)
+            for c in counted:
+                tasks[keys[c]] = (score_counts, (tables[c], specs[c], method, params, seed0, n, int(n_permutations), options[c],
+                                                 score_fn))
         closed = _all_rows(client, ddf, todo, routes, specs, target, n, n_permutations)
         clock["all_rows"] = time.perf_counter()
-        for c in [c for c in closed if routes[c] == "counts"]:
-            rows[c] = closed.pop(c)  # final: the plug-in's own warnings come from the same counts
-            if checkpoint is not None:
-                append_row(checkpoint, keys[c], rows[c])
-        tasks: dict[str, tuple] = {}
         sampled = [c for c in todo if routes[c] == "sample"]
         fut = sample_blocks(client, ddf, sampled + list(closed), min(max_sample_rows, n), seed0, n)
         for c in sampled:
             tasks[keys[c]] = (
                 score_sampled,
-                (fut[c], specs[c], target, method, params, est_seeds[c], precision, n, int(n_permutations), pair_fn),
+                (fut[c], specs[c], target, method, params, seed0, precision, n, int(n_permutations), options[c], score_fn),
             )
         for c, row in closed.items():
-            tasks[keys[c]] = (check_closed, (fut[c], row, specs[c], target, method, est_seeds[c], pair_fn))
+            tasks[keys[c]] = (check_closed, (fut[c], row, specs[c], target, method, est_seeds[c]))
         by_key = {keys[c]: c for c in feats}
         got = run_tasks(
             client, tasks, checkpoint=checkpoint, progress=progress, done=done, desc="columns",
@@ -211,28 +230,29 @@ def feature_mi(
         for k, r in got.items():
             rows.setdefault(by_key[k], r)
         clock["columns"] = time.perf_counter()
-    f = 1.0 if unit == "nats" else 1.0 / NATS_PER_BIT
-    table = []
-    for c in feats:
-        r = rows[c]
-        table.append([c, r["mi"] * f, r["stderr"] * f, r["ci_low"] * f, r["ci_high"] * f, r["p_value"], math.nan,
-                      r["kind"], r["method"], r["n"], list(r["warnings"])])
-    df = pd.DataFrame(table, columns=COLUMNS)
-    df["p_adjusted"] = K.adjust_pvalues(df["p_value"].to_numpy(dtype=float), correction) if n_permutations else math.nan
-    df = df.sort_values("mi", ascending=False, kind="stable", na_position="last").reset_index(drop=True)
+    from ..tables._score import ColumnScore
+    from ..tables.features import emit_table_warnings, scores_frame
+
+    scores = [ColumnScore(**{"excluded": "", **rows[c]}) for c in feats]
+    df = scores_frame(scores, unit, correction if n_permutations else None, bool(n_permutations))
     from ..tables._pairs import AUTO
 
     df.attrs.update({
         "target_kind": target.kind, "target_discrete": target.how, "unit": unit, "method": method,
         "n_permutations": int(n_permutations), "correction": correction if n_permutations else None,
-        "auto_methods": {f"{a} feature, {b} target": m for (a, b), m in AUTO.items()},
+        "auto_methods": {**{f"{a} feature, {b} target": m for (a, b), m in AUTO.items()},
+                         "discrete feature, discrete target": "plugin-chance"},
+        "target_missing": prof[TARGET].missing, "missing": missing, "keep_identifiers": bool(keep_identifiers),
+        "p_value_floor": 1.0 / (int(n_permutations) + 1) if n_permutations else math.nan,
         "n_rows": int(n), "routes": routes, "precision": precision, "max_sample_rows": int(max_sample_rows),
         "resumed": sorted(by_key[k] for k in done),
         "seconds": {"profile pass": clock["profile"] - clock["start"], "all-row passes": clock["all_rows"] - clock["profile"],
                     "sample pass and column tasks": clock["columns"] - clock["all_rows"]},
-        "tests": {"counts": "G-test on all rows", "moments": "t-test of the correlation on all rows",
+        "tests": {"counts": "permutations of all rows' codes", "moments": "t-test of the correlation on all rows",
                   "copula": "t-test of the normal-score correlation on all rows", "sample": "permutations on the sampled rows"},
     })
+    if warn:
+        emit_table_warnings(df)
     return df
 
 
@@ -251,23 +271,14 @@ def sample_blocks(client: Any, ddf: Any, cols: list[str], m: int, seed: int, n: 
 
 def _constant_row(name: str, n: int) -> dict:
     return {"feature": name, "mi": 0.0, "stderr": 0.0, "ci_low": 0.0, "ci_high": 0.0, "p_value": math.nan,
-            "kind": "constant", "method": "constant", "n": n,
+            "kind": "constant", "method": "constant", "n": n, "excluded": "constant",
             "warnings": [flag("constant-dropped", "constant column: it carries no information (not estimated)")]}
 
 
 def _all_rows(client: Any, ddf: Any, cols: list[str], routes: dict[str, str], specs: dict[str, ColumnSpec],
               target: ColumnSpec, n: int, n_permutations: int) -> dict[str, dict]:
-    """Rows of the columns scored from statistics of all rows (counts, moments, copula)."""
+    """Rows of the columns scored by a closed form from statistics of all rows (moments, copula)."""
     out: dict[str, dict] = {}
-    counted = [c for c in cols if routes[c] == "counts"]
-    if counted:
-        disc = {c: list(specs[c].levels or ()) for c in counted}
-        disc[TARGET] = list(target.levels or ())
-        tables = P.counts(client, ddf, disc, TARGET)
-        for c in counted:
-            mi, se, diag, warns = plugin_from_counts(tables[c])
-            p = g_test_pvalue(diag["plug_in"], diag["rows"], diag["dof"]) if n_permutations else math.nan
-            out[c] = _row(c, specs[c].kind, "binning", mi, se, p, diag["rows"], warns)
     gauss = [c for c in cols if routes[c] == "moments"]
     if gauss:
         mom = P.moments(client, ddf, gauss, TARGET, None, n)

@@ -2,7 +2,8 @@
 unit of work.
 
 * Two discrete columns (``auto``, ``binning``): the contingency table of all rows, counted per
-  partition and added; the plug-in with Miller-Madow and its delta-method error.
+  partition and added; the in-memory rule (the plug-in less its chance expectation, half-sampling
+  error) on the rows rebuilt from the counts.
 * Every other pair: on a uniform random sample of rows (one pass draws it; it stays on the
   workers). One task per column ``j`` scores the pairs ``(i, j)``, ``i < j``: with ``auto``,
   KSG (two continuous columns) and Ross (a discrete and a continuous one) through the batched
@@ -25,7 +26,7 @@ from ..errors import InputError, InputTypeError, flag
 from ..result import NATS_PER_BIT, check_unit
 from ..validation import seed_from
 from . import _passes as P
-from ._closed import plugin_from_counts, rows_for_precision
+from ._closed import rows_for_precision
 from ._frames import as_frame, cluster_client
 from ._run import load_checkpoint, row_key, run_tasks
 from ._score import PILOT_ROWS, REFINE_ROUNDS, default_pair_fn, resize
@@ -186,9 +187,14 @@ def mi_matrix(df: Any, method: str = "auto", *, discrete: Any = "auto", n_subsam
         if counted:
             disc = {c: list(specs[c].levels or ()) for p in counted for c in p}
             tables = P.pair_counts(client, ddf, disc, counted)
-            for a, b in counted:
-                v, s, diag, w = plugin_from_counts(tables[(a, b)])
-                _put(mi, se, used, meth, warns, index, (a, b, v, s, "binning", diag["rows"], w))
+            from ..tables._chance import chance_corrected_estimate
+
+            crng = np.random.default_rng([seed, 11])
+            for a, b in counted:  # the in-memory rule for two discrete columns, on all rows rebuilt from their counts
+                t = np.asarray(tables[(a, b)])
+                idx = np.repeat(np.arange(t.size), t.ravel())
+                v, s, _ = chance_corrected_estimate(idx // t.shape[1], idx % t.shape[1], n_subsamples, crng)
+                _put(mi, se, used, meth, warns, index, (a, b, v, math.nan if s is None else s, "plugin-chance", int(t.sum()), []))
         rest = [p for p in all_pairs if p not in set(counted)]
         by_b: dict[str, list] = {}
         for a, b in rest:

@@ -101,8 +101,9 @@ def feature_mi(
         from ..distributed import feature_mi as cluster_feature_mi
 
         return cluster_feature_mi(X, y, method, n_permutations=n_permutations, correction=correction,
-                                  discrete_features=discrete_features, discrete_target=discrete_target, unit=unit,
-                                  random_state=random_state, feature_names=feature_names, **params)
+                                  discrete_features=discrete_features, discrete_target=discrete_target,
+                                  keep_identifiers=keep_identifiers, missing=missing, unit=unit, random_state=random_state,
+                                  feature_names=feature_names, warn=warn, **params)
     check_unit(unit)
     check_choice(correction, "correction", K.CORRECTIONS)
     check_choice(missing, "missing", MISSING)
