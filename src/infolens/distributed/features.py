@@ -51,19 +51,23 @@ TARGET = "__infolens_target__"
 #: contingency cells above which two discrete columns go the sample route instead (memory of
 #: the table, and of the rows rebuilt from it: see ``_score.score_counts``)
 COUNT_CELLS = 1_000_000
+#: rows above which the counted route is not taken: the in-memory rule's half-samples are drawn
+#: from the rows rebuilt from the table (16 bytes a row on the worker); beyond this the column is
+#: scored on the sample (stated), until the half-samples are drawn from the table itself
+COUNT_ROWS = 50_000_000
 #: bytes of row sample per block of columns (a worker holds one block per task it runs: with
 #: 200,000 rows, 320 float64 columns a block; 10^4 columns make 32 blocks drawn on the same rows)
 SAMPLE_BYTES = 512 * 2**20
 
 
-def route_of(spec: ColumnSpec, target: ColumnSpec, method: str, missing_as_value: bool = False) -> str:
+def route_of(spec: ColumnSpec, target: ColumnSpec, method: str, missing_as_value: bool = False, n_rows: int = 0) -> str:
     """Which way a column is scored (see the module docstring); ``missing_as_value``: the
     column or target has missing values that ``missing="category"`` makes a value (not
     counted: the sample route applies the rule)."""
     if spec.kind == "constant":
         return "constant"
     if (method in ("auto", "binning") and spec.kind == target.kind == "discrete" and spec.levels is not None
-            and target.levels is not None and not missing_as_value
+            and target.levels is not None and not missing_as_value and n_rows <= COUNT_ROWS
             and len(spec.levels) * len(target.levels) <= COUNT_CELLS):
         return "counts"
     if spec.kind == target.kind == "continuous" and method in (GAUSSIAN, COPULA):
@@ -186,7 +190,7 @@ def feature_mi(
         if target.kind == "constant":
             raise InputError("y is constant (every row equal); a constant target carries no information - MI is 0 for every feature")
         specs = {c: type_profile(c, prof[c], None if decl is None else decl[c], f"X column {c!r}") for c in feats}
-        routes = {c: route_of(specs[c], target, method, prof[c].missing + prof[TARGET].missing > 0 and missing != "drop")
+        routes = {c: route_of(specs[c], target, method, prof[c].missing + prof[TARGET].missing > 0 and missing != "drop", n)
                   for c in feats}
         from ..tables._score import column_seed
 
