@@ -15,7 +15,7 @@ import pytest
 from scipy.stats import binom
 
 import infolens
-from infolens.estimators import _knn_backend as kb
+from infolens.estimators import knn_backend as kb
 from infolens.estimators.knn import ksg_mi
 
 
@@ -134,9 +134,9 @@ def test_counts_agree_across_backends_with_ties(strict, dim):
     np.testing.assert_array_equal(b, ref)
 
 
-@pytest.mark.parametrize("n", [300, kb._THREAD_MIN_N + 500])
+@pytest.mark.parametrize("n", [300, kb.THREAD_MIN_N + 500])
 def test_concurrent_counts_match_one_at_a_time(n):
-    """count_within_each (tree counts in threads above _THREAD_MIN_N, in one thread below,
+    """count_within_each (tree counts in threads above THREAD_MIN_N, in one thread below,
     1-D by sorting) returns, query by query, the counts of the brute-force search."""
     rng = np.random.default_rng(n)
     x, y, z = rng.normal(size=(n, 2)), rng.integers(0, 5, size=(n, 3)).astype(float), rng.normal(size=(n, 1))
@@ -240,7 +240,7 @@ def test_bad_inputs_are_named():
 def test_thread_limit_gives_the_same_estimate(monkeypatch):
     """OMP_NUM_THREADS=1 (what the runner's workers set) runs every search in one thread
     and gives the same number as the threaded search."""
-    x, y, _ = gaussian_pair(kb._THREAD_MIN_N + 500, 2, 0.5, seed=3)
+    x, y, _ = gaussian_pair(kb.THREAD_MIN_N + 500, 2, 0.5, seed=3)
     a = infolens.estimate_mi(x, y, method="ksg", random_state=0, n_subsamples=0).mi
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
     assert kb.n_threads() == 1

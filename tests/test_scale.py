@@ -16,7 +16,7 @@ import infolens
 from infolens.cli import main
 from infolens.data.columnar import ParquetColumns
 from infolens.estimators import _ksg_jackknife as jk
-from infolens.estimators._batched_knn import knn_2d_sorted
+from infolens.estimators.batched_knn import knn_2d_sorted
 from infolens.estimators.knn import JACKKNIFE_SCALE, ksg_mi
 
 

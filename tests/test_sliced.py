@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import infolens
-from infolens.estimators import _batched_knn as bk
+from infolens.estimators import batched_knn as bk
 from infolens.estimators.sliced import random_stiefel
 
 
@@ -272,8 +272,8 @@ def test_compiled_kernel_equals_the_kd_tree_path(case):
         joint = np.stack([us[p], vs], 1)
         e_ref = cKDTree(joint).query(joint, k=[k + 1], p=np.inf)[0][:, 0]
         assert np.array_equal(eps[p], e_ref)
-        assert np.array_equal(nu[p], bk._count_1d(np.sort(us[p]), us[p], e_ref, closed=False))
-        assert np.array_equal(nv[p], bk._count_1d(vs, vs, e_ref, closed=False))
+        assert np.array_equal(nu[p], bk.count_1d(np.sort(us[p]), us[p], e_ref, closed=False))
+        assert np.array_equal(nv[p], bk.count_1d(vs, vs, e_ref, closed=False))
 
 
 @pytest.mark.skipif(not bk.uses_kernel(1, 1), reason="compiled 2-D KSG kernel not built")

@@ -18,7 +18,7 @@ from infolens import mi_matrix
 from infolens.errors import DataWarning, InfolensWarning
 from infolens.sklearn import MISelector, mutual_info_classif
 from infolens.tables import feature_mi, score_column, select_features
-from infolens.tables._score import prepare_target
+from infolens.tables.score import prepare_target
 from infolens.tables.example import NOISE, SIGNALS, trap_table
 
 

@@ -15,9 +15,9 @@ import pytest
 from scipy import integrate, stats
 
 from infolens.errors import DataWarning
-from infolens.estimators._batched_knn import ross_1d
+from infolens.estimators.batched_knn import ross_1d
 from infolens.tables import feature_mi, information_coefficient, mi_matrix
-from infolens.tables._kernels import adjust_pvalues, ross_stat_factory
+from infolens.tables.kernels import adjust_pvalues, ross_stat_factory
 
 
 def shift_truth(delta):

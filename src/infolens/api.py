@@ -58,7 +58,7 @@ def estimate_mi(
     >>> x = rng.normal(size=2000); y = x + rng.normal(size=2000)
     >>> r = infolens.estimate_mi(x, y, method="ksg", k=5)   # truth 0.5 ln 2 = 0.347 nats
     """
-    from .distributed._frames import any_dask
+    from .distributed.frames import any_dask
 
     if any_dask(x, y):  # Dask inputs: the cluster path (docs/scale.md); scheduler=, precision= in params
         from .distributed.estimate import estimate_mi as cluster_estimate_mi

@@ -9,7 +9,7 @@ interval, is the answer to "is there any dependence".
 For ``method="ksg"`` (the default) x and y are validated, tie-broken and standardised
 once, and the P permuted estimates run on the KSG core with no per-estimate validation,
 scaling or error bar; when both sides are 1-D they are batched through the compiled 2-D
-kernel of :mod:`infolens.estimators._batched_knn`. Other methods run the estimator once per permutation with its standard error
+kernel of :mod:`infolens.estimators.batched_knn`. Other methods run the estimator once per permutation with its standard error
 switched off where it has one.
 """
 
@@ -133,9 +133,9 @@ def _test_statistic_for(x: Any, y: Any) -> str:
 
 
 def _ksg_batched(x: Any, y: Any, P: int, rng: np.random.Generator, params: dict[str, Any]):
-    from .estimators import _knn_backend as kb
-    from .estimators._batched_knn import ksg_batch, uses_kernel
-    from .estimators._ties import prepare
+    from .estimators import knn_backend as kb
+    from .estimators.batched_knn import ksg_batch, uses_kernel
+    from .estimators.ties import prepare
     from .estimators.knn import KSG, ksg_mi
 
     est = KSG(**{**params, "n_subsamples": 0, "random_state": rng})  # checks the parameters

@@ -105,7 +105,7 @@ def validation_notes() -> Iterator[list[str]]:
         _NOTES.reset(token)
 
 
-def _note(message: str, code: str = "data-changed") -> None:
+def validation_note(message: str, code: str = "data-changed") -> None:
     notes = _NOTES.get()
     entry = flag(code, message)
     if notes is None:

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError, InputTypeError
-from .result import _note, validation_notes  # noqa: F401  (the collector lives with MIResult)
+from .result import validation_note, validation_notes  # noqa: F401  (the collector lives with MIResult)
 
 #: A column whose values are integral and take at most this many distinct
 #: values (or at most 5% of n, whichever is larger) is *detected* as discrete.
@@ -154,7 +154,7 @@ def check_array(
         if const.size and arr.ndim == 2:
             arr = np.delete(arr, const, axis=1)
             shown = ", ".join(map(str, const[:10].tolist())) + (", ..." if const.size > 10 else "")
-            _note(
+            validation_note(
                 f"{name}: dropped {const.size} constant column(s) [{shown}] (a constant carries no information); "
                 f"the estimate uses the other {arr.shape[1]}",
                 code="constant-dropped",

@@ -4,7 +4,7 @@ any fsspec URL) on a ``dask.distributed`` cluster. The public entry points
 (``infolens.feature_mi`` etc.) hand Dask inputs here; see docs/scale.md for the design.
 """
 
-from ._frames import any_dask, cluster_client, is_dask, read_parquet
+from .frames import any_dask, cluster_client, is_dask, read_parquet
 from .estimate import estimate_mi
 from .features import feature_mi
 from .matrix import mi_matrix

@@ -36,7 +36,7 @@ def resize(stderr: float | None, m: int, precision: float | None, avail: int) ->
 
 def default_pair_fn() -> Callable[..., Any]:
     """The in-memory per-pair function: ``fn(a: Column, b: Column, method, params, seed) -> MIResult``."""
-    from ..tables._pairs import estimate_pair
+    from ..tables.pairs import estimate_pair
 
     return estimate_pair
 
@@ -50,17 +50,17 @@ def failed_row(spec: ColumnSpec, why: str, n: int) -> dict:
 
 
 def default_score_fn() -> Callable[..., Any]:
-    """The in-memory per-column function, ``tables._score.score_column``: the same rules for a
+    """The in-memory per-column function, ``tables.score.score_column``: the same rules for a
     column on the cluster as in memory (identifiers, missing values, high cardinality,
     dequantising, the chance-corrected plug-in)."""
-    from ..tables._score import score_column
+    from ..tables.score import score_column
 
     return score_column
 
 
 def sampled_target(sample: Any, target: ColumnSpec, rows: int, base: int) -> Any:
     """The first ``rows`` sampled target values, prepared as in memory (``prepare_target``)."""
-    from ..tables._score import prepare_target
+    from ..tables.score import prepare_target
 
     declared: bool | str = "auto" if target.how in ("labels", "detected") else target.kind == "discrete"
     return prepare_target(sample[target.name].iloc[:rows].to_numpy(), declared, base)
@@ -84,7 +84,7 @@ def score_sampled(
     ``m`` rows (a uniform random sample: the sample is in random order), re-sized from its own
     standard error when the pilot was optimistic, and the permutation test runs on those rows.
     ``options``: the per-column function's keywords (``declared``, ``keep_identifiers``, ``missing``)."""
-    from ..tables._score import column_seed
+    from ..tables.score import column_seed
 
     fn = score_fn or default_score_fn()
     avail = len(sample)
@@ -126,7 +126,7 @@ def score_counts(table: Any, spec: ColumnSpec, method: str, params: dict[str, An
     only through their counts) and scored by the per-column function, so the number is the
     in-memory one on all rows. Rows missing in either column are not in the table; their
     number is stated as the in-memory rule states it."""
-    from ..tables._score import column_seed, prepare_target
+    from ..tables.score import column_seed, prepare_target
 
     fn = score_fn or default_score_fn()
     t = np.asarray(table)

@@ -1,7 +1,7 @@
 """Column kinds on the cluster, decided from a whole-column profile (never from a sample,
 where a rare level or a long tail may be missing), and the columns of a row sample built
 with those kinds, in the form the in-memory per-column function takes
-(:class:`infolens.tables._columns.Column`)."""
+(:class:`infolens.tables.columns.Column`)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ class ColumnSpec:
 
 
 def type_profile(name: str, prof: ColumnProfile, declared: bool | None, what: str) -> ColumnSpec:
-    """The in-memory typing rule (``tables._columns.type_column``) from a profile of the
+    """The in-memory typing rule (``tables.columns.type_column``) from a profile of the
     present values (missing ones are the per-column function's business): labels are
     discrete; a constant column is constant; otherwise a
     declaration wins, else integral values with at most ``max(32, 5% of n)`` levels are
@@ -60,9 +60,9 @@ def type_profile(name: str, prof: ColumnProfile, declared: bool | None, what: st
 
 
 def sample_column(sample: Any, spec: ColumnSpec, rows: int | None = None) -> Any:
-    """The first ``rows`` rows of the sample's column as a ``tables._columns.Column``: integer
+    """The first ``rows`` rows of the sample's column as a ``tables.columns.Column``: integer
     codes over the column's global levels for a discrete column, float64 for a continuous one."""
-    from ..tables._columns import Column
+    from ..tables.columns import Column
 
     s = sample[spec.name] if rows is None else sample[spec.name].iloc[:rows]
     if spec.kind == "discrete":
@@ -76,7 +76,7 @@ def sample_column(sample: Any, spec: ColumnSpec, rows: int | None = None) -> Any
 
 def head(col: Any, rows: int) -> Any:
     """The first ``rows`` rows of a Column."""
-    from ..tables._columns import Column
+    from ..tables.columns import Column
 
     return Column(col.name, col.values[:rows], col.kind, col.how, None if col.numbers is None else col.numbers[:rows])
 

@@ -29,7 +29,7 @@ from ..stats import Z95
 from ..validation import seed_from
 from . import _passes as P
 from ._closed import plugin_from_counts, rows_for_precision
-from ._frames import as_frame, cluster_client
+from .frames import as_frame, cluster_client
 from ._score import PILOT_ROWS, REFINE_ROUNDS, resize
 from ._stats import coarsen, correlation_matrix
 from ._typing import type_profile

@@ -36,7 +36,7 @@ from ..result import check_unit
 from ..validation import check_choice, seed_from
 from . import _passes as P
 from ._closed import correlation_pvalue, gaussian_from_correlation
-from ._frames import as_frame, cluster_client
+from .frames import as_frame, cluster_client
 from ._run import load_checkpoint, row_key, run_tasks
 from ._score import check_closed, score_counts, score_sampled
 from ._stats import coarsen, correlation
@@ -141,13 +141,13 @@ def feature_mi(
         with the same data and settings takes them from there (resume).
     progress : a progress bar over the columns (None: only on a terminal).
     score_fn : the per-column function the sampled and counted columns are scored with
-        (default: the in-memory one, :func:`infolens.tables._score.score_column`, so a column
+        (default: the in-memory one, :func:`infolens.tables.score.score_column`, so a column
         gets the same rules on the cluster as in memory), module-level so it pickles.
     on_column : called in the caller's process as each column's row arrives, ``(name, row)``.
     """
 
-    from ..tables import _kernels as K
-    from ..tables._score import MISSING
+    from ..tables import kernels as K
+    from ..tables.score import MISSING
 
     check_unit(unit)
     check_choice(correction, "correction", K.CORRECTIONS)
@@ -173,7 +173,7 @@ def feature_mi(
         feats = names
     if not feats:
         raise InputError("X has no feature columns; pass at least one")
-    from ..tables._columns import declared_set
+    from ..tables.columns import declared_set
 
     decl = declared_set(discrete_features, feats, "discrete_features")
     if discrete_target not in ("auto", None, True, False):
@@ -192,7 +192,7 @@ def feature_mi(
         specs = {c: type_profile(c, prof[c], None if decl is None else decl[c], f"X column {c!r}") for c in feats}
         routes = {c: route_of(specs[c], target, method, prof[c].missing + prof[TARGET].missing > 0 and missing != "drop", n)
                   for c in feats}
-        from ..tables._score import column_seed
+        from ..tables.score import column_seed
 
         est_seeds = {c: int(column_seed(seed0, c).generate_state(1)[0]) for c in feats}
         options = {c: {"declared": None if specs[c].how == "labels" else specs[c].kind == "discrete",
@@ -234,12 +234,12 @@ def feature_mi(
         for k, r in got.items():
             rows.setdefault(by_key[k], r)
         clock["columns"] = time.perf_counter()
-    from ..tables._score import ColumnScore
+    from ..tables.score import ColumnScore
     from ..tables.features import emit_table_warnings, scores_frame
 
     scores = [ColumnScore(**{"excluded": "", **rows[c]}) for c in feats]
     df = scores_frame(scores, unit, correction if n_permutations else None, bool(n_permutations))
-    from ..tables._pairs import AUTO
+    from ..tables.pairs import AUTO
 
     df.attrs.update({
         "target_kind": target.kind, "target_discrete": target.how, "unit": unit, "method": method,

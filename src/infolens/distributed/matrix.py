@@ -27,7 +27,7 @@ from ..result import NATS_PER_BIT, check_unit
 from ..validation import seed_from
 from . import _passes as P
 from ._closed import rows_for_precision
-from ._frames import as_frame, cluster_client
+from .frames import as_frame, cluster_client
 from ._run import load_checkpoint, row_key, run_tasks
 from ._score import PILOT_ROWS, REFINE_ROUNDS, default_pair_fn, resize
 from ._typing import ColumnSpec, head, sample_column, type_profile
@@ -36,7 +36,7 @@ from ._typing import ColumnSpec, head, sample_column, type_profile
 def _prepared(sample: Any, spec: ColumnSpec, index: int, seed: int) -> np.ndarray:
     """A continuous column ties-broken and standardised (the same in every task: its own
     stream from ``(seed, index)``), or a discrete column's codes."""
-    from ..estimators._ties import prepare
+    from ..estimators.ties import prepare
 
     col = sample_column(sample, spec)
     if spec.kind != "continuous":
@@ -49,7 +49,7 @@ def _auto_values(prep: dict[str, np.ndarray], kinds: dict[str, str], pairs: list
                  rows: np.ndarray | slice) -> dict[tuple[str, str], float]:
     """KSG (continuous pairs, batched per second column) and Ross (mixed pairs, batched per
     discrete column) on the rows ``rows`` of the prepared columns."""
-    from ..estimators._batched_knn import ksg_batch, ross_1d
+    from ..estimators.batched_knn import ksg_batch, ross_1d
 
     out: dict[tuple[str, str], float] = {}
     by_b: dict[str, list[str]] = {}
@@ -77,7 +77,7 @@ def _auto_values(prep: dict[str, np.ndarray], kinds: dict[str, str], pairs: list
 def _halfsample(prep: dict, kinds: dict, pairs: list, k: int, m: int, n_halves: int, rng: np.random.Generator
                 ) -> tuple[dict, dict]:
     """Values on the first ``m`` rows and their half-sampling standard errors (the spread of
-    the values on ``n_halves`` random halves of those rows; :mod:`infolens.estimators._bootstrap`)."""
+    the values on ``n_halves`` random halves of those rows; :mod:`infolens.estimators.resampling`)."""
     full = _auto_values(prep, kinds, pairs, k, slice(0, m))
     se = {p: math.nan for p in pairs}
     if n_halves >= 2 and m // 2 > k + 1:
@@ -142,7 +142,7 @@ def mi_matrix(df: Any, method: str = "auto", *, discrete: Any = "auto", n_subsam
     second column is listed (the benchmark times a subset this way)."""
     import pandas as pd
 
-    from ..tables._columns import declared_set
+    from ..tables.columns import declared_set
     from ..tables.matrix import MIMatrix, information_coefficient
 
     t0 = time.perf_counter()
@@ -187,7 +187,7 @@ def mi_matrix(df: Any, method: str = "auto", *, discrete: Any = "auto", n_subsam
         if counted:
             disc = {c: list(specs[c].levels or ()) for p in counted for c in p}
             tables = P.pair_counts(client, ddf, disc, counted)
-            from ..tables._chance import chance_corrected_estimate
+            from ..tables.chance import chance_corrected_estimate
 
             crng = np.random.default_rng([seed, 11])
             for a, b in counted:  # the in-memory rule for two discrete columns, on all rows rebuilt from their counts

@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 from scipy.special import digamma
 
-from . import _knn_backend as kb
+from . import knn_backend as kb
 
 #: a d-D stabbing sum lists at most about this many (point, neighbour) pairs per point:
 #: more would cost more than the neighbour search itself (see the module doc)
@@ -174,7 +174,7 @@ def ksg_jackknife(x: np.ndarray, y: np.ndarray, k: int = 5, backend: str = "auto
     with ``interval``, ``jackknife_se`` and ``jackknife_rise`` (see the module doc).
     A 1+1 sample is searched by the compiled grid (:func:`._batched_knn.knn_2d_sorted`) and
     handled in its y-order (every quantity here is invariant to relabelling the points)."""
-    from ._batched_knn import knn_2d_sorted
+    from .batched_knn import knn_2d_sorted
 
     n = len(x)
     rng = rng if rng is not None else np.random.default_rng(0)

@@ -32,9 +32,9 @@ from ..validation import (
     resolve_discrete,
     validation_notes,
 )
-from . import _knn_backend as kb
-from ._bootstrap import convergence_warning, halfsample_stderr, subsample_stderr
-from ._ties import TIES, prepare
+from . import knn_backend as kb
+from .resampling import convergence_warning, halfsample_stderr, subsample_stderr
+from .ties import TIES, prepare
 from .knn import KNN_MAX_JOINT_DIM, ksg_mi
 
 #: names ``method`` accepts: one estimator of I(X;Y|Z) so far (Frenzel-Pompe, with

@@ -25,8 +25,8 @@ from scipy.special import digamma, gammaln
 from ..errors import InputError
 from ..registry import register
 from ..validation import check_array, check_positive_int, check_random_state
-from . import _knn_backend as kb
-from ._ties import prepare
+from . import knn_backend as kb
+from .ties import prepare
 from .knn import KNNEstimator
 
 

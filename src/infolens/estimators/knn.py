@@ -23,9 +23,9 @@ from ..registry import register
 from ..result import Estimator
 from ..stats import Z95
 from ..validation import check_choice, check_positive_int, check_random_state, check_xy
-from . import _knn_backend as kb
-from ._bootstrap import RISE_RTOL, convergence_warning, halfsample_stderr
-from ._ties import TIES, prepare
+from . import knn_backend as kb
+from .resampling import RISE_RTOL, convergence_warning, halfsample_stderr
+from .ties import TIES, prepare
 from ._trust import heavy_tail_warning
 from .knn_params import INTERVALS, build_signature, knn_defaults, params_doc
 from .neural.params import Param

@@ -21,7 +21,7 @@ from .neural.params import Param
 #: estimator's own, then the rest)
 KNN_PARAMS: dict[str, Param] = {
     "k": Param(5, "int", "neighbours (3-10 is usual; larger k: lower variance, more bias)"),
-    "ties": Param("dequantize", "str", '"dequantize", "jitter" or "none" (infolens.estimators._ties)'),
+    "ties": Param("dequantize", "str", '"dequantize", "jitter" or "none" (infolens.estimators.ties)'),
     "standardize": Param(True, "bool", "scale each column to unit variance first (the estimate is then invariant "
                          "to per-column rescaling)"),
     "n_subsamples": Param(10, "int", "random halves of the data for a half-sampling standard error; 0 turns the "

@@ -38,9 +38,9 @@ from ..errors import InputError, flag
 from ..registry import register
 from ..stats import compare
 from ..validation import as_labels, check_random_state, check_xy, resolve_discrete
-from . import _knn_backend as kb
-from ._bootstrap import convergence_warning, halfsample_stderr
-from ._ties import prepare
+from . import knn_backend as kb
+from .resampling import convergence_warning, halfsample_stderr
+from .ties import prepare
 from .knn import KNN_MAX_JOINT_DIM, KNNEstimator, knn_warnings
 from .neural.params import Param
 

@@ -36,9 +36,9 @@ from ..validation import (
     resolve_discrete,
     scale_of,
 )
-from . import _batched_knn as bk
+from . import batched_knn as bk
 from ._target import Target
-from ._ties import TIES, break_ties
+from .ties import TIES, break_ties
 
 SLICE = ("auto", "x", "y", "both")
 _BATCHED = ("ksg", "ross")

@@ -40,7 +40,7 @@ from ..result import Estimator
 from ..stats import Z95
 from ..validation import check_xy
 from .gaussian import SINGULAR_RTOL, correlation_mi, gaussian_mi
-from ._bootstrap import halfsample_stderr
+from .resampling import halfsample_stderr
 from ._copula_check import copula_model_check
 from ._trust import gaussian_copula_warnings, normal_scores, tie_warning
 

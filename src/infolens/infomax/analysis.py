@@ -7,7 +7,7 @@ Per-map MI (the measurement of the DIM encoder-shape experiment): for one image 
 samples of two 1-D variables and ``I(x; f_c)`` is estimated from them with the binning
 estimator (2-D histogram, Miller-Madow) and with KSG (Kraskov et al. 2004). Uint8 images
 and ReLU maps have many tied values: binning uses quantile bins (tied values share a bin)
-and KSG breaks ties by dequantization (see :mod:`infolens.estimators._ties`); a constant
+and KSG breaks ties by dequantization (see :mod:`infolens.estimators.ties`); a constant
 map (a dead ReLU channel) carries no information and gets MI 0, flagged in the table.
 """
 

@@ -2,7 +2,7 @@
 (:func:`feature_mi`), and which columns depend on each other (:func:`mi_matrix`).
 See docs/tables.md."""
 
-from ._score import ColumnScore, prepare_target, score_column
+from .score import ColumnScore, prepare_target, score_column
 from .features import feature_mi
 from .matrix import MIMatrix, information_coefficient, mi_matrix
 from .select import select_features

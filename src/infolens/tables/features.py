@@ -12,13 +12,13 @@ from typing import Any
 import numpy as np
 
 from ..errors import WARNING_CODES, Flag, InputError, InputTypeError, code_of, emit
-from ..estimators._knn_backend import _THREAD_MIN_N
+from ..estimators.knn_backend import THREAD_MIN_N
 from ..result import NATS_PER_BIT, check_unit
 from ..validation import check_choice, seed_from
-from . import _kernels as K
-from ._columns import declared_set, resolve_n_jobs, split_columns
-from ._pairs import AUTO
-from ._score import MISSING, ColumnScore, column_seed, prepare_target, score_column
+from . import kernels as K
+from .columns import declared_set, resolve_n_jobs, split_columns
+from .pairs import AUTO
+from .score import MISSING, ColumnScore, column_seed, prepare_target, score_column
 
 COLUMNS = ["feature", "mi", "stderr", "ci_low", "ci_high", "p_value", "p_adjusted", "kind", "method", "n", "warnings",
            "excluded"]
@@ -95,7 +95,7 @@ def feature_mi(
     target kind, the unit, the method, the test settings and ``p_value_floor``.
     """
 
-    from ..distributed._frames import any_dask
+    from ..distributed.frames import any_dask
 
     if any_dask(X, y):  # a Dask DataFrame/Series/array: the cluster path (docs/scale.md)
         from ..distributed import feature_mi as cluster_feature_mi
@@ -123,7 +123,7 @@ def feature_mi(
 
         method = estimator_class(method).name
     n = len(target.values)
-    col_jobs = jobs if n < _THREAD_MIN_N else 1
+    col_jobs = jobs if n < THREAD_MIN_N else 1
     perm_jobs = 1 if col_jobs > 1 else jobs
 
     def one(j: int) -> ColumnScore:

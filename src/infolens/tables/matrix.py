@@ -10,14 +10,14 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError, InputTypeError, code_of, flag
-from ..estimators._batched_knn import ksg_batch, ross_1d
-from ..estimators._ties import prepare
+from ..estimators.batched_knn import ksg_batch, ross_1d
+from ..estimators.ties import prepare
 from ..result import NATS_PER_BIT, check_unit
 from ..validation import seed_from
-from ._chance import chance_corrected_estimate, chance_corrected_mi
-from ._columns import declared_set, resolve_n_jobs, split_columns, type_column
-from ._pairs import estimate_pair
-from ._score import dequantize
+from .chance import chance_corrected_estimate, chance_corrected_mi
+from .columns import declared_set, resolve_n_jobs, split_columns, type_column
+from .pairs import estimate_pair
+from .score import dequantize
 from .features import _map, emit_grouped
 
 
@@ -94,10 +94,10 @@ def mi_matrix(
     ``method="auto"`` uses, per pair, KSG (two continuous columns), Ross (a discrete and a
     continuous column) or the plug-in estimate (two discrete columns), each column
     prepared once (ties dequantised, scaled) and the pairs batched through the kernels of
-    :mod:`infolens.estimators._batched_knn`; ``k`` (default 5) is passed as ``k=``. The
+    :mod:`infolens.estimators.batched_knn`; ``k`` (default 5) is passed as ``k=``. The
     standard errors are half-sampling errors, as the kNN estimators' (the spread of the
     estimates on ``n_subsamples`` random halves of the rows, each half estimated for all
-    pairs at once; :func:`~infolens.estimators._bootstrap.halfsample_stderr`; 0: none). Any registered estimator name instead runs that estimator on every pair.
+    pairs at once; :func:`~infolens.estimators.resampling.halfsample_stderr`; 0: none). Any registered estimator name instead runs that estimator on every pair.
     ``discrete``: "auto", a bool, a boolean mask or the discrete columns' indices/names.
     Constant columns get MI 0 and a warning. Columns are typed as by
     :func:`~infolens.tables.feature_mi` (dates, durations and numeric text converted):
@@ -112,7 +112,7 @@ def mi_matrix(
 
     import pandas as pd
 
-    from ..distributed._frames import is_dask
+    from ..distributed.frames import is_dask
 
     if is_dask(df):  # a Dask DataFrame/array: pairs over the cluster (docs/scale.md)
         from ..distributed.matrix import mi_matrix as cluster_mi_matrix

@@ -28,13 +28,13 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
-from ..estimators._batched_knn import ksg_batch
-from ..estimators._ties import prepare
+from ..estimators.batched_knn import ksg_batch
+from ..estimators.ties import prepare
 from ..registry import get_estimator
 from ..stats import combined_se
 from ..validation import check_choice, seed_from
-from ._columns import Column, split_columns, type_column
-from ._score import dequantize, prepare_target
+from .columns import Column, split_columns, type_column
+from .score import dequantize, prepare_target
 
 STRATEGIES = ("univariate", "mrmr", "jmi")
 #: jmi searches every pair for its first two features up to this many candidates

@@ -129,10 +129,10 @@ class DiffusionEstimator(Estimator):
     def _validate(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         """In-memory inputs through ``check_xy``; a ``np.memmap`` or ``.npy`` path (either side)
         is checked in chunks and never copied (training then reads it a minibatch at a time)."""
-        from ..neural.data import _is_lazy, load_input
+        from ..neural.data import is_lazy, load_input
 
         self._check_params()
-        if _is_lazy(x) or _is_lazy(y) or isinstance(x, (str, os.PathLike)) or isinstance(y, (str, os.PathLike)):
+        if is_lazy(x) or is_lazy(y) or isinstance(x, (str, os.PathLike)) or isinstance(y, (str, os.PathLike)):
             xa, ya = load_input(x, "x"), load_input(y, "y")
             if xa.ndim != 2 or ya.ndim != 2:
                 raise InputError(f"x and y must be (n, d) arrays for {self.name}, got shapes {xa.shape} and {ya.shape}")

@@ -91,11 +91,11 @@ def prepare(a: np.ndarray, c: np.ndarray, split: Any, rng: np.random.Generator, 
     Memory-mapped inputs are not copied: each split becomes a :class:`Rows` view (moments
     accumulated in chunks; the heavy-tail map, which needs a transformed copy, is skipped
     and the notes say so)."""
-    from ..neural.data import _is_lazy, moments
+    from ..neural.data import is_lazy, moments
 
     tr, va, te = split_indices(len(a), check_split(split), rng)
     notes: dict[str, Any] = {"n_train": len(tr), "n_validation": len(va), "n_test": len(te)}
-    if _is_lazy(a) or _is_lazy(c):
+    if is_lazy(a) or is_lazy(c):
         views: list[tuple[Rows, Rows, Rows]] = []
         for v in (a, c):
             mean, sd = moments(v, tr, per_feature=True) if standardize else (None, None)

@@ -23,7 +23,7 @@ RESIDENT_LIMIT = 2 * 1024**3
 _CHUNK = 4096
 
 
-def _is_lazy(a: Any) -> bool:
+def is_lazy(a: Any) -> bool:
     return isinstance(a, np.memmap) or isinstance(getattr(a, "base", None), np.memmap)
 
 
@@ -38,7 +38,7 @@ def load_input(a: Any, name: str) -> np.ndarray:
         if not p.exists():
             raise FileNotFoundError(f"{name}: no such file {str(p)!r}")
         a = np.load(p, mmap_mode="r")
-    if _is_lazy(a):
+    if is_lazy(a):
         if a.dtype.kind not in "iuf":
             raise InputTypeError(f"{name} has dtype {a.dtype}, which is not numeric; store numbers in the .npy file")
         if a.ndim == 0 or len(a) == 0:
@@ -137,7 +137,7 @@ class Feeder:
         self.sd = None if sd is None else torch.as_tensor(sd, device=device)
         nbytes = len(idx) * int(np.prod(a.shape[1:])) * 4
         self.resident = None
-        if not _is_lazy(a) and nbytes <= RESIDENT_LIMIT:
+        if not is_lazy(a) and nbytes <= RESIDENT_LIMIT:
             self.resident = self._prepare(np.asarray(a[idx]))
 
     def __len__(self) -> int:

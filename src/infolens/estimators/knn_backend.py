@@ -34,7 +34,7 @@ _BRUTE_BYTES = 64 * 2**20
 BACKENDS = ("auto", "tree", "brute")
 #: below this many points the tree searches run in one thread: thread start-up costs more
 #: than it saves (the small blocks of the subsampling standard error)
-_THREAD_MIN_N = 2000
+THREAD_MIN_N = 2000
 
 
 def n_threads() -> int:
@@ -47,8 +47,8 @@ def n_threads() -> int:
 
 
 def _threads_for(n: int) -> int:
-    """Threads for a search over ``n`` points: one below :data:`_THREAD_MIN_N`."""
-    return n_threads() if n >= _THREAD_MIN_N else 1
+    """Threads for a search over ``n`` points: one below :data:`THREAD_MIN_N`."""
+    return n_threads() if n >= THREAD_MIN_N else 1
 
 
 def choose_backend(n: int, dim: int, backend: str = "auto") -> str:

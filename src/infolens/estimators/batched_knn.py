@@ -48,7 +48,7 @@ def _as3d(a: np.ndarray) -> np.ndarray:
     return a[..., None] if a.ndim == 2 else a
 
 
-def _count_1d(sorted_vals: np.ndarray, centre: np.ndarray, radius: np.ndarray, closed: bool) -> np.ndarray:
+def count_1d(sorted_vals: np.ndarray, centre: np.ndarray, radius: np.ndarray, closed: bool) -> np.ndarray:
     """Values within ``radius`` of ``centre`` (strict, or inclusive when ``closed``), self excluded."""
     if closed:
         r = radius * (1.0 + _REL)
@@ -69,7 +69,7 @@ class _Marginal:
 
     def count_open(self, eps: np.ndarray, workers: int) -> np.ndarray:
         if self.a.shape[1] == 1:
-            return _count_1d(self.sorted, self.a[:, 0], eps, closed=False)
+            return count_1d(self.sorted, self.a[:, 0], eps, closed=False)
         return self.tree.query_ball_point(self.a, eps * (1.0 - _REL), p=np.inf, return_length=True, workers=workers) - 1
 
 
@@ -222,7 +222,7 @@ def _labels_info(labels: np.ndarray, n: int, k: int) -> tuple[np.ndarray, np.nda
     return keep, codes[keep], nc[keep], np.minimum(k, nc[keep] - 1)
 
 
-def _class_kth_sorted(us: np.ndarray, ls: np.ndarray, k: int) -> np.ndarray:
+def class_kth_sorted(us: np.ndarray, ls: np.ndarray, k: int) -> np.ndarray:
     """k-th same-class neighbour distance on a line; rows of ``us`` sorted by (label, value)."""
     P, n = us.shape
     up = np.pad(us, ((0, 0), (k, k)), constant_values=np.inf)
@@ -254,10 +254,10 @@ def ross_1d(u: np.ndarray, labels: np.ndarray, k: int = 5) -> np.ndarray:
     kpt = kc[order]
     eps = np.full_like(us, np.inf)
     for kk in np.unique(kc):  # one value unless a class has <= k members
-        eps = np.where(kpt == kk, _class_kth_sorted(us, ls, int(kk)), eps)
+        eps = np.where(kpt == kk, class_kth_sorted(us, ls, int(kk)), eps)
     u_sorted = np.sort(U, axis=1)
     psi = digamma(np.arange(1, n + 2, dtype=np.float64))
-    mean_m = np.array([np.mean(psi[_count_1d(u_sorted[p], us[p], eps[p], closed=True) - 1]) for p in range(P)])
+    mean_m = np.array([np.mean(psi[count_1d(u_sorted[p], us[p], eps[p], closed=True) - 1]) for p in range(P)])
     return digamma(n) - np.mean(digamma(nc)) + np.mean(digamma(kc)) - mean_m
 
 

@@ -21,7 +21,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy.stats import hypergeom
 
-from ..estimators._bootstrap import halfsample_stderr
+from ..estimators.resampling import halfsample_stderr
 
 
 def expected_plugin_mi(counts_a: np.ndarray, counts_b: np.ndarray) -> float:

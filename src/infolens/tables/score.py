@@ -16,8 +16,8 @@ a distributed version maps the same function over workers, so both apply the sam
   whether or not they have ties: evenly spaced values (an integer key, a rank) tie in
   their *distances*, which biases the kNN estimates down (a shuffled rank read -0.05 nats
   with its interval below 0); ``I(X + U; Y) = I(X; Y)`` exactly;
-* two discrete columns: the chance-corrected plug-in estimate (:mod:`._chance`);
-  a continuous and a discrete one: Ross (2014); two continuous: KSG (see :data:`._pairs.AUTO`).
+* two discrete columns: the chance-corrected plug-in estimate (:mod:`.chance`);
+  a continuous and a discrete one: Ross (2014); two continuous: KSG (see :data:`.pairs.AUTO`).
 """
 
 from __future__ import annotations
@@ -33,10 +33,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import Flag, as_flag, flag
-from . import _kernels as K
-from ._chance import chance_corrected_estimate, chance_stat_factory
-from ._columns import HIGH_CARD_ROWS_PER_LEVEL, Column, type_column
-from ._pairs import estimate_pair, stat_factory
+from . import kernels as K
+from .chance import chance_corrected_estimate, chance_stat_factory
+from .columns import HIGH_CARD_ROWS_PER_LEVEL, Column, type_column
+from .pairs import estimate_pair, stat_factory
 
 #: what ``excluded`` holds for a row left out of the ranking, and why
 EXCLUDED = {

@@ -1,7 +1,7 @@
 """Fast 1-D statistics for tables: the estimate of one column pair and its permutation null.
 
 One column against a target is a 1-D problem, where the batched kernels of
-:mod:`infolens.estimators._batched_knn` do the kNN work with sorting and ``searchsorted``
+:mod:`infolens.estimators.batched_knn` do the kNN work with sorting and ``searchsorted``
 (and a compiled 2-D search for KSG) instead of a KD-tree per call. The statistic of a
 permutation test must be computed the same way for the data and for every permutation,
 so both go through the functions here:
@@ -10,7 +10,7 @@ so both go through the functions here:
   sorted column needs no new sort: a stable sort of the (small-integer) permuted labels
   groups the sorted values by class, sorted within each class.
 * ``ksg``: KSG algorithm 1 (Kraskov et al. 2004), continuous vs continuous, with the
-  compiled kernel when it is built (:func:`~infolens.estimators._batched_knn.ksg_batch`).
+  compiled kernel when it is built (:func:`~infolens.estimators.batched_knn.ksg_batch`).
 * ``plugin``: plug-in MI of two discrete columns with the Miller–Madow correction, the
   statistic of :class:`~infolens.estimators.binning.Binning`.
 
@@ -27,7 +27,7 @@ import numpy as np
 from scipy.special import digamma
 
 from ..errors import InputError
-from ..estimators._batched_knn import _class_kth_sorted, _count_1d, ksg_batch
+from ..estimators.batched_knn import class_kth_sorted, count_1d, ksg_batch
 
 CORRECTIONS = ("fdr_bh", "holm", "bonferroni", None)
 
@@ -62,13 +62,13 @@ def ross_stat_factory(x: np.ndarray, labels: np.ndarray, k: int) -> Callable[[np
             nc = counts[ls]
             kc = np.minimum(k, nc - 1)
             if (kc == k).all():
-                eps = _class_kth_sorted(us[None], ls[None], k)[0]
+                eps = class_kth_sorted(us[None], ls[None], k)[0]
             else:
                 eps = np.empty_like(us)
                 for kk in np.unique(kc):
                     sel = kc == kk
-                    eps[sel] = _class_kth_sorted(us[None], ls[None], int(kk))[0][sel]
-            m = _count_1d(xr, us, eps, closed=True)  # other points within eps (any class)
+                    eps[sel] = class_kth_sorted(us[None], ls[None], int(kk))[0][sel]
+            m = count_1d(xr, us, eps, closed=True)  # other points within eps (any class)
             out[r] = digamma(us.size) - np.mean(digamma(nc)) + np.mean(digamma(kc)) - np.mean(psi[m - 1])
         return out
 

@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import Flag, InputError, flag
-from ..estimators._knn_backend import n_threads
+from ..estimators.knn_backend import n_threads
 from ..validation import encode_labels, is_categorical, is_discrete, to_numpy
-from ._convert import to_numeric_column
+from .convert import to_numeric_column
 
 KINDS = ("continuous", "discrete", "constant")
 
@@ -144,7 +144,7 @@ def type_column(name: str, raw: Any, declared: bool | None, what: str, decimal: 
                 missing: str = "drop", rng: np.random.Generator | None = None) -> Column:
     """Validate one column and decide its kind; ``what`` names it in messages (e.g. "X
     column 'age'"). Dates, times and text holding numbers are converted first
-    (:mod:`._convert`); missing values (None, NaN, NaT, +-inf) are marked in
+    (:mod:`.convert`); missing values (None, NaN, NaT, +-inf) are marked in
     ``Column.missing``, or with ``missing="category"`` become a value of their own (a label
     of its own; for numbers values spread uniformly over a range as wide as the column's,
     one range below its smallest value, drawn from ``rng``: the missing rows are told apart

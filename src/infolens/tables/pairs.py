@@ -10,12 +10,12 @@ from typing import Any
 
 import numpy as np
 
-from ..estimators._ties import prepare
+from ..estimators.ties import prepare
 from ..registry import estimator_class, get_estimator
 from ..result import MIResult
 from ..validation import validation_notes
-from . import _kernels as K
-from ._columns import Column
+from . import kernels as K
+from .columns import Column
 
 #: what ``method="auto"`` runs for (feature kind, target kind)
 AUTO = {
@@ -69,7 +69,7 @@ def stat_factory(
     a: Column, b: Column, method: str, params: dict[str, Any], rng: np.random.Generator
 ) -> tuple[Callable[[np.ndarray | None], np.ndarray], str]:
     """``(stat, how)``: ``stat(perms)`` is the test statistic with one side permuted by each
-    row of ``perms`` (None: as given; permuting either side is the same test). "auto" pairs use the 1-D kernels of :mod:`._kernels` on
+    row of ``perms`` (None: as given; permuting either side is the same test). "auto" pairs use the 1-D kernels of :mod:`.kernels` on
     columns prepared once (ties dequantised); any other method re-runs its estimator
     (without its standard error) on each permutation."""
     k = int(params.get("k", 5))
