@@ -107,6 +107,10 @@ class Evidence:
     lower_bound: bool = False
     #: no finite MI is measurable at this n (a :class:`~._ill_posed.Deterministic` record)
     ill_posed: Any = None
+    #: rows each candidate ran on (absent: all n rows)
+    rows: dict[str, int] = field(default_factory=dict)
+    #: how the model check's rows were sized (:func:`~._auto_rules.check_rows_for_power`)
+    sizing: dict[str, Any] = field(default_factory=dict)
 
     # --- views ---
     @property
