@@ -34,6 +34,16 @@ constants, each with its reason, are in :mod:`._auto_rules`.
      ``"low"``), so the highest is the answer, unless the bias-corrected ``wkl`` (5-10 joint
      dims) or the diffusion estimator (``diffusion=``, above 10 dims) lies above it.
 
+Size (the rows each part uses): the closed forms (the Gaussian copula, the class-conditional
+copula, binning, the ill-posed test) cost O(n d^2) and use every row; every other part (the
+t-copula, KSG, the model check, the neural, wkl, ross, classifier and diffusion candidates)
+runs on one random, seeded subsample of ``check_rows`` (20,000) rows when n is larger, so at
+n <= 20,000 nothing changes. The model check grows from there to the rows its power needs
+(:func:`~._auto_rules.check_rows_for_power`: a 10% model error detected with 80% power),
+up to ``max_check_rows``. ``diagnostics["rows_used"]`` and ``["check_sizing"]`` say what ran
+on how many rows; a value that comes from the subsample carries the code ``"subsampled"``,
+and its interval, that of an estimate from those rows, includes the subsampling.
+
 Trust (:func:`~._auto_evidence.grade`, a table of rules read in order; every verdict below
 "ok" is also a warning, except imprecision alone, which the interval states): "unreliable" when a
 candidate contradicts the choice beyond 3 combined standard errors and 25% with no known
@@ -72,9 +82,9 @@ from ._auto_rules import (
     THOROUGH_EPOCHS,
     WKL_MIN_N,
     bias_of,
-    check_rows_for_power,
 )
-from ._copula_check import ModelCheck, copula_model_check
+from ._auto_size import model_check_of, sized_check, subsample
+from ._copula_check import ModelCheck
 from ._ill_posed import Deterministic, beyond_ceiling, deterministic_dependence
 from ._trust import normal_scores
 from .knn import KNN_MAX_JOINT_DIM
@@ -175,13 +185,6 @@ class AutoMI(Estimator):
         if self.budget == "thorough":
             p["epochs"] = THOROUGH_EPOCHS
         return p
-
-    @staticmethod
-    def _subsample(n: int, m: int, seed: int) -> np.ndarray | None:
-        """Sorted indices of ``m`` random rows of ``n`` (seeded), or None when ``m >= n`` (all rows)."""
-        if m >= n:
-            return None
-        return np.sort(np.random.default_rng([seed, m]).choice(n, size=m, replace=False))
 
     def _estimate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float | None, dict[str, Any]]:
         rng = check_random_state(self.random_state)
@@ -296,7 +299,7 @@ class AutoMI(Estimator):
         # the class-conditional copula models each class as a Gaussian: no fixed bias direction
         # (784 pixels at n = 20,000 it read 2.59 for a truth of 1.88)
         self._run(ev, "gaussian-copula", "gaussian-copula", xc, lab, bias="unknown", discrete_y=True)
-        idx = self._subsample(ev.n, self.check_rows, seed)
+        idx = subsample(ev.n, self.check_rows, seed)
         xs, ls = (xc, lab) if idx is None else (xc[idx], lab[idx])
         if d <= KNN_MAX_JOINT_DIM:
             self._run(ev, "ross", "ross", xs, ls, discrete_y=True, random_state=seed)
@@ -330,7 +333,7 @@ class AutoMI(Estimator):
             if ev.ill_posed is not None:
                 return "ill-posed"
         # every part but the Gaussian copula runs on check_rows rows at most (module docstring, "Size")
-        idx = self._subsample(n, self.check_rows, seed)
+        idx = subsample(n, self.check_rows, seed)
         xs, ys = (x, y) if idx is None else (x[idx], y[idx])
         zx, zy = (zx, zy) if idx is None else (normal_scores(xs), normal_scores(ys))
         if not ev.gaussian:
@@ -343,9 +346,10 @@ class AutoMI(Estimator):
             t.result.diagnostics.get("likelihood_ratio", 0.0) > T_COPULA_LR
         model = "t-copula" if heavy else "gaussian-copula"
         ksg = ev.ran.get("ksg")
-        check = _model_check(ev.ran[model], zx, zy, ksg.result if ksg else None, seed) if model in ev.ran else None
+        check = model_check_of(ev.ran[model], zx, zy, ksg.result if ksg else None, seed) if model in ev.ran else None
         if check is not None:
-            check = self._sized_check(ev, model, check, x, y, seed)
+            check = sized_check(ev, model, check, x, y, seed, self.max_check_rows,
+                                lambda za, zb: self._run(ev, "ksg", "ksg", za, zb, random_state=seed))
         ev.model_check = check
         if check is not None and check.passed and check.all_columns:
             ev.explained, ev.checked = {"ksg"}, True
@@ -376,34 +380,6 @@ class AutoMI(Estimator):
         else:
             intro = "the dependence is not Gaussian in copula space and no copula model reproduces the data's KSG value"
         return self._highest_low_reader(ev, zx, zy, seed, neural_ok, intro)
-
-    def _sized_check(self, ev: Evidence, model: str, check: ModelCheck, x: np.ndarray, y: np.ndarray,
-                     seed: int) -> ModelCheck:
-        """The model check on as many rows as its power needs: the check just run (on all rows,
-        or on ``check_rows`` of them) is the pilot; when its two KSG values are too noisy to
-        detect a 10% error of the model (:func:`~._auto_rules.check_rows_for_power`), KSG (the
-        candidate too) and the check are rerun on a larger subsample, up to ``max_check_rows``
-        and n. Records the rule's numbers in ``ev.sizing``."""
-        n, m = ev.n, check.rows
-        se = math.hypot(check.se_data, check.se_model)
-        need = check_rows_for_power(se, m, ev.ran[model].mi)
-        grow = min(need, n, max(self.max_check_rows, m))
-        ev.sizing = {"pilot_rows": m, "pilot_se": se, "rows_needed": need, "max_check_rows": self.max_check_rows,
-                     "rows": m}
-        if grow <= m:
-            return check
-        idx = self._subsample(n, grow, seed)
-        xs, ys = (x, y) if idx is None else (x[idx], y[idx])
-        zx, zy = normal_scores(xs), normal_scores(ys)
-        if "ksg" in ev.candidates:
-            self._run(ev, "ksg", "ksg", zx, zy, random_state=seed)
-        ksg = ev.ran.get("ksg")
-        grown = _model_check(ev.ran[model], zx, zy, ksg.result if ksg else None, seed)
-        if grown is None:
-            return check
-        ev.sizing["rows"] = grown.rows
-        ev.sizing["se"] = math.hypot(grown.se_data, grown.se_model)
-        return grown
 
     def _model_why(self, ev: Evidence, model: str, check: ModelCheck | None) -> str:
         t = ev.ran.get("t-copula")
@@ -449,14 +425,3 @@ class AutoMI(Estimator):
         return (f"{intro}; every candidate left reads low (the Gaussian copula is a lower bound, kNN is biased down, "
                 f"neural bounds are lower bounds): the highest, {best}")
 
-
-def _model_check(cand: Candidate, zx: np.ndarray, zy: np.ndarray, ksg: Any, seed: int) -> ModelCheck | None:
-    """:func:`~._copula_check.copula_model_check` of a fitted copula candidate."""
-    res = cand.result
-    if cand.method == "t-copula":
-        r = np.asarray(res.diagnostics["dispersion"])
-        nu = float(res.diagnostics["nu"])
-    else:
-        r = np.corrcoef(np.hstack([zx, zy]), rowvar=False)
-        nu = math.inf
-    return copula_model_check(r, nu, zx, zy, cand.method, seed, ksg, se_fit=res.stderr)
