@@ -42,6 +42,7 @@ def sized_check(ev: Evidence, model: str, check: ModelCheck, x: np.ndarray, y: n
     xs, ys = (x, y) if idx is None else (x[idx], y[idx])
     zx, zy = normal_scores(xs), normal_scores(ys)
     if "ksg" in ev.candidates:
+        ev.sizing["pilot_ksg_seconds"] = ev.candidates["ksg"].seconds  # the rerun replaces the candidate
         run_ksg(zx, zy)
     ksg = ev.ran.get("ksg")
     grown = model_check_of(ev.ran[model], zx, zy, ksg.result if ksg else None, seed)
