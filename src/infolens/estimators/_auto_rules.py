@@ -1,7 +1,6 @@
 """The constants of ``method="auto"`` (:mod:`infolens.estimators.auto`), each with the reason
-for its value, and the two small tables it reads about candidates: the direction of each
-estimator's bias, and (until every candidate emits coded warnings) the adapter from an
-uncoded warning to its code.
+for its value, the power rule that sizes the model check, and the reader of each
+candidate's bias direction.
 
 Every number here was set from a reason (dimension, n, standard errors, agreement) and
 checked on the standard suite; none is tuned to a distribution's name or a seed.
@@ -12,7 +11,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..errors import code_of
 from ..stats import Z_DIFFER
 
 # --- which candidates run ---------------------------------------------------------------
@@ -150,55 +148,14 @@ def check_rows_for_power(se_comb: float, m: int, value: float) -> int:
     return int(math.ceil(m * (se_comb / target) ** 2))
 
 
-# --- the candidates' bias direction (a class attribute; a table for classes that do not
-# declare it yet) ------------------------------------------------------------------------
-
-#: bias direction of registered estimators whose classes do not declare ``bias`` yet (kNN,
-#: neural and diffusion modules belong to other work in progress). Delete a row once its
-#: class declares the attribute.
-_BIAS_FALLBACK = {
-    "ksg": "low", "ksg2": "low", "kl": "unknown", "mixed": "low", "wkl": "none",
-    "infonce": "lower-bound", "nwj": "lower-bound", "mine": "lower-bound", "dv": "lower-bound",
-    "smile": "lower-bound", "js": "lower-bound", "classifier": "lower-bound", "ccmi": "lower-bound",
-    "mmg": "none", "minde": "none",
-}
-
+# --- the candidates' bias direction ---------------------------------------------------
 
 def bias_of(method: str) -> str:
-    """The bias direction of a registered estimator (see :attr:`infolens.result.Estimator.bias`)."""
+    """The bias direction of a registered estimator: its class's
+    :attr:`infolens.result.Estimator.bias` (every candidate auto runs declares it)."""
     from ..registry import estimator_class
 
-    declared = getattr(estimator_class(method), "bias", "unknown")
-    if declared != "unknown":
-        return str(declared)
-    return _BIAS_FALLBACK.get(estimator_class(method).name, "unknown")
-
-
-# --- adapter: uncoded warnings of candidates other modules own ---------------------------
-
-#: sentence fragments of warnings that kNN and neural modules still emit without a code,
-#: mapped to their codes. Temporary: delete this table and :func:`code_for` once those
-#: modules emit :class:`~infolens.errors.Flag` objects (their warnings are converted by
-#: other work in progress).
-_LEGACY_CODES = (
-    ("kNN estimators read far too low when the joint dimension", "high-dimension"),
-    ("still rises with the sample size", "rising-with-n"),
-    ("far below the Gaussian-copula estimate", "disagreement"),
-    ("heavy joint tails", "heavy-tails"),
-)
-
-
-def code_for(warning: str) -> str:
-    """The code of a candidate's warning: its own when it is a Flag; else (an uncoded warning
-    of a module not converted yet) looked up in the temporary adapter table."""
-    code = code_of(warning)
-    if code != "other":
-        return code
-    text = str(warning)
-    for fragment, c in _LEGACY_CODES:
-        if fragment in text:
-            return c
-    return "other"
+    return str(getattr(estimator_class(method), "bias", "unknown"))
 
 
 def finite(v: Any) -> float:
