@@ -116,18 +116,34 @@ def test_check_rows_must_be_a_row_count(bad):
         infolens.estimate_mi(x, y, check_rows=bad)
 
 
-def test_knn_answer_from_a_subsample_is_flagged_and_its_interval_is_wider():
+def test_knn_answer_in_1_1_uses_every_row():
     """y = sin(3x) + 0.3 e (1+1, n = 3000): no copula model reproduces KSG, so KSG is the
-    answer. With check_rows = 1000 it runs on 1000 rows: "subsampled", and its standard error
-    is that of 1000 rows, larger than on all 3000 (KSG's error scales like 1/sqrt(n): about
-    sqrt(3) times; more than 1.3 times allows the jackknife/half-sample noise of both)."""
+    answer; in 1+1 it is rerun on every row (fast there), so the value is KSG's on all rows
+    (the same number as with the default check_rows) while the model check used 1000."""
     rng = np.random.default_rng(0)
     x = rng.uniform(-2, 2, (3000, 1))
     y = np.sin(3 * x) + 0.3 * rng.standard_normal((3000, 1))
     full = infolens.estimate_mi(x, y, budget="fast", random_state=0, warn=False)
     sub = infolens.estimate_mi(x, y, budget="fast", random_state=0, check_rows=1000, max_check_rows=1000, warn=False)
     assert full.diagnostics["choice"]["method"] == sub.diagnostics["choice"]["method"] == "ksg"
+    assert sub.mi == full.mi and not sub.has_warning("subsampled")
+    assert sub.diagnostics["rows_used"] == {"gaussian-copula": 3000, "ksg": 3000, "model_check": 1000}
+
+
+def test_knn_answer_from_a_subsample_is_flagged_and_its_interval_is_wider():
+    """y = sin(3 x_1) + sin(3 x_2) + 0.3 e (2+1 columns, n = 3000):
+    no copula model reproduces KSG, so KSG is the answer. With check_rows = 1000 it runs on
+    1000 rows: "subsampled", and its standard error is that of 1000 rows, larger than on all
+    3000 (KSG's error scales like 1/sqrt(n): about sqrt(3) times; more than 1.3 times allows
+    the noise of both error estimates)."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-2, 2, (3000, 2))
+    y = np.sin(3 * x[:, :1]) + np.sin(3 * x[:, 1:]) + 0.3 * rng.standard_normal((3000, 1))
+    full = infolens.estimate_mi(x, y, budget="fast", random_state=0, warn=False)
+    sub = infolens.estimate_mi(x, y, budget="fast", random_state=0, check_rows=1000, max_check_rows=1000, warn=False)
+    assert full.diagnostics["choice"]["method"] == sub.diagnostics["choice"]["method"] == "ksg"
     assert not full.has_warning("subsampled") and sub.has_warning("subsampled")
-    assert sub.diagnostics["rows_used"] == {"gaussian-copula": 3000, "ksg": 1000, "model_check": 1000}
+    used = sub.diagnostics["rows_used"]
+    assert used["gaussian-copula"] == 3000 and used["ksg"] == used["model_check"] == 1000
     assert sub.stderr > 1.3 * full.stderr
-    assert sub.ci[0] < full.mi < sub.ci[1]
+    assert list(sub.ci) == sub.diagnostics["candidates"]["ksg"]["ci"]

@@ -117,6 +117,11 @@ CHECK_ROWS = 20_000
 #: check keeps the power it has and the "ok" grade's own power rule (CHECK_POWER_RTOL, in
 #: :mod:`._auto_evidence`) says when that is too little
 MAX_CHECK_ROWS = 100_000
+#: joint dimension up to which KSG, when no copula model explains the data (it may be the
+#: answer), is rerun on every row: in 1+1 its compiled grid search and one-search jackknife
+#: take ~4 CPU s at 10^6 rows and ~40 at 10^7 (bench_scale.py), so the answer need not come
+#: from a subsample; in more dimensions the KD-tree grows like N^1.7 and the subsample stays
+KNN_ALL_ROWS_MAX_DIM = 2
 #: one-sided normal quantile of 80% power: a check that must *detect* an error, not only be
 #: able to, needs the error CHECK_Z + POWER_Z combined standard errors wide
 POWER_Z = 0.8416212335729143

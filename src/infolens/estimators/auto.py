@@ -40,7 +40,8 @@ t-copula, KSG, the model check, the neural, wkl, ross, classifier and diffusion 
 runs on one random, seeded subsample of ``check_rows`` (20,000) rows when n is larger, so at
 n <= 20,000 nothing changes. The model check grows from there to the rows its power needs
 (:func:`~._auto_rules.check_rows_for_power`: a 10% model error detected with 80% power),
-up to ``max_check_rows``. ``diagnostics["rows_used"]`` and ``["check_sizing"]`` say what ran
+up to ``max_check_rows``; in 1+1, KSG is rerun on every row when no copula model explains
+the data (it may be the answer). ``diagnostics["rows_used"]`` and ``["check_sizing"]`` say what ran
 on how many rows; a value that comes from the subsample carries the code ``"subsampled"``,
 and its interval, that of an estimate from those rows, includes the subsampling.
 
@@ -76,6 +77,7 @@ from ._auto_rules import (
     CHECK_ROWS,
     CORROBORATE_MAX_DIM,
     DIFFUSION_MIN_N,
+    KNN_ALL_ROWS_MAX_DIM,
     MAX_CHECK_ROWS,
     NEURAL_MIN_N,
     T_COPULA_LR,
@@ -335,6 +337,7 @@ class AutoMI(Estimator):
         # every part but the Gaussian copula runs on check_rows rows at most (module docstring, "Size")
         idx = subsample(n, self.check_rows, seed)
         xs, ys = (x, y) if idx is None else (x[idx], y[idx])
+        full = (zx, zy)
         zx, zy = (zx, zy) if idx is None else (normal_scores(xs), normal_scores(ys))
         if not ev.gaussian:
             # its model check is run below, with the KSG candidate already computed
@@ -379,7 +382,7 @@ class AutoMI(Estimator):
                          "simulated from the Gaussian copula: dependence the Gaussian form misses")
         else:
             intro = "the dependence is not Gaussian in copula space and no copula model reproduces the data's KSG value"
-        return self._highest_low_reader(ev, zx, zy, seed, neural_ok, intro)
+        return self._highest_low_reader(ev, zx, zy, seed, neural_ok, intro, full)
 
     def _model_why(self, ev: Evidence, model: str, check: ModelCheck | None) -> str:
         t = ev.ran.get("t-copula")
@@ -396,7 +399,7 @@ class AutoMI(Estimator):
         return why
 
     def _highest_low_reader(self, ev: Evidence, zx: np.ndarray, zy: np.ndarray, seed: int, neural_ok: bool,
-                            intro: str) -> str:
+                            intro: str, full: tuple[np.ndarray, np.ndarray]) -> str:
         """No copula model explains the data: every remaining candidate known to read low
         (bias "lower-bound" or "low") is a floor, so the highest is kept, unless a candidate
         without a downward bias (wkl, the diffusion estimator) lies above it."""
@@ -407,6 +410,9 @@ class AutoMI(Estimator):
             self._run(ev, "wkl", "wkl", zx, zy, random_state=seed)
         if d > KNN_MAX_JOINT_DIM and neural_ok and n >= DIFFUSION_MIN_N:
             self._run(ev, self.diffusion, self.diffusion, zx, zy, random_state=seed, verbose=self.verbose)
+        if "ksg" in ev.ran and ev.rows["ksg"] < n and d <= KNN_ALL_ROWS_MAX_DIM:
+            # KSG may be the answer: in 1+1 it is fast enough to run on every row
+            self._run(ev, "ksg", "ksg", *full, random_state=seed)
         ev.explained = {"t-copula"}
         ev.highest_low_reader = True
         low = [k for k, c in ev.ran.items() if c.bias in ("lower-bound", "low")]
