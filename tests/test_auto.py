@@ -151,14 +151,15 @@ def test_trust_verdicts():
 
 
 def test_bias_directions_are_tags():
-    """The rules read each candidate's bias direction from its class (or, for classes that do
-    not declare it yet, the adapter table): the Gaussian copula is a lower bound, the t-copula
-    is unbiased under its model, KSG reads low."""
+    """The rules read each candidate's bias direction from its class: the Gaussian copula is a
+    lower bound, the t-copula is unbiased under its model, KSG reads low, wkl and the
+    diffusion estimators have no known direction of bias."""
     from infolens.estimators._auto_rules import bias_of
     from infolens.estimators.gaussian import GaussianCopulaMI
 
     assert GaussianCopulaMI.bias == "lower-bound" and bias_of("gaussian-copula") == "lower-bound"
     assert bias_of("t-copula") == "none" and bias_of("ksg") == "low" and bias_of("infonce") == "lower-bound"
+    assert bias_of("wkl") == bias_of("mmg") == "none"
 
 
 def test_auto_high_dimensional_gaussian_uses_the_copula_without_knn():

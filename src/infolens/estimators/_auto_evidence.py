@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..errors import Flag, flag
+from ..errors import Flag, code_of, flag
 from ..stats import Z95, compare
 from ._auto_rules import (
     CHECK_POWER_RTOL,
@@ -30,7 +30,6 @@ from ._auto_rules import (
     PRECISION_RTOL,
     SMALL_N,
     WARN_RTOL,
-    code_for,
     finite,
 )
 from ._copula_check import ModelCheck
@@ -64,7 +63,7 @@ class Candidate:
         return list(self.result.warnings) if self.ok else []
 
     def codes(self) -> set[str]:
-        return {code_for(w) for w in self.warnings}
+        return {code_of(w) for w in self.warnings}
 
     def has(self, *codes: str) -> bool:
         return bool(self.codes() & set(codes))
@@ -75,7 +74,7 @@ class Candidate:
                     "codes": [], "bias": self.bias, "error": self.error}
         r = self.result
         return {"mi": r.mi, "stderr": r.stderr, "ci": None if r.ci is None else list(r.ci), "seconds": self.seconds,
-                "warnings": list(r.warnings), "codes": [code_for(w) for w in r.warnings], "bias": self.bias,
+                "warnings": list(r.warnings), "codes": [code_of(w) for w in r.warnings], "bias": self.bias,
                 "error": None}
 
 
@@ -107,6 +106,10 @@ class Evidence:
     lower_bound: bool = False
     #: no finite MI is measurable at this n (a :class:`~._ill_posed.Deterministic` record)
     ill_posed: Any = None
+    #: rows each candidate ran on (absent: all n rows)
+    rows: dict[str, int] = field(default_factory=dict)
+    #: how the model check's rows were sized (:func:`~._auto_rules.check_rows_for_power`)
+    sizing: dict[str, Any] = field(default_factory=dict)
 
     # --- views ---
     @property
@@ -148,7 +151,7 @@ class Evidence:
         corroborated = self.corroborated()
         out = []
         for w in self.chosen.warnings:
-            code = code_for(w)
+            code = code_of(w)
             if code == "not-gaussian" and self.chosen.method != "gaussian-copula":
                 continue
             if code == "heavy-tails" and corroborated:
@@ -182,7 +185,7 @@ def _disagreement(ev: Evidence) -> list[Flag] | None:
 
 
 def _own(ev: Evidence, w: str) -> Flag:
-    return flag(code_for(w), f"{ev.choice}: {w}", **{**getattr(w, "data", {}), "from_candidate": ev.choice})
+    return flag(code_of(w), f"{ev.choice}: {w}", **{**getattr(w, "data", {}), "from_candidate": ev.choice})
 
 
 def _own_doubts(ev: Evidence) -> list[Flag] | None:

@@ -1,7 +1,6 @@
 """The constants of ``method="auto"`` (:mod:`infolens.estimators.auto`), each with the reason
-for its value, and the two small tables it reads about candidates: the direction of each
-estimator's bias, and (until every candidate emits coded warnings) the adapter from an
-uncoded warning to its code.
+for its value, the power rule that sizes the model check, and the reader of each
+candidate's bias direction.
 
 Every number here was set from a reason (dimension, n, standard errors, agreement) and
 checked on the standard suite; none is tuned to a distribution's name or a seed.
@@ -12,7 +11,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..errors import code_of
 from ..stats import Z_DIFFER
 
 # --- which candidates run ---------------------------------------------------------------
@@ -105,55 +103,64 @@ WARN_RTOL = 0.25
 CHECK_POWER_RTOL = 0.10
 
 
-# --- the candidates' bias direction (a class attribute; a table for classes that do not
-# declare it yet) ------------------------------------------------------------------------
+# --- rows: what each part of auto runs on at large n -------------------------------------
 
-#: bias direction of registered estimators whose classes do not declare ``bias`` yet (kNN,
-#: neural and diffusion modules belong to other work in progress). Delete a row once its
-#: class declares the attribute.
-_BIAS_FALLBACK = {
-    "ksg": "low", "ksg2": "low", "kl": "unknown", "mixed": "low", "wkl": "none",
-    "infonce": "lower-bound", "nwj": "lower-bound", "mine": "lower-bound", "dv": "lower-bound",
-    "smile": "lower-bound", "js": "lower-bound", "classifier": "lower-bound", "ccmi": "lower-bound",
-    "mmg": "none", "minde": "none",
-}
+#: the closed forms (the Gaussian copula, the class-conditional copula, the plug-in of two
+#: labels) cost O(n d^2) and always use every row. Every other part (the t-copula, whose nu
+#: search and six half-sample refits cost ~20 closed forms; KSG; the model check's KSG on
+#: simulated data; the neural, wkl and diffusion candidates) runs on the same random, seeded
+#: subsample of CHECK_ROWS rows when n is larger. 20,000: at and below it auto is the same
+#: computation as before sizing (the suite at n = 5000 and every n <= 20,000 are unchanged),
+#: and it is the pilot size of the power rule below.
+CHECK_ROWS = 20_000
+#: the most rows the model check grows to (see :func:`check_rows_for_power`); beyond, the
+#: check keeps the power it has and the "ok" grade's own power rule (CHECK_POWER_RTOL, in
+#: :mod:`._auto_evidence`) says when that is too little
+MAX_CHECK_ROWS = 100_000
+#: joint dimension up to which KSG, when no copula model explains the data (it may be the
+#: answer), is rerun on every row: in 1+1 its compiled grid search and one-search jackknife
+#: take ~4 CPU s at 10^6 rows and ~40 at 10^7 (bench_scale.py), so the answer need not come
+#: from a subsample; in more dimensions the KD-tree grows like N^1.7 and the subsample stays
+KNN_ALL_ROWS_MAX_DIM = 2
+#: one-sided normal quantile of 80% power: a check that must *detect* an error, not only be
+#: able to, needs the error CHECK_Z + POWER_Z combined standard errors wide
+POWER_Z = 0.8416212335729143
 
+
+def check_rows_for_power(se_comb: float, m: int, value: float) -> int:
+    """The rows ``m'`` a copula model check needs to detect a CHECK_POWER_RTOL (10%) error of
+    ``value`` (nats) with 80% power, from a check on ``m`` rows whose two KSG values had the
+    combined standard error ``se_comb``.
+
+    The check rejects when the gap between KSG on the data and KSG on the simulated model
+    exceeds CHECK_Z (2) combined standard errors (:mod:`._copula_check`). A model that is
+    wrong by a share ``r`` of the MI moves the gap by about ``r * value``; the test sees it
+    with probability 80% when ``r * value >= (CHECK_Z + POWER_Z) * se_comb``. KSG's standard
+    error on ``m`` rows scales like ``1 / sqrt(m)`` (a mean of per-row digamma terms), so
+    ``se_comb(m') = se_comb(m) * sqrt(m / m')`` and
+
+        m' = m * (se_comb / target)^2,   target = max(r * |value|, CHECK_FLOOR) / (CHECK_Z + POWER_Z)
+
+    with ``r = CHECK_POWER_RTOL``; gaps below CHECK_FLOOR nats never count, so the target
+    never asks for more precision than that floor can use. Returns ``m`` when the pilot
+    already has the power (on the suite at 20,000 rows: KSG errors of 0.003-0.01 nats on
+    normal scores, targets of 0.007-0.035 nats)."""
+    from ._copula_check import CHECK_FLOOR, CHECK_Z
+
+    target = max(CHECK_POWER_RTOL * abs(value), CHECK_FLOOR) / (CHECK_Z + POWER_Z)
+    if not math.isfinite(se_comb) or se_comb <= target:
+        return m
+    return int(math.ceil(m * (se_comb / target) ** 2))
+
+
+# --- the candidates' bias direction ---------------------------------------------------
 
 def bias_of(method: str) -> str:
-    """The bias direction of a registered estimator (see :attr:`infolens.result.Estimator.bias`)."""
+    """The bias direction of a registered estimator: its class's
+    :attr:`infolens.result.Estimator.bias` (every candidate auto runs declares it)."""
     from ..registry import estimator_class
 
-    declared = getattr(estimator_class(method), "bias", "unknown")
-    if declared != "unknown":
-        return str(declared)
-    return _BIAS_FALLBACK.get(estimator_class(method).name, "unknown")
-
-
-# --- adapter: uncoded warnings of candidates other modules own ---------------------------
-
-#: sentence fragments of warnings that kNN and neural modules still emit without a code,
-#: mapped to their codes. Temporary: delete this table and :func:`code_for` once those
-#: modules emit :class:`~infolens.errors.Flag` objects (their warnings are converted by
-#: other work in progress).
-_LEGACY_CODES = (
-    ("kNN estimators read far too low when the joint dimension", "high-dimension"),
-    ("still rises with the sample size", "rising-with-n"),
-    ("far below the Gaussian-copula estimate", "disagreement"),
-    ("heavy joint tails", "heavy-tails"),
-)
-
-
-def code_for(warning: str) -> str:
-    """The code of a candidate's warning: its own when it is a Flag; else (an uncoded warning
-    of a module not converted yet) looked up in the temporary adapter table."""
-    code = code_of(warning)
-    if code != "other":
-        return code
-    text = str(warning)
-    for fragment, c in _LEGACY_CODES:
-        if fragment in text:
-            return c
-    return "other"
+    return str(getattr(estimator_class(method), "bias", "unknown"))
 
 
 def finite(v: Any) -> float:

@@ -62,6 +62,9 @@ class ModelCheck:
     se_fit: float
     tolerance: float
     passed: bool
+    #: rows of the data (and of the simulation) the check ran on; ``method="auto"`` sizes it
+    #: by the power it needs (:func:`~._auto_rules.check_rows_for_power`), not by n
+    rows: int = 0
 
     @property
     def all_columns(self) -> bool:
@@ -116,7 +119,7 @@ def copula_model_check(r: np.ndarray, nu: float, zx: np.ndarray, zy: np.ndarray,
     cmp = compare(float(ksg.mi), float(sim.mi), se_data, se_model, z=CHECK_Z, floor=CHECK_FLOOR)
     return ModelCheck(model=model, columns=cols, x_columns=tuple(int(i) for i in cx), y_columns=tuple(int(i) for i in cy),
                       ksg_data=float(ksg.mi), ksg_model=float(sim.mi), se_data=se_data, se_model=se_model,
-                      se_fit=se_fit_used, tolerance=float(cmp.tolerance), passed=not cmp.differ)
+                      se_fit=se_fit_used, tolerance=float(cmp.tolerance), passed=not cmp.differ, rows=n)
 
 
 def _finite(se: float | None) -> float:

@@ -34,6 +34,17 @@ constants, each with its reason, are in :mod:`._auto_rules`.
      ``"low"``), so the highest is the answer, unless the bias-corrected ``wkl`` (5-10 joint
      dims) or the diffusion estimator (``diffusion=``, above 10 dims) lies above it.
 
+Size (the rows each part uses): the closed forms (the Gaussian copula, the class-conditional
+copula, binning, the ill-posed test) cost O(n d^2) and use every row; every other part (the
+t-copula, KSG, the model check, the neural, wkl, ross, classifier and diffusion candidates)
+runs on one random, seeded subsample of ``check_rows`` (20,000) rows when n is larger, so at
+n <= 20,000 nothing changes. The model check grows from there to the rows its power needs
+(:func:`~._auto_rules.check_rows_for_power`: a 10% model error detected with 80% power),
+up to ``max_check_rows``; in 1+1, KSG is rerun on every row when no copula model explains
+the data (it may be the answer). ``diagnostics["rows_used"]`` and ``["check_sizing"]`` say what ran
+on how many rows; a value that comes from the subsample carries the code ``"subsampled"``,
+and its interval, that of an estimate from those rows, includes the subsampling.
+
 Trust (:func:`~._auto_evidence.grade`, a table of rules read in order; every verdict below
 "ok" is also a warning, except imprecision alone, which the interval states): "unreliable" when a
 candidate contradicts the choice beyond 3 combined standard errors and 25% with no known
@@ -63,15 +74,19 @@ from ._auto_rules import (
     ABOVE_RTOL,
     ABOVE_Z,
     BUDGETS,
+    CHECK_ROWS,
     CORROBORATE_MAX_DIM,
     DIFFUSION_MIN_N,
+    KNN_ALL_ROWS_MAX_DIM,
+    MAX_CHECK_ROWS,
     NEURAL_MIN_N,
     T_COPULA_LR,
     THOROUGH_EPOCHS,
     WKL_MIN_N,
     bias_of,
 )
-from ._copula_check import ModelCheck, copula_model_check
+from ._auto_size import model_check_of, sized_check, subsample
+from ._copula_check import ModelCheck
 from ._ill_posed import Deterministic, beyond_ceiling, deterministic_dependence
 from ._trust import normal_scores
 from .knn import KNN_MAX_JOINT_DIM
@@ -102,9 +117,15 @@ class AutoMI(Estimator):
     verbose : progress bars of the neural candidate.
     unit : the unit the explanations quote numbers in (``estimate_mi(..., unit=)`` sets it;
         the numbers of the result are converted by ``MIResult.to_unit``).
+    check_rows : above this many rows, every part other than the closed forms (t-copula, KSG,
+        the model check, the neural, wkl and diffusion candidates) runs on a random, seeded
+        subsample of this many rows (module docstring, "Size").
+    max_check_rows : the most rows the model check grows to when ``check_rows`` rows lack the
+        power to detect a 10% error of the model.
 
-    ``diagnostics``: ``candidates`` (each estimate with stderr, interval, seconds, warnings
-    and their codes, bias direction, or error), ``choice`` (``{"method", "why"}``), ``trust``
+    ``diagnostics``: ``candidates`` (each estimate with stderr, interval, seconds, rows,
+    warnings and their codes, bias direction, or error), ``rows_used`` (rows of each
+    candidate and of the model check), ``check_sizing`` (the power rule's numbers), ``choice`` (``{"method", "why"}``), ``trust``
     (``"ok"``, ``"caution"`` or ``"unreliable"``), ``trust_reasons``, ``model_check`` and,
     below "ok", ``range`` (a range the truth may lie in).
     """
@@ -119,7 +140,8 @@ class AutoMI(Estimator):
 
     def __init__(self, neural: str = "infonce", diffusion: str = "mmg", budget: str = "default",
                  discrete_x: bool | str = "auto", discrete_y: bool | str = "auto", random_state: Any = None,
-                 verbose: bool | None = None, unit: str = "nats") -> None:
+                 verbose: bool | None = None, unit: str = "nats", check_rows: int = CHECK_ROWS,
+                 max_check_rows: int = MAX_CHECK_ROWS) -> None:
         self.neural = neural
         self.diffusion = diffusion
         self.budget = budget
@@ -128,6 +150,8 @@ class AutoMI(Estimator):
         self.random_state = random_state
         self.verbose = verbose
         self.unit = unit
+        self.check_rows = check_rows
+        self.max_check_rows = max_check_rows
 
     def _validate(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         check_choice(self.budget, "budget", BUDGETS)
@@ -136,6 +160,10 @@ class AutoMI(Estimator):
             raise InputError(f"neural must be an estimator name such as 'infonce', got {self.neural!r}")
         if not isinstance(self.diffusion, str):
             raise InputError(f"diffusion must be an estimator name such as 'mmg', got {self.diffusion!r}")
+        for name in ("check_rows", "max_check_rows"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 100:
+                raise InputError(f"{name} must be an integer of at least 100 rows (default {CHECK_ROWS if name == 'check_rows' else MAX_CHECK_ROWS}), got {v!r}")
         return check_xy(x, y, min_samples=self.min_samples(), x_categorical=True, y_categorical=True)
 
     # --- running candidates ---------------------------------------------------------------
@@ -145,6 +173,7 @@ class AutoMI(Estimator):
         (the class-conditional Gaussian copula is a model, not the continuous copula's bound)."""
         t0 = time.perf_counter()
         tag = bias or bias_of(method)
+        ev.rows[label] = len(xa)
         try:
             res = get_estimator(method, **params).estimate(xa, ya)
         except (ValueError, TypeError, ArithmeticError, np.linalg.LinAlgError) as exc:  # recorded, not hidden
@@ -192,6 +221,12 @@ class AutoMI(Estimator):
         level, reasons = grade(ev)
         own = ev.own_warnings()
         warns: list[str] = [self._as_told(w) for w in own]
+        used = ev.rows.get(ev.choice, n)
+        if used < n:
+            warns.append(flag("subsampled", f"auto: the value comes from {ev.choice} on a random subsample of {used} of "
+                              f"{n} rows (a closed form on all rows was not the answer); its standard error and interval "
+                              f"are those of an estimate from {used} rows, which include the subsampling",
+                              rows=used, n=n))
         # every verdict other than "ok" is said in the warnings too (the chosen estimate's own
         # warnings are already there; the trust reasons add what the cross-check found)
         if level != "ok":
@@ -202,8 +237,13 @@ class AutoMI(Estimator):
                     continue
                 warns.append(flag(r.code, f"auto ({level}): {self._as_told(r)}", **r.data))
         rng_truth = truth_range(ev, level, h_label)
+        rows_used = {k: ev.rows.get(k, n) for k in ev.candidates}
+        if ev.model_check is not None:
+            rows_used["model_check"] = ev.model_check.rows
         diag: dict[str, Any] = {
-            "candidates": {k: c.summary() for k, c in ev.candidates.items()},
+            "candidates": {k: {**c.summary(), "rows": ev.rows.get(k, n)} for k, c in ev.candidates.items()},
+            "n": n,
+            "rows_used": rows_used,
             "choice": {"method": ev.choice, "why": why},
             "trust": level,
             "trust_reasons": [str(r) for r in reasons],
@@ -218,6 +258,8 @@ class AutoMI(Estimator):
             diag["h_label"] = h_label
         if ev.model_check is not None:
             diag["model_check"] = ev.model_check.to_dict()
+        if ev.sizing:
+            diag["check_sizing"] = dict(ev.sizing)
         if rng_truth is not None:
             diag["range"] = list(rng_truth)
         if chosen.ci is not None:
@@ -259,8 +301,10 @@ class AutoMI(Estimator):
         # the class-conditional copula models each class as a Gaussian: no fixed bias direction
         # (784 pixels at n = 20,000 it read 2.59 for a truth of 1.88)
         self._run(ev, "gaussian-copula", "gaussian-copula", xc, lab, bias="unknown", discrete_y=True)
+        idx = subsample(ev.n, self.check_rows, seed)
+        xs, ls = (xc, lab) if idx is None else (xc[idx], lab[idx])
         if d <= KNN_MAX_JOINT_DIM:
-            self._run(ev, "ross", "ross", xc, lab, discrete_y=True, random_state=seed)
+            self._run(ev, "ross", "ross", xs, ls, discrete_y=True, random_state=seed)
             if "ross" in ev.ran:
                 ev.choice = "ross"
                 return (f"a discrete label and a {d}-dimensional continuous variable: the kNN estimator made "
@@ -268,7 +312,7 @@ class AutoMI(Estimator):
             ev.choice = "gaussian-copula"
             return "ross failed on these data; the class-conditional Gaussian copula"
         if self.budget != "fast" and ev.n >= NEURAL_MIN_N:
-            self._run(ev, "classifier", "classifier", xc, lab, **self._neural_params(seed))
+            self._run(ev, "classifier", "classifier", xs, ls, **self._neural_params(seed))
         # the classifier's held-out cross-entropy bound is a lower bound whatever the data; the
         # class-conditional Gaussian copula is a model, which in many dimensions can read high
         # (784 pixels at n = 20,000: 2.59 for a truth of 1.88): the bound is the value when it ran
@@ -290,9 +334,14 @@ class AutoMI(Estimator):
             ev.ill_posed = beyond_ceiling(g.mi, n)
             if ev.ill_posed is not None:
                 return "ill-posed"
+        # every part but the Gaussian copula runs on check_rows rows at most (module docstring, "Size")
+        idx = subsample(n, self.check_rows, seed)
+        xs, ys = (x, y) if idx is None else (x[idx], y[idx])
+        full = (zx, zy)
+        zx, zy = (zx, zy) if idx is None else (normal_scores(xs), normal_scores(ys))
         if not ev.gaussian:
             # its model check is run below, with the KSG candidate already computed
-            self._run(ev, "t-copula", "t-copula", x, y, random_state=seed, model_check=False)
+            self._run(ev, "t-copula", "t-copula", xs, ys, random_state=seed, model_check=False)
         if d <= KNN_MAX_JOINT_DIM:
             self._run(ev, "ksg", "ksg", zx, zy, random_state=seed)
         t = ev.ran.get("t-copula")
@@ -300,7 +349,10 @@ class AutoMI(Estimator):
             t.result.diagnostics.get("likelihood_ratio", 0.0) > T_COPULA_LR
         model = "t-copula" if heavy else "gaussian-copula"
         ksg = ev.ran.get("ksg")
-        check = _model_check(ev.ran[model], zx, zy, ksg.result if ksg else None, seed) if model in ev.ran else None
+        check = model_check_of(ev.ran[model], zx, zy, ksg.result if ksg else None, seed) if model in ev.ran else None
+        if check is not None:
+            check = sized_check(ev, model, check, x, y, seed, self.max_check_rows,
+                                lambda za, zb: self._run(ev, "ksg", "ksg", za, zb, random_state=seed))
         ev.model_check = check
         if check is not None and check.passed and check.all_columns:
             ev.explained, ev.checked = {"ksg"}, True
@@ -330,7 +382,7 @@ class AutoMI(Estimator):
                          "simulated from the Gaussian copula: dependence the Gaussian form misses")
         else:
             intro = "the dependence is not Gaussian in copula space and no copula model reproduces the data's KSG value"
-        return self._highest_low_reader(ev, zx, zy, seed, neural_ok, intro)
+        return self._highest_low_reader(ev, zx, zy, seed, neural_ok, intro, full)
 
     def _model_why(self, ev: Evidence, model: str, check: ModelCheck | None) -> str:
         t = ev.ran.get("t-copula")
@@ -347,7 +399,7 @@ class AutoMI(Estimator):
         return why
 
     def _highest_low_reader(self, ev: Evidence, zx: np.ndarray, zy: np.ndarray, seed: int, neural_ok: bool,
-                            intro: str) -> str:
+                            intro: str, full: tuple[np.ndarray, np.ndarray]) -> str:
         """No copula model explains the data: every remaining candidate known to read low
         (bias "lower-bound" or "low") is a floor, so the highest is kept, unless a candidate
         without a downward bias (wkl, the diffusion estimator) lies above it."""
@@ -358,6 +410,9 @@ class AutoMI(Estimator):
             self._run(ev, "wkl", "wkl", zx, zy, random_state=seed)
         if d > KNN_MAX_JOINT_DIM and neural_ok and n >= DIFFUSION_MIN_N:
             self._run(ev, self.diffusion, self.diffusion, zx, zy, random_state=seed, verbose=self.verbose)
+        if "ksg" in ev.ran and ev.rows["ksg"] < n and d <= KNN_ALL_ROWS_MAX_DIM:
+            # KSG may be the answer: in 1+1 it is fast enough to run on every row
+            self._run(ev, "ksg", "ksg", *full, random_state=seed)
         ev.explained = {"t-copula"}
         ev.highest_low_reader = True
         low = [k for k, c in ev.ran.items() if c.bias in ("lower-bound", "low")]
@@ -376,14 +431,3 @@ class AutoMI(Estimator):
         return (f"{intro}; every candidate left reads low (the Gaussian copula is a lower bound, kNN is biased down, "
                 f"neural bounds are lower bounds): the highest, {best}")
 
-
-def _model_check(cand: Candidate, zx: np.ndarray, zy: np.ndarray, ksg: Any, seed: int) -> ModelCheck | None:
-    """:func:`~._copula_check.copula_model_check` of a fitted copula candidate."""
-    res = cand.result
-    if cand.method == "t-copula":
-        r = np.asarray(res.diagnostics["dispersion"])
-        nu = float(res.diagnostics["nu"])
-    else:
-        r = np.corrcoef(np.hstack([zx, zy]), rowvar=False)
-        nu = math.inf
-    return copula_model_check(r, nu, zx, zy, cand.method, seed, ksg, se_fit=res.stderr)
