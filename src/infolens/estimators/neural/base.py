@@ -39,9 +39,11 @@ class NeuralEstimator(Estimator):
     ``np.memmap`` arrays or paths to ``.npy`` files (read in minibatches).
     """
 
-    small_torch_model: ClassVar[bool] = True
-    trains_in_minibatches: ClassVar[bool] = True
-    trains_critic: ClassVar[bool] = True
+    # capability tags (declared on Estimator; no annotation here: this class's annotations are
+    # the shared-parameter table, neural/params.py)
+    small_torch_model = True
+    trains_in_minibatches = True
+    trains_critic = True
 
     _min_samples = 30
     #: every critic read-out is a variational lower bound (classifier and CCMI included)

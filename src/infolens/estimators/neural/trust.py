@@ -51,7 +51,8 @@ def training_warnings(fit: FitResult, ceiling: float | None, epochs: int, min_de
             "lower-bound",
             f"critic-based bounds read low at high MI (here {fit.estimate:.3g} nats): on 1+1 Gaussians at N=10,000 "
             "the defaults read 3-7% low at 1.96 nats and up to 35% low at 3.1 nats, several standard errors "
-            "below the truth; cross-check with method='auto' or a closed form where the data allow",
+            "below the truth; cross-check with a closed form where the data allow (method='gaussian-copula') "
+            "or method='auto'",
             mi=fit.estimate, limit=HIGH_MI_NATS))
     gap = abs(fit.estimate - fit.best_val)
     if math.isfinite(fit.best_val) and gap > 4 * fit.stderr + 0.1 * max(abs(fit.best_val), 0.1):
