@@ -217,7 +217,7 @@ def _gauss_entropy(z: np.ndarray, bias_correction: bool) -> float:
         return float("nan")
     if bias_correction:
         ld += _logdet_bias(d, n)
-    return 0.5 * (d * np.log(2 * np.pi * np.e) + ld)
+    return 0.5 * (d * np.log(2 * np.pi * np.exp(1.0)) + ld)  # np.exp(1.0) == np.e; spelt so for mypy
 
 
 def _level_names(y: np.ndarray) -> list[str]:
