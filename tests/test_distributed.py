@@ -10,28 +10,11 @@ import dask.array as da
 import dask.dataframe as dd
 import numpy as np
 import pandas as pd
-import psutil
 import pytest
 
 import infolens
-from infolens.distributed import cluster_client
 from infolens.errors import InputError
 from infolens.stats import compare
-
-
-def cluster_processes() -> set[int]:
-    """Child processes of this one, less Python's multiprocessing resource tracker (started
-    once per interpreter by the first spawned process and kept until the interpreter exits)."""
-    return {p.pid for p in psutil.Process().children(recursive=True) if "resource_tracker" not in " ".join(p.cmdline())}
-
-
-@pytest.fixture(scope="module")
-def client():
-    before = cluster_processes()
-    with cluster_client("local", n_workers=2, memory_limit="1GiB") as c:
-        yield c
-    psutil.wait_procs([psutil.Process(p) for p in cluster_processes() - before], timeout=10)
-    assert not cluster_processes() - before, "worker processes left running"
 
 
 def make_table(n: int, seed: int = 0) -> pd.DataFrame:

@@ -16,23 +16,9 @@ import signal
 import dask.dataframe as dd
 import numpy as np
 import pandas as pd
-import psutil
 import pytest
 
-from infolens.distributed import cluster_client, feature_mi
-
-
-def cluster_processes() -> set[int]:
-    return {p.pid for p in psutil.Process().children(recursive=True) if "resource_tracker" not in " ".join(p.cmdline())}
-
-
-@pytest.fixture(scope="module")
-def client():
-    before = cluster_processes()
-    with cluster_client("local", n_workers=2, memory_limit="1GiB") as c:
-        yield c
-    psutil.wait_procs([psutil.Process(p) for p in cluster_processes() - before], timeout=10)
-    assert not cluster_processes() - before, "worker processes left running"
+from infolens.distributed import feature_mi
 
 
 def table(n: int = 6_000, d: int = 12) -> pd.DataFrame:
