@@ -104,6 +104,9 @@ class Evidence:
     labels: bool = False
     #: the answer is a lower bound (labels in too many dimensions for kNN)
     lower_bound: bool = False
+    #: the lower bound's 95% interval starts within PRECISION_RTOL of H(label), which bounds
+    #: the MI from above: the truth lies between them, so the bound is graded like a value
+    tight_bound: bool = False
     #: no finite MI is measurable at this n (a :class:`~._ill_posed.Deterministic` record)
     ill_posed: Any = None
     #: rows each candidate ran on (absent: all n rows)
@@ -197,7 +200,7 @@ def _own_doubts(ev: Evidence) -> list[Flag] | None:
 
 
 def _lower_bound(ev: Evidence) -> list[Flag] | None:
-    if not ev.lower_bound:
+    if not ev.lower_bound or ev.tight_bound:
         return None
     return [flag("lower-bound", f"{ev.choice} is a lower bound on the MI (in {ev.d} dimensions no estimator here reads "
                  "the value itself): the truth may lie anywhere in the range given, up to H(label)",

@@ -20,6 +20,8 @@ BUDGETS = ("fast", "default", "thorough")
 #: smallest n for which the neural candidate is trained (its test split is n / 5 rows: below
 #: 100 held-out rows its bound has a standard error as large as the MI of most tasks)
 NEURAL_MIN_N = 500
+#: smallest n for the linear probe's bound (labels in many dimensions): the same reason
+PROBE_MIN_N = NEURAL_MIN_N
 #: smallest n for the wkl candidate (its variance is several times KSG's)
 WKL_MIN_N = 1000
 #: smallest n for the diffusion candidate (its read-out uses a fifth of the rows)
