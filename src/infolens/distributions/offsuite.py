@@ -95,7 +95,10 @@ OFFSUITE: tuple[tuple[str, int, Callable[[], Sampler]], ...] = (
     ("images-sigma3", 5000, lambda: LabelImages(sigma=3.0)),
     ("images-sigma4", 5000, lambda: LabelImages(sigma=4.0)),
     ("images-sigma5", 5000, lambda: LabelImages(sigma=5.0)),
+    ("images-sigma1-20k", 20000, lambda: LabelImages(sigma=1.0)),
     ("images-sigma2-20k", 20000, lambda: LabelImages(sigma=2.0)),
+    ("images-sigma3-20k", 20000, lambda: LabelImages(sigma=3.0)),
+    ("images-sigma5-20k", 20000, lambda: LabelImages(sigma=5.0)),
     # high MI
     ("gauss-1-1-rho0.999", 5000, lambda: _gauss_pairs(1, 0.045)),
     ("gauss-10-10-noise0.3", 5000, lambda: _gauss_pairs(10, 0.3)),
