@@ -322,10 +322,6 @@ class AutoMI(Estimator):
             self._run(ev, "classifier", "classifier", xs, ls, **self._neural_params(seed))
         p = np.bincount(as_labels(lab, "y")) / ev.n
         h_label = float(-np.sum(p[p > 0] * np.log(p[p > 0])))
-        g = ev.ran.get("gaussian-copula")
-        if g is not None and g.mi - Z95 * g.se > h_label:
-            # a value above H(label) is impossible: the model contradicts nothing
-            ev.explained.add("gaussian-copula")
         bounds = [k for k in ("probe", "classifier") if k in ev.ran]
         if not bounds:
             ev.lower_bound = True
@@ -338,6 +334,12 @@ class AutoMI(Estimator):
         ev.choice = max(bounds, key=lambda k: val[k])
         ev.lower_bound = True
         c = ev.chosen
+        g = ev.ran.get("gaussian-copula")
+        if g is not None and g.mi > c.mi:
+            # the model above a lower bound contradicts nothing the answer does not already say:
+            # the truth lies between the bound and H(label) (the range given below "ok"); above
+            # H(label) it is impossible (784 pixels, n = 20,000: 2.59 for a truth of 1.88)
+            ev.explained.add("gaussian-copula")
         other = [k for k in bounds if k != ev.choice]
         why = (f"a discrete label and a {d}-dimensional continuous variable (too many dimensions for kNN): the "
                f"held-out cross-entropy bound of the {'linear probe' if ev.choice == 'probe' else 'neural classifier'}"
