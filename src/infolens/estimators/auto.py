@@ -15,9 +15,11 @@ constants, each with its reason, are in :mod:`._auto_rules`.
 * One side discrete (labels; a single column of few integer values counts as one): ``ross``
   (kNN for a label) when the continuous side has at most
   :data:`~infolens.estimators.knn.KNN_MAX_JOINT_DIM` dimensions, cross-checked with the
-  class-conditional Gaussian copula; above that, the neural classifier bound
-  (``classifier``, a lower bound on held-out rows) or, without it, the copula: graded
-  "caution" with code ``"lower-bound"`` and a range up to ``H(label)``.
+  class-conditional Gaussian copula; above that, two held-out cross-entropy lower bounds on
+  the same split, the linear ``probe`` and the neural ``classifier``, the one higher on its
+  validation rows kept (below n = 500 the copula): graded "ok" only when the bound's
+  interval starts within 10% of ``H(label)`` (the truth lies between them), else "caution"
+  with code ``"lower-bound"`` and a range up to ``H(label)``.
 * Both continuous: every candidate works on normal scores (each column replaced by
   ``Phi^-1(rank / (n + 1))``; MI is invariant to monotone per-column maps).
 
@@ -36,7 +38,7 @@ constants, each with its reason, are in :mod:`._auto_rules`.
 
 Size (the rows each part uses): the closed forms (the Gaussian copula, the class-conditional
 copula, binning, the ill-posed test) cost O(n d^2) and use every row; every other part (the
-t-copula, KSG, the model check, the neural, wkl, ross, classifier and diffusion candidates)
+t-copula, KSG, the model check, the neural, wkl, ross, probe, classifier and diffusion candidates)
 runs on one random, seeded subsample of ``check_rows`` (20,000) rows when n is larger, so at
 n <= 20,000 nothing changes. The model check grows from there to the rows its power needs
 (:func:`~._auto_rules.check_rows_for_power`: a 10% model error detected with 80% power),
@@ -317,7 +319,8 @@ class AutoMI(Estimator):
         # two families of held-out cross-entropy bounds on the same seeded split: the linear
         # probe (every budget; shrinkage LDA alone, closed forms, at "fast") and the neural classifier
         if ev.n >= PROBE_MIN_N:
-            self._run(ev, "probe", "probe", xs, ls, random_state=seed, **({"C": ()} if self.budget == "fast" else {}))
+            probe: dict[str, Any] = {"C": ()} if self.budget == "fast" else {}
+            self._run(ev, "probe", "probe", xs, ls, random_state=seed, **probe)
         if self.budget != "fast" and ev.n >= NEURAL_MIN_N:
             self._run(ev, "classifier", "classifier", xs, ls, **self._neural_params(seed))
         p = np.bincount(as_labels(lab, "y")) / ev.n
