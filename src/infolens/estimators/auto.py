@@ -356,8 +356,10 @@ class AutoMI(Estimator):
             why += (f"; its 95% interval starts at {ev.fmt(lo)}, within {PRECISION_RTOL:.0%} of H(label) = "
                      f"{ev.fmt(h_label)}, the most any MI with this label can be: the truth lies between them")
         else:
-            why += (f"; the truth lies between it and H(label) = {ev.fmt(h_label)} (two bound families "
-                    "agreeing is not taken as evidence of tightness: on too few rows both can read far below the truth)")
+            why += f"; the truth lies between it and H(label) = {ev.fmt(h_label)}"
+            if other:
+                why += (" (two bound families agreeing is not taken as evidence of tightness: on too few rows both "
+                        "can read far below the truth)")
         return why
 
     def _continuous(self, ev: Evidence, x: np.ndarray, y: np.ndarray, zx: np.ndarray, zy: np.ndarray,
