@@ -60,8 +60,8 @@ def test_labels_given_as_numbers_warn_and_auto_treats_them_as_labels():
 
 
 def test_images_against_labels_are_a_graded_lower_bound():
-    """LabelImages (10 classes) in 49 pixels, budget fast (no classifier): the answer is the
-    class-conditional copula, which is not the MI itself, so it is graded "caution" with code
+    """LabelImages (10 classes) in 49 pixels, budget fast (no neural classifier): the answer is
+    the linear probe's held-out bound, far below H(label), so it is graded "caution" with code
     lower-bound and a range that ends at H(label) = log 10 and contains the truth."""
     from infolens.distributions import LabelImages
 
