@@ -41,7 +41,8 @@ PROBE_RANKS: tuple[int, ...] = (8, 16, 32, 64, 128, 256)
 #: inverse L2 strengths of the logistic regressions (on unit-variance component scores)
 PROBE_C: tuple[float, ...] = (0.01, 0.1, 1.0)
 #: the probe also runs on all (standardised) columns when there are at most this many
-#: and fewer than the training rows
+#: and fewer than the training rows; above, only the leading ``max(ranks)`` principal axes
+#: are computed (randomised SVD)
 FULL_RANK_MAX = 1024
 #: the probability floor of a held-out label (as :func:`.neural.classifier.ce_bound`)
 _P_FLOOR = 1e-12
@@ -160,8 +161,13 @@ class LinearProbe(Estimator):
         prior = label_prior(y[np.r_[tr, va]], k)
         # principal axes of the training rows (never the validation or test rows)
         limit = min(d, len(tr) - 1)
-        _, s, vt = np.linalg.svd(z[tr], full_matrices=False)
-        ranks = sorted({r for r in self.ranks if r < limit and s[r - 1] > 1e-9 * s[0]})
+        if d <= FULL_RANK_MAX:
+            _, s, vt = np.linalg.svd(z[tr], full_matrices=False)
+        else:  # the leading max(ranks) axes only: O(n d r) instead of O(n d min(n, d))
+            from sklearn.utils.extmath import randomized_svd
+
+            _, s, vt = randomized_svd(z[tr], n_components=min(max(self.ranks), limit), n_iter=4, random_state=seed)
+        ranks = sorted({r for r in self.ranks if r < limit and r <= len(s) and s[r - 1] > 1e-9 * s[0]})
         full = d <= FULL_RANK_MAX and d < len(tr)
         rows: list[dict[str, Any]] = []
         best: tuple[float, np.ndarray, dict[str, Any]] | None = None
