@@ -89,6 +89,10 @@ def test_probe_refuses_bad_parameters():
         infolens.estimate_mi(x, y, method="probe", C=(-1.0,))
     with pytest.raises(InputError, match="ranks"):
         infolens.estimate_mi(x, y, method="probe", ranks=5)
+    with pytest.raises(InputError, match="each of ranks"):
+        infolens.estimate_mi(x, y, method="probe", ranks=(0, 8))
+    with pytest.raises(InputError, match="C must be"):
+        infolens.estimate_mi(x, y, method="probe", C=("strong",))
     with pytest.raises(InputError, match="at least 30"):
         infolens.estimate_mi(x[:20], y[:20], method="probe")
 

@@ -6,7 +6,7 @@ of the same seeded train / validation / test split as ``method="classifier"``:
 
 * inputs standardised with the training split's moments, then projected on the leading
   principal components of the training split (``ranks``; all columns too, up to
-  :data:`FULL_RANK_MAX` of them) and the scores scaled to unit variance;
+  :data:`FULL_RANK_MAX` of them);
 * on each projection, shrinkage LDA (a shared class covariance, Ledoit-Wolf shrinkage)
   and, on projections of at most ``max(ranks)`` components, multinomial logistic
   regression for each L2 strength ``1 / C`` (on unit-variance scores);
@@ -15,10 +15,12 @@ of the same seeded train / validation / test split as ``method="classifier"``:
 The classifier with the highest calibrated bound on the validation split is kept, refitted
 on the training and validation rows (``refit``, keeping its temperature: a few percent
 tighter, measured), and its bound is read on the test split, which neither fitting nor
-selection saw: a lower bound up to its standard error, whatever the data. A linear probe has few parameters per
-kept component, so on many dimensions and few rows it may reach closer to the MI than a
-neural network; where the classes are not linearly separable it reads lower (the neural
-``classifier`` is the other family ``method="auto"`` runs beside it).
+selection saw: a lower bound up to its standard error, whatever the data. A linear probe
+has few parameters per kept component, so on many dimensions and few rows it may reach
+closer to the MI than a neural network; where the classes are not linearly separable it
+reads lower (the neural ``classifier`` is the other family ``method="auto"`` runs beside
+it). All rows are held in memory as float64 (``method="auto"`` gives it at most
+``check_rows`` rows).
 """
 
 from __future__ import annotations
@@ -125,11 +127,11 @@ class LinearProbe(Estimator):
 
     def _validate(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         try:
-            ranks = [check_positive_int(r, "ranks") for r in self.ranks]
-            cs = [float(c) for c in self.C]
-        except TypeError:
-            raise InputError(f"ranks and C must be sequences (e.g. ranks=(8, 32), C=(0.1, 1.0)), got "
+            ranks, cs = list(self.ranks), [float(c) for c in self.C]
+        except (TypeError, ValueError):
+            raise InputError(f"ranks and C must be sequences of numbers (e.g. ranks=(8, 32), C=(0.1, 1.0)), got "
                              f"{self.ranks!r} and {self.C!r}") from None
+        ranks = [check_positive_int(r, "each of ranks") for r in ranks]
         if not ranks or not all(math.isfinite(c) and c > 0 for c in cs):
             raise InputError(f"ranks must list component counts and C positive inverse strengths, got "
                              f"{self.ranks!r} and {self.C!r}")
