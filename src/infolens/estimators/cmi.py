@@ -12,17 +12,6 @@ would need noise on Z to break its ties, and the noise costs accuracy (a binary 
 for a truth of 0.415 with dequantisation); stratification uses Z's ties exactly. Under
 ``discrete_z="auto"`` a numeric Z is stratified only when its levels are large enough for
 their own standard errors (:data:`STRATIFY_MIN_SHARE`); else it is dequantised.
-
-Bias (continuous Z). The Frenzel-Pompe estimate (FP) and the chain-rule difference
-D = KSG(X;(Y,Z)) - KSG(X;Z) estimate the same I(X;Y|Z); with the same k and max-norm,
-    D - FP = I_joint(X;Z) - KSG(X;Z)
-exactly, where I_joint(X;Z) = psi(N) - < psi(n_x + 1) + psi(n_z + 1) - psi(n_xz + 1) >
-is I(X;Z) read at FP's (x, y, z) neighbour radii. So the gap between the two is the
-difference between two kNN estimates of I(X;Z) at two neighbour scales: a bias the data
-show, zero in the limit, large where the dimension or the dependence is (correlated
-breast-cancer features: 0.2 nats). The 95% interval reaches D on its side; a gap beyond
-the errors is a ``disagreement`` warning. The chain rule I(X;(Y,Z)) = I(X;Z) + I(X;Y|Z)
-then holds within the stated intervals whenever the MI terms are KSG's.
 """
 
 from __future__ import annotations
@@ -34,7 +23,6 @@ import numpy as np
 from scipy.special import digamma
 
 from ..errors import InputError, flag
-from ..stats import Z95, compare
 from ..result import MIResult, check_unit, generic_warnings
 from ..validation import (
     as_labels,
@@ -56,28 +44,13 @@ from .knn import KNN_MAX_JOINT_DIM, ksg_mi
 METHODS = ("frenzel-pompe", "ksg", "knn", "auto")
 
 
-def frenzel_pompe(x: np.ndarray, y: np.ndarray, z: np.ndarray, k: int, backend: str = "auto",
-                  chain: bool = False) -> tuple[float, dict[str, Any]]:
-    """The Frenzel–Pompe estimate in nats on prepared (tie-free, scaled) arrays.
-
-    ``chain=True`` also measures the estimator's chain-rule gap (module doc, "Bias"):
-    ``diagnostics["chain_gap_nats"]`` = [KSG(X;(Y,Z)) - KSG(X;Z)] - FP, computed as the
-    difference of two estimates of I(X;Z), one at the (x, y, z) neighbour radii (one more
-    count in x) and KSG's own in (x, z), and ``["ksg_difference_nats"]`` = FP + that gap."""
+def frenzel_pompe(x: np.ndarray, y: np.ndarray, z: np.ndarray, k: int, backend: str = "auto") -> tuple[float, dict[str, Any]]:
+    """The Frenzel–Pompe estimate in nats on prepared (tie-free, scaled) arrays."""
     dist, _idx, which = kb.knn([x, y, z], k, backend)
     eps = dist[:, k - 1]
-    queries = [([x, z], eps), ([y, z], eps), ([z], eps)] + ([([x], eps)] if chain else [])
-    counts = kb.count_within_each(queries, strict=True, backend=backend)
-    nxz, nyz, nz = counts[:3]
-    cmi = float(digamma(k) - np.mean(digamma(nxz + 1) + digamma(nyz + 1) - digamma(nz + 1)))
-    diag: dict[str, Any] = {"backend": which}
-    if chain:
-        nx = counts[3]
-        xz_joint = float(digamma(len(x)) - np.mean(digamma(nx + 1) + digamma(nz + 1) - digamma(nxz + 1)))
-        xz_ksg = ksg_mi(x, z, k=k, backend=backend)[0]
-        diag["chain_gap_nats"] = xz_joint - xz_ksg
-        diag["ksg_difference_nats"] = cmi + xz_joint - xz_ksg
-    return cmi, diag
+    nxz, nyz, nz = kb.count_within_each([([x, z], eps), ([y, z], eps), ([z], eps)], strict=True, backend=backend)
+    cmi = digamma(k) - np.mean(digamma(nxz + 1) + digamma(nyz + 1) - digamma(nz + 1))
+    return float(cmi), {"backend": which}
 
 
 def estimate_cmi(
@@ -109,14 +82,11 @@ def estimate_cmi(
 
     Standard error (continuous Z): half-sampling, as for KSG; the 95% interval adds the change
     between the half-sample mean and the full estimate (the part of the kNN bias still
-    shrinking with n, which an error bar alone leaves out) and, on its side, the gap to the
-    chain-rule difference KSG(X;(Y,Z)) - KSG(X;Z) (module doc, "Bias";
-    ``diagnostics["chain_gap_nats"]``, ``["ksg_difference_nats"]``). Warnings as
+    shrinking with n, which an error bar alone leaves out). Warnings as
     ``estimate_mi``'s, with codes: more than ``KNN_MAX_JOINT_DIM`` joint dimensions
     (``high-dimension``), an estimate still rising with n (``rising-with-n``), an interval
     entirely below 0 (``interval-below-zero``), a standard error above the estimate
-    (``stderr-exceeds-estimate``), the two kNN estimates apart beyond the errors
-    (``disagreement``). ``warn``: issue them through Python's :mod:`warnings` (default), as
+    (``stderr-exceeds-estimate``). ``warn``: issue them through Python's :mod:`warnings` (default), as
     ``estimate_mi`` does; they stay in ``r.warnings`` either way.
 
     >>> import numpy as np
@@ -157,7 +127,7 @@ def estimate_cmi(
         xa, dx = prepare(xa, "x", ties, standardize, rng)
         ya, dy = prepare(ya, "y", ties, standardize, rng)
         za, dz = prepare(za, "z", ties, standardize, rng)
-        cmi, diag = frenzel_pompe(xa, ya, za, k, backend, chain=True)
+        cmi, diag = frenzel_pompe(xa, ya, za, k, backend)
         hs = halfsample_stderr(lambda a, b, c: frenzel_pompe(a, b, c, k, backend)[0], (xa, ya, za), n_subsamples,
                                rng, min_half=k + 1)
         stderr = hs["stderr"]
@@ -166,21 +136,10 @@ def estimate_cmi(
         diag.update(dz)
         diag["z_strategy"] = "frenzel-pompe"
         diag["stderr_method"] = hs["method"]
-        gap = diag["chain_gap_nats"]
         if hs["ci_halfwidth"] is not None:
             drift = abs(cmi - float(np.mean(hs["halves"])))
-            # the interval reaches, on its side, the other consistent kNN estimate (the
-            # chain-rule difference): which of the two the bias favours is not known
-            ci = (cmi - hs["ci_halfwidth"] - drift - max(0.0, -gap), cmi + hs["ci_halfwidth"] + drift + max(0.0, gap))
+            ci = (cmi - hs["ci_halfwidth"] - drift, cmi + hs["ci_halfwidth"] + drift)
             diag["half_sample_mean"] = float(np.mean(hs["halves"]))
-        if stderr is not None and compare(cmi, cmi + gap, stderr, None, z=Z95).differ:
-            warns.append(flag(
-                "disagreement",
-                f"the Frenzel-Pompe estimate ({cmi:.3g} nats) and the chain-rule difference KSG(X;(Y,Z)) - KSG(X;Z) "
-                f"({cmi + gap:.3g}) differ by more than {Z95:.2f} standard errors ({stderr:.3g}): the kNN bias at "
-                f"{xa.shape[1]}+{ya.shape[1]}+{za.shape[1]} dimensions is material here; the 95% interval reaches "
-                "the other value (use more samples, or fewer or less dependent columns, to narrow it)",
-                mi=cmi, other=cmi + gap, stderr=stderr))
         rise = convergence_warning(cmi, hs["halves"], stderr, what="Frenzel-Pompe")
         if rise:
             warns.append(flag("rising-with-n", str(rise), mi=cmi))
@@ -223,7 +182,7 @@ def stratum_min_rows(k: int) -> int:
 #: share of the rows that must lie in such levels for ``discrete_z="auto"`` to stratify a
 #: numeric Z; below it (digit pixels: 2 columns of 17 values, 250 levels in 1,797 rows) the
 #: per-level KSG runs on a handful of rows each and the levels with at most k rows are
-#: lost, so the Z is dequantised instead (noise inside each value's unit bin keeps
+#: lost, so the Z is dequantised instead (noise narrower than the gap between values keeps
 #: I(X;Y|Z) exactly: Z is a function of Z + U and U is independent of everything)
 STRATIFY_MIN_SHARE = 0.95
 
