@@ -85,8 +85,9 @@ class Side:
 class Battery:
     """The estimates and the record of checks."""
 
-    def __init__(self, method: str, budget: str) -> None:
+    def __init__(self, method: str, budget: str, verbose: bool = False) -> None:
         self.method = method
+        self.verbose = verbose
         self.params: dict[str, Any] = {"budget": budget} if method == "auto" else {}
         self.checks: list[tuple[str, str, bool, float, float, float, str]] = []
 
@@ -113,6 +114,9 @@ class Battery:
         ok = not cmp.differ or (one_sided and left.value >= right.value)
         doubts = ",".join(sorted((left.codes | right.codes) & set(DOUBT_CODES)))
         self.checks.append((name, where, ok, left.value, right.value, cmp.tolerance, doubts))
+        if self.verbose:
+            print(f"{name:24s} {where:58s} {left.value:7.3f} {right.value:7.3f} {cmp.tolerance:7.3f} "
+                  f"{'yes' if ok else 'NO ':5s} {doubts}", flush=True)
 
 
 def table_checks(bat: Battery, name: str, d: np.ndarray, blocks: int, rng: np.random.Generator) -> None:
@@ -220,18 +224,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--nets", type=int, default=4, help="trained networks (seeds 0, 1, ...)")
     p.add_argument("--fashion-rows", type=int, default=2000, help="Fashion-MNIST images used")
     args = p.parse_args(argv)
-    bat = Battery(args.method, args.budget)
+    bat = Battery(args.method, args.budget, verbose=True)
     tables, skipped = _tables(args.fashion_rows)
+    print(f"self-consistency on real data, method={args.method}" + (f" (budget {args.budget})" if bat.params else ""))
+    if skipped:
+        print(skipped)
+    print(f"{'identity':24s} {'where':58s} {'left':>7s} {'right':>7s} {'allowed':>7s} holds  warnings", flush=True)
     rng = np.random.default_rng(0)
     for name, d in tables.items():
         table_checks(bat, name, d, args.blocks, rng)
     network_checks(bat, args.nets, rng)
-    print(f"self-consistency on real data, method={args.method}" + (f" (budget {args.budget})" if bat.params else ""))
-    if skipped:
-        print(skipped)
-    print(f"{'identity':24s} {'where':58s} {'left':>7s} {'right':>7s} {'allowed':>7s} holds  warnings")
-    for name, where, ok, a, b, tol, doubts in bat.checks:
-        print(f"{name:24s} {where:58s} {a:7.3f} {b:7.3f} {tol:7.3f} {'yes' if ok else 'NO ':5s} {doubts}")
     print()
     print("\n".join(summary(bat.checks)))
     return 0
