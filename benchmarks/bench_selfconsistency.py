@@ -51,7 +51,7 @@ import numpy as np
 #: warning codes that say an estimate may be off (a failed check whose terms carry one was
 #: announced to the user; one whose terms carry none is a silent inconsistency)
 DOUBT_CODES = ("rising-with-n", "high-dimension", "ill-posed", "interval-below-zero", "stderr-exceeds-estimate",
-               "heavy-tails", "model-rejected", "disagreement", "lower-bound", "low-trust", "small-sample",
+               "heavy-tails", "disagreement", "lower-bound", "low-trust", "small-sample",
                "not-converged", "interval", "non-finite", "bound-broken", "ceiling")
 
 
