@@ -96,9 +96,13 @@ class Battery:
         from infolens import estimate_mi
 
         m = method or self.method
+        if label and m != "auto":
+            m = "ross"  # the kNN estimator made for a label (another method would read it as a number)
         # every column is a number here (digit pixels take 17 integer values, which auto
         # would otherwise read as a label when a block has one column); a label is declared
-        kw = dict(self.params, discrete_x=label == "a", discrete_y=label == "b") if m == "auto" else {}
+        kw: dict[str, Any] = {"discrete_x": label == "a", "discrete_y": label == "b"} if m in ("auto", "ross") else {}
+        if m == "auto":
+            kw.update(self.params)
         return Side.of(estimate_mi(a, b, method=m, random_state=0, warn=False, **kw))
 
     @staticmethod
