@@ -155,3 +155,26 @@ def test_chain_rule_holds_within_the_stated_errors_on_a_gaussian():
     assert not compare(left, t["x;yz"], se_left, None, z=Z95).differ, (left, t)
     assert not compare(right, t["x;yz"], se_right, None, z=Z95).differ, (right, t)
     assert not compare(left, right, se_left, se_right, z=Z95).differ
+
+
+def test_chain_gap_is_ksgs_two_scales_exactly():
+    """With the same k and max-norm on the same prepared data, KSG(X;(Y,Z)) - KSG(X;Z) - FP
+    equals I_eps(X;Z) - KSG(X;Z), I_eps read at FP's (x, y, z) radii (docs/estimators.md,
+    "The chain rule"): an algebraic identity, so 1e-9. A change to FP's counts (a marginal
+    count on the wrong subspace, inclusive instead of strict) breaks it."""
+    from scipy.special import digamma
+
+    from infolens.estimators import knn_backend as kb
+    from infolens.estimators.cmi import frenzel_pompe
+    from infolens.estimators.knn import ksg_mi
+
+    x, y, z = chain_333(700, 6)
+    x, y, z = x[:, :2], y[:, :2], z[:, :2]
+    k = 5
+    fp = frenzel_pompe(x, y, z, k)[0]
+    eps = kb.knn([x, y, z], k)[0][:, k - 1]
+    nx, nz, nxz = kb.count_within_each([([x], eps), ([z], eps), ([x, z], eps)], strict=True)
+    i_eps = digamma(len(x)) - np.mean(digamma(nx + 1) + digamma(nz + 1) - digamma(nxz + 1))
+    ksg_xz = ksg_mi(x, z, k=k)[0]
+    gap = ksg_mi(x, np.hstack([y, z]), k=k)[0] - ksg_xz - fp
+    assert gap == pytest.approx(i_eps - ksg_xz, abs=1e-9)
