@@ -98,6 +98,8 @@ class Battery:
         m = method or self.method
         if label and m != "auto":
             m = "ross"  # the kNN estimator made for a label (another method would read it as a number)
+            if label == "a":  # ross takes the label as y
+                a, b, label = b, a, "b"
         # every column is a number here (digit pixels take 17 integer values, which auto
         # would otherwise read as a label when a block has one column); a label is declared
         kw: dict[str, Any] = {"discrete_x": label == "a", "discrete_y": label == "b"} if m in ("auto", "ross") else {}
