@@ -75,7 +75,8 @@ def estimate_cmi(
     error over ``n_subsamples`` random halves (continuous Z). ``discrete_z``: True / False / "auto"
     (labels - strings, categoricals - or integral values with few levels); a discrete Z is
     handled by stratification (module doc): levels with at most k samples are left out,
-    with a warning. Returns an :class:`MIResult` with ``method="cmi"``; ``diagnostics
+    with a warning. Under "auto" a numeric Z whose levels are mostly too small for their
+    own standard error is dequantised instead (``diagnostics["discrete_z"]`` says so). Returns an :class:`MIResult` with ``method="cmi"``; ``diagnostics
     ["z_strategy"]`` says "stratified" or "frenzel-pompe". ``method``: one of
     :data:`METHODS` (all the Frenzel-Pompe estimator; accepted so that code written for
     ``estimate_mi`` works).
@@ -182,10 +183,15 @@ def estimate_cmi(
     return res
 
 
+def stratum_block(k: int) -> int:
+    """Rows of one subsampling block of a level in the stratified estimate."""
+    return max(100, 10 * k)
+
+
 def stratum_min_rows(k: int) -> int:
     """Rows a level of a discrete Z needs for its own subsampling standard error in the
-    stratified estimate: two blocks of ``max(100, 10 k)`` (:func:`_stratified`)."""
-    return 2 * max(100, 10 * k)
+    stratified estimate: two blocks (:func:`_stratified`)."""
+    return 2 * stratum_block(k)
 
 
 #: share of the rows that must lie in such levels for ``discrete_z="auto"`` to stratify a
@@ -233,7 +239,7 @@ def _stratified(
         ys, _ = prepare(y[rows], "y", ties, standardize, rng)
         mi_z = ksg_mi(xs, ys, k=k, backend=backend)[0]
         se_z, _m = subsample_stderr(lambda a, b: ksg_mi(a, b, k=k, backend=backend)[0], (xs, ys),
-                                    n_subsamples, max(100, 10 * k), rng)
+                                    n_subsamples, stratum_block(k), rng)
         p = rows.size / n_used
         total += p * mi_z
         if se_z is None:
