@@ -104,3 +104,14 @@ def test_broken_cmis_fail_the_chain_rule_checks(sc, monkeypatch, broken):
     else:
         monkeypatch.setattr(sc.Battery, "cmi", staticmethod(lambda a, b, c: bat.mi(a, b, "ksg")))
         assert run() == {"chain rule": True, "chain vs joint": False}
+
+
+def test_a_label_side_goes_to_ross_when_the_method_is_not_auto(sc):
+    """Outside auto a class label is read by ross (on either side; ross takes it as y), so
+    I(T;Y) and I(Y;T) are the same estimate; the truth here is I = H(Y) - H(Y|T) > 0.3."""
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 3, 600)
+    t = y[:, None] + 0.7 * rng.normal(size=(600, 2))
+    bat = sc.Battery("ksg", "fast")
+    a, b = bat.mi(t, y, label="b"), bat.mi(y, t, label="a")
+    assert a.value == pytest.approx(b.value, abs=1e-12) and a.value > 0.3
