@@ -309,7 +309,7 @@ class AutoMI(Estimator):
         idx = subsample(ev.n, self.check_rows, seed)
         xs, ls = (xc, lab) if idx is None else (xc[idx], lab[idx])
         if d <= KNN_MAX_JOINT_DIM:
-            self._run(ev, "ross", "ross", xs, ls, discrete_y=True, random_state=seed)
+            self._run(ev, "ross", "ross", normal_scores(xs), ls, discrete_y=True, random_state=seed)
             if "ross" in ev.ran:
                 ev.choice = "ross"
                 return (f"a discrete label and a {d}-dimensional continuous variable: the kNN estimator made "
