@@ -92,11 +92,11 @@ def rising_warning(mi: float, rise: float, noise: float, what: str = "kNN") -> s
     if not (np.isfinite(mi) and np.isfinite(rise)):
         return None
     if rise > RISE_RTOL * max(abs(mi), 0.05) and rise > noise:
-        return (
+        return flag(
+            "rising-with-n",
             f"the {what} estimate still rises with the sample size (by about {rise:.2g} nats per doubling of n, "
             "from its jackknife): its downward bias has not converged, so the true MI is likely higher; "
-            "use more samples, or an estimator made for this dimension (method='auto')"
-        )
+            "use more samples", advice=", or an estimator made for this dimension (method='auto')")
     return None
 
 
