@@ -97,3 +97,29 @@ def test_copula_cross_check_is_the_one_rule_with_named_tolerances():
     assert copula_cross_check(0.95 * g, 0.001, zx, zy) is None
     assert copula_cross_check(0.5 * g, 0.2, zx, zy) is None
     assert copula_cross_check(1.5 * g, 0.001, zx, zy) is None        # above the copula: not this check's concern
+
+
+def test_the_explanation_names_the_columns_the_model_check_ran_on():
+    """10+10 Gaussian dependence: the model check runs KSG on a 5+5 sub-block (KSG reads too low in
+    20 dimensions); the explanation of the choice quotes that check, so it names the sub-block's
+    columns, the same ones the diagnostics record."""
+    from infolens import estimate_mi
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2000, 10))
+    res = estimate_mi(x, 0.5 * x + rng.normal(size=(2000, 10)), random_state=0, warn=False)
+    mc = res.diagnostics["model_check"]
+    assert mc["columns"] == "5+5 columns" and len(mc["x_columns"]) == 5
+    why = res.diagnostics["choice"]["why"]
+    assert f"x columns {mc['x_columns']} and y columns {mc['y_columns']} (5+5 columns)" in why
+
+
+def test_autos_trust_reasons_quote_a_candidate_without_its_advice():
+    from infolens.estimators._auto_evidence import Evidence, _own
+
+    ev = Evidence(n=500, d=4, unit="nats")
+    ev.choice = "ksg"
+    w = convergence_warning(1.0, [0.7, 0.72, 0.69, 0.71], 0.01, what="ksg")
+    r = _own(ev, w)
+    assert str(r) == f"ksg: {w.message}" and "auto" not in str(r)
+    assert r.code == "rising-with-n" and r.data["from_candidate"] == "ksg"
