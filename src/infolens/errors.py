@@ -221,7 +221,8 @@ class Flag(str):
                    str(d.get("unit", "nats")))
 
 
-#: nats in one bit (ln 2), as in :mod:`infolens.result`
+#: nats in one bit: ln 2 (== math.log(2.0); this module imports nothing), the one value
+#: :mod:`infolens.result` and every conversion use
 NATS_PER_BIT = 0.6931471805599453
 
 
@@ -240,9 +241,7 @@ def flag(code: str, message: str, *, advice: str = "", **data) -> Flag:
     ``message`` may itself be a :class:`Flag` (a helper's sentence given a code here): its advice
     and numbers are kept (the numbers given here win)."""
     if isinstance(message, Flag):
-        data = {**message.data, **data}
-        advice = advice or message.advice
-        message = message.message
+        return Flag(message.message, code, {**message.data, **data}, advice or message.advice, message.unit)
     return Flag(message, code, data, advice)
 
 

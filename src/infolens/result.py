@@ -17,10 +17,9 @@ from typing import Any, ClassVar, Iterator
 
 import numpy as np
 
-from .errors import Flag, InputError, emit, flag  # errors.py imports nothing either, so no cycle can form
+from .errors import NATS_PER_BIT, Flag, InputError, emit, flag  # errors.py imports nothing either, so no cycle can form
 from .stats import Z95 as _Z95  # stats.py imports nothing either
 
-NATS_PER_BIT = math.log(2.0)
 UNITS = ("nats", "bits")
 
 
