@@ -135,6 +135,8 @@ def test_independence_test_in_bits_same_p_value():
         assert f"I = {b.statistic:.4f} bits" in str(b) and b.to_dict()["unit"] == "bits"
     with pytest.raises(ValueError, match="unit"):
         infolens.independence_test(x, y, n_permutations=5, unit="bans")
+    auto = infolens.independence_test(x, y, method="auto", n_permutations=5, random_state=0, unit="bits")
+    assert auto.method == "ksg" and "fixed cheap statistic" in auto.why and auto.unit == "bits"
 
 
 def _table(n=300, seed=4):

@@ -109,8 +109,11 @@ def independence_test(
     check_unit(unit)
     rng = check_random_state(random_state)
     t0 = time.perf_counter()
+    why = ""
     if isinstance(method, str) and method.lower() in ("auto", "default", "automatic"):
         method = _test_statistic_for(x, y)
+        why = (f"{method}, the fixed cheap statistic of auto (auto itself would choose per permutation); the "
+               "p-value is exact whichever statistic is used")
     cls = estimator_class(method)
     if cls.name == "ksg" and params.get("algorithm", 1) == 1:
         stat, null, n, used = _ksg_batched(x, y, P, rng, params)
@@ -123,7 +126,7 @@ def independence_test(
     return IndependenceResult(
         statistic=float(stat), p_value=p, null_mean=float(null.mean()),
         null_sd=float(null.std(ddof=1)) if P > 1 else 0.0, n_permutations=P, method=cls.name,
-        n_samples=int(n), seconds=time.perf_counter() - t0, null=null.tolist(), params=used, unit=unit,
+        n_samples=int(n), seconds=time.perf_counter() - t0, null=null.tolist(), params=used, unit=unit, why=why,
     )
 
 
