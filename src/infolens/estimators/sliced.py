@@ -18,7 +18,6 @@ not, and why) travels as a :class:`~._target.Target` to the later steps.
 
 from __future__ import annotations
 
-import inspect
 from typing import Any, ClassVar
 
 import numpy as np
@@ -40,6 +39,7 @@ from ..validation import (
 from . import batched_knn as bk
 from ._target import Target
 from .neural.params import Param
+from .param_tables import install_init, set_params, table_signature
 from .ties import TIES, break_ties
 
 SLICE = ("auto", "x", "y", "both")
@@ -111,32 +111,12 @@ class _SlicedBase(Estimator):
     verbose: bool
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        sig = inspect.signature(type(self).__init__)
-        try:
-            bound = sig.bind(self, *args, **kwargs)
-        except TypeError as exc:
-            raise InputTypeError(f"{type(self).__name__}: {exc}; it takes "
-                                 f"{', '.join(p for p in sig.parameters if p != 'self')}") from exc
-        bound.apply_defaults()
-        for name, value in list(bound.arguments.items())[1:]:
-            setattr(self, name, value)
+        set_params(self, args, kwargs)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Give each subclass its full signature (its own parameters, then the shared ones)."""
         super().__init_subclass__(**kwargs)
-        parent = _SlicedBase.__init__
-
-        def __init__(self: Any, *args: Any, **kw: Any) -> None:
-            parent(self, *args, **kw)
-
-        kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
-        table = {**cls._own_params, **SLICED_PARAMS}
-        __init__.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-            [inspect.Parameter("self", kind)]
-            + [inspect.Parameter(n, kind, default=p.default, annotation=p.annotation) for n, p in table.items()],
-            return_annotation="None")
-        __init__.__qualname__ = f"{cls.__qualname__}.__init__"
-        cls.__init__ = __init__  # type: ignore[method-assign]
+        install_init(cls, _SlicedBase.__init__, table_signature({**cls._own_params, **SLICED_PARAMS}))
 
     def min_samples(self) -> int:
         return int(self.k) + 2
