@@ -164,7 +164,7 @@ def test_dpi_flags_exactly_the_points_above_the_diagonal_beyond_their_errors():
     assert [f.data["layer"] for f in c["dpi_violations"]] == ["h2", "h3"]
     assert c["dpi_violations"][1] == "h3 epoch 2: I(X;L) k 3.100 < I(L;Y) c 3.400 (by 0.300, 95% tolerance 0.055)"
     for f in c["dpi_violations"]:
-        assert f.data["y"] - f.data["x"] > f.data["tolerance"] == pytest.approx(1.959963984540054 * 0.02 * math.sqrt(2))
+        assert f.data["y_value"] - f.data["x_value"] > f.data["tolerance"] == pytest.approx(1.959963984540054 * 0.02 * math.sqrt(2))
 
 
 def test_seeds_pool_into_mean_with_the_combined_error():

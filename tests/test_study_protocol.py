@@ -105,6 +105,9 @@ def test_every_config_field_has_a_docstring_and_a_flag(study, capsys):
     text = capsys.readouterr().out
     for name in names:
         flag = "--out" if name == "out_dir" else "--quiet" if name == "verbose" else "--" + name.replace("_", "-")
+        if name == "resume_changed" and not cls.RESUMES_CHANGED:  # the protocol's way to leave it out
+            assert flag not in text, f"{flag} offered by `infolens run {study}`, whose Config.RESUMES_CHANGED is False"
+            continue
         assert flag in text, f"{flag} missing from `infolens run {study} --help`"
         if name not in ("verbose", "resume_changed"):
             assert docs[name].split()[0] in text
@@ -142,3 +145,23 @@ def test_list_flags_and_boolean_flags():
 
 def test_slug():
     assert slug("Fashion MNIST / top") == "fashion-mnist-top"
+
+
+def test_resume_changed_is_declared_once_and_refused_where_a_study_cannot_mix_runs(tmp_path):
+    """``resume_changed`` lives in StudyConfig; infomax (checkpoints of one configuration) sets
+    RESUMES_CHANGED False, so asking for it is a ConfigError naming the fix, and the key never
+    reaches a job's configuration (the job hashes of earlier runs stay valid)."""
+    from infolens.errors import ConfigError
+
+    assert "resume_changed" in {f.name for f in dataclasses.fields(StudyConfig)}
+    for study in ON_PROTOCOL:
+        cls = _mod(study).Config
+        assert "resume_changed" not in cls.__dict__.get("__annotations__", {}), f"{study} redeclares resume_changed"
+        assert load_config(cls, {}).resume_changed is False
+    infomax = _mod("infomax")
+    assert infomax.Config.RESUMES_CHANGED is False
+    with pytest.raises(ConfigError, match="infomax.*--resume-changed.*--out"):
+        load_config(infomax.Config, {"resume_changed": True})
+    cfg = load_config(infomax.Config, {"out_dir": str(tmp_path)})
+    assert all("resume_changed" not in job for job in infomax.jobs(cfg))
+    assert load_config(_mod("gan-toy").Config, {"resume_changed": True}).resume_changed is True

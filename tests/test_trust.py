@@ -178,7 +178,8 @@ def test_cli_estimate_test_flag(tmp_path, capsys):
     np.save(tmp_path / "y.npy", x + rng.normal(size=3000))
     assert main(["estimate", str(tmp_path / "x.npy"), str(tmp_path / "y.npy"), "--test", "--permutations", "19"]) == 0
     out = capsys.readouterr().out
-    assert "independence test (ksg, 19 permutations" in out and "p = 0.05" in out
+    # the test's statistic is the estimator auto chose (the Gaussian copula on Gaussian data)
+    assert "independence test (gaussian-copula, 19 permutations" in out and "p = 0.05" in out
     assert main(["estimate", str(tmp_path / "x.npy"), str(tmp_path / "y.npy"), "--test", "--permutations", "19", "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["independence_test"]["p_value"] == pytest.approx(0.05) and d["warnings"] == []

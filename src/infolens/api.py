@@ -113,6 +113,6 @@ def label_flags(x: Any, y: Any, method: str) -> list[Flag]:
                 "labels-as-numbers",
                 f"{name} holds {k} distinct integer values, which look like class labels, and {method} treats them as "
                 f"continuous numbers (class codes get a distance they do not have; kNN and neural estimators read "
-                f"such labels far off); if {name} is a label, use an estimator made for labels (method='auto', "
-                f"'ross' or 'classifier'), or pass it as strings", side=name, levels=k))
+                f"such labels far off); if {name} is a label, pass it as strings or use an estimator made for labels",
+                advice=" (method='auto', 'ross' or 'classifier')", side=name, levels=k))
     return out

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 __all__ = ["InfolensError", "InputError", "InputTypeError", "FileReadError", "ConfigError",
            "DataNotFoundError", "RunFolderError", "InfolensWarning", "DataWarning", "ReliabilityWarning",
-           "ConvergenceWarning", "WARNING_CODES", "Flag", "flag", "code_of", "has_code", "as_flag", "emit"]
+           "ConvergenceWarning", "WARNING_CODES", "INFO_DATA", "Flag", "flag", "code_of", "has_code", "as_flag", "emit"]
 
 
 class InfolensError(Exception):
@@ -129,39 +129,120 @@ WARNING_CODES: dict[str, tuple[type[InfolensWarning], str]] = {
 }
 
 
+#: keys of :attr:`Flag.data` whose values are information quantities (in nats as estimators
+#: write them, whatever the flag's code): :meth:`Flag.to_unit` converts exactly these (numbers,
+#: lists of numbers) and keys ending in ``_nats`` (renamed ``_bits``). A new flag either reuses
+#: one of these names for an information quantity or ends its key with ``_nats``; every other
+#: number in ``data`` (counts, dimensions, shares, correlations, settings) is unitless.
+INFO_DATA = frozenset({
+    "mi", "stderr", "low", "high", "a", "b", "gap", "tolerance", "ceiling", "h_y", "copula_mi", "chosen_mi",
+    "ksg_data", "ksg_model", "check_se", "halfwidth", "allowed", "rise", "possible_move", "precision",
+    "value", "high_mi", "x_value", "y_value", "deep_value", "shallow_value", "test", "validation",
+})
+
+
 class Flag(str):
     """One reason to doubt a number: the sentence (this ``str``), a stable ``code`` (a key of
     :data:`WARNING_CODES`) and the numbers behind it (``data``: plain floats, ints, strings).
 
     Being a ``str``, a flag is everything a warning sentence was (printable, JSON-serialisable,
     comparable to text); code that decides reads ``flag.code`` and ``flag.data``.
+
+    ``advice`` is the closing clause that points to another way of estimating (e.g. ``", or an
+    estimator made for this dimension (method='auto')"``, its leading punctuation included): it
+    is part of the sentence a user of that estimator reads (``str(flag) == flag.message +
+    flag.advice``) and kept apart so that a caller for whom it is moot (``method="auto"``, which
+    its user already runs) drops it by structure (:meth:`without_advice`), never by matching text.
+    ``unit`` is the unit of the information quantities in ``data`` (:data:`INFO_DATA`).
     """
 
     code: str
     data: dict
+    message: str
+    advice: str
+    unit: str
 
-    def __new__(cls, message: str, code: str = "other", data: dict | None = None) -> "Flag":
+    def __new__(cls, message: str, code: str = "other", data: dict | None = None, advice: str = "",
+                unit: str = "nats") -> "Flag":
         if code not in WARNING_CODES:
             raise KeyError(f"unknown warning code {code!r}; add it to infolens.errors.WARNING_CODES")
-        obj = super().__new__(cls, message)
+        obj = super().__new__(cls, f"{message}{advice}")
         obj.code = code
         obj.data = dict(data or {})
+        obj.message = str(message)
+        obj.advice = str(advice)
+        obj.unit = unit
         return obj
 
-    def __reduce__(self):  # keep code and data across pickling (process pools, Dask workers)
-        return (Flag, (str(self), self.code, self.data))
+    def __reduce__(self):  # keep code, data and advice across pickling (process pools, Dask workers)
+        return (Flag, (self.message, self.code, self.data, self.advice, self.unit))
 
     @property
     def category(self) -> type[InfolensWarning]:
         return WARNING_CODES[self.code][0]
 
+    def without_advice(self) -> "Flag":
+        """The same flag (code, numbers) whose sentence ends before its :attr:`advice`."""
+        return Flag(self.message, self.code, self.data, unit=self.unit) if self.advice else self
+
+    def to_unit(self, unit: str) -> "Flag":
+        """The same flag with the information quantities of its ``data`` (:data:`INFO_DATA`,
+        ``*_nats`` keys, renamed ``*_bits``) in ``unit`` ("nats" or "bits"); the sentence is
+        kept as written (it names the unit of the numbers it quotes)."""
+        if unit == self.unit or unit not in ("nats", "bits"):
+            return self
+        f = 1.0 / NATS_PER_BIT if unit == "bits" else NATS_PER_BIT
+        old, new = ("_nats", "_bits") if unit == "bits" else ("_bits", "_nats")
+        data: dict = {}
+        for key, value in self.data.items():
+            if key in INFO_DATA:
+                data[key] = _scaled(value, f)
+            elif key.endswith(old):
+                data[key[: -len(old)] + new] = _scaled(value, f)
+            else:
+                data[key] = value
+        return Flag(self.message, self.code, data, self.advice, unit)
+
     def to_dict(self) -> dict:
-        return {"code": self.code, "message": str(self), "data": dict(self.data)}
+        out = {"code": self.code, "message": str(self), "data": dict(self.data)}
+        if self.advice:
+            out["advice"] = self.advice
+        if self.unit != "nats":
+            out["unit"] = self.unit
+        return out
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Flag":
+        """The flag :meth:`to_dict` wrote (its advice kept apart again)."""
+        advice = str(d.get("advice") or "")
+        text = str(d["message"])
+        message = text[: len(text) - len(advice)] if advice and text.endswith(advice) else text
+        return cls(message, str(d.get("code", "other")), d.get("data"), advice if message != text else "",
+                   str(d.get("unit", "nats")))
 
 
-def flag(code: str, message: str, **data) -> Flag:
-    """A :class:`Flag`: ``flag("high-dimension", "KSG in 20 dims ...", dims=20, n=1000)``."""
-    return Flag(message, code, data)
+#: nats in one bit: ln 2 (== math.log(2.0); this module imports nothing), the one value
+#: :mod:`infolens.result` and every conversion use
+NATS_PER_BIT = 0.6931471805599453
+
+
+def _scaled(value, f: float):
+    """``value`` (a number, or a list or tuple of numbers) times ``f``; anything else as it is."""
+    if isinstance(value, (list, tuple)):
+        return type(value)(_scaled(v, f) for v in value)
+    if isinstance(value, (bool, str, bytes)) or value is None or not hasattr(value, "__float__"):
+        return value
+    return float(value) * f
+
+
+def flag(code: str, message: str, *, advice: str = "", **data) -> Flag:
+    """A :class:`Flag`: ``flag("high-dimension", "KSG in 20 dims ...", dims=20, n=1000)``;
+    ``advice``: the closing clause that points to another method (:attr:`Flag.advice`).
+    ``message`` may itself be a :class:`Flag` (a helper's sentence given a code here): its advice
+    and numbers are kept (the numbers given here win)."""
+    if isinstance(message, Flag):
+        return Flag(message.message, code, {**message.data, **data}, advice or message.advice, message.unit)
+    return Flag(message, code, data, advice)
 
 
 def code_of(warning: str) -> str:

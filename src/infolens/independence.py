@@ -24,15 +24,16 @@ from typing import Any
 import numpy as np
 
 from .registry import estimator_class, get_estimator
-from .result import Estimator, _jsonable
+from .result import NATS_PER_BIT, Estimator, MIResult, _jsonable, check_unit
 from .validation import check_positive_int, check_random_state, check_xy
 
 
 @dataclass
 class IndependenceResult:
-    """Result of :func:`independence_test`. ``statistic``: the MI estimate (nats) on the
-    data; ``p_value``: permutation p-value; ``null_mean``/``null_sd``: the permutation
-    null's mean and standard deviation; ``null``: the P null estimates."""
+    """Result of :func:`independence_test`. ``statistic``: the MI estimate (in ``unit``) on
+    the data; ``p_value``: permutation p-value; ``null_mean``/``null_sd``: the permutation
+    null's mean and standard deviation; ``null``: the P null estimates (all in ``unit``);
+    ``why``: why this statistic, when it was chosen for the caller (``method="auto"``)."""
 
     statistic: float
     p_value: float
@@ -44,6 +45,8 @@ class IndependenceResult:
     seconds: float
     null: list[float] = field(default_factory=list, repr=False)
     params: dict[str, Any] = field(default_factory=dict)
+    unit: str = "nats"
+    why: str = ""
 
     @property
     def p_value_floor(self) -> float:
@@ -58,19 +61,19 @@ class IndependenceResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "statistic": self.statistic, "p_value": self.p_value, "null_mean": self.null_mean,
+            "statistic": self.statistic, "unit": self.unit, "p_value": self.p_value, "null_mean": self.null_mean,
             "null_sd": self.null_sd, "z": self.z if math.isfinite(self.z) else str(self.z),
             "p_value_floor": self.p_value_floor,
             "n_permutations": self.n_permutations, "method": self.method, "n_samples": self.n_samples,
-            "seconds": self.seconds, "params": _jsonable(self.params),
+            "seconds": self.seconds, "params": _jsonable(self.params), **({"why": self.why} if self.why else {}),
         }
 
     def __str__(self) -> str:
         return (
             f"independence test ({self.method}, {self.n_permutations} permutations, n={self.n_samples}): "
-            f"I = {self.statistic:.4f} nats, null {self.null_mean:.4f} ± {self.null_sd:.4f}, "
+            f"I = {self.statistic:.4f} {self.unit}, null {self.null_mean:.4f} ± {self.null_sd:.4f}, "
             f"p = {self.p_value:.3g}{' (the floor: smallest possible with these permutations)' if self.p_value <= self.p_value_floor else ''}"
-            f"  [{self.seconds:.3g} s]"
+            f"  [{self.seconds:.3g} s]" + (f"\n  statistic: {self.why}" if self.why else "")
         )
 
 
@@ -80,6 +83,7 @@ def independence_test(
     method: str = "ksg",
     n_permutations: int = 200,
     random_state: Any = None,
+    unit: str = "nats",
     **params: Any,
 ) -> IndependenceResult:
     """Test H0: X and Y independent, with a permutation null of the MI estimate.
@@ -91,6 +95,7 @@ def independence_test(
         ``"auto"`` picks a fixed cheap statistic from the data, see :func:`_test_statistic_for`).
     n_permutations : P; the smallest attainable p-value is ``1 / (P + 1)``.
     random_state : seed of the permutations (and of the estimator's own randomness).
+    unit : "nats" or "bits": the unit of the statistic and of the null (the p-value is the same).
     **params : the estimator's parameters (e.g. ``k=5``).
 
     Examples
@@ -101,10 +106,14 @@ def independence_test(
     True
     """
     P = check_positive_int(n_permutations, "n_permutations")
+    check_unit(unit)
     rng = check_random_state(random_state)
     t0 = time.perf_counter()
+    why = ""
     if isinstance(method, str) and method.lower() in ("auto", "default", "automatic"):
         method = _test_statistic_for(x, y)
+        why = (f"{method}, the fixed cheap statistic of auto (auto itself would choose per permutation); the "
+               "p-value is exact whichever statistic is used")
     cls = estimator_class(method)
     if cls.name == "ksg" and params.get("algorithm", 1) == 1:
         stat, null, n, used = _ksg_batched(x, y, P, rng, params)
@@ -112,10 +121,12 @@ def independence_test(
         stat, null, n, used = _generic(cls, x, y, P, rng, params)
     null = np.asarray(null, dtype=np.float64)
     p = float((1 + np.sum(null >= stat)) / (1 + P))
+    if unit == "bits":  # after the p-value: a common positive factor changes no comparison
+        stat, null = stat / NATS_PER_BIT, null / NATS_PER_BIT
     return IndependenceResult(
         statistic=float(stat), p_value=p, null_mean=float(null.mean()),
         null_sd=float(null.std(ddof=1)) if P > 1 else 0.0, n_permutations=P, method=cls.name,
-        n_samples=int(n), seconds=time.perf_counter() - t0, null=null.tolist(), params=used,
+        n_samples=int(n), seconds=time.perf_counter() - t0, null=null.tolist(), params=used, unit=unit, why=why,
     )
 
 
@@ -130,6 +141,42 @@ def _test_statistic_for(x: Any, y: Any) -> str:
         return "mixed"
     dims = [int(np.prod(np.shape(a)[1:])) if np.ndim(a) > 1 else 1 for a in (x, y)]
     return "ksg" if sum(dims) <= 10 else "gaussian-copula"
+
+
+def statistic_of(result: MIResult, x: Any, y: Any) -> tuple[str, dict[str, Any], bool, str]:
+    """The permutation-test statistic that matches an estimate made with ``method="auto"``:
+    ``(method, params, swap, why)``. The estimator auto chose, when it is cheap enough to run
+    once per permutation (anything that does not train), with the sides auto read as labels
+    passed as such (``swap``: run the test on ``(y, x)``, for an estimator that takes its label
+    as ``y``); otherwise, the fixed cheap statistic of :func:`_test_statistic_for` with auto's
+    reading of the labels (``x``, ``y``: the data of the estimate). The p-value is exact whichever statistic is used; ``why`` says which
+    one it is and why (the command line prints it)."""
+    diag = result.diagnostics
+    choice = str(diag.get("choice", {}).get("method", ""))
+    disc_x, disc_y = bool(diag.get("discrete_x")), bool(diag.get("discrete_y"))
+    try:
+        cls: type[Estimator] | None = estimator_class(choice)
+    except (KeyError, ValueError):
+        cls = None
+    if cls is not None and not (cls.trains_in_minibatches or cls.trains_critic):
+        accepted = inspect.signature(cls).parameters
+        params: dict[str, Any] = {}
+        swap = False
+        if disc_x and "discrete_x" in accepted:
+            params["discrete_x"] = True
+        elif disc_x and "discrete_y" in accepted and not disc_y:
+            swap, params["discrete_y"] = True, True  # the label goes where the estimator takes it
+        if disc_y and "discrete_y" in accepted:
+            params["discrete_y"] = True
+        return cls.name, params, swap, f"{cls.name}, the estimator auto chose"
+    if disc_x or disc_y:
+        method, params = "mixed", {"discrete_x": disc_x, "discrete_y": disc_y}
+    else:
+        method, params = _test_statistic_for(x, y), {}
+    what = (f"auto chose {choice}, which trains a model per estimate" if cls is not None
+            else "auto reported no estimator's value (see its warnings)")
+    return method, params, False, f"{method}: {what}, too slow to repeat per permutation; the p-value is exact " \
+                                  "whichever statistic is used"
 
 
 def _ksg_batched(x: Any, y: Any, P: int, rng: np.random.Generator, params: dict[str, Any]):

@@ -17,10 +17,9 @@ from typing import Any, ClassVar, Iterator
 
 import numpy as np
 
-from .errors import Flag, InputError, emit, flag  # errors.py imports nothing either, so no cycle can form
+from .errors import NATS_PER_BIT, Flag, InputError, emit, flag  # errors.py imports nothing either, so no cycle can form
 from .stats import Z95 as _Z95  # stats.py imports nothing either
 
-NATS_PER_BIT = math.log(2.0)
 UNITS = ("nats", "bits")
 
 
@@ -37,10 +36,12 @@ INFO_DIAGNOSTICS = frozenset({
     "search_mi_best", "search_history", "per_projection_quantiles", "h_label", "range",
     # inside nested records (auto's candidates and model check)
     "mi", "stderr", "ci", "ksg_data", "ksg_model", "se_data", "se_model", "se_fit", "tolerance",
+    # auto's sizing of its model check
+    "pilot_se",
 })
 #: diagnostics that hold another estimator's diagnostics or a record of information
 #: quantities (converted by the same rules)
-NESTED_DIAGNOSTICS = frozenset({"inner_diagnostics", "chosen_diagnostics", "model_check"})
+NESTED_DIAGNOSTICS = frozenset({"inner_diagnostics", "chosen_diagnostics", "model_check", "check_sizing"})
 #: diagnostics that map names to such records (auto's candidates, cmi's levels of z)
 RECORD_MAPS = frozenset({"candidates", "z_levels"})
 
@@ -167,8 +168,9 @@ class MIResult:
 
     def to_unit(self, unit: str) -> "MIResult":
         """The same result expressed in ``unit`` ("nats" or "bits"): ``mi``, ``stderr``,
-        ``ci`` and the information quantities among the diagnostics (:data:`INFO_DIAGNOSTICS`,
-        ``*_nats`` keys), whose unit ``diagnostics["unit"]`` then names."""
+        ``ci``, the information quantities among the diagnostics (:data:`INFO_DIAGNOSTICS`,
+        ``*_nats`` keys), whose unit ``diagnostics["unit"]`` then names, and those among the
+        numbers of the warnings (:meth:`infolens.errors.Flag.to_unit`)."""
         check_unit(unit)
         if unit == self.unit:
             return self
@@ -180,6 +182,7 @@ class MIResult:
             stderr=None if self.stderr is None else self.stderr * f,
             ci=None if self.ci is None else (self.ci[0] * f, self.ci[1] * f),
             diagnostics=convert_diagnostics(self.diagnostics, f, unit),
+            warnings=[(w if isinstance(w, Flag) else Flag(str(w))).to_unit(unit) for w in self.warnings],
         )
 
     @property

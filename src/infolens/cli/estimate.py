@@ -72,7 +72,9 @@ def add_estimate_arguments(parser: argparse.ArgumentParser) -> None:
                         help="progress bars while reading a large file and training (default: on a terminal)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--test", action="store_true",
-                        help="also test independence: permutation p-value of the estimate (infolens.independence_test)")
+                        help="also test independence: permutation p-value of the estimate (infolens.independence_test); "
+                             "with --method auto its statistic is the estimator auto chose, or a cheap one when that "
+                             "estimator trains a model (the output says which)")
     parser.add_argument("--permutations", type=int, default=200, metavar="P",
                         help="permutations of the independence test (default 200; smallest p-value 1/(P+1))")
     neural = parser.add_argument_group("neural estimators (infonce, mine, nwj, smile, ...)")
@@ -128,13 +130,19 @@ def main_estimate(args: argparse.Namespace) -> int:
         report_rows(res, rows, max_rows)
         test = None
         if getattr(args, "test", False):
-            from ..independence import independence_test
+            from ..independence import independence_test, statistic_of
 
             if args.permutations < 1:
                 raise InputError(f"--permutations must be >= 1, got {args.permutations}")
+            tx, ty, tmethod, why = x, y, args.method, ""
             tparams = {k: v for k, v in params.items() if k not in ("epochs", "batch_size", "device")}
-            test = independence_test(x, y, method=args.method, n_permutations=args.permutations,
-                                     random_state=args.seed, **tparams)
+            if res.method == "auto":  # the test's statistic follows what auto chose (said in `why`)
+                tmethod, tparams, swap, why = statistic_of(res, x, y)
+                if swap:
+                    tx, ty = y, x
+            test = independence_test(tx, ty, method=tmethod, n_permutations=args.permutations,
+                                     random_state=args.seed, unit=args.unit, **tparams)
+            test.why = why
         if args.json:
             out = res.to_dict()
             if test is not None:

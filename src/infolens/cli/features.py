@@ -188,7 +188,8 @@ def console_lines(table, top: int, alpha: float | None) -> list[str]:
     left = table[table["excluded"] != ""]
     names = [str(f) for f in table["feature"]] or ["feature"]
     width = max(7, *(len(f) for f in names))
-    lines = [f"{'feature':<{width}}  {'MI':>8}  {'stderr':>7}  {'p_adj':>7}  {'rows':>6}  {'method':<13}  notes"]
+    mi_head = f"MI {table.attrs.get('unit', 'nats')}"  # the unit of MI and stderr
+    lines = [f"{'feature':<{width}}  {mi_head:>8}  {'stderr':>7}  {'p_adj':>7}  {'rows':>6}  {'method':<13}  notes"]
     for r in ranked.to_dict(orient="records"):
         p = "" if r["p_adjusted"] != r["p_adjusted"] else f"{r['p_adjusted']:.3g}"
         se = "" if r["stderr"] != r["stderr"] else f"{r['stderr']:.3f}"

@@ -92,7 +92,8 @@ def _run(args: argparse.Namespace, df: object, client: object) -> int:
     shown = flat.head(args.top)
     wa = max(len(str(a)) for a in shown["a"])
     wb = max(len(str(b)) for b in shown["b"])
-    print(f"{'a':<{wa}}  {'b':<{wb}}  {'MI':>8}  {'stderr':>7}  {'IC':>5}  method")
+    mi_head = f"MI {m.unit}"  # the unit of MI and stderr
+    print(f"{'a':<{wa}}  {'b':<{wb}}  {mi_head:>8}  {'stderr':>7}  {'IC':>5}  method")
     for r in shown.to_dict(orient="records"):
         se = "" if r["stderr"] != r["stderr"] else f"{r['stderr']:.3f}"
         print(f"{r['a']!s:<{wa}}  {r['b']!s:<{wb}}  {r['mi']:8.4f}  {se:>7}  {r['ic']:5.2f}  {r['method']}")

@@ -36,7 +36,7 @@ def jsonable_row(row: dict) -> dict:
 
 def restore_row(row: dict) -> dict:
     out = dict(row)
-    out["warnings"] = [Flag(w["message"], w["code"], w.get("data")) for w in row["warnings"]]
+    out["warnings"] = [Flag.from_dict(w) for w in row["warnings"]]  # advice and unit kept apart again
     return out
 
 

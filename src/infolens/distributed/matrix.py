@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InputError, InputTypeError, flag
+from ..errors import InputError, InputTypeError, as_flag, flag
 from ..result import NATS_PER_BIT, check_unit
 from ..validation import seed_from
 from . import _passes as P
@@ -225,7 +225,9 @@ def mi_matrix(df: Any, method: str = "auto", *, discrete: Any = "auto", n_subsam
         return pd.DataFrame(a, index=names, columns=names)
 
     out = MIMatrix(mi=frame(mi * f), stderr=frame(se * f), ic=frame(ic), method=frame(meth),
-                   kinds={c: specs[c].kind for c in names}, unit=unit, warnings=warns, seconds=time.perf_counter() - t0)
+                   kinds={c: specs[c].kind for c in names}, unit=unit,
+                   warnings={pair: [as_flag(w).to_unit(unit) for w in ws] for pair, ws in warns.items()},
+                   seconds=time.perf_counter() - t0)
     out.mi.attrs.update({"n_rows": int(n), "n_used": frame(used), "resumed": len(done), "precision": precision})
     return out
 

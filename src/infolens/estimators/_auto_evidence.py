@@ -188,7 +188,8 @@ def _disagreement(ev: Evidence) -> list[Flag] | None:
 
 
 def _own(ev: Evidence, w: str) -> Flag:
-    return flag(code_of(w), f"{ev.choice}: {w}", **{**getattr(w, "data", {}), "from_candidate": ev.choice})
+    # the sentence without the flag's advice (Flag.advice): a reason of auto's never points to auto
+    return flag(code_of(w), f"{ev.choice}: {getattr(w, 'message', w)}", **{**getattr(w, "data", {}), "from_candidate": ev.choice})
 
 
 def _own_doubts(ev: Evidence) -> list[Flag] | None:

@@ -60,13 +60,12 @@ the truth may lie in. The interval is the chosen candidate's.
 from __future__ import annotations
 
 import math
-import re
 import time
 from typing import Any, ClassVar
 
 import numpy as np
 
-from ..errors import Flag, InputError, flag
+from ..errors import Flag, InputError, as_flag, flag
 from ..registry import get_estimator, register
 from ..result import Estimator, check_unit
 from ..stats import Z95, compare
@@ -98,10 +97,6 @@ from .mixed import resolve_side
 from .probe import validation_bound
 
 __all__ = ["AutoMI", "BUDGETS", "NEURAL_MIN_N"]
-
-#: advice to run method='auto' inside a candidate's sentence, left out when auto reports it
-_AUTO_ADVICE = re.compile(r",? or an estimator made for this dimension \(method='auto'\)|\s*\(method='auto'[^)]*\)"
-                          r"|,? or method='auto'|;? use method='auto'")
 
 
 @register("default", "automatic")
@@ -277,10 +272,10 @@ class AutoMI(Estimator):
 
     @staticmethod
     def _as_told(w: str) -> Flag:
-        """A candidate's warning as auto reports it: the same code and numbers, without advice
-        to run ``method='auto'`` (its user already did)."""
-        text = _AUTO_ADVICE.sub("", str(w))
-        return flag(getattr(w, "code", "other"), text, **getattr(w, "data", {}))
+        """A candidate's warning as auto reports it: the same code and numbers, without the
+        flag's advice (:attr:`infolens.errors.Flag.advice`: the clause that points to another
+        method, e.g. ``method='auto'``, which its user already runs)."""
+        return as_flag(w).without_advice()
 
     def _ill_posed(self, det: Deterministic, n: int, how_x: str, how_y: str) -> tuple[float, float | None, dict[str, Any]]:
         ceiling = det.ceiling

@@ -152,7 +152,7 @@ def estimate_cmi(
                 rows=diag["zero_radius_rows"], n=len(xa)))
         rise = convergence_warning(cmi, hs["halves"], stderr, what="Frenzel-Pompe")
         if rise:
-            warns.append(flag("rising-with-n", str(rise), mi=cmi))
+            warns.append(flag("rising-with-n", rise, mi=cmi))
         d_all = xa.shape[1] + ya.shape[1] + za.shape[1]
         if d_all > KNN_MAX_JOINT_DIM:
             warns.append(flag(

@@ -12,13 +12,12 @@ Algorithm 2 (``ksg2``): I = psi(k) - 1/k + psi(N) - < psi(n_x) + psi(n_y) >,
 
 from __future__ import annotations
 
-import inspect
 from typing import Any, ClassVar
 
 import numpy as np
 from scipy.special import digamma
 
-from ..errors import InputError, InputTypeError, flag
+from ..errors import InputError, flag
 from ..registry import register
 from ..result import Estimator
 from ..stats import Z95
@@ -29,6 +28,7 @@ from .ties import TIES, prepare
 from ._trust import heavy_tail_warning
 from .knn_params import INTERVALS, build_signature, knn_defaults, params_doc
 from .neural.params import Param
+from .param_tables import install_init, set_params
 
 #: joint dimension dx + dy above which every kNN estimator of this module reads low on
 #: dependent data at any practical n (the suite at n = 5000: KSG reads 25% low on a dense
@@ -92,11 +92,11 @@ def rising_warning(mi: float, rise: float, noise: float, what: str = "kNN") -> s
     if not (np.isfinite(mi) and np.isfinite(rise)):
         return None
     if rise > RISE_RTOL * max(abs(mi), 0.05) and rise > noise:
-        return (
+        return flag(
+            "rising-with-n",
             f"the {what} estimate still rises with the sample size (by about {rise:.2g} nats per doubling of n, "
             "from its jackknife): its downward bias has not converged, so the true MI is likely higher; "
-            "use more samples, or an estimator made for this dimension (method='auto')"
-        )
+            "use more samples", advice=", or an estimator made for this dimension (method='auto')")
     return None
 
 
@@ -122,31 +122,16 @@ class KNNEstimator(Estimator):
     _jackknife: ClassVar[bool] = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        sig = inspect.signature(type(self).__init__)
-        try:
-            bound = sig.bind(self, *args, **kwargs)
-        except TypeError as exc:
-            raise InputTypeError(f"{type(self).__name__}: {exc}; it takes "
-                                 f"{', '.join(p for p in sig.parameters if p != 'self')}") from exc
-        bound.apply_defaults()
-        for name, value in list(bound.arguments.items())[1:]:
-            setattr(self, name, value)
+        set_params(self, args, kwargs)
         for name, value in self._fixed.items():
             setattr(self, name, value)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Give each subclass its full signature and a parameter list in its docstring."""
         super().__init_subclass__(**kwargs)
-        parent = KNNEstimator.__init__
-
-        def __init__(self: Any, *args: Any, **kw: Any) -> None:
-            parent(self, *args, **kw)
-
         own = cls._own_params
         defaults = knn_defaults(cls.name)
-        __init__.__signature__ = build_signature(own, defaults)  # type: ignore[attr-defined]
-        __init__.__qualname__ = f"{cls.__qualname__}.__init__"
-        cls.__init__ = __init__  # type: ignore[method-assign]
+        install_init(cls, KNNEstimator.__init__, build_signature(own, defaults))
         cls.__doc__ = (cls.__doc__ or "") + params_doc(own, defaults)
 
     def min_samples(self) -> int:

@@ -17,6 +17,7 @@ from ..errors import InputError
 from ..registry import get_estimator, register
 from ..validation import check_positive_int, check_random_state
 from ._target import Target
+from .neural.params import Param
 from .sliced import _BATCHED, _SlicedBase, random_stiefel
 
 
@@ -62,42 +63,18 @@ class MaxSlicedMI(_SlicedBase):
 
     name: ClassVar[str] = "max-sliced"
     _test_params: ClassVar[dict[str, Any]] = {"n_candidates": 10, "n_iter": 2, "n_offspring": 5, "k": 3}
-
-    def __init__(
-        self,
-        n_candidates: int = 200,
-        n_iter: int = 10,
-        n_offspring: int = 50,
-        step: float = 0.5,
-        holdout: float = 0.5,
-        proj_dim: int = 1,
-        slice: str = "auto",
-        inner: str = "auto",
-        k: int = 5,
-        inner_params: dict[str, Any] | None = None,
-        discrete_y: bool | str = "auto",
-        ties: str = "dequantize",
-        standardize: bool = True,
-        n_jobs: int = 1,
-        random_state: Any = None,
-        verbose: bool = False,
-    ) -> None:
-        self.n_candidates = n_candidates
-        self.n_iter = n_iter
-        self.n_offspring = n_offspring
-        self.step = step
-        self.holdout = holdout
-        self.proj_dim = proj_dim
-        self.slice = slice
-        self.inner = inner
-        self.k = k
-        self.inner_params = inner_params
-        self.discrete_y = discrete_y
-        self.ties = ties
-        self.standardize = standardize
-        self.n_jobs = n_jobs
-        self.random_state = random_state
-        self.verbose = verbose
+    _own_params: ClassVar[dict[str, Param]] = {
+        "n_candidates": Param(200, "int", "random projections scored in the first round"),
+        "n_iter": Param(10, "int", "rounds of perturbations of the best projection"),
+        "n_offspring": Param(50, "int", "perturbations per round"),
+        "step": Param(0.5, "float", "scale of the first round's perturbations (shrinking by 0.7 per round)"),
+        "holdout": Param(0.5, "float", "fraction of the samples kept for the estimate (the search uses the rest)"),
+    }
+    n_candidates: int
+    n_iter: int
+    n_offspring: int
+    step: float
+    holdout: float
 
     def min_samples(self) -> int:
         return 2 * (int(self.k) + 2)

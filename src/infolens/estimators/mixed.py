@@ -106,7 +106,7 @@ class RossMI(KNNEstimator):
                               dims=int(x.shape[1]), limit=KNN_MAX_JOINT_DIM))
         w = convergence_warning(mi, hs["halves"], hs["stderr"], what="ross")
         if w:
-            warns.append(flag("rising-with-n", str(w), mi=mi))
+            warns.append(flag("rising-with-n", w, mi=mi))
         hy = float(-np.sum((p := np.bincount(labels) / len(labels)) * np.log(p)))
         if mi > hy and compare(mi, hy, hs["stderr"], None).differ:
             warns.append(flag("exceeds-entropy", f"the estimate exceeds H(Y) = {hy:.3g} nats, which bounds I(X;Y) for "
@@ -201,7 +201,7 @@ class MixedMI(KNNEstimator):
             diag["warnings"] = knn_warnings("mixed", mi, hs["stderr"], hs["halves"], xs, ys)
         else:
             w = convergence_warning(mi, hs["halves"], hs["stderr"], what="mixed")
-            diag["warnings"] = [flag("rising-with-n", str(w), mi=mi)] if w else []
+            diag["warnings"] = [flag("rising-with-n", w, mi=mi)] if w else []
         return mi, hs["stderr"], diag
 
 

@@ -26,6 +26,8 @@ from typing import Any, Callable
 import numpy as np
 from scipy import stats
 
+from ..errors import flag
+
 #: relative rise from the half-sample mean to the full estimate above which a kNN estimate
 #: is called "still rising with n" (and more than 2 standard errors of the estimate).
 #: Converged estimates (1+1, 2+2 Gaussians) rise by < 2% (measured); KSG on a 5+5 sparse
@@ -73,11 +75,11 @@ def convergence_warning(mi: float, halves: list[float], stderr: float | None, wh
     # the halves share the data. 2 stderr is ~3.6 of those sds.
     noise = 2.0 * stderr
     if rise > RISE_RTOL * max(abs(mi), 0.05) and rise > noise:
-        return (
+        return flag(
+            "rising-with-n",
             f"the {what} estimate still rises with the sample size ({h:.3g} on halves of the data, {mi:.3g} on "
             "all of it): its downward bias has not converged, so the true MI is likely higher; "
-            "use more samples, or an estimator made for this dimension (method='auto')"
-        )
+            "use more samples", advice=", or an estimator made for this dimension (method='auto')")
     return None
 
 

@@ -104,6 +104,11 @@ def load_config(cls: type[C], config: Any) -> C:
         value = getattr(config, name)
         if isinstance(value, Mapping):
             setattr(config, name, check_estimator_params(value, where=name))
+    if getattr(config, "resume_changed", False) and not getattr(cls, "RESUMES_CHANGED", True):
+        study = cls.__name__.removesuffix("Config").lower() or cls.__name__
+        raise ConfigError(f"the {study} study cannot add a changed configuration's jobs to a run folder that holds "
+                          "another run (resume_changed / --resume-changed): its folder holds state of one "
+                          "configuration; choose a new folder with --out")
     try:
         config.validate()
     except InfolensError:

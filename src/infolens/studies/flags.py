@@ -3,7 +3,7 @@ the field's docstring and default), read back over the ``--config`` YAML file.
 
 ``out_dir`` is ``--out``; lists and ``{name: params}`` maps are comma-separated; booleans get
 ``--x/--no-x`` (``--thorough`` among them); ``verbose`` is ``--quiet`` and ``resume_changed``
-``--resume-changed`` (offered only by a study whose Config has it).
+``--resume-changed`` (offered only by a study whose ``Config.RESUMES_CHANGED`` is true).
 """
 
 from __future__ import annotations
@@ -81,8 +81,8 @@ def _convert(text: str, kinds: tuple[Any, ...]) -> Any:
 
 def add_arguments(parser: argparse.ArgumentParser, cls: type) -> None:
     """One flag per field of the study's ``Config`` (help: the field's docstring and default),
-    plus ``--config FILE.yaml``, ``--quiet`` and, for a study whose Config has
-    ``resume_changed``, ``--resume-changed``."""
+    plus ``--config FILE.yaml``, ``--quiet`` and, for a study whose ``Config.RESUMES_CHANGED``
+    is true, ``--resume-changed``."""
     docs = field_docs(cls)
     hints = typing.get_type_hints(cls)
     parser.add_argument("--config", help=f"YAML file with {cls.__name__} keys (flags override it)")
@@ -105,7 +105,7 @@ def add_arguments(parser: argparse.ArgumentParser, cls: type) -> None:
         else:
             parser.add_argument(*names, dest=f.name, type=functools.partial(_convert, kinds=item), help=helptext)
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
-    if "resume_changed" in {f.name for f in fields(cls)}:  # a study whose run folder cannot mix runs has no such flag
+    if getattr(cls, "RESUMES_CHANGED", False):  # a study whose run folder cannot mix runs has no such flag
         parser.add_argument(
             "--resume-changed",
             action="store_true",

@@ -47,6 +47,11 @@ class StudyConfig:
     #: field -> value of the full protocol, applied by ``thorough=True`` (``--thorough``) to every
     #: field the user did not set; empty where the defaults already are the full protocol
     THOROUGH: ClassVar[Mapping[str, Any]] = {}
+    #: whether a changed configuration may add its jobs to a run folder that holds another run
+    #: (``resume_changed``, flag ``--resume-changed``). A study whose folder holds state that
+    #: belongs to one configuration (infomax: the encoders' checkpoints) sets it False: the flag is
+    #: then not offered and ``resume_changed=True`` is refused when the config is loaded.
+    RESUMES_CHANGED: ClassVar[bool] = True
 
     out_dir: str | None = None
     """run folder (re-run the same command to resume)"""
@@ -56,6 +61,8 @@ class StudyConfig:
     """progress bars"""
     thorough: bool = False
     """run the full protocol (docs/studies.md lists what it changes per study); the defaults finish in minutes"""
+    resume_changed: bool = False
+    """add a changed configuration's jobs to a run folder that holds another run"""
 
     def validate(self) -> None:
         """Checks that need more than the field types (subclasses override it); raise ValueError."""

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import WARNING_CODES, Flag, InputError, InputTypeError, code_of, emit
+from ..errors import WARNING_CODES, Flag, InputError, InputTypeError, as_flag, code_of, emit
 from ..estimators.knn_backend import THREAD_MIN_N
 from ..result import NATS_PER_BIT, check_unit
 from ..validation import check_choice, seed_from
@@ -167,6 +167,7 @@ def scores_frame(scores: list[ColumnScore], unit: str = "nats", correction: str 
         d = s.to_dict()
         for key in ("mi", "stderr", "ci_low", "ci_high"):
             d[key] = d[key] * f
+        d["warnings"] = [as_flag(w).to_unit(unit) for w in d["warnings"]]  # their numbers in the table's unit
         d["p_adjusted"] = math.nan
         rows.append(d)
     df = pd.DataFrame(rows, columns=[*COLUMNS, "seconds"]).drop(columns=["seconds"])

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InputError, InputTypeError, code_of, flag
+from ..errors import InputError, InputTypeError, as_flag, code_of, flag
 from ..estimators.batched_knn import ksg_batch, ross_1d
 from ..estimators.ties import prepare
 from ..result import NATS_PER_BIT, check_unit
@@ -222,7 +222,7 @@ def mi_matrix(
         method=frame(meth),
         kinds={c.name: c.kind for c in cols},
         unit=unit,
-        warnings=warns,
+        warnings={pair: [as_flag(w).to_unit(unit) for w in ws] for pair, ws in warns.items()},
         seconds=time.perf_counter() - t0,
     )
 

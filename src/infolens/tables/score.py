@@ -199,8 +199,8 @@ def score_column(
                 notes.append(flag(
                     "high-cardinality",
                     f"high-cardinality: {col.levels} levels in {n} rows ({n / col.levels:.1f} rows per level); "
-                    f"{method} is not corrected for chance here and may read mostly bias; method='auto' subtracts "
-                    "the chance expectation", levels=col.levels, rows=n))
+                    f"{method} is not corrected for chance here and may read mostly bias",
+                    advice="; method='auto' subtracts the chance expectation", levels=col.levels, rows=n))
             mi, meth = float(r.mi), r.method
             se = math.nan if r.stderr is None else float(r.stderr)
             lo, hi = r.ci if r.ci is not None else (math.nan, math.nan)

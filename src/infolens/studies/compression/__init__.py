@@ -98,8 +98,6 @@ class CompressionConfig(StudyConfig):
     """torch device: cpu, auto or cuda"""
     threads: int | None = None
     """torch CPU threads for the neural estimators (None: 1, their critics are small; see infolens.torch_utils)"""
-    resume_changed: bool = False
-    """add a changed configuration's jobs to a run folder that holds another run"""
 
     @classmethod
     def from_any(cls, config: Any) -> "CompressionConfig":

@@ -55,8 +55,6 @@ class GanToyConfig(StudyConfig):
     """seed of the data, the generators and the tests"""
     n_jobs: int = 1
     """worker processes"""
-    resume_changed: bool = False
-    """add a changed configuration's jobs to a run folder that holds another run"""
 
     def validate(self) -> None:
         from ...generative.gan import LOSSES

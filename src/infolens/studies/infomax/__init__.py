@@ -37,6 +37,8 @@ class InfomaxConfig(StudyConfig):
     trains on 32 px images with 32 maps (about 12 minutes there), the protocol docs/infomax.md reports."""
 
     THOROUGH = {"size": 32, "channels": 32}
+    #: the run folder holds the encoders' checkpoints of one configuration: no --resume-changed
+    RESUMES_CHANGED = False
 
     dataset: str = "digits"
     """digits, fashion-mnist, stl10 (with data_dir) or an .npz path"""
@@ -97,8 +99,6 @@ class InfomaxConfig(StudyConfig):
     random from the larger maps) so that the estimators' sample-size bias is the same for all"""
     device: str = "auto"
     """torch device: auto, cpu or cuda"""
-    n_jobs: int = 2
-    """training runs (encoder, seed) in parallel worker processes, one torch thread each"""
     out_dir: str = "runs/infomax"
     """run folder (re-run the same command to resume)"""
 
@@ -251,8 +251,9 @@ def pairs_per_map(cfg: Mapping[str, Any]) -> int | None:
 
 def jobs(cfg: InfomaxConfig) -> list[dict[str, Any]]:
     """One job per encoder and seed."""
-    # thorough is left out: its values are in the other keys (and the job hashes stay those of earlier runs)
-    base = {k: v for k, v in asdict(cfg).items() if k not in ("seeds", "thorough")}
+    # thorough is left out: its values are in the other keys; resume_changed is always False here
+    # (the job hashes stay those of earlier runs)
+    base = {k: v for k, v in asdict(cfg).items() if k not in ("seeds", "thorough", "resume_changed")}
     return [{**base, "encoder": kind, "seed": seed} for seed in cfg.seeds for kind in cfg.encoders]
 
 
@@ -354,8 +355,8 @@ def run(config: Any = None, **overrides: Any) -> InfomaxResult:
     x_train, _, x_test, _, name = _data(*(getattr(cfg, k) for k in _DATA_KEYS))
     out = Path(cfg.out_dir)
     record = asdict(cfg)
-    # --resume-changed is not offered: the encoders' checkpoints and per-map tables in the folder
-    # belong to one configuration, so a changed one needs its own folder
+    # no --resume-changed (InfomaxConfig.RESUMES_CHANGED is False): the encoders' checkpoints and
+    # per-map tables in the folder belong to one configuration, so a changed one needs its own folder
     try:
         check_run_folder(out, record, ignore=(*_VOLATILE, "resolved"))
     except RunFolderError as exc:

@@ -37,7 +37,8 @@ class InfoplaneConfig(StudyConfig):
 
     ``x_estimators`` / ``y_estimators`` map registered estimator names to parameters, used
     for I(X;L) and I(L;Y). ``record_epochs=None``: epoch 0 (initialisation) and powers of
-    two up to ``epochs``.
+    two up to ``epochs``. ``resume_changed`` (:class:`StudyConfig`) adds this run's estimates
+    to a run folder whose estimators or epochs differ; the network's training settings must match.
     """
 
     dataset: str = "digits"
@@ -77,14 +78,10 @@ class InfoplaneConfig(StudyConfig):
     """figure files to write: png (required: the report embeds it), svg, pdf"""
     out_dir: str | None = None
     """run folder (default runs/infoplane-DATASET-MODEL)"""
-    n_jobs: int = 2
-    """worker processes of the estimation jobs"""
     scheduler: str | None = None
     """Dask scheduler address tcp://host:8786"""
     device: str = "cpu"
     """torch device of the network: cpu, auto or cuda"""
-    resume_changed: bool = False
-    """add this run's estimates to a run folder whose estimators or epochs differ (the network's training settings must match)"""
 
     @classmethod
     def from_any(cls, config: Any) -> "InfoplaneConfig":

@@ -85,7 +85,7 @@ def h_y_flags(table: Any, h_y: float) -> list[Flag]:
             out.append(flag("exceeds-entropy", f"{r['method']} {r['layer']} epoch {r['epoch']}{seed}: {r['mi']:.3f} > "
                             f"H(Y) = {h_y:.3f} (by {c.gap:.3f}, 95% tolerance {c.tolerance:.3f})",
                             check="h_y", method=str(r["method"]), layer=str(r["layer"]), epoch=int(r["epoch"]),
-                            value=float(r["mi"]), limit=h_y, gap=c.gap, tolerance=c.tolerance))
+                            value=float(r["mi"]), h_y=h_y, gap=c.gap, tolerance=c.tolerance))
     return out
 
 
@@ -102,7 +102,7 @@ def dpi_flags(agg: Any) -> list[Flag]:
                 out.append(flag("bound-broken", f"{rx['layer']} epoch {rx['epoch']}: I(X;L) {rx['method']} {rx['mi']:.3f} < "
                                 f"I(L;Y) {ry['method']} {ry['mi']:.3f} (by {c.gap:.3f}, 95% tolerance {c.tolerance:.3f})",
                                 check="dpi", layer=str(rx["layer"]), epoch=int(rx["epoch"]), x_method=str(rx["method"]),
-                                y_method=str(ry["method"]), x=float(rx["mi"]), y=float(ry["mi"]), gap=c.gap,
+                                y_method=str(ry["method"]), x_value=float(rx["mi"]), y_value=float(ry["mi"]), gap=c.gap,
                                 tolerance=c.tolerance))
     return out
 

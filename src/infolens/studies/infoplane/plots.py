@@ -138,6 +138,24 @@ def make_figures(table: Any, acc: Any, layers: list[str], h_y: float, out: Path,
     return paths
 
 
+#: the inequality checks of the report: (key in checks, the inequality, the sentence when it holds,
+#: the words after the count when it is broken)
+_INEQUALITIES = (
+    ("dpi_violations",
+     "Data-processing inequality, I(L;Y) <= I(X;L) for every layer (L depends on Y only through X; dotted "
+     "diagonal of the plane)",
+     "no point lies above the diagonal beyond its errors",
+     "point(s) lie above it beyond their errors (red rings in the plane), so an I(X;L) estimator reads low or "
+     "an I(L;Y) estimator high there"),
+    ("chain_violations",
+     "Layer chain: a deeper layer cannot know more about X, or about Y, than a shallower one (each layer is a "
+     "function of the one before)",
+     "holds within the errors for every estimator and epoch",
+     "pair(s) of layers break it beyond their errors (red rings in MI vs epoch), an estimator artefact, not "
+     "something the network does"),
+)
+
+
 def _listed(flags: list[str], limit: int = 12) -> str:
     """The first ``limit`` flags joined, with a count of the rest."""
     more = f"; and {len(flags) - limit} more (summary.json lists them all)" if len(flags) > limit else ""
@@ -174,20 +192,10 @@ def write_report(cfg: Any, data: dict[str, Any], table: Any, acc: Any, checks: d
     rep.add_text(f"H(Y) = {h_y:.3f} nats on the evaluation subset; I(L;Y) <= H(Y) for every estimate: "
                  + ("holds within the errors" if not viol else f"{len(viol)} estimate(s) above it: {_listed(viol)}")
                  + ("" if checks["all_finite"] else "; some estimates are not finite"), css_class=status)
-    dpi = checks.get("dpi_violations", [])
-    rep.add_text("Data-processing inequality, I(L;Y) <= I(X;L) for every layer (L depends on Y only through X; "
-                 "dotted diagonal of the plane): "
-                 + ("no point lies above the diagonal beyond its errors" if not dpi else
-                    f"{len(dpi)} point(s) lie above it beyond their errors (red rings in the plane), so an I(X;L) "
-                    f"estimator reads low or an I(L;Y) estimator high there: {_listed(dpi)}"),
-                 css_class="ok" if not dpi else "warn")
-    chain = checks.get("chain_violations", [])
-    rep.add_text("Layer chain: a deeper layer cannot know more about X, or about Y, than a shallower one (each "
-                 "layer is a function of the one before): "
-                 + ("holds within the errors for every estimator and epoch" if not chain else
-                    f"{len(chain)} pair(s) of layers break it beyond their errors (red rings in MI vs epoch), an "
-                    f"estimator artefact, not something the network does: {_listed(chain)}"),
-                 css_class="ok" if not chain else "warn")
+    for key, what, holds, broken in _INEQUALITIES:
+        found = checks.get(key, [])
+        rep.add_text(f"{what}: " + (holds if not found else f"{len(found)} {broken}: {_listed(found)}"),
+                     css_class="ok" if not found else "warn")
     names = {p.stem: p for p in figs if p.suffix == ".png"}
     for stem, head, cap in (("information_plane", "The information plane",
                              f"Each layer's trajectory over training, mean over seeds; bars: {BARS}; red rings: "

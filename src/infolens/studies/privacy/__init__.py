@@ -55,8 +55,6 @@ class PrivacyConfig(StudyConfig):
     """seed of the split, the generators and the audits"""
     n_jobs: int = 1
     """worker processes"""
-    resume_changed: bool = False
-    """add a changed configuration's jobs to a run folder that holds another run"""
 
     def validate(self) -> None:
         for g in self.generators:
