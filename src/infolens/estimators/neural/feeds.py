@@ -70,6 +70,8 @@ def make_feeds(x: np.ndarray, y: np.ndarray, split: Any, rng: np.random.Generato
         feeders[name] = [Feeder(a, idx, device, mean, sd, flatten=not conv, channels_last=last and conv) for idx in (tr, va, te)]
         dim = int(np.prod(a.shape[1:]))
         info[name] = {"kind": "image" if conv else "vector", "dim": dim, "channels": channels}
+        if conv:
+            info[name]["size"] = tuple(int(s) for s in (a.shape[1:3] if last else a.shape[-2:]))
         if heavy:
             info[name]["normal_scores_columns"] = heavy
     feeds = tuple((feeders["x"][k], feeders["y"][k]) for k in range(3))
@@ -77,8 +79,10 @@ def make_feeds(x: np.ndarray, y: np.ndarray, split: Any, rng: np.random.Generato
 
 
 def build_branch_encoder(info: dict[str, Any], embed: int, activation: Any) -> Any:
-    from ...losses import ConvEncoder
-
+    """The encoder of an image branch (None for vectors): convolutions pooled onto a coarse
+    grid, so that where a feature lies reaches the read-out (:mod:`.encoders`)."""
     if info["kind"] == "image":
-        return ConvEncoder(in_channels=info["channels"], out_dim=embed, activation=activation)
+        from .encoders import GridConvEncoder
+
+        return GridConvEncoder(in_channels=info["channels"], out_dim=embed, image_size=info["size"], activation=activation)
     return None
