@@ -124,6 +124,8 @@ WARNING_CODES: dict[str, tuple[type[InfolensWarning], str]] = {
     "bound-broken": (ReliabilityWarning, "estimates break an inequality their true values obey (data processing, "
                                          "a chain of layers) beyond their errors"),
     "not-converged": (ConvergenceWarning, "training stopped while the objective was still moving"),
+    "not-learned": (ConvergenceWarning, "training ended where it started (a held-out bound at ~0 while the training "
+                                        "loss barely left its baseline): the bound says nothing about the MI"),
     "unstable": (ConvergenceWarning, "training diverged or its weights exploded"),
     "other": (ReliabilityWarning, "a reason to doubt the number without a code of its own yet"),
 }

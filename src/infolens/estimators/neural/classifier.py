@@ -7,9 +7,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ...errors import InputError
+from ...errors import Flag, InputError, flag
 from ...registry import register
 from ...result import MIResult
+from ...stats import compare
 from ...validation import check_positive_int, encode_labels, is_categorical
 from .base import NeuralEstimator
 from .feeds import build_branch_encoder
@@ -78,6 +79,49 @@ class ClassifierEstimator(NeuralEstimator):
         enc = build_branch_encoder(info["x"], hidden, self.activation)
         head = mlp(hidden if enc is not None else info["x"]["dim"], k, hidden, layers, self.activation)
         return head if enc is None else nn.Sequential(enc, head)
+
+    def _estimate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float | None, dict[str, Any]]:
+        est, se, diag = super()._estimate(x, y)
+        p = np.bincount(y) / len(y)
+        w = not_learned_warning(est, float(se or 0.0), diag["curves"], diag["best_step"], diag["stopped"],
+                                float(-np.sum(p[p > 0] * np.log(p[p > 0]))))
+        if w is not None:
+            diag["warnings"].append(w)
+        return est, se, diag
+
+
+#: the kept classifier "has not learned" when its training read-out H(Y) - CE on the training
+#: batches (the objective it minimised, mean over the evaluation window of the kept step) is
+#: below this share of H(Y): a classifier that learned anything usable reads well above it (the
+#: 28 x 28 LabelImages at sigma = 2: 0.19 H(Y) by the first kept step), a stalled one sat at
+#: 0.001-0.013 H(Y) (the globally pooled conv encoder on the same images, 7-40 epochs)
+LEARNED_SHARE = 0.05
+
+
+def not_learned_warning(estimate: float, stderr: float, curves: Any, best_step: int, stopped: str,
+                        h_label: float) -> Flag | None:
+    """The flag (code ``not-learned``) of a classifier that ended where it started: its held-out
+    bound is within its standard error of 0 (:func:`infolens.stats.compare`) and its training
+    read-out at the kept checkpoint stayed below ``LEARNED_SHARE * h_label``. Such a bound says
+    nothing about the MI: the label may be independent of x, or the classifier never found the
+    dependence (a plateau at the start, a learning rate too small, an encoder blind to what
+    carries the label). None otherwise."""
+    if compare(estimate, 0.0, stderr, 0.0).differ and estimate > 0:
+        return None
+    rows = curves[curves["step"] <= best_step] if len(curves) else curves
+    if not len(rows) or not np.isfinite(h_label) or h_label <= 0:
+        return None
+    fit = float(rows["train"].iloc[-1])
+    if fit >= LEARNED_SHARE * h_label:
+        return None
+    return flag(
+        "not-learned",
+        f"the classifier did not learn: its held-out bound ({estimate:.3g} nats, standard error {stderr:.2g}) is "
+        f"within its error of 0 and its training fit H(Y) - CE was {fit:.3g} nats at the kept step "
+        f"(H(Y) = {h_label:.3g}; training {stopped}), so the bound says nothing about the MI: the label may be "
+        "independent of x, or the classifier never found the dependence; check with another estimator "
+        "(method='probe', or a permutation test) or train longer / with a larger lr (patience, epochs, lr)",
+        estimate=estimate, stderr=stderr, train_fit=fit, label_entropy=h_label)
 
 
 def classifier_bound(x: Any, labels: Any, random_state: Any = None, **params: Any) -> MIResult:
