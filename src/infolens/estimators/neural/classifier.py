@@ -93,8 +93,9 @@ class ClassifierEstimator(NeuralEstimator):
 #: the kept classifier "has not learned" when its training read-out H(Y) - CE on the training
 #: batches (the objective it minimised, mean over the evaluation window of the kept step) is
 #: below this share of H(Y): a classifier that learned anything usable reads well above it (the
-#: 28 x 28 LabelImages at sigma = 2: 0.19 H(Y) by the first kept step), a stalled one sat at
-#: 0.001-0.013 H(Y) (the globally pooled conv encoder on the same images, 7-40 epochs)
+#: 28 x 28 LabelImages at sigma = 2: 0.18 H(Y) by the second epoch, 0.86 H(Y) at the kept step),
+#: a stalled one sat at 0.001-0.013 H(Y) (the globally pooled conv encoder on the same images,
+#: 7-40 epochs; shuffled labels, MLP: at most 0.007 H(Y))
 LEARNED_SHARE = 0.05
 
 
