@@ -133,19 +133,18 @@ class Evidence:
         columns): two estimators with different failure modes giving the same number settle
         the shape-of-dependence caveats. Only in at most CORROBORATE_MAX_DIM joint dimensions
         and from CORROBORATE_MIN_N rows (below, KSG and the neural bounds share their bias)."""
-        if self.checked:
-            return True
+        return self.checked or bool(self.corroborators())
+
+    def corroborators(self) -> list[str]:
+        """The candidates of another family that agree with the choice (the rule of
+        :meth:`corroborated`, without the model check)."""
         # the Gaussian copula sees only rank correlations: it corroborates nothing about the
         # shape of the dependence, and nothing corroborates it here
         if self.d > CORROBORATE_MAX_DIM or self.n < CORROBORATE_MIN_N or self.chosen.method == "gaussian-copula":
-            return False
+            return []
         c = self.chosen
-        for k, r in self.ran.items():
-            if k == self.choice or r.method == "gaussian-copula":
-                continue
-            if not compare(r.mi, c.mi, r.se, c.se, z=CORROBORATE_Z, rel=CORROBORATE_RTOL).differ:
-                return True
-        return False
+        return [k for k, r in self.ran.items() if k != self.choice and r.method != "gaussian-copula"
+                and not compare(r.mi, c.mi, r.se, c.se, z=CORROBORATE_Z, rel=CORROBORATE_RTOL).differ]
 
     def own_warnings(self) -> list[str]:
         """The chosen candidate's warnings that still apply: a copula's "not-gaussian" caveat

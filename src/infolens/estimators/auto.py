@@ -54,7 +54,13 @@ downward bias; "caution" when the chosen estimate carries warnings of its own, i
 bound, was checked on a sub-block only, or a copula model failed its check or was beaten by
 a neural bound and nothing corroborates the choice, or the dependence is non-Gaussian with
 fewer than ``SMALL_N`` rows; else "ok". Below "ok", ``diagnostics["range"]`` gives a range
-the truth may lie in. The interval is the chosen candidate's.
+the truth may lie in.
+
+Interval (:mod:`._auto_interval`): the chosen candidate's 95% interval, widened by the
+uncertainty of the choice: moved by the model check's gap when a copula model is the answer,
+reaching the value of any candidate that corroborates the choice, and down to the highest
+low reader when an estimator was chosen above them. ``diagnostics["interval"]`` says what
+each part added; the standard error stays the chosen candidate's sampling error.
 """
 
 from __future__ import annotations
@@ -71,6 +77,7 @@ from ..result import Estimator, check_unit
 from ..stats import Z95, compare
 from ..validation import as_labels, check_choice, check_random_state, check_xy
 from ._auto_evidence import Candidate, Evidence, grade, truth_range
+from ._auto_interval import auto_interval
 from ._auto_rules import (
     ABOVE_RTOL,
     ABOVE_Z,
@@ -126,8 +133,10 @@ class AutoMI(Estimator):
     ``diagnostics``: ``candidates`` (each estimate with stderr, interval, seconds, rows,
     warnings and their codes, bias direction, or error), ``rows_used`` (rows of each
     candidate and of the model check), ``check_sizing`` (the power rule's numbers), ``choice`` (``{"method", "why"}``), ``trust``
-    (``"ok"``, ``"caution"`` or ``"unreliable"``), ``trust_reasons``, ``model_check`` and,
-    below "ok", ``range`` (a range the truth may lie in).
+    (``"ok"``, ``"caution"`` or ``"unreliable"``), ``trust_reasons``, ``model_check``, ``interval``
+    (what the 95% interval holds beyond the chosen candidate's: ``sampling``, ``model_gap``,
+    ``reaches``; module docstring, "Interval") and, below "ok", ``range`` (a range the truth
+    may lie in).
     """
 
     name: ClassVar[str] = "auto"
@@ -262,8 +271,12 @@ class AutoMI(Estimator):
             diag["check_sizing"] = dict(ev.sizing)
         if rng_truth is not None:
             diag["range"] = list(rng_truth)
-        if chosen.ci is not None:
-            diag["ci"] = chosen.ci
+        ci, parts = auto_interval(ev)
+        if ci is not None:
+            diag["ci"] = ci
+            diag["interval"] = parts
+            if "range" in diag:  # the range holds at least what the interval states
+                diag["range"] = [min(diag["range"][0], max(ci[0], 0.0)), max(diag["range"][1], ci[1])]
         return chosen.mi, chosen.stderr, diag
 
     def _fmt(self, v: float) -> str:
