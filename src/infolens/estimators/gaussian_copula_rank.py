@@ -58,8 +58,8 @@ def rank_bias(c: np.ndarray, dx: int, n: int, reps: int = RANK_BIAS_REPS, rows: 
     diffs = []
     for _ in range(reps):
         z = rng.standard_normal((m, d)) @ chol.T
-        on_values = correlation_mi(np.corrcoef(z, rowvar=False), dx, m)[0]
-        on_scores = correlation_mi(np.corrcoef(normal_scores(z), rowvar=False), dx, m)[0]
+        on_values = correlation_mi(np.atleast_2d(np.corrcoef(z, rowvar=False)), dx, m)[0]
+        on_scores = correlation_mi(np.atleast_2d(np.corrcoef(normal_scores(z), rowvar=False)), dx, m)[0]
         diffs.append(on_scores - on_values)
     scale = 1.0 if m >= n else (m / n) * math.log(n) / math.log(m)
     a = np.asarray(diffs)
