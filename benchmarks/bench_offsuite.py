@@ -11,7 +11,8 @@ grade, the 95% interval and (below "ok") the range auto gives. Per set:
 
 * ``within10``: share of estimates within ``max(10% of the truth, 0.02 nats)`` of it;
 * ``MAE``: mean absolute error (nats);
-* ``CI covers``: share of 95% intervals that contain the truth;
+* ``CI covers``: share of 95% intervals that contain the truth (goal >= 90%), and their
+  median width relative to the estimate;
 * ``ok>10% off``: among the estimates graded "ok", the share more than 10% off (goal <= 5%);
 * ``range covers``: among those graded below "ok", the share whose range contains the truth;
 * what auto states: the CI of the "ok" estimates and the range of the others, together.
@@ -68,7 +69,14 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, float]:
         "stated_covers": (sum(inside(r["ci"], r["truth"]) for r in ok) + sum(inside(r["range"], r["truth"]) for r in below))
         / max(len(rows), 1),
         "off25_not_warned": sum(off(r, 0.25) and not r["codes"] for r in rows),
+        "ci_width": _median([(r["ci"][1] - r["ci"][0]) / abs(r["estimate"]) for r in rows
+                             if r["ci"] is not None and r["estimate"] and math.isfinite(r["ci"][1] - r["ci"][0])]),
     }
+
+
+def _median(v: list[float]) -> float:
+    v = sorted(v)
+    return math.nan if not v else 0.5 * (v[(len(v) - 1) // 2] + v[len(v) // 2])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{r['id']:26s} {r['n']:6d} {r['seed']:4d} {r['truth']:7.3f} {r['estimate']:8.3f} {err:+6.0f} "
               f"{r['trust']:10s} {r['choice']:16s} {'yes' if ci_ok else 'no':>5s} {rng:>17s} {r['seconds']:6.1f}")
     s = summarize(rows)
-    print(f"\nwithin10 {s['within10']:.0%}  MAE {s['mae']:.3f}  CI covers {s['ci_covers']:.0%}  "
+    print(f"\nwithin10 {s['within10']:.0%}  MAE {s['mae']:.3f}  CI covers {s['ci_covers']:.0%} (median width "
+          f"{s['ci_width']:.3f} of the estimate)  "
           f"ok: {s['ok']} runs, {s['ok_off10']:.0%} of them >10% off (goal <= 5%)  below ok: {s['below_ok']} runs, "
           f"range covers {s['range_covers']:.0%}  >25% off without a warning: {s['off25_not_warned']}")
     print(f"what auto states covers the truth: the CI of 'ok' estimates {s['ok_ci_covers']:.0%}, with the range of the "

@@ -11,6 +11,8 @@ share of them that carry a warning (goal < 20%: warnings must not be noise). Est
 the estimator refused (an error) count as honest answers and are listed separately. For
 ``auto``: "off25 trust ok" (estimates more than 25% off graded "ok"; goal 0) and
 "ok >10% off" (of the estimates graded "ok", how many are more than 10% off; goal <= 5%).
+"CI covers": the share of 95% intervals that contain the truth (goal >= 90%); "CI width":
+their median width relative to the estimate.
 """
 
 from __future__ import annotations
@@ -39,10 +41,12 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="trust-"))
     run_bench(out, suite="standard", estimators=ests, n=[args.n], seeds=args.seeds, n_jobs=args.jobs,
               progress=False, report=False)
-    tidy = tidy_results(read_rows(out))
+    rows = read_rows(out)
+    tidy = tidy_results(rows)
+    width = _widths(rows)
     print(f"standard suite, n = {args.n}, {args.seeds} seeds; run folder {out}")
     print(f"{'estimator':16s} {'done':>5s} {'refused':>7s} {'off25':>6s} {'warned':>7s} {'within10':>8s} {'warned':>7s} "
-          f"{'MAE':>7s} {'CI covers':>9s} {'off25 trust ok':>14s} {'ok >10% off':>11s}")
+          f"{'MAE':>7s} {'CI covers':>9s} {'CI width':>8s} {'off25 trust ok':>14s} {'ok >10% off':>11s}")
     tot = np.zeros(4)
     for est, g in tidy.groupby("estimator", sort=True):
         ok = g[g["error"].isna() & g["estimate"].notna()]
@@ -57,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         ok_off10 = f"{int((rel[graded_ok.index] > 0.10).sum())}/{len(graded_ok)}" if len(graded_ok) else "-"
         print(f"{est:16s} {len(ok):5d} {len(g) - len(ok):7d} {len(off):6d} {w_off / max(len(off), 1):7.0%} "
               f"{len(within):8d} {w_in / max(len(within), 1):7.0%} {ok['abs_error'].mean():7.3f} "
-              f"{(cov == True).mean() if len(cov) else float('nan'):9.0%} {trust_ok:>14s} {ok_off10:>11s}")  # noqa: E712
+              f"{(cov == True).mean() if len(cov) else float('nan'):9.0%} {width.get(est, float('nan')):8.3f} "  # noqa: E712
+              f"{trust_ok:>14s} {ok_off10:>11s}")
     print(f"{'all':16s} {'':5s} {'':7s} {int(tot[0]):6d} {tot[1] / max(tot[0], 1):7.0%} {int(tot[2]):8d} {tot[3] / max(tot[2], 1):7.0%}")
     print("goal: warned share 100% of off25, < 20% of within10")
     missed = tidy[tidy["error"].isna() & ((tidy["estimate"] - tidy["truth"]).abs() > 0.25 * tidy["truth"]) & (tidy["n_warnings"] == 0)]
@@ -66,6 +71,19 @@ def main(argv: list[str] | None = None) -> int:
         for _, r in missed.iterrows():
             print(f"  {r['estimator']:14s} {r['task']:44s} seed {r['seed']}: {r['estimate']:.3f} (truth {r['truth']:.3f})")
     return 0
+
+
+def _widths(rows: list[dict]) -> dict[str, float]:
+    """Per estimator, the median width of the finite 95% intervals relative to the estimate
+    (intervals that cover because they are wide are no use: the "CI width" column)."""
+    out: dict[str, list[float]] = {}
+    for r in {r["hash"]: r for r in rows}.values():
+        res, est = r.get("result") or {}, (r.get("config") or {}).get("estimator")
+        ci, mi = res.get("ci"), res.get("estimate")
+        if est is None or ci is None or mi is None or not np.all(np.isfinite(ci)) or mi == 0:
+            continue
+        out.setdefault(est, []).append((ci[1] - ci[0]) / abs(mi))
+    return {k: float(np.median(v)) for k, v in out.items()}
 
 
 if __name__ == "__main__":

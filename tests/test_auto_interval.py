@@ -28,14 +28,14 @@ def _check(model: str, ksg_data: float, ksg_model: float) -> ModelCheck:
 
 
 def test_an_accepted_model_interval_reaches_the_checks_gap():
-    """A t-copula accepted by a check whose KSG reads 0.026 more on the data than on the model's
+    """Non-Gaussian dependence and a t-copula accepted by a check whose KSG reads 0.026 more on the data than on the model's
     simulation (a Gumbel copula's case off the suite: t-copula 0.691, truth 0.724): the interval
     is the model's moved up by the gap as well, and reaches 0.691 + 1.96 * 0.005 + 0.026; a
     rule that kept the model's own interval ends at 0.701 and misses the truth."""
     ev = Evidence(n=20000, d=2)
     ev.candidates = {"gaussian-copula": _cand("gaussian-copula", "gaussian-copula", "lower-bound", 0.668, 0.006),
                      "t-copula": _cand("t-copula", "t-copula", "none", 0.691, 0.005)}
-    ev.choice = "t-copula"
+    ev.choice, ev.gaussian = "t-copula", False
     ev.model_check = _check("t-copula", 0.733, 0.707)
     (lo, hi), parts = auto_interval(ev)
     assert lo == pytest.approx(0.691 - Z95 * 0.005)
@@ -45,6 +45,10 @@ def test_an_accepted_model_interval_reaches_the_checks_gap():
     ev.model_check = _check("t-copula", 0.707, 0.733)
     (lo2, hi2), _ = auto_interval(ev)
     assert lo2 == pytest.approx(0.691 - Z95 * 0.005 - 0.026) and hi2 == pytest.approx(0.691 + Z95 * 0.005)
+    # a Gaussian-looking copula: the closed form is the exact model, the gap KSG's noise
+    ev.gaussian = True
+    (lo3, hi3), parts3 = auto_interval(ev)
+    assert (lo3, hi3) == pytest.approx((0.691 - Z95 * 0.005, 0.691 + Z95 * 0.005)) and "model_gap" not in parts3
 
 
 def test_the_interval_reaches_a_corroborating_candidate_and_the_floor():
