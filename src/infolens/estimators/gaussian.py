@@ -166,9 +166,15 @@ class GaussianCopulaMI(GaussianMI):
     ``I = H(Z) - sum_c p(c) H(Z | Y = c)``, ``Z`` the normal scores of ``x`` and each entropy
     the Gaussian one with the Wishart bias correction (Ince et al. 2017, sec. 2.4).
 
+    With continuous ``y`` and ``bias_correction``, the rank-transform bias of the normal scores
+    (visible at high MI: -0.14 nats at 46 nats in 20 + 20 dims, n = 5000) is measured by paired
+    simulation at the fitted correlation matrix and removed, its simulation error added to
+    the standard error (:mod:`.gaussian_copula_rank`; ``diagnostics["rank_bias"]``).
+
     Parameters
     ----------
-    bias_correction : remove the Wishart small-sample bias of each log-determinant.
+    bias_correction : remove the Wishart small-sample bias of each log-determinant and the
+        rank-transform bias of the normal scores.
     discrete_y : True, False or "auto" (detect integer labels with few values).
     """
 
