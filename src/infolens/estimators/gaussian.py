@@ -8,7 +8,6 @@ MI only when the marginals are Gaussian, a baseline otherwise.
 
 from __future__ import annotations
 
-import math
 from typing import Any, ClassVar
 
 import numpy as np
@@ -20,7 +19,7 @@ from ..result import Estimator
 from ..stats import compare
 from ..validation import as_labels, check_xy
 from ._trust import gaussian_copula_warnings, normal_scores, tie_warning
-from .gaussian_copula_rank import rank_bias
+from .gaussian_copula_rank import remove_rank_bias
 
 
 def resolve_side(a: np.ndarray, declared: bool | str | None, name: str) -> tuple[bool, str]:
@@ -212,10 +211,9 @@ class GaussianCopulaMI(GaussianMI):
             # the normal scores attenuate the correlations a little, which at high MI is a
             # visible share (gaussian_copula_rank): measured at the fitted correlation matrix,
             # removed, and its simulation error added to the standard error
-            bias, bias_se = rank_bias(np.corrcoef(np.hstack([zx, zy]), rowvar=False), zx.shape[1], len(zx))
-            mi, se = mi - bias, math.hypot(se, bias_se)
-            diag["rank_bias"] = bias
-            diag["stderr_method"] += " plus the simulation error of the rank-transform bias"
+            mi, se = remove_rank_bias(zx, zy, mi, se, np.asarray(diag["canonical_correlations"]), diag)
+            if diag["rank_bias"]:
+                diag["stderr_method"] += " plus the simulation error of the rank-transform bias"
         diag["warnings"] = gaussian_copula_warnings(zx, zy)
         tie = tie_warning(x, y)
         if tie:

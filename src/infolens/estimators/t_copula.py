@@ -40,7 +40,7 @@ from ..result import Estimator
 from ..stats import Z95
 from ..validation import check_xy
 from .gaussian import SINGULAR_RTOL, correlation_mi, gaussian_mi
-from .gaussian_copula_rank import rank_bias
+from .gaussian_copula_rank import remove_rank_bias
 from .resampling import halfsample_stderr
 from ._copula_check import copula_model_check
 from ._trust import gaussian_copula_warnings, normal_scores, tie_warning
@@ -220,10 +220,9 @@ def t_copula_mi(x: np.ndarray, y: np.ndarray, random_state: int = 0, halves: int
     nu = fit["nu"]
     lo_nu, hi_nu = fit["nu_interval"]
     if math.isinf(nu):
-        mi, se, _ = gaussian_mi(zx, zy)
+        mi, se, gdiag = gaussian_mi(zx, zy)
         # the Gaussian copula's value: its rank-transform bias removed (gaussian_copula_rank)
-        bias, bias_se = rank_bias(np.corrcoef(np.hstack([zx, zy]), rowvar=False), dx, n)
-        mi, se = mi - bias, math.hypot(se, bias_se)
+        mi, se = remove_rank_bias(zx, zy, mi, se, np.asarray(gdiag["canonical_correlations"]), gdiag)
         c = c_lo = 0.0
         c_hi = student_mi_correction(lo_nu, dx, dy)
     else:
