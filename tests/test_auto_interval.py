@@ -88,7 +88,7 @@ def test_the_interval_reaches_a_corroborating_candidate_and_the_floor():
 def test_auto_reports_the_widened_interval():
     """Student-t 1+1 data (nu = 3, rho = 0.5), n = 5000: auto keeps the t-copula, whose check
     passed; the reported interval contains the t-copula's own and its copy moved by the check's
-    gap, and diagnostics["interval"] says so."""
+    gap, and diagnostics["interval"] says so (in bits too)."""
     from infolens.distributions.student import StudentT
 
     s = StudentT(1, 1, 3.0, [[1.0, 0.5], [0.5, 1.0]])
@@ -102,6 +102,12 @@ def test_auto_reports_the_widened_interval():
     assert d["interval"]["model_gap"] == pytest.approx(gap)
     assert r.ci[0] == pytest.approx(min(lo, lo + gap)) and r.ci[1] == pytest.approx(max(hi, hi + gap))
     assert r.stderr == d["candidates"]["t-copula"]["stderr"]
+    # in bits, every number of the interval record is converted with the interval
+    b = infolens.estimate_mi(x, y, budget="fast", random_state=0, warn=False, unit="bits")
+    f = 1 / math.log(2)
+    assert b.ci == pytest.approx((r.ci[0] * f, r.ci[1] * f))
+    assert b.diagnostics["interval"]["sampling"] == pytest.approx([lo * f, hi * f])
+    assert b.diagnostics["interval"]["model_gap"] == pytest.approx(gap * f)
 
 
 def test_gaussian_copula_at_46_nats_in_20_plus_20_dims_agrees_with_the_closed_form():

@@ -33,7 +33,9 @@ UNITS = ("nats", "bits")
 #: (counts, correlations, settings).
 INFO_DIAGNOSTICS = frozenset({
     "plug_in", "copula_mi", "half_sample_mean", "jackknife_rise", "h_x", "h_y", "h_xy", "best_val", "ceiling",
-    "search_mi_best", "search_history", "per_projection_quantiles", "h_label", "range",
+    "search_mi_best", "search_history", "per_projection_quantiles", "h_label", "range", "rank_bias",
+    # auto's interval record (diagnostics["interval"]: sampling, model_gap)
+    "sampling", "model_gap",
     # inside nested records (auto's candidates and model check)
     "mi", "stderr", "ci", "ksg_data", "ksg_model", "se_data", "se_model", "se_fit", "tolerance",
     # auto's sizing of its model check
@@ -41,7 +43,7 @@ INFO_DIAGNOSTICS = frozenset({
 })
 #: diagnostics that hold another estimator's diagnostics or a record of information
 #: quantities (converted by the same rules)
-NESTED_DIAGNOSTICS = frozenset({"inner_diagnostics", "chosen_diagnostics", "model_check", "check_sizing"})
+NESTED_DIAGNOSTICS = frozenset({"inner_diagnostics", "chosen_diagnostics", "model_check", "check_sizing", "interval"})
 #: diagnostics that map names to such records (auto's candidates, cmi's levels of z)
 RECORD_MAPS = frozenset({"candidates", "z_levels"})
 
