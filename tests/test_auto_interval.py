@@ -51,12 +51,13 @@ def test_an_accepted_model_interval_reaches_the_checks_gap():
     assert (lo3, hi3) == pytest.approx((0.691 - Z95 * 0.005, 0.691 + Z95 * 0.005)) and "model_gap" not in parts3
 
 
-def test_the_interval_reaches_a_corroborating_candidate_and_the_floor():
+def test_the_interval_reaches_a_corroborating_candidate_the_floor_and_h_label():
     """KSG chosen (1.093 +- 0.013) and InfoNCE agreeing at 1.064 (within 10%): the interval
     reaches 1.064 (|x| + noise off the suite, truth 1.064; KSG's own interval starts at 1.068).
     wkl chosen above every low reader (0.744 for 5+5 clusters, truth 0.502): the interval
-    reaches down to the highest of them (KSG 0.442). Neither happens to the Gaussian copula,
-    which corroborates nothing."""
+    reaches down to the highest of them (KSG 0.442). A probe's bound 1.68 on images against a
+    10-class label (truth 1.883): the interval reaches H(label) = log 10. None of this happens
+    to the Gaussian copula, which corroborates nothing."""
     ev = Evidence(n=10000, d=2)
     ev.candidates = {"gaussian-copula": _cand("gaussian-copula", "gaussian-copula", "lower-bound", 0.0, 0.001),
                      "ksg": _cand("ksg", "ksg", "low", 1.093, 0.013),
@@ -75,6 +76,15 @@ def test_the_interval_reaches_a_corroborating_candidate_and_the_floor():
     (lo, hi), parts = auto_interval(ev)
     assert lo == pytest.approx(0.442) and hi == pytest.approx(0.744 + Z95 * 0.063)
     assert parts["reaches"] == ["ksg"] and lo <= 0.502
+
+    # a lower bound on the MI with a label (H(label) = log 10): the interval reaches H(label)
+    ev = Evidence(n=5000, d=784)
+    ev.candidates = {"probe": _cand("probe", "probe", "lower-bound", 1.68, 0.02)}
+    ev.choice, ev.labels, ev.lower_bound = "probe", True, True
+    (lo, hi), parts = auto_interval(ev, h_label=math.log(10))
+    assert lo == pytest.approx(1.68 - Z95 * 0.02) and hi == pytest.approx(math.log(10)) and lo <= 1.883 <= hi
+    ev.lower_bound = False  # a value, not a bound (ross): its own interval
+    assert auto_interval(ev, h_label=math.log(10))[0][1] == pytest.approx(1.68 + Z95 * 0.02)
 
     # the Gaussian copula chosen with no model check: its own interval, nothing reached
     ev = Evidence(n=5000, d=2)

@@ -58,8 +58,9 @@ the truth may lie in.
 
 Interval (:mod:`._auto_interval`): the chosen candidate's 95% interval, widened by the
 uncertainty of the choice: moved by the model check's gap when a copula model is the answer,
-reaching the value of any candidate that corroborates the choice, and down to the highest
-low reader when an estimator was chosen above them. ``diagnostics["interval"]`` says what
+reaching the value of any candidate that corroborates the choice, down to the highest
+low reader when an estimator was chosen above them, and up to ``H(label)`` above a lower
+bound on the MI with a label. ``diagnostics["interval"]`` says what
 each part added; the standard error stays the chosen candidate's sampling error.
 """
 
@@ -271,7 +272,7 @@ class AutoMI(Estimator):
             diag["check_sizing"] = dict(ev.sizing)
         if rng_truth is not None:
             diag["range"] = list(rng_truth)
-        ci, parts = auto_interval(ev)
+        ci, parts = auto_interval(ev, h_label)
         if ci is not None:
             diag["ci"] = ci
             diag["interval"] = parts
