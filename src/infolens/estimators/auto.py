@@ -75,34 +75,14 @@ import numpy as np
 from ..errors import Flag, InputError, as_flag, flag
 from ..registry import get_estimator, register
 from ..result import Estimator, check_unit
-from ..stats import Z95, compare
 from ..validation import as_labels, check_choice, check_random_state, check_xy
+from ._auto_branches import continuous, labels
 from ._auto_evidence import Candidate, Evidence, grade, truth_range
 from ._auto_interval import auto_interval
-from ._auto_rules import (
-    ABOVE_RTOL,
-    ABOVE_Z,
-    BUDGETS,
-    CHECK_ROWS,
-    CORROBORATE_MAX_DIM,
-    DIFFUSION_MIN_N,
-    KNN_ALL_ROWS_MAX_DIM,
-    MAX_CHECK_ROWS,
-    NEURAL_MIN_N,
-    PRECISION_RTOL,
-    PROBE_MIN_N,
-    T_COPULA_LR,
-    THOROUGH_EPOCHS,
-    WKL_MIN_N,
-    bias_of,
-)
-from ._auto_size import model_check_of, sized_check, subsample
-from ._copula_check import ModelCheck
-from ._ill_posed import Deterministic, beyond_ceiling, deterministic_dependence
+from ._auto_rules import BUDGETS, CHECK_ROWS, MAX_CHECK_ROWS, NEURAL_MIN_N, bias_of
+from ._ill_posed import Deterministic, deterministic_dependence
 from ._trust import normal_scores
-from .knn import KNN_MAX_JOINT_DIM
 from .mixed import resolve_side
-from .probe import validation_bound
 
 __all__ = ["AutoMI", "BUDGETS", "NEURAL_MIN_N"]
 
@@ -192,12 +172,6 @@ class AutoMI(Estimator):
             return
         ev.candidates[label] = Candidate(label, method, tag, time.perf_counter() - t0, result=res)
 
-    def _neural_params(self, seed: int) -> dict[str, Any]:
-        p: dict[str, Any] = {"random_state": seed, "verbose": self.verbose}
-        if self.budget == "thorough":
-            p["epochs"] = THOROUGH_EPOCHS
-        return p
-
     def _estimate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float | None, dict[str, Any]]:
         rng = check_random_state(self.random_state)
         seed = int(rng.integers(2**31 - 1))
@@ -213,13 +187,13 @@ class AutoMI(Estimator):
             xc, lab = (y, x) if disc_x else (x, y)
             p = np.bincount(as_labels(lab, "y" if disc_y else "x")) / n
             h_label = float(-np.sum(p[p > 0] * np.log(p[p > 0])))
-            why = self._labels(ev, xc, lab, seed)
+            why = labels(self, ev, xc, lab, seed)
         else:
             zx, zy = normal_scores(x), normal_scores(y)
             det = deterministic_dependence(x, y, zx, zy)
             if det is not None:
                 return self._ill_posed(det, n, how_x, how_y)
-            why = self._continuous(ev, x, y, zx, zy, seed)
+            why = continuous(self, ev, x, y, zx, zy, seed)
             if ev.ill_posed is not None:
                 return self._ill_posed(ev.ill_posed, n, how_x, how_y)
         if ev.choice not in ev.ran:
@@ -307,175 +281,3 @@ class AutoMI(Estimator):
             "ceiling": ceiling, "range": [ceiling, math.inf], "warnings": [w], "ci": (ceiling, math.inf),
         }
         return ceiling, None, diag
-
-    # --- the branches ---------------------------------------------------------------------
-    def _labels(self, ev: Evidence, xc: np.ndarray, lab: np.ndarray, seed: int) -> str:
-        d = xc.shape[1]
-        ev.labels = True
-        # the class-conditional copula models each class as a Gaussian: no fixed bias direction
-        # (784 pixels at n = 20,000 it read 2.59 for a truth of 1.88)
-        self._run(ev, "gaussian-copula", "gaussian-copula", xc, lab, bias="unknown", discrete_y=True)
-        idx = subsample(ev.n, self.check_rows, seed)
-        xs, ls = (xc, lab) if idx is None else (xc[idx], lab[idx])
-        if d <= KNN_MAX_JOINT_DIM:
-            self._run(ev, "ross", "ross", normal_scores(xs), ls, discrete_y=True, random_state=seed)
-            if "ross" in ev.ran:
-                ev.choice = "ross"
-                return (f"a discrete label and a {d}-dimensional continuous variable: the kNN estimator made "
-                        "for labels (Ross 2014), cross-checked with the class-conditional Gaussian copula")
-            ev.choice = "gaussian-copula"
-            return "ross failed on these data; the class-conditional Gaussian copula"
-        # two families of held-out cross-entropy bounds on the same seeded split: the linear
-        # probe (every budget; shrinkage LDA alone, closed forms, at "fast") and the neural classifier
-        if ev.n >= PROBE_MIN_N:
-            probe: dict[str, Any] = {"C": ()} if self.budget == "fast" else {}
-            self._run(ev, "probe", "probe", xs, ls, random_state=seed, **probe)
-        if self.budget != "fast" and ev.n >= NEURAL_MIN_N:
-            self._run(ev, "classifier", "classifier", xs, ls, **self._neural_params(seed))
-        p = np.bincount(as_labels(lab, "y")) / ev.n
-        h_label = float(-np.sum(p[p > 0] * np.log(p[p > 0])))
-        bounds = [k for k in ("probe", "classifier") if k in ev.ran]
-        if not bounds:
-            ev.lower_bound = True
-            ev.choice = "gaussian-copula"
-            return (f"a discrete label and a {d}-dimensional continuous variable (too many dimensions for kNN): the "
-                    "class-conditional Gaussian copula (no classifier bound ran at this n), a model-based value")
-        # each bound is valid on its own test rows; the one kept is chosen on the validation
-        # rows only, so the value stays a lower bound up to its standard error
-        val = {k: validation_bound(ev.ran[k].result) for k in bounds}
-        ev.choice = max(bounds, key=lambda k: val[k])
-        ev.lower_bound = True
-        c = ev.chosen
-        g = ev.ran.get("gaussian-copula")
-        if g is not None and g.mi > c.mi:
-            # the model above a lower bound contradicts nothing the answer does not already say:
-            # the truth lies between the bound and H(label) (the range given below "ok"); above
-            # H(label) it is impossible (784 pixels, n = 20,000: 2.59 for a truth of 1.88)
-            ev.explained.add("gaussian-copula")
-        other = [k for k in bounds if k != ev.choice]
-        why = (f"a discrete label and a {d}-dimensional continuous variable (too many dimensions for kNN): the "
-               f"held-out cross-entropy bound of the {'linear probe' if ev.choice == 'probe' else 'neural classifier'}"
-               f", a lower bound on the MI" + (f", kept over {other[0]} by its bound on the validation rows "
-                                              f"({ev.fmt(val[ev.choice])} vs {ev.fmt(val[other[0]])})" if other else ""))
-        # the truth lies between the bound and H(label): a bound within PRECISION_RTOL of
-        # H(label) (its 95% interval's low end) is within that share of the truth
-        lo = c.mi - Z95 * c.se
-        if lo >= (1.0 - PRECISION_RTOL) * h_label:
-            ev.tight_bound = True
-            why += (f"; its 95% interval starts at {ev.fmt(lo)}, within {PRECISION_RTOL:.0%} of H(label) = "
-                     f"{ev.fmt(h_label)}, the most any MI with this label can be: the truth lies between them")
-        else:
-            why += f"; the truth lies between it and H(label) = {ev.fmt(h_label)}"
-            if other:
-                why += (" (two bound families agreeing is not taken as evidence of tightness: on too few rows both "
-                        "can read far below the truth)")
-        return why
-
-    def _continuous(self, ev: Evidence, x: np.ndarray, y: np.ndarray, zx: np.ndarray, zy: np.ndarray,
-                    seed: int) -> str:
-        d, n = ev.d, ev.n
-        neural_ok = self.budget != "fast" and n >= NEURAL_MIN_N
-        self._run(ev, "gaussian-copula", "gaussian-copula", x, y, discrete_y=False)
-        g = ev.ran.get("gaussian-copula")
-        ev.gaussian = g is not None and not g.has("not-gaussian")
-        if g is not None and not ev.gaussian:
-            ev.ill_posed = beyond_ceiling(g.mi, n)
-            if ev.ill_posed is not None:
-                return "ill-posed"
-        # every part but the Gaussian copula runs on check_rows rows at most (module docstring, "Size")
-        idx = subsample(n, self.check_rows, seed)
-        xs, ys = (x, y) if idx is None else (x[idx], y[idx])
-        full = (zx, zy)
-        zx, zy = (zx, zy) if idx is None else (normal_scores(xs), normal_scores(ys))
-        if not ev.gaussian:
-            # its model check is run below, with the KSG candidate already computed
-            self._run(ev, "t-copula", "t-copula", xs, ys, random_state=seed, model_check=False)
-        if d <= KNN_MAX_JOINT_DIM:
-            self._run(ev, "ksg", "ksg", zx, zy, random_state=seed)
-        t = ev.ran.get("t-copula")
-        heavy = t is not None and math.isfinite(t.result.diagnostics.get("nu", math.inf)) and \
-            t.result.diagnostics.get("likelihood_ratio", 0.0) > T_COPULA_LR
-        model = "t-copula" if heavy else "gaussian-copula"
-        ksg = ev.ran.get("ksg")
-        check = model_check_of(ev.ran[model], zx, zy, ksg.result if ksg else None, seed) if model in ev.ran else None
-        if check is not None:
-            check = sized_check(ev, model, check, x, y, seed, self.max_check_rows,
-                                lambda za, zb: self._run(ev, "ksg", "ksg", za, zb, random_state=seed))
-        ev.model_check = check
-        if check is not None and check.passed and check.all_columns:
-            ev.explained, ev.checked = {"ksg"}, True
-        if ev.gaussian or (check is not None and check.passed):
-            why = self._model_why(ev, model, check)
-            # from 2+2 dims on KSG loses power to see what a copula model misses: a held-out
-            # neural lower bound significantly above the model is dependence the model misses
-            contradicted = False
-            if neural_ok and d > CORROBORATE_MAX_DIM:
-                self._run(ev, self.neural, self.neural, zx, zy, **self._neural_params(seed))
-                nb, mb = ev.ran.get(self.neural), ev.ran[model]
-                contradicted = nb is not None and compare(nb.mi, mb.mi, nb.se, mb.se, z=ABOVE_Z, rel=ABOVE_RTOL).differ \
-                    and nb.mi > mb.mi
-            # (a Gaussian-looking copula whose check failed) KSG sees more than the model explains
-            beyond = check is not None and not check.passed and check.ksg_data > check.ksg_model
-            if not contradicted and not beyond:
-                ev.choice = model
-                return why
-            ev.explained, ev.checked = set(), False
-            if contradicted:
-                ev.above_model = (self.neural, model)
-                intro = (f"{self.neural}, a lower bound on held-out rows, lies significantly above the {model} "
-                         f"estimate ({ev.fmt(ev.ran[self.neural].mi)} vs {ev.fmt(ev.ran[model].mi)}): the dependence "
-                         "is not of the copula model's form")
-            else:
-                intro = ("the copula looks Gaussian, but KSG on the normal scores lies above what it reads on data "
-                         "simulated from the Gaussian copula: dependence the Gaussian form misses")
-        else:
-            intro = "the dependence is not Gaussian in copula space and no copula model reproduces the data's KSG value"
-        return self._highest_low_reader(ev, zx, zy, seed, neural_ok, intro, full)
-
-    def _model_why(self, ev: Evidence, model: str, check: ModelCheck | None) -> str:
-        t = ev.ran.get("t-copula")
-        if model == "t-copula" and t is not None and check is not None:
-            return (f"the dependence has heavy joint tails (a Student-t copula with nu = {t.result.diagnostics['nu']:.3g} "
-                    f"fits far better than a Gaussian one, likelihood ratio {t.result.diagnostics['likelihood_ratio']:.0f})"
-                    f" and the fitted copula reproduces the data's KSG value ({ev.fmt(check.ksg_data)} on the data, "
-                    f"{ev.fmt(check.ksg_model)} on data simulated from it, {check.where()}): the t-copula closed form")
-        why = (f"the dependence looks Gaussian in copula space ({ev.d} dimensions): the Gaussian-copula closed form "
-               "is exact there and has the smallest error")
-        if check is not None and check.passed:
-            why += (f"; KSG agrees with data simulated from it ({ev.fmt(check.ksg_data)} vs {ev.fmt(check.ksg_model)}, "
-                    f"{check.where()})")
-        return why
-
-    def _highest_low_reader(self, ev: Evidence, zx: np.ndarray, zy: np.ndarray, seed: int, neural_ok: bool,
-                            intro: str, full: tuple[np.ndarray, np.ndarray]) -> str:
-        """No copula model explains the data: every remaining candidate known to read low
-        (bias "lower-bound" or "low") is a floor, so the highest is kept, unless a candidate
-        without a downward bias (wkl, the diffusion estimator) lies above it."""
-        d, n = ev.d, ev.n
-        if neural_ok and self.neural not in ev.candidates:
-            self._run(ev, self.neural, self.neural, zx, zy, **self._neural_params(seed))
-        if CORROBORATE_MAX_DIM < d <= KNN_MAX_JOINT_DIM and n >= WKL_MIN_N:
-            self._run(ev, "wkl", "wkl", zx, zy, random_state=seed)
-        if d > KNN_MAX_JOINT_DIM and neural_ok and n >= DIFFUSION_MIN_N:
-            self._run(ev, self.diffusion, self.diffusion, zx, zy, random_state=seed, verbose=self.verbose)
-        if "ksg" in ev.ran and ev.rows["ksg"] < n and d <= KNN_ALL_ROWS_MAX_DIM:
-            # KSG may be the answer: in 1+1 it is fast enough to run on every row
-            self._run(ev, "ksg", "ksg", *full, random_state=seed)
-        ev.explained = {"t-copula"}
-        ev.highest_low_reader = True
-        low = [k for k, c in ev.ran.items() if c.bias in ("lower-bound", "low")]
-        best = max(low, key=lambda k: ev.ran[k].mi)
-        ev.choice = best
-        for k in ("wkl", self.diffusion):
-            c = ev.ran.get(k)
-            if c is not None and c.bias not in ("lower-bound", "low") and math.isfinite(c.mi) and c.mi > ev.ran[best].mi:
-                ev.choice = k
-                what = ("in {d} joint dimensions KSG and the lower bounds read low, and the bias-corrected weighted kNN "
-                        "estimator (wkl)" if k == "wkl" else
-                        f"in {{d}} joint dimensions kNN cannot run and the lower bounds read low, and the diffusion "
-                        f"estimator ({k})").format(d=d)
-                return (f"{intro}; {what} lies above them ({ev.fmt(c.mi)} vs {ev.fmt(ev.ran[best].mi)} from {best}): "
-                        "it is kept")
-        return (f"{intro}; every candidate left reads low (the Gaussian copula is a lower bound, kNN is biased down, "
-                f"neural bounds are lower bounds): the highest, {best}")
-

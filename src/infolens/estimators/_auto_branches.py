@@ -1,0 +1,234 @@
+"""The branches of ``method="auto"`` (:mod:`infolens.estimators.auto`, module docstring): one
+side a label, both continuous, and the highest low reader when no copula model explains the
+data. Each runs the rows of :data:`~._auto_candidates.CANDIDATES` by role and takes them
+where their role says; none names an estimator. Each fills the
+:class:`~._auto_evidence.Evidence` and returns the sentence that explains the choice.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..stats import Z95, compare
+from ..validation import as_labels
+from ._auto_candidates import (
+    COPULA,
+    HEAVY_COPULA,
+    KNN,
+    LABEL_BOUND,
+    LABEL_KNN,
+    LABEL_MODEL,
+    LOW_BIASES,
+    LOW_READER,
+    UNBIASED,
+    Feeds,
+    Row,
+    row,
+    rows,
+)
+from ._auto_evidence import Evidence
+from ._auto_rules import ABOVE_RTOL, ABOVE_Z, CORROBORATE_MAX_DIM, KNN_ALL_ROWS_MAX_DIM, PRECISION_RTOL, T_COPULA_LR
+from ._auto_size import model_check_of, sized_check, subsample
+from ._copula_check import ModelCheck
+from ._ill_posed import beyond_ceiling
+from .probe import validation_bound
+
+if TYPE_CHECKING:
+    from .auto import AutoMI
+
+
+def run_row(auto: AutoMI, ev: Evidence, r: Row, feeds: Feeds, seed: int,
+            xy: tuple[np.ndarray, np.ndarray] | None = None) -> str:
+    """Run the candidate of row ``r`` on its inputs (or on ``xy``) into ``ev``; its name."""
+    name = r.name(auto)
+    x, y = feeds.of(r) if xy is None else xy
+    auto._run(ev, name, name, x, y, bias=r.bias, **r.params(auto, seed))
+    return name
+
+
+def _applies(auto: AutoMI, ev: Evidence, r: Row, d: int) -> bool:
+    return r.applies(d, ev.n, auto.budget)
+
+
+def labels(auto: AutoMI, ev: Evidence, xc: np.ndarray, lab: np.ndarray, seed: int) -> str:
+    """One side a label: the kNN rows for labels within their dimensions, else the held-out
+    bounds (the one highest on its validation rows), else the label model."""
+    d = xc.shape[1]
+    ev.labels = True
+    feeds = Feeds(xc, lab, subsample(ev.n, auto.check_rows, seed), y_label=True)
+    model_row = row(LABEL_MODEL)
+    model = run_row(auto, ev, model_row, feeds, seed)
+    knn = [r for r in rows(LABEL_KNN) if _applies(auto, ev, r, d)]
+    if knn:
+        for r in knn:
+            name = run_row(auto, ev, r, feeds, seed)
+            if name in ev.ran:
+                ev.choice = name
+                return (f"a discrete label and a {d}-dimensional continuous variable: {r.says}, cross-checked with "
+                        f"{model_row.says}")
+        ev.choice = model
+        return f"{', '.join(r.name(auto) for r in knn)} failed on these data; {model_row.says}"
+    bound_rows = {r.name(auto): r for r in rows(LABEL_BOUND)}
+    for r in bound_rows.values():
+        if _applies(auto, ev, r, d):
+            run_row(auto, ev, r, feeds, seed)
+    p = np.bincount(as_labels(lab, "y")) / ev.n
+    h_label = float(-np.sum(p[p > 0] * np.log(p[p > 0])))
+    bounds = [k for k in bound_rows if k in ev.ran]
+    if not bounds:
+        ev.lower_bound = True
+        ev.choice = model
+        return (f"a discrete label and a {d}-dimensional continuous variable (too many dimensions for kNN): "
+                f"{model_row.says} (no classifier bound ran at this n), a model-based value")
+    # each bound is valid on its own test rows; the one kept is chosen on the validation
+    # rows only, so the value stays a lower bound up to its standard error
+    val = {k: validation_bound(ev.ran[k].result) for k in bounds}
+    ev.choice = max(bounds, key=lambda k: val[k])
+    ev.lower_bound = True
+    c = ev.chosen
+    g = ev.ran.get(model)
+    if g is not None and g.mi > c.mi:
+        # the model above a lower bound contradicts nothing the answer does not already say:
+        # the truth lies between the bound and H(label) (the range given below "ok"); above
+        # H(label) it is impossible (784 pixels, n = 20,000: 2.59 for a truth of 1.88)
+        ev.explained.add(model)
+    other = [k for k in bounds if k != ev.choice]
+    why = (f"a discrete label and a {d}-dimensional continuous variable (too many dimensions for kNN): the "
+           f"held-out cross-entropy bound of the {bound_rows[ev.choice].says}"
+           f", a lower bound on the MI" + (f", kept over {other[0]} by its bound on the validation rows "
+                                          f"({ev.fmt(val[ev.choice])} vs {ev.fmt(val[other[0]])})" if other else ""))
+    # the truth lies between the bound and H(label): a bound within PRECISION_RTOL of
+    # H(label) (its 95% interval's low end) is within that share of the truth
+    lo = c.mi - Z95 * c.se
+    if lo >= (1.0 - PRECISION_RTOL) * h_label:
+        ev.tight_bound = True
+        why += (f"; its 95% interval starts at {ev.fmt(lo)}, within {PRECISION_RTOL:.0%} of H(label) = "
+                f"{ev.fmt(h_label)}, the most any MI with this label can be: the truth lies between them")
+    else:
+        why += f"; the truth lies between it and H(label) = {ev.fmt(h_label)}"
+        if other:
+            why += (" (two bound families agreeing is not taken as evidence of tightness: on too few rows both "
+                    "can read far below the truth)")
+    return why
+
+
+def continuous(auto: AutoMI, ev: Evidence, x: np.ndarray, y: np.ndarray, zx: np.ndarray, zy: np.ndarray,
+               seed: int) -> str:
+    """Both sides continuous: the copula models, checked by the kNN reader; a model that passes
+    (or a Gaussian-looking copula) is the answer unless a model-checking low reader lies
+    significantly above it; otherwise :func:`highest_low_reader`."""
+    d, n = ev.d, ev.n
+    gauss_row, heavy_row, knn_row = row(COPULA), row(HEAVY_COPULA), row(KNN)
+    # every part but the closed forms runs on check_rows rows at most (auto's docstring, "Size")
+    idx = subsample(n, auto.check_rows, seed)
+    feeds = Feeds(x, y, idx)
+    feeds.scores["all"] = (zx, zy)
+    if idx is None:
+        feeds.scores["check"] = (zx, zy)
+    gauss = run_row(auto, ev, gauss_row, feeds, seed)
+    g = ev.ran.get(gauss)
+    ev.gaussian = g is not None and not g.has("not-gaussian")
+    if g is not None and not ev.gaussian:
+        ev.ill_posed = beyond_ceiling(g.mi, n)
+        if ev.ill_posed is not None:
+            return "ill-posed"
+    heavy_name = heavy_row.name(auto)
+    if not ev.gaussian and _applies(auto, ev, heavy_row, d):
+        # its model check is run below, with the KNN candidate already computed
+        run_row(auto, ev, heavy_row, feeds, seed)
+    knn = knn_row.name(auto)
+    if _applies(auto, ev, knn_row, d):
+        run_row(auto, ev, knn_row, feeds, seed)
+    t = ev.ran.get(heavy_name)
+    heavy = t is not None and math.isfinite(t.result.diagnostics.get("nu", math.inf)) and \
+        t.result.diagnostics.get("likelihood_ratio", 0.0) > T_COPULA_LR
+    model = heavy_name if heavy else gauss
+    k = ev.ran.get(knn)
+    sx, sy = feeds.of(knn_row)
+    check = model_check_of(ev.ran[model], sx, sy, k.result if k else None, seed) if model in ev.ran else None
+    if check is not None:
+        def rerun_knn(za: np.ndarray, zb: np.ndarray) -> None:
+            run_row(auto, ev, knn_row, feeds, seed, (za, zb))
+
+        check = sized_check(ev, model, check, x, y, seed, auto.max_check_rows, rerun_knn)
+    ev.model_check = check
+    if check is not None and check.passed and check.all_columns:
+        ev.explained, ev.checked = {knn}, True
+    if ev.gaussian or (check is not None and check.passed):
+        why = _model_why(ev, model, heavy_name, check)
+        # from 2+2 dims on KSG loses power to see what a copula model misses: a held-out
+        # lower bound significantly above the model is dependence the model misses
+        above = None
+        if d > CORROBORATE_MAX_DIM:
+            for r in rows(LOW_READER):
+                if r.checks_model and _applies(auto, ev, r, d):
+                    name = run_row(auto, ev, r, feeds, seed)
+                    nb, mb = ev.ran.get(name), ev.ran[model]
+                    if nb is not None and compare(nb.mi, mb.mi, nb.se, mb.se, z=ABOVE_Z, rel=ABOVE_RTOL).differ \
+                            and nb.mi > mb.mi:
+                        above = name
+                        break
+        # (a Gaussian-looking copula whose check failed) KSG sees more than the model explains
+        beyond = check is not None and not check.passed and check.ksg_data > check.ksg_model
+        if above is None and not beyond:
+            ev.choice = model
+            return why
+        ev.explained, ev.checked = set(), False
+        if above is not None:
+            ev.above_model = (above, model)
+            intro = (f"{above}, a lower bound on held-out rows, lies significantly above the {model} "
+                     f"estimate ({ev.fmt(ev.ran[above].mi)} vs {ev.fmt(ev.ran[model].mi)}): the dependence "
+                     "is not of the copula model's form")
+        else:
+            intro = ("the copula looks Gaussian, but KSG on the normal scores lies above what it reads on data "
+                     "simulated from the Gaussian copula: dependence the Gaussian form misses")
+    else:
+        intro = "the dependence is not Gaussian in copula space and no copula model reproduces the data's KSG value"
+    return highest_low_reader(auto, ev, feeds, seed, intro, heavy_name, knn_row)
+
+
+def _model_why(ev: Evidence, model: str, heavy_name: str, check: ModelCheck | None) -> str:
+    t = ev.ran.get(heavy_name)
+    if model == heavy_name and t is not None and check is not None:
+        return (f"the dependence has heavy joint tails (a Student-t copula with nu = {t.result.diagnostics['nu']:.3g} "
+                f"fits far better than a Gaussian one, likelihood ratio {t.result.diagnostics['likelihood_ratio']:.0f})"
+                f" and the fitted copula reproduces the data's KSG value ({ev.fmt(check.ksg_data)} on the data, "
+                f"{ev.fmt(check.ksg_model)} on data simulated from it, {check.where()}): the t-copula closed form")
+    why = (f"the dependence looks Gaussian in copula space ({ev.d} dimensions): the Gaussian-copula closed form "
+           "is exact there and has the smallest error")
+    if check is not None and check.passed:
+        why += (f"; KSG agrees with data simulated from it ({ev.fmt(check.ksg_data)} vs {ev.fmt(check.ksg_model)}, "
+                f"{check.where()})")
+    return why
+
+
+def highest_low_reader(auto: AutoMI, ev: Evidence, feeds: Feeds, seed: int, intro: str, heavy_name: str,
+                       knn_row: Row) -> str:
+    """No copula model explains the data: every remaining candidate known to read low (bias
+    "lower-bound" or "low") is a floor, so the highest is kept, unless an UNBIASED row's
+    candidate without a downward bias lies above it."""
+    d, n = ev.d, ev.n
+    for r in rows(LOW_READER, UNBIASED):
+        if _applies(auto, ev, r, d) and r.name(auto) not in ev.candidates:
+            run_row(auto, ev, r, feeds, seed)
+    knn = knn_row.name(auto)
+    if knn in ev.ran and ev.rows[knn] < n and d <= KNN_ALL_ROWS_MAX_DIM:
+        # the kNN reader may be the answer: in 1+1 it is fast enough to run on every row
+        run_row(auto, ev, knn_row, feeds, seed, feeds.scores["all"])
+    ev.explained = {heavy_name}
+    ev.highest_low_reader = True
+    low = [k for k, c in ev.ran.items() if c.bias in LOW_BIASES]
+    best = max(low, key=lambda k: ev.ran[k].mi)
+    ev.choice = best
+    for r in rows(UNBIASED):
+        k = r.name(auto)
+        c = ev.ran.get(k)
+        if c is not None and c.bias not in LOW_BIASES and math.isfinite(c.mi) and c.mi > ev.ran[best].mi:
+            ev.choice = k
+            return (f"{intro}; {r.says.format(d=d, method=k)} lies above them ({ev.fmt(c.mi)} vs "
+                    f"{ev.fmt(ev.ran[best].mi)} from {best}): it is kept")
+    return (f"{intro}; every candidate left reads low (the Gaussian copula is a lower bound, kNN is biased down, "
+            f"neural bounds are lower bounds): the highest, {best}")
