@@ -5,7 +5,10 @@ size, the shape of the dependence in copula space (:mod:`._trust`) and the agree
 the candidates it runs. It never looks at a task name or a known truth. It decides on a
 typed record (:class:`~._auto_evidence.Evidence`: the candidates with their warning codes and
 bias directions, the model check, what was explained), never on a warning's sentence; its
-constants, each with its reason, are in :mod:`._auto_rules`.
+constants, each with its reason, are in :mod:`._auto_rules`. Which candidates run, when, on
+what and in which role is one table (:data:`~._auto_candidates.CANDIDATES`, a row per
+candidate); the branches below (:mod:`._auto_branches`) iterate it by role and name no
+estimator, so a new candidate is its class (with its ``bias`` tag) and one row.
 
 * Ill-posed questions first (:mod:`._ill_posed`): a canonical pair of the data (or of their
   normal scores) tighter than n rows resolve (identical columns, a deterministic map) has no
