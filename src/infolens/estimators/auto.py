@@ -79,7 +79,8 @@ from ..errors import Flag, InputError, as_flag, flag
 from ..registry import get_estimator, register
 from ..result import Estimator, check_unit
 from ..validation import as_labels, check_choice, check_random_state, check_xy
-from ._auto_branches import continuous, labels
+from ._auto_branches import continuous, labels, run_row
+from ._auto_candidates import PLUG_IN, Feeds, row
 from ._auto_evidence import Candidate, Evidence, grade, truth_range
 from ._auto_interval import auto_interval
 from ._auto_rules import BUDGETS, CHECK_ROWS, MAX_CHECK_ROWS, NEURAL_MIN_N, bias_of
@@ -184,8 +185,8 @@ class AutoMI(Estimator):
         ev = Evidence(n=n, d=0 if (disc_x and disc_y) else x.shape[1] + y.shape[1], unit=self.unit)
         h_label = None
         if disc_x and disc_y:
-            self._run(ev, "binning", "binning", x, y, discrete_x=True, discrete_y=True)
-            ev.choice, why = "binning", "both variables are discrete: the plug-in estimate with the Miller-Madow correction"
+            ev.choice = run_row(self, ev, row(PLUG_IN), Feeds(x, y, None), seed)
+            why = "both variables are discrete: the plug-in estimate with the Miller-Madow correction"
         elif disc_x or disc_y:
             xc, lab = (y, x) if disc_x else (x, y)
             p = np.bincount(as_labels(lab, "y" if disc_y else "x")) / n
