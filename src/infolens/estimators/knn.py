@@ -23,7 +23,7 @@ from ..result import Estimator
 from ..stats import Z95
 from ..validation import check_choice, check_positive_int, check_random_state, check_xy
 from . import knn_backend as kb
-from .resampling import RISE_RTOL, convergence_warning, halfsample_stderr
+from .resampling import convergence_warning, halfsample_stderr, rising_warning
 from .ties import TIES, prepare
 from ._trust import heavy_tail_warning
 from .knn_params import INTERVALS, build_signature, knn_defaults, params_doc
@@ -55,7 +55,8 @@ def knn_warnings(name: str, mi: float, stderr: float | None, halves: list[float]
             f"exceeds {KNN_MAX_JOINT_DIM} (their bias grows with dimension and MI); use method='gaussian-copula' "
             "for near-Gaussian dependence, or a neural estimator", dims=dx + dy, limit=KNN_MAX_JOINT_DIM))
     if rise is not None:
-        w = rising_warning(mi, rise[0], rise[1], what=name)
+        w = rising_warning(mi, rise[0], rise[1], name,
+                           f"by about {rise[0]:.2g} nats per doubling of n, from its jackknife")
     else:
         w = convergence_warning(mi, halves, stderr, what=name)
     if w:
@@ -83,21 +84,6 @@ JACKKNIFE_SCALE = 0.95
 #: at n = 5000 (KSG on normal scores, 3 seeds) it flags the estimates that read low and rise:
 #: sparse 5+5 and spiral 3+3 at z = 2.2-3.6 (the half-sample rule flagged the same tasks)
 RISE_Z = 2.5
-
-
-def rising_warning(mi: float, rise: float, noise: float, what: str = "kNN") -> str | None:
-    """A warning when the jackknife says the estimate still rises with n: ``rise`` is its
-    estimate of the change per doubling of n, ``noise`` the sd of that estimate; the same
-    rule as :func:`._bootstrap.convergence_warning` (a relative rise of ``RISE_RTOL``)."""
-    if not (np.isfinite(mi) and np.isfinite(rise)):
-        return None
-    if rise > RISE_RTOL * max(abs(mi), 0.05) and rise > noise:
-        return flag(
-            "rising-with-n",
-            f"the {what} estimate still rises with the sample size (by about {rise:.2g} nats per doubling of n, "
-            "from its jackknife): its downward bias has not converged, so the true MI is likely higher; "
-            "use more samples", advice=", or an estimator made for this dimension (method='auto')")
-    return None
 
 
 class KNNEstimator(Estimator):

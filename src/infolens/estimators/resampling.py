@@ -62,25 +62,34 @@ def halfsample_stderr(
     }
 
 
-def convergence_warning(mi: float, halves: list[float], stderr: float | None, what: str = "kNN") -> str | None:
-    """A warning when the full estimate is clearly above the mean of its half-sample
-    estimates: the estimator's downward bias is still shrinking with n, so the true
-    value is likely higher than the estimate (see :data:`RISE_RTOL`)."""
-    if len(halves) < 2 or stderr is None or not np.isfinite(mi):
+def rising_warning(mi: float, rise: float, noise: float, what: str = "kNN", evidence: str = "") -> str | None:
+    """The one "still rises with n" rule and sentence: a warning when an estimate's rise with
+    the sample size, ``rise`` (nats; from half-samples, :func:`convergence_warning`, or from
+    the KSG jackknife, :mod:`._ksg_jackknife`), exceeds both its ``noise`` and a relative
+    :data:`RISE_RTOL` of the estimate. ``evidence`` says where the rise was read (in the
+    sentence's parenthesis)."""
+    if not (np.isfinite(mi) and np.isfinite(rise)):
         return None
-    h = float(np.mean(halves))
-    rise = mi - h
-    # (full - mean of halves) / stderr has sd ~0.55 for converged KSG (1+1 and 2+2
-    # Gaussians, n = 600 and 5000, 40 seeds each; largest of 160: 2.1), not 1/sqrt(m):
-    # the halves share the data. 2 stderr is ~3.6 of those sds.
-    noise = 2.0 * stderr
     if rise > RISE_RTOL * max(abs(mi), 0.05) and rise > noise:
         return flag(
             "rising-with-n",
-            f"the {what} estimate still rises with the sample size ({h:.3g} on halves of the data, {mi:.3g} on "
-            "all of it): its downward bias has not converged, so the true MI is likely higher; "
-            "use more samples", advice=", or an estimator made for this dimension (method='auto')")
+            f"the {what} estimate still rises with the sample size ({evidence}): its downward bias has not "
+            "converged, so the true MI is likely higher; use more samples",
+            advice=", or an estimator made for this dimension (method='auto')")
     return None
+
+
+def convergence_warning(mi: float, halves: list[float], stderr: float | None, what: str = "kNN") -> str | None:
+    """A warning when the full estimate is clearly above the mean of its half-sample
+    estimates: the estimator's downward bias is still shrinking with n, so the true
+    value is likely higher than the estimate (:func:`rising_warning`, :data:`RISE_RTOL`)."""
+    if len(halves) < 2 or stderr is None or not np.isfinite(mi):
+        return None
+    h = float(np.mean(halves))
+    # (full - mean of halves) / stderr has sd ~0.55 for converged KSG (1+1 and 2+2
+    # Gaussians, n = 600 and 5000, 40 seeds each; largest of 160: 2.1), not 1/sqrt(m):
+    # the halves share the data. 2 stderr is ~3.6 of those sds.
+    return rising_warning(mi, mi - h, 2.0 * stderr, what, f"{h:.3g} on halves of the data, {mi:.3g} on all of it")
 
 
 def subsample_stderr(
