@@ -42,6 +42,9 @@ from . import knn_backend as kb
 _PAIRS_PER_POINT = 4.0
 #: rows of the pair arrays handled at once (bounds the (rows, k) temporaries)
 _ROWS = 1 << 20
+#: relative slack of the joint distance below which a neighbour is taken to lie strictly
+#: inside eps in each marginal (rounding is ~1e-16; anything closer is checked exactly)
+_SLACK = 1e-9
 
 
 def _inv(c: np.ndarray) -> np.ndarray:
@@ -203,6 +206,10 @@ def ksg_jackknife(x: np.ndarray, y: np.ndarray, k: int = 5, backend: str = "auto
 
     eps = dist[:, k - 1].copy()
     eps2 = dist[:, k].copy() if kk > k else eps
+    # neighbours q < k - 1 closer than eps in the joint max-norm are closer than eps (and
+    # eps2) in each marginal too, so only the k-th neighbour and ties at eps need their
+    # marginal distances in the pair pass below (the slack keeps rounding on the safe side)
+    ties = np.nonzero(dist[:, :k - 1] >= eps[:, None] * (1.0 - _SLACK)) if kk > k else None
     del dist  # (n, k + 1) floats: the largest array here after idx
     radii = [eps, eps2] if kk > k else [eps]
     cx, cy = counts("x", x, radii), counts("y", y, radii)
@@ -231,19 +238,27 @@ def ksg_jackknife(x: np.ndarray, y: np.ndarray, k: int = 5, backend: str = "auto
         # psi(m_i - [j within eps2_i] + 1) = psi(m_i + 1) - [j within eps2_i] / m_i, and the
         # stabbing sum above already took -1/c_i off when j was within eps_i: give it back
         parts.append((a, w, digamma(m + 1.0) - digamma(c + 1.0), _inv(m)))
-    for s in range(0, n, _ROWS):  # one pass over the (point, neighbour) pairs for both marginals
+    # every pair (i, q) with q < k: the change of i's term when its neighbour idx[i, q] is
+    # deleted is base - [gap >= eps2] / m + ... summed over both marginals; with gap < eps
+    # (<= eps2) it is the same for all of i's neighbours, ``const``, and only the pairs at
+    # distance eps (the k-th neighbour, ties) need their gaps
+    const = np.zeros(n)
+    for _a, w, base, inv_m in parts:
+        const += base - inv_m + w
+    for s in range(0, n, _ROWS):
         e = min(n, s + _ROWS)
-        nb = idx[s:e, :k]
-        corr = np.zeros(nb.shape)
-        for a, w, base, inv_m in parts:
-            if a.shape[1] == 1:
-                gap = np.abs(a[nb, 0] - a[s:e, 0, None])
-            else:
-                gap = np.abs(a[nb] - a[s:e, None, :]).max(axis=2)  # (rows, k) marginal distances
-            corr += base[s:e, None]
-            corr -= (gap < eps2[s:e, None]) * inv_m[s:e, None]
-            corr += (gap < eps[s:e, None]) * w[s:e, None]
-        change += np.bincount(nb.ravel(), weights=corr.ravel(), minlength=n)
+        change += np.bincount(idx[s:e, :k].ravel(), weights=np.repeat(const[s:e], k), minlength=n)
+    assert ties is not None
+    rows = np.concatenate([np.arange(n), ties[0]])
+    nb = np.concatenate([idx[:, k - 1], idx[ties[0], ties[1]]])
+    fix = np.zeros(len(rows))
+    for a, w, _base, inv_m in parts:
+        if a.shape[1] == 1:
+            gap = np.abs(a[nb, 0] - a[rows, 0])
+        else:
+            gap = np.abs(a[nb] - a[rows]).max(axis=1)  # marginal max-norm distances
+        fix += (gap >= eps2[rows]) * inv_m[rows] - (gap >= eps[rows]) * w[rows]
+    change += np.bincount(nb, weights=fix, minlength=n)
     loo = digamma(k) + digamma(n - 1) - (total - phi + change) / (n - 1)
     mean = float(np.mean(loo))
     ss = float(np.sum((loo - mean) ** 2)) - noise / (n - 1) ** 2
