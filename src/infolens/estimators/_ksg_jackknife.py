@@ -23,9 +23,16 @@ statistic it is biased upward, so the interval errs wide; measured coverage on G
 with closed-form MI is in docs/estimators.md ("Size").
 
 The mean of the leave-one-out values also says how the estimate moves with n:
-``(n - 1) (I - mean_j I_(-j))`` estimates the change per doubling of n times ``a / (2^a - 1)``
-for a bias ``~ n^-a`` (the jackknife's bias estimate), which replaces the mean of
-half-sample estimates in the "still rising with n" check.
+``(n - 1) (I - mean_j I_(-j))`` (the jackknife's bias estimate, negated) estimates ``a`` times
+the bias still left for a bias ``~ n^-a``, i.e. the change per doubling of n times
+``a / (1 - 2^-a)`` (1.44-2 for ``a`` in (0, 1]). It replaces the mean of half-sample estimates
+in the "still rising with n" check, and the KSG interval's upper end extrapolates it
+(:func:`.knn.rise_interval`).
+
+The pair pass needs the marginal distances of a point's neighbours only where the joint
+distance reaches eps (the k-th neighbour, and ties): a neighbour strictly closer in the
+max-norm is strictly closer in each marginal, so every other pair adds the same per-point
+constant.
 """
 
 from __future__ import annotations
@@ -251,20 +258,27 @@ def ksg_jackknife(x: np.ndarray, y: np.ndarray, k: int = 5, backend: str = "auto
     const = np.zeros(n)
     for _a, w, base, inv_m in parts:
         const += base - inv_m + w
+
+    def at_eps(rows: np.ndarray, nb: np.ndarray) -> np.ndarray:
+        """The corrections of the pairs (rows, nb) at joint distance eps: their marginal gaps decide."""
+        fix = np.zeros(len(rows))
+        for a, w, _base, inv_m in parts:
+            if a.shape[1] == 1:
+                gap = np.abs(a[nb, 0] - a[rows, 0])
+            else:
+                gap = np.abs(a[nb] - a[rows]).max(axis=1)  # marginal max-norm distances
+            fix += (gap >= eps2[rows]) * inv_m[rows] - (gap >= eps[rows]) * w[rows]
+        return fix
+
     for s in range(0, n, _ROWS):
         e = min(n, s + _ROWS)
-        change += np.bincount(idx[s:e, :k].ravel(), weights=np.repeat(const[s:e], k), minlength=n)
+        nb = idx[s:e, k - 1]
+        weights = np.concatenate([np.repeat(const[s:e], k), at_eps(np.arange(s, e), nb)])
+        change += np.bincount(np.concatenate([idx[s:e, :k].ravel(), nb]), weights=weights, minlength=n)
     assert ties is not None
-    rows = np.concatenate([np.arange(n), ties[0]])
-    nb = np.concatenate([idx[:, k - 1], idx[ties[0], ties[1]]])
-    fix = np.zeros(len(rows))
-    for a, w, _base, inv_m in parts:
-        if a.shape[1] == 1:
-            gap = np.abs(a[nb, 0] - a[rows, 0])
-        else:
-            gap = np.abs(a[nb] - a[rows]).max(axis=1)  # marginal max-norm distances
-        fix += (gap >= eps2[rows]) * inv_m[rows] - (gap >= eps[rows]) * w[rows]
-    change += np.bincount(nb, weights=fix, minlength=n)
+    if len(ties[0]):
+        nb = idx[ties[0], ties[1]]
+        change += np.bincount(nb, weights=at_eps(ties[0], nb), minlength=n)
     loo = digamma(k) + digamma(n - 1) - (total - phi + change) / (n - 1)
     mean = float(np.mean(loo))
     ss = float(np.sum((loo - mean) ** 2)) - noise / (n - 1) ** 2

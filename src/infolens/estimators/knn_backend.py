@@ -234,12 +234,11 @@ def sorted_windows(v: np.ndarray, radius: np.ndarray, strict: bool, order: np.nd
         r = np.maximum(radius - slack, 0.0)
         if distinct is None:
             distinct = bool(np.all(s[1:] > s[:-1]))
+        own = np.arange(len(s))
         if distinct:
-            own = np.arange(len(s))
             first, last = own, own + 1
         else:
             first, last = np.searchsorted(s, s, side="left"), np.searchsorted(s, s, side="right")
-        own = np.arange(len(s))
         h_lo, h_hi = hints if hints is not None else (own, own)
         # exact copies of v_i are inside any radius > 0, even when the slack ate r
         hi = np.maximum(search_sorted(s, s + r, "left", h_hi), last)
