@@ -26,8 +26,9 @@ KNN_PARAMS: dict[str, Param] = {
                          "to per-column rescaling)"),
     "n_subsamples": Param(10, "int", "random halves of the data for a half-sampling standard error; 0 turns the "
                           "standard error off (with the jackknife, any value > 0 turns it on)"),
-    "interval": Param("auto", "str", '"auto" (the delete-one jackknife where the estimator has one, KSG algorithm 1; '
-                      'else half-sampling), "jackknife" or "half-sampling"'),
+    "interval": Param("auto", "str", '"auto" (the delete-one jackknife where the estimator has one, KSG algorithm 1, '
+                      "its interval's upper end adding the bias its rise with n implies; else half-sampling), "
+                      '"jackknife" or "half-sampling"'),
     "backend": Param("auto", "str", '"auto", "tree" (KD-trees), "brute" (chunked exact, torch); a 1+1 KSG uses '
                      "a compiled grid search under auto"),
     "random_state": Param(None, "Any", "seed of the tie-breaking noise and of any subsampling"),
