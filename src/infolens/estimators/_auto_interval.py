@@ -31,9 +31,11 @@ rules, each reading that evidence (no distribution's name, no tuned constant):
   candidates say where the truth is not below, the chosen one where it may be; the interval
   reaches down to the highest of them (wkl 0.74 for 5+5 clusters at 0.50, KSG 0.44 below).
 
-Not added: KSG's jackknife bias estimate (``jackknife_rise``). On the suite's additive-noise
-tasks, where KSG reads 2-9% low, it was -0.007 and +0.023 nats over two seeds (sd about one
-standard error): noise that would widen intervals without covering the bias.
+Not added here: KSG's jackknife bias estimate (``jackknife_rise``). KSG's own interval now
+carries it (its upper end adds the bias the rise implies, ``knn.rise_interval``), and an
+interval built on KSG's starts from that one; adding it again here would count it twice (on
+the suite's additive-noise tasks, where KSG reads 2-9% low, the rise was -0.007 and +0.023
+nats over two seeds: about one standard error).
 
 Measured on the standard suite and the off-suite set: docs/benchmark.md.
 """
