@@ -76,14 +76,19 @@ class ConvEncoder(nn.Module):
         self.in_channels = in_channels
         self.out_dim = out_dim
 
-    def forward(self, x: Tensor) -> Tensor:
+    def _images(self, x: Tensor) -> Tensor:
+        """``x`` as (n, channels, h, w): one channel may come as (n, h, w)."""
         if x.ndim == 3:
             x = x.unsqueeze(1)
         if x.ndim != 4 or x.shape[1] != self.in_channels:
             raise ValueError(
-                f"ConvEncoder expects images (n, {self.in_channels}, h, w) or (n, h, w) for one channel, got shape {tuple(x.shape)}"
+                f"{type(self).__name__} expects images (n, {self.in_channels}, h, w) or (n, h, w) for one channel, "
+                f"got shape {tuple(x.shape)}"
             )
-        return self.head(self.features(x).mean(dim=(2, 3)))
+        return x
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.head(self.features(self._images(x)).mean(dim=(2, 3)))
 
 
 def _branch(dim: int | None, encoder: nn.Module | None, out_dim: int, hidden: int, layers: int, activation) -> nn.Module:

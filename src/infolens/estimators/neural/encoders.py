@@ -35,29 +35,24 @@ def pooled_grid(height: int, width: int, blocks: int = len(CHANNELS), grid: int 
     return min(grid, h), min(grid, w)
 
 
-class GridConvEncoder(nn.Module):
+class GridConvEncoder(ConvEncoder):
     """Stride-2 3x3 convolution blocks, average pooling onto a ``grid`` of cells, and a linear
     map of the flattened grid to ``out_dim`` (exposed as ``.out_dim`` for the critics)."""
 
     def __init__(self, in_channels: int, out_dim: int, image_size: tuple[int, int],
                  activation: str | type[nn.Module] = "elu", channels: tuple[int, ...] = CHANNELS,
                  grid: int = GRID) -> None:
-        super().__init__()
-        # the convolution blocks of losses.ConvEncoder (its global pooling and head are not used)
-        convs = ConvEncoder(in_channels=in_channels, out_dim=1, channels=tuple(channels), activation=activation).features
-        self.cells = pooled_grid(int(image_size[0]), int(image_size[1]), len(channels), grid)
-        self.features = nn.Sequential(*convs, nn.AdaptiveAvgPool2d(self.cells), nn.Flatten())
-        self.head = nn.Linear(channels[-1] * self.cells[0] * self.cells[1], out_dim)
-        self.in_channels = in_channels
+        # the convolution blocks and input checks of losses.ConvEncoder; the global pooling
+        # and its head are replaced by the pooled grid and a read-out of every cell
+        # (out_dim=1 there: the discarded head draws from the seed exactly as before)
+        super().__init__(in_channels=in_channels, out_dim=1, channels=tuple(channels), activation=activation)
         self.out_dim = out_dim
+        self.cells = pooled_grid(int(image_size[0]), int(image_size[1]), len(channels), grid)
+        self.features = nn.Sequential(*self.features, nn.AdaptiveAvgPool2d(self.cells), nn.Flatten())
+        self.head = nn.Linear(channels[-1] * self.cells[0] * self.cells[1], out_dim)
 
     def forward(self, x: Tensor) -> Tensor:
-        if x.ndim == 3:
-            x = x.unsqueeze(1)
-        if x.ndim != 4 or x.shape[1] != self.in_channels:
-            raise ValueError(f"GridConvEncoder expects images (n, {self.in_channels}, h, w) or (n, h, w) for one "
-                             f"channel, got shape {tuple(x.shape)}")
-        out: Tensor = self.head(self.features(x))
+        out: Tensor = self.head(self.features(self._images(x)))
         return out
 
 
