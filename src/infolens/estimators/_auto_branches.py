@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..stats import Z95, compare
-from ..validation import as_labels
 from ._auto_candidates import (
     COPULA,
     HEAVY_COPULA,
@@ -75,8 +74,8 @@ def labels(auto: AutoMI, ev: Evidence, xc: np.ndarray, lab: np.ndarray, seed: in
     for r in bound_rows.values():
         if _applies(auto, ev, r, d):
             run_row(auto, ev, r, feeds, seed)
-    p = np.bincount(as_labels(lab, "y")) / ev.n
-    h_label = float(-np.sum(p[p > 0] * np.log(p[p > 0])))
+    h_label = ev.h_label
+    assert h_label is not None, "auto sets the label's entropy (Evidence.h_label) before this branch"
     bounds = [k for k in bound_rows if k in ev.ran]
     if not bounds:
         ev.lower_bound = True

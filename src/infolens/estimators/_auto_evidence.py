@@ -102,6 +102,8 @@ class Evidence:
     highest_low_reader: bool = False
     #: one side is a label (the discrete-continuous branch)
     labels: bool = False
+    #: that label's entropy (nats), the most any MI with it can be
+    h_label: float | None = None
     #: the answer is a lower bound (labels in too many dimensions for kNN)
     lower_bound: bool = False
     #: the lower bound's 95% interval starts within PRECISION_RTOL of H(label), which bounds

@@ -183,14 +183,13 @@ class AutoMI(Estimator):
         disc_y, how_y = resolve_side(y, self.discrete_y, "y")
         n = len(x)
         ev = Evidence(n=n, d=0 if (disc_x and disc_y) else x.shape[1] + y.shape[1], unit=self.unit)
-        h_label = None
         if disc_x and disc_y:
             ev.choice = run_row(self, ev, row(PLUG_IN), Feeds(x, y, None), seed)
             why = "both variables are discrete: the plug-in estimate with the Miller-Madow correction"
         elif disc_x or disc_y:
             xc, lab = (y, x) if disc_x else (x, y)
             p = np.bincount(as_labels(lab, "y" if disc_y else "x")) / n
-            h_label = float(-np.sum(p[p > 0] * np.log(p[p > 0])))
+            ev.h_label = float(-np.sum(p[p > 0] * np.log(p[p > 0])))
             why = labels(self, ev, xc, lab, seed)
         else:
             zx, zy = normal_scores(x), normal_scores(y)
@@ -224,7 +223,7 @@ class AutoMI(Estimator):
                 if r.data.get("interval_says_it"):  # imprecision alone: the interval states it
                     continue
                 warns.append(flag(r.code, f"auto ({level}): {self._as_told(r)}", **r.data))
-        rng_truth = truth_range(ev, level, h_label)
+        rng_truth = truth_range(ev, level, ev.h_label)
         rows_used = {k: ev.rows.get(k, n) for k in ev.candidates}
         if ev.model_check is not None:
             rows_used["model_check"] = ev.model_check.rows
@@ -242,15 +241,15 @@ class AutoMI(Estimator):
                                    if k not in ("critic", "curves", "dispersion")},
             "warnings": warns,
         }
-        if h_label is not None:
-            diag["h_label"] = h_label
+        if ev.h_label is not None:
+            diag["h_label"] = ev.h_label
         if ev.model_check is not None:
             diag["model_check"] = ev.model_check.to_dict()
         if ev.sizing:
             diag["check_sizing"] = dict(ev.sizing)
         if rng_truth is not None:
             diag["range"] = list(rng_truth)
-        ci, parts = auto_interval(ev, h_label)
+        ci, parts = auto_interval(ev, ev.h_label)
         if ci is not None:
             diag["ci"] = ci
             diag["interval"] = parts
