@@ -17,7 +17,8 @@ from __future__ import annotations
 
 __all__ = ["InfolensError", "InputError", "InputTypeError", "FileReadError", "ConfigError",
            "DataNotFoundError", "RunFolderError", "InfolensWarning", "DataWarning", "ReliabilityWarning",
-           "ConvergenceWarning", "WARNING_CODES", "INFO_DATA", "Flag", "flag", "code_of", "has_code", "as_flag", "emit"]
+           "ConvergenceWarning", "WARNING_CODES", "INFO_DATA", "Flag", "flag", "code_of", "has_code", "as_flag", "emit",
+           "scale_info", "convert_info"]
 
 
 class InfolensError(Exception):
@@ -194,16 +195,7 @@ class Flag(str):
         if unit == self.unit or unit not in ("nats", "bits"):
             return self
         f = 1.0 / NATS_PER_BIT if unit == "bits" else NATS_PER_BIT
-        old, new = ("_nats", "_bits") if unit == "bits" else ("_bits", "_nats")
-        data: dict = {}
-        for key, value in self.data.items():
-            if key in INFO_DATA:
-                data[key] = _scaled(value, f)
-            elif key.endswith(old):
-                data[key[: -len(old)] + new] = _scaled(value, f)
-            else:
-                data[key] = value
-        return Flag(self.message, self.code, data, self.advice, unit)
+        return Flag(self.message, self.code, convert_info(self.data, f, unit, INFO_DATA), self.advice, unit)
 
     def to_dict(self) -> dict:
         out = {"code": self.code, "message": str(self), "data": dict(self.data)}
@@ -228,13 +220,38 @@ class Flag(str):
 NATS_PER_BIT = 0.6931471805599453
 
 
-def _scaled(value, f: float):
-    """``value`` (a number, or a list or tuple of numbers) times ``f``; anything else as it is."""
-    if isinstance(value, (list, tuple)):
-        return type(value)(_scaled(v, f) for v in value)
-    if isinstance(value, (bool, str, bytes)) or value is None or not hasattr(value, "__float__"):
+def scale_info(value, f: float):
+    """``value`` times ``f``: a number (a Python float back), an array (``value * f``), or
+    a list, tuple or dict of such, converted element by element; anything else (flags,
+    strings, None) as it is. The one conversion of information quantities between units
+    (:meth:`Flag.to_unit`, :func:`infolens.result.convert_diagnostics`)."""
+    if isinstance(value, (bool, str, bytes)) or value is None:
         return value
-    return float(value) * f
+    if isinstance(value, dict):
+        return {k: scale_info(v, f) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(scale_info(v, f) for v in value)
+    if getattr(value, "ndim", 0):  # an array (this module imports nothing, numpy included)
+        return value * f
+    if hasattr(value, "__float__"):
+        return float(value) * f
+    return value
+
+
+def convert_info(data: dict, f: float, unit: str, keys: frozenset, other=None) -> dict:
+    """A copy of ``data`` with the values of ``keys`` and of keys ending in ``_nats`` (renamed
+    ``_bits``; or back, for ``unit="nats"``) multiplied by ``f``; every other value as it is,
+    or ``other(key, value)`` when given (nested records)."""
+    old, new = ("_nats", "_bits") if unit == "bits" else ("_bits", "_nats")
+    out: dict = {}
+    for key, value in data.items():
+        if key in keys:
+            out[key] = scale_info(value, f)
+        elif key.endswith(old):
+            out[key[: -len(old)] + new] = scale_info(value, f)
+        else:
+            out[key] = value if other is None else other(key, value)
+    return out
 
 
 def flag(code: str, message: str, *, advice: str = "", **data) -> Flag:

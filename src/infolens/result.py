@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Iterator
 
 import numpy as np
 
-from .errors import NATS_PER_BIT, Flag, InputError, emit, flag  # errors.py imports nothing either, so no cycle can form
+from .errors import NATS_PER_BIT, Flag, InputError, convert_info, emit, flag  # errors.py imports nothing either, so no cycle can form
 from .stats import Z95 as _Z95  # stats.py imports nothing either
 
 UNITS = ("nats", "bits")
@@ -48,39 +48,21 @@ NESTED_DIAGNOSTICS = frozenset({"inner_diagnostics", "chosen_diagnostics", "mode
 RECORD_MAPS = frozenset({"candidates", "z_levels"})
 
 
-def _scale(value: Any, f: float) -> Any:
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, (int, float, np.number)):
-        return float(value) * f
-    if isinstance(value, np.ndarray):
-        return value * f
-    if isinstance(value, dict):
-        return {k: _scale(v, f) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(_scale(v, f) for v in value)
-    return value
-
-
 def convert_diagnostics(diag: dict[str, Any], f: float, unit: str, nested: bool = False) -> dict[str, Any]:
     """A copy of ``diag`` with every information quantity multiplied by ``f`` (see
     :data:`INFO_DIAGNOSTICS`; records under :data:`NESTED_DIAGNOSTICS` and
     :data:`RECORD_MAPS` follow the same rule), ``*_nats`` keys renamed to ``*_bits`` (or
     back), ``"unit"`` set to ``unit`` and a curves table labelled ``"curves_unit": "nats"``."""
-    out: dict[str, Any] = {}
-    old_suffix, new_suffix = ("_nats", "_bits") if unit == "bits" else ("_bits", "_nats")
-    for key, value in diag.items():
-        if key in INFO_DIAGNOSTICS:
-            out[key] = _scale(value, f)
-        elif key.endswith(old_suffix):
-            out[key[: -len(old_suffix)] + new_suffix] = _scale(value, f)
-        elif key in NESTED_DIAGNOSTICS and isinstance(value, dict):
-            out[key] = convert_diagnostics(value, f, unit, nested=True)
-        elif key in RECORD_MAPS and isinstance(value, dict):
-            out[key] = {k: convert_diagnostics(v, f, unit, nested=True) if isinstance(v, dict) else v
-                        for k, v in value.items()}
-        else:
-            out[key] = value
+
+    def records(key: str, value: Any) -> Any:
+        if key in NESTED_DIAGNOSTICS and isinstance(value, dict):
+            return convert_diagnostics(value, f, unit, nested=True)
+        if key in RECORD_MAPS and isinstance(value, dict):
+            return {k: convert_diagnostics(v, f, unit, nested=True) if isinstance(v, dict) else v
+                    for k, v in value.items()}
+        return value
+
+    out = convert_info(diag, f, unit, INFO_DIAGNOSTICS, records)
     if nested:
         return out
     out["unit"] = unit
