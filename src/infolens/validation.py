@@ -41,6 +41,15 @@ def seed_from(random_state: Any) -> int:
     return int(check_random_state(random_state).integers(0, 2**31 - 1))
 
 
+def run_seed(random_state: Any) -> int:
+    """The seed of one run that reports it (neural, diffusion, probe): :func:`seed_from`
+    ``random_state``, or for None a fresh seed from the operating system's entropy, which
+    leaves NumPy's global generator untouched (``check_random_state(None)`` would draw from it)."""
+    if random_state is None:
+        return int(np.random.SeedSequence().generate_state(1)[0] >> 1)
+    return seed_from(random_state)
+
+
 def _torch_to_numpy(t: Any, name: str) -> np.ndarray:
     """A torch tensor (any device, with or without grad) as a NumPy array. Floating dtypes
     NumPy lacks (bfloat16, the float8 types) become float32, which holds them exactly."""

@@ -34,9 +34,10 @@ import numpy as np
 from ..errors import InputError
 from ..registry import register
 from ..result import Estimator
-from ..validation import check_positive_int, encode_labels, is_categorical, scale_of, seed_from
+from ..validation import check_positive_int, encode_labels, is_categorical, run_seed, scale_of
 from .neural.classifier import label_prior
 from .neural.data import check_split, labels_input, load_input, split_indices
+from .neural.feeds import check_paired
 
 #: leading principal components the probe projects on (those below the training rows)
 PROBE_RANKS: tuple[int, ...] = (8, 16, 32, 64, 128, 256)
@@ -138,9 +139,7 @@ class LinearProbe(Estimator):
         check_split(self.split)
         if is_categorical(y):
             y = encode_labels(y, "y")
-        xa, ya = load_input(x, "x"), labels_input(y, "y")
-        if len(xa) != len(ya):
-            raise InputError(f"x and y must have the same number of samples (rows), got {len(xa)} and {len(ya)}")
+        xa, ya = check_paired(load_input(x, "x"), labels_input(y, "y"))
         if len(xa) < self.min_samples():
             raise InputError(f"x and y have {len(xa)} samples; the probe needs at least {self.min_samples()} "
                              "(it splits them into train, validation and test parts)")
@@ -152,8 +151,7 @@ class LinearProbe(Estimator):
     def _estimate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float | None, dict[str, Any]]:
         n, d = x.shape
         k = int(y.max()) + 1
-        seed = seed_from(self.random_state) if self.random_state is not None else \
-            int(np.random.SeedSequence().generate_state(1)[0] >> 1)
+        seed = run_seed(self.random_state)
         tr, va, te = split_indices(n, check_split(self.split), np.random.default_rng(seed))
         if min(len(tr), len(va), len(te)) < 2 or len(np.unique(y[tr])) < 2:
             raise InputError(f"the split {self.split} of {n} rows leaves too few rows (or one class) for training, "

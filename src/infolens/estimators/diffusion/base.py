@@ -12,7 +12,7 @@ import numpy as np
 from ...errors import InputError, as_flag, flag
 from ...result import Estimator
 from ...stats import Z95
-from ...validation import check_choice, check_positive_int, check_xy, seed_from
+from ...validation import check_choice, check_positive_int, check_xy, run_seed
 
 DIRECTIONS = ("x", "y", "both")
 #: a standard error above this share of the estimate (and above LARGE_SE_FLOOR nats) is
@@ -164,8 +164,7 @@ class DiffusionEstimator(Estimator):
     def _estimate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float | None, dict[str, Any]]:
         from ...torch_utils import get_device
 
-        seed = seed_from(self.random_state) if self.random_state is not None else \
-            int(np.random.SeedSequence().generate_state(1)[0] >> 1)
+        seed = run_seed(self.random_state)
         device = get_device(self.device)
         runs = {"x": [(x, y)], "y": [(y, x)], "both": [(x, y), (y, x)]}[self.direction]
         results = [self._one(a, c, seed + k, device) for k, (a, c) in enumerate(runs)]

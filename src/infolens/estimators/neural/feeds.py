@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ...errors import InputError
-from ...validation import seed_from
+from ...validation import run_seed
 from .data import Feeder, check_split, image_channels, input_kind, moments, split_indices
 from .tails import tame_heavy_tails
 
@@ -36,7 +36,7 @@ def prepare(x: np.ndarray, y: np.ndarray, *, split: Any, standardize: bool, devi
     seed, reported), the device, the split feeds, then torch seeded for the critic's weights."""
     from ...torch_utils import get_device, seed_everything
 
-    seed = seed_from(random_state) if random_state is not None else int(np.random.SeedSequence().generate_state(1)[0] >> 1)
+    seed = run_seed(random_state)
     rng = np.random.default_rng(seed)
     dev = get_device(device)
     feeds, info = make_feeds(x, y, split, rng, dev, standardize, encoder, y_labels)
