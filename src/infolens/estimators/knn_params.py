@@ -16,6 +16,7 @@ import inspect
 from typing import Any
 
 from .neural.params import Param
+from .param_tables import table_signature
 
 #: shared parameters of every kNN estimator, in signature order (``k`` first, then the
 #: estimator's own, then the rest)
@@ -51,13 +52,12 @@ def knn_defaults(name: str) -> dict[str, Any]:
 
 def build_signature(own: dict[str, Param], defaults: dict[str, Any]) -> inspect.Signature:
     """``(self, k, *own, *rest)``, all positional-or-keyword, with ``defaults``."""
-    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
-    params = [inspect.Parameter("self", kind)]
     names = ["k", *own, *(n for n in defaults if n != "k")]
+    table = {}
     for n in names:
         p = own.get(n) or KNN_PARAMS[n]
-        params.append(inspect.Parameter(n, kind, default=defaults.get(n, p.default), annotation=p.annotation))
-    return inspect.Signature(params, return_annotation="None")
+        table[n] = p._replace(default=defaults.get(n, p.default))
+    return table_signature(table)
 
 
 def params_doc(own: dict[str, Param], defaults: dict[str, Any]) -> str:
