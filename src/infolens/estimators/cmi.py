@@ -110,6 +110,7 @@ def estimate_cmi(
         za = check_array(z, "z", min_samples=k + 1, categorical=True)
     if len(za) != len(xa):
         raise InputError(f"z must have as many samples as x and y, got {len(za)} and {len(xa)}; pass paired samples")
+    told_z = False  # a discrete Z read as continuous (its diagnostics say why)
     if za.dtype.kind in "iu":
         if discrete_z is False:
             raise InputError("discrete_z=False, but z holds labels (strings or categories), which are discrete; "
@@ -119,6 +120,7 @@ def estimate_cmi(
         disc_z, how_z = resolve_discrete(za, discrete_z, "z")
         if disc_z and how_z == "detected" and not _strata_carry_errors(za, k):
             disc_z, how_z = False, "detected, but its levels are too small to stratify: dequantised"
+            told_z = True
     rng = check_random_state(random_state)
     warns = list(notes)
     ci: tuple[float, float] | None = None
@@ -161,7 +163,7 @@ def estimate_cmi(
                 f"biased beyond {KNN_MAX_JOINT_DIM} joint dimensions, so the value may be far off (either way: a "
                 "difference of two biased MIs); reduce z (e.g. to the columns that matter) or use more samples",
                 dims=d_all, limit=KNN_MAX_JOINT_DIM))
-    diag["discrete_z"] = how_z if disc_z or how_z.startswith("detected, but") else False
+    diag["discrete_z"] = how_z if disc_z or told_z else False
     res = MIResult(
         mi=cmi,
         unit="nats",
