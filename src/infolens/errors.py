@@ -141,6 +141,7 @@ INFO_DATA = frozenset({
     "mi", "stderr", "low", "high", "a", "b", "gap", "tolerance", "ceiling", "h_y", "copula_mi", "chosen_mi",
     "ksg_data", "ksg_model", "check_se", "halfwidth", "allowed", "rise", "possible_move", "precision",
     "value", "high_mi", "x_value", "y_value", "deep_value", "shallow_value", "test", "validation",
+    "estimate", "train_fit", "label_entropy",
 })
 
 
