@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["Z95", "Z_DIFFER", "Comparison", "compare", "combined_se"]
+__all__ = ["Z95", "Z_DIFFER", "Comparison", "compare", "combined_se", "label_entropy"]
 
 #: two-sided 95% normal quantile (the only place it is written)
 Z95 = 1.959963984540054
@@ -59,3 +59,14 @@ def compare(a: float, b: float, se_a: float | None = None, se_b: float | None = 
     gap = float(a) - float(b)
     tol = max(z * se, rel * max(abs(a), abs(b)), floor)
     return Comparison(float(a), float(b), gap, se, tol, abs(gap) > tol)
+
+
+def label_entropy(codes) -> float:
+    """The plug-in entropy H(Y), in nats, of integer class codes (``0..K-1``, one per row):
+    the most I(X; Y) can be for a discrete Y."""
+    import numpy as np
+
+    c = np.asarray(codes).reshape(-1)
+    p = np.bincount(c) / len(c)
+    p = p[p > 0]
+    return float(-(p * np.log(p)).sum())

@@ -78,6 +78,7 @@ import numpy as np
 from ..errors import Flag, InputError, as_flag, flag
 from ..registry import get_estimator, register
 from ..result import Estimator, check_unit
+from ..stats import label_entropy
 from ..validation import as_labels, check_choice, check_random_state, check_xy
 from ._auto_branches import continuous, labels, run_row
 from ._auto_candidates import PLUG_IN, Feeds, row
@@ -188,8 +189,7 @@ class AutoMI(Estimator):
             why = "both variables are discrete: the plug-in estimate with the Miller-Madow correction"
         elif disc_x or disc_y:
             xc, lab = (y, x) if disc_x else (x, y)
-            p = np.bincount(as_labels(lab, "y" if disc_y else "x")) / n
-            ev.h_label = float(-np.sum(p[p > 0] * np.log(p[p > 0])))
+            ev.h_label = label_entropy(as_labels(lab, "y" if disc_y else "x"))
             why = labels(self, ev, xc, lab, seed)
         else:
             zx, zy = normal_scores(x), normal_scores(y)

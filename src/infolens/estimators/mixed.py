@@ -36,7 +36,7 @@ from scipy.special import digamma
 
 from ..errors import InputError, flag
 from ..registry import register
-from ..stats import compare
+from ..stats import compare, label_entropy
 from ..validation import as_labels, check_random_state, check_xy, resolve_discrete
 from . import knn_backend as kb
 from .resampling import convergence_warning, halfsample_stderr
@@ -107,7 +107,7 @@ class RossMI(KNNEstimator):
         w = convergence_warning(mi, hs["halves"], hs["stderr"], what="ross")
         if w:
             warns.append(flag("rising-with-n", w, mi=mi))
-        hy = float(-np.sum((p := np.bincount(labels) / len(labels)) * np.log(p)))
+        hy = label_entropy(labels)
         if mi > hy and compare(mi, hy, hs["stderr"], None).differ:
             warns.append(flag("exceeds-entropy", f"the estimate exceeds H(Y) = {hy:.3g} nats, which bounds I(X;Y) for "
                               "a discrete y", h_y=hy, mi=mi))

@@ -10,16 +10,16 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..estimators.neural.classifier import ce_bound, label_prior  # noqa: F401 (the one CE bound and its prior)
+from ..stats import label_entropy
 
 
 # --------------------------------------------------------------------------- metrics
 
 
 def entropy_nats(labels: np.ndarray) -> float:
-    """Plug-in entropy H(Y) of integer labels, in nats (the ceiling of I(X;Y) for discrete Y)."""
-    p = np.bincount(labels) / len(labels)
-    p = p[p > 0]
-    return float(-(p * np.log(p)).sum())
+    """Plug-in entropy H(Y) of integer labels, in nats (the ceiling of I(X;Y) for discrete Y):
+    :func:`infolens.stats.label_entropy`."""
+    return label_entropy(labels)
 
 
 def classifier_metrics(proba: np.ndarray, y: np.ndarray, prior: np.ndarray, roc_points: int = 101) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import numpy as np
 from ...errors import Flag, InputError, flag
 from ...registry import register
 from ...result import MIResult
-from ...stats import compare
+from ...stats import compare, label_entropy
 from ...validation import check_positive_int, encode_labels, is_categorical
 from .base import NeuralEstimator
 from .feeds import build_branch_encoder
@@ -82,9 +82,8 @@ class ClassifierEstimator(NeuralEstimator):
 
     def _estimate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float | None, dict[str, Any]]:
         est, se, diag = super()._estimate(x, y)
-        p = np.bincount(y) / len(y)
         w = not_learned_warning(est, float(se or 0.0), diag["curves"], diag["best_step"], diag["stopped"],
-                                float(-np.sum(p[p > 0] * np.log(p[p > 0]))))
+                                label_entropy(y))
         if w is not None:
             diag["warnings"].append(w)
         return est, se, diag
