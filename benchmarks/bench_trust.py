@@ -69,23 +69,14 @@ def sample_configs(folder: str | Path, estimators: list[str], n: int | None, see
 
 
 def samples_job(config: dict) -> dict:
-    """One job on a saved sample: the same record as ``infolens.bench.bench_job``."""
-    import inspect
+    """One job on a saved sample: the record of ``infolens.bench.bench_job``."""
     import time
 
-    from infolens.api import estimate_mi
-    from infolens.registry import estimator_class
+    from infolens.bench import estimate_record
 
     t0 = time.perf_counter()
     s = read_samples(config["file"])
-    load_seconds = time.perf_counter() - t0
-    params = {"verbose": False} if "verbose" in inspect.signature(estimator_class(config["estimator"]).__init__).parameters else {}
-    res = estimate_mi(s["x"], s["y"], method=config["estimator"], warn=False, random_state=config["seed"], **params)
-    return {"estimate": res.mi, "truth": s["mi"], "stderr": res.stderr,
-            "ci": None if res.ci is None else [float(res.ci[0]), float(res.ci[1])],
-            "estimator_seconds": res.seconds, "sample_seconds": load_seconds,
-            "dim_x": s["x"].shape[1], "dim_y": s["y"].shape[1], "warnings": list(res.warnings),
-            "choice": (res.diagnostics.get("choice") or {}).get("method"), "trust": res.diagnostics.get("trust")}
+    return estimate_record(config, s["x"], s["y"], s["mi"], (s["x"].shape[1], s["y"].shape[1]), time.perf_counter() - t0)
 
 
 def main(argv: list[str] | None = None) -> int:

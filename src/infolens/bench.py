@@ -78,30 +78,38 @@ def _spec_name(spec: Any) -> str:
 
 def bench_job(config: dict[str, Any]) -> dict[str, Any]:
     """One benchmark job: estimate I(X;Y) on ``n`` samples of ``task`` drawn with ``seed``."""
-    from .api import estimate_mi
     from .distributions import get_task
 
     task = get_task(config["task"])
-    n, seed = int(config["n"]), int(config["seed"])
     t0 = time.perf_counter()
-    x, y = task.sample(n, random_state=seed)
-    sample_seconds = time.perf_counter() - t0
+    x, y = task.sample(int(config["n"]), random_state=int(config["seed"]))
+    return estimate_record(config, x, y, task.mi, (task.dim_x, task.dim_y), time.perf_counter() - t0,
+                           discrete_y=task.discrete_y)
+
+
+def estimate_record(config: dict[str, Any], x: Any, y: Any, truth: float, dims: tuple[int, int],
+                    sample_seconds: float, discrete_y: bool = False) -> dict[str, Any]:
+    """The record of one benchmark job on samples ``x``, ``y`` already drawn (or read): the
+    ``config``'s estimator with its ``params`` and ``seed``, no progress bars, labels declared
+    (``discrete_y``) rather than guessed; what a run folder's ``results.jsonl`` holds."""
+    from .api import estimate_mi
+
     params = dict(config.get("params") or {})
     accepted = inspect.signature(estimator_class(config["estimator"]).__init__).parameters
     if "verbose" in accepted:
         params.setdefault("verbose", False)  # no progress bars inside workers
-    if task.discrete_y and "discrete_y" in accepted:
+    if discrete_y and "discrete_y" in accepted:
         params.setdefault("discrete_y", True)  # labels are declared, not guessed
-    res = estimate_mi(x, y, method=config["estimator"], warn=False, random_state=seed, **params)
+    res = estimate_mi(x, y, method=config["estimator"], warn=False, random_state=int(config["seed"]), **params)
     return {
         "estimate": res.mi,
-        "truth": task.mi,
+        "truth": truth,
         "stderr": res.stderr,
         "ci": None if res.ci is None else [float(res.ci[0]), float(res.ci[1])],
         "estimator_seconds": res.seconds,
         "sample_seconds": sample_seconds,
-        "dim_x": task.dim_x,
-        "dim_y": task.dim_y,
+        "dim_x": dims[0],
+        "dim_y": dims[1],
         "warnings": list(res.warnings),
         # what method="auto" chose and how far it trusts it (None for other estimators)
         "choice": (res.diagnostics.get("choice") or {}).get("method"),
