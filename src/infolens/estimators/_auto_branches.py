@@ -182,8 +182,10 @@ def continuous(auto: AutoMI, ev: Evidence, x: np.ndarray, y: np.ndarray, zx: np.
                      f"estimate ({ev.fmt(ev.ran[above].mi)} vs {ev.fmt(ev.ran[model].mi)}): the dependence "
                      "is not of the copula model's form")
         else:
-            intro = ("the copula looks Gaussian, but KSG on the normal scores lies above what it reads on data "
-                     "simulated from the Gaussian copula: dependence the Gaussian form misses")
+            assert check is not None  # (beyond)
+            intro = (f"the copula looks Gaussian, but KSG on the normal scores lies above what it reads on data "
+                     f"simulated from the Gaussian copula ({ev.fmt(check.ksg_data)} vs {ev.fmt(check.ksg_model)}, "
+                     f"{check.where()}): dependence the Gaussian form misses")
     else:
         intro = "the dependence is not Gaussian in copula space and no copula model reproduces the data's KSG value"
     return highest_low_reader(auto, ev, feeds, seed, intro, heavy_name, knn_row)
