@@ -121,3 +121,15 @@ def test_auto_grades_a_gently_spiraled_gaussian_below_ok():
     assert d["model_check"]["columns"] == "canonical 2+2" and not d["model_check"]["passed"]
     assert r.has_warning("model-rejected")
     assert "canonical variates" in d["choice"]["why"]
+
+
+def test_canonical_record_is_converted_to_bits():
+    """unit='bits' converts every information quantity, the canonical check's record inside
+    the model check included (result.NESTED_DIAGNOSTICS)."""
+    x, y = get_task("multinormal-dense-3-3-0.5").sample(2500, random_state=0)
+    nats = il.estimate_mi(x, y, method="auto", random_state=0, budget="fast", warn=False).diagnostics
+    bits = il.estimate_mi(x, y, method="auto", unit="bits", random_state=0, budget="fast", warn=False).diagnostics
+    cn, cb = nats["model_check"]["canonical"], bits["model_check"]["canonical"]
+    assert cn is not None and cn["passed"]
+    for key in ("ksg_data", "ksg_model", "se_data", "tolerance"):
+        assert cb[key] == pytest.approx(cn[key] / math.log(2), rel=1e-9), key

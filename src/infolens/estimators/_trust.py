@@ -14,7 +14,8 @@ dependence itself.
   statistic dilutes (a spiral transform of a 25+25 Gaussian turning at speed 1/3: joint
   excess 0.00, largest pairwise 0.17; Gaussian 25+25: largest pairwise 0.03). The benchmark's
   own spiral turns at 1/25 there and stays under the threshold: its 17-22% of missed MI is
-  not seen by these checks (docs/benchmark.md).
+  not seen by these checks; the canonical part of the copula model check sees it
+  (:mod:`._copula_check`, docs/benchmark.md).
 """
 
 from __future__ import annotations
