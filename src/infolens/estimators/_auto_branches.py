@@ -129,7 +129,8 @@ def continuous(auto: AutoMI, ev: Evidence, x: np.ndarray, y: np.ndarray, zx: np.
         feeds.scores["check"] = (zx, zy)
     gauss = run_row(auto, ev, gauss_row, feeds, seed)
     g = ev.ran.get(gauss)
-    ev.gaussian = g is not None and not g.has("not-gaussian")
+    # (the Gaussian copula's own checks: kurtosis, joint and pairwise, and heavy joint tails)
+    ev.gaussian = g is not None and not g.has("not-gaussian", "heavy-tails")
     if g is not None and not ev.gaussian:
         ev.ill_posed = beyond_ceiling(g.mi, n)
         if ev.ill_posed is not None:
