@@ -22,11 +22,12 @@ spiraled 5+5 Gaussian (truth 1.02, the Gaussian copula 0.88) moved KSG on all te
 one combined error, and a 25+25 one (copula 0.82) passed the 5+5 sub-block. The check then
 looks where the model's dependence lives: the top ``k <= 2`` canonical pairs of the normal
 scores (CCA), where KSG runs in at most 2+2 dimensions and keeps its power. Its statistic is
-paired: ``KSG(U; V) - G(U; V)``, KSG on the canonical variates minus the Gaussian MI of their
-own sample canonical correlations, computed on the same rows, so the sampling noise of the
-dependence's strength cancels (sd 0.005-0.01 nats at n = 5000, against 0.02 for KSG alone).
-Under the model the statistic has a small bias of KSG's (about +0.01 nats in 2+2 at 1 nat,
--0.12 in 50+50 where the top pairs are selected from many), which
+paired: ``KSG(U; V) - G(U; V)``, KSG (:data:`CANONICAL_NEIGHBOURS` neighbours) on the
+canonical variates minus the Gaussian MI of their own sample canonical correlations, on the
+same rows, so the sampling noise of the dependence's strength cancels (with 3 neighbours its
+sd was 0.005-0.01 nats at n = 5000, against 0.02 for KSG alone; 8 lower it further). Under
+the model the statistic has a bias of KSG's (with 3 neighbours about +0.01 nats in 2+2 at
+1 nat, -0.12 in 50+50 where the top pairs are selected from many), which
 :data:`CANONICAL_REPS` simulations of the fitted model, put through the same CCA and KSG,
 measure with its spread. By data processing ``I(X; Y) >= I(U; V)``, so KSG on the variates
 lying significantly **above** what the model predicts there is dependence the model misses;
@@ -72,6 +73,12 @@ CANONICAL_K = 2
 #: missed dependence (with the pair, the dense 25+25 and 50+50 Gaussians read 1.7-2.7 sds
 #: above the prediction in 3 of 8 runs; without, within -1.2..+1.4)
 CANONICAL_EDGE = 2.0
+#: KSG's neighbours in the canonical statistic: more neighbours lower KSG's variance, and the
+#: bias they add is the model's too, measured by the simulations. Measured at n = 5000 over 6
+#: seeds: with k = 3 the 25+25 spirals read 0.8-2.8 sds above the prediction (3 of 6 past
+#: 2), with k = 8 2.6-4.3 (6 of 6), and the 25+25 spirals of normal CDFs 1.4-5.4 -> 3.5-6.7;
+#: Gaussian 5+5 and dense 25+25 stayed within -2.6..+2.2 sds with either
+CANONICAL_NEIGHBOURS = 8
 #: simulations of the fitted model that measure the canonical statistic's bias and spread
 #: (16: the spread's own relative error is then ~18%, and the check costs ~17 KSG point
 #: estimates in 2+2, about 1.5 s at n = 5000 on one thread)
@@ -210,7 +217,8 @@ def canonical_statistic(zx: np.ndarray, zy: np.ndarray, k: int, seed: int) -> tu
     u, s, vt = np.linalg.svd(a.T @ b / (len(a) - 1), full_matrices=False)
     k = min(k, len(s))
     s = np.clip(s[:k], 0.0, 1.0 - 1e-12)
-    ksg = get_estimator("ksg", random_state=seed, n_subsamples=0).estimate(a @ u[:, :k], b @ vt[:k].T)
+    ksg = get_estimator("ksg", random_state=seed, n_subsamples=0, k=CANONICAL_NEIGHBOURS).estimate(
+        a @ u[:, :k], b @ vt[:k].T)
     return float(ksg.mi), float(-0.5 * np.log1p(-s * s).sum())
 
 
