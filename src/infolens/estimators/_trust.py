@@ -127,7 +127,7 @@ def gaussian_copula_warnings(zx: np.ndarray, zy: np.ndarray) -> list[Flag]:
     step = max(1, len(zx) // TAIL_CHECK_ROWS)
     w = heavy_tail_warning(zx[::step], zy[::step], "Gaussian-copula", scores=(zx[::step], zy[::step]),
                            measured="read 0.002-0.003 nats for a truth of 0.22-0.30 (the correlation part only)")
-    return [w] if w else []
+    return [flag("heavy-tails", w)] if w else []
 
 
 def tail_dependence(zx: np.ndarray, zy: np.ndarray) -> float:
