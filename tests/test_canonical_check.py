@@ -134,3 +134,26 @@ def test_canonical_record_is_converted_to_bits():
     assert cn is not None and cn["passed"]
     for key in ("ksg_data", "ksg_model", "se_data", "tolerance"):
         assert cb[key] == pytest.approx(cn[key] / math.log(2), rel=1e-9), key
+
+
+def test_canonical_pairs_read_only_a_subspace_that_stands_apart():
+    """Two real pairs and noise: both read; one real pair: one; ten equal pairs (y = x + 0.3 e
+    in 10+10): none, since the top two are an arbitrary rotation inside a ten-dimensional
+    subspace of equal correlations (3 of 10 false rejections at n = 1000 when they were read)."""
+    from infolens.estimators._copula_check import _whiten, canonical_pairs
+
+    def pairs(x, y):
+        zx, zy = normal_scores(x), normal_scores(y)
+        s = np.linalg.svd(_whiten(zx).T @ _whiten(zy) / (len(zx) - 1), compute_uv=False)
+        return canonical_pairs(s, len(zx), zx.shape[1], zy.shape[1])
+
+    assert pairs(*get_task("multinormal-sparse-25-25-2-2.0").sample(2000, random_state=0)) == 2
+    assert pairs(*get_task("multinormal-dense-25-25-0.5").sample(2000, random_state=0)) == 1
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((1000, 10))
+    assert pairs(x, x + 0.3 * rng.standard_normal((1000, 10))) == 0
+    x3 = rng.standard_normal((1000, 3))                 # three equal pairs: read together
+    assert pairs(x3, x3 + 0.5 * rng.standard_normal((1000, 3))) == 3
+    decay = 0.9 * 0.7 ** np.arange(4)
+    x = rng.standard_normal((2000, 4))
+    assert pairs(x, decay * x + np.sqrt(1 - decay**2) * rng.standard_normal((2000, 4))) == 2
