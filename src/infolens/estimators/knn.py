@@ -25,7 +25,7 @@ from ..validation import check_choice, check_positive_int, check_random_state, c
 from . import knn_backend as kb
 from .resampling import convergence_warning, halfsample_stderr, rising_warning
 from .ties import TIES, prepare
-from ._trust import heavy_tail_warning
+from ._trust import heavy_tail_warning, spaced_rows
 from .knn_params import INTERVALS, build_signature, knn_defaults, params_doc
 from .neural.params import Param
 from .param_tables import install_init, set_params
@@ -45,7 +45,7 @@ def knn_warnings(name: str, mi: float, stderr: float | None, halves: list[float]
     the half-sample estimates ``halves``, or from the jackknife's ``rise = (value, noise)``),
     heavy joint tails (``heavy-tails``; negative values beyond the error are flagged for
     every estimator by :func:`infolens.result.generic_warnings`). The tail check reads at
-    most :data:`CHECK_ROWS` rows (evenly spaced), so it costs O(1) at any n."""
+    most :data:`~._trust.CHECK_ROWS` rows (evenly spaced), so it costs O(1) at any n."""
     out: list[str] = []
     dx, dy = x.shape[1], y.shape[1]
     if dx + dy > KNN_MAX_JOINT_DIM:
@@ -61,16 +61,12 @@ def knn_warnings(name: str, mi: float, stderr: float | None, halves: list[float]
         w = convergence_warning(mi, halves, stderr, what=name)
     if w:
         out.append(flag("rising-with-n", w, mi=float(mi)))
-    step = max(1, len(x) // CHECK_ROWS)
-    w = heavy_tail_warning(x[::step], y[::step], name)
+    w = heavy_tail_warning(*spaced_rows(x, y), name)
     if w:
         out.append(flag("heavy-tails", w))
     return out
 
 
-#: rows (evenly spaced) that the data checks behind the warnings read at most; the
-#: tail-dependence score has sd ~0.005 at this size, far below its threshold (0.15)
-CHECK_ROWS = 200_000
 #: the jackknife standard error is scaled by this measured factor: the delete-one jackknife
 #: variance is biased upward (Efron & Stein 1981); over 100-200 seeds of Gaussians with
 #: closed-form MI (1+1 at rho 0-0.99, 2+2, 3+3, 5+5; n = 500-10,000) its standard error was

@@ -11,6 +11,7 @@ import numpy as np
 
 from ...errors import Flag, flag
 from ...stats import compare
+from .._trust import CHECK_ROWS
 from .trainer import FitResult
 
 
@@ -92,9 +93,6 @@ def dependence_shape_warnings(mi: float, stderr: float, x: np.ndarray, y: np.nda
     return out
 
 
-#: rows (evenly spaced) that the data checks behind the trust warnings read at most: their
-#: statistics have sds of ~0.005 at this size, far below the thresholds they are held to
-CHECK_ROWS = 200_000
 
 
 def check_rows(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
