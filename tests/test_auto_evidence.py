@@ -41,6 +41,50 @@ def test_a_relu_layer_of_its_input_is_ill_posed_and_fast():
     assert r.seconds < 60  # one copula, not minutes of candidates (a generous bound, not a timing test)
 
 
+def test_a_smooth_map_of_a_one_column_side_is_ill_posed_and_noise_keeps_it_a_measurement():
+    """y = sin 3x, y = x^2 and y = (cos x, sin x) of one Gaussian column, and x = (sin 3y,
+    cos 2y) the other way: no canonical pair is near 1, but interpolating between neighbours
+    along the one-column side leaves a residual ~1/n^2 of the scale, below the 1/n line:
+    ill-posed before any candidate runs, the columns named. The same maps with noise of sd
+    0.05 (MI ~2.6 nats, far below log n), a zero-inflated y (60% tied zeros) and a rounded y
+    (ties) stay measurements."""
+    from infolens.estimators._ill_posed import smooth_map
+
+    rng = np.random.default_rng(3)
+    n = 1000
+    x = rng.normal(size=(n, 1))
+    for y in (np.sin(3 * x), x ** 2, np.column_stack([np.cos(x), np.sin(x)])):
+        r = infolens.estimate_mi(x, y, random_state=0, warn=False)
+        assert r.codes() == ["ill-posed"] and r.diagnostics["trust"] == "unreliable"
+        assert r.mi == pytest.approx(math.log(n)) and r.diagnostics["candidates"] == {}
+        assert "smooth function" in r.warnings[0] and "x column 0" in r.warnings[0]
+    det = smooth_map(np.column_stack([np.sin(3 * x), np.cos(2 * x)]), x)
+    assert det is not None and det.y_columns == (0,) and det.pair_mi > math.log(n)
+    e = 0.05 * rng.normal(size=(n, 1))
+    assert smooth_map(x, np.sin(3 * x) + e) is None and smooth_map(x, x ** 2 + e) is None
+    r = infolens.estimate_mi(x, np.sin(3 * x) + e, budget="fast", random_state=0, warn=False)
+    assert "ill-posed" not in r.codes()
+    zero_inflated = np.where(rng.random((n, 1)) < 0.6, 0.0, x + e)
+    assert smooth_map(x, zero_inflated) is None
+    assert smooth_map(x, np.round(x + e, 1)) is None
+
+
+def test_a_nonlinear_map_read_above_log_n_after_the_candidates_is_ill_posed():
+    """A 2-layer tanh network of 3-dim Gaussian X (3 outputs) at n = 1000: no canonical pair
+    near 1 and no one-column side, but no copula model explains it and the answer auto would
+    give reads above log n: ill-posed, with the candidates that ran kept on record."""
+    rng = np.random.default_rng(1)
+    n = 1000
+    x = rng.normal(size=(n, 3))
+    h = x
+    for d_out in (32, 3):
+        h = np.tanh(h @ (rng.normal(size=(h.shape[1], d_out)) / np.sqrt(h.shape[1])) + 0.1 * rng.normal(size=d_out))
+    r = infolens.estimate_mi(x, h, random_state=0, warn=False)
+    assert "ill-posed" in r.codes() and r.diagnostics["trust"] == "unreliable"
+    assert r.mi == pytest.approx(math.log(n)) and r.diagnostics["candidates"]
+    assert "above log n" in r.warnings[0]
+
+
 def test_labels_given_as_numbers_warn_and_auto_treats_them_as_labels():
     """Integer class codes of few values given to a continuous estimator are flagged
     labels-as-numbers; auto (and estimators made for labels) are not flagged, and auto reads

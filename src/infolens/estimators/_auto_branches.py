@@ -189,7 +189,13 @@ def continuous(auto: AutoMI, ev: Evidence, x: np.ndarray, y: np.ndarray, zx: np.
                      f"{check.where()}): dependence the Gaussian form misses")
     else:
         intro = "the dependence is not Gaussian in copula space and no copula model reproduces the data's KSG value"
-    return highest_low_reader(auto, ev, feeds, seed, intro, heavy_name, knn_row)
+    why = highest_low_reader(auto, ev, feeds, seed, intro, heavy_name, knn_row)
+    if not ev.gaussian and ev.choice in ev.ran:
+        # no model explains the dependence and the answer lies above log n (module _ill_posed)
+        ev.ill_posed = beyond_ceiling(ev.ran[ev.choice].mi, n, ev.choice)
+        if ev.ill_posed is not None:
+            return "ill-posed"
+    return why
 
 
 def _model_why(ev: Evidence, model: str, heavy_name: str, check: ModelCheck | None) -> str:

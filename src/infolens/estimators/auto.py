@@ -85,7 +85,7 @@ from ._auto_candidates import PLUG_IN, Feeds, row
 from ._auto_evidence import Candidate, Evidence, grade, truth_range
 from ._auto_interval import auto_interval
 from ._auto_rules import BUDGETS, CHECK_ROWS, MAX_CHECK_ROWS, NEURAL_MIN_N, bias_of
-from ._ill_posed import Deterministic, deterministic_dependence
+from ._ill_posed import Deterministic, deterministic_dependence, smooth_map
 from ._trust import normal_scores
 from .mixed import resolve_side
 
@@ -193,12 +193,15 @@ class AutoMI(Estimator):
             why = labels(self, ev, xc, lab, seed)
         else:
             zx, zy = normal_scores(x), normal_scores(y)
-            det = deterministic_dependence(x, y, zx, zy)
+            det = deterministic_dependence(x, y, zx, zy) or smooth_map(x, y)
             if det is not None:
                 return self._ill_posed(det, n, how_x, how_y)
             why = continuous(self, ev, x, y, zx, zy, seed)
             if ev.ill_posed is not None:
-                return self._ill_posed(ev.ill_posed, n, how_x, how_y)
+                value, se, found = self._ill_posed(ev.ill_posed, n, how_x, how_y)
+                # what ran before the answer was found beyond the ceiling stays on record
+                found["candidates"] = {k: {**c.summary(), "rows": ev.rows.get(k, n)} for k, c in ev.candidates.items()}
+                return value, se, found
         if ev.choice not in ev.ran:
             raise InputError(
                 "method='auto' found no estimator that works on these data: "
