@@ -44,7 +44,7 @@ INFO_DIAGNOSTICS = frozenset({
 #: diagnostics that hold another estimator's diagnostics or a record of information
 #: quantities (converted by the same rules)
 NESTED_DIAGNOSTICS = frozenset({"inner_diagnostics", "chosen_diagnostics", "model_check", "check_sizing", "interval",
-                                "canonical"})
+                                "canonical", "fano"})
 #: diagnostics that map names to such records (auto's candidates, cmi's levels of z)
 RECORD_MAPS = frozenset({"candidates", "z_levels"})
 

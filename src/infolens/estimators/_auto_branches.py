@@ -32,6 +32,7 @@ from ._auto_evidence import Evidence
 from ._auto_rules import ABOVE_RTOL, ABOVE_Z, CORROBORATE_MAX_DIM, KNN_ALL_ROWS_MAX_DIM, PRECISION_RTOL, T_COPULA_LR
 from ._auto_size import model_check_of, sized_check, subsample
 from ._copula_check import ModelCheck
+from ._fano import fano_bound
 from ._ill_posed import beyond_ceiling
 from .probe import validation_bound
 
@@ -66,8 +67,9 @@ def labels(auto: AutoMI, ev: Evidence, xc: np.ndarray, lab: np.ndarray, seed: in
             name = run_row(auto, ev, r, feeds, seed)
             if name in ev.ran:
                 ev.choice = name
-                return (f"a discrete label and a {d}-dimensional continuous variable: {r.says}, cross-checked with "
-                        f"{model_row.says}")
+                why = (f"a discrete label and a {d}-dimensional continuous variable: {r.says}, cross-checked with "
+                       f"{model_row.says}")
+                return why + _fano_refutes(ev, model, model_row.says, *feeds.of(r))
         ev.choice = model
         return f"{', '.join(r.name(auto) for r in knn)} failed on these data; {model_row.says}"
     bound_rows = {r.name(auto): r for r in rows(LABEL_BOUND)}
@@ -112,6 +114,22 @@ def labels(auto: AutoMI, ev: Evidence, xc: np.ndarray, lab: np.ndarray, seed: in
             why += (" (two bound families agreeing is not taken as evidence of tightness: on too few rows both "
                     "can read far below the truth)")
     return why
+
+
+def _fano_refutes(ev: Evidence, model: str, says: str, xc: np.ndarray, lab: np.ndarray) -> str:
+    """Fano's lower bound from the held-out nearest-neighbour error (module ``_fano``), kept
+    in ``ev.fano``; a label model read significantly below it is refuted (its value no longer
+    counts against the choice). The clause the choice's explanation gains ("" if none)."""
+    assert ev.h_label is not None
+    fb = fano_bound(xc, lab, ev.h_label)
+    ev.fano = fb
+    g = ev.ran.get(model)
+    if fb is None or g is None or not g.mi + Z95 * g.se < fb.bound_nats:
+        return ""
+    ev.explained.add(model)
+    return (f"; {says} reads {ev.fmt(g.mi)}, below Fano's lower bound {ev.fmt(fb.bound_nats)} from the held-out "
+            f"nearest-neighbour error ({fb.error:.1%}, at most {fb.error_upper:.1%}): the label is nearly a function "
+            "of the continuous side, which that class model misses")
 
 
 def continuous(auto: AutoMI, ev: Evidence, x: np.ndarray, y: np.ndarray, zx: np.ndarray, zy: np.ndarray,

@@ -111,6 +111,8 @@ class Evidence:
     tight_bound: bool = False
     #: no finite MI is measurable at this n (a :class:`~._ill_posed.Deterministic` record)
     ill_posed: Any = None
+    #: Fano's lower bound on the MI with a label (a :class:`~._fano.FanoBound`), when computed
+    fano: Any = None
     #: rows each candidate ran on (absent: all n rows)
     rows: dict[str, int] = field(default_factory=dict)
     #: how the model check's rows were sized (:func:`~._auto_rules.check_rows_for_power`)

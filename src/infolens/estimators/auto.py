@@ -246,6 +246,8 @@ class AutoMI(Estimator):
         }
         if ev.h_label is not None:
             diag["h_label"] = ev.h_label
+        if ev.fano is not None:
+            diag["fano"] = ev.fano.to_dict()
         if ev.model_check is not None:
             diag["model_check"] = ev.model_check.to_dict()
         if ev.sizing:
