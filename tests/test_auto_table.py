@@ -157,19 +157,23 @@ def test_the_table_agrees_with_the_classes_tags():
     for role in (table.LABEL_MODEL, table.COPULA, table.HEAVY_COPULA, table.KNN):
         assert len(table.rows(role)) == 1
     assert [r.name(AutoMI(neural="mine", diffusion="minde")) for r in table.rows(LOW_READER, UNBIASED)] == \
-        ["mine", "wkl", "minde"]
+        ["projection", "mine", "wkl", "minde"]
 
 
 def test_rows_state_the_ranges_auto_ran_before_the_table():
     """The ranges the branches used to write out: wkl in 5-10 joint dims from n = 1000 at every
     budget; the diffusion estimator above 10 dims from n = 2000 when networks train; the
-    neural bound from n = 500 when networks train; ross up to 10 dims."""
+    neural bound from n = 500 when networks train; ross up to 10 dims; the projection bound
+    (added with the table) beyond 10 dims from n = 200."""
     wkl, diff = table.rows(UNBIASED)
     assert [wkl.applies(d, 1000, "fast") for d in (4, 5, 10, 11)] == [False, True, True, False]
     assert not wkl.applies(6, 999, "default")
     assert [diff.applies(d, 2000, "default") for d in (10, 11, 100)] == [False, True, True]
     assert not diff.applies(20, 2000, "fast") and not diff.applies(20, 1999, "thorough")
-    (neural,) = table.rows(LOW_READER)
+    projection, neural = table.rows(LOW_READER)
     assert neural.checks_model and neural.applies(2, 500, "thorough") and not neural.applies(2, 499, "default")
+    # the projection bound: beyond 10 joint dims from n = 200 at every budget, before the neural one
+    assert projection.checks_model and [projection.applies(d, 200, "fast") for d in (10, 11)] == [False, True]
+    assert not projection.applies(20, 199, "default")
     (ross,) = table.rows(table.LABEL_KNN)
     assert ross.applies(10, 10, "fast") and not ross.applies(11, 10, "fast")

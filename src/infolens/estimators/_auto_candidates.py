@@ -42,6 +42,7 @@ from ._auto_rules import (
     CORROBORATE_MAX_DIM,
     DIFFUSION_MIN_N,
     NEURAL_MIN_N,
+    PROJECTION_MIN_N,
     PROBE_MIN_N,
     THOROUGH_EPOCHS,
     WKL_MIN_N,
@@ -150,6 +151,9 @@ CANDIDATES: tuple[Row, ...] = (
     # its model check is run by auto, with the KSG candidate already computed
     Row("t-copula", HEAVY_COPULA, inputs="raw", params=lambda a, s: {"random_state": s, "model_check": False}),
     Row("ksg", KNN, max_dim=KNN_MAX_JOINT_DIM),
+    # KSG on learned canonical and co-skewness directions, read on held-out rows (cheap: it
+    # challenges the model first; y = (w.x)^2 + e in 100 dims was invisible to every other check)
+    Row("projection", LOW_READER, min_dim=KNN_MAX_JOINT_DIM, min_n=PROJECTION_MIN_N, checks_model=True),
     Row("infonce", LOW_READER, min_n=NEURAL_MIN_N, budgets=TRAINED, params=neural_params, method_param="neural",
         checks_model=True),
     Row("wkl", UNBIASED, min_dim=CORROBORATE_MAX_DIM, max_dim=KNN_MAX_JOINT_DIM, min_n=WKL_MIN_N,

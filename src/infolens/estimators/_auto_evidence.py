@@ -327,7 +327,7 @@ _READS_LOW = frozenset({"not-gaussian", "rising-with-n", "high-dimension", "heav
 
 def truth_range(ev: Evidence, level: str, h_label: float | None = None) -> tuple[float, float] | None:
     """A range the truth may lie in, for a verdict below "ok" (None for "ok"): the hull of
-    the 95% intervals of every candidate that ran (a lower bound other than the choice only
+    the 95% intervals of every candidate that ran (a lower bound, the choice included, only
     raises the bottom, to its interval's low end); when the answer is a lower bound or the
     highest of low readers, the top is open (``inf``) unless a label bounds the MI by its
     entropy ``h_label``."""
@@ -337,8 +337,11 @@ def truth_range(ev: Evidence, level: str, h_label: float | None = None) -> tuple
     for k, c in ev.ran.items():
         ci = c.result.ci if c.result.ci is not None else (c.mi, c.mi)
         hi = max(hi, ci[1])
-        if c.bias == "lower-bound" and k != ev.choice:
-            floor = max(floor, ci[0])  # a bound says where the truth is not, not where it is
+        if c.bias == "lower-bound":
+            # a bound says where the truth is not, not where it is (an unbiased candidate read
+            # below it - a diffusion fit that learned nothing in 100 dimensions - does not
+            # lower the bottom)
+            floor = max(floor, ci[0])
         else:
             lo = min(lo, ci[0])
     lo = max(lo, floor) if math.isfinite(lo) else floor
