@@ -1,6 +1,7 @@
 """Does "ok" hold off the suite? method="auto" on the off-suite set of known-truth distributions.
 
-Run: ``nice -n 10 python benchmarks/bench_offsuite.py --out runs/offsuite`` (resumable: rows
+Run: ``nice -n 10 python benchmarks/bench_offsuite.py --out runs/offsuite`` (``--set heldout``:
+the held-out set of :mod:`infolens.distributions.offsuite`, ``--set all`` both; resumable: rows
 are appended to ``--out/rows.jsonl`` and a re-run skips them; ``--seeds 2``, ``--ids a,b``,
 ``--skip-images`` leaves out the 784-pixel image tasks, ``--budget fast``).
 
@@ -85,12 +86,15 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", default=None, help="folder for rows.jsonl (resumable); default: no file")
     p.add_argument("--seeds", type=int, default=2)
+    p.add_argument("--set", default="offsuite", choices=["offsuite", "heldout", "all"],
+                   help="which set: the off-suite set, the held-out set written after the rules (run once to check "
+                        "them), or both")
     p.add_argument("--ids", default=None, help="comma-separated subset of the set's ids")
     p.add_argument("--skip-images", action="store_true", help="leave out the 784-pixel image tasks (the slowest)")
     p.add_argument("--budget", default="default", choices=["fast", "default", "thorough"])
     p.add_argument("--no-run", action="store_true", help="only summarise the rows already in --out")
     args = p.parse_args(argv)
-    ids = args.ids.split(",") if args.ids else offsuite_ids()
+    ids = args.ids.split(",") if args.ids else offsuite_ids(args.set)
     if args.skip_images:
         ids = [i for i in ids if not i.startswith("images")]
     path = Path(args.out) / "rows.jsonl" if args.out else None
@@ -110,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
                 with path.open("a") as fh:
                     fh.write(json.dumps(row) + "\n")
     rows = [r for r in rows if r["id"] in ids and r["seed"] < args.seeds]
-    print(f"off-suite set: {len(ids)} distributions x {args.seeds} seeds, budget {args.budget}")
+    print(f"{args.set} set: {len(ids)} distributions x {args.seeds} seeds, budget {args.budget}")
     print(f"{'id':26s} {'n':>6s} {'seed':>4s} {'truth':>7s} {'estimate':>8s} {'err%':>6s} {'trust':10s} {'choice':16s} "
           f"{'CI':>5s} {'range':>17s} {'s':>6s}")
     for r in rows:
