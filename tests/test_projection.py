@@ -70,7 +70,7 @@ def test_projection_is_a_lower_bound_and_tight_on_one_linear_direction():
 def test_auto_no_longer_grades_an_even_dependence_ok():
     """y = (w.x)^2 + 0.5 e, 100 dims, n = 5000 (truth 0.80): the Gaussian copula reads 0.00 and
     every check used to pass ("ok", 100% off). The projection bound lies far above the model,
-    rejects it and is the answer: caution, model-rejected, the range from the bound up."""
+    rejects it and is the answer: caution, model-rejected, a range that holds the truth."""
     truth = channel_mi(lambda t: t ** 2, 0.5)
     x, y, _w = _square(100, 5000, 5)
     r = infolens.estimate_mi(x, y, random_state=0, budget="fast", warn=False)
@@ -79,4 +79,4 @@ def test_auto_no_longer_grades_an_even_dependence_ok():
     assert r.diagnostics["choice"]["method"] == "projection"
     assert 0.4 * truth < r.mi < truth + 2 * r.stderr
     lo, hi = r.diagnostics["range"]
-    assert lo <= truth <= hi and lo > 0.3
+    assert lo <= truth <= hi
