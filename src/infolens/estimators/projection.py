@@ -108,8 +108,9 @@ def _quadratic(z: np.ndarray, v: np.ndarray, rng: np.random.Generator) -> list[n
 
 def learn_directions(zx: np.ndarray, zy: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray | None, np.ndarray | None]:
     """``(P, Q)``: the direction matrices of x and y (None: the side is kept whole). Canonical
-    directions are kept beyond the noise edge of sample CCA, ``(sqrt(dx/n) + sqrt(dy/n))^2``
-    (the top one always); co-skewness directions beyond their permutation null."""
+    directions are kept beyond the noise edge of sample CCA, ``(sqrt(dx/n) + sqrt(dy/n))^2``,
+    co-skewness directions beyond their permutation null; a side left with neither keeps its
+    top canonical direction."""
     n, dx = zx.shape
     dy = zy.shape[1]
     keep_x, keep_y = dx <= KEEP_DIM, dy <= KEEP_DIM
