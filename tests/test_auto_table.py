@@ -164,7 +164,7 @@ def test_rows_state_the_ranges_auto_ran_before_the_table():
     """The ranges the branches used to write out: wkl in 5-10 joint dims from n = 1000 at every
     budget; the diffusion estimator above 10 dims from n = 2000 when networks train; the
     neural bound from n = 500 when networks train; ross up to 10 dims; the projection bound
-    (added with the table) beyond 10 dims from n = 200."""
+    (added with the table) beyond 10 dims from n = 1000."""
     wkl, diff = table.rows(UNBIASED)
     assert [wkl.applies(d, 1000, "fast") for d in (4, 5, 10, 11)] == [False, True, True, False]
     assert not wkl.applies(6, 999, "default")
@@ -172,8 +172,8 @@ def test_rows_state_the_ranges_auto_ran_before_the_table():
     assert not diff.applies(20, 2000, "fast") and not diff.applies(20, 1999, "thorough")
     projection, neural = table.rows(LOW_READER)
     assert neural.checks_model and neural.applies(2, 500, "thorough") and not neural.applies(2, 499, "default")
-    # the projection bound: beyond 10 joint dims from n = 200 at every budget, before the neural one
-    assert projection.checks_model and [projection.applies(d, 200, "fast") for d in (10, 11)] == [False, True]
-    assert not projection.applies(20, 199, "default")
+    # the projection bound: beyond 10 joint dims from n = 1000 at every budget, before the neural one
+    assert projection.checks_model and [projection.applies(d, 1000, "fast") for d in (10, 11)] == [False, True]
+    assert not projection.applies(20, 999, "default")
     (ross,) = table.rows(table.LABEL_KNN)
     assert ross.applies(10, 10, "fast") and not ross.applies(11, 10, "fast")

@@ -24,9 +24,10 @@ NEURAL_MIN_N = 500
 PROBE_MIN_N = NEURAL_MIN_N
 #: smallest n for the wkl candidate (its variance is several times KSG's)
 WKL_MIN_N = 1000
-#: smallest n for the projection bound (directions learned on n / 2 rows, KSG read on the
-#: other n / 2: below 100 held-out rows its error is as large as the MI of most tasks)
-PROJECTION_MIN_N = 200
+#: smallest n for the projection bound: its directions are learned on n / 2 rows, which
+#: must exceed 4 (dx + dy) (beyond 10 joint dims: 500 rows for up to 125 columns), and KSG
+#: reads the other n / 2 (the suite's 25+25 at n = 200 could not run it)
+PROJECTION_MIN_N = 1000
 #: smallest n for the diffusion candidate (its read-out uses a fifth of the rows)
 DIFFUSION_MIN_N = 2000
 #: training epochs of the neural candidate at budget "thorough" (the trainers' default is
