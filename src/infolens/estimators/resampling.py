@@ -31,8 +31,14 @@ from ..errors import flag
 #: relative rise from the half-sample mean to the full estimate above which a kNN estimate
 #: is called "still rising with n" (and more than 2 standard errors of the estimate).
 #: Converged estimates (1+1, 2+2 Gaussians) rise by < 2% (measured); KSG on a 5+5 sparse
-#: Gaussian at n = 5000 rises by ~10% per doubling while reading 35% low.
-RISE_RTOL = 0.05
+#: Gaussian at n = 5000 rises by ~10% per doubling while reading 35% low. The line is set by
+#: what "ok" promises (within 10%) and the slowest decay of KSG's bias measured: where the
+#: joint concentrates near a manifold thinner than the neighbour boxes (2+2 coordinates
+#: y = x + 0.01 e, 6.41 nats) KSG read 4.85, 5.30, 5.69, 6.18 at n = 1250 .. 20,000, a bias
+#: falling like n^-0.25, for which the jackknife's rise is a quarter of the bias: its 3.9%
+#: rise at n = 5000 hid an 11% shortfall graded "ok" with 5% here. At 2.5% no converged
+#: case of 17 (suite, off-suite, 3 seeds, n = 5000) is flagged
+RISE_RTOL = 0.025
 
 
 def halfsample_stderr(
