@@ -98,6 +98,7 @@ WARNING_CODES: dict[str, tuple[type[InfolensWarning], str]] = {
     "column-failed": (DataWarning, "a column could not be scored; its row says why"),
     "converted": (DataWarning, "a column was converted (dates to numbers, decimal-comma text to numbers)"),
     "labels-as-numbers": (DataWarning, "a side with few distinct integer values was given to a continuous estimator"),
+    "serial-dependence": (DataWarning, "the rows are serially correlated in the order given: if they are dependent, the interval is too narrow"),
     "discrete-values": (DataWarning, "a continuous estimator got tie-heavy (discrete-valued) columns"),
     "subsampled": (DataWarning, "part of the estimate used a subsample of the rows"),
     "approximate-ranks": (DataWarning, "ranks / normal scores came from approximate quantiles; their error is stated and in the interval"),
