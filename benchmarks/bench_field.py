@@ -14,6 +14,9 @@ Three groups, each with its goal (exit status 1 when one misses):
 * **high MI on a thin sheet**: ``y = x + s e`` per coordinate, x uniform, in 1 and 2
   coordinates with s = 0.001-0.01 (3.2-6.4 nats; truth by quadrature,
   :mod:`infolens.distributions.channels`), n = 5000. Goal: no "ok" estimate more than 10% off.
+* **a time series in time order**: an AR(1) pair at 0.98 (y = x + 0.5 e, both AR(1)),
+  n = 3000 (truth 0.80). Goal: the result warns ``serial-dependence`` (its interval assumes
+  independent rows).
 * **labels that are functions of x**: ``1{x > 0.5}``, ``sign x`` and ``x`` cut in four at
   (-1, 0, 1), n = 2000 (truth H(label), exact from the normal CDF). Goal: graded "ok" and
   within 10% of the truth (what "ok" promises; ross reads 1-3% low here, the rows next to
@@ -96,6 +99,19 @@ def sheet_cases(n: int = 5000) -> list[tuple[str, np.ndarray, np.ndarray, float]
     return out
 
 
+def series_cases(n: int = 3000) -> list[tuple[str, np.ndarray, np.ndarray, float]]:
+    from scipy.signal import lfilter
+
+    rng = np.random.default_rng(11)
+    phi = 0.98
+
+    def ar() -> np.ndarray:
+        return lfilter([1.0], [1.0, -phi], rng.standard_normal(n)) * math.sqrt(1 - phi ** 2)
+
+    x = ar()
+    return [("AR(1) 0.98, y = x + 0.5e", x, x + 0.5 * ar(), 0.5 * math.log(1 + 1 / 0.25))]
+
+
 def label_cases(n: int = 2000) -> list[tuple[str, np.ndarray, np.ndarray, float]]:
     rng = np.random.default_rng(7)
     x = rng.standard_normal(n)
@@ -140,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     det = run("deterministic", deterministic_cases((1000,) if args.quick else (1000, 5000)))
     dirs = run("direction", direction_cases((100,) if args.quick else (100, 300)))
     sheets = run("thin sheet", sheet_cases())
+    series = run("time series", series_cases())
     labs = run("label", label_cases())
     det_ok = sum(r["trust"] == "ok" for r in det)
     det_ill = sum("ill-posed" in r["codes"] for r in det)
@@ -148,8 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     lab_good = sum(abs(r["mi"] - r["truth"]) <= 0.10 * r["truth"] and r["trust"] == "ok" for r in labs)
     print(f"\ndeterministic maps: {det_ill}/{len(det)} answered ill-posed, {det_ok} graded ok (goal 0)")
     print(f"one direction and thin sheets: {len(ok)} graded ok, {ok_off} of them more than 10% off (goal 0)")
+    flagged = sum("serial-dependence" in r["codes"] for r in series)
+    print(f"time series in time order: {flagged}/{len(series)} warned serial-dependence (goal all)")
     print(f"labels that are functions of x: {lab_good}/{len(labs)} graded ok and within 10% (goal all)")
-    return 0 if det_ok == 0 and ok_off == 0 and lab_good == len(labs) else 1
+    return 0 if det_ok == 0 and ok_off == 0 and lab_good == len(labs) and flagged == len(series) else 1
 
 
 if __name__ == "__main__":
