@@ -89,7 +89,8 @@ def test_serially_correlated_rows_are_flagged_and_independent_or_sorted_rows_are
     """An AR(1) series at 0.98 (a time series given in time order): estimate_mi's interval,
     which assumes independent rows, covered the truth in 8 of 20 runs; the result now says
     the rows are serially correlated, with the effective rows n (1 - r) / (1 + r). Independent
-    rows, and independent rows sorted by y (the order is a key), are not flagged."""
+    rows, and independent rows sorted by y (the order is a key), are not flagged; auto grades
+    the series below "ok"."""
     from scipy.signal import lfilter
 
     import infolens
@@ -106,6 +107,9 @@ def test_serially_correlated_rows_are_flagged_and_independent_or_sorted_rows_are
     f = [w for w in r.flags if w.code == "serial-dependence"]
     assert len(f) == 1 and f[0].data["autocorrelation"] > 0.9
     assert f[0].data["effective_rows"] < 0.05 * n
+    # auto grades on it: "caution" (its precision assumes independent rows), said once
+    r = infolens.estimate_mi(x, y, random_state=0, warn=False)
+    assert r.diagnostics["trust"] != "ok" and r.codes().count("serial-dependence") == 1
     x = rng.normal(size=n)
     y = x + rng.normal(size=n)
     assert not infolens.estimate_mi(x, y, method="gaussian-copula", warn=False).has_warning("serial-dependence")

@@ -79,7 +79,8 @@ def estimate_mi(
         res = est.estimate(x, y)
     if not takes_labels(cls):
         res.warnings = res.warnings + [w for w in label_flags(x, y, cls.name) if w not in res.warnings]
-    res.warnings = res.warnings + [w for w in serial_flags(x, y) if w not in res.warnings]
+    if not res.has_warning("serial-dependence"):  # (auto grades on it and says it itself)
+        res.warnings = res.warnings + [w for w in serial_flags(x, y)]
     res = res.to_unit(unit)
     if warn:
         res.emit_warnings()

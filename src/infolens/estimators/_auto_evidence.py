@@ -113,6 +113,9 @@ class Evidence:
     ill_posed: Any = None
     #: Fano's lower bound on the MI with a label (a :class:`~._fano.FanoBound`), when computed
     fano: Any = None
+    #: the rows are serially correlated in the order given (the ``serial-dependence`` flag of
+    #: :func:`infolens.api.serial_flags`), or None
+    serial: Any = None
     #: rows each candidate ran on (absent: all n rows)
     rows: dict[str, int] = field(default_factory=dict)
     #: how the model check's rows were sized (:func:`~._auto_rules.check_rows_for_power`)
@@ -270,6 +273,14 @@ def _small_sample(ev: Evidence) -> list[Flag] | None:
                  n=ev.n, d=ev.d, reads_low=True)]
 
 
+def _serial(ev: Evidence) -> list[Flag] | None:
+    # every candidate's error assumes independent rows; a time series has fewer effective
+    # rows, so the precision "ok" stands on is not shown (the flag says why and how much)
+    if ev.serial is None:
+        return None
+    return [ev.serial]
+
+
 def _weak_check(ev: Evidence) -> list[Flag] | None:
     mc = ev.model_check
     if mc is None or ev.gaussian or not mc.passed or ev.choice != mc.model:
@@ -308,6 +319,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("caution", _not_gaussian_left),
     ("caution", _small_sample),
     ("caution", _weak_check),
+    ("caution", _serial),
     ("caution", _imprecise),
 )
 

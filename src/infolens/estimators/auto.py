@@ -184,6 +184,9 @@ class AutoMI(Estimator):
         disc_y, how_y = resolve_side(y, self.discrete_y, "y")
         n = len(x)
         ev = Evidence(n=n, d=0 if (disc_x and disc_y) else x.shape[1] + y.shape[1], unit=self.unit)
+        from ..api import serial_flags  # (late: the api module imports the registry, which imports this)
+
+        ev.serial = next(iter(serial_flags(x, y)), None)
         if disc_x and disc_y:
             ev.choice = run_row(self, ev, row(PLUG_IN), Feeds(x, y, None), seed)
             why = "both variables are discrete: the plug-in estimate with the Miller-Madow correction"
