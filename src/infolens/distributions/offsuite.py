@@ -24,7 +24,7 @@ import numpy as np
 from .base import Independent, Sampler, Transformed
 from .channels import exp_sum, gauss_laplace, poisson_gauss, uniform_gauss
 from .copulas import ArchimedeanCopula, JointGaussianMixture, NoisyMap, RoundedNoisy, ZeroInflated
-from .gaussian import MultiNormal, dense_correlation, sparse_correlation
+from .gaussian import MultiNormal, sparse_correlation
 from .images import LabelImages
 from .mixture import GaussianMixtureLabel
 from .student import StudentT
@@ -147,10 +147,10 @@ HELDOUT: tuple[tuple[str, int, Callable[[], Sampler]], ...] = (
     ("student-3-3-nu2", 5000, lambda: _student(3, 3, 2.0, 2, 0.7)),
     ("student-5-5-nu1", 5000, lambda: _student(5, 5, 1.0, 3, 0.6)),
     ("student-2-2-nu5-n500", 500, lambda: _student(2, 2, 5.0, 2, 0.8)),
-    ("lognormal-3-3", 2000, lambda: Transformed(MultiNormal(3, 3, sparse_correlation(3, 3, 3, 0.6)), _exp(), _exp())),
-    ("cube-8-8-dense", 3000, lambda: Transformed(MultiNormal(8, 8, dense_correlation(8, 8, 0.2)), _cube(), _cube())),
-    ("gauss-50-50-1pair", 2000, lambda: MultiNormal(50, 50, sparse_correlation(50, 50, 1, 0.9))),
-    ("gauss-4-4-rho0.99", 3000, lambda: MultiNormal(4, 4, sparse_correlation(4, 4, 4, 0.99))),
+    ("lognormal-3-3", 2000, lambda: Transformed(MultiNormal.sparse(3, 3, 3, 0.6), _exp(), _exp())),
+    ("cube-8-8-dense", 3000, lambda: Transformed(MultiNormal.dense(8, 8, 0.2), _cube(), _cube())),
+    ("gauss-50-50-1pair", 2000, lambda: MultiNormal.sparse(50, 50, 1, 0.9)),
+    ("gauss-4-4-rho0.99", 3000, lambda: MultiNormal.sparse(4, 4, 4, 0.99)),
     ("unif-gauss-3d-0.3", 5000, lambda: uniform_gauss(3, 0.3)),
     ("unif-gauss-1d-0.05", 2000, lambda: uniform_gauss(1, 0.05)),
     ("gauss-laplace-0.5", 5000, lambda: gauss_laplace(0.5)),
@@ -158,7 +158,7 @@ HELDOUT: tuple[tuple[str, int, Callable[[], Sampler]], ...] = (
     ("poisson-3-0.5", 3000, lambda: poisson_gauss(3.0, 0.5)),
     ("poisson-30-1", 3000, lambda: poisson_gauss(30.0, 1.0)),
     ("label-5-5d", 3000, lambda: GaussianMixtureLabel.simplex(5, 5, 2.0)),
-    ("gauss-2-2-n20000", 20000, lambda: MultiNormal(2, 2, sparse_correlation(2, 2, 2, 0.5))),
+    ("gauss-2-2-n20000", 20000, lambda: MultiNormal.sparse(2, 2, 2, 0.5)),
 )
 
 #: the sets by name (``bench_offsuite.py --set``)
