@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .errors import Flag, flag
+from .estimators._trust import serial_flags
 from .registry import estimator_class, get_estimator
 from .result import MIResult, check_unit
 from .torch_utils import SMALL_MODEL_THREADS
@@ -79,7 +80,7 @@ def estimate_mi(
         res = est.estimate(x, y)
     if not takes_labels(cls):
         res.warnings = res.warnings + [w for w in label_flags(x, y, cls.name) if w not in res.warnings]
-    if not res.has_warning("serial-dependence"):  # (auto grades on it and says it itself)
+    if not getattr(cls, "checks_serial", False):  # (auto grades on it and says it itself)
         res.warnings = res.warnings + [w for w in serial_flags(x, y)]
     res = res.to_unit(unit)
     if warn:
@@ -118,72 +119,3 @@ def label_flags(x: Any, y: Any, method: str) -> list[Flag]:
                 f"such labels far off); if {name} is a label, pass it as strings or use an estimator made for labels",
                 advice=" (method='auto', 'ross' or 'classifier')", side=name, levels=k))
     return out
-
-
-#: serial-dependence check: at most this many consecutive rows (the first ones: a contiguous
-#: block keeps the order's structure) and this many columns per side
-SERIAL_ROWS = 200_000
-SERIAL_COLS = 16
-#: lag-1 autocorrelation above which the rows count as serially dependent: the variance of a
-#: mean of such rows is (1 + r) / (1 - r) = 1.5 times the independent one (an interval about
-#: 22% too narrow); below it the difference is within what the intervals' own error allows
-SERIAL_MIN_R = 0.2
-
-
-def serial_flags(x: Any, y: Any) -> list[Flag]:
-    """A ``serial-dependence`` warning when some column's lag-1 rank autocorrelation in the
-    order given is above :data:`SERIAL_MIN_R` and beyond chance (one-sided z at a family-wise
-    level of 0.001 over the columns checked; independent rows give sd 1/sqrt(n)).
-
-    Every estimator here ignores the order of the rows, but its standard error assumes
-    independent rows: a time series (AR(1) at 0.98: auto's interval covered 8/20 runs) has
-    fewer effective rows, n (1 - r) / (1 + r). When a column is sorted in the given order
-    (monotone), the rows are ordered by it and nothing is said; rows grouped or sorted by a
-    key that is not among the columns still show up, and the sentence says that such an
-    order does not matter."""
-    from scipy.stats import norm, rankdata
-
-    best: tuple[float, str, int] | None = None
-    tested, n = 0, 0
-    for name, a in (("x", x), ("y", y)):
-        try:
-            arr = to_numpy(a, name)
-        except (TypeError, ValueError):
-            continue
-        if arr.dtype.kind not in "iufb" or len(arr) < 100:
-            continue
-        arr = arr.reshape(len(arr), -1)[:SERIAL_ROWS, :SERIAL_COLS].astype(float)
-        n = len(arr)
-        for j in range(arr.shape[1]):
-            col = arr[:, j]
-            if not np.isfinite(col).all():
-                continue
-            d = np.diff(col)
-            if not d.any():
-                continue  # constant
-            if (d >= 0).all() or (d <= 0).all():
-                return []  # the rows are sorted by this column: the order is a key, not time
-            r = rankdata(col)
-            r = r - r.mean()
-            den = float(r @ r)
-            if den <= 0:
-                continue
-            tested += 1
-            r1 = float(r[:-1] @ r[1:]) / den
-            if best is None or r1 > best[0]:
-                best = (r1, name, j)
-    if best is None or tested == 0:
-        return []
-    r1, name, j = best
-    z = float(norm.isf(0.001 / tested))
-    if r1 <= max(SERIAL_MIN_R, z / np.sqrt(n)):
-        return []
-    n_eff = int(n * (1 - r1) / (1 + r1)) if r1 < 1 else 1
-    factor = float(np.sqrt((1 + r1) / max(1 - r1, 1e-12)))
-    return [flag(
-        "serial-dependence",
-        f"the rows are serially correlated in the order given (lag-1 rank autocorrelation {r1:.2f} in {name} "
-        f"column {j}): if they are a time series or otherwise dependent, they carry about as much as {n_eff} "
-        f"independent rows, not {n}, and the interval, which assumes independent rows, is too narrow by about "
-        f"{factor:.1f}x; rows only sorted or grouped by some key do not matter (no estimator here uses the order)",
-        autocorrelation=r1, side=name, column=j, effective_rows=n_eff)]

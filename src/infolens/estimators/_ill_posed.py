@@ -117,15 +117,25 @@ def _whiten(a: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     return a @ (vec[:, use] / np.sqrt(ev[use])), w_full
 
 
-def _top_pair(a: np.ndarray, b: np.ndarray) -> tuple[float, np.ndarray, np.ndarray] | None:
+def canonical_directions(a: np.ndarray, b: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The top ``k`` canonical directions of ``a`` and of ``b`` (columns of the returned
+    matrices, in the columns' own coordinates; each side whitened on its own, redundant
+    directions dropped) and their canonical correlations; None when a side is constant."""
     wa, wb = _whiten(a), _whiten(b)
     if wa is None or wb is None:
         return None
     (za, fa), (zb, fb) = wa, wb
     u, s, vt = np.linalg.svd(za.T @ zb / len(a), full_matrices=False)
-    if s.size == 0:
+    k = min(k, s.size)
+    return fa @ u[:, :k], fb @ vt[:k].T, s[:k]
+
+
+def _top_pair(a: np.ndarray, b: np.ndarray) -> tuple[float, np.ndarray, np.ndarray] | None:
+    found = canonical_directions(a, b, 1)
+    if found is None or found[2].size == 0:
         return None
-    return float(min(s[0], 1.0)), fa @ u[:, 0], fb @ vt[0]
+    la, lb, s = found
+    return float(min(s[0], 1.0)), la[:, 0], lb[:, 0]
 
 
 def _columns(loading: np.ndarray) -> tuple[int, ...]:

@@ -75,7 +75,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..errors import Flag, InputError, as_flag, flag
+from ..errors import Flag, InputError, as_flag, code_of, flag
 from ..registry import get_estimator, register
 from ..result import Estimator, check_unit
 from ..stats import label_entropy
@@ -86,7 +86,7 @@ from ._auto_evidence import Candidate, Evidence, grade, truth_range
 from ._auto_interval import auto_interval
 from ._auto_rules import BUDGETS, CHECK_ROWS, MAX_CHECK_ROWS, NEURAL_MIN_N, bias_of
 from ._ill_posed import Deterministic, deterministic_dependence, smooth_map
-from ._trust import normal_scores
+from ._trust import normal_scores, serial_flags
 from .mixed import resolve_side
 
 __all__ = ["AutoMI", "BUDGETS", "NEURAL_MIN_N"]
@@ -127,6 +127,9 @@ class AutoMI(Estimator):
 
     name: ClassVar[str] = "auto"
     takes_labels: ClassVar[bool] = True
+    #: grades on serially correlated rows and says so itself (``estimate_mi`` then does not
+    #: check them again)
+    checks_serial: ClassVar[bool] = True
     #: estimate_mi runs it with one torch thread unless asked otherwise (its neural candidate
     #: is a small model, which more threads slow down on a busy machine)
     small_torch_model: ClassVar[bool] = True
@@ -184,8 +187,6 @@ class AutoMI(Estimator):
         disc_y, how_y = resolve_side(y, self.discrete_y, "y")
         n = len(x)
         ev = Evidence(n=n, d=0 if (disc_x and disc_y) else x.shape[1] + y.shape[1], unit=self.unit)
-        from ..api import serial_flags  # (late: the api module imports the registry, which imports this)
-
         ev.serial = next(iter(serial_flags(x, y)), None)
         if disc_x and disc_y:
             ev.choice = run_row(self, ev, row(PLUG_IN), Feeds(x, y, None), seed)
@@ -198,13 +199,10 @@ class AutoMI(Estimator):
             zx, zy = normal_scores(x), normal_scores(y)
             det = deterministic_dependence(x, y, zx, zy) or smooth_map(x, y)
             if det is not None:
-                return self._ill_posed(det, n, how_x, how_y)
+                return self._ill_posed(det, ev)
             why = continuous(self, ev, x, y, zx, zy, seed)
             if ev.ill_posed is not None:
-                value, se, found = self._ill_posed(ev.ill_posed, n, how_x, how_y)
-                # what ran before the answer was found beyond the ceiling stays on record
-                found["candidates"] = {k: {**c.summary(), "rows": ev.rows.get(k, n)} for k, c in ev.candidates.items()}
-                return value, se, found
+                return self._ill_posed(ev.ill_posed, ev)
         if ev.choice not in ev.ran:
             raise InputError(
                 "method='auto' found no estimator that works on these data: "
@@ -229,12 +227,14 @@ class AutoMI(Estimator):
                 if r.data.get("interval_says_it"):  # imprecision alone: the interval states it
                     continue
                 warns.append(flag(r.code, f"auto ({level}): {self._as_told(r)}", **r.data))
+        if ev.serial is not None and not any(code_of(w) == "serial-dependence" for w in warns):
+            warns.append(ev.serial)  # (said whether or not it set the grade)
         rng_truth = truth_range(ev, level, ev.h_label)
         rows_used = {k: ev.rows.get(k, n) for k in ev.candidates}
         if ev.model_check is not None:
             rows_used["model_check"] = ev.model_check.rows
         diag: dict[str, Any] = {
-            "candidates": {k: {**c.summary(), "rows": ev.rows.get(k, n)} for k, c in ev.candidates.items()},
+            "candidates": self._candidates(ev),
             "n": n,
             "rows_used": rows_used,
             "choice": {"method": ev.choice, "why": why},
@@ -276,8 +276,13 @@ class AutoMI(Estimator):
         method, e.g. ``method='auto'``, which its user already runs)."""
         return as_flag(w).without_advice()
 
-    def _ill_posed(self, det: Deterministic, n: int, how_x: str, how_y: str) -> tuple[float, float | None, dict[str, Any]]:
-        ceiling = det.ceiling
+    @staticmethod
+    def _candidates(ev: Evidence) -> dict[str, dict[str, Any]]:
+        """Every candidate that ran (or failed), with the rows it used."""
+        return {k: {**c.summary(), "rows": ev.rows.get(k, ev.n)} for k, c in ev.candidates.items()}
+
+    def _ill_posed(self, det: Deterministic, ev: Evidence) -> tuple[float, float | None, dict[str, Any]]:
+        n, ceiling = ev.n, det.ceiling
         shown = ceiling / math.log(2.0) if self.unit == "bits" else ceiling
         msg = (f"not a finite measurable MI at this n: for {det.where()} {det.how(self._fmt)}, a dependence "
                f"tighter than {n} rows resolve - the MI of a deterministic map of continuous data, or of identical "
@@ -286,9 +291,11 @@ class AutoMI(Estimator):
                "a compressed or sliced MI, or the MI with a label instead (docs/estimators.md)")
         w = flag("ill-posed", msg, ceiling=ceiling, rho=det.rho, scale=det.scale,
                  x_columns=list(det.x_columns), y_columns=list(det.y_columns))
+        # (the candidates that ran before the answer was found beyond the ceiling stay on record)
         diag: dict[str, Any] = {
-            "candidates": {}, "choice": {"method": "none", "why": "ill-posed: " + msg}, "trust": "unreliable",
-            "trust_reasons": [str(w)], "trust_codes": ["ill-posed"], "discrete_x": False, "discrete_y": False,
-            "ceiling": ceiling, "range": [ceiling, math.inf], "warnings": [w], "ci": (ceiling, math.inf),
+            "candidates": self._candidates(ev), "choice": {"method": "none", "why": "ill-posed: " + msg},
+            "trust": "unreliable", "trust_reasons": [str(w)], "trust_codes": ["ill-posed"], "discrete_x": False,
+            "discrete_y": False, "ceiling": ceiling, "range": [ceiling, math.inf], "ci": (ceiling, math.inf),
+            "warnings": [w] + ([ev.serial] if ev.serial is not None else []),
         }
         return ceiling, None, diag

@@ -35,6 +35,7 @@ from ..registry import get_estimator, register
 from ..result import Estimator
 from ..validation import check_random_state, check_xy
 from ._copula_check import noise_edge
+from ._ill_posed import canonical_directions
 from ._trust import normal_scores
 
 #: a side with at most this many columns is kept whole (no directions learned for it)
@@ -46,27 +47,6 @@ LINEAR_DIRECTIONS = 2
 POWER_ITERATIONS = 60
 #: permutations of the other side's column giving the null of a co-skewness eigenvalue
 NULL_PERMUTATIONS = 4
-#: ridge on the within-side correlation before whitening, relative to its trace / d
-RIDGE = 1e-6
-
-
-def _whitener(a: np.ndarray) -> np.ndarray:
-    """``w`` with ``a @ w`` of unit covariance (directions of tiny variance dropped)."""
-    c = np.atleast_2d(np.cov(a, rowvar=False))
-    c = c + RIDGE * np.trace(c) / len(c) * np.eye(len(c))
-    ev, vec = np.linalg.eigh(c)
-    keep = ev > 1e-10 * ev[-1]
-    return vec[:, keep] / np.sqrt(ev[keep])
-
-
-def canonical_directions(a: np.ndarray, b: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The top ``k`` canonical directions of ``a`` and of ``b`` (columns of the returned
-    matrices, in the columns' own coordinates) and their canonical correlations."""
-    wa, wb = _whitener(a), _whitener(b)
-    za, zb = (a - a.mean(axis=0)) @ wa, (b - b.mean(axis=0)) @ wb
-    u, s, vt = np.linalg.svd(za.T @ zb / (len(a) - 1), full_matrices=False)
-    k = min(k, u.shape[1], vt.shape[0])
-    return wa @ u[:, :k], wb @ vt[:k].T, s[:k]
 
 
 def coskew_direction(a: np.ndarray, v: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, float]:
@@ -114,7 +94,10 @@ def learn_directions(zx: np.ndarray, zy: np.ndarray, rng: np.random.Generator) -
     n, dx = zx.shape
     dy = zy.shape[1]
     keep_x, keep_y = dx <= KEEP_DIM, dy <= KEEP_DIM
-    cx, cy, s = canonical_directions(zx, zy, LINEAR_DIRECTIONS)
+    found = canonical_directions(zx, zy, LINEAR_DIRECTIONS)
+    if found is None:
+        raise ValueError("projection: a side has no varying column after the normal scores")
+    cx, cy, s = found
     use = np.flatnonzero(s * s > noise_edge(n, dx, dy))
     # the other side's reduced form (its columns, or its canonical variates: the top one
     # when none stands out, the only linear handle there is)

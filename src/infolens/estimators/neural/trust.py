@@ -93,8 +93,6 @@ def dependence_shape_warnings(mi: float, stderr: float, x: np.ndarray, y: np.nda
     return out
 
 
-
-
 def check_rows(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """At most :data:`CHECK_ROWS` evenly spaced rows of ``x`` and ``y`` as float64 arrays in
     memory (a memory-mapped input is read only in those rows)."""
