@@ -234,3 +234,26 @@ def test_realistic_table_end_to_end(tmp_path, capsys):
     with pytest.warns(DataWarning, match="customer_id"):
         mi = mutual_info_classif(table.drop(columns="label"), table["label"], random_state=0)
     assert set(np.argsort(-mi)[:3]) == {table.columns.get_loc(c) for c in SIGNALS}
+
+
+def test_copied_records_of_a_table_are_dropped_by_auto_and_said_by_others():
+    """The diabetes table with 30% of its records copied (appended at the end, as a bad join
+    leaves them): auto scores every column on the distinct rows, which are the original rows
+    in their order, so the table equals the original one to the last digit; KSG scores the
+    rows as given (bmi 0.30 for 0.21) and the table says so."""
+    from sklearn.datasets import load_diabetes
+
+    d = load_diabetes(as_frame=True)
+    X, y = d.data.assign(city=np.random.default_rng(0).choice(["a", "b", "c"], len(d.data))), d.target
+    idx = np.r_[np.arange(len(X)), np.random.default_rng(1).integers(0, len(X), int(0.3 * len(X)))]
+    Xc, yc = X.iloc[idx].reset_index(drop=True), y.iloc[idx].reset_index(drop=True)
+    base = feature_mi(X, y, random_state=0, warn=False)
+    assert base.attrs["repeated_rows"] is None
+    with pytest.warns(DataWarning, match="table: .* repeat an earlier row exactly"):
+        got = feature_mi(Xc, yc, random_state=0)
+    assert got.attrs["repeated_rows"]["rows_used"] == len(X)
+    pd.testing.assert_frame_equal(got[["feature", "mi", "stderr", "n"]], base[["feature", "mi", "stderr", "n"]])
+    ksg = feature_mi(Xc.drop(columns="city"), yc, method="ksg", random_state=0, warn=False)
+    assert ksg.attrs["repeated_rows"]["repeats"] == len(idx) - len(X)
+    bmi = float(ksg.set_index("feature").loc["bmi", "mi"])
+    assert bmi > float(base.set_index("feature").loc["bmi", "mi"]) + 0.05

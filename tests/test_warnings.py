@@ -115,3 +115,45 @@ def test_serially_correlated_rows_are_flagged_and_independent_or_sorted_rows_are
     assert not infolens.estimate_mi(x, y, method="gaussian-copula", warn=False).has_warning("serial-dependence")
     o = np.argsort(y)
     assert not infolens.estimate_mi(x[o], y[o], method="gaussian-copula", warn=False).has_warning("serial-dependence")
+
+
+def test_copied_records_are_flagged_and_auto_reads_the_distinct_rows():
+    """A 2+2 Gaussian (MI 1.022) with half its rows copied once more (a bootstrap-like fan-out)
+    : KSG reads them as dependence at distance zero (1.26 measured; > 1.15 asserted, 3 of its
+    standard errors above the truth) and says so with ``repeated-rows``; auto keeps the distinct
+    rows, reads within 10% and grades "caution". Repeats that are not copies stay silent:
+    rounded values, a label against one measured column, an atom both sides share, integer
+    codes, and the real breast-cancer table (its columns against the label)."""
+    from sklearn.datasets import load_breast_cancer
+
+    from infolens.estimators._trust import repeated_rows
+
+    rng = np.random.default_rng(0)
+    n, rho = 3000, 0.8
+    x = rng.normal(size=(n, 2))
+    y = rho * x + np.sqrt(1 - rho ** 2) * rng.normal(size=(n, 2))
+    truth = -np.log(1 - rho ** 2)
+    idx = np.r_[np.arange(n), rng.integers(0, n, n // 2)]
+    rng.shuffle(idx)
+    xc, yc = x[idx], y[idx]
+    r = estimate_mi(xc, yc, method="ksg", random_state=0, warn=False)
+    f = [w for w in r.flags if w.code == "repeated-rows"]
+    assert len(f) == 1 and f[0].data["repeats"] == len(idx) - len(np.unique(idx))
+    assert r.mi > truth + 0.13  # the trap is real
+    a = estimate_mi(xc, yc, random_state=0, warn=False)
+    assert abs(a.mi - truth) < 0.1 * truth
+    assert a.diagnostics["trust"] == "caution" and a.diagnostics["distinct_rows"] == len(np.unique(idx))
+    assert a.codes().count("repeated-rows") == 1 and a.diagnostics["n"] == len(idx)
+    # no copies, no flag
+    assert not estimate_mi(x, y, method="ksg", random_state=0, warn=False).has_warning("repeated-rows")
+    # repeats that are not copies
+    assert not repeated_rows(np.round(x * 2) / 2, np.round(y * 2) / 2)  # rounded: coarse values coincide
+    lab = (x[:, 0] > 0).astype(int)
+    assert not repeated_rows(np.round(x[:, :1], 2), lab)  # one measured column and a label
+    z = np.where(rng.random(n) < 0.3, 0.0, 1.0)[:, None] * x  # an atom at (0, 0) shared by both sides
+    assert not repeated_rows(z, z[:, ::-1] * 0.5 + 0.1 * (z != 0) * rng.normal(size=(n, 2)))
+    codes = rng.integers(0, 20, size=(n, 2))
+    assert not repeated_rows(codes, codes[:, :1] + rng.integers(0, 2, size=(n, 1)))  # integer codes
+    X, t = load_breast_cancer(return_X_y=True)
+    assert not repeated_rows(X, t)
+    assert not any(repeated_rows(X[:, j], t) for j in range(X.shape[1]))

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .errors import Flag, flag
-from .estimators._trust import serial_flags
+from .estimators._trust import repeated_rows, serial_flags
 from .registry import estimator_class, get_estimator
 from .result import MIResult, check_unit
 from .torch_utils import SMALL_MODEL_THREADS
@@ -80,8 +80,8 @@ def estimate_mi(
         res = est.estimate(x, y)
     if not takes_labels(cls):
         res.warnings = res.warnings + [w for w in label_flags(x, y, cls.name) if w not in res.warnings]
-    if not getattr(cls, "checks_serial", False):  # (auto grades on it and says it itself)
-        res.warnings = res.warnings + [w for w in serial_flags(x, y)]
+    if not getattr(cls, "checks_rows", False):  # (auto grades on them and says them itself)
+        res.warnings = res.warnings + serial_flags(x, y) + repeated_rows(x, y)
     res = res.to_unit(unit)
     if warn:
         res.emit_warnings()

@@ -116,6 +116,9 @@ class Evidence:
     #: the rows are serially correlated in the order given (the ``serial-dependence`` flag of
     #: :func:`infolens.api.serial_flags`), or None
     serial: Any = None
+    #: copied records were found (the ``repeated-rows`` flag of
+    #: :func:`~._trust.repeated_rows`, saying that auto kept the distinct rows), or None
+    repeated: Any = None
     #: rows each candidate ran on (absent: all n rows)
     rows: dict[str, int] = field(default_factory=dict)
     #: how the model check's rows were sized (:func:`~._auto_rules.check_rows_for_power`)
@@ -281,6 +284,14 @@ def _serial(ev: Evidence) -> list[Flag] | None:
     return [ev.serial]
 
 
+def _repeated(ev: Evidence) -> list[Flag] | None:
+    # the value is that of the distinct rows: right when the repeats are copies, not when they
+    # are real draws of a distribution with atoms, which only the user can tell
+    if ev.repeated is None:
+        return None
+    return [ev.repeated]
+
+
 def _weak_check(ev: Evidence) -> list[Flag] | None:
     mc = ev.model_check
     if mc is None or ev.gaussian or not mc.passed or ev.choice != mc.model:
@@ -320,6 +331,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("caution", _small_sample),
     ("caution", _weak_check),
     ("caution", _serial),
+    ("caution", _repeated),
     ("caution", _imprecise),
 )
 

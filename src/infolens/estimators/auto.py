@@ -10,7 +10,14 @@ what and in which role is one table (:data:`~._auto_candidates.CANDIDATES`, a ro
 candidate); the branches below (:mod:`._auto_branches`) iterate it by role and name no
 estimator, so a new candidate is its class (with its ``bias`` tag) and one row.
 
-* Ill-posed questions first (:mod:`._ill_posed`): a canonical pair of the data (or of their
+* Rows first (:mod:`._trust`): rows serially correlated in the order given are said and
+  graded "caution" (every interval assumes independent rows); rows that repeat an earlier
+  row exactly while some column is continuous are copied records (two draws of a continuous
+  variable never coincide), which kNN estimators read as dependence at distance zero: auto
+  keeps the first of each (``diagnostics["distinct_rows"]``), says so (code
+  ``"repeated-rows"``) and grades at most "caution" (repeats that are real draws would
+  change the answer, which only the user can tell).
+* Ill-posed questions next (:mod:`._ill_posed`): a canonical pair of the data (or of their
   normal scores) tighter than n rows resolve (identical columns, a deterministic map) has no
   finite MI to measure: the answer is the ceiling ``log n`` with trust "unreliable" and code
   ``"ill-posed"``, before any candidate runs.
@@ -55,8 +62,8 @@ Trust (:func:`~._auto_evidence.grade`, a table of rules read in order; every ver
 candidate contradicts the choice beyond 3 combined standard errors and 25% with no known
 downward bias; "caution" when the chosen estimate carries warnings of its own, is a lower
 bound, was checked on a sub-block only, or a copula model failed its check or was beaten by
-a neural bound and nothing corroborates the choice, or the dependence is non-Gaussian with
-fewer than ``SMALL_N`` rows; else "ok". Below "ok", ``diagnostics["range"]`` gives a range
+a neural bound and nothing corroborates the choice, the dependence is non-Gaussian with
+fewer than ``SMALL_N`` rows, the rows are serially correlated or carry copied records; else "ok". Below "ok", ``diagnostics["range"]`` gives a range
 the truth may lie in.
 
 Interval (:mod:`._auto_interval`): the chosen candidate's 95% interval, widened by the
@@ -86,7 +93,7 @@ from ._auto_evidence import Candidate, Evidence, grade, truth_range
 from ._auto_interval import auto_interval
 from ._auto_rules import BUDGETS, CHECK_ROWS, MAX_CHECK_ROWS, NEURAL_MIN_N, bias_of
 from ._ill_posed import Deterministic, deterministic_dependence, smooth_map
-from ._trust import normal_scores, serial_flags
+from ._trust import first_rows, normal_scores, repeated_rows, serial_flags
 from .mixed import resolve_side
 
 __all__ = ["AutoMI", "BUDGETS", "NEURAL_MIN_N"]
@@ -118,7 +125,9 @@ class AutoMI(Estimator):
 
     ``diagnostics``: ``candidates`` (each estimate with stderr, interval, seconds, rows,
     warnings and their codes, bias direction, or error), ``rows_used`` (rows of each
-    candidate and of the model check), ``check_sizing`` (the power rule's numbers), ``choice`` (``{"method", "why"}``), ``trust``
+    candidate and of the model check), ``n`` (rows given), ``distinct_rows`` (when copied
+    records were found: the rows it kept, one of each; see "Rows" in the module docstring),
+    ``check_sizing`` (the power rule's numbers), ``choice`` (``{"method", "why"}``), ``trust``
     (``"ok"``, ``"caution"`` or ``"unreliable"``), ``trust_reasons``, ``model_check``, ``interval``
     (what the 95% interval holds beyond the chosen candidate's: ``sampling``, ``model_gap``,
     ``reaches``; module docstring, "Interval") and, below "ok", ``range`` (a range the truth
@@ -127,9 +136,9 @@ class AutoMI(Estimator):
 
     name: ClassVar[str] = "auto"
     takes_labels: ClassVar[bool] = True
-    #: grades on serially correlated rows and says so itself (``estimate_mi`` then does not
-    #: check them again)
-    checks_serial: ClassVar[bool] = True
+    #: checks the rows itself - serial dependence and copied records, on which it grades and
+    #: acts - and says what it found (``estimate_mi`` then does not check them again)
+    checks_rows: ClassVar[bool] = True
     #: estimate_mi runs it with one torch thread unless asked otherwise (its neural candidate
     #: is a small model, which more threads slow down on a busy machine)
     small_torch_model: ClassVar[bool] = True
@@ -185,9 +194,18 @@ class AutoMI(Estimator):
         seed = int(rng.integers(2**31 - 1))
         disc_x, how_x = resolve_side(x, self.discrete_x, "x")
         disc_y, how_y = resolve_side(y, self.discrete_y, "y")
+        serial = next(iter(serial_flags(x, y)), None)
+        repeated = next(iter(repeated_rows(x, y)), None)
+        n_given = len(x)
+        if repeated is not None:  # copied records: the distinct rows, said and graded
+            keep = first_rows(x, y)
+            x, y = x[keep], y[keep]
+            repeated = flag("repeated-rows", f"{repeated}; auto estimated on the {len(keep)} distinct rows (the first of "
+                            "each), which is right for copies but not for repeats that are real draws",
+                            **repeated.data, rows_used=len(keep))
         n = len(x)
         ev = Evidence(n=n, d=0 if (disc_x and disc_y) else x.shape[1] + y.shape[1], unit=self.unit)
-        ev.serial = next(iter(serial_flags(x, y)), None)
+        ev.serial, ev.repeated = serial, repeated
         if disc_x and disc_y:
             ev.choice = run_row(self, ev, row(PLUG_IN), Feeds(x, y, None), seed)
             why = "both variables are discrete: the plug-in estimate with the Miller-Madow correction"
@@ -227,15 +245,16 @@ class AutoMI(Estimator):
                 if r.data.get("interval_says_it"):  # imprecision alone: the interval states it
                     continue
                 warns.append(flag(r.code, f"auto ({level}): {self._as_told(r)}", **r.data))
-        if ev.serial is not None and not any(code_of(w) == "serial-dependence" for w in warns):
-            warns.append(ev.serial)  # (said whether or not it set the grade)
+        for said in (ev.serial, ev.repeated):  # (said whether or not they set the grade)
+            if said is not None and not any(code_of(w) == said.code for w in warns):
+                warns.append(said)
         rng_truth = truth_range(ev, level, ev.h_label)
         rows_used = {k: ev.rows.get(k, n) for k in ev.candidates}
         if ev.model_check is not None:
             rows_used["model_check"] = ev.model_check.rows
         diag: dict[str, Any] = {
             "candidates": self._candidates(ev),
-            "n": n,
+            "n": n_given,
             "rows_used": rows_used,
             "choice": {"method": ev.choice, "why": why},
             "trust": level,
@@ -247,6 +266,8 @@ class AutoMI(Estimator):
                                    if k not in ("critic", "curves", "dispersion")},
             "warnings": warns,
         }
+        if ev.repeated is not None:
+            diag["distinct_rows"] = n
         if ev.h_label is not None:
             diag["h_label"] = ev.h_label
         if ev.fano is not None:
@@ -296,6 +317,6 @@ class AutoMI(Estimator):
             "candidates": self._candidates(ev), "choice": {"method": "none", "why": "ill-posed: " + msg},
             "trust": "unreliable", "trust_reasons": [str(w)], "trust_codes": ["ill-posed"], "discrete_x": False,
             "discrete_y": False, "ceiling": ceiling, "range": [ceiling, math.inf], "ci": (ceiling, math.inf),
-            "warnings": [w] + ([ev.serial] if ev.serial is not None else []),
+            "warnings": [w] + [f for f in (ev.serial, ev.repeated) if f is not None],
         }
         return ceiling, None, diag

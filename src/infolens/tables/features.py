@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import WARNING_CODES, Flag, InputError, InputTypeError, as_flag, code_of, emit
+from ..errors import WARNING_CODES, Flag, InputError, InputTypeError, as_flag, code_of, emit, flag
 from ..estimators.knn_backend import THREAD_MIN_N
 from ..result import NATS_PER_BIT, check_unit
 from ..validation import check_choice, seed_from
@@ -118,6 +118,7 @@ def feature_mi(
     if len(raw[0][1]) != len(target.values):
         raise InputError(f"X and y must have the same number of rows, got {len(raw[0][1])} and {len(target.values)}")
     decl = declared_set(discrete_features, [n for n, _ in raw], "discrete_features")
+    raw, target, copied = drop_copies(raw, y, target, method)
     if method != "auto":
         from ..registry import estimator_class
 
@@ -146,13 +147,52 @@ def feature_mi(
             "correction": correction if n_permutations else None,
             "missing": missing,
             "keep_identifiers": bool(keep_identifiers),
+            "repeated_rows": None if copied is None else dict(copied.data),
             "auto_methods": {**{f"{a} feature, {b} target": m for (a, b), m in AUTO.items()},
                              "discrete feature, discrete target": "plugin-chance"},
         }
     )
     if warn:
+        if copied is not None:
+            emit([copied], where="table", stacklevel=3)
         emit_table_warnings(df)
     return df
+
+
+def drop_copies(raw: list[tuple[str, Any]], y: Any, target: Any, method: str) -> tuple[list[tuple[str, Any]], Any, Flag | None]:
+    """Copied records of the table (:func:`infolens.estimators._trust.repeated_rows` on the
+    whole rows, every column and the target ``y`` as given, text as codes of its values): the ``repeated-rows`` flag, and with ``method="auto"``
+    the table and target on the distinct rows (the first of each), as ``estimate_mi`` with
+    auto does; another method scores the rows as given and the flag says so."""
+    import pandas as pd
+
+    from ..estimators._trust import first_rows, repeated_rows
+
+    def codes(v: Any) -> np.ndarray:  # numbers as they are (NaN hashes alike), anything else as codes
+        a = np.asarray(v)
+        if a.dtype.kind in "iufb":
+            return a.astype(np.float64)
+        ser = pd.Series(list(v) if a.ndim != 1 else a, dtype=object)
+        try:
+            return pd.factorize(ser)[0].astype(np.float64)
+        except TypeError:  # unhashable cells (lists): their text (the column fails on its own row)
+            return pd.factorize(ser.astype(str))[0].astype(np.float64)
+
+    cx = np.column_stack([codes(v) for _, v in raw])
+    cy = codes(y)  # (as given: the prepared target of a continuous y is dequantized)
+    found = repeated_rows(cx, cy)
+    if not found:
+        return raw, target, None
+    f = found[0]
+    if method != "auto":
+        return raw, target, flag("repeated-rows", f"{f}; scored on all rows as given ({method}; method='auto' keeps "
+                                 "the distinct rows)", **f.data)
+    keep = np.zeros(len(cy), dtype=bool)
+    keep[first_rows(cx, cy)] = True
+    raw = [(nm, v[keep] if not hasattr(v, "iloc") else v.iloc[keep]) for nm, v in raw]
+    f = flag("repeated-rows", f"{f}; every column was scored on the {int(keep.sum())} distinct rows (the first of each)",
+             **f.data, rows_used=int(keep.sum()))
+    return raw, target.take(keep), f
 
 
 def scores_frame(scores: list[ColumnScore], unit: str = "nats", correction: str | None = None, tested: bool = False):
