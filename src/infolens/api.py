@@ -13,7 +13,7 @@ from .registry import estimator_class, get_estimator
 from .result import MIResult, check_unit
 from .torch_utils import SMALL_MODEL_THREADS
 from .torch_utils import threads as torch_threads
-from .validation import check_paired_index, is_discrete, to_numpy
+from .validation import check_paired_index, is_discrete, label_patterns, to_numpy
 
 
 def estimate_mi(
@@ -99,7 +99,8 @@ def takes_labels(cls: type) -> bool:
 
 def label_flags(x: Any, y: Any, method: str) -> list[Flag]:
     """A ``labels-as-numbers`` warning for each side that is one column of few integer values
-    (:func:`~infolens.validation.is_discrete`), given to an estimator that treats it as a
+    (:func:`~infolens.validation.is_discrete`), or several whose rows take few integer patterns
+    (:func:`~infolens.validation.label_patterns`, a one-hot encoding), given to an estimator that treats it as a
     continuous number: class codes then get a metric (class 3 near class 4) they do not have."""
     out = []
     for name, a in (("x", x), ("y", y)):
@@ -107,7 +108,18 @@ def label_flags(x: Any, y: Any, method: str) -> list[Flag]:
             arr = to_numpy(a, name)
         except (TypeError, ValueError):
             continue  # labels as strings are refused by the estimator itself
-        if arr.dtype.kind not in "iufb" or arr.ndim > 2 or (arr.ndim == 2 and arr.shape[1] != 1) or len(arr) < 20:
+        if arr.dtype.kind not in "iufb" or arr.ndim > 2 or len(arr) < 20:
+            continue
+        if arr.ndim == 2 and arr.shape[1] > 1:
+            k = label_patterns(arr)
+            if k is not None:
+                out.append(flag(
+                    "labels-as-numbers",
+                    f"the rows of {name} take {k} distinct integer patterns (a one-hot or dummy encoding?), which "
+                    f"are one label's levels, and {method} treats them as continuous numbers (its distances between "
+                    f"patterns mean nothing; kNN estimators read such encodings off); if {name} is a label, pass one "
+                    "column of its levels or use an estimator made for labels",
+                    advice=" (method='auto', 'ross' or 'classifier')", side=name, levels=k))
             continue
         col = arr.reshape(len(arr))
         if is_discrete(col):

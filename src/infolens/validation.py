@@ -332,6 +332,26 @@ def is_discrete(a: np.ndarray) -> bool:
     return all(np.unique(flat[:, j]).size <= limit for j in range(flat.shape[1]))
 
 
+def label_patterns(a: np.ndarray) -> int | None:
+    """For a side of several numeric columns whose values are all integral and whose rows take
+    at most :data:`MAX_DISCRETE_LEVELS` distinct patterns (a one-hot or dummy encoding, a few
+    binary flags): the number of patterns, which is one label's levels (MI with a discrete
+    variable does not depend on how its values are coded). Else None: pixels and counts take
+    many patterns and are numbers with a metric."""
+    arr = np.asarray(a)
+    if arr.ndim != 2 or arr.shape[1] < 2 or arr.dtype.kind not in "iufb" or len(arr) == 0:
+        return None
+    head = arr[:10_000]  # (a cheap first look: most numeric sides fail here)
+    if arr.dtype.kind == "f" and not bool(np.all(np.mod(head, 1) == 0)):
+        return None
+    if len(np.unique(head, axis=0)) > MAX_DISCRETE_LEVELS:
+        return None
+    if arr.dtype.kind == "f" and not bool(np.all(np.mod(arr, 1) == 0)):
+        return None
+    k = len(np.unique(arr, axis=0))
+    return k if k <= MAX_DISCRETE_LEVELS else None
+
+
 def resolve_discrete(a: np.ndarray, declared: bool | str | None, name: str) -> tuple[bool, str]:
     """Apply a declared discreteness (True/False) or detect it ("auto"/None).
 

@@ -194,6 +194,9 @@ class AutoMI(Estimator):
         seed = int(rng.integers(2**31 - 1))
         disc_x, how_x = resolve_side(x, self.discrete_x, "x")
         disc_y, how_y = resolve_side(y, self.discrete_y, "y")
+        # a discrete side of several columns (a one-hot encoding) is one label: its row patterns
+        x = as_labels(x, "x")[:, None] if disc_x and x.shape[1] > 1 else x
+        y = as_labels(y, "y")[:, None] if disc_y and y.shape[1] > 1 else y
         serial = next(iter(serial_flags(x, y)), None)
         repeated = next(iter(repeated_rows(x, y)), None)
         n_given = len(x)

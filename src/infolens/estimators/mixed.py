@@ -37,7 +37,7 @@ from scipy.special import digamma
 from ..errors import InputError, flag
 from ..registry import register
 from ..stats import compare, label_entropy
-from ..validation import as_labels, check_random_state, check_xy, resolve_discrete
+from ..validation import as_labels, check_random_state, check_xy, label_patterns, resolve_discrete
 from . import knn_backend as kb
 from .resampling import convergence_warning, halfsample_stderr
 from .ties import prepare
@@ -219,6 +219,9 @@ def resolve_side(a: np.ndarray, declared: bool | str | None, name: str) -> tuple
             )
         return True, "declared (labels)"
     if declared in (None, "auto") and a.shape[1] > 1:
+        k = label_patterns(a)
+        if k is not None:  # a one-hot / dummy encoding, a few flags: one label of k levels
+            return True, f"detected (several integer columns whose rows take {k} patterns: one label)"
         # several integer columns (pixels, counts) are numbers with a metric, not one label
         return False, "detected (several numeric columns: compared as numbers)"
     return resolve_discrete(a, declared, name)
