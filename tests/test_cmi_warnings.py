@@ -178,3 +178,27 @@ def test_chain_gap_is_ksgs_two_scales_exactly():
     ksg_xz = ksg_mi(x, z, k=k)[0]
     gap = ksg_mi(x, np.hstack([y, z]), k=k)[0] - ksg_xz - fp
     assert gap == pytest.approx(i_eps - ksg_xz, abs=1e-9)
+
+
+def test_cmi_says_copied_records_and_serial_rows_like_estimate_mi():
+    """A Gaussian chain X -> Y -> Z (I(X;Z|Y) = 0) with 40% of its rows copied: the copies
+    sit at distance zero in (x, y, z) and the estimate moves off 0; estimate_cmi says
+    ``repeated-rows``, as estimate_mi does. The same rows in a serially correlated order
+    say ``serial-dependence``; the clean chain says neither."""
+    from scipy.signal import lfilter
+
+    rng = np.random.default_rng(0)
+    n = 2000
+    x = rng.normal(size=n)
+    y = x + rng.normal(size=n)
+    z = y + rng.normal(size=n)
+    clean = estimate_cmi(x, z, y, random_state=0, warn=False)
+    assert not clean.has_warning("repeated-rows") and not clean.has_warning("serial-dependence")
+    idx = np.r_[np.arange(n), rng.integers(0, n, int(0.4 * n))]
+    rng.shuffle(idx)
+    r = estimate_cmi(x[idx], z[idx], y[idx], random_state=0, warn=False)
+    f = [w for w in r.flags if w.code == "repeated-rows"]
+    assert len(f) == 1 and f[0].data["repeats"] == len(idx) - n
+    s = lfilter([1.0], [1.0, -0.95], rng.normal(size=n))
+    assert estimate_cmi(s, s + rng.normal(size=n), rng.normal(size=n), random_state=0,
+                        warn=False).has_warning("serial-dependence")

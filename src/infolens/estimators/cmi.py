@@ -36,6 +36,7 @@ from ..validation import (
 )
 from . import knn_backend as kb
 from .resampling import convergence_warning, halfsample_stderr, subsample_stderr
+from ._trust import repeated_rows, serial_flags
 from .ties import TIES, prepare
 from .knn import KNN_MAX_JOINT_DIM, ksg_mi
 
@@ -123,6 +124,9 @@ def estimate_cmi(
             told_z = True
     rng = check_random_state(random_state)
     warns = list(notes)
+    # the rows as estimate_mi checks them: serially correlated, or copied records of (x, y, z)
+    yz = np.hstack([ya.reshape(len(ya), -1), za.reshape(len(za), -1)]).astype(np.float64)
+    warns += serial_flags(xa, yz) + repeated_rows(xa, yz)
     ci: tuple[float, float] | None = None
     if disc_z:
         cmi, stderr, diag = _stratified(xa, ya, as_labels(za, "z"), k, ties, standardize, n_subsamples, backend, rng, warns)
