@@ -257,3 +257,27 @@ def test_copied_records_of_a_table_are_dropped_by_auto_and_said_by_others():
     assert ksg.attrs["repeated_rows"]["repeats"] == len(idx) - len(X)
     bmi = float(ksg.set_index("feature").loc["bmi", "mi"])
     assert bmi > float(base.set_index("feature").loc["bmi", "mi"]) + 0.05
+
+
+def test_a_leaked_target_is_ill_posed_and_ranked_first():
+    """A column that is the target in other units (2 y + 1) or a smooth function of it
+    (sin 3y) has no finite MI with it: KSG read 6.3 nats for the first with only a "rising"
+    warning. Such a pair takes auto's answer: the ceiling log n, interval to infinity, code
+    ``ill-posed`` - ranked first, where a leak belongs. Real columns keep their KSG values,
+    and no column of the diabetes table is taken for a leak."""
+    from sklearn.datasets import load_diabetes
+
+    rng = np.random.default_rng(0)
+    n = 3000
+    y = rng.normal(size=n)
+    X = pd.DataFrame({"leak": 2 * y + 1, "wave": np.sin(3 * y), "sig": y + rng.normal(size=n),
+                      "noise": rng.normal(size=n)})
+    df = feature_mi(X, y, random_state=0, warn=False).set_index("feature")
+    for c in ("leak", "wave"):
+        assert df.loc[c, "mi"] == pytest.approx(math.log(n)) and math.isinf(df.loc[c, "ci_high"])
+        assert [w.code for w in df.loc[c, "warnings"]] == ["ill-posed"]
+    assert list(df.index[:2]) == ["leak", "wave"]
+    assert df.loc["sig", "method"] == "ksg" and abs(df.loc["sig", "mi"] - 0.5 * math.log(2)) < 0.06
+    d = load_diabetes()
+    t = feature_mi(d.data, d.target, random_state=0, warn=False)
+    assert not any(w.code == "ill-posed" for ws in t["warnings"] for w in ws)
