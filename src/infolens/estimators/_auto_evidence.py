@@ -26,6 +26,7 @@ from ._auto_rules import (
     DISAGREE_FLOOR,
     DISAGREE_RTOL,
     DISAGREE_Z,
+    LABEL_ROWS_OK,
     PRECISION_FLOOR,
     PRECISION_RTOL,
     SMALL_N,
@@ -104,6 +105,8 @@ class Evidence:
     labels: bool = False
     #: that label's entropy (nats), the most any MI with it can be
     h_label: float | None = None
+    #: that label's number of classes
+    classes: int = 0
     #: the answer is a lower bound (labels in too many dimensions for kNN)
     lower_bound: bool = False
     #: the lower bound's 95% interval starts within PRECISION_RTOL of H(label), which bounds
@@ -276,6 +279,17 @@ def _small_sample(ev: Evidence) -> list[Flag] | None:
                  n=ev.n, d=ev.d, reads_low=True)]
 
 
+def _few_per_class(ev: Evidence) -> list[Flag] | None:
+    # a kNN estimate for a label counts neighbours within each class: with few rows per class
+    # those counts are small and the estimate reads low (LABEL_ROWS_OK's measurements)
+    if not ev.labels or not ev.classes or ev.choice != "ross" or ev.n >= LABEL_ROWS_OK * ev.classes:
+        return None
+    return [flag("small-sample", f"{ev.classes} classes in {ev.n} rows, {ev.n / ev.classes:.1f} per class on average: "
+                 f"ross counts neighbours within each class and reads low with fewer than {LABEL_ROWS_OK} per class "
+                 "(5-10% measured at 4-8); more rows per class, or merged classes, make it exact",
+                 classes=ev.classes, n=ev.n, reads_low=True)]
+
+
 def _serial(ev: Evidence) -> list[Flag] | None:
     # every candidate's error assumes independent rows; a time series has fewer effective
     # rows, so the precision "ok" stands on is not shown (the flag says why and how much)
@@ -329,6 +343,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("caution", _rejected_model_left),
     ("caution", _not_gaussian_left),
     ("caution", _small_sample),
+    ("caution", _few_per_class),
     ("caution", _weak_check),
     ("caution", _serial),
     ("caution", _repeated),

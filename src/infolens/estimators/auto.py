@@ -22,7 +22,10 @@ estimator, so a new candidate is its class (with its ``bias`` tag) and one row.
   finite MI to measure: the answer is the ceiling ``log n`` with trust "unreliable" and code
   ``"ill-posed"``, before any candidate runs.
 * Both sides discrete: the plug-in estimate (``binning``, Miller-Madow corrected).
-* One side discrete (labels; a single column of few integer values counts as one): ``ross``
+* One side discrete (labels; a single column of few integer values counts as one, and so,
+  against a continuous side, does one whose integer levels repeat at least
+  ``LABEL_MIN_ROWS`` times on average; several integer columns whose rows take few patterns,
+  a one-hot encoding, are one label): ``ross``
   (kNN for a label) when the continuous side has at most
   :data:`~infolens.estimators.knn.KNN_MAX_JOINT_DIM` dimensions, cross-checked with the
   class-conditional Gaussian copula; above that, two held-out cross-entropy lower bounds on
@@ -63,7 +66,8 @@ candidate contradicts the choice beyond 3 combined standard errors and 25% with 
 downward bias; "caution" when the chosen estimate carries warnings of its own, is a lower
 bound, was checked on a sub-block only, or a copula model failed its check or was beaten by
 a neural bound and nothing corroborates the choice, the dependence is non-Gaussian with
-fewer than ``SMALL_N`` rows, the rows are serially correlated or carry copied records; else "ok". Below "ok", ``diagnostics["range"]`` gives a range
+fewer than ``SMALL_N`` rows, a label has fewer than ``LABEL_ROWS_OK`` rows per class, the rows are
+serially correlated or carry copied records; else "ok". Below "ok", ``diagnostics["range"]`` gives a range
 the truth may lie in.
 
 Interval (:mod:`._auto_interval`): the chosen candidate's 95% interval, widened by the
@@ -91,12 +95,23 @@ from ._auto_branches import continuous, labels, run_row
 from ._auto_candidates import PLUG_IN, Feeds, row
 from ._auto_evidence import Candidate, Evidence, grade, truth_range
 from ._auto_interval import auto_interval
-from ._auto_rules import BUDGETS, CHECK_ROWS, MAX_CHECK_ROWS, NEURAL_MIN_N, bias_of
+from ._auto_rules import BUDGETS, CHECK_ROWS, LABEL_MIN_ROWS, MAX_CHECK_ROWS, NEURAL_MIN_N, bias_of
 from ._ill_posed import Deterministic, deterministic_dependence, smooth_map
 from ._trust import first_rows, normal_scores, repeated_rows, serial_flags
 from .mixed import resolve_side
 
 __all__ = ["AutoMI", "BUDGETS", "NEURAL_MIN_N"]
+
+
+def _many_levels(a: np.ndarray) -> bool:
+    """One integral column whose levels repeat at least :data:`~._auto_rules.LABEL_MIN_ROWS`
+    times on average (the detection's own limit, 32 levels or 5% of n, already passed)."""
+    if a.shape[1] != 1 or len(a) < 2 * LABEL_MIN_ROWS:
+        return False
+    col = a[:, 0]
+    if not np.all(np.mod(col, 1) == 0):
+        return False
+    return len(np.unique(col)) * LABEL_MIN_ROWS <= len(col)
 
 
 @register("default", "automatic")
@@ -194,6 +209,16 @@ class AutoMI(Estimator):
         seed = int(rng.integers(2**31 - 1))
         disc_x, how_x = resolve_side(x, self.discrete_x, "x")
         disc_y, how_y = resolve_side(y, self.discrete_y, "y")
+        n_all = len(x)
+        many_levels = (lambda a: False) if "declared" in how_x + how_y else _many_levels
+        if not disc_x and not disc_y:  # an integer column of many repeated levels is read as a label
+            many_x, many_y = many_levels(x), many_levels(y)
+            if many_x != many_y:  # (one side: both would make a table of levels by levels)
+                disc_x, disc_y = many_x, many_y
+                k = len(np.unique(x if many_x else y))
+                how = (f"detected ({k} integer levels, {n_all / k:.1f} rows each on average: read as a label, which "
+                       "does not assume that neighbouring levels behave alike)")
+                how_x, how_y = (how, how_y) if many_x else (how_x, how)
         # a discrete side of several columns (a one-hot encoding) is one label: its row patterns
         x = as_labels(x, "x")[:, None] if disc_x and x.shape[1] > 1 else x
         y = as_labels(y, "y")[:, None] if disc_y and y.shape[1] > 1 else y
@@ -214,7 +239,8 @@ class AutoMI(Estimator):
             why = "both variables are discrete: the plug-in estimate with the Miller-Madow correction"
         elif disc_x or disc_y:
             xc, lab = (y, x) if disc_x else (x, y)
-            ev.h_label = label_entropy(as_labels(lab, "y" if disc_y else "x"))
+            codes = as_labels(lab, "y" if disc_y else "x")
+            ev.h_label, ev.classes = label_entropy(codes), int(codes.max()) + 1
             why = labels(self, ev, xc, lab, seed)
         else:
             zx, zy = normal_scores(x), normal_scores(y)
