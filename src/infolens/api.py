@@ -81,7 +81,7 @@ def estimate_mi(
     if not takes_labels(cls):
         res.warnings = res.warnings + [w for w in label_flags(x, y, cls.name) if w not in res.warnings]
     if not getattr(cls, "checks_rows", False):  # (auto grades on them and says them itself)
-        res.warnings = res.warnings + serial_flags(x, y) + repeated_rows(x, y)
+        res.warnings = [*res.warnings, *serial_flags(x, y), *repeated_rows(x, y)]
     res = res.to_unit(unit)
     if warn:
         res.emit_warnings()
