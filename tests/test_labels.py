@@ -159,3 +159,39 @@ def test_many_classes_as_integer_codes_are_a_label_and_few_rows_per_class_are_sa
     assert r.diagnostics["trust"] == "caution" and "small-sample" in r.diagnostics["trust_codes"]
     lo, hi = r.diagnostics["range"]
     assert lo <= truth <= hi and r.mi < truth
+
+
+def test_an_identifier_label_is_not_measurable_and_a_mixed_frame_is_one_hot_encoded():
+    """A unique string ID against y read NaN graded "caution" ("non-finite" its only word) and
+    against another label the plug-in read H(y); auto now answers NaN, "unreliable", code
+    ``identifier``, with the range [0, H(ID)], on either branch. A DataFrame mixing a number
+    and a 3-level text column was read as one label of ~n levels (NaN); its text is now
+    one-hot encoded beside the number (code ``converted``; truth by quadrature 1.066), and
+    with 100 levels the error names the chain rule."""
+    import warnings
+
+    from scipy.stats import norm
+
+    rng = np.random.default_rng(0)
+    n = 2000
+    ids = np.array([f"u{i}" for i in rng.permutation(n)])
+    for y in (rng.normal(size=n), rng.integers(0, 3, n).astype(str)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            r = infolens.estimate_mi(ids, y, random_state=0)
+        assert math.isnan(r.mi) and r.diagnostics["trust"] == "unreliable" and r.has_warning("identifier")
+        assert r.diagnostics["range"] == [0.0, pytest.approx(math.log(n))]
+    n = 3000
+    g = rng.normal(size=n)
+    city = rng.choice(["a", "b", "c"], n)
+    y = g + 2 * (city == "a") + 0.5 * rng.normal(size=n)
+    grid = np.linspace(-10, 12, 44001)
+    p = (2 / 3) * norm.pdf(grid, 0, math.sqrt(1.25)) + (1 / 3) * norm.pdf(grid, 2, math.sqrt(1.25))
+    truth = -np.sum(p * np.log(p)) * (grid[1] - grid[0]) - 0.5 * math.log(2 * math.pi * math.e * 0.25)
+    r = infolens.estimate_mi(pd.DataFrame({"g": g, "city": city}), y, random_state=0, warn=False)
+    assert r.has_warning("converted") and abs(r.mi - truth) < 0.15 * truth
+    lo, hi = r.ci
+    assert lo <= truth <= hi or r.diagnostics["trust"] != "ok"
+    many = pd.DataFrame({"g": g, "city": rng.choice([f"c{i}" for i in range(100)], n)})
+    with pytest.raises(infolens.errors.InputError, match="chain rule"):
+        infolens.estimate_mi(many, y)

@@ -19,6 +19,10 @@ from .result import validation_note, validation_notes  # noqa: F401  (the collec
 #: values (or at most 5% of n, whichever is larger) is *detected* as discrete.
 #: Detection is always reported back (diagnostics), never applied silently.
 MAX_DISCRETE_LEVELS = 32
+#: a label with at least this share of distinct values among its rows is an identifier:
+#: with under two rows per level no estimator can tell its MI with anything (the feature
+#: tables leave such a column out; auto answers "not measurable")
+IDENTIFIER_SHARE = 0.5
 
 
 def check_random_state(random_state: Any) -> np.random.Generator:
@@ -96,6 +100,37 @@ def to_numpy(a: Any, name: str) -> np.ndarray:
     return arr
 
 
+def _mixed_frame(a: Any) -> bool:
+    """A pandas DataFrame with both numeric and label (text, categorical) columns."""
+    if not (type(a).__module__.startswith("pandas") and getattr(a, "ndim", 1) == 2 and a.shape[1] > 1):
+        return False
+    text = [str(d) == "category" or getattr(d, "kind", "O") in "OSUV" for d in a.dtypes]
+    return any(text) and not all(text)
+
+
+def _one_hot_text(a: Any, name: str) -> Any:
+    """A frame mixing numbers and labels, for an estimator that takes labels: read as one
+    label, its rows would be nearly all distinct (each number its own level) and its MI not
+    measurable. Its label columns become one-hot columns beside the numbers (MI is the same:
+    the one-hot columns are a one-to-one code of the labels), when they have at most
+    :data:`MAX_DISCRETE_LEVELS` levels together; more would make a kNN space of that many
+    dimensions, and the error says what to do instead."""
+    import pandas as pd
+
+    text = [c for c, d in zip(a.columns, a.dtypes) if str(d) == "category" or getattr(d, "kind", "O") in "OSUV"]
+    levels = sum(int(a[c].nunique(dropna=False)) for c in text)
+    if levels > MAX_DISCRETE_LEVELS:
+        raise InputError(
+            f"{name} mixes numeric columns with label columns {text[:5]} ({levels} levels together): read as one "
+            "label every row would be its own level, and one-hot columns for that many levels are too many "
+            f"dimensions; use the chain rule instead, I({name};y) = I(labels;y) + I(numbers;y | labels): "
+            "estimate_mi on the label columns plus estimate_cmi(numbers, y, z=labels)")
+    out = pd.get_dummies(a, columns=text, dtype=float)
+    validation_note(f"{name}: label columns {text} one-hot encoded ({levels} columns) beside the numeric ones, "
+                    "since the numbers and labels together are not one label (the MI is unchanged)", code="converted")
+    return out
+
+
 def check_array(
     a: Any,
     name: str,
@@ -115,6 +150,8 @@ def check_array(
     back as ``dtype`` (float64 by default), so an int64 result marks a variable that was
     given as labels. Constant columns of a 2-D result are dropped, with a note
     (:func:`validation_notes`); a variable that is constant everywhere is refused."""
+    if categorical and _mixed_frame(a):
+        a = _one_hot_text(a, name)
     if is_categorical(a):
         if not categorical:
             kind = getattr(a, "dtype", None)

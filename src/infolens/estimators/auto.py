@@ -90,7 +90,7 @@ from ..errors import Flag, InputError, as_flag, code_of, flag
 from ..registry import get_estimator, register
 from ..result import Estimator, check_unit
 from ..stats import label_entropy
-from ..validation import as_labels, check_choice, check_random_state, check_xy
+from ..validation import IDENTIFIER_SHARE, as_labels, check_choice, check_random_state, check_xy
 from ._auto_branches import continuous, labels, run_row
 from ._auto_candidates import PLUG_IN, Feeds, row
 from ._auto_evidence import Candidate, Evidence, grade, truth_range
@@ -235,12 +235,19 @@ class AutoMI(Estimator):
         ev = Evidence(n=n, d=0 if (disc_x and disc_y) else x.shape[1] + y.shape[1], unit=self.unit)
         ev.serial, ev.repeated = serial, repeated
         if disc_x and disc_y:
+            for side, a in (("x", x), ("y", y)):
+                codes = as_labels(a, side)
+                if int(codes.max()) + 1 >= IDENTIFIER_SHARE * n:
+                    ev.h_label, ev.classes = label_entropy(codes), int(codes.max()) + 1
+                    return self._identifier(ev, side)
             ev.choice = run_row(self, ev, row(PLUG_IN), Feeds(x, y, None), seed)
             why = "both variables are discrete: the plug-in estimate with the Miller-Madow correction"
         elif disc_x or disc_y:
             xc, lab = (y, x) if disc_x else (x, y)
             codes = as_labels(lab, "y" if disc_y else "x")
             ev.h_label, ev.classes = label_entropy(codes), int(codes.max()) + 1
+            if ev.classes >= IDENTIFIER_SHARE * n:
+                return self._identifier(ev, "y" if disc_y else "x")
             why = labels(self, ev, xc, lab, seed)
         else:
             zx, zy = normal_scores(x), normal_scores(y)
@@ -330,6 +337,23 @@ class AutoMI(Estimator):
     def _candidates(ev: Evidence) -> dict[str, dict[str, Any]]:
         """Every candidate that ran (or failed), with the rows it used."""
         return {k: {**c.summary(), "rows": ev.rows.get(k, ev.n)} for k, c in ev.candidates.items()}
+
+    def _identifier(self, ev: Evidence, side: str) -> tuple[float, float | None, dict[str, Any]]:
+        """A label with under two rows per level: no estimate, a reason and the range."""
+        msg = (f"not measurable: {side} is an identifier, {ev.classes} distinct labels in {ev.n} rows "
+               f"({ev.classes / ev.n:.0%} unique); with under two rows per label no estimator can tell its MI with "
+               "anything from these rows (each label names its own row: a unique key reads the most possible "
+               f"whatever the other side is), so the value is NaN with the range [0, H({side})]; leave it out, or "
+               "group its labels into fewer, larger classes")
+        w = flag("identifier", msg, levels=ev.classes, rows=ev.n)
+        h = ev.h_label if ev.h_label is not None else math.inf
+        diag: dict[str, Any] = {
+            "candidates": {}, "choice": {"method": "none", "why": "identifier: " + msg}, "trust": "unreliable",
+            "trust_reasons": [str(w)], "trust_codes": ["identifier"], "discrete_x": side == "x",
+            "discrete_y": side == "y", "range": [0.0, h], "h_label": h,
+            "warnings": [w] + [f for f in (ev.serial, ev.repeated) if f is not None],
+        }
+        return math.nan, None, diag
 
     def _ill_posed(self, det: Deterministic, ev: Evidence) -> tuple[float, float | None, dict[str, Any]]:
         n, ceiling = ev.n, det.ceiling

@@ -12,14 +12,11 @@ import numpy as np
 
 from ..errors import Flag, InputError, flag
 from ..estimators.knn_backend import n_threads
-from ..validation import encode_labels, is_categorical, is_discrete, to_numpy
+from ..validation import IDENTIFIER_SHARE, encode_labels, is_categorical, is_discrete, to_numpy
 from .convert import to_numeric_column
 
 KINDS = ("continuous", "discrete", "constant")
 
-#: a label column with at least this share of distinct values among its rows is an
-#: identifier: with under two rows per level no estimator can tell its MI with anything
-IDENTIFIER_SHARE = 0.5
 #: a discrete column with fewer rows per level than this is "high-cardinality": its plug-in
 #: MI against a discrete target is mostly chance (docs/tables.md, "High-cardinality columns")
 HIGH_CARD_ROWS_PER_LEVEL = 10
