@@ -321,15 +321,31 @@ def _row_hashes(a: np.ndarray) -> np.ndarray:
     return h
 
 
-def _joint(x: Any, y: Any) -> np.ndarray:
-    xa, ya = np.asarray(x), np.asarray(y)
-    return np.concatenate([xa.reshape(len(xa), -1).astype(np.float64), ya.reshape(len(ya), -1).astype(np.float64)],
-                          axis=1)
+#: rows hashed at a time (the joint float64 block of a 10-column side is 20 MB): a memory-mapped
+#: input of 10^7 rows is never copied whole
+HASH_BLOCK = 1 << 18
+
+
+def _blocks(x: np.ndarray, y: np.ndarray) -> Any:
+    """``(start, joint float64 block)`` over the rows of ``x`` and ``y``, side by side."""
+    n = len(x)
+    for s in range(0, n, HASH_BLOCK):
+        e = min(n, s + HASH_BLOCK)
+        yield s, np.concatenate([np.asarray(x[s:e], dtype=np.float64).reshape(e - s, -1),
+                                 np.asarray(y[s:e], dtype=np.float64).reshape(e - s, -1)], axis=1)
+
+
+def _hashes(x: np.ndarray, y: np.ndarray, drop: int | None = None) -> np.ndarray:
+    """Row hashes of the joint ``(x, y)`` rows (without column ``drop``), block by block."""
+    h = np.empty(len(x), dtype=np.uint64)
+    for s, block in _blocks(x, y):
+        h[s:s + len(block)] = _row_hashes(block if drop is None else np.delete(block, drop, axis=1))
+    return h
 
 
 def first_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Indices, in the order given, of the first occurrence of every distinct (x, y) row."""
-    _, first = np.unique(_row_hashes(_joint(x, y)), return_index=True)
+    _, first = np.unique(_hashes(x, y), return_index=True)
     return np.sort(first)
 
 
@@ -355,24 +371,29 @@ def repeated_rows(x: Any, y: Any) -> list[Flag]:
     and one measured column kept to few decimals) fail the whole-row test; a few atoms of the
     distribution (a (0, 0) both sides take together) fail the count."""
     try:
-        joint = _joint(to_numpy(x, "x"), to_numpy(y, "y"))
+        xa, ya = to_numpy(x, "x"), to_numpy(y, "y")
     except (TypeError, ValueError):
         return []
-    n = len(joint)
-    if n < 2 * REPEAT_MIN_DISTINCT:
+    n = len(xa)
+    if n < 2 * REPEAT_MIN_DISTINCT or len(ya) != n or xa.dtype.kind not in "iufb" or ya.dtype.kind not in "iufb":
         return []
-    h = _row_hashes(joint)
-    _, m = np.unique(h, return_counts=True)
+    _, m = np.unique(_hashes(xa, ya), return_counts=True)
     repeats, distinct = int((m - 1).sum()), int((m > 1).sum())
     if repeats < max(REPEAT_MIN_SHARE * n, REPEAT_MIN_DISTINCT) or distinct < REPEAT_MIN_DISTINCT:
         return []
-    fin = np.isfinite(joint)
-    if not (joint[fin] != np.round(joint[fin])).any():
+    fractional = False
+    for _s, block in _blocks(xa, ya):
+        fin = block[np.isfinite(block)]
+        if (fin != np.round(fin)).any():
+            fractional = True
+            break
+    if not fractional:
         return []  # integer-valued everywhere: codes, counts, labels
     pairs = int((m * (m - 1) // 2).sum())
     agreement = 1.0
-    for j in range(min(joint.shape[1], WHOLE_ROW_COLS)):
-        agreement = min(agreement, pairs / max(_equal_pairs(_row_hashes(np.delete(joint, j, axis=1))), 1))
+    d = xa.reshape(n, -1).shape[1] + ya.reshape(n, -1).shape[1]
+    for j in range(min(d, WHOLE_ROW_COLS)):
+        agreement = min(agreement, pairs / max(_equal_pairs(_hashes(xa, ya, drop=j)), 1))
         if agreement < WHOLE_ROW_AGREEMENT:
             return []  # values of coarse columns coincide, not whole rows
     return [flag(
