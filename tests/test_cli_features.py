@@ -46,3 +46,28 @@ def test_features_command_errors_are_one_line(tmp_path, capsys):
     assert main(["features", str(tmp_path / "data.csv"), "--target", "nope", "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert "--target: no column 'nope'" in err and len(err.strip().splitlines()) == 1
+
+
+def test_features_command_says_copied_records_and_draws_a_leak_without_numpy_warnings(tmp_path, capsys):
+    """A table with 300 copied records and a leaked target (the target in other units): the
+    console says the copies once, as the table's own warning, and that every column was
+    scored on the distinct rows; the report says it too; the leak's open interval is drawn
+    as text, not as an error bar to infinity (which made matplotlib overflow)."""
+    import warnings
+
+    rng = np.random.default_rng(0)
+    n = 1500
+    y = rng.normal(size=n)
+    df = pd.DataFrame({"leak_eur": 0.9 * y + 3, "sig": y + rng.normal(size=n), "noise": rng.normal(size=n),
+                       "target": y})
+    df = pd.concat([df, df.sample(300, random_state=1)]).reset_index(drop=True)
+    df.to_csv(tmp_path / "t.csv", index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        rc = main(["features", str(tmp_path / "t.csv"), "--target", "target", "--out", str(tmp_path / "o"),
+                   "--permutations", "0"])
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert "(table)" in out and "300 of 1800 rows" in out and "scored on the 1500 distinct rows" in out
+    assert out.splitlines()[1].split()[0] == "leak_eur" and "ill-posed" in out.splitlines()[1]
+    assert "Copied records: 300 of 1800 rows" in (tmp_path / "o" / "report.html").read_text()

@@ -208,6 +208,9 @@ def console_lines(table, top: int, alpha: float | None) -> list[str]:
             why = next((str(w) for w in r["warnings"] if getattr(w, "code", "") in _REASON_CODES), r["excluded"])
             lines.append(f"  {r['feature']!s:<{width}}  {why}")
     notes = [(str(r["feature"]), str(w)) for r in ranked.to_dict(orient="records") for w in r["warnings"]]
+    copied = table.attrs.get("repeated_rows")
+    if copied:  # the table's own warning: copied records, found once for all columns
+        notes.insert(0, ("(table)", copied["message"]))
     if notes:
         lines.append("")
         lines.append("Warnings:")
@@ -246,6 +249,9 @@ def write_outputs(table, args: argparse.Namespace, out: Path, target: str, n_row
             else ""
         )
     )
+    copied = table.attrs.get("repeated_rows")
+    if copied:
+        rep.add_text(f"Copied records: {copied['message']}.")
     rep.add_figure(fig, caption="MI per feature with its 95% interval" + (" (dark: informative at the level)" if tested else ""))
     shown = ranked[["feature", "mi", "stderr", "ci_low", "ci_high", "p_adjusted", "kind", "method", "n", "warnings"]]
     # the warnings column is prose: read left-aligned (the report's tables right-align numbers)

@@ -147,7 +147,7 @@ def feature_mi(
             "correction": correction if n_permutations else None,
             "missing": missing,
             "keep_identifiers": bool(keep_identifiers),
-            "repeated_rows": None if copied is None else dict(copied.data),
+            "repeated_rows": None if copied is None else {**copied.data, "message": str(copied)},
             "auto_methods": {**{f"{a} feature, {b} target": m for (a, b), m in AUTO.items()},
                              "discrete feature, discrete target": "plugin-chance"},
         }

@@ -30,11 +30,15 @@ def feature_mi_figure(table: Any, top: int = 30, alpha: float = 0.05, ax: Any = 
     mi = rows["mi"].to_numpy(dtype=float)
     lo = rows["ci_low"].to_numpy(dtype=float)
     hi = rows["ci_high"].to_numpy(dtype=float)
-    err = np.vstack([np.nan_to_num(mi - lo), np.nan_to_num(hi - mi)])
+    open_top = np.isinf(hi)  # an ill-posed pair (a leak): its interval runs to infinity
+    err = np.vstack([np.nan_to_num(mi - lo), np.where(open_top, 0.0, np.nan_to_num(hi - mi))])
     p = rows["p_adjusted"].to_numpy(dtype=float)
     tested = np.isfinite(p)
     colors = np.where(tested & (p < alpha), "#1f5f8b", np.where(tested, "#9ecae1", "#4a90c0"))
     ax.barh(y, mi, xerr=err, color=colors, ecolor="#444444", capsize=2, height=0.7)
+    for yi, m in zip(y[open_top], mi[open_top]):
+        ax.annotate("interval to infinity (not measurable) ", (m, yi), ha="right", va="center", fontsize=7,
+                    color="white")
     ax.set_yticks(y, [str(f) for f in rows["feature"]], fontsize=8)
     ax.axvline(0.0, color="black", linewidth=0.8)
     unit = table.attrs.get("unit", "nats")
