@@ -185,8 +185,8 @@ def drop_copies(raw: list[tuple[str, Any]], y: Any, target: Any, method: str) ->
         return raw, target, None
     f = found[0]
     if method != "auto":
-        return raw, target, flag("repeated-rows", f"{f}; scored on all rows as given ({method}; method='auto' keeps "
-                                 "the distinct rows)", **f.data)
+        return raw, target, flag("repeated-rows", f"{f}; scored on all rows as given ({method})",
+                                 advice="; method='auto' keeps the distinct rows", **f.data)
     keep = np.zeros(len(cy), dtype=bool)
     keep[first_rows(cx, cy)] = True
     raw = [(nm, v[keep] if not hasattr(v, "iloc") else v.iloc[keep]) for nm, v in raw]
