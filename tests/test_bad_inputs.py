@@ -504,3 +504,21 @@ def test_case_count():
     n = len(ESTIMATOR_CASES) + len(CLI_FILE_CASES) + len(CONFIG_CASES) + len(AUDIT_CASES) + len(DATA_CASES)
     assert n >= 60 and min(map(len, (ESTIMATOR_CASES, CLI_FILE_CASES, CONFIG_CASES, AUDIT_CASES, DATA_CASES))) >= 10
 
+
+
+def test_auto_with_more_columns_than_rows_says_to_reduce_them_and_tiny_samples_are_not_called_discrete():
+    """2000 columns for 100 rows: every candidate of auto failed or did not apply, and auto
+    crashed with "max() arg is an empty sequence"; now an InputError names the columns and the
+    fix. Twelve continuous rows were called "discrete-valued" (one row alone is 8% of 12, above
+    the 5% tie share) although no value repeats."""
+    import infolens
+    from infolens.errors import InputError
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((100, 2000))
+    y = x[:, :1] + 0.5 * rng.standard_normal((100, 1))
+    with pytest.raises(InputError, match="2001 columns together for 100 rows.*reduce the columns"):
+        infolens.estimate_mi(x, y, random_state=0)
+    x = rng.standard_normal((12, 2))
+    r = infolens.estimate_mi(x, 0.8 * x + 0.6 * rng.standard_normal((12, 2)), random_state=0, warn=False)
+    assert not r.has_warning("discrete-values") and r.diagnostics["trust"] != "ok"

@@ -247,6 +247,8 @@ def highest_low_reader(auto: AutoMI, ev: Evidence, feeds: Feeds, seed: int, intr
     ev.explained = {heavy_name}
     ev.highest_low_reader = True
     low = [k for k, c in ev.ran.items() if c.bias in LOW_BIASES]
+    if not low:  # nothing ran (more columns than rows: every candidate failed or does not apply)
+        return f"{intro}; no candidate could run"
     best = max(low, key=lambda k: ev.ran[k].mi)
     ev.choice = best
     for r in rows(UNBIASED):

@@ -191,6 +191,8 @@ def tie_warning(x: np.ndarray, y: np.ndarray) -> Flag | None:
     for name, a in (("x", x), ("y", y)):
         for j in range(a.shape[1]):
             _, counts = np.unique(a[:, j], return_counts=True)
+            if counts.max() < 2:
+                continue  # no value repeats (at n < 20 one row alone is above the share)
             share = counts.max() / len(a)
             if share > worst:
                 worst, where = share, f"{name} column {j}"

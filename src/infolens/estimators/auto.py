@@ -258,8 +258,11 @@ class AutoMI(Estimator):
             if ev.ill_posed is not None:
                 return self._ill_posed(ev.ill_posed, ev)
         if ev.choice not in ev.ran:
+            wide = (f"x and y have {x.shape[1] + y.shape[1]} columns together for {n} rows, more than the rows can "
+                    "resolve: reduce the columns (principal components, a feature selection such as "
+                    "infolens.select_features) or use more rows; " if x.shape[1] + y.shape[1] >= n else "")
             raise InputError(
-                "method='auto' found no estimator that works on these data: "
+                f"method='auto' found no estimator that works on these data: {wide}"
                 + "; ".join(f"{k}: {c.error}" for k, c in ev.candidates.items())
             )
         chosen = ev.chosen.result
