@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import Flag, flag
 from ..estimators.ties import prepare
 from ..registry import estimator_class, get_estimator
 from ..result import MIResult
@@ -90,6 +91,9 @@ def estimate_pair(a: Column, b: Column, method: str, params: dict[str, Any], see
     for n in reversed(notes):
         if n not in res.warnings:
             res.warnings.insert(0, n)
+    if name == "auto" and method == "auto":  # (a pair auto answered as ill-posed: two 1-D columns)
+        res.warnings = [flag(w.code, str(w).replace("x column 0 and y column 0", "the two columns"), **w.data)
+                        if isinstance(w, Flag) and w.code == "ill-posed" else w for w in res.warnings]
     return res
 
 
