@@ -11,9 +11,9 @@ candidate); the branches below (:mod:`._auto_branches`) iterate it by role and n
 estimator, so a new candidate is its class (with its ``bias`` tag) and one row.
 
 * Rows first (:mod:`._trust`): rows serially correlated in the order given are said and
-  graded "caution" (every interval assumes independent rows); rows that repeat an earlier
-  row exactly while some column is continuous are copied records (two draws of a continuous
-  variable never coincide), which kNN estimators read as dependence at distance zero: auto
+  graded "caution" (every interval assumes independent rows); whole rows that repeat an
+  earlier row exactly while some column takes non-integer values are copied records
+  (:func:`~._trust.repeated_rows`), which kNN estimators read as dependence at distance zero: auto
   keeps the first of each (``diagnostics["distinct_rows"]``), says so (code
   ``"repeated-rows"``) and grades at most "caution" (repeats that are real draws would
   change the answer, which only the user can tell).
@@ -204,33 +204,45 @@ class AutoMI(Estimator):
             return
         ev.candidates[label] = Candidate(label, method, tag, time.perf_counter() - t0, result=res)
 
-    def _estimate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float | None, dict[str, Any]]:
-        rng = check_random_state(self.random_state)
-        seed = int(rng.integers(2**31 - 1))
+    def _sides(self, x: np.ndarray, y: np.ndarray) -> tuple[tuple[np.ndarray, bool, str], tuple[np.ndarray, bool, str]]:
+        """``(side, discrete, how)`` of x and y: declared, detected (:func:`.mixed.resolve_side`),
+        or, against a continuous side, one integer column of many repeated levels read as a
+        label; a discrete side of several columns (a one-hot encoding) becomes the codes of its
+        row patterns."""
         disc_x, how_x = resolve_side(x, self.discrete_x, "x")
         disc_y, how_y = resolve_side(y, self.discrete_y, "y")
-        n_all = len(x)
-        many_levels = (lambda a: False) if "declared" in how_x + how_y else _many_levels
-        if not disc_x and not disc_y:  # an integer column of many repeated levels is read as a label
-            many_x, many_y = many_levels(x), many_levels(y)
+        if not disc_x and not disc_y and "declared" not in how_x + how_y:
+            many_x, many_y = _many_levels(x), _many_levels(y)
             if many_x != many_y:  # (one side: both would make a table of levels by levels)
                 disc_x, disc_y = many_x, many_y
                 k = len(np.unique(x if many_x else y))
-                how = (f"detected ({k} integer levels, {n_all / k:.1f} rows each on average: read as a label, which "
-                       "does not assume that neighbouring levels behave alike)")
+                how = (f"detected ({k} integer levels, {len(x) / k:.1f} rows each on average: read as a label, "
+                       "which does not assume that neighbouring levels behave alike)")
                 how_x, how_y = (how, how_y) if many_x else (how_x, how)
-        # a discrete side of several columns (a one-hot encoding) is one label: its row patterns
         x = as_labels(x, "x")[:, None] if disc_x and x.shape[1] > 1 else x
         y = as_labels(y, "y")[:, None] if disc_y and y.shape[1] > 1 else y
+        return (x, disc_x, how_x), (y, disc_y, how_y)
+
+    @staticmethod
+    def _rows(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, Flag | None, Flag | None]:
+        """The row checks (module docstring, "Rows first"): ``(x, y, serial, repeated)``, with
+        copied records reduced to the first of each."""
         serial = next(iter(serial_flags(x, y)), None)
         repeated = next(iter(repeated_rows(x, y)), None)
-        n_given = len(x)
-        if repeated is not None:  # copied records: the distinct rows, said and graded
+        if repeated is not None:
             keep = first_rows(x, y)
             x, y = x[keep], y[keep]
-            repeated = flag("repeated-rows", f"{repeated}; auto estimated on the {len(keep)} distinct rows (the first of "
-                            "each), which is right for copies but not for repeats that are real draws",
+            repeated = flag("repeated-rows", f"{repeated}; auto estimated on the {len(keep)} distinct rows (the first "
+                            "of each), which is right for copies but not for repeats that are real draws",
                             **repeated.data, rows_used=len(keep))
+        return x, y, serial, repeated
+
+    def _estimate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float | None, dict[str, Any]]:
+        rng = check_random_state(self.random_state)
+        seed = int(rng.integers(2**31 - 1))
+        (x, disc_x, how_x), (y, disc_y, how_y) = self._sides(x, y)
+        x, y, serial, repeated = self._rows(x, y)
+        n_given = int(repeated.data["n"]) if repeated is not None else len(x)  # (rows before the copies left)
         n = len(x)
         ev = Evidence(n=n, d=0 if (disc_x and disc_y) else x.shape[1] + y.shape[1], unit=self.unit)
         ev.serial, ev.repeated = serial, repeated
