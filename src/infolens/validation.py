@@ -100,15 +100,20 @@ def to_numpy(a: Any, name: str) -> np.ndarray:
     return arr
 
 
-def _mixed_frame(a: Any) -> bool:
-    """A pandas DataFrame with both numeric and label (text, categorical) columns."""
+def _label_dtype(d: Any) -> bool:
+    """A pandas/NumPy dtype of labels: categorical, or text, bytes and other objects."""
+    return str(d) == "category" or getattr(d, "kind", "O") in "OSUV"
+
+
+def _label_columns(a: Any) -> list[Any] | None:
+    """The label columns of a pandas DataFrame that mixes them with numeric ones; else None."""
     if not (type(a).__module__.startswith("pandas") and getattr(a, "ndim", 1) == 2 and a.shape[1] > 1):
-        return False
-    text = [str(d) == "category" or getattr(d, "kind", "O") in "OSUV" for d in a.dtypes]
-    return any(text) and not all(text)
+        return None
+    text = [c for c, d in zip(a.columns, a.dtypes) if _label_dtype(d)]
+    return text if 0 < len(text) < a.shape[1] else None
 
 
-def _one_hot_text(a: Any, name: str) -> Any:
+def _one_hot_text(a: Any, text: list[Any], name: str) -> Any:
     """A frame mixing numbers and labels, for an estimator that takes labels: read as one
     label, its rows would be nearly all distinct (each number its own level) and its MI not
     measurable. Its label columns become one-hot columns beside the numbers (MI is the same:
@@ -117,7 +122,6 @@ def _one_hot_text(a: Any, name: str) -> Any:
     dimensions, and the error says what to do instead."""
     import pandas as pd
 
-    text = [c for c, d in zip(a.columns, a.dtypes) if str(d) == "category" or getattr(d, "kind", "O") in "OSUV"]
     levels = sum(int(a[c].nunique(dropna=False)) for c in text)
     if levels > MAX_DISCRETE_LEVELS:
         raise InputError(
@@ -150,8 +154,9 @@ def check_array(
     back as ``dtype`` (float64 by default), so an int64 result marks a variable that was
     given as labels. Constant columns of a 2-D result are dropped, with a note
     (:func:`validation_notes`); a variable that is constant everywhere is refused."""
-    if categorical and _mixed_frame(a):
-        a = _one_hot_text(a, name)
+    text = _label_columns(a) if categorical else None
+    if text is not None:
+        a = _one_hot_text(a, text, name)
     if is_categorical(a):
         if not categorical:
             kind = getattr(a, "dtype", None)
@@ -306,7 +311,7 @@ def is_categorical(a: Any) -> bool:
         return False
     if mod.startswith("pandas"):
         dtypes = list(a.dtypes) if hasattr(a, "dtypes") and not hasattr(a, "cat") and a.ndim == 2 else [a.dtype]
-        return any(str(d) == "category" or getattr(d, "kind", "O") in "OSUV" for d in dtypes)
+        return any(_label_dtype(d) for d in dtypes)
     dtype = getattr(a, "dtype", None)
     if dtype is None:
         try:

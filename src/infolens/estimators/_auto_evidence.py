@@ -117,7 +117,7 @@ class Evidence:
     #: Fano's lower bound on the MI with a label (a :class:`~._fano.FanoBound`), when computed
     fano: Any = None
     #: the rows are serially correlated in the order given (the ``serial-dependence`` flag of
-    #: :func:`infolens.api.serial_flags`), or None
+    #: :func:`~._trust.serial_flags`), or None
     serial: Any = None
     #: copied records were found (the ``repeated-rows`` flag of
     #: :func:`~._trust.repeated_rows`, saying that auto kept the distinct rows), or None
@@ -128,6 +128,11 @@ class Evidence:
     sizing: dict[str, Any] = field(default_factory=dict)
 
     # --- views ---
+    @property
+    def row_flags(self) -> list[Flag]:
+        """What the row checks found (serial order, copied records), said whatever the grade."""
+        return [f for f in (self.serial, self.repeated) if f is not None]
+
     @property
     def ran(self) -> dict[str, Candidate]:
         return {k: c for k, c in self.candidates.items() if c.ok}

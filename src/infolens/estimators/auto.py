@@ -211,7 +211,8 @@ class AutoMI(Estimator):
         row patterns."""
         disc_x, how_x = resolve_side(x, self.discrete_x, "x")
         disc_y, how_y = resolve_side(y, self.discrete_y, "y")
-        if not disc_x and not disc_y and "declared" not in how_x + how_y:
+        undeclared = self.discrete_x in (None, "auto") and self.discrete_y in (None, "auto")
+        if not disc_x and not disc_y and undeclared:
             many_x, many_y = _many_levels(x), _many_levels(y)
             if many_x != many_y:  # (one side: both would make a table of levels by levels)
                 disc_x, disc_y = many_x, many_y
@@ -296,8 +297,8 @@ class AutoMI(Estimator):
                 if r.data.get("interval_says_it"):  # imprecision alone: the interval states it
                     continue
                 warns.append(flag(r.code, f"auto ({level}): {self._as_told(r)}", **r.data))
-        for said in (ev.serial, ev.repeated):  # (said whether or not they set the grade)
-            if said is not None and not any(code_of(w) == said.code for w in warns):
+        for said in ev.row_flags:  # (said whether or not they set the grade)
+            if not any(code_of(w) == said.code for w in warns):
                 warns.append(said)
         rng_truth = truth_range(ev, level, ev.h_label)
         rows_used = {k: ev.rows.get(k, n) for k in ev.candidates}
@@ -366,7 +367,7 @@ class AutoMI(Estimator):
             "candidates": {}, "choice": {"method": "none", "why": "identifier: " + msg}, "trust": "unreliable",
             "trust_reasons": [str(w)], "trust_codes": ["identifier"], "discrete_x": side == "x",
             "discrete_y": side == "y", "range": [0.0, h], "h_label": h,
-            "warnings": [w] + [f for f in (ev.serial, ev.repeated) if f is not None],
+            "warnings": [w, *ev.row_flags],
         }
         return math.nan, None, diag
 
@@ -385,6 +386,6 @@ class AutoMI(Estimator):
             "candidates": self._candidates(ev), "choice": {"method": "none", "why": "ill-posed: " + msg},
             "trust": "unreliable", "trust_reasons": [str(w)], "trust_codes": ["ill-posed"], "discrete_x": False,
             "discrete_y": False, "ceiling": ceiling, "range": [ceiling, math.inf], "ci": (ceiling, math.inf),
-            "warnings": [w] + [f for f in (ev.serial, ev.repeated) if f is not None],
+            "warnings": [w, *ev.row_flags],
         }
         return ceiling, None, diag

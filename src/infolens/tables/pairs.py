@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import Flag, flag
+from ..estimators._ill_posed import deterministic_dependence, smooth_map
+from ..estimators._trust import normal_scores
 from ..estimators.ties import prepare
 from ..registry import estimator_class, get_estimator
 from ..result import MIResult
@@ -43,9 +45,6 @@ SCREEN_ROWS = 20_000
 def ill_posed_pair(x: np.ndarray, y: np.ndarray) -> bool:
     """Whether one continuous column is (nearly) a function of the other beyond what the rows
     resolve: auto's first tests (:mod:`infolens.estimators._ill_posed`, O(n log n))."""
-    from ..estimators._ill_posed import deterministic_dependence, smooth_map
-    from ..estimators._trust import normal_scores
-
     x2, y2 = np.asarray(x, dtype=float).reshape(len(x), -1), np.asarray(y, dtype=float).reshape(len(y), -1)
 
     def found(a: np.ndarray, b: np.ndarray) -> bool:
