@@ -359,15 +359,16 @@ def encode_labels(a: Any, name: str) -> np.ndarray:
     return joint.reshape(-1).astype(np.int64)
 
 
+def is_integral(a: np.ndarray) -> bool:
+    """True when every value is an integer (integer and boolean dtypes, or whole floats)."""
+    return a.dtype.kind in "iub" or bool(np.all(np.mod(a, 1) == 0))
+
+
 def is_discrete(a: np.ndarray) -> bool:
     """True when every value is integral and there are few distinct values
     (at most ``max(MAX_DISCRETE_LEVELS, 5% of n)`` per column)."""
     arr = np.asarray(a)
-    if arr.dtype.kind in "iu":
-        ints = True
-    else:
-        ints = bool(np.all(np.mod(arr, 1) == 0))
-    if not ints:
+    if not is_integral(arr):
         return False
     flat = arr.reshape(len(arr), -1)
     limit = max(MAX_DISCRETE_LEVELS, int(0.05 * len(arr)))
@@ -384,11 +385,7 @@ def label_patterns(a: np.ndarray) -> int | None:
     if arr.ndim != 2 or arr.shape[1] < 2 or arr.dtype.kind not in "iufb" or len(arr) == 0:
         return None
     head = arr[:10_000]  # (a cheap first look: most numeric sides fail here)
-    if arr.dtype.kind == "f" and not bool(np.all(np.mod(head, 1) == 0)):
-        return None
-    if len(np.unique(head, axis=0)) > MAX_DISCRETE_LEVELS:
-        return None
-    if arr.dtype.kind == "f" and not bool(np.all(np.mod(arr, 1) == 0)):
+    if not is_integral(head) or len(np.unique(head, axis=0)) > MAX_DISCRETE_LEVELS or not is_integral(arr):
         return None
     k = len(np.unique(arr, axis=0))
     return k if k <= MAX_DISCRETE_LEVELS else None

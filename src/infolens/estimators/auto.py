@@ -90,7 +90,7 @@ from ..errors import Flag, InputError, as_flag, code_of, flag
 from ..registry import get_estimator, register
 from ..result import Estimator, check_unit
 from ..stats import label_entropy
-from ..validation import IDENTIFIER_SHARE, as_labels, check_choice, check_random_state, check_xy
+from ..validation import IDENTIFIER_SHARE, as_labels, check_choice, check_random_state, check_xy, is_integral
 from ._auto_branches import continuous, labels, run_row
 from ._auto_candidates import PLUG_IN, Feeds, row
 from ._auto_evidence import Candidate, Evidence, grade, truth_range
@@ -109,9 +109,7 @@ def _many_levels(a: np.ndarray) -> bool:
     if a.shape[1] != 1 or len(a) < 2 * LABEL_MIN_ROWS:
         return False
     col = a[:, 0]
-    if not np.all(np.mod(col, 1) == 0):
-        return False
-    return len(np.unique(col)) * LABEL_MIN_ROWS <= len(col)
+    return is_integral(col) and len(np.unique(col)) * LABEL_MIN_ROWS <= len(col)
 
 
 @register("default", "automatic")
