@@ -281,3 +281,67 @@ def test_a_leaked_target_is_ill_posed_and_ranked_first():
     d = load_diabetes()
     t = feature_mi(d.data, d.target, random_state=0, warn=False)
     assert not any(w.code == "ill-posed" for ws in t["warnings"] for w in ws)
+
+
+def test_numbers_written_for_people_read_as_the_numbers_they_hold():
+    n = 1500
+    rng = np.random.default_rng(21)
+    y = binary(n, 22)
+    x = y + rng.normal(size=n)
+    na = rng.random(n) < 0.1
+    refused = rng.random(n) < 0.2
+    pct = np.round(50 + 10 * x, 1)
+    money = np.round(1000 * np.exp(x), 2)
+    plain = np.round(x, 3)
+    text = pd.DataFrame({
+        "pct": [f"{v:.1f}%" for v in pct],
+        "money": [f"-${-v:,.2f}" if v < 0 else f"${v:,.2f}" for v in money],
+        "na": np.where(na, "N/A", [f"{v:.3f}" for v in plain]),
+        "refused": np.where(refused, np.where(rng.random(n) < 0.5, "refused", "dk"), [f"{v:.3f}" for v in plain]),
+    })
+    numbers = pd.DataFrame({"pct": pct, "money": money, "na": np.where(na, np.nan, plain),
+                            "refused": np.where(refused, np.nan, plain)})
+    with pytest.warns(DataWarning, match="read as numbers"):
+        got = feature_mi(text, y, random_state=0).set_index("feature")
+    want = feature_mi(numbers, y, random_state=0, warn=False).set_index("feature")
+    for c in numbers.columns:  # the same numbers, the same rows: the same estimate to the last digit
+        assert got.loc[c, "kind"] == "continuous" and got.loc[c, "n"] == want.loc[c, "n"]
+        assert got.loc[c, "mi"] == pytest.approx(want.loc[c, "mi"], abs=1e-12)
+    notes = " ".join(str(w) for w in got.loc["refused", "warnings"])
+    assert "'refused'" in notes and "'dk'" in notes  # the codes read as missing are named
+    assert "'N/A'" in " ".join(str(w) for w in got.loc["na", "warnings"])
+    # a few integer levels beside a text level are levels too ("3+"), not numbers with a code
+    kids = np.minimum(rng.poisson(1.2, n), 3)
+    lab = feature_mi(pd.DataFrame({"kids": np.where(kids == 3, "3+", kids.astype(str))}), y, random_state=0, warn=False)
+    assert lab.iloc[0]["kind"] == "discrete" and lab.iloc[0]["n"] == n
+
+
+def test_a_missing_value_code_is_named_and_a_real_atom_is_not():
+    n = 2000
+    rng = np.random.default_rng(23)
+    y = binary(n, 24)
+    x = y + rng.normal(size=n)
+    coded = np.where(rng.random(n) < 0.15, -999.0, x)
+    amount = np.where(rng.random(n) < 0.3, 0.0, np.exp(x))  # zeros of an amount: a real atom next to its neighbours
+    with pytest.warns(DataWarning, match="the value -999 holds"):
+        df = feature_mi(pd.DataFrame({"coded": coded, "amount": amount}), y, random_state=0).set_index("feature")
+    assert "missing-code" in [w.code for w in df.loc["coded", "warnings"]]
+    assert "missing-code" not in [w.code for w in df.loc["amount", "warnings"]]
+    from infolens import estimate_cmi, estimate_mi
+
+    r = estimate_mi(coded, x + rng.normal(size=n), method="ksg", warn=False)
+    assert [w.data["value"] for w in r.warnings if w.code == "missing-code"] == [-999.0]
+    c = estimate_cmi(rng.normal(size=n), rng.normal(size=n), coded, warn=False)
+    assert any(w.code == "missing-code" and "z column 0" in w for w in c.warnings)
+    assert not any(w.code == "missing-code" for w in estimate_mi(amount, x, method="ksg", warn=False).warnings)
+
+
+def test_tables_refuse_rows_paired_by_position_when_pandas_would_pair_by_label():
+    n = 300
+    rng = np.random.default_rng(25)
+    X = pd.DataFrame({"a": rng.normal(size=n)})
+    y = pd.Series(X["a"].to_numpy() + rng.normal(size=n), index=X.index)
+    with pytest.raises(ValueError, match=r"y = y.reindex\(X.index\)"):
+        feature_mi(X.sample(frac=1.0, random_state=1), y)
+    with pytest.raises(ValueError, match="reindex"):
+        select_features(X.sample(frac=1.0, random_state=1), y, k=1)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from .errors import Flag, flag
-from .estimators._trust import repeated_rows, serial_flags
+from .estimators._trust import missing_code_flags, repeated_rows, serial_flags
 from .registry import estimator_class, get_estimator
 from .result import MIResult, check_unit
 from .torch_utils import SMALL_MODEL_THREADS
@@ -82,6 +82,7 @@ def estimate_mi(
         res.warnings = res.warnings + [w for w in label_flags(x, y, cls.name) if w not in res.warnings]
     if not getattr(cls, "checks_rows", False):  # (auto grades on them and says them itself)
         res.warnings = [*res.warnings, *serial_flags(x, y), *repeated_rows(x, y)]
+    res.warnings = [*res.warnings, *missing_code_flags(x=x, y=y)]
     res = res.to_unit(unit)
     if warn:
         res.emit_warnings()

@@ -406,3 +406,85 @@ def repeated_rows(x: Any, y: Any) -> list[Flag]:
         "for independent draws - kNN estimators read each copy at distance zero as dependence, and the interval "
         "is too narrow; if they are copies, drop them first (e.g. pandas' drop_duplicates on the joined x and y)",
         repeats=repeats, n=n, distinct=distinct, agreement=agreement)]
+
+
+#: a missing-value code (-999, 9999 written where a value is missing) holds at least this
+#: share of the rows, and at least MISSING_CODE_MIN of them
+MISSING_CODE_SHARE = 0.005
+MISSING_CODE_MIN = 5
+#: ... lies beyond the other values by more than this many of their interquartile ranges,
+#: counted from the nearest other value (a real atom at the end of a column - zeros of an
+#: amount, the floor of a measurement - sits next to its neighbours and does not qualify)
+MISSING_CODE_GAP = 3.0
+#: ... and the other values are a measurement: at least this many distinct values among
+#: (up to) 10,000 spaced rows (beside a few levels the code is a level like the others)
+MISSING_CODE_LEVELS = 20
+
+
+def missing_code(values: np.ndarray) -> tuple[float, int, float] | None:
+    """``(code, rows, nearest other value)`` when a column holds a missing-value code: an
+    integer value at its lowest or highest end that holds many rows
+    (:data:`MISSING_CODE_SHARE`, :data:`MISSING_CODE_MIN`) and lies far beyond every other
+    value (:data:`MISSING_CODE_GAP` interquartile ranges of the others, which are many
+    distinct values: :data:`MISSING_CODE_LEVELS`); None otherwise. Two passes over the
+    column, and more only where an end value repeats."""
+    a = np.asarray(values, dtype=np.float64).reshape(-1)
+    a = a[np.isfinite(a)]
+    n = a.size
+    if n < 10 * MISSING_CODE_MIN:
+        return None
+    for v in {float(a.min()), float(a.max())}:
+        if v != round(v):
+            continue
+        rows = int(np.count_nonzero(a == v))
+        if rows < max(MISSING_CODE_MIN, MISSING_CODE_SHARE * n) or rows == n:
+            continue
+        rest = a[a != v]
+        if np.unique(rest[:: max(1, rest.size // 10_000)]).size < MISSING_CODE_LEVELS:
+            continue
+        q1, q3 = np.percentile(rest, [25, 75])
+        near = float(rest.min() if v < rest.min() else rest.max())
+        if abs(near - v) > MISSING_CODE_GAP * max(q3 - q1, 1e-12 * max(abs(q1), abs(q3), 1.0)):
+            return v, rows, near
+    return None
+
+
+def missing_code_flag(values: np.ndarray, where: str | None = None) -> Flag | None:
+    """A ``missing-code`` warning for the column ``where`` names (None: the caller prefixes it), when :func:`missing_code`
+    finds one: the estimate is the MI of the numbers as given, in which the code is a value
+    like any other (rows that lack a measurement then share one extreme value), which is not
+    what a code for "no value" means."""
+    got = missing_code(values)
+    if got is None:
+        return None
+    v, rows, near = got
+    share = rows / max(int(np.count_nonzero(np.isfinite(np.asarray(values, dtype=np.float64)))), 1)
+    return flag("missing-code",
+                f"{where + ': ' if where else ''}the value {v:g} holds {rows} rows ({share:.1%}) and lies far beyond every other value "
+                f"(the nearest is {near:.4g}): a code for a missing value (such as -999)? It is read as a number like "
+                "the others; if it means 'no value', replace it with NaN first (the table functions then leave those "
+                "rows out, or with missing='category' make missingness a value of its own)",
+                column=where, value=v, rows=rows, nearest=near)
+
+
+#: columns of a side looked at for missing-value codes (wider sides: images, embeddings)
+MISSING_CODE_COLS = 64
+
+
+def missing_code_flags(**sides: Any) -> list[Flag]:
+    """:func:`missing_code_flag` over the columns of each side (``x=..., y=...``; the first
+    :data:`MISSING_CODE_COLS` of each), for the sample-level entry points."""
+    out = []
+    for name, a in sides.items():
+        try:
+            arr = to_numpy(a, name)
+        except (TypeError, ValueError):
+            continue
+        if arr.dtype.kind not in "iuf" or arr.ndim > 2:
+            continue
+        arr = arr.reshape(len(arr), -1)
+        for j in range(min(arr.shape[1], MISSING_CODE_COLS)):
+            f = missing_code_flag(arr[:, j], f"{name} column {j}")
+            if f is not None:
+                out.append(f)
+    return out

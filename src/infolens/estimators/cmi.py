@@ -36,7 +36,7 @@ from ..validation import (
 )
 from . import knn_backend as kb
 from .resampling import convergence_warning, halfsample_stderr, subsample_stderr
-from ._trust import repeated_rows, serial_flags
+from ._trust import missing_code_flags, repeated_rows, serial_flags
 from .ties import TIES, prepare
 from .knn import KNN_MAX_JOINT_DIM, ksg_mi
 
@@ -126,7 +126,7 @@ def estimate_cmi(
     warns = list(notes)
     # the rows as estimate_mi checks them: serially correlated, or copied records of (x, y, z)
     yz = np.hstack([ya.reshape(len(ya), -1), za.reshape(len(za), -1)]).astype(np.float64)
-    warns += serial_flags(xa, yz) + repeated_rows(xa, yz)
+    warns += serial_flags(xa, yz) + repeated_rows(xa, yz) + missing_code_flags(x=xa, y=ya, z=za)
     ci: tuple[float, float] | None = None
     if disc_z:
         cmi, stderr, diag = _stratified(xa, ya, as_labels(za, "z"), k, ties, standardize, n_subsamples, backend, rng, warns)

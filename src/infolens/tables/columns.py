@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import Flag, InputError, flag
+from ..estimators._trust import missing_code_flag
 from ..estimators.knn_backend import n_threads
 from ..validation import IDENTIFIER_SHARE, encode_labels, is_categorical, is_discrete, to_numpy
 from .convert import to_numeric_column
@@ -198,6 +199,9 @@ def type_column(name: str, raw: Any, declared: bool | None, what: str, decimal: 
         _, codes = np.unique(vals, return_inverse=True)
         return _finish_discrete(Column(name, codes.reshape(-1).astype(np.int64), "discrete", how, vals, miss, notes))
     _near_constant(ok, notes)
+    code = missing_code_flag(ok)
+    if code is not None:
+        notes.append(code)
     return Column(name, vals, "continuous", how, vals, miss, notes)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import Flag, flag
+from ..validation import is_discrete
 
 #: a value that reads as a date: 2024-03-01, 2024/3/1, 01.03.2024, 3/1/2024 (time optional)
 _DATE = re.compile(r"^\s*(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?"
@@ -28,14 +29,30 @@ _DATE = re.compile(r"^\s*(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]
 _POINT = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
 #: a number with a decimal comma and no other separator: -3,14 or 0,5
 _COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
+#: a number as people write it: thousands separators (1,234,567.89), a currency sign or code
+#: before or after it ($12.50, 12.50 EUR), a percent sign (45.3%), an accounting negative
+#: ((1,234.00)); the number itself is read with a decimal point
+_DECORATED = re.compile(
+    r"^\s*(?P<open>\()?\s*(?P<sign>[-+\u2212])?\s*(?:[$\u20ac\u00a3\u00a5\u20b9]|USD|EUR|GBP|CHF|JPY)?\s*"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*|\.\d+)(?P<exp>[eE][-+]?\d+)?\s*"
+    r"(?:[$\u20ac\u00a3\u00a5\u20b9]|USD|EUR|GBP|CHF|JPY|%)?\s*(?(open)\))\s*$")
+#: text that spreadsheets, databases and survey tools write for "no value" (compared lower-case,
+#: stripped): read as missing in a column whose other values are numbers or dates
+MISSING_TOKENS = frozenset({"", "na", "n/a", "n.a.", "nan", "none", "null", "nil", "-", "--", "?", ".", "#n/a",
+                            "missing", "unknown", "not available", "#value!", "#div/0!", "#ref!", "#num!"})
 #: share of the non-missing values that must parse for a text column to be converted
 PARSE_SHARE = 0.95
+#: a column where at least this share parses, and the rest is at most MAX_CODES distinct
+#: strings, is numbers with missing-value codes of its own ("refused", "N.A.")
+CODE_PARSE_SHARE = 0.5
+MAX_CODES = 3
 #: values looked at before the whole column is tried
 _PEEK = 200
 
 
 def _text_values(col: Any) -> np.ndarray | None:
-    """The non-missing values of an object/string column as ``str`` (None when any is not a string)."""
+    """The non-missing values of an object/string column as ``str``, without the ones
+    that spell "no value" (:data:`MISSING_TOKENS`); None when any value is not a string."""
     import pandas as pd
 
     s = pd.Series(col) if not isinstance(col, pd.Series) else col
@@ -44,14 +61,63 @@ def _text_values(col: Any) -> np.ndarray | None:
         return None
     if not all(isinstance(v, str) for v in vals):
         return None
-    return vals
+    keep = np.fromiter((v.strip().lower() not in MISSING_TOKENS for v in vals), bool, vals.size)
+    return vals[keep] if keep.any() else None
 
 
-def _share(pattern: re.Pattern[str], vals: np.ndarray) -> float:
+def _share(pattern: re.Pattern[str], vals: np.ndarray, need: float = PARSE_SHARE) -> float:
     peek = vals[:_PEEK]
-    if sum(bool(pattern.match(v)) for v in peek) < PARSE_SHARE * peek.size:
+    if sum(bool(pattern.match(v)) for v in peek) < need * peek.size:
         return 0.0
     return float(np.mean([bool(pattern.match(v)) for v in vals]))
+
+
+def _decorated_number(v: Any) -> float:
+    """The number in ``v`` as written by people (:data:`_DECORATED`), NaN when it holds none."""
+    m = _DECORATED.match(v) if isinstance(v, str) else None
+    if m is None:
+        return float("nan")
+    x = float(m["num"].replace(",", "") + (m["exp"] or ""))
+    return -x if (m["open"] or m["sign"] in ("-", "\u2212")) else x
+
+
+def _codes_note(s: Any, out: np.ndarray, blank: np.ndarray) -> tuple[int, str]:
+    """The count of values that did not parse (other than missing) and a clause naming them
+    and the values that spell "no value"."""
+    import pandas as pd
+
+    s = pd.Series(s).reset_index(drop=True)
+    text = s.astype(str).str.strip()
+    bad = text[~blank & np.isnan(out)]
+    tokens = text[blank & s.notna().to_numpy()]
+    parts = []
+    if len(bad):
+        top = bad.value_counts().index[:MAX_CODES]
+        parts.append(f"{len(bad)} values did not parse and are missing: {', '.join(repr(t) for t in top)}"
+                     + (", ..." if bad.nunique() > MAX_CODES else ""))
+    if len(tokens):
+        top = tokens.value_counts().index[:MAX_CODES]
+        parts.append(f"{len(tokens)} values that spell no value ({', '.join(repr(t) for t in top)}) are missing")
+    return int(len(bad)), "; ".join(parts) or "every value parsed"
+
+
+#: a value whose one comma may be a decimal comma as well as a thousands separator: 1,500
+_ONE_GROUP = re.compile(r"^\s*[-+]?\d{1,3},\d{3}\s*$")
+
+
+def _one_group(vals: np.ndarray) -> bool:
+    """Every value with a comma reads both ways (``1,500``: 1.5 or 1500): ambiguous without ``decimal``."""
+    commas = [v for v in vals[:_PEEK] if "," in v]
+    return bool(commas) and all(_ONE_GROUP.match(v) for v in commas)
+
+
+def _codes_only(vals: np.ndarray, parsed: np.ndarray, number: Any = float) -> bool:
+    """The values that did not parse are a few missing-value codes: at most MAX_CODES distinct
+    strings, beside numbers that are measurements (not a few integer levels, where the other
+    strings are levels too: "0", "1", "2", "3+")."""
+    if parsed.mean() < CODE_PARSE_SHARE or np.unique(vals[~parsed]).size > MAX_CODES:
+        return False
+    return not is_discrete(np.array([number(v) for v in vals[parsed]], dtype=np.float64))
 
 
 def is_datetime_like(col: Any) -> bool:
@@ -82,10 +148,16 @@ def datetime_to_seconds(col: Any) -> np.ndarray:
 def parse_text_column(col: Any, decimal: str | None = None) -> tuple[np.ndarray, Flag] | None:
     """A text column that holds dates or numbers, as float64 (NaN where missing) with a
     ``converted`` flag saying what was read; None when the column is text that means text
-    (labels). ``decimal``: "." or "," to force the decimal mark (None: detect; a comma
-    only when every value is ``digits,digits`` - a thousands separator such as ``1,234``
-    is indistinguishable and is read with a comma only when all values have other than
-    three digits after it, or when ``decimal=","``)."""
+    (labels). Numbers may carry thousands separators, a currency sign or code, a percent
+    sign (read as written: ``"45%"`` is 45) or accounting parentheses. Text that spells "no
+    value" (``"N/A"``, ``"-"``, ``"null"``, :data:`MISSING_TOKENS`) is missing; so are up
+    to :data:`MAX_CODES` other strings when at least half the values parse (codes such as
+    ``"refused"``), each named in the note. ``decimal``: "." or "," to force the decimal
+    mark (None: detect). A comma is a decimal comma when every value is ``digits,digits``
+    and some have other than three digits after it; a thousands separator when some value
+    has two groups (``1,234,567``), a decimal point or a sign beside it. Values that read
+    both ways (every comma followed by three digits and nothing else: ``1,500``) stay text
+    unless ``decimal`` says which (``","``: 1.5, ``"."``: 1500)."""
     import pandas as pd
 
     vals = _text_values(col)
@@ -93,32 +165,43 @@ def parse_text_column(col: Any, decimal: str | None = None) -> tuple[np.ndarray,
         return None
     n = vals.size
     s = pd.Series(col) if not isinstance(col, pd.Series) else col
-    if decimal != "," and _share(_POINT, vals) >= PARSE_SHARE:
-        out = pd.to_numeric(s, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-        bad = int(np.isnan(out).sum() - s.isna().sum())
-        return out, flag("converted", f"text holding numbers was read as numbers ({bad} of {n} values did not parse: missing)",
-                         how="decimal point", unparsed=bad)
+    blank = s.isna().to_numpy() | s.astype(str).str.strip().str.lower().isin(MISSING_TOKENS).to_numpy()
+    if decimal != ",":
+        point = np.fromiter((bool(_POINT.match(v)) for v in vals), bool, n)
+        if point.mean() >= PARSE_SHARE or _codes_only(vals, point):
+            out = pd.to_numeric(s.where(~blank), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+            bad, what = _codes_note(s, out, blank)
+            return out, flag("converted", f"text holding numbers was read as numbers ({what})", how="decimal point",
+                             unparsed=bad)
+        if _share(_DECORATED, vals, CODE_PARSE_SHARE) > 0 and (decimal == "." or not _one_group(vals)):
+            deco = np.fromiter((bool(_DECORATED.match(v)) for v in vals), bool, n)
+            if deco.mean() >= PARSE_SHARE or _codes_only(vals, deco, _decorated_number):
+                out = np.array([np.nan if b else _decorated_number(v) for v, b in zip(s.to_numpy(dtype=object), blank)],
+                               dtype=np.float64)
+                bad, what = _codes_note(s, out, blank)
+                return out, flag("converted", f"text holding numbers with separators, currency or percent signs (e.g. "
+                                 f"{vals[0]!r}) was read as numbers ({what})", how="formatted numbers", unparsed=bad)
     if decimal != "." and _share(_COMMA, vals) >= PARSE_SHARE:
         three = all(len(v.strip().split(",")[1]) == 3 for v in vals[:_PEEK])
         if decimal == "," or not three:
-            fixed = s.where(s.isna(), s.astype(str).str.strip().str.replace(",", ".", regex=False))
+            fixed = s.where(~blank).astype(str).str.strip().str.replace(",", ".", regex=False).where(~blank)
             out = pd.to_numeric(fixed, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-            bad = int(np.isnan(out).sum() - s.isna().sum())
+            bad, what = _codes_note(s, out, blank)
             return out, flag("converted", f"text with a decimal comma (e.g. {vals[0]!r}) was read as numbers "
-                             f"({bad} of {n} values did not parse: missing)", how="decimal comma", unparsed=bad)
+                             f"({what})", how="decimal comma", unparsed=bad)
     if _share(_DATE, vals) >= PARSE_SHARE:
         dayfirst = _day_first(vals)
         with_tz = any(re.search(r"(Z|[+-]\d{2}:?\d{2})\s*$", v) for v in vals[:_PEEK])
         try:
-            dt = pd.to_datetime(s, errors="coerce", dayfirst=dayfirst, format="mixed", utc=with_tz)
+            dt = pd.to_datetime(s.where(~blank), errors="coerce", dayfirst=dayfirst, format="mixed", utc=with_tz)
         except (ValueError, TypeError):
             return None
         out = datetime_to_seconds(dt)
-        bad = int(np.isnan(out).sum() - s.isna().sum())
+        bad, what = _codes_note(s, out, blank)
         if bad > (1 - PARSE_SHARE) * n:
             return None
         return out, flag("converted", f"text holding dates (e.g. {vals[0]!r}) was read as numeric time (seconds since "
-                         f"1970; {bad} of {n} values did not parse: missing)", how="dates as text", unparsed=bad)
+                         f"1970; {what})", how="dates as text", unparsed=bad)
     return None
 
 

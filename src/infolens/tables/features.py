@@ -14,7 +14,7 @@ import numpy as np
 from ..errors import WARNING_CODES, Flag, InputError, InputTypeError, as_flag, code_of, emit, flag
 from ..estimators.knn_backend import THREAD_MIN_N
 from ..result import NATS_PER_BIT, check_unit
-from ..validation import check_choice, seed_from
+from ..validation import check_choice, check_paired_index, seed_from
 from . import kernels as K
 from .columns import declared_set, resolve_n_jobs, split_columns
 from .pairs import AUTO
@@ -105,6 +105,7 @@ def feature_mi(
                                   keep_identifiers=keep_identifiers, missing=missing, unit=unit, random_state=random_state,
                                   feature_names=feature_names, warn=warn, **params)
     check_unit(unit)
+    check_paired_index(X, y, "X", "y")
     check_choice(correction, "correction", K.CORRECTIONS)
     check_choice(missing, "missing", MISSING)
     if isinstance(n_permutations, bool) or not isinstance(n_permutations, (int, np.integer)) or n_permutations < 0:
