@@ -345,3 +345,28 @@ def test_tables_refuse_rows_paired_by_position_when_pandas_would_pair_by_label()
         feature_mi(X.sample(frac=1.0, random_state=1), y)
     with pytest.raises(ValueError, match="reindex"):
         select_features(X.sample(frac=1.0, random_state=1), y, k=1)
+
+
+def test_the_sample_verbs_read_dates_and_numbers_in_text_as_the_tables_do():
+    from infolens import estimate_cmi, estimate_mi
+
+    n = 800
+    rng = np.random.default_rng(26)
+    x = rng.normal(size=n)
+    y = x + rng.normal(size=n)
+    secs = np.round(1.6e9 + 1e6 * x)
+    ref = estimate_mi(secs, y, method="ksg", random_state=0, warn=False)
+    with pytest.warns(DataWarning, match="x: dates/times were read as numeric time"):
+        got = estimate_mi(pd.Series(pd.to_datetime(secs, unit="s")), y, method="ksg", random_state=0)
+    assert got.mi == pytest.approx(ref.mi, abs=1e-12)
+    z = x + rng.normal(size=n)
+    text = pd.DataFrame({"a": [f"${v:,.2f}" for v in 1000 * x], "b": np.round(y, 2)})
+    got = estimate_mi(text, z, method="ksg", random_state=0, warn=False)
+    assert [w.code for w in got.warnings][:1] == ["converted"] and "x column 'a'" in got.warnings[0]
+    want = estimate_mi(np.column_stack([np.round(1000 * x, 2), np.round(y, 2)]), z, method="ksg", random_state=0, warn=False)
+    assert got.mi == pytest.approx(want.mi, abs=1e-12)
+    # labels passed as strings of digits stay labels: a continuous estimator refuses them, as before
+    with pytest.raises(TypeError, match="holds labels"):
+        estimate_mi(x, np.where(y > 0, "1", "0"), method="ksg")
+    c = estimate_cmi(x, y, pd.Series([f"{v:.3f}" for v in y + rng.normal(size=n)]), random_state=0, warn=False)
+    assert any(w.code == "converted" and w.startswith("z:") for w in c.warnings)

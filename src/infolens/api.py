@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from .convert import numeric_side
 from .errors import Flag, flag
 from .estimators._trust import missing_code_flags, repeated_rows, serial_flags
 from .registry import estimator_class, get_estimator
@@ -67,6 +68,8 @@ def estimate_mi(
         return cluster_estimate_mi(x, y, method, unit, random_state, warn=warn, **params)
     check_unit(unit)
     check_paired_index(x, y)
+    x, x_read = numeric_side(x, "x")  # dates, durations, numbers written as text (infolens.convert)
+    y, y_read = numeric_side(y, "y")
     cls = estimator_class(method)
     sig = inspect.signature(cls.__init__).parameters
     if "random_state" in sig:
@@ -82,7 +85,7 @@ def estimate_mi(
         res.warnings = res.warnings + [w for w in label_flags(x, y, cls.name) if w not in res.warnings]
     if not getattr(cls, "checks_rows", False):  # (auto grades on them and says them itself)
         res.warnings = [*res.warnings, *serial_flags(x, y), *repeated_rows(x, y)]
-    res.warnings = [*res.warnings, *missing_code_flags(x=x, y=y)]
+    res.warnings = [*x_read, *y_read, *res.warnings, *missing_code_flags(x=x, y=y)]
     res = res.to_unit(unit)
     if warn:
         res.emit_warnings()

@@ -120,7 +120,7 @@ def read_table(path: str | os.PathLike[str], flag: str = "table", sep: str | Non
 
 def _numbers_from_text(df: Any, decimal: str | None) -> Any:
     """Text columns that hold numbers (decimal comma or point) as float columns."""
-    from ..tables.convert import parse_text_column
+    from ..convert import parse_text_column
 
     converted = {}
     for c in df.columns:

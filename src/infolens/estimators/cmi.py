@@ -36,6 +36,7 @@ from ..validation import (
 )
 from . import knn_backend as kb
 from .resampling import convergence_warning, halfsample_stderr, subsample_stderr
+from ..convert import numeric_side
 from ._trust import missing_code_flags, repeated_rows, serial_flags
 from .ties import TIES, prepare
 from .knn import KNN_MAX_JOINT_DIM, ksg_mi
@@ -106,6 +107,11 @@ def estimate_cmi(
     check_choice(backend, "backend", kb.BACKENDS)
     if isinstance(n_subsamples, bool) or not isinstance(n_subsamples, (int, np.integer)) or n_subsamples < 0:
         raise InputError(f"n_subsamples must be an integer >= 0, got {n_subsamples!r}")
+    read: list = []
+    for side in ("x", "y", "z"):  # dates, durations, numbers written as text (infolens.convert)
+        got, flags = numeric_side({"x": x, "y": y, "z": z}[side], side)
+        x, y, z = (got, y, z) if side == "x" else (x, got, z) if side == "y" else (x, y, got)
+        read += flags
     with validation_notes() as notes:
         xa, ya = check_xy(x, y, min_samples=k + 1)
         za = check_array(z, "z", min_samples=k + 1, categorical=True)
@@ -123,7 +129,7 @@ def estimate_cmi(
             disc_z, how_z = False, "detected, but its levels are too small to stratify: dequantised"
             told_z = True
     rng = check_random_state(random_state)
-    warns = list(notes)
+    warns = [*read, *notes]
     # the rows as estimate_mi checks them: serially correlated, or copied records of (x, y, z)
     yz = np.hstack([ya.reshape(len(ya), -1), za.reshape(len(za), -1)]).astype(np.float64)
     warns += serial_flags(xa, yz) + repeated_rows(xa, yz) + missing_code_flags(x=xa, y=ya, z=za)

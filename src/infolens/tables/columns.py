@@ -14,7 +14,7 @@ from ..errors import Flag, InputError, flag
 from ..estimators._trust import missing_code_flag
 from ..estimators.knn_backend import n_threads
 from ..validation import IDENTIFIER_SHARE, encode_labels, is_categorical, is_discrete, to_numpy
-from .convert import to_numeric_column
+from ..convert import to_numeric_column
 
 KINDS = ("continuous", "discrete", "constant")
 
@@ -142,7 +142,7 @@ def type_column(name: str, raw: Any, declared: bool | None, what: str, decimal: 
                 missing: str = "drop", rng: np.random.Generator | None = None) -> Column:
     """Validate one column and decide its kind; ``what`` names it in messages (e.g. "X
     column 'age'"). Dates, times and text holding numbers are converted first
-    (:mod:`.convert`); missing values (None, NaN, NaT, +-inf) are marked in
+    (:mod:`infolens.convert`); missing values (None, NaN, NaT, +-inf) are marked in
     ``Column.missing``, or with ``missing="category"`` become a value of their own (a label
     of its own; for numbers values spread uniformly over a range as wide as the column's,
     one range below its smallest value, drawn from ``rng``: the missing rows are told apart

@@ -1,9 +1,10 @@
 """Columns that arrive in a form no estimator reads, turned into one it does, with a note:
 dates and times become numeric time, text that holds numbers becomes numbers (a decimal
-point, or a decimal comma such as ``"3,14"``). Shared by the table functions
-(:func:`~infolens.tables.feature_mi`, :func:`~infolens.tables.mi_matrix`) and the command
-line's table reader (:func:`infolens.cli.files.read_table`), so a CSV and a DataFrame give
-the same columns.
+point or comma, thousands separators, currency and percent signs, text that spells "no
+value"). One home for these rules: the table functions (:func:`~infolens.tables.feature_mi`,
+:func:`~infolens.tables.mi_matrix`), the command line's table reader
+(:func:`infolens.cli.files.read_table`) and the sample-level verbs (``estimate_mi``,
+``estimate_cmi``, through :func:`numeric_side`) read a column the same way.
 
 Dates and times: numeric time by default (seconds since 1970-01-01 UTC for dates, seconds
 for durations). Mutual information does not change under a monotone map of a column, so
@@ -19,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import Flag, flag
-from ..validation import is_discrete
+from .errors import Flag, flag
+from .validation import is_discrete
 
 #: a value that reads as a date: 2024-03-01, 2024/3/1, 01.03.2024, 3/1/2024 (time optional)
 _DATE = re.compile(r"^\s*(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?"
@@ -34,7 +35,7 @@ _COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
 #: ((1,234.00)); the number itself is read with a decimal point
 _DECORATED = re.compile(
     r"^\s*(?P<open>\()?\s*(?P<sign>[-+\u2212])?\s*(?:[$\u20ac\u00a3\u00a5\u20b9]|USD|EUR|GBP|CHF|JPY)?\s*"
-    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*|\.\d+)(?P<exp>[eE][-+]?\d+)?\s*"
+    r"(?P<sign2>(?(sign)|[-+\u2212]))?\s*(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*|\.\d+)(?P<exp>[eE][-+]?\d+)?\s*"
     r"(?:[$\u20ac\u00a3\u00a5\u20b9]|USD|EUR|GBP|CHF|JPY|%)?\s*(?(open)\))\s*$")
 #: text that spreadsheets, databases and survey tools write for "no value" (compared lower-case,
 #: stripped): read as missing in a column whose other values are numbers or dates
@@ -78,7 +79,7 @@ def _decorated_number(v: Any) -> float:
     if m is None:
         return float("nan")
     x = float(m["num"].replace(",", "") + (m["exp"] or ""))
-    return -x if (m["open"] or m["sign"] in ("-", "\u2212")) else x
+    return -x if (m["open"] or m["sign"] in ("-", "\u2212") or m["sign2"] in ("-", "\u2212")) else x
 
 
 def _codes_note(s: Any, out: np.ndarray, blank: np.ndarray) -> tuple[int, str]:
@@ -239,3 +240,46 @@ def to_numeric_column(raw: Any, decimal: str | None = None) -> tuple[Any, list[F
         if got is not None:
             return got[0], [got[1]]
     return raw, []
+
+
+def numeric_side(a: Any, name: str) -> tuple[Any, list[Flag]]:
+    """One side of ``estimate_mi`` / ``estimate_cmi`` with its dates, durations and text
+    holding measurements read as numbers (each column of a DataFrame or 2-D array on its own),
+    and a ``converted`` flag per column converted; anything else unchanged. Text holding a
+    few integer levels (``"0"``, ``"1"``, ``"2"``) stays text: passing labels as strings is
+    how a caller says they are labels."""
+    import pandas as pd
+
+    mod = type(a).__module__
+    if mod.startswith("pandas") and getattr(a, "ndim", 0) == 2:
+        cols = {c: a[c] for c in a.columns}
+    elif mod.startswith("pandas"):
+        cols = {None: a}
+    elif isinstance(a, np.ndarray) and a.dtype.kind in "OUSmM" and a.ndim in (1, 2):
+        cols = {None: a} if a.ndim == 1 else {j: a[:, j] for j in range(a.shape[1])}
+    else:
+        return a, []
+    out: dict[Any, Any] = {}
+    notes: list[Flag] = []
+    for c, col in cols.items():
+        where = name if c is None else f"{name} column {c!r}"
+        if is_datetime_like(col) or getattr(col, "dtype", None) is not None and col.dtype.kind in "mM":
+            vals, got = to_numeric_column(pd.Series(col))
+        else:
+            got = []
+            vals = col
+            if getattr(col, "dtype", None) is not None and (col.dtype.kind in "OUS" or str(col.dtype) in ("string", "str")):
+                parsed = parse_text_column(pd.Series(col, dtype=object) if isinstance(col, np.ndarray) else col)
+                if parsed is not None and not is_discrete(parsed[0][np.isfinite(parsed[0])]):
+                    vals, got = parsed[0], [parsed[1]]
+        notes += [flag(f.code, f"{where}: {f}", **f.data) for f in got]
+        out[c] = vals
+    if not notes:
+        return a, []
+    if None in out:
+        conv = out[None]
+        return (pd.Series(conv, index=a.index, name=a.name) if mod.startswith("pandas") else np.asarray(conv)), notes
+    if mod.startswith("pandas"):
+        return pd.DataFrame({c: (v.to_numpy() if hasattr(v, "to_numpy") else v) for c, v in out.items()}, index=a.index), notes
+    return np.column_stack([np.asarray(v, dtype=np.float64) if not isinstance(v, np.ndarray) or v.dtype.kind != "O"
+                            else v for v in out.values()]), notes
