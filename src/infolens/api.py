@@ -8,13 +8,13 @@ from typing import Any
 import numpy as np
 
 from .convert import numeric_side
-from .errors import Flag, flag
+from .errors import Flag, InputError, flag
 from .estimators._trust import missing_code_flags, repeated_rows, serial_flags
 from .registry import estimator_class, get_estimator
 from .result import MIResult, check_unit
 from .torch_utils import SMALL_MODEL_THREADS
 from .torch_utils import threads as torch_threads
-from .validation import check_paired_index, is_discrete, label_patterns, to_numpy
+from .validation import check_paired_index, is_discrete, label_patterns, seed_from, to_numpy
 
 
 def estimate_mi(
@@ -25,6 +25,7 @@ def estimate_mi(
     random_state: Any = None,
     threads: int | None = None,
     warn: bool = True,
+    groups: Any = None,
     **params: Any,
 ) -> MIResult:
     """Estimate the mutual information I(X;Y) from paired samples.
@@ -47,6 +48,12 @@ def estimate_mi(
         :class:`~infolens.errors.InfolensWarning` subclasses with their codes (default). The
         result keeps them in ``r.warnings`` either way; library code that reports them itself
         (the studies, the CLI) passes ``False``.
+    groups : one key per row (array or Series) for rows that belong together - repeated
+        measurements of one subject, several images of one person. Such rows are not
+        independent draws: kNN estimators read a row's own group as dependence, and every
+        interval counts rows instead of groups. With ``groups`` the estimate is made on one
+        row per group, drawn at random and averaged over a few draws, with an interval that
+        counts groups (:mod:`infolens.grouped`; ``r.diagnostics["groups"]``).
     **params : the estimator's parameters (e.g. ``k=5`` for KSG).
 
     Returns
@@ -65,9 +72,23 @@ def estimate_mi(
     if any_dask(x, y):  # Dask inputs: the cluster path (docs/scale.md); scheduler=, precision= in params
         from .distributed.estimate import estimate_mi as cluster_estimate_mi
 
+        if groups is not None:
+            raise InputError("groups= runs on one machine: compute the Dask arrays (or a sample of their groups) first")
+
         return cluster_estimate_mi(x, y, method, unit, random_state, warn=warn, **params)
     check_unit(unit)
     check_paired_index(x, y)
+    if groups is not None:  # rows that belong together: one row per group, drawn and averaged
+        from . import grouped as gr
+
+        codes = gr.group_codes(groups, _n_rows(x))
+        base = seed_from(random_state)
+        res = gr.grouped_estimate(
+            lambda rows, d: estimate_mi(gr.take_rows(x, rows), gr.take_rows(y, rows), method, unit, base + d, threads,
+                                        False, **params), codes, base, unit)
+        if warn:
+            res.emit_warnings()
+        return res
     x, x_read = numeric_side(x, "x")  # dates, durations, numbers written as text (infolens.convert)
     y, y_read = numeric_side(y, "y")
     cls = estimator_class(method)
@@ -90,6 +111,11 @@ def estimate_mi(
     if warn:
         res.emit_warnings()
     return res
+
+
+def _n_rows(a: Any) -> int:
+    shape = getattr(a, "shape", None)
+    return int(shape[0]) if shape is not None and len(shape) else len(a)
 
 
 def takes_labels(cls: type) -> bool:

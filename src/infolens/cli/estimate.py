@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -63,6 +64,9 @@ def add_estimate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--x-cols", default=None, help="columns of a table for X: names or 0-based indices, comma-separated")
     parser.add_argument("--y-cols", default=None, help="columns of a table for Y")
     parser.add_argument("--sep", default=None, help="CSV separator, e.g. ';' or tab (default: detected from the file)")
+    parser.add_argument("--groups", default=None, metavar="COL",
+                        help="column of X's table whose rows belong together (e.g. a subject id with repeated "
+                             "measurements): the estimate uses one row per group, with an interval that counts groups")
     parser.add_argument("--param", "-p", action="append", type=_param, default=[], metavar="NAME=VALUE",
                         help="any estimator parameter, e.g. -p algorithm=2 -p discrete_y=true (repeatable)")
     parser.add_argument("--max-rows", type=int, default=None, metavar="N",
@@ -111,18 +115,26 @@ def main_estimate(args: argparse.Namespace) -> int:
         raise InputError(f"--max-rows must be at least 2, got {max_rows}")
     with _TempDir() as tmp:
         rows: tuple[int, int] | None = None
+        groups = None
+        if getattr(args, "groups", None) and _one_parquet(args, y_path, x_cols, y_cols):
+            raise InputError("--groups reads the table into memory: pass a CSV, or a Parquet file with --max-rows")
         if _one_parquet(args, y_path, x_cols, y_cols):
             x, y, rows = read_parquet_xy(args.x, x_cols, y_cols, _streams(args.method), max_rows, args.seed,
                                          tmp.path, getattr(args, "progress", None))
         else:
             x = load_variable(args.x, args.x_key, x_cols, "x", sep)
             y = load_variable(y_path, args.y_key, y_cols, "y", sep)
+            if getattr(args, "groups", None):
+                groups = _groups_column(args.x, args.groups, sep)
             if max_rows is not None and max_rows < len(x):
                 from ..data.columnar import subsample_rows
 
                 keep = subsample_rows(len(x), max_rows, args.seed)
                 rows = (max_rows, len(x))
                 x, y = x[keep], y[keep]
+                groups = None if groups is None else groups[keep]
+        if groups is not None:
+            params["groups"] = groups
         if _streams(args.method) and getattr(args, "progress", None) is not None:
             params.setdefault("verbose", args.progress)
         res = estimate_mi(x, y, method=args.method, unit=args.unit, warn=False, random_state=args.seed,
@@ -136,10 +148,18 @@ def main_estimate(args: argparse.Namespace) -> int:
                 raise InputError(f"--permutations must be >= 1, got {args.permutations}")
             tx, ty, tmethod, why = x, y, args.method, ""
             tparams = {k: v for k, v in params.items() if k not in ("epochs", "batch_size", "device")}
+            tparams.pop("groups", None)
+            if groups is not None:  # permutations of independent rows: one row per group (infolens.grouped)
+                from ..grouped import group_codes, one_per_group
+
+                keep = one_per_group(group_codes(groups, len(x)), np.random.default_rng(args.seed))
+                tx, ty = x[keep], y[keep]
+                why = f"on one row per group ({len(keep)} rows), whose permutations are exchangeable"
             if res.method == "auto":  # the test's statistic follows what auto chose (said in `why`)
-                tmethod, tparams, swap, why = statistic_of(res, x, y)
+                tmethod, tparams, swap, why2 = statistic_of(res, tx, ty)
+                why = "; ".join(w for w in (why, why2) if w)
                 if swap:
-                    tx, ty = y, x
+                    tx, ty = ty, tx
             test = independence_test(tx, ty, method=tmethod, n_permutations=args.permutations,
                                      random_state=args.seed, unit=args.unit, **tparams)
             test.why = why
@@ -159,6 +179,20 @@ def main_estimate(args: argparse.Namespace) -> int:
 
             plot_curves(res, args.plot)
     return 0
+
+
+def _groups_column(path: str, col: str, sep: str | None) -> np.ndarray:
+    """The --groups column of a table file (any type: its values are keys only)."""
+    from .files import read_table
+
+    if Path(path).suffix.lower() in (".npy", ".npz"):
+        raise InputError("--groups names a column of a table: pass X as a CSV or Parquet file")
+    df = read_table(path, "X", sep=sep)
+    cols = list(df.columns)
+    name = cols[int(col)] if col not in cols and col.lstrip("-").isdigit() and -len(cols) <= int(col) < len(cols) else col
+    if name not in cols:
+        raise InputError(f"--groups: no column {col!r} in {path} (columns: {', '.join(map(str, cols[:20]))})")
+    return df[name].to_numpy()
 
 
 class _TempDir:

@@ -22,6 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target", "-t", required=True, help="target column: name or 0-based index")
     parser.add_argument("--columns", default=None, help="feature columns (comma-separated names/indices; default: all others)")
     parser.add_argument("--drop", default=None, help="columns to leave out (e.g. an id), comma-separated")
+    parser.add_argument("--groups", default=None, metavar="COL",
+                        help="column whose rows belong together (e.g. a patient id with repeated measurements): every "
+                             "column is scored on one row per group, with intervals that count groups")
     parser.add_argument(
         "--method",
         "-m",
@@ -102,7 +105,8 @@ def _main(args: argparse.Namespace, client: object) -> int:
     on_cluster = {} if client is None else {"scheduler": client, "progress": True, "checkpoint": args.checkpoint}
     columns = list(df.columns)
     target = _names(args.target, columns, "--target")[0]
-    drop = set(_names(args.drop, columns, "--drop")) | {target}
+    groups = _names(args.groups, columns, "--groups")[0] if args.groups else None
+    drop = set(_names(args.drop, columns, "--drop")) | {target} | ({groups} if groups is not None else set())
     feats = _names(args.columns, columns, "--columns") or [c for c in columns if c not in drop]
     feats = [c for c in feats if c not in drop]
     if not feats:
@@ -112,6 +116,7 @@ def _main(args: argparse.Namespace, client: object) -> int:
     correction = None if args.correction == "none" else args.correction
     if args.permutations:
         floor = (len(feats) if correction in ("bonferroni", "holm") else 1) / (args.permutations + 1)
+        floor *= 2 if groups is not None else 1  # (grouped: twice the median p-value of the draws)
         if args.alpha <= floor:
             raise CLIError(
                 f"--alpha {args.alpha:g} is not above the smallest adjusted p-value {args.permutations} permutations can "
@@ -120,6 +125,10 @@ def _main(args: argparse.Namespace, client: object) -> int:
             )
     discrete = _names(args.discrete, columns, "--discrete") or "auto"
     params = {} if args.k is None else {"k": args.k}
+    if groups is not None:
+        if client is not None:
+            raise CLIError("--groups runs on one machine; drop --scheduler / read the table as a file")
+        params["groups"] = df[groups]
     table = feature_mi(
         df[feats],
         df[target],
@@ -166,7 +175,8 @@ def rerun_command(args: argparse.Namespace, target: str) -> str:
 
     parts = ["infolens", "features", args.table, "--target", str(target)]
     options = [
-        ("--columns", args.columns, None), ("--drop", args.drop, None), ("--method", args.method, "auto"),
+        ("--columns", args.columns, None), ("--drop", args.drop, None), ("--groups", args.groups, None),
+        ("--method", args.method, "auto"),
         ("-k", args.k, None), ("--permutations", args.permutations, 200), ("--correction", args.correction, "fdr_bh"),
         ("--alpha", args.alpha, 0.05), ("--discrete", args.discrete, None), ("--target-type", args.target_type, "auto"),
         ("--unit", args.unit, "nats"), ("--sep", args.sep, None), ("--decimal", args.decimal, None),
@@ -208,9 +218,10 @@ def console_lines(table, top: int, alpha: float | None) -> list[str]:
             why = next((str(w) for w in r["warnings"] if getattr(w, "code", "") in _REASON_CODES), r["excluded"])
             lines.append(f"  {r['feature']!s:<{width}}  {why}")
     notes = [(str(r["feature"]), str(w)) for r in ranked.to_dict(orient="records") for w in r["warnings"]]
-    copied = table.attrs.get("repeated_rows")
-    if copied:  # the table's own warning: copied records, found once for all columns
-        notes.insert(0, ("(table)", copied["message"]))
+    for key in ("repeated_rows", "groups"):  # the table's own notes: found once for all columns
+        said = table.attrs.get(key)
+        if said:
+            notes.insert(0, ("(table)", said["message"]))
     if notes:
         lines.append("")
         lines.append("Warnings:")
@@ -252,6 +263,9 @@ def write_outputs(table, args: argparse.Namespace, out: Path, target: str, n_row
     copied = table.attrs.get("repeated_rows")
     if copied:
         rep.add_text(f"Copied records: {copied['message']}.")
+    grouped = table.attrs.get("groups")
+    if grouped:
+        rep.add_text(f"Grouped rows: {grouped['message']}.")
     rep.add_figure(fig, caption="MI per feature with its 95% interval" + (" (dark: informative at the level)" if tested else ""))
     shown = ranked[["feature", "mi", "stderr", "ci_low", "ci_high", "p_adjusted", "kind", "method", "n", "warnings"]]
     # the warnings column is prose: read left-aligned (the report's tables right-align numbers)

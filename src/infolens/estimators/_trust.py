@@ -244,9 +244,10 @@ def serial_flags(x: Any, y: Any) -> list[Flag]:
     Every estimator here ignores the order of the rows, but its standard error assumes
     independent rows: a time series (AR(1) at 0.98: auto's interval covered 8/20 runs) has
     fewer effective rows, n (1 - r) / (1 + r). When a column is sorted in the given order
-    (monotone), the rows are ordered by it and nothing is said; rows grouped or sorted by a
-    key that is not among the columns still show up, and the sentence says that such an
-    order does not matter."""
+    (monotone), the rows are ordered by it and nothing is said; rows sorted by a key that is
+    not among the columns still show up, and the sentence says that such an order does not
+    matter, while rows that come in groups of one subject are dependent in any order
+    (``groups=``, :mod:`infolens.grouped`)."""
     best: tuple[float, str, int] | None = None
     tested, n = 0, 0
     for name, a in (("x", x), ("y", y)):
@@ -289,7 +290,9 @@ def serial_flags(x: Any, y: Any) -> list[Flag]:
         f"the rows are serially correlated in the order given (lag-1 rank autocorrelation {r1:.2f} in {name} "
         f"column {j}): if they are a time series or otherwise dependent, they carry about as much as {n_eff} "
         f"independent rows, not {n}, and the interval, which assumes independent rows, is too narrow by about "
-        f"{factor:.1f}x; rows only sorted or grouped by some key do not matter (no estimator here uses the order)",
+        f"{factor:.1f}x; rows only sorted by some key do not matter (no estimator here uses the order), but rows "
+        "that come in groups (repeated measurements of one subject) are not independent in any order: pass "
+        "groups= (one key per row) to estimate on one row per group",
         autocorrelation=r1, side=name, column=j, effective_rows=n_eff)]
 
 

@@ -32,6 +32,7 @@ from ..validation import (
     check_random_state,
     check_xy,
     resolve_discrete,
+    seed_from,
     validation_notes,
 )
 from . import knn_backend as kb
@@ -44,6 +45,11 @@ from .knn import KNN_MAX_JOINT_DIM, ksg_mi
 #: names ``method`` accepts: one estimator of I(X;Y|Z) so far (Frenzel-Pompe, with
 #: stratification for a discrete Z); "ksg"/"knn"/"auto" name the same
 METHODS = ("frenzel-pompe", "ksg", "knn", "auto")
+
+
+def _n_rows(a: Any) -> int:
+    shape = getattr(a, "shape", None)
+    return int(shape[0]) if shape is not None and len(shape) else len(a)
 
 
 def frenzel_pompe(x: np.ndarray, y: np.ndarray, z: np.ndarray, k: int, backend: str = "auto") -> tuple[float, dict[str, Any]]:
@@ -69,6 +75,7 @@ def estimate_cmi(
     discrete_z: bool | str = "auto",
     method: str = "frenzel-pompe",
     warn: bool = True,
+    groups: Any = None,
 ) -> MIResult:
     """Estimate the conditional mutual information I(X;Y|Z) (Frenzel & Pompe 2007).
 
@@ -90,13 +97,30 @@ def estimate_cmi(
     (``high-dimension``), an estimate still rising with n (``rising-with-n``), an interval
     entirely below 0 (``interval-below-zero``), a standard error above the estimate
     (``stderr-exceeds-estimate``). ``warn``: issue them through Python's :mod:`warnings` (default), as
-    ``estimate_mi`` does; they stay in ``r.warnings`` either way.
+    ``estimate_mi`` does; they stay in ``r.warnings`` either way. ``groups``: one key per row
+    for rows that belong together (repeated measurements of one subject): the estimate is made
+    on one row per group, drawn and averaged, with an interval that counts groups
+    (:mod:`infolens.grouped`).
 
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> x = rng.normal(size=2000); y = x + rng.normal(size=2000); z = y + rng.normal(size=2000)
     >>> r = estimate_cmi(x, z, y, random_state=0)   # X -> Y -> Z: I(X;Z|Y) = 0
     """
+    if groups is not None:  # rows that belong together: one row per group, drawn and averaged (infolens.grouped)
+        from .. import grouped as gr
+
+        check_unit(unit)
+        codes = gr.group_codes(groups, _n_rows(x), "groups")
+        base = seed_from(random_state)
+        kw: dict[str, Any] = dict(k=k, unit=unit, ties=ties, standardize=standardize, n_subsamples=n_subsamples, backend=backend,
+                  discrete_z=discrete_z, method=method, warn=False)
+        res = gr.grouped_estimate(lambda rows, d: estimate_cmi(gr.take_rows(x, rows), gr.take_rows(y, rows),
+                                                               gr.take_rows(z, rows), random_state=base + d, **kw),
+                                    codes, base, unit)
+        if warn:
+            res.emit_warnings()
+        return res
     t0 = time.perf_counter()
     check_unit(unit)
     if not isinstance(method, str) or method.lower() not in METHODS:

@@ -5,6 +5,7 @@ multiple-testing correction, one row per column of a table (each column scored b
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -40,6 +41,7 @@ def feature_mi(
     random_state: Any = None,
     feature_names: Any = None,
     warn: bool = True,
+    groups: Any = None,
     **params: Any,
 ):
     """I(X_j; y) for every column ``X_j`` of a table, as a DataFrame: the ranking (sorted
@@ -84,6 +86,11 @@ def feature_mi(
         table keeps them in ``warnings`` either way.
     **params : estimator parameters (e.g. ``k=3``; the kNN estimators' default is k=5,
         scikit-learn's is 3); with "auto", each goes to the estimators that take it.
+    groups : rows that belong together (repeated measurements of one subject): one key per
+        row, or the name of a column of ``X`` that holds them (then not scored). Every column
+        is scored on one row per group, drawn at random and averaged over a few draws, with
+        intervals that count groups (:mod:`infolens.grouped`); p-values combine the draws'
+        as twice their median (valid whatever their dependence). ``df.attrs["groups"]``.
 
     Returns
     -------
@@ -100,12 +107,20 @@ def feature_mi(
     if any_dask(X, y):  # a Dask DataFrame/Series/array: the cluster path (docs/scale.md)
         from ..distributed import feature_mi as cluster_feature_mi
 
+        if groups is not None:
+            raise InputError("groups= runs on one machine: compute the Dask frame (or a sample of its groups) first")
+
         return cluster_feature_mi(X, y, method, n_permutations=n_permutations, correction=correction,
                                   discrete_features=discrete_features, discrete_target=discrete_target,
                                   keep_identifiers=keep_identifiers, missing=missing, unit=unit, random_state=random_state,
                                   feature_names=feature_names, warn=warn, **params)
     check_unit(unit)
     check_paired_index(X, y, "X", "y")
+    if groups is not None:
+        return _grouped_table(X, y, groups, warn, dict(
+            method=method, n_permutations=n_permutations, correction=correction, discrete_features=discrete_features,
+            discrete_target=discrete_target, keep_identifiers=keep_identifiers, missing=missing, n_jobs=n_jobs,
+            random_state=random_state, feature_names=feature_names, **params), unit)
     check_choice(correction, "correction", K.CORRECTIONS)
     check_choice(missing, "missing", MISSING)
     if isinstance(n_permutations, bool) or not isinstance(n_permutations, (int, np.integer)) or n_permutations < 0:
@@ -157,6 +172,56 @@ def feature_mi(
         if copied is not None:
             emit([copied], where="table", stacklevel=3)
         emit_table_warnings(df)
+    return df
+
+
+def _grouped_table(X: Any, y: Any, groups: Any, warn: bool, kw: dict[str, Any], unit: str):
+    """feature_mi on one row per group (:mod:`infolens.grouped`), :data:`~infolens.grouped.GROUP_DRAWS`
+    draws combined column by column: mean MI, root-mean-square standard error, mean interval,
+    twice the median p-value (a valid p-value for draws of any dependence), then ranked anew."""
+    from .. import grouped as gr
+
+    if isinstance(groups, str) and type(X).__module__.startswith("pandas") and getattr(X, "ndim", 1) == 2:
+        if groups not in X.columns:
+            raise InputError(f"groups names column {groups!r}, which is not a column of X; pass one key per row or "
+                             f"a column name ({', '.join(map(str, X.columns[:10]))}, ...)")
+        X, groups = X.drop(columns=[groups]), X[groups]
+    n = len(X)
+    codes = gr.group_codes(groups, n)
+    base = seed_from(kw.pop("random_state"))
+    rng = np.random.default_rng(base)
+    draws = gr.draws_for(codes)
+    tables = [feature_mi(gr.take_rows(X, rows), gr.take_rows(y, rows), **kw, unit="nats", random_state=base + d,
+                         warn=False)
+              for d, rows in enumerate(gr.one_per_group(codes, rng) for _ in range(draws))]
+    first = tables[0].set_index("feature")
+    tested = bool(kw["n_permutations"])
+    scores = []
+    for name in first.index:
+        rows_ = [t.set_index("feature").loc[name] for t in tables]
+        vals = {k: np.array([float(r[k]) for r in rows_]) for k in ("mi", "stderr", "ci_low", "ci_high", "p_value", "n")}
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # (all-NaN columns: excluded rows)
+            mi, se = np.nanmean(vals["mi"]), math.sqrt(np.nanmean(np.square(vals["stderr"])))
+            lo, hi = np.nanmean(vals["ci_low"]), np.nanmean(vals["ci_high"])
+            p = min(1.0, 2.0 * float(np.nanmedian(vals["p_value"]))) if tested and draws > 1 else float(vals["p_value"][0])
+        seen, flags = set(), []
+        for r in rows_:
+            for w in r["warnings"]:
+                if code_of(w) not in seen:
+                    seen.add(code_of(w))
+                    flags.append(as_flag(w))
+        f0 = first.loc[name]
+        scores.append(ColumnScore(str(name), float(mi), float(se), float(lo), float(hi), p, str(f0["kind"]),
+                                  str(f0["method"]), int(round(float(np.nanmean(vals["n"])))), flags, str(f0["excluded"])))
+    df = scores_frame(scores, unit, kw["correction"] if tested else None, tested)
+    note = gr.grouped_flag(int(codes.max()) + 1, n, draws)
+    df.attrs.update({**tables[0].attrs, "unit": unit, "groups": {**note.data, "message": str(note)}})
+    if tested:
+        df.attrs["p_value_floor"] = min(1.0, 2.0 / (int(kw["n_permutations"]) + 1)) if draws > 1 else df.attrs["p_value_floor"]
+    if warn:
+        emit([note], where="table", stacklevel=4)
+        emit_table_warnings(df, stacklevel=4)
     return df
 
 
