@@ -116,3 +116,15 @@ def test_the_command_line_takes_a_groups_column(tmp_path, capsys):
     res = json.loads(capsys.readouterr().out)
     assert res["n_samples"] == 60 and res["diagnostics"]["groups"]["groups"] == 60
     assert res["independence_test"]["n_samples"] == 60 and "one row per group" in res["independence_test"]["why"]
+
+
+def test_a_table_in_subject_order_is_said_to_be_serially_dependent_once():
+    rng = np.random.default_rng(6)
+    g = np.repeat(np.arange(200), 10)
+    label = (rng.normal(size=200)[g] > 0).astype(int)
+    X = pd.DataFrame({"level": rng.normal(size=200)[g] + 0.1 * rng.normal(size=2000), "free": rng.normal(size=2000)})
+    with pytest.warns(DataWarning, match=r"serially correlated .* \(lag-1 rank autocorrelation 0\.\d+ in (the target|column 'level')\)"):
+        t = feature_mi(X, label, random_state=0)
+    assert t.attrs["serial_dependence"]["effective_rows"] < 200 and "groups=" in t.attrs["serial_dependence"]["message"]
+    order = rng.permutation(2000)  # the same rows shuffled: nothing to see in the order (the groups are still there)
+    assert feature_mi(X.iloc[order].reset_index(drop=True), label[order], random_state=0, warn=False).attrs["serial_dependence"] is None

@@ -218,7 +218,7 @@ def console_lines(table, top: int, alpha: float | None) -> list[str]:
             why = next((str(w) for w in r["warnings"] if getattr(w, "code", "") in _REASON_CODES), r["excluded"])
             lines.append(f"  {r['feature']!s:<{width}}  {why}")
     notes = [(str(r["feature"]), str(w)) for r in ranked.to_dict(orient="records") for w in r["warnings"]]
-    for key in ("repeated_rows", "groups"):  # the table's own notes: found once for all columns
+    for key in ("repeated_rows", "serial_dependence", "groups"):  # the table's own notes: found once for all columns
         said = table.attrs.get(key)
         if said:
             notes.insert(0, ("(table)", said["message"]))
@@ -263,9 +263,10 @@ def write_outputs(table, args: argparse.Namespace, out: Path, target: str, n_row
     copied = table.attrs.get("repeated_rows")
     if copied:
         rep.add_text(f"Copied records: {copied['message']}.")
-    grouped = table.attrs.get("groups")
-    if grouped:
-        rep.add_text(f"Grouped rows: {grouped['message']}.")
+    for key, what in (("serial_dependence", "Rows in order"), ("groups", "Grouped rows")):
+        said = table.attrs.get(key)
+        if said:
+            rep.add_text(f"{what}: {said['message']}.")
     rep.add_figure(fig, caption="MI per feature with its 95% interval" + (" (dark: informative at the level)" if tested else ""))
     shown = ranked[["feature", "mi", "stderr", "ci_low", "ci_high", "p_adjusted", "kind", "method", "n", "warnings"]]
     # the warnings column is prose: read left-aligned (the report's tables right-align numbers)

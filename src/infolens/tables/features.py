@@ -134,7 +134,9 @@ def feature_mi(
     if len(raw[0][1]) != len(target.values):
         raise InputError(f"X and y must have the same number of rows, got {len(raw[0][1])} and {len(target.values)}")
     decl = declared_set(discrete_features, [n for n, _ in raw], "discrete_features")
-    raw, target, copied = drop_copies(raw, y, target, method)
+    coded = table_codes(raw, y)
+    serial = serial_rows(*coded, [nm for nm, _ in raw])
+    raw, target, copied = drop_copies(raw, y, target, method, coded)
     if method != "auto":
         from ..registry import estimator_class
 
@@ -164,13 +166,15 @@ def feature_mi(
             "missing": missing,
             "keep_identifiers": bool(keep_identifiers),
             "repeated_rows": None if copied is None else {**copied.data, "message": str(copied)},
+            "serial_dependence": None if serial is None else {**serial.data, "message": str(serial)},
             "auto_methods": {**{f"{a} feature, {b} target": m for (a, b), m in AUTO.items()},
                              "discrete feature, discrete target": "plugin-chance"},
         }
     )
     if warn:
-        if copied is not None:
-            emit([copied], where="table", stacklevel=3)
+        for said in (copied, serial):
+            if said is not None:
+                emit([said], where="table", stacklevel=3)
         emit_table_warnings(df)
     return df
 
@@ -225,16 +229,13 @@ def _grouped_table(X: Any, y: Any, groups: Any, warn: bool, kw: dict[str, Any], 
     return df
 
 
-def drop_copies(raw: list[tuple[str, Any]], y: Any, target: Any, method: str) -> tuple[list[tuple[str, Any]], Any, Flag | None]:
-    """Copied records of the table (:func:`infolens.estimators._trust.repeated_rows` on the
-    whole rows, every column and the target ``y`` as given, text as codes of its values): the ``repeated-rows`` flag, and with ``method="auto"``
-    the table and target on the distinct rows (the first of each), as ``estimate_mi`` with
-    auto does; another method scores the rows as given and the flag says so."""
+def table_codes(raw: list[tuple[str, Any]], y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The whole rows as numbers for the row checks: every column and the target ``y`` as
+    given (numbers as they are, NaN hashing alike; text and anything else as codes of its
+    values in order of appearance)."""
     import pandas as pd
 
-    from ..estimators._trust import first_rows, repeated_rows
-
-    def codes(v: Any) -> np.ndarray:  # numbers as they are (NaN hashes alike), anything else as codes
+    def codes(v: Any) -> np.ndarray:
         a = np.asarray(v)
         if a.dtype.kind in "iufb":
             return a.astype(np.float64)
@@ -244,8 +245,37 @@ def drop_copies(raw: list[tuple[str, Any]], y: Any, target: Any, method: str) ->
         except TypeError:  # unhashable cells (lists): their text (the column fails on its own row)
             return pd.factorize(ser.astype(str))[0].astype(np.float64)
 
-    cx = np.column_stack([codes(v) for _, v in raw])
-    cy = codes(y)  # (as given: the prepared target of a continuous y is dequantized)
+    return np.column_stack([codes(v) for _, v in raw]), codes(y)
+
+
+def serial_rows(cx: np.ndarray, cy: np.ndarray, names: list[str]) -> Flag | None:
+    """The table's ``serial-dependence`` flag (:func:`infolens.estimators._trust.serial_flags` on
+    the rows with a target value in the order given, columns with missing values left out), or None."""
+    from ..estimators._trust import serial_flags
+
+    rows = np.isfinite(cy)  # (rows without a target value are in no estimate)
+    cx, cy = cx[rows], cy[rows]
+    live = np.isfinite(cx).all(axis=0)
+    if not live.any():
+        return None
+    found = serial_flags(cx[:, live], cy)
+    if not found:
+        return None
+    f = found[0]
+    side, j = f.data["side"], int(f.data["column"])
+    where = "the target" if side == "y" else f"column {[nm for nm, ok in zip(names, live) if ok][j]!r}"
+    return flag("serial-dependence", str(f).replace(f"in {side} column {j})", f"in {where})"), **f.data)
+
+
+def drop_copies(raw: list[tuple[str, Any]], y: Any, target: Any, method: str,
+                coded: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[list[tuple[str, Any]], Any, Flag | None]:
+    """Copied records of the table (:func:`infolens.estimators._trust.repeated_rows` on the
+    whole rows, :func:`table_codes`): the ``repeated-rows`` flag, and with ``method="auto"``
+    the table and target on the distinct rows (the first of each), as ``estimate_mi`` with
+    auto does; another method scores the rows as given and the flag says so."""
+    from ..estimators._trust import first_rows, repeated_rows
+
+    cx, cy = coded if coded is not None else table_codes(raw, y)
     found = repeated_rows(cx, cy)
     if not found:
         return raw, target, None
