@@ -128,3 +128,17 @@ def test_a_table_in_subject_order_is_said_to_be_serially_dependent_once():
     assert t.attrs["serial_dependence"]["effective_rows"] < 200 and "groups=" in t.attrs["serial_dependence"]["message"]
     order = rng.permutation(2000)  # the same rows shuffled: nothing to see in the order (the groups are still there)
     assert feature_mi(X.iloc[order].reset_index(drop=True), label[order], random_state=0, warn=False).attrs["serial_dependence"] is None
+
+
+def test_selection_with_groups_runs_on_one_row_per_group():
+    from infolens.tables import select_features
+
+    rng = np.random.default_rng(7)
+    g = np.repeat(np.arange(150), 8)
+    label = (rng.normal(size=150)[g] > 0).astype(int)
+    X = pd.DataFrame({"null": rng.normal(size=150)[g] + 0.1 * rng.normal(size=1200), "signal": label + rng.normal(size=1200),
+                      "subject": g})
+    with pytest.warns(DataWarning, match="rows come in 150 groups"):
+        sel = select_features(X, label, k=2, groups="subject", random_state=0)
+    assert sel["feature"].tolist()[0] == "signal" and sel.attrs["groups"]["groups"] == 150
+    assert set(sel.attrs["table"]["n"]) == {150} and "subject" not in set(sel.attrs["table"]["feature"])

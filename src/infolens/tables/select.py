@@ -32,7 +32,7 @@ from ..estimators.batched_knn import ksg_batch
 from ..estimators.ties import prepare
 from ..registry import get_estimator
 from ..stats import combined_se
-from ..validation import check_choice, seed_from
+from ..validation import check_choice, check_paired_index, seed_from
 from .columns import Column, split_columns, type_column
 from .score import dequantize, prepare_target
 
@@ -56,6 +56,7 @@ def select_features(
     random_state: Any = None,
     feature_names: Any = None,
     warn: bool = True,
+    groups: Any = None,
 ):
     """The selection order of up to ``k`` features (None: all candidates) by ``strategy``
     (module doc), as a DataFrame with one row per step: ``step, feature, score, stderr``
@@ -64,10 +65,34 @@ def select_features(
     ``relevance_stderr`` (I(X_j; y)), ``redundancy`` (mrmr: mean I(X_j; X_s)) and
     ``conditional`` (jmi: mean I(X_j; y | X_s)). ``n_neighbors``: k of the kNN estimators
     (default 5; scikit-learn's is 3). ``df.attrs["table"]`` is the feature_mi table of the
-    relevances; ``df.attrs["left_out"]`` the columns not considered and why."""
+    relevances; ``df.attrs["left_out"]`` the columns not considered and why. ``groups``: rows
+    that belong together (keys, or the name of a column of ``X``): the whole selection runs on
+    one row per group, drawn at random (:mod:`infolens.grouped`; ``df.attrs["groups"]``), so that
+    its relevances, redundancies and conditional terms all count groups, not rows."""
     import pandas as pd
 
     from .features import feature_mi
+
+    if groups is not None:
+        from .. import grouped as gr
+        from ..errors import emit
+
+        check_paired_index(X, y, "X", "y")
+        if isinstance(groups, str) and type(X).__module__.startswith("pandas") and getattr(X, "ndim", 1) == 2:
+            if groups not in X.columns:
+                raise InputError(f"groups names column {groups!r}, which is not a column of X")
+            X, groups = X.drop(columns=[groups]), X[groups]
+        codes = gr.group_codes(groups, len(X))
+        base = seed_from(random_state)
+        keep = gr.one_per_group(codes, np.random.default_rng(base))
+        out = select_features(gr.take_rows(X, keep), gr.take_rows(y, keep), k, strategy, discrete_target=discrete_target,
+                              n_neighbors=n_neighbors, keep_identifiers=keep_identifiers, n_jobs=n_jobs, random_state=base,
+                              feature_names=feature_names, warn=warn)
+        note = gr.grouped_flag(int(codes.max()) + 1, len(codes), 1)
+        out.attrs["groups"] = {**note.data, "message": str(note)}
+        if warn:
+            emit([note], where="selection", stacklevel=3)
+        return out
 
     check_choice(strategy, "strategy", STRATEGIES)
     if k is not None and (isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1):
