@@ -370,3 +370,13 @@ def test_the_sample_verbs_read_dates_and_numbers_in_text_as_the_tables_do():
         estimate_mi(x, np.where(y > 0, "1", "0"), method="ksg")
     c = estimate_cmi(x, y, pd.Series([f"{v:.3f}" for v in y + rng.normal(size=n)]), random_state=0, warn=False)
     assert any(w.code == "converted" and w.startswith("z:") for w in c.warnings)
+
+
+def test_a_pandas_categorical_of_numbers_stays_labels():
+    from infolens.convert import numeric_side, to_numeric_column
+
+    text = pd.Series([f"{v:.2f}" for v in np.random.default_rng(27).normal(size=300)])
+    cat = text.astype("category")
+    got, notes = numeric_side(cat, "y")
+    assert got is cat and notes == []
+    assert to_numeric_column(text.astype("category"))[1] == [] and to_numeric_column(text)[1][0].code == "converted"

@@ -235,8 +235,8 @@ def to_numeric_column(raw: Any, decimal: str | None = None) -> tuple[Any, list[F
     dtype = getattr(raw, "dtype", None)
     if _nullable_number(raw):  # pandas "boolean", "Int64", "Float64": NA becomes NaN
         return raw.to_numpy(dtype=np.float64, na_value=np.nan), []
-    if dtype is not None and getattr(dtype, "kind", "") == "O" or str(dtype) in ("string", "str"):
-        got = parse_text_column(raw, decimal)
+    if str(dtype) != "category" and (dtype is not None and getattr(dtype, "kind", "") == "O" or str(dtype) in ("string", "str")):
+        got = parse_text_column(raw, decimal)  # (a pandas categorical says "labels" itself: left as it is)
         if got is not None:
             return got[0], [got[1]]
     return raw, []
@@ -268,7 +268,9 @@ def numeric_side(a: Any, name: str) -> tuple[Any, list[Flag]]:
         else:
             got = []
             vals = col
-            if getattr(col, "dtype", None) is not None and (col.dtype.kind in "OUS" or str(col.dtype) in ("string", "str")):
+            declared = str(getattr(col, "dtype", "")) == "category"  # a categorical says "labels" itself
+            if not declared and getattr(col, "dtype", None) is not None and (
+                    col.dtype.kind in "OUS" or str(col.dtype) in ("string", "str")):
                 parsed = parse_text_column(pd.Series(col, dtype=object) if isinstance(col, np.ndarray) else col)
                 if parsed is not None and not is_discrete(parsed[0][np.isfinite(parsed[0])]):
                     vals, got = parsed[0], [parsed[1]]
