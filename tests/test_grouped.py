@@ -142,3 +142,18 @@ def test_selection_with_groups_runs_on_one_row_per_group():
         sel = select_features(X, label, k=2, groups="subject", random_state=0)
     assert sel["feature"].tolist()[0] == "signal" and sel.attrs["groups"]["groups"] == 150
     assert set(sel.attrs["table"]["n"]) == {150} and "subject" not in set(sel.attrs["table"]["feature"])
+
+
+def test_mi_matrix_with_groups_reads_a_subject_level_null_pair_as_zero():
+    from infolens import mi_matrix
+
+    rng = np.random.default_rng(12)
+    g = np.repeat(np.arange(200), 10)
+    df = pd.DataFrame({"a": rng.normal(size=200)[g] + 0.1 * rng.normal(size=2000),
+                       "b": (rng.normal(size=200)[g] > 0).astype(int), "subject": g})
+    naive = mi_matrix(df.drop(columns="subject"), random_state=0, warn=False)
+    assert naive.mi.loc["a", "b"] > 4 * naive.stderr.loc["a", "b"]  # the trap: a subject-level null pair reads > 0
+    # (seeds 8-13: naive 2.2-6.2 standard errors above 0, grouped -0.5..0.5)
+    with pytest.warns(DataWarning, match="rows come in 200 groups"):
+        got = mi_matrix(df, random_state=0, groups="subject")
+    assert list(got.mi.index) == ["a", "b"] and abs(got.mi.loc["a", "b"]) < 2 * got.stderr.loc["a", "b"]

@@ -17,6 +17,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("table", metavar="TABLE", help="CSV/TSV or Parquet file, or a Parquet folder or URL")
     parser.add_argument("--columns", default=None, help="columns to use (comma-separated names; default: all)")
     parser.add_argument("--drop", default=None, help="columns to leave out (e.g. an id), comma-separated")
+    parser.add_argument("--groups", default=None, metavar="COL",
+                        help="column whose rows belong together (a subject id): pairs on one row per group")
     parser.add_argument("--method", "-m", default="auto", help="auto (ksg / ross / binning by column kinds) or an estimator name")
     parser.add_argument("-k", type=int, default=None, help="neighbours of the kNN estimators")
     parser.add_argument("--discrete", default=None, help="columns to treat as discrete (default: labels and integral columns with few levels)")
@@ -59,11 +61,16 @@ def _run(args: argparse.Namespace, df: object, client: object) -> int:
     from ..tables import mi_matrix
 
     columns = [str(c) for c in df.columns]  # type: ignore[attr-defined]  # pandas or Dask DataFrame
-    drop = set(_pick(args.drop, columns, "--drop"))
+    groups = _pick(args.groups, columns, "--groups")[:1] if getattr(args, "groups", None) else []
+    drop = set(_pick(args.drop, columns, "--drop")) | set(groups)
     use = [c for c in (_pick(args.columns, columns, "--columns") or columns) if c not in drop]
     if len(use) < 2:
         raise CLIError(f"--columns/--drop leave {len(use)} column; a matrix needs at least 2")
     params: dict = {} if args.k is None else {"k": args.k}
+    if groups:
+        if client is not None:
+            raise CLIError("--groups runs on one machine; drop --scheduler / read the table as a file")
+        params["groups"] = df[groups[0]]  # type: ignore[index]
     if client is not None:
         params.update(scheduler=client, progress=True, precision=args.precision, checkpoint=args.checkpoint)
     m = mi_matrix(df[use], args.method, discrete=_pick(args.discrete, columns, "--discrete") or "auto",  # type: ignore[index]

@@ -4,6 +4,7 @@ coefficient of correlation as a normalised scale and a heatmap."""
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,6 +88,7 @@ def mi_matrix(
     random_state: Any = None,
     keep_identifiers: bool = False,
     warn: bool = True,
+    groups: Any = None,
     **params: Any,
 ) -> MIMatrix:
     """I(X_a; X_b) for every pair of columns of a table (DataFrame or ``(n, d)`` array).
@@ -107,6 +109,9 @@ def mi_matrix(
     columns by the chance-corrected plug-in estimate. A pair whose estimate is not finite
     keeps NaN and says why in ``warnings``. ``warn``: issue the warnings through Python's
     :mod:`warnings` (once per cause, naming the columns). Pairs run on ``n_jobs`` threads.
+    ``groups``: rows that belong together (keys, or the name of a column of ``df``, then left
+    out): every pair on one row per group, :data:`~infolens.grouped.GROUP_DRAWS` draws averaged,
+    with the standard errors of one draw (:mod:`infolens.grouped`).
     """
     import time
 
@@ -119,6 +124,10 @@ def mi_matrix(
 
         return cluster_mi_matrix(df, method, discrete=discrete, n_subsamples=n_subsamples, unit=unit,
                                  random_state=random_state, **params)
+    if groups is not None:
+        return _grouped_matrix(df, groups, dict(method=method, discrete=discrete, n_subsamples=n_subsamples, unit=unit,
+                                                n_jobs=n_jobs, keep_identifiers=keep_identifiers, **params),
+                               random_state, warn)
     t0 = time.perf_counter()
     check_unit(unit)
     if isinstance(n_subsamples, bool) or not isinstance(n_subsamples, (int, np.integer)) or n_subsamples < 0:
@@ -225,6 +234,43 @@ def mi_matrix(
         warnings={pair: [as_flag(w).to_unit(unit) for w in ws] for pair, ws in warns.items()},
         seconds=time.perf_counter() - t0,
     )
+
+
+def _grouped_matrix(df: Any, groups: Any, kw: dict[str, Any], random_state: Any, warn: bool) -> MIMatrix:
+    """mi_matrix on one row per group (:mod:`infolens.grouped`), the draws averaged pair by pair
+    (standard errors: root mean square of the draws'); the pairs' warnings are the first
+    draw's, with the table's ``grouped`` note on every column."""
+    import pandas as pd
+
+    from .. import grouped as gr
+    from ..errors import emit
+
+    if isinstance(groups, str) and type(df).__module__.startswith("pandas") and getattr(df, "ndim", 1) == 2:
+        if groups not in df.columns:
+            raise InputError(f"groups names column {groups!r}, which is not a column of df")
+        df, groups = df.drop(columns=[groups]), df[groups]
+    n = len(df)
+    codes = gr.group_codes(groups, n)
+    base = seed_from(random_state)
+    rng = np.random.default_rng(base)
+    draws = gr.draws_for(codes)
+    mats = [mi_matrix(gr.take_rows(df, gr.one_per_group(codes, rng)), random_state=base + d, warn=False, **kw)
+            for d in range(draws)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # (NaN pairs: identifiers, the diagonal)
+        mi = np.nanmean(np.stack([m.mi.to_numpy(dtype=float) for m in mats]), axis=0)
+        se = np.sqrt(np.nanmean(np.stack([np.square(m.stderr.to_numpy(dtype=float)) for m in mats]), axis=0))
+    first = mats[0]
+    f = 1.0 if first.unit == "nats" else NATS_PER_BIT
+    ic = information_coefficient(np.nan_to_num(mi * f, nan=0.0))
+    np.fill_diagonal(ic, 1.0)
+    names = list(first.mi.index)
+    note = gr.grouped_flag(int(codes.max()) + 1, n, draws)
+    if warn:
+        emit([note], where="table", stacklevel=4)
+    frame = lambda a: pd.DataFrame(a, index=names, columns=names)  # noqa: E731
+    return MIMatrix(mi=frame(mi), stderr=frame(se), ic=frame(ic), method=first.method, kinds=first.kinds, unit=first.unit,
+                    warnings={**first.warnings, ("(table)", "(table)"): [note]}, seconds=sum(m.seconds for m in mats))
 
 
 def _halves(n: int, m: int, min_half: int, rng: np.random.Generator) -> list[np.ndarray]:
