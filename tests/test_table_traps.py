@@ -380,3 +380,25 @@ def test_a_pandas_categorical_of_numbers_stays_labels():
     got, notes = numeric_side(cat, "y")
     assert got is cat and notes == []
     assert to_numeric_column(text.astype("category"))[1] == [] and to_numeric_column(text)[1][0].code == "converted"
+
+
+def test_the_estimate_command_reads_label_date_and_formatted_columns_as_the_api_does(tmp_path, capsys):
+    import json
+
+    from infolens import estimate_mi
+    from infolens.cli import main
+
+    n = 600
+    rng = np.random.default_rng(28)
+    x = rng.normal(size=n)
+    city = rng.choice(["north", "south", "east"], n)
+    y = x + (city == "north") + rng.normal(size=n)
+    df = pd.DataFrame({"price": [f"${1000 * np.exp(v):,.2f}" for v in x], "city": city, "y": np.round(y, 6),
+                       "when": pd.to_datetime(np.round(1.6e9 + 1e6 * x), unit="s").astype(str)})
+    df.to_csv(tmp_path / "t.csv", index=False)
+    for col, api_x in (("city", city), ("price", np.round(1000 * np.exp(x), 2)), ("when", np.round(1.6e9 + 1e6 * x))):
+        assert main(["estimate", str(tmp_path / "t.csv"), "--x-cols", col, "--y-cols", "y", "--json"]) == 0
+        got = json.loads(capsys.readouterr().out)
+        want = estimate_mi(api_x, np.round(y, 6), random_state=0, warn=False)
+        assert got["mi"] == pytest.approx(want.mi, abs=1e-9), col  # the same number as the API on the same values
+        assert col == "city" or any(f["code"] == "converted" for f in got["flags"])

@@ -36,7 +36,7 @@ def _split(text: str | None) -> list[str] | None:
     return items or None
 
 
-def load_variable(path: str, key: str | None, cols: list[str] | None, which: str, sep: str | None = None) -> np.ndarray:
+def load_variable(path: str, key: str | None, cols: list[str] | None, which: str, sep: str | None = None) -> Any:
     """Read one variable (``which`` is "x" or "y", for messages) from a file (see
     :func:`infolens.cli.files.read_array`)."""
     return read_array(path, which, key=key, cols=cols, sep=sep)
@@ -131,7 +131,7 @@ def main_estimate(args: argparse.Namespace) -> int:
 
                 keep = subsample_rows(len(x), max_rows, args.seed)
                 rows = (max_rows, len(x))
-                x, y = x[keep], y[keep]
+                x, y = _rows_of(x, keep), _rows_of(y, keep)
                 groups = None if groups is None else groups[keep]
         if groups is not None:
             params["groups"] = groups
@@ -153,7 +153,7 @@ def main_estimate(args: argparse.Namespace) -> int:
                 from ..grouped import group_codes, one_per_group
 
                 keep = one_per_group(group_codes(groups, len(x)), np.random.default_rng(args.seed))
-                tx, ty = x[keep], y[keep]
+                tx, ty = _rows_of(x, keep), _rows_of(y, keep)
                 why = f"on one row per group ({len(keep)} rows), whose permutations are exchangeable"
             if res.method == "auto":  # the test's statistic follows what auto chose (said in `why`)
                 tmethod, tparams, swap, why2 = statistic_of(res, tx, ty)
@@ -179,6 +179,11 @@ def main_estimate(args: argparse.Namespace) -> int:
 
             plot_curves(res, args.plot)
     return 0
+
+
+def _rows_of(a: Any, rows: np.ndarray) -> Any:
+    """Rows of an array or (text columns) a DataFrame, by position."""
+    return a.iloc[rows].reset_index(drop=True) if hasattr(a, "iloc") else a[rows]
 
 
 def _groups_column(path: str, col: str, sep: str | None) -> np.ndarray:

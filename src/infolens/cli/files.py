@@ -147,9 +147,11 @@ def _column_index(c: str, columns: list[Any]) -> Any | None:
     return None
 
 
-def select_columns(df: Any, cols: list[str] | None, flag: str, path: str | os.PathLike[str]) -> np.ndarray:
-    """The columns ``cols`` (names or 0-based indices; all when ``None``) of ``df`` as a
-    float array; a missing or non-numeric column is an error naming it."""
+def select_columns(df: Any, cols: list[str] | None, flag: str, path: str | os.PathLike[str]) -> Any:
+    """The columns ``cols`` (names or 0-based indices; all when ``None``) of ``df``: a float
+    array when they are numbers, else the DataFrame of those columns (text: labels, or dates
+    and numbers that ``estimate_mi`` reads as the API does); a missing column is an error
+    naming it."""
     import pandas as pd
 
     columns = list(df.columns)
@@ -167,19 +169,15 @@ def select_columns(df: Any, cols: list[str] | None, flag: str, path: str | os.Pa
                                  f"(columns: {', '.join(map(str, columns[:20]))}){hint}")
             picked.append(hit)
     out = df[picked]
-    for c in picked:
-        col = out[c]
-        if pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
-            continue
-        bad = col[pd.to_numeric(col, errors="coerce").isna() & col.notna()]
-        example = f" ({bad.iloc[0]!r} in row {bad.index[0]})" if len(bad) else ""
-        raise InputError(f"{flag}: column {c!r} of {str(path)!r} is not numeric{example}; "
-                         "encode categories as integer codes or choose numeric columns")
-    return out.to_numpy(dtype=np.float64)
+    if all(pd.api.types.is_bool_dtype(out[c]) or pd.api.types.is_numeric_dtype(out[c]) for c in picked):
+        return out.to_numpy(dtype=np.float64)
+    # text columns: labels, or dates / numbers as text, read by estimate_mi as the API reads a
+    # DataFrame (infolens.convert: dates and numbers converted, a label column a label)
+    return out.reset_index(drop=True)
 
 
 def read_array(path: str | os.PathLike[str], which: str = "x", key: str | None = None,
-               cols: list[str] | None = None, sep: str | None = None) -> np.ndarray:
+               cols: list[str] | None = None, sep: str | None = None) -> Any:
     """One variable (``which`` is "x" or "y", used in messages and flag names) from a
     ``.npy``, ``.npz`` (``key``: the array inside), CSV or Parquet file (``cols``: the
     columns, names or 0-based indices). Returns an array with at least one row."""
