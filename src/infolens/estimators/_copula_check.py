@@ -51,6 +51,7 @@ import numpy as np
 from ..registry import get_estimator
 from ..stats import Z_DIFFER, compare
 from ._trust import normal_scores
+from .cca import canonical
 from .knn import KNN_MAX_JOINT_DIM
 
 #: per side, columns of the KSG sub-block check when dx + dy > KNN_MAX_JOINT_DIM
@@ -216,19 +217,13 @@ def _simulate(r: np.ndarray, nu: float, n: int, rng: np.random.Generator) -> np.
     return z
 
 
-def _whiten(a: np.ndarray) -> np.ndarray:
-    a = a - a.mean(axis=0)
-    w, v = np.linalg.eigh(np.atleast_2d(np.cov(a, rowvar=False)))
-    keep = w > 1e-10 * max(float(w.max()), 1e-300)
-    return a @ (v[:, keep] / np.sqrt(w[keep]))
-
-
 def _cca(zx: np.ndarray, zy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(u, v, s)``: every canonical variate of ``zx`` and of ``zy`` (columns, strongest pair
-    first) and the sample canonical correlations ``s`` (descending)."""
-    a, b = _whiten(zx), _whiten(zy)
-    left, s, right = np.linalg.svd(a.T @ b / (len(a) - 1), full_matrices=False)
-    return a @ left, b @ right.T, s
+    first) and the sample canonical correlations ``s`` (descending; :func:`.cca.canonical`)."""
+    found = canonical(zx, zy)
+    if found is None:
+        raise ValueError("a constant side has no canonical variates")
+    return found[3], found[4], found[2]
 
 
 def _statistic(u: np.ndarray, v: np.ndarray, s: np.ndarray, k: int, seed: int) -> tuple[float, float]:

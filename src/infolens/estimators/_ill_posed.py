@@ -38,10 +38,8 @@ from typing import Callable
 import numpy as np
 
 from ._auto_rules import ILL_POSED_MARGIN
+from .cca import canonical
 
-#: eigenvalues of a side's correlation matrix below this fraction of the largest are
-#: dropped when whitening (exact within-side redundancy: rounding gives ~1e-16)
-_DROP_RTOL = 1e-10
 #: the check is skipped above this many columns per side (its cost is n d^2)
 MAX_COLS = 1024
 
@@ -101,33 +99,12 @@ def beyond_ceiling(value: float, n: int, source: str = "copula bound") -> Determ
     return None
 
 
-def _whiten(a: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """``(a @ w, w)`` with ``a @ w`` of unit covariance (redundant directions dropped)."""
-    a = a - a.mean(axis=0)
-    sd = a.std(axis=0)
-    keep = sd > 0
-    if not keep.any():
-        return None
-    a = a[:, keep] / sd[keep]
-    c = a.T @ a / len(a)
-    ev, vec = np.linalg.eigh(c)
-    use = ev > _DROP_RTOL * ev[-1]
-    w_full = np.zeros((len(sd), int(use.sum())))
-    w_full[keep] = vec[:, use] / np.sqrt(ev[use]) / sd[keep][:, None]
-    return a @ (vec[:, use] / np.sqrt(ev[use])), w_full
-
-
 def canonical_directions(a: np.ndarray, b: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """The top ``k`` canonical directions of ``a`` and of ``b`` (columns of the returned
-    matrices, in the columns' own coordinates; each side whitened on its own, redundant
-    directions dropped) and their canonical correlations; None when a side is constant."""
-    wa, wb = _whiten(a), _whiten(b)
-    if wa is None or wb is None:
-        return None
-    (za, fa), (zb, fb) = wa, wb
-    u, s, vt = np.linalg.svd(za.T @ zb / len(a), full_matrices=False)
-    k = min(k, s.size)
-    return fa @ u[:, :k], fb @ vt[:k].T, s[:k]
+    """The top ``k`` canonical directions of ``a`` and of ``b`` (columns, in the columns' own
+    coordinates) and their canonical correlations (:func:`.cca.canonical`); None when a side
+    is constant."""
+    found = canonical(a, b, k)
+    return None if found is None else found[:3]
 
 
 def _top_pair(a: np.ndarray, b: np.ndarray) -> tuple[float, np.ndarray, np.ndarray] | None:
