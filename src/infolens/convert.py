@@ -252,7 +252,7 @@ def numeric_side(a: Any, name: str) -> tuple[Any, list[Flag]]:
 
     mod = type(a).__module__
     if mod.startswith("pandas") and getattr(a, "ndim", 0) == 2:
-        cols = {c: a[c] for c in a.columns}
+        cols = {j: a.iloc[:, j] for j in range(a.shape[1])}  # (by position: names may repeat)
     elif mod.startswith("pandas"):
         cols = {None: a}
     elif isinstance(a, np.ndarray) and a.dtype.kind in "OUSmM" and a.ndim in (1, 2):
@@ -262,7 +262,8 @@ def numeric_side(a: Any, name: str) -> tuple[Any, list[Flag]]:
     out: dict[Any, Any] = {}
     notes: list[Flag] = []
     for c, col in cols.items():
-        where = name if c is None else f"{name} column {c!r}"
+        label = c if c is None or not mod.startswith("pandas") else a.columns[c]
+        where = name if c is None else f"{name} column {label!r}"
         if is_datetime_like(col) or getattr(col, "dtype", None) is not None and col.dtype.kind in "mM":
             vals, got = to_numeric_column(pd.Series(col))
         else:
@@ -282,6 +283,9 @@ def numeric_side(a: Any, name: str) -> tuple[Any, list[Flag]]:
         conv = out[None]
         return (pd.Series(conv, index=a.index, name=a.name) if mod.startswith("pandas") else np.asarray(conv)), notes
     if mod.startswith("pandas"):
-        return pd.DataFrame({c: (v.to_numpy() if hasattr(v, "to_numpy") else v) for c, v in out.items()}, index=a.index), notes
-    return np.column_stack([np.asarray(v, dtype=np.float64) if not isinstance(v, np.ndarray) or v.dtype.kind != "O"
-                            else v for v in out.values()]), notes
+        frame = pd.concat([pd.Series(v.to_numpy() if hasattr(v, "to_numpy") else v, index=a.index) for v in out.values()],
+                          axis=1)
+        frame.columns = a.columns
+        return frame, notes
+    return np.column_stack([np.asarray(v, dtype=object if np.asarray(v).dtype.kind in "OUS" else np.float64)
+                            for v in out.values()]), notes
