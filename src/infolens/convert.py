@@ -251,6 +251,7 @@ def numeric_side(a: Any, name: str) -> tuple[Any, list[Flag]]:
     import pandas as pd
 
     mod = type(a).__module__
+    cols: dict[int | None, Any]
     if mod.startswith("pandas") and getattr(a, "ndim", 0) == 2:
         cols = {j: a.iloc[:, j] for j in range(a.shape[1])}  # (by position: names may repeat)
     elif mod.startswith("pandas"):
@@ -259,7 +260,7 @@ def numeric_side(a: Any, name: str) -> tuple[Any, list[Flag]]:
         cols = {None: a} if a.ndim == 1 else {j: a[:, j] for j in range(a.shape[1])}
     else:
         return a, []
-    out: dict[Any, Any] = {}
+    out: dict[int | None, Any] = {}
     notes: list[Flag] = []
     for c, col in cols.items():
         label = c if c is None or not mod.startswith("pandas") else a.columns[c]
