@@ -232,7 +232,8 @@ def _grouped_table(X: Any, y: Any, groups: Any, warn: bool, kw: dict[str, Any], 
 def table_codes(raw: list[tuple[str, Any]], y: Any) -> tuple[np.ndarray, np.ndarray]:
     """The whole rows as numbers for the row checks: every column and the target ``y`` as
     given (numbers as they are, NaN hashing alike; text and anything else as codes of its
-    values in order of appearance)."""
+    sorted values, NaN where missing: codes in order of first appearance would rise with the
+    row index and read as serial dependence)."""
     import pandas as pd
 
     def codes(v: Any) -> np.ndarray:
@@ -240,10 +241,12 @@ def table_codes(raw: list[tuple[str, Any]], y: Any) -> tuple[np.ndarray, np.ndar
         if a.dtype.kind in "iufb":
             return a.astype(np.float64)
         ser = pd.Series(list(v) if a.ndim != 1 else a, dtype=object)
-        try:
-            return pd.factorize(ser)[0].astype(np.float64)
-        except TypeError:  # unhashable cells (lists): their text (the column fails on its own row)
-            return pd.factorize(ser.astype(str))[0].astype(np.float64)
+        try:  # (sorted codes: codes in order of first appearance would trend with the row index)
+            codes = pd.factorize(ser, sort=True)[0].astype(np.float64)
+        except TypeError:  # unhashable or unorderable cells (lists, mixed types): their text
+            codes = pd.factorize(ser.astype(str), sort=True)[0].astype(np.float64)
+        codes[codes < 0] = np.nan  # (missing: as a missing number)
+        return codes
 
     return np.column_stack([codes(v) for _, v in raw]), codes(y)
 
