@@ -107,6 +107,11 @@ def test_serially_correlated_rows_are_flagged_and_independent_or_sorted_rows_are
     f = [w for w in r.flags if w.code == "serial-dependence"]
     assert len(f) == 1 and f[0].data["autocorrelation"] > 0.9
     assert f[0].data["effective_rows"] < 0.05 * n
+    # ... and the interval counts the rows they are worth: widened sqrt((1 + r) / (1 - r)) times
+    plain = infolens.get_estimator("gaussian-copula").estimate(x, y)
+    ratio = (r.ci[1] - r.ci[0]) / (plain.ci[1] - plain.ci[0])
+    r1 = f[0].data["autocorrelation"]
+    assert ratio == pytest.approx(np.sqrt((1 + r1) / (1 - r1)), rel=1e-9) and r.stderr > 5 * plain.stderr
     # auto grades on it: "caution" (its precision assumes independent rows), said once
     r = infolens.estimate_mi(x, y, random_state=0, warn=False)
     assert r.diagnostics["trust"] != "ok" and r.codes().count("serial-dependence") == 1

@@ -9,7 +9,7 @@ import numpy as np
 
 from .convert import numeric_side
 from .errors import Flag, InputError, flag
-from .estimators._trust import missing_code_flags, repeated_rows, serial_flags
+from .estimators._trust import missing_code_flags, repeated_rows, serial_flags, widen_for_rows
 from .registry import estimator_class, get_estimator
 from .result import MIResult, check_unit
 from .torch_utils import SMALL_MODEL_THREADS
@@ -107,6 +107,7 @@ def estimate_mi(
     if not getattr(cls, "checks_rows", False):  # (auto grades on them and says them itself)
         res.warnings = [*res.warnings, *serial_flags(x, y), *repeated_rows(x, y)]
     res.warnings = [*x_read, *y_read, *res.warnings, *missing_code_flags(x=x, y=y)]
+    res = widen_for_rows(res)  # rows serially dependent: the interval counts the rows they are worth
     res = res.to_unit(unit)
     if warn:
         res.emit_warnings()

@@ -289,11 +289,32 @@ def serial_flags(x: Any, y: Any) -> list[Flag]:
         "serial-dependence",
         f"the rows are serially correlated in the order given (lag-1 rank autocorrelation {r1:.2f} in {name} "
         f"column {j}): if they are a time series or otherwise dependent, they carry about as much as {n_eff} "
-        f"independent rows, not {n}, and the interval, which assumes independent rows, is too narrow by about "
-        f"{factor:.1f}x; rows only sorted by some key do not matter (no estimator here uses the order), but rows "
-        "that come in groups (repeated measurements of one subject) are not independent in any order: pass "
-        "groups= (one key per row) to estimate on one row per group",
-        autocorrelation=r1, side=name, column=j, effective_rows=n_eff)]
+        f"independent rows, not {n}, so the standard error and interval, which assume independent rows, are "
+        f"widened {factor:.1f}x (the variance inflation of a mean of such rows); rows that are independent draws "
+        "only sorted by some key lose nothing by a shuffle, which removes this (no estimator here uses the order), "
+        "but rows that come in groups (repeated measurements of one subject) are not independent in any order: "
+        "pass groups= (one key per row) to estimate on one row per group",
+        autocorrelation=r1, side=name, column=j, effective_rows=n_eff, widened=factor)]
+
+
+def serial_factor(f: Any) -> float:
+    """How much a ``serial-dependence`` flag widens a standard error: sqrt((1 + r) / (1 - r)) for
+    its lag-1 autocorrelation r (the variance inflation of a mean of AR(1) rows; 1 for another flag).
+    Measured on AR(1) pairs (n = 3000, 20 runs each): KSG's and auto's intervals covered 25-65% of
+    runs, widened by it 95-100% (the local terms of an MI estimate are less autocorrelated than
+    the columns, so the factor errs wide)."""
+    r = float(getattr(f, "data", {}).get("autocorrelation", 0.0)) if getattr(f, "code", "") == "serial-dependence" else 0.0
+    return float(np.sqrt((1 + r) / max(1 - r, 1e-12))) if r > 0 else 1.0
+
+
+def widen_interval(mi: float, stderr: float | None, ci: Any, factor: float) -> tuple[float | None, Any]:
+    """``(stderr, ci)`` widened ``factor`` times about ``mi`` (infinite ends kept)."""
+    se = None if stderr is None else float(stderr) * factor
+    if ci is None:
+        return se, None
+    lo, hi = float(ci[0]), float(ci[1])
+    return se, (mi - (mi - lo) * factor if np.isfinite(lo) and lo <= mi else lo,
+                mi + (hi - mi) * factor if np.isfinite(hi) and hi >= mi else hi)
 
 
 #: repeated-rows check: the share of rows repeating an earlier row exactly at which the copies
@@ -491,3 +512,22 @@ def missing_code_flags(**sides: Any) -> list[Flag]:
             if f is not None:
                 out.append(f)
     return out
+
+
+def widen_for_rows(res: Any) -> Any:
+    """``res`` (an ``MIResult`` in nats) with its standard error and interval widened by the
+    :func:`serial_factor` of its ``serial-dependence`` warning (and auto's range extended to hold
+    the wider interval); unchanged without one. The one place where row order changes a number."""
+    from ..result import generic_warnings
+
+    factor = max((serial_factor(w) for w in res.warnings), default=1.0)
+    if factor <= 1.0:
+        return res
+    res.stderr, res.ci = widen_interval(res.mi, res.stderr, res.ci, factor)
+    rng = res.diagnostics.get("range")
+    if rng is not None and res.ci is not None:
+        res.diagnostics["range"] = [min(rng[0], max(res.ci[0], 0.0)), max(rng[1], res.ci[1])]
+    have = {getattr(w, "code", "") for w in res.warnings}
+    new = [w for w in generic_warnings(res.mi, res.stderr, res.ci) if getattr(w, "code", "") not in have]
+    res.warnings = [*res.warnings, *new]
+    return res

@@ -38,7 +38,7 @@ from ..validation import (
 from . import knn_backend as kb
 from .resampling import convergence_warning, halfsample_stderr, subsample_stderr
 from ..convert import numeric_side
-from ._trust import missing_code_flags, repeated_rows, serial_flags
+from ._trust import missing_code_flags, repeated_rows, serial_flags, widen_for_rows
 from .ties import TIES, prepare
 from .knn import KNN_MAX_JOINT_DIM, ksg_mi
 
@@ -213,6 +213,7 @@ def estimate_cmi(
         warnings=warns,
     )
     res.warnings += [w for w in generic_warnings(res.mi, res.stderr, res.ci) if w not in res.warnings]
+    res = widen_for_rows(res)  # rows serially dependent: the interval counts the rows they are worth
     res = res.to_unit(unit)
     if warn:
         res.emit_warnings()

@@ -152,6 +152,14 @@ def feature_mi(
                             missing=missing, n_jobs=perm_jobs)
 
     scores = _map(one, list(range(len(raw))), col_jobs)
+    if serial is not None:  # rows serially dependent: every column's interval counts the rows they are worth
+        from ..estimators._trust import serial_factor, widen_interval
+
+        factor = serial_factor(serial)
+        for sc in scores:
+            if sc.excluded == "" and math.isfinite(sc.mi):
+                se, ci = widen_interval(sc.mi, sc.stderr, (sc.ci_low, sc.ci_high), factor)
+                sc.stderr, (sc.ci_low, sc.ci_high) = (math.nan if se is None else se), ci
     df = scores_frame(scores, unit, correction if n_permutations else None, bool(n_permutations))
     df.attrs.update(
         {
@@ -267,7 +275,10 @@ def serial_rows(cx: np.ndarray, cy: np.ndarray, names: list[str]) -> Flag | None
     f = found[0]
     side, j = f.data["side"], int(f.data["column"])
     where = "the target" if side == "y" else f"column {[nm for nm, ok in zip(names, live) if ok][j]!r}"
-    return flag("serial-dependence", str(f).replace(f"in {side} column {j})", f"in {where})"), **f.data)
+    text = str(f).replace(f"in {side} column {j})", f"in {where})").replace(
+        "so the standard error and interval", "so every column's standard error and interval")
+    return flag("serial-dependence", text + "; permutation p-values assume exchangeable rows and are too small here",
+                **f.data)
 
 
 def drop_copies(raw: list[tuple[str, Any]], y: Any, target: Any, method: str,
