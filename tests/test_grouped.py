@@ -68,6 +68,9 @@ def test_grouped_auto_keeps_its_grade_and_range_and_cmi_takes_groups():
     rng = np.random.default_rng(2)
     c = estimate_cmi(x, rng.normal(size=len(x)), y, random_state=0, groups=g, warn=False)  # I(x; noise | y) = 0
     assert c.ci[0] <= 0.0 <= c.ci[1] and c.n_samples == 300
+    # a warning earned by the numbers is said of the combined numbers, not of a draw's
+    own = [w for w in c.flags if w.code == "stderr-exceeds-estimate"]
+    assert len(own) == 1 and own[0].data["mi"] == pytest.approx(c.mi) and own[0].data["stderr"] == pytest.approx(c.stderr)
 
 
 def test_a_subject_level_null_column_reads_zero_with_groups_and_not_without():
@@ -87,6 +90,9 @@ def test_a_subject_level_null_column_reads_zero_with_groups_and_not_without():
     assert "subject" not in got.index and got.attrs["groups"]["groups"] == 200
     assert got.loc["null", "ci_low"] <= 0 <= got.loc["null", "ci_high"] and got.loc["null", "p_value"] > 0.05
     assert got.loc["signal", "ci_low"] > 0 and got.loc["signal", "n"] == 200
+    for w in got.loc["null", "warnings"]:  # the table's rows too
+        if w.code == "stderr-exceeds-estimate":
+            assert w.data["mi"] == pytest.approx(got.loc["null", "mi"])
 
 
 @pytest.mark.parametrize("groups,pattern", [

@@ -26,11 +26,15 @@ from typing import Any, Callable
 import numpy as np
 
 from .errors import Flag, InputError, flag
+from .result import generic_warnings
 
 #: draws of one row per group that are averaged (1 when every group holds one row)
 GROUP_DRAWS = 5
 #: fewest groups an estimate on one row per group accepts
 MIN_GROUPS = 20
+#: warnings a result earns from its own numbers (``result.generic_warnings``): the combined
+#: result says them of its own numbers, not of a draw's
+OWN_NUMBERS = ("non-finite", "interval-below-zero", "stderr-exceeds-estimate")
 _TRUST = ("ok", "caution", "unreliable")
 
 
@@ -121,7 +125,8 @@ def combine(results: list, G: int, n: int) -> Any:
     diag["groups"] = {"groups": G, "rows": n, "draws": len(results), "rows_per_draw": G,
                       "estimates": mis.tolist(), "methods": [r.diagnostics.get("choice", {}).get("method", r.method)
                                                              for r in results]}
-    seen: set[str] = set()
+    mi = float(mis.mean())
+    seen: set[str] = set(OWN_NUMBERS)  # (those a draw's own numbers earn are said of the mean's instead)
     warns: list = [grouped_flag(G, n, len(results))]
     for r in results:
         for w in r.warnings:
@@ -129,5 +134,6 @@ def combine(results: list, G: int, n: int) -> Any:
             if code not in seen:
                 seen.add(code)
                 warns.append(w)
-    return replace(first, mi=float(mis.mean()), stderr=se, ci=ci, n_samples=G, diagnostics=diag, warnings=warns,
+    warns += generic_warnings(mi, se, ci, first.unit)
+    return replace(first, mi=mi, stderr=se, ci=ci, n_samples=G, diagnostics=diag, warnings=warns,
                    seconds=float(sum(r.seconds for r in results)))

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import WARNING_CODES, Flag, InputError, InputTypeError, as_flag, code_of, emit, flag
 from ..estimators.knn_backend import THREAD_MIN_N
-from ..result import NATS_PER_BIT, check_unit
+from ..result import NATS_PER_BIT, check_unit, generic_warnings
 from ..validation import check_choice, check_paired_index, seed_from
 from . import kernels as K
 from .columns import declared_set, resolve_n_jobs, split_columns
@@ -217,12 +217,14 @@ def _grouped_table(X: Any, y: Any, groups: Any, warn: bool, kw: dict[str, Any], 
             mi, se = np.nanmean(vals["mi"]), math.sqrt(np.nanmean(np.square(vals["stderr"])))
             lo, hi = np.nanmean(vals["ci_low"]), np.nanmean(vals["ci_high"])
             p = min(1.0, 2.0 * float(np.nanmedian(vals["p_value"]))) if tested and draws > 1 else float(vals["p_value"][0])
-        seen, flags = set(), []
+        seen, flags = set(gr.OWN_NUMBERS), []  # (said of the combined numbers below, not of a draw's)
         for r in rows_:
             for w in r["warnings"]:
                 if code_of(w) not in seen:
                     seen.add(code_of(w))
                     flags.append(as_flag(w))
+        if str(first.loc[name, "excluded"]) == "" and math.isfinite(float(mi)):
+            flags += [as_flag(w) for w in generic_warnings(float(mi), float(se), (float(lo), float(hi)))]
         f0 = first.loc[name]
         scores.append(ColumnScore(str(name), float(mi), float(se), float(lo), float(hi), p, str(f0["kind"]),
                                   str(f0["method"]), int(round(float(np.nanmean(vals["n"])))), flags, str(f0["excluded"])))
