@@ -66,11 +66,18 @@ def _text_values(col: Any) -> np.ndarray | None:
     return vals[keep] if keep.any() else None
 
 
-def _share(pattern: re.Pattern[str], vals: np.ndarray, need: float = PARSE_SHARE) -> float:
+def _matches(pattern: re.Pattern[str], vals: np.ndarray, need: float = PARSE_SHARE) -> np.ndarray | None:
+    """Which values match ``pattern``; None, after a look at the first :data:`_PEEK` alone, when
+    fewer than ``need`` of those do (a label column costs no pass over all its values)."""
     peek = vals[:_PEEK]
     if sum(bool(pattern.match(v)) for v in peek) < need * peek.size:
-        return 0.0
-    return float(np.mean([bool(pattern.match(v)) for v in vals]))
+        return None
+    return np.fromiter((bool(pattern.match(v)) for v in vals), bool, vals.size)
+
+
+def _share(pattern: re.Pattern[str], vals: np.ndarray, need: float = PARSE_SHARE) -> float:
+    hit = _matches(pattern, vals, need)
+    return 0.0 if hit is None else float(hit.mean())
 
 
 def _decorated_number(v: Any) -> float:
@@ -168,14 +175,14 @@ def parse_text_column(col: Any, decimal: str | None = None) -> tuple[np.ndarray,
     s = pd.Series(col) if not isinstance(col, pd.Series) else col
     blank = s.isna().to_numpy() | s.astype(str).str.strip().str.lower().isin(MISSING_TOKENS).to_numpy()
     if decimal != ",":
-        point = np.fromiter((bool(_POINT.match(v)) for v in vals), bool, n)
-        if point.mean() >= PARSE_SHARE or _codes_only(vals, point):
+        point = _matches(_POINT, vals, CODE_PARSE_SHARE)
+        if point is not None and (point.mean() >= PARSE_SHARE or _codes_only(vals, point)):
             out = pd.to_numeric(s.where(~blank), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
             bad, what = _codes_note(s, out, blank)
             return out, flag("converted", f"text holding numbers was read as numbers ({what})", how="decimal point",
                              unparsed=bad)
-        if _share(_DECORATED, vals, CODE_PARSE_SHARE) > 0 and (decimal == "." or not _one_group(vals)):
-            deco = np.fromiter((bool(_DECORATED.match(v)) for v in vals), bool, n)
+        deco = _matches(_DECORATED, vals, CODE_PARSE_SHARE) if decimal == "." or not _one_group(vals) else None
+        if deco is not None:
             if deco.mean() >= PARSE_SHARE or _codes_only(vals, deco, _decorated_number):
                 out = np.array([np.nan if b else _decorated_number(v) for v, b in zip(s.to_numpy(dtype=object), blank)],
                                dtype=np.float64)
