@@ -81,7 +81,7 @@ def estimate_mi(
     if groups is not None:  # rows that belong together: one row per group, drawn and averaged
         from . import grouped as gr
 
-        codes = gr.group_codes(groups, _n_rows(x))
+        codes = gr.group_codes(groups, gr.n_rows(x))
         base = seed_from(random_state)
         res = gr.grouped_estimate(
             lambda rows, d: estimate_mi(gr.take_rows(x, rows), gr.take_rows(y, rows), method, unit, base + d, threads,
@@ -112,11 +112,6 @@ def estimate_mi(
     if warn:
         res.emit_warnings()
     return res
-
-
-def _n_rows(a: Any) -> int:
-    shape = getattr(a, "shape", None)
-    return int(shape[0]) if shape is not None and len(shape) else len(a)
 
 
 def takes_labels(cls: type) -> bool:

@@ -6,16 +6,17 @@ to a subject-level label, 200 subjects x 10 rows: ross 0.062 nats, interval 0.03
 for a truth of 0), and every interval counts n rows where the data hold about as many
 independent draws as groups (a 300 x 10 Gaussian, MI 0.922: KSG's interval 0.80-0.89).
 
-``groups=`` (``estimate_mi``, ``estimate_cmi``, ``feature_mi``, the CLI's ``--groups``)
-says which rows belong together. The estimate is then made on one row per group, drawn at
-random, :data:`GROUP_DRAWS` times, and averaged: each draw is a sample of independent rows
-of the distribution "a random row of a random group" (with groups of equal size, the
-distribution of a row), so every estimator and every rule of ``auto`` applies to it as
-it is. The interval is that of one draw (the root-mean-square standard error and the
-mean interval of the draws): it counts groups, not rows, and the average over draws only
-narrows the part that the choice of rows adds. Any estimator works; rows are used less
-fully than an estimator that excluded same-group neighbours would use them, which is the
-price of one rule for every method.
+``groups=`` (``estimate_mi``, ``estimate_cmi``, ``feature_mi``, ``select_features``,
+``mi_matrix``, the CLI's ``--groups``) says which rows belong together. The estimate is then
+made on one row per group, drawn at random, :data:`GROUP_DRAWS` times, and averaged: each
+draw is a sample of independent rows of the distribution "a random row of a random group"
+(with groups of equal size, the distribution of a row), so every estimator and every rule of
+``auto`` applies to it as it is. The interval is that of one draw (the root-mean-square
+standard error and the mean interval of the draws): it counts groups, not rows, and errs
+wide, since the average over draws removes part of the variance that the choice of rows
+adds (a narrower interval that subtracted it was measured and dropped: docs/benchmark.md).
+Any estimator works; rows are used less fully than an estimator that excluded same-group
+neighbours would use them, which is the price of one rule for every method.
 """
 
 from __future__ import annotations
@@ -36,6 +37,23 @@ MIN_GROUPS = 20
 #: result says them of its own numbers, not of a draw's
 OWN_NUMBERS = ("non-finite", "interval-below-zero", "stderr-exceeds-estimate")
 _TRUST = ("ok", "caution", "unreliable")
+
+
+def n_rows(a: Any) -> int:
+    """The number of rows of an array, tensor, pandas object or list, without converting it."""
+    shape = getattr(a, "shape", None)
+    return int(shape[0]) if shape is not None and len(shape) else len(a)
+
+
+def split_groups(X: Any, groups: Any, name: str = "X") -> tuple[Any, Any]:
+    """``(X, groups)`` with ``groups`` given as the name of a column of the DataFrame ``X``
+    taken out of it (its rows are keys, not a feature); anything else as given."""
+    if isinstance(groups, str) and type(X).__module__.startswith("pandas") and getattr(X, "ndim", 1) == 2:
+        if groups not in X.columns:
+            raise InputError(f"groups names column {groups!r}, which is not a column of {name}; pass one key per row "
+                             f"or a column name ({', '.join(map(str, X.columns[:10]))}, ...)")
+        return X.drop(columns=[groups]), X[groups]
+    return X, groups
 
 
 def group_codes(groups: Any, n: int, name: str = "groups") -> np.ndarray:

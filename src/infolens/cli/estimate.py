@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError, flag
+from ..grouped import take_rows
 from .files import parse_sep, read_array
 
 #: bytes per selected value that an in-memory estimate needs (the float64 columns, the
@@ -116,9 +117,10 @@ def main_estimate(args: argparse.Namespace) -> int:
     with _TempDir() as tmp:
         rows: tuple[int, int] | None = None
         groups = None
-        if getattr(args, "groups", None) and _one_parquet(args, y_path, x_cols, y_cols):
+        one_parquet = _one_parquet(args, y_path, x_cols, y_cols)
+        if getattr(args, "groups", None) and one_parquet:
             raise InputError("--groups reads the table into memory: pass a CSV, or a Parquet file with --max-rows")
-        if _one_parquet(args, y_path, x_cols, y_cols):
+        if one_parquet:
             x, y, rows = read_parquet_xy(args.x, x_cols, y_cols, _streams(args.method), max_rows, args.seed,
                                          tmp.path, getattr(args, "progress", None))
         else:
@@ -131,7 +133,7 @@ def main_estimate(args: argparse.Namespace) -> int:
 
                 keep = subsample_rows(len(x), max_rows, args.seed)
                 rows = (max_rows, len(x))
-                x, y = _rows_of(x, keep), _rows_of(y, keep)
+                x, y = take_rows(x, keep), take_rows(y, keep)
                 groups = None if groups is None else groups[keep]
         if groups is not None:
             params["groups"] = groups
@@ -153,7 +155,7 @@ def main_estimate(args: argparse.Namespace) -> int:
                 from ..grouped import group_codes, one_per_group
 
                 keep = one_per_group(group_codes(groups, len(x)), np.random.default_rng(args.seed))
-                tx, ty = _rows_of(x, keep), _rows_of(y, keep)
+                tx, ty = take_rows(x, keep), take_rows(y, keep)
                 why = f"on one row per group ({len(keep)} rows), whose permutations are exchangeable"
             if res.method == "auto":  # the test's statistic follows what auto chose (said in `why`)
                 tmethod, tparams, swap, why2 = statistic_of(res, tx, ty)
@@ -181,22 +183,16 @@ def main_estimate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _rows_of(a: Any, rows: np.ndarray) -> Any:
-    """Rows of an array or (text columns) a DataFrame, by position."""
-    return a.iloc[rows].reset_index(drop=True) if hasattr(a, "iloc") else a[rows]
-
-
 def _groups_column(path: str, col: str, sep: str | None) -> np.ndarray:
     """The --groups column of a table file (any type: its values are keys only)."""
-    from .files import read_table
+    from .files import column_index, read_table
 
     if Path(path).suffix.lower() in (".npy", ".npz"):
         raise InputError("--groups names a column of a table: pass X as a CSV or Parquet file")
     df = read_table(path, "X", sep=sep)
-    cols = list(df.columns)
-    name = cols[int(col)] if col not in cols and col.lstrip("-").isdigit() and -len(cols) <= int(col) < len(cols) else col
-    if name not in cols:
-        raise InputError(f"--groups: no column {col!r} in {path} (columns: {', '.join(map(str, cols[:20]))})")
+    name = column_index(col, list(df.columns))
+    if name is None:
+        raise InputError(f"--groups: no column {col!r} in {path} (columns: {', '.join(map(str, df.columns[:20]))})")
     return df[name].to_numpy()
 
 

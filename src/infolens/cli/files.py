@@ -139,7 +139,7 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def _column_index(c: str, columns: list[Any]) -> Any | None:
+def column_index(c: str, columns: list[Any]) -> Any | None:
     if c in columns:
         return c
     if c.lstrip("-").isdigit() and -len(columns) <= int(c) < len(columns):
@@ -160,7 +160,7 @@ def select_columns(df: Any, cols: list[str] | None, flag: str, path: str | os.Pa
     else:
         picked = []
         for c in cols:
-            hit = _column_index(c, columns)
+            hit = column_index(c, columns)
             if hit is None:
                 hint = ""
                 if len(columns) == 1 and any(s in str(columns[0]) for s in ";\t|,"):

@@ -298,13 +298,13 @@ def serial_flags(x: Any, y: Any) -> list[Flag]:
 
 
 def serial_factor(f: Any) -> float:
-    """How much a ``serial-dependence`` flag widens a standard error: sqrt((1 + r) / (1 - r)) for
-    its lag-1 autocorrelation r (the variance inflation of a mean of AR(1) rows; 1 for another flag).
-    Measured on AR(1) pairs (n = 3000, 20 runs each): KSG's and auto's intervals covered 25-65% of
-    runs, widened by it 95-100% (the local terms of an MI estimate are less autocorrelated than
-    the columns, so the factor errs wide)."""
-    r = float(getattr(f, "data", {}).get("autocorrelation", 0.0)) if getattr(f, "code", "") == "serial-dependence" else 0.0
-    return float(np.sqrt((1 + r) / max(1 - r, 1e-12))) if r > 0 else 1.0
+    """How much a ``serial-dependence`` flag widens a standard error: its ``widened``,
+    sqrt((1 + r) / (1 - r)) for its lag-1 autocorrelation r (the variance inflation of a mean of
+    AR(1) rows, set by :func:`serial_flags`); 1 for another flag. Measured on AR(1) pairs
+    (n = 3000, 20 runs each): KSG's and auto's intervals covered 25-65% of runs, widened by it
+    95-100% (the local terms of an MI estimate are less autocorrelated than the columns, so the
+    factor errs wide)."""
+    return float(getattr(f, "data", {}).get("widened", 1.0)) if getattr(f, "code", "") == "serial-dependence" else 1.0
 
 
 def widen_interval(mi: float, stderr: float | None, ci: Any, factor: float) -> tuple[float | None, Any]:
@@ -445,8 +445,8 @@ MISSING_CODE_GAP = 3.0
 MISSING_CODE_LEVELS = 20
 
 
-def missing_code(values: np.ndarray) -> tuple[float, int, float] | None:
-    """``(code, rows, nearest other value)`` when a column holds a missing-value code: an
+def missing_code(values: np.ndarray) -> tuple[float, int, float, int] | None:
+    """``(code, rows, nearest other value, rows with a value)`` when a column holds a missing-value code: an
     integer value at its lowest or highest end that holds many rows
     (:data:`MISSING_CODE_SHARE`, :data:`MISSING_CODE_MIN`) and lies far beyond every other
     value (:data:`MISSING_CODE_GAP` interquartile ranges of the others, which are many
@@ -469,7 +469,7 @@ def missing_code(values: np.ndarray) -> tuple[float, int, float] | None:
         q1, q3 = np.percentile(rest, [25, 75])
         near = float(rest.min() if v < rest.min() else rest.max())
         if abs(near - v) > MISSING_CODE_GAP * max(q3 - q1, 1e-12 * max(abs(q1), abs(q3), 1.0)):
-            return v, rows, near
+            return v, rows, near, n
     return None
 
 
@@ -481,8 +481,8 @@ def missing_code_flag(values: np.ndarray, where: str | None = None) -> Flag | No
     got = missing_code(values)
     if got is None:
         return None
-    v, rows, near = got
-    share = rows / max(int(np.count_nonzero(np.isfinite(np.asarray(values, dtype=np.float64)))), 1)
+    v, rows, near, n = got
+    share = rows / n
     return flag("missing-code",
                 f"{where + ': ' if where else ''}the value {v:g} holds {rows} rows ({share:.1%}) and lies far beyond every other value "
                 f"(the nearest is {near:.4g}): a code for a missing value (such as -999)? It is read as a number like "

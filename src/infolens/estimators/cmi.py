@@ -47,11 +47,6 @@ from .knn import KNN_MAX_JOINT_DIM, ksg_mi
 METHODS = ("frenzel-pompe", "ksg", "knn", "auto")
 
 
-def _n_rows(a: Any) -> int:
-    shape = getattr(a, "shape", None)
-    return int(shape[0]) if shape is not None and len(shape) else len(a)
-
-
 def frenzel_pompe(x: np.ndarray, y: np.ndarray, z: np.ndarray, k: int, backend: str = "auto") -> tuple[float, dict[str, Any]]:
     """The Frenzel–Pompe estimate in nats on prepared (tie-free, scaled) arrays."""
     dist, _idx, which = kb.knn([x, y, z], k, backend)
@@ -111,7 +106,7 @@ def estimate_cmi(
         from .. import grouped as gr
 
         check_unit(unit)
-        codes = gr.group_codes(groups, _n_rows(x), "groups")
+        codes = gr.group_codes(groups, gr.n_rows(x), "groups")
         base = seed_from(random_state)
         kw: dict[str, Any] = dict(k=k, unit=unit, ties=ties, standardize=standardize, n_subsamples=n_subsamples, backend=backend,
                   discrete_z=discrete_z, method=method, warn=False)
@@ -131,11 +126,8 @@ def estimate_cmi(
     check_choice(backend, "backend", kb.BACKENDS)
     if isinstance(n_subsamples, bool) or not isinstance(n_subsamples, (int, np.integer)) or n_subsamples < 0:
         raise InputError(f"n_subsamples must be an integer >= 0, got {n_subsamples!r}")
-    read: list = []
-    for side in ("x", "y", "z"):  # dates, durations, numbers written as text (infolens.convert)
-        got, flags = numeric_side({"x": x, "y": y, "z": z}[side], side)
-        x, y, z = (got, y, z) if side == "x" else (x, got, z) if side == "y" else (x, y, got)
-        read += flags
+    (x, x_read), (y, y_read), (z, z_read) = (numeric_side(x, "x"), numeric_side(y, "y"),  # dates, durations,
+                                             numeric_side(z, "z"))  # numbers written as text (infolens.convert)
     with validation_notes() as notes:
         xa, ya = check_xy(x, y, min_samples=k + 1)
         za = check_array(z, "z", min_samples=k + 1, categorical=True)
@@ -153,7 +145,7 @@ def estimate_cmi(
             disc_z, how_z = False, "detected, but its levels are too small to stratify: dequantised"
             told_z = True
     rng = check_random_state(random_state)
-    warns = [*read, *notes]
+    warns = [*x_read, *y_read, *z_read, *notes]
     # the rows as estimate_mi checks them: serially correlated, or copied records of (x, y, z)
     yz = np.hstack([ya.reshape(len(ya), -1), za.reshape(len(za), -1)]).astype(np.float64)
     warns += serial_flags(xa, yz) + repeated_rows(xa, yz) + missing_code_flags(x=xa, y=ya, z=za)

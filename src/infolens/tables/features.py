@@ -193,11 +193,7 @@ def _grouped_table(X: Any, y: Any, groups: Any, warn: bool, kw: dict[str, Any], 
     twice the median p-value (a valid p-value for draws of any dependence), then ranked anew."""
     from .. import grouped as gr
 
-    if isinstance(groups, str) and type(X).__module__.startswith("pandas") and getattr(X, "ndim", 1) == 2:
-        if groups not in X.columns:
-            raise InputError(f"groups names column {groups!r}, which is not a column of X; pass one key per row or "
-                             f"a column name ({', '.join(map(str, X.columns[:10]))}, ...)")
-        X, groups = X.drop(columns=[groups]), X[groups]
+    X, groups = gr.split_groups(X, groups)
     n = len(X)
     codes = gr.group_codes(groups, n)
     base = seed_from(kw.pop("random_state"))
@@ -206,11 +202,12 @@ def _grouped_table(X: Any, y: Any, groups: Any, warn: bool, kw: dict[str, Any], 
     tables = [feature_mi(gr.take_rows(X, rows), gr.take_rows(y, rows), **kw, unit="nats", random_state=base + d,
                          warn=False)
               for d, rows in enumerate(gr.one_per_group(codes, rng) for _ in range(draws))]
-    first = tables[0].set_index("feature")
+    indexed = [t.set_index("feature") for t in tables]
+    first = indexed[0]
     tested = bool(kw["n_permutations"])
     scores = []
     for name in first.index:
-        rows_ = [t.set_index("feature").loc[name] for t in tables]
+        rows_ = [t.loc[name] for t in indexed]
         vals = {k: np.array([float(r[k]) for r in rows_]) for k in ("mi", "stderr", "ci_low", "ci_high", "p_value", "n")}
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # (all-NaN columns: excluded rows)

@@ -245,10 +245,7 @@ def _grouped_matrix(df: Any, groups: Any, kw: dict[str, Any], random_state: Any,
     from .. import grouped as gr
     from ..errors import emit
 
-    if isinstance(groups, str) and type(df).__module__.startswith("pandas") and getattr(df, "ndim", 1) == 2:
-        if groups not in df.columns:
-            raise InputError(f"groups names column {groups!r}, which is not a column of df")
-        df, groups = df.drop(columns=[groups]), df[groups]
+    df, groups = gr.split_groups(df, groups, "df")
     n = len(df)
     codes = gr.group_codes(groups, n)
     base = seed_from(random_state)

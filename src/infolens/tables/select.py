@@ -78,10 +78,7 @@ def select_features(
         from ..errors import emit
 
         check_paired_index(X, y, "X", "y")
-        if isinstance(groups, str) and type(X).__module__.startswith("pandas") and getattr(X, "ndim", 1) == 2:
-            if groups not in X.columns:
-                raise InputError(f"groups names column {groups!r}, which is not a column of X")
-            X, groups = X.drop(columns=[groups]), X[groups]
+        X, groups = gr.split_groups(X, groups)
         codes = gr.group_codes(groups, len(X))
         base = seed_from(random_state)
         keep = gr.one_per_group(codes, np.random.default_rng(base))
