@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from infolens import mi_matrix
-from infolens.errors import DataWarning, InfolensWarning
+from infolens.errors import DataWarning, InfolensWarning, InputError
 from infolens.sklearn import MISelector, mutual_info_classif
 from infolens.tables import feature_mi, score_column, select_features
 from infolens.tables.score import prepare_target
@@ -402,3 +402,55 @@ def test_the_estimate_command_reads_label_date_and_formatted_columns_as_the_api_
         want = estimate_mi(api_x, np.round(y, 6), random_state=0, warn=False)
         assert got["mi"] == pytest.approx(want.mi, abs=1e-9), col  # the same number as the API on the same values
         assert col == "city" or any(f["code"] == "converted" for f in got["flags"])
+
+
+def test_a_column_that_tells_the_target_is_flagged_as_a_leak_and_a_strong_feature_is_not():
+    # the leak (the target's labels re-spelled, or a finer code of it) reads MI = H(y) = 0.693;
+    # the strongest honest column (class shift 3 sd: Bayes error ~7%) reads ~0.45, 65% of H(y)
+    n = 3000
+    y = binary(n, 3)
+    rng = np.random.default_rng(4)
+    X = pd.DataFrame({"status": np.where(y == 1, "closed", "open"), "code": y * 3 + rng.integers(0, 3, n),
+                      "strong": 3.0 * y + rng.normal(size=n), "noise": rng.normal(size=n)})
+    with pytest.warns(DataWarning, match="target leakage"):
+        df = feature_mi(X, y, random_state=0).set_index("feature")
+    flagged = {f for f in df.index if any(getattr(w, "code", "") == "target-leak" for w in df.loc[f, "warnings"])}
+    assert flagged == {"status", "code"}
+    assert 0.3 < df.loc["strong", "mi"] < 0.95 * math.log(2)
+
+
+def test_y_may_name_a_column_of_the_table():
+    n = 1000
+    y = binary(n, 5)
+    rng = np.random.default_rng(6)
+    X = pd.DataFrame({"signal": y + rng.normal(size=n), "noise": rng.normal(size=n), "churn": y})
+    by_name = feature_mi(X, "churn", random_state=0)
+    by_values = feature_mi(X.drop(columns=["churn"]), y, random_state=0)
+    assert list(by_name["feature"]) == list(by_values["feature"])  # the target is not a feature of itself
+    np.testing.assert_array_equal(by_name["mi"].to_numpy(), by_values["mi"].to_numpy())
+    sel = select_features(X, "churn", k=1, random_state=0)
+    assert list(sel["feature"]) == ["signal"]
+    with pytest.raises(InputError, match="y names column 'target'.*not a column of X"):
+        feature_mi(X, "target")
+    with pytest.raises(InputError, match="column name together with a DataFrame"):
+        feature_mi(X.to_numpy(), "churn")
+
+
+def test_columns_with_too_few_rows_are_left_out_and_an_estimate_without_interval_says_so():
+    n = 300
+    y = binary(n, 7)
+    rng = np.random.default_rng(8)
+    few = np.full(n, np.nan)
+    rows6 = np.r_[np.flatnonzero(y == 0)[:3], np.flatnonzero(y == 1)[:3]]
+    few[rows6] = rng.normal(size=6)  # 6 rows with a value (both classes): no estimator takes that
+    sparse_labels = np.array([None] * n, dtype=object)
+    sparse_labels[:15] = rng.integers(0, 3, 15).astype(str)  # 15 rows: an estimate, no interval
+    X = pd.DataFrame({"signal": y + rng.normal(size=n), "few": few, "sparse_labels": sparse_labels})
+    with pytest.warns(InfolensWarning):
+        df = feature_mi(X, y, random_state=0).set_index("feature")
+    assert df.loc["few", "excluded"] == "too-few-rows" and math.isnan(df.loc["few", "mi"])
+    assert df.loc["signal", "excluded"] == "" and not any(w.code == "small-sample" for w in df.loc["signal", "warnings"])
+    assert math.isnan(df.loc["sparse_labels", "ci_low"])
+    assert any(w.code == "small-sample" and "no interval" in w for w in df.loc["sparse_labels", "warnings"])
+    with pytest.raises(InputError, match="y has 8 rows with a value; a feature table needs at least 10"):
+        feature_mi(X.iloc[:8], y[:8])

@@ -125,3 +125,21 @@ def test_scalar_parameter_checks():
     assert v.check_choice("a", "mode", ("a", "b")) == "a"
     with pytest.raises(ValueError, match=r"^mode must be one of 'a', 'b'; got 'c'"):
         v.check_choice("c", "mode", ("a", "b"))
+
+
+def test_scipy_sparse_inputs_are_read_as_dense_and_a_huge_one_is_refused_with_the_fix():
+    import scipy.sparse as sp
+
+    from infolens import estimate_mi
+    from infolens.errors import InputTypeError
+    from infolens.validation import to_numpy
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(500, 2))
+    x[x < 0.5] = 0.0  # mostly zeros, as a sparse matrix holds them
+    y = x[:, :1] + rng.normal(size=(500, 1))
+    dense = estimate_mi(x, y, method="ksg", random_state=0).mi
+    assert estimate_mi(sp.csr_matrix(x), sp.csc_array(y), method="ksg", random_state=0).mi == dense
+    huge = sp.csr_matrix((200_000, 2_000))
+    with pytest.raises(InputTypeError, match="sparse matrix of shape.*TruncatedSVD"):
+        to_numpy(huge, "x")

@@ -83,6 +83,8 @@ def to_numpy(a: Any, name: str) -> np.ndarray:
         a = _torch_to_numpy(a, name)
     elif mod.startswith("pandas"):
         a = a.to_numpy()
+    elif mod.startswith("scipy.sparse"):
+        a = _sparse_to_dense(a, name)
     try:
         arr = np.asarray(a)
     except (ValueError, TypeError) as exc:  # ragged lists
@@ -98,6 +100,23 @@ def to_numpy(a: Any, name: str) -> np.ndarray:
             "(encode categories as integer codes first)"
         )
     return arr
+
+
+#: the most cells a SciPy sparse input is expanded to (8 bytes each): the estimators work on
+#: dense rows, and a bag-of-words matrix of 10^5 x 10^5 would not fit
+SPARSE_MAX_CELLS = 200_000_000
+
+
+def _sparse_to_dense(a: Any, name: str) -> np.ndarray:
+    """A SciPy sparse matrix or array as a dense float array, refused (with the fix) when
+    it would exceed :data:`SPARSE_MAX_CELLS` cells."""
+    rows, cols = a.shape
+    if rows * cols > SPARSE_MAX_CELLS:
+        raise InputTypeError(
+            f"{name} is a SciPy sparse matrix of shape {a.shape}; the estimators need dense rows and "
+            f"{rows * cols:.3g} cells exceed {SPARSE_MAX_CELLS:.0e}: reduce its columns first (e.g. "
+            "sklearn.decomposition.TruncatedSVD, or the columns you ask about)")
+    return np.asarray(a.toarray())
 
 
 def _label_dtype(d: Any) -> bool:

@@ -215,7 +215,7 @@ def console_lines(table, top: int, alpha: float | None) -> list[str]:
         lines.append("")
         lines.append("Left out of the ranking:")
         for r in left.to_dict(orient="records"):
-            why = next((str(w) for w in r["warnings"] if getattr(w, "code", "") in _REASON_CODES), r["excluded"])
+            why = next((str(w) for w in reversed(r["warnings"]) if getattr(w, "code", "") in _REASON_CODES), r["excluded"])
             lines.append(f"  {r['feature']!s:<{width}}  {why}")
     notes = [(str(r["feature"]), str(w)) for r in ranked.to_dict(orient="records") for w in r["warnings"]]
     for key in ("repeated_rows", "serial_dependence", "groups"):  # the table's own notes: found once for all columns
@@ -229,8 +229,8 @@ def console_lines(table, top: int, alpha: float | None) -> list[str]:
     return lines
 
 
-#: the warning that gives an excluded row's reason
-_REASON_CODES = ("identifier", "constant-dropped", "column-failed")
+#: the warning that gives an excluded row's reason (the last of them: the exclusion's own)
+_REASON_CODES = ("identifier", "constant-dropped", "column-failed", "small-sample")
 
 
 def write_outputs(table, args: argparse.Namespace, out: Path, target: str, n_rows: int, feats: list, rerun: str):

@@ -69,6 +69,23 @@ class Column:
         return Column(self.name, vals, kind, self.how, nums, None, list(self.notes), levels)
 
 
+def split_target(X: Any, y: Any, name: str = "X") -> tuple[Any, Any]:
+    """``(X, y)`` with ``y`` given as the name of a column of the DataFrame ``X`` taken out
+    of it (``feature_mi(df, "churn")``: the target is not a feature of itself); anything
+    else as given. A string ``y`` that names no column is refused: one string is never a
+    target (it would read as a constant)."""
+    if not isinstance(y, str):
+        return X, y
+    cols = getattr(X, "columns", None)
+    if cols is None or getattr(X, "ndim", 2) != 2:
+        raise InputError(f"y is the string {y!r}; pass one target value per row, or a column name together with "
+                         f"a DataFrame {name}")
+    if y not in cols:
+        raise InputError(f"y names column {y!r}, which is not a column of {name}; pass one target value per row "
+                         f"or a column name ({', '.join(map(str, list(cols)[:10]))}, ...)")
+    return X.drop(columns=[y]), X[y]
+
+
 def split_columns(X: Any, name: str = "X", feature_names: Any = None) -> list[tuple[str, Any]]:
     """``(name, raw 1-D values)`` per column of a DataFrame, Series, array ``(n,)``,
     ``(n, d)`` or ``(n, ...)`` (flattened: images give one column per pixel)."""

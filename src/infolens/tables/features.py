@@ -17,7 +17,7 @@ from ..estimators.knn_backend import THREAD_MIN_N
 from ..result import NATS_PER_BIT, check_unit, generic_warnings
 from ..validation import check_choice, check_paired_index, seed_from
 from . import kernels as K
-from .columns import declared_set, resolve_n_jobs, split_columns
+from .columns import declared_set, resolve_n_jobs, split_columns, split_target
 from .pairs import AUTO
 from .score import MISSING, ColumnScore, column_seed, prepare_target, score_column
 
@@ -53,7 +53,8 @@ def feature_mi(
         durations, text holding numbers or dates; missing values allowed), array ``(n, d)``,
         or ``(n, ...)`` (images: one column per pixel).
     y : the target, one value per row: numbers or labels (rows without a value are left
-        out of every column's estimate).
+        out of every column's estimate), or the name of a column of the DataFrame ``X``
+        (taken out of ``X``).
     method : "auto" picks per column from the kinds of the two columns: ``ross`` (labels
         vs a continuous column, either side), ``ksg`` (continuous vs continuous), and for
         two discrete columns the plug-in estimate minus its exact chance expectation
@@ -104,6 +105,7 @@ def feature_mi(
 
     from ..distributed.frames import any_dask
 
+    X, y = split_target(X, y)
     if any_dask(X, y):  # a Dask DataFrame/Series/array: the cluster path (docs/scale.md)
         from ..distributed import feature_mi as cluster_feature_mi
 

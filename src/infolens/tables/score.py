@@ -43,7 +43,14 @@ EXCLUDED = {
     "identifier": "an identifier: its MI cannot be measured from the sample",
     "constant": "constant: it carries no information",
     "failed": "could not be scored",
+    "too-few-rows": "too few rows with a value for any estimate",
 }
+#: a column (or target) needs this many rows with a value to be scored: the fewest any
+#: estimator of :func:`~infolens.estimate_mi` takes (auto's minimum)
+MIN_ROWS = 10
+#: a column whose MI is at least this share of H(y) (a discrete target) tells the target
+#: almost completely: flagged ``target-leak``
+LEAK_SHARE = 0.95
 #: MISSING options: "drop" (pairwise-complete rows) or "category" (missingness is a value)
 MISSING = ("drop", "category")
 
@@ -96,6 +103,9 @@ def prepare_target(y: Any, discrete_target: bool | str = "auto", random_state: A
         vals = arr
     declared = None if discrete_target in ("auto", None) else bool(discrete_target)
     t = type_column("y", vals, declared, "y")
+    if len(t.values) - t.n_missing < MIN_ROWS:
+        raise InputError(f"y has {len(t.values) - t.n_missing} rows with a value; a feature table needs at least "
+                         f"{MIN_ROWS} (the fewest any estimator takes)")
     if t.kind == "constant":
         raise InputError("y is constant (every row equal); a constant target carries no information - MI is 0 for every feature")
     if t.kind == "continuous":
@@ -186,6 +196,10 @@ def score_column(
         if tgt.kind == "constant":
             return failed("the target is constant on the rows where this column has a value", notes, int(keep.sum()))
     n = len(col.values)
+    if n < MIN_ROWS:
+        notes.append(flag("small-sample", f"too few rows: {n} rows have a value here (in the column and the target); "
+                          f"an estimate needs at least {MIN_ROWS} (not estimated)", rows=n))
+        return row(math.nan, math.nan, math.nan, math.nan, col.kind, "not estimated", n, notes, "too-few-rows")
     try:
         if col.kind == "continuous":
             col.values = dequantize(col.values, rng)
@@ -210,7 +224,31 @@ def score_column(
             p = _pvalue(col, tgt, method, params, rng, int(n_permutations), n_jobs)
     except Exception as exc:  # one bad column never aborts the table
         return failed(_reason(exc), notes, n)
+    if math.isfinite(mi) and (math.isnan(lo) or math.isnan(hi)):
+        warns.append(flag("small-sample", f"no interval: {n} rows are too few for its standard error (half-samples of "
+                          "at least 10 rows); the value cannot be compared with the other columns'", rows=n))
+    if tgt.kind == "discrete":
+        leak = leak_flag(mi, se, tgt.values)
+        if leak is not None:
+            warns.append(leak)
     return row(mi, se, float(lo), float(hi), col.kind, meth, n, warns, "", p)
+
+
+def leak_flag(mi: float, se: float, codes: np.ndarray) -> Flag | None:
+    """``target-leak`` when a column's MI with a discrete target (``codes``, the rows it
+    used) is at least :data:`LEAK_SHARE` of the target's entropy, clearly above 0: the
+    column tells the target (almost) completely. In a real table that is far more often a
+    copy, an encoding or a consequence of the target (recorded after the outcome) than a
+    feature, and it outranks every honest column."""
+    counts = np.bincount(codes)
+    p = counts[counts > 0] / codes.size
+    h = float(-(p * np.log(p)).sum())
+    noise = 2.0 * se if math.isfinite(se) else 0.0
+    if h <= 0 or not math.isfinite(mi) or mi < LEAK_SHARE * h or mi <= noise:
+        return None
+    return flag("target-leak", f"it tells the target almost completely (MI {mi:.3g} of H(y) {h:.3g} nats, "
+                f"{min(mi / h, 1.0):.0%}): a copy, an encoding or a consequence of the target (target leakage)? "
+                "Check how it was recorded before using it as a feature", mi=mi, h_y=h)
 
 
 def _chance_row(col: Column, tgt: Column, params: dict[str, Any], rng: np.random.Generator, notes: list[Flag]):

@@ -33,7 +33,7 @@ from ..estimators.ties import prepare
 from ..registry import get_estimator
 from ..stats import combined_se
 from ..validation import check_choice, check_paired_index, seed_from
-from .columns import Column, split_columns, type_column
+from .columns import Column, split_columns, split_target, type_column
 from .score import dequantize, prepare_target
 
 STRATEGIES = ("univariate", "mrmr", "jmi")
@@ -68,11 +68,13 @@ def select_features(
     relevances; ``df.attrs["left_out"]`` the columns not considered and why. ``groups``: rows
     that belong together (keys, or the name of a column of ``X``): the whole selection runs on
     one row per group, drawn at random (:mod:`infolens.grouped`; ``df.attrs["groups"]``), so that
-    its relevances, redundancies and conditional terms all count groups, not rows."""
+    its relevances, redundancies and conditional terms all count groups, not rows. ``y`` may
+    be the name of a column of the DataFrame ``X`` (taken out of it), like ``groups``."""
     import pandas as pd
 
     from .features import feature_mi
 
+    X, y = split_target(X, y)
     if groups is not None:
         from .. import grouped as gr
         from ..errors import emit
