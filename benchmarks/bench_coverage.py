@@ -2,7 +2,9 @@
 
 Run: ``python benchmarks/bench_coverage.py`` (``--seeds 200 --n 2000``; ``--cases
 gaussian-10,high-20 --estimators gaussian,gaussian-copula,t-copula`` for the copula
-estimators in 10 + 10 dimensions and at 46 nats); ``--cmi`` instead
+estimators in 10 + 10 dimensions and at 46 nats; ``--n 30 --cases
+independent-1,weak-1,gaussian-1,gaussian-3 --estimators gaussian,gaussian-copula,auto``
+for small samples, where an interval's shape matters); ``--cmi`` instead
 measures ``estimate_cmi`` on Gaussian chains (``--seeds 20 --n 2000``): X -> Z -> Y with
 X, Y, Z of 1 and 3 dimensions each (I(X;Y|Z) = 0), and X, Y correlated given a 1-dim Z
 (rho = 0.6 per pair, I = -d/2 log(1 - 0.36)).
@@ -31,8 +33,8 @@ CASES = ("independent-1", "independent-2", "gaussian-1", "gaussian-2")
 
 
 def sample(case: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray, float]:
-    """``(x, y, truth)``: ``independent-d`` and ``gaussian-d`` (rho = 0.6 per pair) in d + d
-    dimensions; ``high-d``: y = x + 0.1 e in d + d dimensions (2.31 nats per pair, 46.15 in
+    """``(x, y, truth)``: ``independent-d``, ``weak-d`` (rho = 0.3 per pair) and
+    ``gaussian-d`` (rho = 0.6 per pair) in d + d dimensions; ``high-d``: y = x + 0.1 e in d + d dimensions (2.31 nats per pair, 46.15 in
     20 + 20), where the Gaussian copula's rank-transform bias matters."""
     d = int(case.rsplit("-", 1)[1])
     rng = np.random.default_rng(seed)
@@ -41,8 +43,9 @@ def sample(case: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray, float]
         return x, rng.normal(size=(n, d)), 0.0
     if case.startswith("high"):
         return x, x + 0.1 * rng.normal(size=(n, d)), 0.5 * d * math.log(1 + 1 / 0.01)
-    y = 0.6 * x + 0.8 * rng.normal(size=(n, d))
-    return x, y, -0.5 * d * math.log(1 - 0.36)
+    rho = 0.3 if case.startswith("weak") else 0.6
+    y = rho * x + math.sqrt(1 - rho * rho) * rng.normal(size=(n, d))
+    return x, y, -0.5 * d * math.log(1 - rho * rho)
 
 
 def sample_cmi(case: str, n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
@@ -90,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seeds", type=int, default=200)
     p.add_argument("--n", type=int, default=2000)
     p.add_argument("--estimators", default=",".join(ESTIMATORS))
-    p.add_argument("--cases", default=",".join(CASES), help="independent-d, gaussian-d or high-d (d + d dimensions)")
+    p.add_argument("--cases", default=",".join(CASES), help="independent-d, weak-d, gaussian-d or high-d (d + d dimensions)")
     p.add_argument("--cmi", action="store_true", help="estimate_cmi on Gaussian chains instead")
     args = p.parse_args(argv)
     if args.cmi:

@@ -73,3 +73,33 @@ def test_errors():
         infolens.estimate_mi(x, np.c_[x[:, 0] + x[:, 1], rng.normal(size=100)], method="gaussian")
     with pytest.raises(ValueError, match=r"n > dx \+ dy \+ 1 = 7"):
         infolens.estimate_mi(rng.normal(size=(6, 3)), rng.normal(size=(6, 3)), method="gaussian")
+
+
+def _coverage(n, d, rhos, reps, method, seed):
+    truth = -0.5 * np.log(1 - np.square(rhos)).sum()
+    rng = np.random.default_rng(seed)
+    hits = 0
+    for _ in range(reps):
+        x = rng.normal(size=(n, d))
+        y = rng.normal(size=(n, d))
+        for i, r in enumerate(rhos):
+            y[:, i] = r * x[:, i] + math.sqrt(1 - r * r) * y[:, i]
+        lo, hi = infolens.estimate_mi(x, y, method=method).ci
+        hits += lo <= truth <= hi
+    return hits / reps
+
+
+@pytest.mark.parametrize("rho", [0.3, 0.8])
+def test_small_sample_intervals_cover_one_correlation_with_fishers_shape(rho):
+    """1 + 1 at n = 30: Fisher's interval covers ~95% (measured 94-99% from n = 20 to 200,
+    rho 0 to 0.95); the symmetric delta-method one covered 74-85% at rho = 0.3 and 65-85%
+    at rho = 0.5. 150 draws: binomial sd 1.8%, so >= 0.89 fails the old interval only."""
+    for method in ("gaussian", "gaussian-copula"):
+        assert _coverage(30, 1, [rho], 150, method, seed=11) >= 0.89
+
+
+def test_small_sample_intervals_cover_several_correlations():
+    """3 + 3 with canonical correlations 0.8, 0.6, 0.4 at n = 50: the variance sum rho^2 /
+    (n - 3) with only the noise's mean removed covers ~91% (measured over 200 draws); the
+    earlier mean-plus-two-sds removal covered 83%. 150 draws: >= 0.86 (2.5 sd below 0.91)."""
+    assert _coverage(50, 3, [0.8, 0.6, 0.4], 150, "gaussian-copula", seed=12) >= 0.86

@@ -90,7 +90,8 @@ from ..errors import Flag, InputError, as_flag, code_of, flag
 from ..registry import get_estimator, register
 from ..result import Estimator, check_unit
 from ..stats import label_entropy
-from ..validation import IDENTIFIER_SHARE, as_labels, check_choice, check_random_state, check_xy, is_integral
+from ..validation import (IDENTIFIER_SHARE, as_labels, check_choice, check_random_state, check_xy, drop_monotone_copies,
+                          is_integral)
 from ._auto_branches import continuous, labels, run_row
 from ._auto_candidates import PLUG_IN, Feeds, row
 from ._auto_evidence import Candidate, Evidence, grade, truth_range
@@ -206,7 +207,8 @@ class AutoMI(Estimator):
         """``(side, discrete, how)`` of x and y: declared, detected (:func:`.mixed.resolve_side`),
         or, against a continuous side, one integer column of many repeated levels read as a
         label; a discrete side of several columns (a one-hot encoding) becomes the codes of its
-        row patterns."""
+        row patterns; a continuous side loses the columns that repeat another in other units
+        (:func:`~infolens.validation.drop_monotone_copies`)."""
         disc_x, how_x = resolve_side(x, self.discrete_x, "x")
         disc_y, how_y = resolve_side(y, self.discrete_y, "y")
         undeclared = self.discrete_x in (None, "auto") and self.discrete_y in (None, "auto")
@@ -218,8 +220,8 @@ class AutoMI(Estimator):
                 how = (f"detected ({k} integer levels, {len(x) / k:.1f} rows each on average: read as a label, "
                        "which does not assume that neighbouring levels behave alike)")
                 how_x, how_y = (how, how_y) if many_x else (how_x, how)
-        x = as_labels(x, "x")[:, None] if disc_x and x.shape[1] > 1 else x
-        y = as_labels(y, "y")[:, None] if disc_y and y.shape[1] > 1 else y
+        x = as_labels(x, "x")[:, None] if disc_x and x.shape[1] > 1 else x if disc_x else drop_monotone_copies(x, "x")
+        y = as_labels(y, "y")[:, None] if disc_y and y.shape[1] > 1 else y if disc_y else drop_monotone_copies(y, "y")
         return (x, disc_x, how_x), (y, disc_y, how_y)
 
     @staticmethod
