@@ -87,7 +87,12 @@ def cmi_coverage(seeds: int, n: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import warnings
+
     from infolens import estimate_mi
+    from infolens.errors import InfolensWarning
+
+    warnings.simplefilter("ignore", InfolensWarning)  # (the table is the result; thousands of caveats are not)
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seeds", type=int, default=200)

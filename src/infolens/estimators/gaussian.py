@@ -48,9 +48,11 @@ class GaussianMI(Estimator):
     bias_correction : remove the small-sample bias of each log-determinant with the exact
         Wishart expectation (Misra et al. 2005); unbiased for Gaussian data.
 
-    Standard error: delta method on the canonical correlations, Var ~ sum rho_i^2 / n
-    (with the sampling inflation dx*dy/n of sum rho^2 removed), plus the null term dx*dy / (2 n^2) (2 n I ~ chi^2 with dx*dy degrees of freedom under
-    independence), so the error bar stays honest near zero.
+    Standard error: delta method on the canonical correlations, Var ~ sum rho_i^2 / (n - 3)
+    (with the mean sampling inflation dx*dy/n of sum rho^2 removed), plus the null term
+    dx*dy / (2 n^2) (2 n I ~ chi^2 with dx*dy degrees of freedom under independence), so the
+    error bar stays honest near zero. With one column on each side the interval is Fisher's
+    (:func:`fisher_interval`), which has the estimate's skew near 0.
     """
 
     name: ClassVar[str] = "gaussian"
@@ -125,9 +127,11 @@ def gaussian_mi(x: np.ndarray, y: np.ndarray, bias_correction: bool = True) -> t
             "drop redundant columns - the Gaussian MI would be infinite"
         )
     mi, var, rho, plug_in = correlation_mi(c, dx, n, bias_correction)
-    diag: dict[str, Any] = {"canonical_correlations": rho.tolist(), "plug_in": plug_in}
+    diag: dict[str, Any] = {"canonical_correlations": rho.tolist(), "plug_in": plug_in,
+                            "stderr_method": "delta method on the canonical correlations"}
     if dx == 1 and dy == 1:  # one correlation: Fisher's interval, exact in shape near 0
         diag["ci"] = fisher_interval(float(c[0, 1]), n, mi)
+        diag["stderr_method"] += "; interval from Fisher's z (atanh r +- 1.96 / sqrt(n - 3))"
     return mi, float(np.sqrt(var)), diag
 
 
@@ -147,9 +151,10 @@ def correlation_mi(c: np.ndarray, dx: int, n: int, bias_correction: bool = True)
     # I = log cosh(atanh r) (dI/dz = rho); sum rho^2 is inflated by sampling noise (n sum r^2
     # ~ chi^2(dx dy) under independence), so its mean dx dy / n is removed. Removing the mean
     # plus two sds as well (kept earlier so that independent data's intervals covered 0 in
-    # 95%, not 100%, of draws) shrank the error bar of real dependence at small n: 1 + 1
-    # Gaussians at rho = 0.5, n = 20-50, covered in 65-85% of draws; now 82-93%, the
-    # independent draws' intervals erring wide (benchmarks/bench_coverage.py, "small n").
+    # 95%, not 100%, of draws) shrank the error bar of real dependence at small n: 3 + 3
+    # Gaussians at rho = 0.6 covered in 79% of draws at n = 30, now 89% (1 + 1 takes Fisher's
+    # interval, fisher_interval); independent draws' intervals err wide (docs/estimators.md,
+    # "Gaussian / CCA", benchmarks/bench_coverage.py --n 30).
     null = dx * dy / n
     var = max(float(np.sum(rho**2)) - null, 0.0) / max(n - 3, 1) + dx * dy / (2.0 * n**2)
     return float(mi), var, rho, float(plug_in)
@@ -230,7 +235,6 @@ class GaussianCopulaMI(GaussianMI):
         zy = normal_scores(y)
         mi, se, diag = gaussian_mi(zx, zy, self.bias_correction)
         diag["y"] = f"continuous ({how})"
-        diag["stderr_method"] = "delta method on the canonical correlations"
         if self.bias_correction:
             # the normal scores attenuate the correlations a little, which at high MI is a
             # visible share (gaussian_copula_rank): measured at the fitted correlation matrix,
