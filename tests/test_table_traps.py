@@ -454,3 +454,18 @@ def test_columns_with_too_few_rows_are_left_out_and_an_estimate_without_interval
     assert any(w.code == "small-sample" and "no interval" in w for w in df.loc["sparse_labels", "warnings"])
     with pytest.raises(InputError, match="y has 8 rows with a value; a feature table needs at least 10"):
         feature_mi(X.iloc[:8], y[:8])
+
+
+def test_a_target_that_is_an_identifier_is_refused_with_the_reason():
+    n = 400
+    rng = np.random.default_rng(9)
+    X = pd.DataFrame({"a": rng.normal(size=n)})
+    with pytest.raises(InputError, match="y is an identifier \\(400 distinct labels in 400 rows\\)"):
+        feature_mi(X, np.array([f"order-{i}" for i in range(n)]))
+    labels = np.array([f"c{i}" for i in rng.integers(0, 20, n)])  # 20 classes of ~20 rows: a target
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)  # no table-level note for 20 rows per class
+        assert feature_mi(X, labels, random_state=0).attrs["target_levels"] is None
+    many = np.array([f"c{i % 100}" for i in rng.permutation(n)])  # 4 rows per class
+    with pytest.warns(DataWarning, match="the target has 100 levels in 400 rows"):
+        assert feature_mi(X, many, random_state=0).attrs["target_levels"]["levels"] == 100

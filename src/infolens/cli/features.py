@@ -218,7 +218,7 @@ def console_lines(table, top: int, alpha: float | None) -> list[str]:
             why = next((str(w) for w in reversed(r["warnings"]) if getattr(w, "code", "") in _REASON_CODES), r["excluded"])
             lines.append(f"  {r['feature']!s:<{width}}  {why}")
     notes = [(str(r["feature"]), str(w)) for r in ranked.to_dict(orient="records") for w in r["warnings"]]
-    for key in ("repeated_rows", "serial_dependence", "groups"):  # the table's own notes: found once for all columns
+    for key in ("repeated_rows", "serial_dependence", "groups", "target_levels"):  # the table's own notes: found once for all columns
         said = table.attrs.get(key)
         if said:
             notes.insert(0, ("(table)", said["message"]))

@@ -17,7 +17,7 @@ from ..estimators.knn_backend import THREAD_MIN_N
 from ..result import NATS_PER_BIT, check_unit, generic_warnings
 from ..validation import check_choice, check_paired_index, seed_from
 from . import kernels as K
-from .columns import declared_set, resolve_n_jobs, split_columns, split_target
+from .columns import HIGH_CARD_ROWS_PER_LEVEL, declared_set, resolve_n_jobs, split_columns, split_target
 from .pairs import AUTO
 from .score import MISSING, ColumnScore, column_seed, prepare_target, score_column
 
@@ -144,6 +144,7 @@ def feature_mi(
 
         method = estimator_class(method).name
     n = len(target.values)
+    levels = target_levels_flag(target)
     col_jobs = jobs if n < THREAD_MIN_N else 1
     perm_jobs = 1 if col_jobs > 1 else jobs
 
@@ -177,16 +178,33 @@ def feature_mi(
             "keep_identifiers": bool(keep_identifiers),
             "repeated_rows": None if copied is None else {**copied.data, "message": str(copied)},
             "serial_dependence": None if serial is None else {**serial.data, "message": str(serial)},
+            "target_levels": None if levels is None else {**levels.data, "message": str(levels)},
             "auto_methods": {**{f"{a} feature, {b} target": m for (a, b), m in AUTO.items()},
                              "discrete feature, discrete target": "plugin-chance"},
         }
     )
     if warn:
-        for said in (copied, serial):
+        for said in (copied, serial, levels):
             if said is not None:
                 emit([said], where="table", stacklevel=3)
         emit_table_warnings(df)
     return df
+
+
+def target_levels_flag(target: Any) -> Flag | None:
+    """``high-cardinality`` for a label target with fewer than
+    :data:`~infolens.tables.columns.HIGH_CARD_ROWS_PER_LEVEL` rows per level: every column's
+    estimate then rests on a few rows per class (Ross's neighbours within a class, the
+    plug-in's cells), so the table says it once."""
+    if target.kind != "discrete" or not target.levels:
+        return None
+    rows = len(target.values) - target.n_missing
+    if rows / target.levels >= HIGH_CARD_ROWS_PER_LEVEL:
+        return None
+    return flag("high-cardinality", f"the target has {target.levels} levels in {rows} rows ({rows / target.levels:.1f} "
+                "rows per level): every column's estimate rests on a few rows per class and its interval is wide; "
+                "merge rare classes, or pass the target as numbers if it is a quantity",
+                levels=target.levels, rows=rows)
 
 
 def _grouped_table(X: Any, y: Any, groups: Any, warn: bool, kw: dict[str, Any], unit: str):
@@ -234,6 +252,10 @@ def _grouped_table(X: Any, y: Any, groups: Any, warn: bool, kw: dict[str, Any], 
         df.attrs["p_value_floor"] = min(1.0, 2.0 / (int(kw["n_permutations"]) + 1)) if draws > 1 else df.attrs["p_value_floor"]
     if warn:
         emit([note], where="table", stacklevel=4)
+        said = df.attrs.get("target_levels")
+        if said:
+            emit([flag("high-cardinality", said["message"], **{k: v for k, v in said.items() if k != "message"})],
+                 where="table", stacklevel=4)
         emit_table_warnings(df, stacklevel=4)
     return df
 

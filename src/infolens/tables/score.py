@@ -106,6 +106,10 @@ def prepare_target(y: Any, discrete_target: bool | str = "auto", random_state: A
     if len(t.values) - t.n_missing < MIN_ROWS:
         raise InputError(f"y has {len(t.values) - t.n_missing} rows with a value; a feature table needs at least "
                          f"{MIN_ROWS} (the fewest any estimator takes)")
+    if t.identifier:
+        raise InputError(f"y is an identifier ({t.levels} distinct labels in {len(t.values) - t.n_missing} rows): with under "
+                         "two rows per label no column's MI with it is measurable from the sample; pass a target whose "
+                         "values repeat (a class, a group), or numbers if it is a quantity")
     if t.kind == "constant":
         raise InputError("y is constant (every row equal); a constant target carries no information - MI is 0 for every feature")
     if t.kind == "continuous":
