@@ -7,7 +7,8 @@ independent-1,weak-1,gaussian-1,gaussian-3 --estimators gaussian,gaussian-copula
 for small samples, where an interval's shape matters); ``--cmi`` instead
 measures ``estimate_cmi`` on Gaussian chains (``--seeds 20 --n 2000``): X -> Z -> Y with
 X, Y, Z of 1 and 3 dimensions each (I(X;Y|Z) = 0), and X, Y correlated given a 1-dim Z
-(rho = 0.6 per pair, I = -d/2 log(1 - 0.36)).
+(rho = 0.6 per pair, I = -d/2 log(1 - 0.36)); ``--cmi-grid --seeds 30`` measures its error
+by joint dimension and n against the rows it asks for.
 
 For each estimator and case, the share of seeds whose 95% interval (``MIResult.ci``)
 contains the truth: independent 1+1 and 2+2 Gaussians (truth 0) and correlated ones
@@ -86,6 +87,48 @@ def cmi_coverage(seeds: int, n: int) -> int:
     return 0 if ok else 1
 
 
+#: (d, dz) of the Frenzel-Pompe rows grid: x and y of d columns, z of dz (``--cmi-grid``)
+GRID = ((1, 1), (1, 2), (2, 1), (1, 4), (2, 2), (3, 1), (2, 4), (3, 2))
+
+
+def sample_given_z(n: int, d: int, dz: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """X, Y of ``d`` columns correlated 0.6 pair by pair given Z (``dz`` columns entering
+    through their sum): I(X;Y|Z) = -d/2 log(1 - 0.36)."""
+    rng = np.random.default_rng(seed)
+    z = rng.normal(size=(n, dz))
+    s = z.sum(axis=1, keepdims=True) / math.sqrt(dz)
+    x = s + rng.normal(size=(n, d))
+    return x, s + 0.6 * (x - s) + 0.8 * rng.normal(size=(n, d)), z, -0.5 * d * math.log(1 - 0.36)
+
+
+def cmi_grid(seeds: int) -> int:
+    """Mean relative error of estimate_cmi by joint dimension and n, with the share of runs
+    that said high-dimension, against the rows :func:`~infolens.estimators.cmi.cmi_rows_needed`
+    asks for (docs/estimators.md, "Rows for the joint dimension")."""
+    from infolens import estimate_cmi
+    from infolens.estimators.cmi import cmi_rows_needed
+
+    ns = (200, 500, 1000, 2000)
+    print(f"estimate_cmi: mean relative error (share warned high-dimension) over {seeds} seeds")
+    print(f"{'x+y+z':8s} {'dims':>4s} {'truth':>6s} " + " ".join(f"{'n=' + str(n):>14s}" for n in ns) + "  rows needed")
+    silent_low = 0
+    for d, dz in GRID:
+        cells = []
+        for n in ns:
+            errs, warned = [], 0
+            for seed in range(seeds):
+                x, y, z, truth = sample_given_z(n, d, dz, 1000 * n + seed)
+                r = estimate_cmi(x, y, z, random_state=seed, warn=False)
+                errs.append((r.mi - truth) / truth)
+                warned += r.has_warning("high-dimension")
+                silent_low += (r.ci[1] < truth) and not r.warnings  # low beyond its own interval, unsaid
+            cells.append(f"{np.mean(errs):+6.0%} ({warned / seeds:4.0%})")
+        print(f"{d}+{d}+{dz:<4d} {2 * d + dz:4d} {truth:6.3f} " + " ".join(f"{c:>14s}" for c in cells)
+              + f"  {cmi_rows_needed(2 * d + dz)}", flush=True)
+    print(f"estimates whose 95% interval lies below the truth, with no warning at all: {silent_low}")
+    return 0 if silent_low == 0 else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     import warnings
 
@@ -100,7 +143,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--estimators", default=",".join(ESTIMATORS))
     p.add_argument("--cases", default=",".join(CASES), help="independent-d, weak-d, gaussian-d or high-d (d + d dimensions)")
     p.add_argument("--cmi", action="store_true", help="estimate_cmi on Gaussian chains instead")
+    p.add_argument("--cmi-grid", action="store_true",
+                   help="estimate_cmi's error by joint dimension and n (--seeds 30), against the rows it asks for")
     args = p.parse_args(argv)
+    if args.cmi_grid:
+        return cmi_grid(args.seeds)
     if args.cmi:
         return cmi_coverage(args.seeds, args.n)
     cases = tuple(args.cases.split(","))
