@@ -469,3 +469,22 @@ def test_a_target_that_is_an_identifier_is_refused_with_the_reason():
     many = np.array([f"c{i % 100}" for i in rng.permutation(n)])  # 4 rows per class
     with pytest.warns(DataWarning, match="the target has 100 levels in 400 rows"):
         assert feature_mi(X, many, random_state=0).attrs["target_levels"]["levels"] == 100
+
+
+def test_mi_matrix_answers_a_unit_change_as_ill_posed_and_leaves_out_pairs_with_too_few_rows():
+    """x against 2x + 1 (one quantity in two units): batched KSG read 4.00 +- 4e-16 at n = 300
+    with no warning; now auto's answer, log n = 5.70, code ill-posed, as feature_mi gives. A
+    column with 7 values: its pairs are not estimated (small-sample), as in feature_mi."""
+    n = 300
+    rng = np.random.default_rng(10)
+    x = rng.normal(size=n)
+    few = np.full(n, np.nan)
+    few[:7] = rng.normal(size=7)
+    df = pd.DataFrame({"x": x, "x_in_other_units": 2 * x + 1, "other": x + rng.normal(size=n), "few": few})
+    with pytest.warns(InfolensWarning):
+        m = mi_matrix(df, random_state=0)
+    assert m.mi.loc["x", "x_in_other_units"] == pytest.approx(math.log(n))
+    assert any(getattr(w, "code", "") == "ill-posed" for w in m.warnings[("x", "x_in_other_units")])
+    assert 0.2 < m.mi.loc["x", "other"] < 0.6  # I = 0.35 for rho = 1/sqrt(2): an honest pair untouched
+    assert m.mi.loc["x", "few"] != m.mi.loc["x", "few"] and m.method.loc["x", "few"] == "not estimated"
+    assert any(getattr(w, "code", "") == "small-sample" for w in m.warnings[("x", "few")])
