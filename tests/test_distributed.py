@@ -6,6 +6,8 @@ All tests are deterministic: the row sample is drawn from per-partition streams 
 and every estimate is seeded, so the cluster's scheduling never changes a number.
 """
 
+import math
+
 import dask.array as da
 import dask.dataframe as dd
 import numpy as np
@@ -150,6 +152,7 @@ def test_mi_matrix_same_rows(client):
     """mi_matrix on a Dask DataFrame with every row sampled: every pair agrees with the
     in-memory matrix within 2 combined half-sampling errors; counted discrete pairs exactly."""
     df = make_table(6000, seed=5)[["signal", "noise", "level", "dice", "y"]]
+    df["signal_f"] = 1.8 * df["signal"] + 32  # one quantity in two units: ill-posed on both paths
     got = infolens.mi_matrix(dd.from_pandas(df, npartitions=3), random_state=0, scheduler=client, precision=None)
     ref = infolens.mi_matrix(df, random_state=0)
     cols = list(df.columns)
@@ -161,6 +164,8 @@ def test_mi_matrix_same_rows(client):
     assert got.method.at["level", "dice"] == ref.method.at["level", "dice"] == "plugin-chance"
     assert got.method.at["signal", "y"] == "ksg" and got.method.at["level", "y"] == "ross"
     assert got.mi.attrs["n_used"].at["signal", "y"] == 6000
+    assert got.mi.at["signal", "signal_f"] == pytest.approx(math.log(6000))
+    assert any(getattr(w, "code", "") == "ill-posed" for w in got.warnings[("signal", "signal_f")])
 
 
 def test_parquet_folder_same_top_columns(client, tmp_path):

@@ -275,7 +275,7 @@ def test_a_leaked_target_is_ill_posed_and_ranked_first():
     df = feature_mi(X, y, random_state=0, warn=False).set_index("feature")
     for c in ("leak", "wave"):
         assert df.loc[c, "mi"] == pytest.approx(math.log(n)) and math.isinf(df.loc[c, "ci_high"])
-        assert [w.code for w in df.loc[c, "warnings"]] == ["ill-posed"]
+        assert [w.code for w in df.loc[c, "warnings"]] == ["ill-posed", "target-leak"]
     assert list(df.index[:2]) == ["leak", "wave"]
     assert df.loc["sig", "method"] == "ksg" and abs(df.loc["sig", "mi"] - 0.5 * math.log(2)) < 0.06
     d = load_diabetes()
@@ -417,6 +417,15 @@ def test_a_column_that_tells_the_target_is_flagged_as_a_leak_and_a_strong_featur
     flagged = {f for f in df.index if any(getattr(w, "code", "") == "target-leak" for w in df.loc[f, "warnings"])}
     assert flagged == {"status", "code"}
     assert 0.3 < df.loc["strong", "mi"] < 0.95 * math.log(2)
+    # a continuous target: a near-copy (information coefficient 0.9987, 3.0 nats) and the
+    # target in other units (ill-posed) are flagged; y + 0.5 e (0.80 nats, IC 0.89) is not
+    t = rng.normal(size=n)
+    X = pd.DataFrame({"near_copy": t + 0.05 * rng.normal(size=n), "units": 3 * t + 2,
+                      "strong": t + 0.5 * rng.normal(size=n), "noise": rng.normal(size=n)})
+    with pytest.warns(DataWarning, match="target leakage"):
+        df = feature_mi(X, t, random_state=0).set_index("feature")
+    flagged = {f for f in df.index if any(getattr(w, "code", "") == "target-leak" for w in df.loc[f, "warnings"])}
+    assert flagged == {"near_copy", "units"}
 
 
 def test_y_may_name_a_column_of_the_table():

@@ -102,8 +102,8 @@ WARNING_CODES: dict[str, tuple[type[InfolensWarning], str]] = {
     "discrete-values": (DataWarning, "a continuous estimator got tie-heavy (discrete-valued) columns"),
     "repeated-rows": (DataWarning, "rows repeat exactly although a column is continuous: copied records, read as dependence by kNN estimators"),
     "missing-code": (DataWarning, "a value far beyond the others repeats in many rows: a missing-value code (-999) read as a number"),
-    "target-leak": (DataWarning, "a column tells a discrete target (almost) completely: a copy, encoding or consequence "
-                                 "of the target?"),
+    "target-leak": (DataWarning, "a column tells the target (almost) completely: a copy, encoding or consequence of "
+                                 "the target?"),
     "grouped": (DataWarning, "rows come in groups (groups=): the estimate used one row per group, drawn and averaged"),
     "subsampled": (DataWarning, "part of the estimate used a subsample of the rows"),
     "approximate-ranks": (DataWarning, "ranks / normal scores came from approximate quantiles; their error is stated and in the interval"),

@@ -31,6 +31,8 @@ from .frames import as_frame, cluster_client
 from ._run import load_checkpoint, row_key, run_tasks
 from ._score import PILOT_ROWS, REFINE_ROUNDS, default_pair_fn, resize
 from ._typing import ColumnSpec, head, sample_column, type_profile
+from ..tables.matrix import ILL_POSED_SCREEN
+from ..tables.pairs import ill_posed_pair
 
 
 def _prepared(sample: Any, spec: ColumnSpec, index: int, seed: int) -> np.ndarray:
@@ -116,7 +118,14 @@ def score_pairs(sample: Any, specs: dict[str, ColumnSpec], index: dict[str, int]
             vals, se = _halfsample(prep, kinds, pairs, k, m, n_subsamples, rng)
         for a, b in pairs:
             meth = "ksg" if kinds[a] == kinds[b] == "continuous" else "ross"
-            out["pairs"].append([a, b, vals[(a, b)], se[(a, b)], meth, m, []])
+            row = [a, b, vals[(a, b)], se[(a, b)], meth, m, []]
+            if meth == "ksg" and vals[(a, b)] >= ILL_POSED_SCREEN:  # as in memory: a function of the other column
+                ca, cb = head(sample_column(sample, specs[a]), m), head(sample_column(sample, specs[b]), m)
+                if ill_posed_pair(ca.values, cb.values):
+                    r = (pair_fn or default_pair_fn())(ca, cb, "auto", {}, seed)
+                    row = [a, b, float(r.mi), math.nan if r.stderr is None else float(r.stderr), r.method, m,
+                           list(r.warnings)]
+            out["pairs"].append(row)
         return out
     fn = pair_fn or default_pair_fn()
     cols = {c: sample_column(sample, specs[c]) for p in pairs for c in p}

@@ -105,7 +105,6 @@ def feature_mi(
 
     from ..distributed.frames import any_dask
 
-    X, y = split_target(X, y)
     if any_dask(X, y):  # a Dask DataFrame/Series/array: the cluster path (docs/scale.md)
         from ..distributed import feature_mi as cluster_feature_mi
 
@@ -116,6 +115,7 @@ def feature_mi(
                                   discrete_features=discrete_features, discrete_target=discrete_target,
                                   keep_identifiers=keep_identifiers, missing=missing, unit=unit, random_state=random_state,
                                   feature_names=feature_names, warn=warn, **params)
+    X, y = split_target(X, y)  # (the cluster path above reads a column name itself)
     check_unit(unit)
     check_paired_index(X, y, "X", "y")
     if groups is not None:

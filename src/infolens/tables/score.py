@@ -51,6 +51,9 @@ MIN_ROWS = 10
 #: a column whose MI is at least this share of H(y) (a discrete target) tells the target
 #: almost completely: flagged ``target-leak``
 LEAK_SHARE = 0.95
+#: the same for a continuous target: an MI (nats) of an information coefficient
+#: sqrt(1 - exp(-2 I)) of 0.99 (a Gaussian pair correlated 0.99 explains 98% of the variance)
+LEAK_NATS = -0.5 * math.log(1.0 - 0.99**2)
 #: MISSING options: "drop" (pairwise-complete rows) or "category" (missingness is a value)
 MISSING = ("drop", "category")
 
@@ -231,28 +234,38 @@ def score_column(
     if math.isfinite(mi) and (math.isnan(lo) or math.isnan(hi)):
         warns.append(flag("small-sample", f"no interval: {n} rows are too few for its standard error (half-samples of "
                           "at least 10 rows); the value cannot be compared with the other columns'", rows=n))
-    if tgt.kind == "discrete":
-        leak = leak_flag(mi, se, tgt.values)
-        if leak is not None:
-            warns.append(leak)
+    leak = leak_flag(mi, se, tgt)
+    if leak is not None:
+        warns.append(leak)
     return row(mi, se, float(lo), float(hi), col.kind, meth, n, warns, "", p)
 
 
-def leak_flag(mi: float, se: float, codes: np.ndarray) -> Flag | None:
-    """``target-leak`` when a column's MI with a discrete target (``codes``, the rows it
-    used) is at least :data:`LEAK_SHARE` of the target's entropy, clearly above 0: the
-    column tells the target (almost) completely. In a real table that is far more often a
-    copy, an encoding or a consequence of the target (recorded after the outcome) than a
-    feature, and it outranks every honest column."""
-    counts = np.bincount(codes)
-    p = counts[counts > 0] / codes.size
-    h = float(-(p * np.log(p)).sum())
+def leak_flag(mi: float, se: float, target: Column) -> Flag | None:
+    """``target-leak`` when a column tells the target (almost) completely, clearly above 0:
+    for a discrete target (``target``: the rows the column used) an MI of at least
+    :data:`LEAK_SHARE` of the target's entropy; for a continuous one an MI of at least
+    :data:`LEAK_NATS` (an information coefficient of 0.99, a correlation of 0.99 for
+    Gaussians), ill-posed pairs (the target in other units) included. In a real table such a
+    column is far more often a copy, an encoding or a consequence of the target (recorded
+    after the outcome) than a feature, and it outranks every honest column."""
     noise = 2.0 * se if math.isfinite(se) else 0.0
-    if h <= 0 or not math.isfinite(mi) or mi < LEAK_SHARE * h or mi <= noise:
+    if not math.isfinite(mi) or mi <= noise:
         return None
-    return flag("target-leak", f"it tells the target almost completely (MI {mi:.3g} of H(y) {h:.3g} nats, "
-                f"{min(mi / h, 1.0):.0%}): a copy, an encoding or a consequence of the target (target leakage)? "
-                "Check how it was recorded before using it as a feature", mi=mi, h_y=h)
+    if target.kind == "discrete":
+        counts = np.bincount(target.values)
+        p = counts[counts > 0] / target.values.size
+        h = float(-(p * np.log(p)).sum())
+        if h <= 0 or mi < LEAK_SHARE * h:
+            return None
+        told = f"MI {mi:.3g} of H(y) {h:.3g} nats, {min(mi / h, 1.0):.0%}"
+        data: dict[str, Any] = {"mi": mi, "h_y": h}
+    else:
+        if mi < LEAK_NATS:
+            return None
+        told = f"MI {mi:.3g} nats: as a correlation of {math.sqrt(1.0 - math.exp(-2.0 * mi)):.4g}"
+        data = {"mi": mi}
+    return flag("target-leak", f"it tells the target almost completely ({told}): a copy, an encoding or a consequence "
+                "of the target (target leakage)? Check how it was recorded before using it as a feature", **data)
 
 
 def _chance_row(col: Column, tgt: Column, params: dict[str, Any], rng: np.random.Generator, notes: list[Flag]):
