@@ -61,6 +61,28 @@ def compare(a: float, b: float, se_a: float | None = None, se_b: float | None = 
     return Comparison(float(a), float(b), gap, se, tol, abs(gap) > tol)
 
 
+def label_entropy_high(codes) -> float:
+    """An upper 97.5% confidence bound (nats) on the entropy H(Y) of the population the class
+    codes were drawn from, capped at log K (K the classes seen): the plug-in estimate is
+    biased low, by (K - 1) / (2n) on average and up to chi^2_{K-1, 0.975} / (2n) when the
+    classes are balanced (2n (log K - H_plugin) ~ chi^2(K - 1) there), and spreads by its delta
+    -method error elsewhere; both are added. The plug-in H(Y) as a cap on I(X; Y) cut the truth
+    off: 10 balanced classes at n = 100 read 2.24 for log 10 = 2.30, under a truth of 2.295."""
+    import numpy as np
+    from scipy.stats import chi2
+
+    c = np.asarray(codes).reshape(-1)
+    n = len(c)
+    p = np.bincount(c) / n
+    p = p[p > 0]
+    k = len(p)
+    h = float(-(p * np.log(p)).sum())
+    if k < 2:
+        return h
+    se = float(np.sqrt(max(float((p * np.log(p) ** 2).sum()) - h * h, 0.0) / n))
+    return float(min(math.log(k), h + Z95 * se + chi2.ppf(0.975, k - 1) / (2.0 * n)))
+
+
 def label_entropy(codes) -> float:
     """The plug-in entropy H(Y), in nats, of integer class codes (``0..K-1``, one per row):
     the most I(X; Y) can be for a discrete Y."""

@@ -29,7 +29,8 @@ from ._auto_candidates import (
     rows,
 )
 from ._auto_evidence import Evidence
-from ._auto_rules import ABOVE_RTOL, ABOVE_Z, CORROBORATE_MAX_DIM, KNN_ALL_ROWS_MAX_DIM, PRECISION_RTOL, T_COPULA_LR
+from ._auto_rules import (ABOVE_RTOL, ABOVE_Z, CORROBORATE_MAX_DIM, KNN_ALL_ROWS_MAX_DIM, PRECISION_RTOL, PROBE_LAST_RESORT_N,
+                          T_COPULA_LR)
 from ._auto_size import model_check_of, sized_check, subsample
 from ._copula_check import ModelCheck
 from ._fano import fano_bound
@@ -79,6 +80,13 @@ def labels(auto: AutoMI, ev: Evidence, xc: np.ndarray, lab: np.ndarray, seed: in
     h_label = ev.h_label
     assert h_label is not None, "auto sets the label's entropy (Evidence.h_label) before this branch"
     bounds = [k for k in bound_rows if k in ev.ran]
+    if not bounds and model not in ev.ran and ev.n >= PROBE_LAST_RESORT_N:
+        # nothing else answers (the class model needs more rows per class than dimensions):
+        # the linear probe's held-out bound, noisy on so few rows but valid, with its error,
+        # rather than no answer (300 labelled images had raised "no estimator works")
+        probe = next(r for r in bound_rows.values() if r.method == "probe")
+        run_row(auto, ev, probe, feeds, seed)
+        bounds = [k for k in bound_rows if k in ev.ran]
     if not bounds:
         ev.lower_bound = True
         ev.choice = model
@@ -109,7 +117,10 @@ def labels(auto: AutoMI, ev: Evidence, xc: np.ndarray, lab: np.ndarray, seed: in
         why += (f"; its 95% interval starts at {ev.fmt(lo)}, within {PRECISION_RTOL:.0%} of H(label) = "
                 f"{ev.fmt(h_label)}, the most any MI with this label can be: the truth lies between them")
     else:
-        why += f"; the truth lies between it and H(label) = {ev.fmt(h_label)}"
+        high = ev.h_label_high if ev.h_label_high is not None else h_label
+        why += (f"; the truth lies between it and H(label) = {ev.fmt(h_label)}"
+                + (f" (on these rows; up to {ev.fmt(high)} for the population they were drawn from)"
+                   if high > h_label + 0.0005 else ""))
         if other:
             why += (" (two bound families agreeing is not taken as evidence of tightness: on too few rows both "
                     "can read far below the truth)")

@@ -105,6 +105,9 @@ class Evidence:
     labels: bool = False
     #: that label's entropy (nats), the most any MI with it can be
     h_label: float | None = None
+    #: an upper 95% confidence bound on that entropy (:func:`infolens.stats.label_entropy_high`):
+    #: the cap of a range or interval (the plug-in entropy is biased low on few rows)
+    h_label_high: float | None = None
     #: that label's number of classes
     classes: int = 0
     #: the answer is a lower bound (labels in too many dimensions for kNN)

@@ -22,6 +22,10 @@ BUDGETS = ("fast", "default", "thorough")
 NEURAL_MIN_N = 500
 #: smallest n for the linear probe's bound (labels in many dimensions): the same reason
 PROBE_MIN_N = NEURAL_MIN_N
+#: below PROBE_MIN_N the probe still runs when nothing else can answer (the class model needs
+#: more rows per class than dimensions) from this many rows: its bound is noisy (a test split
+#: of n / 5 rows) but valid, and its range is stated; below it auto refuses, naming the fix
+PROBE_LAST_RESORT_N = 100
 #: smallest n for the wkl candidate (its variance is several times KSG's)
 WKL_MIN_N = 1000
 #: smallest n for the projection bound: its directions are learned on n / 2 rows, which

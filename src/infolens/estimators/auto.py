@@ -89,7 +89,7 @@ import numpy as np
 from ..errors import Flag, InputError, as_flag, code_of, flag
 from ..registry import get_estimator, register
 from ..result import Estimator, check_unit
-from ..stats import label_entropy
+from ..stats import label_entropy, label_entropy_high
 from ..validation import (IDENTIFIER_SHARE, as_labels, check_choice, check_random_state, check_xy, drop_monotone_copies,
                           is_integral)
 from ._auto_branches import continuous, labels, run_row
@@ -259,6 +259,7 @@ class AutoMI(Estimator):
             xc, lab = (y, x) if disc_x else (x, y)
             codes = as_labels(lab, "y" if disc_y else "x")
             ev.h_label, ev.classes = label_entropy(codes), int(codes.max()) + 1
+            ev.h_label_high = label_entropy_high(codes)
             if ev.classes >= IDENTIFIER_SHARE * n:
                 return self._identifier(ev, "y" if disc_y else "x")
             why = labels(self, ev, xc, lab, seed)
@@ -300,7 +301,7 @@ class AutoMI(Estimator):
         for said in ev.row_flags:  # (said whether or not they set the grade)
             if not any(code_of(w) == said.code for w in warns):
                 warns.append(said)
-        rng_truth = truth_range(ev, level, ev.h_label)
+        rng_truth = truth_range(ev, level, ev.h_label_high)
         rows_used = {k: ev.rows.get(k, n) for k in ev.candidates}
         if ev.model_check is not None:
             rows_used["model_check"] = ev.model_check.rows
@@ -330,7 +331,7 @@ class AutoMI(Estimator):
             diag["check_sizing"] = dict(ev.sizing)
         if rng_truth is not None:
             diag["range"] = list(rng_truth)
-        ci, parts = auto_interval(ev, ev.h_label)
+        ci, parts = auto_interval(ev, ev.h_label_high)
         if ci is not None:
             diag["ci"] = ci
             diag["interval"] = parts
