@@ -497,3 +497,19 @@ def test_mi_matrix_answers_a_unit_change_as_ill_posed_and_leaves_out_pairs_with_
     assert 0.2 < m.mi.loc["x", "other"] < 0.6  # I = 0.35 for rho = 1/sqrt(2): an honest pair untouched
     assert m.mi.loc["x", "few"] != m.mi.loc["x", "few"] and m.method.loc["x", "few"] == "not estimated"
     assert any(getattr(w, "code", "") == "small-sample" for w in m.warnings[("x", "few")])
+
+
+def test_dates_whose_day_and_month_cannot_be_told_apart_say_so():
+    """'04/03/2021' is 4 March or 3 April; with no field above 12 the order is a guess (month
+    first), which reorders the dates - so the note says it and names the fix. A column with
+    '13/03/2021' in it is read day first without a word."""
+    from infolens.convert import to_numeric_column
+
+    ambiguous = np.array(["04/03/2021", "05/03/2021", "06/03/2021", "03/04/2021"] * 5, dtype=object)
+    out, notes = to_numeric_column(ambiguous)
+    assert np.isfinite(out).all() and notes[0].data["ambiguous_order"]
+    assert "dayfirst=True" in notes[0]
+    told = np.array(["04/03/2021", "13/03/2021", "25/12/2021"] * 5, dtype=object)
+    out, notes = to_numeric_column(told)
+    assert not notes[0].data["ambiguous_order"] and "ambiguous" not in notes[0]
+    assert out[1] - out[0] == 9 * 86400  # 4 March to 13 March: read day first

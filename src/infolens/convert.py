@@ -198,7 +198,7 @@ def parse_text_column(col: Any, decimal: str | None = None) -> tuple[np.ndarray,
             return out, flag("converted", f"text with a decimal comma (e.g. {vals[0]!r}) was read as numbers "
                              f"({what})", how="decimal comma", unparsed=bad)
     if _share(_DATE, vals) >= PARSE_SHARE:
-        dayfirst = _day_first(vals)
+        dayfirst, ambiguous = _day_first(vals)
         with_tz = any(re.search(r"(Z|[+-]\d{2}:?\d{2})\s*$", v) for v in vals[:_PEEK])
         try:
             dt = pd.to_datetime(s.where(~blank), errors="coerce", dayfirst=dayfirst, format="mixed", utc=with_tz)
@@ -208,20 +208,26 @@ def parse_text_column(col: Any, decimal: str | None = None) -> tuple[np.ndarray,
         bad, what = _codes_note(s, out, blank)
         if bad > (1 - PARSE_SHARE) * n:
             return None
+        order = ("; day and month are ambiguous (no field above 12), read month first: if they are day first, pass "
+                 "the column as pd.to_datetime(col, dayfirst=True)") if ambiguous else ""
         return out, flag("converted", f"text holding dates (e.g. {vals[0]!r}) was read as numeric time (seconds since "
-                         f"1970; {what})", how="dates as text", unparsed=bad)
+                         f"1970; {what}){order}", how="dates as text", unparsed=bad, ambiguous_order=ambiguous)
     return None
 
 
-def _day_first(vals: np.ndarray) -> bool:
-    """``dd/mm/yyyy`` rather than ``mm/dd/yyyy``: some first field above 12, no second one."""
+def _day_first(vals: np.ndarray) -> tuple[bool, bool]:
+    """``(day first, ambiguous)`` of the ``nn/nn/yyyy`` dates: ``dd/mm/yyyy`` rather than
+    ``mm/dd/yyyy`` when some first field is above 12 and no second one; ambiguous when no
+    field of either place is above 12 (then read month first, and said)."""
     first, second = [], []
     for v in vals[:2000]:
         m = re.match(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.]\d{2,4}", v)
         if m:
             first.append(int(m.group(1)))
             second.append(int(m.group(2)))
-    return bool(first) and max(first) > 12 and max(second) <= 12
+    if not first:
+        return False, False
+    return max(first) > 12 and max(second) <= 12, max(first) <= 12 and max(second) <= 12
 
 
 def _nullable_number(raw: Any) -> bool:
