@@ -91,21 +91,12 @@ def cmi_coverage(seeds: int, n: int) -> int:
 GRID = ((1, 1), (1, 2), (2, 1), (1, 4), (2, 2), (3, 1), (2, 4), (3, 2))
 
 
-def sample_given_z(n: int, d: int, dz: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """X, Y of ``d`` columns correlated 0.6 pair by pair given Z (``dz`` columns entering
-    through their sum): I(X;Y|Z) = -d/2 log(1 - 0.36)."""
-    rng = np.random.default_rng(seed)
-    z = rng.normal(size=(n, dz))
-    s = z.sum(axis=1, keepdims=True) / math.sqrt(dz)
-    x = s + rng.normal(size=(n, d))
-    return x, s + 0.6 * (x - s) + 0.8 * rng.normal(size=(n, d)), z, -0.5 * d * math.log(1 - 0.36)
-
-
 def cmi_grid(seeds: int) -> int:
     """Mean relative error of estimate_cmi by joint dimension and n, with the share of runs
     that said high-dimension, against the rows :func:`~infolens.estimators.cmi.cmi_rows_needed`
     asks for (docs/estimators.md, "Rows for the joint dimension")."""
     from infolens import estimate_cmi
+    from infolens.distributions.gaussian import conditional_gaussian
     from infolens.estimators.cmi import cmi_rows_needed
 
     ns = (200, 500, 1000, 2000)
@@ -117,7 +108,7 @@ def cmi_grid(seeds: int) -> int:
         for n in ns:
             errs, warned = [], 0
             for seed in range(seeds):
-                x, y, z, truth = sample_given_z(n, d, dz, 1000 * n + seed)
+                x, y, z, truth = conditional_gaussian(n, d, dz, seed=1000 * n + seed)
                 r = estimate_cmi(x, y, z, random_state=seed, warn=False)
                 errs.append((r.mi - truth) / truth)
                 warned += r.has_warning("high-dimension")

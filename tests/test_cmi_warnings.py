@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from infolens import estimate_mi
+from infolens.distributions.gaussian import conditional_gaussian
 from infolens.errors import WARNING_CODES, InfolensWarning, ReliabilityWarning
 from infolens.estimators.cmi import estimate_cmi, stratum_min_rows
 from infolens.stats import Z95, compare
@@ -204,27 +205,17 @@ def test_cmi_says_copied_records_and_serial_rows_like_estimate_mi():
                         warn=False).has_warning("serial-dependence")
 
 
-def _given_z(n, d, dz, seed):
-    """X, Y of d columns each correlated 0.6 pair by pair given Z (dz columns, entering
-    through their sum): I(X;Y|Z) = -d/2 log(1 - 0.36)."""
-    rng = np.random.default_rng(seed)
-    z = rng.normal(size=(n, dz))
-    s = z.sum(axis=1, keepdims=True) / math.sqrt(dz)
-    x = s + rng.normal(size=(n, d))
-    return x, s + 0.6 * (x - s) + 0.8 * rng.normal(size=(n, d)), z, -0.5 * d * math.log(1 - 0.36)
-
-
 def test_too_few_rows_for_the_joint_dimension_warn_that_the_value_reads_low():
     """2+2+2 dims (6) at n = 300: Frenzel-Pompe reads ~25% low (0.33 for 0.446, measured
     over 30 seeds), and the half-sample rise had stayed inside its noise: silent. Now
     high-dimension with the rows it needs (300 * 2^3 = 2400). 1+1+1 at n = 2000 needs 300:
     no such warning, and the value is within its interval of the truth."""
-    x, y, z, truth = _given_z(300, 2, 2, 0)
+    x, y, z, truth = conditional_gaussian(300, 2, 2, seed=0)
     r = estimate_cmi(x, y, z, random_state=0, warn=False)
     assert r.has_warning("high-dimension") and r.mi < truth
     w = next(w for w in r.warnings if getattr(w, "code", "") == "high-dimension")
     assert w.data["rows_needed"] == 2400 and "reads low" in w
-    x, y, z, truth = _given_z(2000, 1, 1, 1)
+    x, y, z, truth = conditional_gaussian(2000, 1, 1, seed=1)
     r = estimate_cmi(x, y, z, random_state=0, warn=False)
     assert not r.has_warning("high-dimension")
     assert r.ci[0] <= truth <= r.ci[1]

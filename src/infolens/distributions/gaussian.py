@@ -115,3 +115,17 @@ class MultiNormal(Sampler):
     def _sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         xy = rng.standard_normal((n, self.dim_x + self.dim_y)) @ self._chol.T
         return xy[:, : self.dim_x], xy[:, self.dim_x :]
+
+
+def conditional_gaussian(n: int, d: int, dz: int, rho: float = 0.6,
+                         seed: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """``(x, y, z, I(X;Y|Z))``: Z of ``dz`` standard normal columns entering through their
+    scaled sum s; X = s + e (``d`` columns); Y = s + rho (X - s) + sqrt(1 - rho^2) e', so
+    that given Z the pairs (X_i, Y_i) are Gaussians correlated ``rho`` and
+    I(X;Y|Z) = -d/2 log(1 - rho^2) (0.446 nats for d = 2, rho = 0.6)."""
+    rng = np.random.default_rng(seed)
+    z = rng.normal(size=(n, dz))
+    s = z.sum(axis=1, keepdims=True) / np.sqrt(dz)
+    x = s + rng.normal(size=(n, d))
+    y = s + rho * (x - s) + np.sqrt(1.0 - rho * rho) * rng.normal(size=(n, d))
+    return x, y, z, -0.5 * d * float(np.log(1.0 - rho * rho))
