@@ -34,7 +34,7 @@ from ..validation import (
     check_xy,
     is_discrete,
     resolve_discrete,
-    scale_of,
+    robust_scale_of,
 )
 from . import batched_knn as bk
 from ._target import Target
@@ -66,8 +66,10 @@ def _project(a: np.ndarray, M: np.ndarray) -> np.ndarray:
 
 
 def _standardize_rows(a: np.ndarray) -> np.ndarray:
-    """``(P, n, k)``: each projected coordinate to zero mean and unit standard deviation."""
-    return (a - a.mean(axis=1, keepdims=True)) / scale_of(a, axis=1)  # constancy decided exactly
+    """``(P, n, k)``: each projected coordinate centred and scaled as the kNN estimators do."""
+    # the kNN estimators' scale (ties.prepare): median and interquartile range, so that a few
+    # extreme projected values do not squeeze the rest of a projection out of the search
+    return (a - np.median(a, axis=1, keepdims=True)) / robust_scale_of(a, axis=1)
 
 
 #: the parameters both sliced estimators take, declared once (as the kNN family's in
