@@ -34,7 +34,7 @@ from ..validation import (
     check_xy,
     is_discrete,
     resolve_discrete,
-    robust_scale_of,
+    knn_center_scale,
 )
 from . import batched_knn as bk
 from ._target import Target
@@ -67,9 +67,8 @@ def _project(a: np.ndarray, M: np.ndarray) -> np.ndarray:
 
 def _standardize_rows(a: np.ndarray) -> np.ndarray:
     """``(P, n, k)``: each projected coordinate centred and scaled as the kNN estimators do."""
-    # the kNN estimators' scale (ties.prepare): median and interquartile range, so that a few
-    # extreme projected values do not squeeze the rest of a projection out of the search
-    return (a - np.median(a, axis=1, keepdims=True)) / robust_scale_of(a, axis=1)
+    centre, scale = knn_center_scale(a, axis=1)  # the kNN estimators' rule (ties.prepare)
+    return (a - centre) / scale
 
 
 #: the parameters both sliced estimators take, declared once (as the kNN family's in

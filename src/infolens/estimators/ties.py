@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..validation import robust_scale_of
+from ..validation import knn_center_scale
 
 TIES = ("dequantize", "jitter", "none")
 
@@ -62,11 +62,13 @@ def break_ties(a: np.ndarray, ties: str, rng: np.random.Generator) -> tuple[np.n
 def prepare(
     a: np.ndarray, name: str, ties: str, standardize: bool, rng: np.random.Generator
 ) -> tuple[np.ndarray, dict[str, Any]]:
-    """Break ties, then (optionally) centre every column on its median and scale it by a
-    robust scale (:func:`~infolens.validation.robust_scale_of`: the interquartile range,
-    the standard deviation for Gaussian data), so that a few extreme values do not squeeze
-    the rest of a column out of a joint kNN search. Returns the array and a diagnostics dict."""
+    """Break ties, then (optionally) centre and scale every column
+    (:func:`~infolens.validation.knn_center_scale`: mean and standard deviation, or median
+    and interquartile range where a few extreme values set the standard deviation, so that
+    they do not squeeze the rest of a column out of a joint kNN search). Returns the array
+    and a diagnostics dict."""
     a, cols = break_ties(np.asarray(a, dtype=np.float64), ties, rng)
     if standardize:
-        a = (a - np.median(a, axis=0)) / robust_scale_of(a, axis=0)  # constancy decided exactly
+        centre, scale = knn_center_scale(a, axis=0)  # constancy decided exactly
+        a = (a - centre) / scale
     return np.ascontiguousarray(a), {f"{name}_tied_columns": cols}
