@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import Flag, as_flag, flag
+from ..stats import label_entropy
 from . import kernels as K
 from .chance import chance_corrected_estimate, chance_stat_factory
 from .columns import HIGH_CARD_ROWS_PER_LEVEL, Column, type_column
@@ -252,9 +253,7 @@ def leak_flag(mi: float, se: float, target: Column) -> Flag | None:
     if not math.isfinite(mi) or mi <= noise:
         return None
     if target.kind == "discrete":
-        counts = np.bincount(target.values)
-        p = counts[counts > 0] / target.values.size
-        h = float(-(p * np.log(p)).sum())
+        h = label_entropy(target.values)
         if h <= 0 or mi < LEAK_SHARE * h:
             return None
         told = f"MI {mi:.3g} of H(y) {h:.3g} nats, {min(mi / h, 1.0):.0%}"
