@@ -123,3 +123,23 @@ def test_classifier_estimate_is_the_studies_ce_bound_with_the_one_label_prior():
     mi, _ = ce_bound(proba, labels[2], label_prior(np.concatenate(labels[:2]), 3))
     assert abs(mi - r.mi) < 1e-5
     assert abs(mi - ce_bound(proba, labels[2], np.bincount(labels[2]) / len(labels[2]))[0]) > 1e-6  # the prior matters
+
+
+def test_a_few_extreme_values_send_a_column_to_normal_scores_before_a_critic_sees_it():
+    """Three values of 1e9 among 3000 Gaussians are fewer than the 0.5% tails the heavy-tail
+    ratio reads, yet they set the standard deviation (3e7) that standardisation divides by:
+    InfoNCE then saw the other rows in 1e-7 of the column and read 0.001 for 0.511. The
+    kNN estimators' rule (std above 3 x IQR / 1.349) sends such a column to its normal
+    scores; a Gaussian column and a Student-t(5) one (below both rules) stay as given."""
+    import numpy as np
+
+    from infolens.estimators.neural.tails import tame_heavy_tails
+
+    rng = np.random.default_rng(0)
+    n = 3000
+    a = np.c_[rng.normal(size=n), rng.normal(size=n), rng.standard_t(5, size=n)]
+    a[:3, 0] = [1e9, -1e9, 5e8]
+    out, changed = tame_heavy_tails(a, np.arange(n))
+    assert changed == [0]
+    assert np.abs(out[:, 0]).max() < 5 and np.array_equal(out[:, 1:], a[:, 1:])
+    assert np.all(np.diff(out[np.argsort(a[:, 0]), 0]) >= 0)  # monotone: the MI is unchanged
