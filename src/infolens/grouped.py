@@ -28,6 +28,7 @@ import numpy as np
 
 from .errors import Flag, InputError, flag
 from .result import generic_warnings
+from .validation import pop_column
 
 #: draws of one row per group that are averaged (1 when every group holds one row)
 GROUP_DRAWS = 5
@@ -49,10 +50,7 @@ def split_groups(X: Any, groups: Any, name: str = "X") -> tuple[Any, Any]:
     """``(X, groups)`` with ``groups`` given as the name of a column of the DataFrame ``X``
     taken out of it (its rows are keys, not a feature); anything else as given."""
     if isinstance(groups, str) and type(X).__module__.startswith("pandas") and getattr(X, "ndim", 1) == 2:
-        if groups not in X.columns:
-            raise InputError(f"groups names column {groups!r}, which is not a column of {name}; pass one key per row "
-                             f"or a column name ({', '.join(map(str, X.columns[:10]))}, ...)")
-        return X.drop(columns=[groups]), X[groups]
+        return pop_column(X, groups, "groups", "one key per row", name)
     return X, groups
 
 

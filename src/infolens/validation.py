@@ -456,6 +456,13 @@ NORMAL_IQR = 1.3489795003921634
 EXTREME_SCALE_RATIO = 3.0
 
 
+def extreme_spread(sd: np.ndarray, iqr: np.ndarray) -> np.ndarray:
+    """Where a few extreme values set a column's spread: its standard deviation ``sd`` above
+    :data:`EXTREME_SCALE_RATIO` times its interquartile range ``iqr`` over :data:`NORMAL_IQR`
+    (the one rule of the kNN scale and of a critic's inputs)."""
+    return (iqr > 0) & (sd > EXTREME_SCALE_RATIO * iqr / NORMAL_IQR)
+
+
 def knn_center_scale(a: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Per column (kept as a length-1 axis) the centre and scale the kNN estimators use: the
     mean and the standard deviation, or, where the standard deviation exceeds
@@ -467,8 +474,8 @@ def knn_center_scale(a: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarr
     a = np.asarray(a, dtype=np.float64)
     sd = scale_of(a, axis=axis)
     q1, q3 = np.percentile(a, [25.0, 75.0], axis=axis, keepdims=True)
+    extreme = extreme_spread(sd, q3 - q1)
     robust = (q3 - q1) / NORMAL_IQR
-    extreme = (robust > 0) & (sd > EXTREME_SCALE_RATIO * robust)
     centre = np.where(extreme, np.median(a, axis=axis, keepdims=True), a.mean(axis=axis, keepdims=True))
     return centre, np.where(extreme, robust, sd)
 
@@ -494,6 +501,16 @@ def check_choice(value: Any, name: str, choices: tuple[Any, ...]) -> Any:
     return value
 
 
+def pop_column(X: Any, col: str, arg: str, per_row: str, name: str = "X") -> tuple[Any, Any]:
+    """``(X without the column, the column)`` for an argument ``arg`` given as the name of a
+    column of the DataFrame ``X`` (``y="churn"``, ``groups="patient"``); a name that is not a
+    column is refused, naming ``per_row`` (what else the argument may be) and the columns."""
+    if col not in X.columns:
+        raise InputError(f"{arg} names column {col!r}, which is not a column of {name}; pass {per_row} "
+                         f"or a column name ({', '.join(map(str, list(X.columns)[:10]))}, ...)")
+    return X.drop(columns=[col]), X[col]
+
+
 #: sides wider than this are not searched for monotone copies: image pixels are not copies of
 #: one another, and ranking hundreds of columns would cost more than it could save
 COPY_SEARCH_MAX_COLS = 64
@@ -516,17 +533,14 @@ def monotone_copies(a: np.ndarray) -> list[tuple[int, int, bool]]:
     out = []
     for j in range(d):
         col = np.ascontiguousarray(r[:, j])
-        rev = col.max() + 1 - col
-        hit = None
-        for cand, flipped in ((col, False), (rev, True)):
-            i = seen.get(blake2b(cand.tobytes(), digest_size=16).digest())
-            if i is not None and np.array_equal(r[:, i], cand):
-                hit = (j, i, flipped)
-                break
+        keys = [(blake2b(c.tobytes(), digest_size=16).digest(), c, flipped)
+                for c, flipped in ((col, False), (col.max() + 1 - col, True))]
+        hit = next(((j, seen[key], flipped) for key, c, flipped in keys
+                    if key in seen and np.array_equal(r[:, seen[key]], c)), None)
         if hit is not None:
             out.append(hit)
         else:
-            seen[blake2b(col.tobytes(), digest_size=16).digest()] = j
+            seen[keys[0][0]] = j
     return out
 
 

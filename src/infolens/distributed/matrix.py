@@ -31,8 +31,7 @@ from .frames import as_frame, cluster_client
 from ._run import load_checkpoint, row_key, run_tasks
 from ._score import PILOT_ROWS, REFINE_ROUNDS, default_pair_fn, resize
 from ._typing import ColumnSpec, head, sample_column, type_profile
-from ..tables.matrix import ILL_POSED_SCREEN
-from ..tables.pairs import ill_posed_pair
+from ..tables.pairs import ILL_POSED_SCREEN, ill_posed_pair
 
 
 def _prepared(sample: Any, spec: ColumnSpec, index: int, seed: int) -> np.ndarray:

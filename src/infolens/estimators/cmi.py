@@ -190,14 +190,14 @@ def estimate_cmi(
                 f"biased beyond {KNN_MAX_JOINT_DIM} joint dimensions, so the value may be far off (either way: a "
                 "difference of two biased MIs); reduce z (e.g. to the columns that matter) or use more samples",
                 dims=d_all, limit=KNN_MAX_JOINT_DIM))
-        elif len(xa) < cmi_rows_needed(d_all):
+        elif len(xa) < (need := cmi_rows_needed(d_all)):
             warns.append(flag(
                 "high-dimension",
                 f"Frenzel-Pompe in {dims} on {len(xa)} rows: a kNN conditional MI reads low until about "
-                f"{cmi_rows_needed(d_all)} rows in {d_all} joint dimensions (the rows it needs double with each "
+                f"{need} rows in {d_all} joint dimensions (the rows it needs double with each "
                 "dimension; on Gaussian data 10-50% below the truth short of that), so the truth is likely higher; "
                 "use more rows or reduce z to the columns that matter",
-                dims=d_all, n=len(xa), rows_needed=cmi_rows_needed(d_all), reads_low=True))
+                dims=d_all, n=len(xa), rows_needed=need, reads_low=True))
     diag["discrete_z"] = how_z if disc_z or told_z else False
     res = MIResult(
         mi=cmi,

@@ -13,7 +13,7 @@ import numpy as np
 from ..errors import Flag, InputError, flag
 from ..estimators._trust import missing_code_flag
 from ..estimators.knn_backend import n_threads
-from ..validation import IDENTIFIER_SHARE, encode_labels, is_categorical, is_discrete, to_numpy
+from ..validation import IDENTIFIER_SHARE, encode_labels, is_categorical, is_discrete, pop_column, to_numpy
 from ..convert import to_numeric_column
 
 KINDS = ("continuous", "discrete", "constant")
@@ -80,10 +80,7 @@ def split_target(X: Any, y: Any, name: str = "X") -> tuple[Any, Any]:
     if cols is None or getattr(X, "ndim", 2) != 2:
         raise InputError(f"y is the string {y!r}; pass one target value per row, or a column name together with "
                          f"a DataFrame {name}")
-    if y not in cols:
-        raise InputError(f"y names column {y!r}, which is not a column of {name}; pass one target value per row "
-                         f"or a column name ({', '.join(map(str, list(cols)[:10]))}, ...)")
-    return X.drop(columns=[y]), X[y]
+    return pop_column(X, y, "y", "one target value per row", name)
 
 
 def split_columns(X: Any, name: str = "X", feature_names: Any = None) -> list[tuple[str, Any]]:

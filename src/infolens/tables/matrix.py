@@ -17,8 +17,8 @@ from ..result import NATS_PER_BIT, check_unit
 from ..validation import seed_from
 from .chance import chance_corrected_estimate, chance_corrected_mi
 from .columns import declared_set, resolve_n_jobs, split_columns, type_column
-from .pairs import estimate_pair, ill_posed_pair
-from .score import MIN_ROWS, dequantize
+from .pairs import ILL_POSED_SCREEN, estimate_pair, ill_posed_pair
+from .score import MIN_ROWS, dequantize, too_few_rows
 from .features import _map, emit_grouped
 
 
@@ -323,12 +323,6 @@ def _auto_values(
     return out
 
 
-#: a pair batched KSG reads below this (nats) is not tested for a deterministic map: the
-#: identity, exp, x^2 and sin 3x pairs it answers read 0.8-6.3 by KSG at n = 20-3000 (and
-#: most pairs of a table read far less, so the tests cost nothing there)
-ILL_POSED_SCREEN = 0.5
-
-
 def _ill_posed_pairs(cols: list, pairs: list[tuple[int, int]], rng: np.random.Generator, mi: np.ndarray,
                      se: np.ndarray, meth: np.ndarray, warns: dict[tuple[str, str], list[Any]]) -> set[tuple[int, int]]:
     """The continuous pairs where one column is (nearly) a function of the other beyond what
@@ -369,9 +363,7 @@ def _pairwise_complete(cols: list, live: list[int], gappy: list[int], method: st
                         "have a value (pairwise-complete)", rows=int(rows.sum()))
             warns.setdefault((ca.name, cb.name), []).append(note)
             if int(rows.sum()) < MIN_ROWS:  # as feature_mi: no estimate on fewer rows than any estimator takes
-                warns[(ca.name, cb.name)].append(flag(
-                    "small-sample", f"too few rows: {int(rows.sum())} rows have both values; an estimate needs at least "
-                    f"{MIN_ROWS} (not estimated)", rows=int(rows.sum())))
+                warns[(ca.name, cb.name)].append(too_few_rows(int(rows.sum()), "have both values"))
                 meth[a, b] = meth[b, a] = "not estimated"
                 continue
             if "constant" in (ca.kind, cb.kind):

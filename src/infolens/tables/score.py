@@ -205,8 +205,7 @@ def score_column(
             return failed("the target is constant on the rows where this column has a value", notes, int(keep.sum()))
     n = len(col.values)
     if n < MIN_ROWS:
-        notes.append(flag("small-sample", f"too few rows: {n} rows have a value here (in the column and the target); "
-                          f"an estimate needs at least {MIN_ROWS} (not estimated)", rows=n))
+        notes.append(too_few_rows(n, "have a value here (in the column and the target)"))
         return row(math.nan, math.nan, math.nan, math.nan, col.kind, "not estimated", n, notes, "too-few-rows")
     try:
         if col.kind == "continuous":
@@ -239,6 +238,13 @@ def score_column(
     if leak is not None:
         warns.append(leak)
     return row(mi, se, float(lo), float(hi), col.kind, meth, n, warns, "", p)
+
+
+def too_few_rows(n: int, which: str) -> Flag:
+    """The ``small-sample`` note of a column or pair left out with fewer than :data:`MIN_ROWS`
+    rows (``which``: what those rows have), in feature tables and ``mi_matrix`` alike."""
+    return flag("small-sample", f"too few rows: {n} rows {which}; an estimate needs at least {MIN_ROWS} (not estimated)",
+                rows=n)
 
 
 def leak_flag(mi: float, se: float, target: Column) -> Flag | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...validation import EXTREME_SCALE_RATIO, NORMAL_IQR
+from ...validation import extreme_spread
 
 
 #: a column whose training-split ratio (q99.5 - q0.5) / (q75 - q25) exceeds this is
@@ -33,11 +33,10 @@ def tame_heavy_tails(a: np.ndarray, train_idx: np.ndarray) -> tuple[np.ndarray, 
     iqr = q[2] - q[1]
     ratio = np.where(iqr > 0, (q[3] - q[0]) / np.where(iqr > 0, iqr, 1.0), 0.0)
     # a few extreme values (fewer than the 0.5% tails see) set the standard deviation that
-    # standardisation divides by: the kNN estimators' rule (validation.EXTREME_SCALE_RATIO).
+    # standardisation divides by: the kNN estimators' rule (validation.extreme_spread).
     # Three values of 1e9 among 3000 Gaussians left InfoNCE the other rows in 1e-7 of the
     # column: 0.001 for 0.511
-    extreme = (iqr > 0) & (tr.std(axis=0) > EXTREME_SCALE_RATIO * iqr / NORMAL_IQR)
-    heavy = np.flatnonzero((ratio > HEAVY_TAIL_RATIO) | extreme).tolist()
+    heavy = np.flatnonzero((ratio > HEAVY_TAIL_RATIO) | extreme_spread(tr.std(axis=0), iqr)).tolist()
     if not heavy:
         return a, []
     out = np.array(flat, dtype=np.float64, copy=True)
