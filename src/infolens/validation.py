@@ -25,6 +25,12 @@ MAX_DISCRETE_LEVELS = 32
 IDENTIFIER_SHARE = 0.5
 
 
+def is_identifier(levels: int, rows: int) -> bool:
+    """Whether a label with ``levels`` distinct values among ``rows`` rows is an identifier
+    (:data:`IDENTIFIER_SHARE`): the one rule for feature tables, ``auto`` and the audit."""
+    return rows > 0 and levels >= IDENTIFIER_SHARE * rows
+
+
 def check_random_state(random_state: Any) -> np.random.Generator:
     """A ``numpy.random.Generator`` from ``None``, an int seed, a SeedSequence or a Generator."""
     if random_state is None or isinstance(random_state, (numbers.Integral, np.random.SeedSequence)):

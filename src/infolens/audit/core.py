@@ -9,15 +9,15 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import InputError, emit, flag
 from ..validation import check_choice, check_positive_int, check_random_state
 from .fidelity import TASKS, column_metrics, correlation_difference, coverage, tstr
 from .mmd import mmd_test
 from .neighbors import NeighborIndex
-from .privacy import distance_metrics, membership_attacks
+from .privacy import distance_metrics, identifier_copies, membership_attacks
 from .report import save_audit
 from .roc import FPRS
-from .tables import TableEncoder, as_frame, check_tables
+from .tables import TableEncoder, as_frame, check_tables, identifier_columns
 from .verdicts import checks, verdict
 
 
@@ -71,6 +71,7 @@ def audit(
     n_jobs: int | None = None,
     max_query_rows: int | None = 10_000,
     neighbour_search: str = "auto",
+    keep_identifiers: bool = False,
     verbose: bool = True,
 ) -> AuditResult:
     """Audit ``synthetic`` against the ``real`` rows it was generated from and ``holdout``
@@ -82,7 +83,11 @@ def audit(
     ``max_query_rows``: distance statistics and attacks use at most this many rows of each
     table as queries, searched against the full tables (``None``: all rows); exact copies are
     counted over all rows. ``neighbour_search``: ``"auto"`` (exact up to 200,000 reference rows,
-    faiss IVF above), ``"exact"`` or ``"ivf"`` (see neighbors.py).
+    faiss IVF above), ``"exact"`` or ``"ivf"`` (see neighbors.py). ``keep_identifiers``:
+    categorical columns with a value of their own in at least half the real rows (a customer or
+    record ID) are left out of every distance and fidelity figure, with a warning; their own
+    check asks whether synthetic IDs equal training IDs more often than holdout IDs
+    (``metrics["identifiers"]``). True keeps them as ordinary categorical columns.
     """
     from ..progress import progress
 
@@ -98,12 +103,32 @@ def audit(
     tr, sy, ho = frames["real"], frames["synthetic"], frames["holdout"]
     if target is not None and target not in tr.columns:
         raise InputError(f"target={target!r} is not a column; columns are {list(map(str, tr.columns))[:20]}")
+    ids = {} if keep_identifiers else identifier_columns(tr, categorical)
+    id_checks = {}
+    if ids:
+        if target is not None and str(target) in ids:
+            raise InputError(f"target={target!r} is an identifier ({ids[str(target)]:,} distinct values in {len(tr):,} "
+                             "rows): a model cannot learn it; name a column that real rows share, or target=None")
+        if len(ids) == tr.shape[1]:
+            raise InputError(f"every column is an identifier ({', '.join(map(repr, ids))}): nothing is left to compare; "
+                             "pass keep_identifiers=True (CLI: --keep-identifiers) to compare them as categories")
+        cols = [c for c in tr.columns if str(c) in ids]
+        id_checks = {str(c): identifier_copies(tr[c], ho[c], sy[c]) for c in cols}
+        tr, sy, ho = (df.drop(columns=cols) for df in (tr, sy, ho))
+        categorical = [c for c in (categorical or []) if str(c) not in ids]
+        emit([flag("identifier", "identifier column" + ("s " if len(ids) > 1 else " ")
+                   + ", ".join(f"{c!r} ({v:,} distinct values in {len(frames['real']):,} rows)" for c, v in ids.items())
+                   + " left out of every distance and fidelity figure (a value of its own per row would add the same "
+                   "distance to every pair of rows and hide copies of the other columns); the audit checks separately "
+                   "whether synthetic IDs repeat training IDs. keep_identifiers=True (CLI: --keep-identifiers) keeps "
+                   "them as categories", columns=list(ids))], stacklevel=2)
     enc = TableEncoder(encoding, categorical).fit(tr, sy, ho)
     ztr, zsy, zho = enc.transform(tr), enc.transform(sy), enc.transform(ho)
     metrics: dict[str, Any] = {
         "n_real": len(tr), "n_synthetic": len(sy), "n_holdout": len(ho), "n_columns": enc.n_columns,
         "numeric_columns": list(map(str, enc.numeric_)), "categorical_columns": list(map(str, enc.categorical_)),
         "encoding": encoding, "rows_dropped_missing": dropped,
+        "identifier_columns": list(ids), "identifiers": id_checks,
     }
     bar = progress(total=6, desc="audit", verbose=verbose)
     # one neighbour index per table, shared by every search below

@@ -85,6 +85,31 @@ def count_exact_matches(a: np.ndarray, b: np.ndarray) -> int:
     return int(np.isin(rows_a.view(void).ravel(), rows_b.view(void).ravel()).sum())
 
 
+def identifier_copies(train: Any, holdout: Any, synthetic: Any) -> dict[str, Any]:
+    """Synthetic values of an identifier column (a customer or record ID, left out of the
+    distances) that equal an ID of a training record, against those that equal an ID of a
+    holdout record. IDs in both real tables count for neither. A generator that saw no ID
+    hits a training ID no more often than a holdout one: among the ``k`` synthetic rows that
+    hit exactly one side, the number on the training side is binomial with the training
+    side's share of those IDs (``p_null``); ``pvalue`` is its upper tail. A generator that
+    reproduces the IDs of its training records discloses who was in them, whatever the other
+    columns hold."""
+    from scipy.stats import binomtest
+
+    tr = set(np.asarray(train, dtype=str).tolist())
+    ho = set(np.asarray(holdout, dtype=str).tolist())
+    tr_only, ho_only = tr - ho, ho - tr
+    syn = np.asarray(synthetic, dtype=str)
+    k_tr = int(np.isin(syn, list(tr_only)).sum()) if tr_only else 0
+    k_ho = int(np.isin(syn, list(ho_only)).sum()) if ho_only else 0
+    p0 = len(tr_only) / max(len(tr_only) + len(ho_only), 1)
+    k = k_tr + k_ho
+    p = float(binomtest(k_tr, k, p0, alternative="greater").pvalue) if k and 0 < p0 < 1 else \
+        (0.0 if k_tr and p0 == 0 else 1.0)
+    return {"synthetic_equal_train": k_tr, "synthetic_equal_holdout": k_ho, "n_synthetic": int(len(syn)),
+            "levels_train": len(tr), "levels_holdout": len(ho), "p_null": p0, "pvalue": p}
+
+
 def distance_metrics(
     train: np.ndarray,
     holdout: np.ndarray,

@@ -21,10 +21,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataNotFoundError, InputError
-from ..validation import check_choice
+from ..validation import check_choice, is_identifier
 
 ENCODINGS = ("euclidean", "gower")
 MISSING = ("error", "drop")
+#: the one-hot encoding is dense (the neighbour searches need vectors): a table whose one-hot
+#: part would exceed this many bytes is refused, naming its widest categorical columns, rather
+#: than exhausting memory (100,000 rows and a 30,000-level column need 24 GB)
+ONEHOT_MAX_BYTES = 2 * 2**30
 
 
 def as_frame(data: Any, name: str) -> pd.DataFrame:
@@ -53,6 +57,22 @@ def as_frame(data: Any, name: str) -> pd.DataFrame:
 
 def _is_categorical(series: pd.Series) -> bool:
     return not (pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series))
+
+
+def identifier_columns(train: pd.DataFrame, categorical: Sequence[str] | None = None) -> dict[str, int]:
+    """``{column: distinct values}`` for the categorical columns of the real training table that
+    are identifiers (:func:`~infolens.validation.is_identifier`, the feature tables' rule: at
+    least half the rows hold a value of their own), such as a customer or record ID. Every
+    pair of rows differs there, so the column adds the same distance to every pair (hiding
+    exact copies of the other columns) and its one-hot encoding grows with the table."""
+    declared = set(categorical or [])
+    out = {}
+    for c in train.columns:
+        if c in declared or _is_categorical(train[c]):
+            levels = int(train[c].astype(str).nunique())
+            if is_identifier(levels, len(train)):
+                out[str(c)] = levels
+    return out
 
 
 def _check_same_kinds(ref: pd.DataFrame, ref_name: str, df: pd.DataFrame, name: str) -> None:
@@ -147,6 +167,15 @@ class TableEncoder:
         for c in self.categorical_:
             levels = pd.concat([train[c]] + [o[c] for o in others]).astype(str).unique()
             self.categories_[c] = sorted(levels.tolist())
+        rows = max([len(train)] + [len(o) for o in others])
+        width = sum(len(v) for v in self.categories_.values())
+        if rows * width * 8 > ONEHOT_MAX_BYTES:
+            wide = sorted(self.categories_, key=lambda c: -len(self.categories_[c]))[:3]
+            raise InputError(
+                f"the categorical columns need {width:,} one-hot columns for {rows:,} rows "
+                f"({rows * width * 8 / 2**30:.0f} GB per table); the widest: "
+                + ", ".join(f"{c!r} ({len(self.categories_[c]):,} values)" for c in wide)
+                + ". Drop such columns, group their rare values into one, or declare them numeric")
         if self.numeric_:
             num = train[self.numeric_].to_numpy(dtype=np.float64)
             if self.encoding == "euclidean":

@@ -8,7 +8,8 @@ Two questions are kept apart:
   attacks' TPR at 1% FPR), each with a test whose null is "training and holdout rows were
   treated alike"; a check is "at risk" when its p-value is below ``ALPHA``. Five tests at
   ``ALPHA = 0.01`` give a family-wise false-alarm rate of at most 5% for a generator that
-  memorised nothing.
+  memorised nothing (one more per identifier column, which is left out of the distances and
+  checked on its own: do synthetic IDs repeat training IDs more often than holdout IDs?).
 - **Fidelity**: does the synthetic table resemble the real one? Coverage (collapse onto a few
   modes), rows outside the real data (shift or noise), the MMD two-sample test, the worst
   column, correlations and train-on-synthetic accuracy. A failure here is a "warning": it
@@ -88,6 +89,16 @@ def checks(metrics: dict[str, Any], attacks: dict[str, dict[str, Any]], columns:
     add("memorisation", "closer to training than to holdout", value, "at risk" if bad else "passed",
         "among synthetic rows near real data, more sit nearest a training record than chance allows" if bad else
         "synthetic rows near real data are as often nearest an unseen record as a training record", key="closer")
+    for col, ic in m.get("identifiers", {}).items():
+        bad = ic["pvalue"] < ALPHA
+        add("memorisation", f"identifiers repeated ({col})",
+            f"{ic['synthetic_equal_train']:,} of {ic['n_synthetic']:,} synthetic values equal a training ID, "
+            f"{ic['synthetic_equal_holdout']:,} a holdout ID ({_pct(ic['p_null'])} of the matches expected on the "
+            f"training side); {_p(ic['pvalue'])}",
+            "at risk" if bad else "passed",
+            "synthetic rows carry the identifiers of training records: who was in the training table is disclosed"
+            if bad else "synthetic identifiers repeat training IDs no more often than unseen ones (the column is left "
+            "out of every other figure)", key=f"ids_{col}")
     for name, res in attacks.items():
         p = res.get("tpr_at_1pct_fpr_pvalue", 1.0)
         bad = p < ALPHA
@@ -161,6 +172,10 @@ def verdict(metrics: dict[str, Any], attacks: dict[str, dict[str, Any]], rows: l
     if status.get("closer") == "at risk":
         evidence.append(f"{_pct(m['holdout_share_near'])} of synthetic rows near real data are nearest a training "
                         "record (50% expected)")
+    for col, ic in m.get("identifiers", {}).items():
+        if status.get(f"ids_{col}") == "at risk":
+            evidence.append(f"{ic['synthetic_equal_train']:,} synthetic rows carry a training record's identifier "
+                            f"({col}) against {ic['synthetic_equal_holdout']:,} an unseen record's")
     for name, res in attacks.items():
         if status.get(f"attack_{name}") == "at risk":
             evidence.append(f"a {name.replace('_', '-')} membership attack identifies {_pct(res['tpr_at_1pct_fpr'])} "

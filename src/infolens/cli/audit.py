@@ -21,6 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--encoding", default="euclidean", choices=["euclidean", "gower"])
     parser.add_argument("--missing", default="error", choices=["error", "drop"],
                         help="refuse missing values (default) or drop their rows")
+    parser.add_argument("--keep-identifiers", action="store_true",
+                        help="compare identifier columns (a value of their own in half the rows or more) as categories "
+                             "instead of leaving them out of the distances")
     parser.add_argument("--permutations", type=int, default=200, help="MMD permutations")
     parser.add_argument("--bootstrap", type=int, default=200, help="bootstrap resamples for attack intervals")
     parser.add_argument("--seed", type=int, default=0)
@@ -40,7 +43,7 @@ def main(args: argparse.Namespace) -> int:
     res = audit(real, synthetic, holdout, target=args.target, task=args.task,
                 categorical=cats or None, encoding=args.encoding, missing=args.missing,
                 n_permutations=args.permutations, n_bootstrap=args.bootstrap, random_state=args.seed,
-                n_jobs=args.n_jobs, verbose=not args.quiet)
+                n_jobs=args.n_jobs, keep_identifiers=args.keep_identifiers, verbose=not args.quiet)
     files = res.save(args.out)
     summary = res.summary()
     width = max(len(c) for c in summary["check"])

@@ -90,8 +90,8 @@ from ..errors import Flag, InputError, as_flag, code_of, flag
 from ..registry import get_estimator, register
 from ..result import Estimator, check_unit
 from ..stats import label_entropy, label_entropy_high
-from ..validation import (IDENTIFIER_SHARE, as_labels, check_choice, check_random_state, check_xy, drop_monotone_copies,
-                          is_integral)
+from ..validation import (as_labels, check_choice, check_random_state, check_xy, drop_monotone_copies,
+                          is_identifier, is_integral)
 from ._auto_branches import continuous, labels, run_row
 from ._auto_candidates import PLUG_IN, Feeds, row
 from ._auto_evidence import Candidate, Evidence, grade, truth_range
@@ -250,7 +250,7 @@ class AutoMI(Estimator):
         if disc_x and disc_y:
             for side, a in (("x", x), ("y", y)):
                 codes = as_labels(a, side)
-                if int(codes.max()) + 1 >= IDENTIFIER_SHARE * n:
+                if is_identifier(int(codes.max()) + 1, n):
                     ev.h_label, ev.classes = label_entropy(codes), int(codes.max()) + 1
                     return self._identifier(ev, side)
             ev.choice = run_row(self, ev, row(PLUG_IN), Feeds(x, y, None), seed)
@@ -260,7 +260,7 @@ class AutoMI(Estimator):
             codes = as_labels(lab, "y" if disc_y else "x")
             ev.h_label, ev.classes = label_entropy(codes), int(codes.max()) + 1
             ev.h_label_high = label_entropy_high(codes)
-            if ev.classes >= IDENTIFIER_SHARE * n:
+            if is_identifier(ev.classes, n):
                 return self._identifier(ev, "y" if disc_y else "x")
             why = labels(self, ev, xc, lab, seed)
         else:

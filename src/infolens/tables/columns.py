@@ -13,7 +13,7 @@ import numpy as np
 from ..errors import Flag, InputError, flag
 from ..estimators._trust import missing_code_flag
 from ..estimators.knn_backend import n_threads
-from ..validation import IDENTIFIER_SHARE, encode_labels, is_categorical, is_discrete, pop_column, to_numpy
+from ..validation import encode_labels, is_categorical, is_discrete, is_identifier, pop_column, to_numpy
 from ..convert import to_numeric_column
 
 KINDS = ("continuous", "discrete", "constant")
@@ -254,7 +254,7 @@ def _finish_discrete(col: Column) -> Column:
     n = int(codes.size)
     share = col.levels / n
     labels = col.how in ("labels", "declared")
-    if labels and share >= IDENTIFIER_SHARE:
+    if labels and is_identifier(col.levels, n):
         col.notes.append(flag(
             "identifier",
             f"identifier: {col.levels} distinct labels in {n} rows ({share:.0%} unique); with under two rows per label "
