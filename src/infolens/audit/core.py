@@ -99,7 +99,8 @@ def audit(
     t0 = time.perf_counter()
     frames = {"real": as_frame(real, "real"), "synthetic": as_frame(synthetic, "synthetic"),
               "holdout": as_frame(holdout, "holdout")}
-    frames, dropped = check_tables(frames, missing=missing)
+    frames, dropped, converted = check_tables(frames, missing=missing)
+    emit(tuple(converted), stacklevel=2)
     tr, sy, ho = frames["real"], frames["synthetic"], frames["holdout"]
     if target is not None and target not in tr.columns:
         raise InputError(f"target={target!r} is not a column; columns are {list(map(str, tr.columns))[:20]}")
@@ -129,6 +130,7 @@ def audit(
         "numeric_columns": list(map(str, enc.numeric_)), "categorical_columns": list(map(str, enc.categorical_)),
         "encoding": encoding, "rows_dropped_missing": dropped,
         "identifier_columns": list(ids), "identifiers": id_checks,
+        "converted_columns": [f.data["column"] for f in converted],
     }
     bar = progress(total=6, desc="audit", verbose=verbose)
     # one neighbour index per table, shared by every search below

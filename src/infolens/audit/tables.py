@@ -20,7 +20,8 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import DataNotFoundError, InputError
+from ..convert import is_datetime_like
+from ..errors import DataNotFoundError, Flag, InputError, flag
 from ..validation import check_choice, is_identifier
 
 ENCODINGS = ("euclidean", "gower")
@@ -93,17 +94,18 @@ def _check_same_kinds(ref: pd.DataFrame, ref_name: str, df: pd.DataFrame, name: 
 
 def check_tables(
     tables: dict[str, pd.DataFrame], *, missing: str = "error"
-) -> tuple[dict[str, pd.DataFrame], dict[str, int]]:
-    """Same columns in every table (order may differ), no empty table; missing values refused
+) -> tuple[dict[str, pd.DataFrame], dict[str, int], list[Flag]]:
+    """Same columns in every table (order may differ), no empty table; dates, durations and
+    text holding numbers read as numbers (:func:`convert_columns`); missing values refused
     (``missing="error"``) or their rows dropped (``missing="drop"``). Returns the tables in the
-    first table's column order and the number of rows dropped per table."""
+    first table's column order, the number of rows dropped per table and the conversion notes."""
     check_choice(missing, "missing", MISSING)
     names = list(tables)
     ref_name = names[0]
     ref_cols = list(tables[ref_name].columns)
     if len(set(ref_cols)) != len(ref_cols):
         raise InputError(f"{ref_name} has duplicate column names; rename them")
-    out, dropped = {}, {}
+    ordered = {}
     for name in names:
         df = tables[name]
         cols = list(df.columns)
@@ -114,12 +116,14 @@ def check_tables(
                 f"column mismatch between {ref_name} and {name}: missing from {name}: {only_ref[:10]}, "
                 f"extra in {name}: {only_here[:10]}; the tables must have the same columns"
             )
-        if cols != ref_cols:
-            df = df[ref_cols]
         if len(df) == 0:
             raise InputError(f"{name} has no rows")
+        ordered[name] = df[ref_cols] if cols != ref_cols else df
+    ordered, notes = convert_columns(ordered)
+    out, dropped = {}, {}
+    for name, df in ordered.items():
         if name != ref_name:
-            _check_same_kinds(tables[ref_name], ref_name, df, name)
+            _check_same_kinds(ordered[ref_name], ref_name, df, name)
         na = df.isna()
         if na.values.any():
             counts = na.sum()
@@ -138,7 +142,44 @@ def check_tables(
         else:
             dropped[name] = 0
         out[name] = df
-    return out, dropped
+    return out, dropped, notes
+
+
+def convert_columns(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], list[Flag]]:
+    """Dates, times, durations and text holding numbers (``"$1,200"``, ``"45%"``, decimal
+    commas) read as numbers, by the rules every table verb uses (:mod:`infolens.convert`).
+    Each column is converted over the three tables at once, so that one decision (the day-month
+    order of a date, the decimal mark) holds for all of them: a date kept as text would be a
+    category of its own per day, and one with a value of its own in most rows would be taken
+    for an identifier. Returns the tables and one ``converted`` note per column converted."""
+    from ..convert import to_numeric_column
+
+    names = list(tables)
+    sizes = [len(tables[n]) for n in names]
+    cuts = np.cumsum([0] + sizes)
+    out = {n: tables[n] for n in names}
+    notes: list[Flag] = []
+    for c in tables[names[0]].columns:
+        parts = [tables[n][c] for n in names]
+        if not any(is_datetime_like(p) or p.dtype.kind == "O" or str(p.dtype) in ("string", "str") for p in parts):
+            continue
+        if any(str(p.dtype) == "category" for p in parts):
+            continue  # a pandas categorical says "labels" itself
+        # (object dtype: a datetime column in one table and text dates in another read alike)
+        both = pd.concat([pd.Series(p.to_numpy(dtype=object)) if not is_datetime_like(p) else
+                          pd.Series(p.astype(str).where(p.notna(), None).to_numpy(dtype=object)) for p in parts],
+                         ignore_index=True) if len({str(p.dtype) for p in parts}) > 1 else \
+            pd.concat(parts, ignore_index=True)
+        vals, got = to_numeric_column(both)
+        if not got:
+            continue
+        vals = np.asarray(vals, dtype=np.float64)
+        for i, n in enumerate(names):
+            df = out[n].copy() if out[n] is tables[n] else out[n]
+            df[c] = vals[cuts[i]:cuts[i + 1]]
+            out[n] = df
+        notes.append(flag("converted", f"column {str(c)!r}: {got[0]}", column=str(c)))
+    return out, notes
 
 
 @dataclass
