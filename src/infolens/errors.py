@@ -107,6 +107,8 @@ WARNING_CODES: dict[str, tuple[type[InfolensWarning], str]] = {
     "grouped": (DataWarning, "rows come in groups (groups=): the estimate used one row per group, drawn and averaged"),
     "subsampled": (DataWarning, "part of the estimate used a subsample of the rows"),
     "approximate-ranks": (DataWarning, "ranks / normal scores came from approximate quantiles; their error is stated and in the interval"),
+    "split-not-random": (DataWarning, "training and holdout rows differ where two random halves of one table would "
+                                      "not: checks that compare them read the split as memorisation"),
     "p-value-floor": (DataWarning, "permutation p-values cannot go below 1/(permutations+1)"),
     # --- the estimate ---
     "non-finite": (ReliabilityWarning, "the estimate is not a finite number"),

@@ -14,11 +14,12 @@ from ..validation import check_choice, check_positive_int, check_random_state
 from .fidelity import TASKS, column_metrics, correlation_difference, coverage, tstr
 from .mmd import mmd_test
 from .neighbors import NeighborIndex
+from .exchange import split_check
 from .privacy import distance_metrics, identifier_copies, membership_attacks
 from .report import save_audit
 from .roc import FPRS
 from .tables import TableEncoder, as_frame, check_tables, identifier_columns
-from .verdicts import checks, verdict
+from .verdicts import _p, checks, verdict
 
 
 @dataclass
@@ -124,6 +125,16 @@ def audit(
                    "whether synthetic IDs repeat training IDs. keep_identifiers=True (CLI: --keep-identifiers) keeps "
                    "them as categories", columns=list(ids))], stacklevel=2)
     enc = TableEncoder(encoding, categorical).fit(tr, sy, ho)
+    split = split_check(tr, ho, enc.categorical_)
+    if not split["random"]:
+        w = split["worst"]
+        emit((flag("split-not-random",
+                   f"the holdout rows differ from the training rows in column {w['column']!r} ({w['test']} "
+                   f"{w['statistic']:.3f}, {_p(split['pvalue'])} over {len(split['columns'])} columns): not two random "
+                   "halves of one table (a cut by time, ID range or site?). Every memorisation check but exact copies "
+                   "compares the two halves, and a faithful generator then looks nearer to the training rows; draw the "
+                   "holdout at random from the same table as the training rows", column=w["column"], pvalue=split["pvalue"]),),
+             stacklevel=2)
     ztr, zsy, zho = enc.transform(tr), enc.transform(sy), enc.transform(ho)
     metrics: dict[str, Any] = {
         "n_real": len(tr), "n_synthetic": len(sy), "n_holdout": len(ho), "n_columns": enc.n_columns,
@@ -131,6 +142,8 @@ def audit(
         "encoding": encoding, "rows_dropped_missing": dropped,
         "identifier_columns": list(ids), "identifiers": id_checks,
         "converted_columns": [f.data["column"] for f in converted],
+        "split_random": split["random"], "split_pvalue": split["pvalue"], "split_worst": split["worst"],
+        "split_columns": split["columns"],
     }
     bar = progress(total=6, desc="audit", verbose=verbose)
     # one neighbour index per table, shared by every search below

@@ -92,3 +92,46 @@ def median_ci(x: np.ndarray, level: float = 0.95) -> list[float]:
     lo = int(binom.ppf((1 - level) / 2, n, 0.5))
     hi = int(binom.isf((1 - level) / 2, n, 0.5))
     return [float(x[max(lo - 1, 0)]), float(x[min(hi, n - 1)])]
+
+
+#: family-wise level of the split check: a random split is called "not random" once in 1,000
+SPLIT_ALPHA = 0.001
+
+
+def split_check(train: Any, holdout: Any, categorical: list[Any]) -> dict[str, Any]:
+    """Were training and holdout rows drawn alike (the premise of every test above)? Per
+    column: numeric, the two-sample Kolmogorov-Smirnov test; categorical, the chi-square test
+    of equal level frequencies. ``pvalue``: the smallest p-value times the number of columns
+    (Bonferroni); ``random`` when it is at least :data:`SPLIT_ALPHA`. A holdout cut by time,
+    by ID range or by site differs from the training rows in that column, and a faithful
+    generator, which reproduces the training rows' distribution, then sits nearer to training
+    than to holdout rows: every memorisation check but exact copies reads that as memorisation."""
+    import warnings
+
+    import pandas as pd
+    from scipy.stats import chi2_contingency, ks_2samp
+
+    rows = []
+    for c in train.columns:
+        if c in categorical:
+            a, b = train[c].astype(str), holdout[c].astype(str)
+            levels = sorted(set(a) | set(b))
+            table = np.array([a.value_counts().reindex(levels, fill_value=0).to_numpy(),
+                              b.value_counts().reindex(levels, fill_value=0).to_numpy()])
+            if len(levels) < 2:
+                continue
+            p = float(chi2_contingency(table)[1])
+            size = 0.5 * float(np.abs(table[0] / table[0].sum() - table[1] / table[1].sum()).sum())
+            rows.append({"column": str(c), "test": "chi-square", "statistic": size, "pvalue": p})
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                r = ks_2samp(pd.to_numeric(train[c]).to_numpy(dtype=np.float64),
+                             pd.to_numeric(holdout[c]).to_numpy(dtype=np.float64))
+            rows.append({"column": str(c), "test": "KS", "statistic": float(r.statistic), "pvalue": float(r.pvalue)})
+    if not rows:
+        return {"random": True, "pvalue": 1.0, "columns": [], "worst": None}
+    worst = min(rows, key=lambda r: (r["pvalue"], -r["statistic"]))
+    p = min(1.0, worst["pvalue"] * len(rows))
+    return {"random": p >= SPLIT_ALPHA, "pvalue": p, "columns": rows, "worst": worst}
+

@@ -90,7 +90,8 @@ def save_audit(result: Any, out_dir: str | os.PathLike[str], title: str = "Synth
     rep = HtmlReport(title, subtitle=f"{m['n_real']:,} training, {m['n_holdout']:,} holdout, "
                                      f"{m['n_synthetic']:,} synthetic rows")
     rep.add_heading("Verdict")
-    rep.add_text(ver["headline"], css_class="bad" if ver["memorisation"] else ("warn" if ver["fidelity"] == "poor" else "ok"))
+    rep.add_text(ver["headline"], css_class="bad" if ver["memorisation"] else
+                 ("warn" if ver["memorisation"] is None or ver["fidelity"] == "poor" else "ok"))
     rep.add_text("Memorisation checks compare training rows with holdout rows from the same population; each is a test "
                  "whose null is 'the generator treated both alike' (p < 0.01 is 'at risk'). Fidelity checks say how "
                  "much the synthetic rows resemble the real ones; failing them lowers usefulness, not privacy.",

@@ -57,6 +57,17 @@ def checks(metrics: dict[str, Any], attacks: dict[str, dict[str, Any]], columns:
 
     # --- memorisation -------------------------------------------------------------------
     n_syn = m["n_synthetic"]
+    if "split_random" in m:
+        w = m.get("split_worst")
+        where = (f"largest difference: column {w['column']!r} ({w['test']} {w['statistic']:.3f}); "
+                 if w is not None else "")
+        add("memorisation", "holdout drawn like the training rows",
+            f"{where}{_p(m['split_pvalue'])} over {len(m.get('split_columns', []))} columns (Bonferroni)",
+            "passed" if m["split_random"] else "warning",
+            "training and holdout rows look like two random halves of one table, as every check below assumes"
+            if m["split_random"] else
+            "the holdout is not a random half of the training table (a cut by time, ID range or site?): the checks "
+            "below but exact copies compare the two halves and read that difference as memorisation", key="split")
     if m["real_exact_matches"] == 0:
         bad = m["exact_copies"] > 0
         why = "real records never coincide here, so an identical synthetic row is a copy"
@@ -158,10 +169,18 @@ def checks(metrics: dict[str, Any], attacks: dict[str, dict[str, Any]], columns:
 
 
 def verdict(metrics: dict[str, Any], attacks: dict[str, dict[str, Any]], rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """``{"memorisation": bool, "fidelity": "good" | "poor", "fidelity_problems": [...], "headline": str}``."""
+    """``{"memorisation": bool | None, "fidelity": "good" | "poor", "fidelity_problems": [...], "headline": str}``;
+    ``memorisation`` is None ("cannot tell") when only checks that compare training with holdout
+    rows are at risk and the holdout is not a random half of the training table."""
     m = metrics
     status = {r["key"]: r["status"] for r in rows}
-    memorised = any(r["status"] == "at risk" for r in rows if r["area"] == "memorisation")
+    at_risk = [r["key"] for r in rows if r["area"] == "memorisation" and r["status"] == "at risk"]
+    # a holdout that is not a random half of the training table makes a faithful generator look
+    # nearer to the training rows: only exact copies (where real records never coincide) still count
+    split_bad = status.get("split") == "warning"
+    memorised: bool | None = bool(at_risk)
+    if split_bad and at_risk and at_risk != ["exact"] and "exact" not in at_risk:
+        memorised = None
     fid_problems = [r["check"] for r in rows if r["area"] == "fidelity" and r["status"] == "warning"]
     evidence = []
     if status.get("exact") == "at risk":
@@ -181,7 +200,13 @@ def verdict(metrics: dict[str, Any], attacks: dict[str, dict[str, Any]], rows: l
             evidence.append(f"a {name.replace('_', '-')} membership attack identifies {_pct(res['tpr_at_1pct_fpr'])} "
                             "of training records at a 1% false-alarm rate")
     best = max((res["tpr_at_1pct_fpr"] for res in attacks.values()), default=float("nan"))
-    if memorised:
+    if memorised is None:
+        w = m.get("split_worst") or {}
+        headline = ("Cannot tell: memorisation checks are at risk (" + "; ".join(evidence) + "), but the holdout rows "
+                    f"differ from the training rows (column {w.get('column')!r}), so they are not two random halves of "
+                    "one table, and a faithful generator looks nearer to the training rows for that reason alone. Draw "
+                    "the holdout at random from the same table as the training rows and audit again.")
+    elif memorised:
         headline = ("Do not release: the synthetic table reproduces records of the table it was trained on ("
                     + "; ".join(evidence) + ").")
     elif fid_problems:
