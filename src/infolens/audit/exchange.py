@@ -111,7 +111,7 @@ def split_check(train: Any, holdout: Any, categorical: list[Any]) -> dict[str, A
     import pandas as pd
     from scipy.stats import chi2_contingency, ks_2samp
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for c in train.columns:
         if c in categorical:
             a, b = train[c].astype(str), holdout[c].astype(str)
@@ -131,7 +131,7 @@ def split_check(train: Any, holdout: Any, categorical: list[Any]) -> dict[str, A
             rows.append({"column": str(c), "test": "KS", "statistic": float(r.statistic), "pvalue": float(r.pvalue)})
     if not rows:
         return {"random": True, "pvalue": 1.0, "columns": [], "worst": None}
-    worst = min(rows, key=lambda r: (r["pvalue"], -r["statistic"]))
-    p = min(1.0, worst["pvalue"] * len(rows))
+    worst = min(rows, key=lambda r: (float(r["pvalue"]), -float(r["statistic"])))
+    p = min(1.0, float(worst["pvalue"]) * len(rows))
     return {"random": p >= SPLIT_ALPHA, "pvalue": p, "columns": rows, "worst": worst}
 
