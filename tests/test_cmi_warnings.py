@@ -219,3 +219,38 @@ def test_too_few_rows_for_the_joint_dimension_warn_that_the_value_reads_low():
     r = estimate_cmi(x, y, z, random_state=0, warn=False)
     assert not r.has_warning("high-dimension")
     assert r.ci[0] <= truth <= r.ci[1]
+
+
+def _site_data(levels, n, seed, ordered):
+    """X, Y Gaussian within each level of Z with rho_z spread over 0..0.9; Z a site label.
+    Truth: the mean over levels of -log(1 - rho_z^2) / 2."""
+    rng = np.random.default_rng(seed)
+    rho_of = np.linspace(0, 0.9, levels) if ordered else rng.permutation(np.linspace(0, 0.9, levels))
+    z = rng.integers(0, levels, n)
+    rho = rho_of[z]
+    x = rng.normal(size=n)
+    y = rho * x + np.sqrt(1 - rho ** 2) * rng.normal(size=n)
+    return x, y, z, float(np.mean(-0.5 * np.log(1 - rho_of ** 2)))
+
+
+def test_label_z_with_small_levels_says_it_reads_low():
+    # 200 sites of ~10 rows: per-site KSG reads 50-60% low, and the sum did so in silence
+    x, y, z, truth = _site_data(200, 2000, 0, ordered=False)
+    r = estimate_cmi(x, y, np.array([f"site{v}" for v in z]), random_state=0, warn=False)
+    assert r.mi < 0.6 * truth                    # the trap itself: 0.07 for 0.20
+    w = [f for f in r.warnings if f.code == "small-sample"]
+    assert w and w[0].data["reads_low"] and w[0].data["expected_shortfall"] > 0.3
+    assert "no interval" in w[0] and r.ci is None
+    # 4 sites of ~500 rows: no such note, an interval that holds the truth
+    x, y, z, truth = _site_data(4, 2000, 1, ordered=False)
+    r = estimate_cmi(x, y, np.array([f"site{v}" for v in z]), random_state=0, warn=False)
+    assert not r.has_warning("small-sample") and r.ci[0] <= truth <= r.ci[1]
+
+
+def test_numeric_discrete_z_read_as_continuous_says_so():
+    # 50 categories coded 0..49 in arbitrary order, 40 rows each: read as a continuous z, the
+    # conditioning mixes neighbouring codes and reads 25-45% low; the note says why
+    x, y, z, truth = _site_data(50, 2000, 2, ordered=False)
+    r = estimate_cmi(x, y, z, random_state=0, warn=False)
+    assert r.diagnostics["z_strategy"] == "frenzel-pompe" and r.mi < 0.85 * truth
+    assert any(f.code == "small-sample" and "mixes neighbouring values" in f for f in r.warnings)
