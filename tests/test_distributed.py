@@ -220,3 +220,66 @@ def test_sample_blocks_draw_the_same_rows(client, monkeypatch):
     blocks = infolens.feature_mi(ddf, "y", random_state=0, scheduler=client, max_sample_rows=2000)
     pd.testing.assert_frame_equal(one.drop(columns=["warnings"]), blocks.drop(columns=["warnings"]))
     assert one.set_index("feature").at["signal", "n"] == 2000
+
+
+def test_copied_records_and_serial_rows_as_in_memory(client):
+    """The table-level row checks on the cluster. Copied records: a third of the rows copy an
+    earlier one; the in-memory table scores the distinct rows, and the cluster, whose sample is
+    drawn by row content (every copy of a record it holds comes with it), did not: the copies at
+    distance zero read as 10.3 nats, ill-posed, for a noise column. Serial rows: an AR(1) at
+    0.98 in the order given; the in-memory table widens every interval, the cluster did not."""
+    rng = np.random.default_rng(11)
+    n = 6000
+    a = rng.normal(size=n)
+    df = pd.DataFrame({"a": a, "b": 0.8 * a + 0.6 * rng.normal(size=n), "noise": rng.normal(size=n)})
+    copied = pd.concat([df, df.iloc[: n // 2]], ignore_index=True)
+    got = infolens.feature_mi(dd.from_pandas(copied, npartitions=4), "b", random_state=0, scheduler=client, warn=False)
+    ref = infolens.feature_mi(copied, "b", random_state=0, warn=False)
+    assert got.attrs["repeated_rows"]["repeats"] == ref.attrs["repeated_rows"]["repeats"] == n // 2
+    _agree(got, ref)
+    g = got.set_index("feature")
+    assert abs(g.at["noise", "mi"]) < 0.05 and g.at["a", "mi"] == pytest.approx(-0.5 * math.log(1 - 0.64), abs=0.05)
+    assert not any(w.code == "subsampled" for ws in got["warnings"] for w in ws)   # all distinct rows were used
+    # a sample smaller than the table still holds whole groups of copies: the same share of repeats
+    part = infolens.feature_mi(dd.from_pandas(copied, npartitions=4), "b", random_state=1, scheduler=client,
+                               max_sample_rows=3000, warn=False)
+    rep = part.attrs["repeated_rows"]
+    assert rep is not None and abs(rep["repeats"] / rep["n"] - 1 / 3) < 0.05
+    # serial rows
+    ar = np.zeros(n)
+    e = rng.normal(size=n)
+    for i in range(1, n):
+        ar[i] = 0.98 * ar[i - 1] + 0.2 * e[i]
+    ts = pd.DataFrame({"a": ar, "b": 0.8 * ar + 0.6 * ar.std() * rng.normal(size=n)})
+    got = infolens.feature_mi(dd.from_pandas(ts, npartitions=4), "b", random_state=0, scheduler=client, warn=False)
+    ref = infolens.feature_mi(ts, "b", random_state=0, warn=False)
+    assert got.attrs["serial_dependence"] is not None and ref.attrs["serial_dependence"] is not None
+    w_got = got.at[0, "ci_high"] - got.at[0, "ci_low"]
+    w_ref = ref.at[0, "ci_high"] - ref.at[0, "ci_low"]
+    # AR(1) at 0.98: the interval counts sqrt((1 - r) / (1 + r)) of the rows, ~10 times wider
+    assert got.attrs["serial_dependence"]["widened"] > 3 and w_got == pytest.approx(w_ref, rel=0.1)
+
+
+def test_estimate_mi_row_checks_as_in_memory(client):
+    """estimate_mi on the cluster: serial rows (the sample is in random order, so the estimate
+    cannot see the order; the first rows in the order given can) and copied records in a sample
+    smaller than the table (drawn by content, it holds whole groups of copies)."""
+    rng = np.random.default_rng(12)
+    n = 6000
+    ar = np.zeros(n)
+    e = rng.normal(size=n)
+    for i in range(1, n):
+        ar[i] = 0.98 * ar[i - 1] + 0.2 * e[i]
+    b = 0.8 * ar + 0.6 * ar.std() * rng.normal(size=n)
+    got = infolens.estimate_mi(da.from_array(ar, chunks=1500), da.from_array(b, chunks=1500), method="ksg",
+                               random_state=0, scheduler=client, warn=False)
+    ref = infolens.estimate_mi(ar, b, method="ksg", random_state=0, warn=False)
+    assert got.has_warning("serial-dependence") and ref.has_warning("serial-dependence")
+    assert (got.ci[1] - got.ci[0]) == pytest.approx(ref.ci[1] - ref.ci[0], rel=0.25)
+    x = rng.normal(size=n)
+    y = 0.8 * x + 0.6 * rng.normal(size=n)
+    xc, yc = np.r_[x, x[: n // 2]], np.r_[y, y[: n // 2]]
+    got = infolens.estimate_mi(da.from_array(xc, chunks=3000), da.from_array(yc, chunks=3000), random_state=0,
+                               scheduler=client, max_sample_rows=3000, precision=None, warn=False)
+    assert got.has_warning("repeated-rows")
+    assert got.mi == pytest.approx(-0.5 * math.log(1 - 0.64), abs=0.06)

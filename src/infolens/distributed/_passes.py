@@ -20,11 +20,16 @@ def profile(client: Any, ddf: Any, columns: list[str]) -> dict[str, S.ColumnProf
     return client.compute(S.tree_reduce(parts, S.merge_profiles)).result()
 
 
-def row_sample(client: Any, ddf: Any, columns: list[str], m: int, seed: int, n: int | None = None) -> Any:
+def row_sample(client: Any, ddf: Any, columns: list[str], m: int, seed: int, n: int | None = None,
+               by_content: list[str] | None = None) -> Any:
     """A future of the uniform random sample of ``m`` rows (random order); ``n``, the rows of
-    the data when known, lets each partition send only the rows under :func:`~._stats.keep_share`."""
+    the data when known, lets each partition send only the rows under :func:`~._stats.keep_share`;
+    ``by_content``: the columns that make a row, whose content draws its key (copies of a record
+    come together, :func:`~._stats.content_keys`)."""
     keep = 1.0 if n is None else S.keep_share(m, n)
-    parts = [delayed(S.sample_part, pure=True)(p, i, seed, m, columns, keep) for i, p in enumerate(_parts(ddf, columns))]
+    read = list(dict.fromkeys(columns + list(by_content or [])))
+    parts = [delayed(S.sample_part, pure=True)(p, i, seed, m, columns, keep, by_content)
+             for i, p in enumerate(_parts(ddf, read))]
     need = None if n is None else min(m, n)
     return client.compute(delayed(S.finish_sample, pure=True)(S.tree_reduce(parts, S.merge_samples, fan_in=4, m=m), need))
 
@@ -68,3 +73,14 @@ def joint_counts(client: Any, ddf: Any, xs: dict[str, list], ys: dict[str, list]
     cols = list(xs) + list(ys)
     parts = [delayed(S.joint_counts_part, pure=True)(p, xs, ys) for p in _parts(ddf, cols)]
     return client.compute(S.tree_reduce(parts, _add)).result()
+
+
+def head(client: Any, ddf: Any, columns: list[str], rows: int, n: int) -> Any:
+    """The first ``rows`` rows of ``columns`` in the order given (a pandas DataFrame), reading
+    only the partitions that hold them if partitions are of about equal size (``n`` rows in all),
+    and one more."""
+    import math
+
+    take = min(ddf.npartitions, math.ceil(rows * ddf.npartitions / max(n, 1)) + 1)
+    return client.compute(ddf[columns].head(rows, npartitions=take, compute=False)).result()
+

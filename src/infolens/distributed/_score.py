@@ -78,8 +78,11 @@ def score_sampled(
     n_permutations: int,
     options: dict[str, Any],
     score_fn: Callable[..., Any] | None = None,
+    distinct: bool = False,
 ) -> dict:
-    """One feature row from the sample: a pilot on its first :data:`PILOT_ROWS` rows sizes
+    """One feature row from the sample (``distinct``: its copied records once each, as the
+    in-memory table with ``method="auto"`` does; the sample holds every copy of the records it
+    holds, :func:`~._stats.content_keys`): a pilot on its first :data:`PILOT_ROWS` rows sizes
     ``m`` (:func:`~._closed.rows_for_precision`), the per-column function scores the first
     ``m`` rows (a uniform random sample: the sample is in random order), re-sized from its own
     standard error when the pilot was optimistic, and the permutation test runs on those rows.
@@ -87,6 +90,11 @@ def score_sampled(
     from ..tables.score import column_seed
 
     fn = score_fn or default_score_fn()
+    every_row = len(sample) >= n_rows  # (the sample holds the whole table: its distinct rows are all of them)
+    if distinct:
+        from ._stats import SAMPLE_ROW
+
+        sample = sample[~sample[SAMPLE_ROW].duplicated()].reset_index(drop=True)
     avail = len(sample)
     seed = column_seed(base, spec.name)
 
@@ -108,7 +116,7 @@ def score_sampled(
         res = run(m, n_permutations)
     row = res.to_dict()
     row.pop("seconds", None)
-    if m < n_rows:
+    if m < n_rows and not (every_row and m == avail):
         row["warnings"] = [*row["warnings"], flag(
             "subsampled",
             f"estimated on a uniform random sample of {m:,} of {n_rows:,} rows"
@@ -167,3 +175,16 @@ def check_closed(sample: Any, row: dict, spec: ColumnSpec, target: ColumnSpec, m
     out = dict(row)
     out["warnings"] = list(row["warnings"]) + extra
     return out
+
+
+def copies_check(sample: Any, columns: list[str], target: str) -> Any:
+    """The in-memory ``repeated-rows`` rule (:func:`infolens.estimators._trust.repeated_rows`)
+    on the sampled rows of ``columns`` and the target: a sample by content holds every copy of
+    the records it holds, so the share of rows that repeat is the table's. The flag, or None."""
+    from ..estimators._trust import repeated_rows
+    from ..tables.features import table_codes
+
+    cx, cy = table_codes([(c, sample[c].to_numpy()) for c in columns], sample[target].to_numpy())
+    found = repeated_rows(cx, cy)
+    return found[0] if found else None
+

@@ -170,14 +170,42 @@ def keep_share(m: int, n: int) -> float:
     return min(1.0, (m + 10.0 * np.sqrt(m) + 100.0) / max(n, 1))
 
 
-def sample_part(part: Any, index: int, seed: int, m: int, columns: list[str], keep: float = 1.0) -> Any:
-    """The rows of one partition whose random key is below ``keep``, at most the ``m`` smallest."""
-    rng = np.random.default_rng([int(seed), int(index)])
-    keys = rng.random(len(part))
+#: the sample's column holding each row's content hash (rows sampled by content, below)
+SAMPLE_ROW = "__infolens_row__"
+
+
+def content_keys(part: Any, columns: list[str], seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(keys, hashes)``: a 64-bit hash of each row's values in ``columns`` (pandas'
+    ``hash_pandas_object``, which reads every dtype) and from it, mixed with the seed, a key in
+    [0, 1). Equal rows get equal keys, so a sample by key holds every copy of a record it holds
+    and none of the others: copied records are seen, and dropped, within the sample as over the
+    whole table, while distinct rows get independent uniform keys."""
+    import pandas as pd
+
+    h = pd.util.hash_pandas_object(part[columns], index=False).to_numpy(dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        z = h ^ np.uint64((int(seed) * 0x9E3779B97F4A7C15) % 2**64)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z ^= z >> np.uint64(31)
+    return (z >> np.uint64(11)).astype(np.float64) / float(2**53), h
+
+
+def sample_part(part: Any, index: int, seed: int, m: int, columns: list[str], keep: float = 1.0,
+                by_content: list[str] | None = None) -> Any:
+    """The rows of one partition whose key is below ``keep``, at most the ``m`` smallest. Keys
+    are random per row, or with ``by_content`` (the columns that make a row) drawn from the
+    row's content (:func:`content_keys`; the hash is kept in :data:`SAMPLE_ROW`)."""
+    if by_content:
+        keys, hashes = content_keys(part, by_content, seed)
+    else:
+        keys, hashes = np.random.default_rng([int(seed), int(index)]).random(len(part)), None
     sel = np.flatnonzero(keys < keep)
     if sel.size > m:
         sel = sel[np.argpartition(keys[sel], m - 1)[:m]]
     sub = part[columns].iloc[sel].reset_index(drop=True)
+    if hashes is not None:
+        sub[SAMPLE_ROW] = hashes[sel]
     sub[SAMPLE_KEY] = keys[sel]
     return sub
 

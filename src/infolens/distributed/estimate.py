@@ -90,6 +90,23 @@ def _sample_estimate(sample: Any, xc: list[str], yc: list[str], method: str, see
     return res
 
 
+def _serial(client: Any, ddf: Any, xc: list[str], yc: list[str], n: int, res: MIResult) -> MIResult:
+    """The in-memory rule on serially correlated rows (:func:`~infolens.estimators._trust.serial_flags`
+    on the first rows in the order given, as in memory) and its widened interval
+    (:func:`~infolens.estimators._trust.widen_for_rows`): a row sample is in random order, so the
+    estimate itself cannot see the order."""
+    from ..estimators._trust import CHECK_ROWS, serial_flags, widen_for_rows
+
+    if any(getattr(w, "code", "") == "serial-dependence" for w in res.warnings):
+        return res
+    head = P.head(client, ddf, xc + yc, min(CHECK_ROWS, n), n)
+    found = serial_flags(head[xc].to_numpy(), head[yc].to_numpy())
+    if not found:
+        return res
+    res.warnings = [*res.warnings, *found]
+    return widen_for_rows(res)
+
+
 def _check_warnings(sample: Any, xc: list[str], yc: list[str], method: str, seed: Any) -> list:
     """The in-memory estimator's own warnings on the sampled rows (its checks)."""
     from ..api import estimate_mi
@@ -133,8 +150,11 @@ def estimate_mi(x: Any, y: Any, method: str = "auto", unit: str = "nats", random
             diag.update({"route": "counts", "n_rows": n, "n_used": diag["rows"]})
             res = MIResult(mi, "nats", se, n_samples=diag["rows"], method="binning", diagnostics=diag, warnings=list(warns))
         else:
-            fut = P.row_sample(client, ddf, xc + yc, min(max_sample_rows, n), seed, n)
+            # (drawn by row content: every copy of a record it holds comes with it, so the
+            # in-memory copies check sees the table's share and auto scores the distinct rows)
+            fut = P.row_sample(client, ddf, xc + yc, min(max_sample_rows, n), seed, n, xc + yc)
             res = client.submit(_sample_estimate, fut, xc, yc, method, seed, precision, n, params, pure=False).result()
+        res = _serial(client, ddf, xc, yc, n, res)
     res.seconds = time.perf_counter() - t0
     res = res.to_unit(unit)
     if warn:
@@ -146,8 +166,8 @@ def _closed_form(client: Any, ddf: Any, lx: list[str], ly: list[str], method: st
     from ..estimators.gaussian import correlation_mi
 
     cols = lx + ly
-    check = client.submit(_check_warnings, P.row_sample(client, ddf, cols, min(CHECK_ROWS, n), seed + 1, n), lx, ly, method, seed,
-                          pure=False)
+    check = client.submit(_check_warnings, P.row_sample(client, ddf, cols, min(CHECK_ROWS, n), seed + 1, n, cols), lx, ly,
+                          method, seed, pure=False)
     warns: list = []
     diag: dict[str, Any] = {"route": "moments" if method == "gaussian" else "copula", "n_rows": n, "check_rows": min(CHECK_ROWS, n)}
     if method == "gaussian":

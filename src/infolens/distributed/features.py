@@ -218,11 +218,15 @@ def feature_mi(
         closed = _all_rows(client, ddf, todo, routes, specs, target, n, n_permutations)
         clock["all_rows"] = time.perf_counter()
         sampled = [c for c in todo if routes[c] == "sample"]
-        fut = sample_blocks(client, ddf, sampled + list(closed), min(max_sample_rows, n), seed0, n)
+        fut = sample_blocks(client, ddf, sampled + list(closed), min(max_sample_rows, n), seed0, n, feats + [TARGET])
+        copied = _copies(client, fut, sampled + list(closed), method)
+        serial = _serial(client, ddf, feats, specs, n)
+        distinct = copied is not None and method == "auto"
         for c in sampled:
             tasks[keys[c]] = (
                 score_sampled,
-                (fut[c], specs[c], target, method, params, seed0, precision, n, int(n_permutations), options[c], score_fn),
+                (fut[c], specs[c], target, method, params, seed0, precision, n, int(n_permutations), options[c], score_fn,
+                 distinct),
             )
         for c, row in closed.items():
             tasks[keys[c]] = (check_closed, (fut[c], row, specs[c], target, method, est_seeds[c]))
@@ -238,6 +242,9 @@ def feature_mi(
     from ..tables.features import emit_table_warnings, scores_frame
 
     scores = [ColumnScore(**{"excluded": "", **rows[c]}) for c in feats]
+    from ..tables.features import widen_for_serial
+
+    widen_for_serial(scores, serial)
     df = scores_frame(scores, unit, correction if n_permutations else None, bool(n_permutations))
     from ..tables.pairs import AUTO
 
@@ -250,27 +257,72 @@ def feature_mi(
         "p_value_floor": 1.0 / (int(n_permutations) + 1) if n_permutations else math.nan,
         "n_rows": int(n), "routes": routes, "precision": precision, "max_sample_rows": int(max_sample_rows),
         "resumed": sorted(by_key[k] for k in done),
+        "repeated_rows": None if copied is None else {**copied.data, "message": str(copied)},
+        "serial_dependence": None if serial is None else {**serial.data, "message": str(serial)},
         "seconds": {"profile pass": clock["profile"] - clock["start"], "all-row passes": clock["all_rows"] - clock["profile"],
                     "sample pass and column tasks": clock["columns"] - clock["all_rows"]},
         "tests": {"counts": "permutations of all rows' codes", "moments": "t-test of the correlation on all rows",
                   "copula": "t-test of the normal-score correlation on all rows", "sample": "permutations on the sampled rows"},
     })
     if warn:
+        from ..errors import emit
+
+        for said in (copied, serial):
+            if said is not None:
+                emit([said], where="table", stacklevel=3)
         emit_table_warnings(df)
     return df
 
 
-def sample_blocks(client: Any, ddf: Any, cols: list[str], m: int, seed: int, n: int) -> dict[str, Any]:
+def sample_blocks(client: Any, ddf: Any, cols: list[str], m: int, seed: int, n: int,
+                  by_content: list[str] | None = None) -> dict[str, Any]:
     """column -> future of the row sample holding it (and the target). Columns go in blocks of
     at most :data:`SAMPLE_BYTES` of sample each, every block drawn with the same keys (so the
-    same rows); one pass reads each block's columns only."""
+    same rows); one pass reads each block's columns (and, with ``by_content``, the columns
+    whose content draws the keys: :func:`~._stats.content_keys`)."""
     block = max(1, SAMPLE_BYTES // (8 * max(m, 1)))
     out: dict[str, Any] = {}
     for i in range(0, len(cols), block):
         part = cols[i : i + block]
-        fut = P.row_sample(client, ddf, part + [TARGET], m, seed, n)
+        fut = P.row_sample(client, ddf, part + [TARGET], m, seed, n, by_content)
         out.update({c: fut for c in part})
     return out
+
+
+def _copies(client: Any, fut: dict[str, Any], cols: list[str], method: str) -> Any:
+    """The table's ``repeated-rows`` flag from the row sample (drawn by content, so it holds
+    every copy of its records: :func:`~._score.copies_check` on the first block's columns), or
+    None. With ``method="auto"`` the sampled columns are scored on the distinct rows, as in memory."""
+    from ._score import copies_check
+
+    if not cols:
+        return None
+    first = fut[cols[0]]
+    block = [c for c in cols if fut[c] is first]
+    found = client.submit(copies_check, first, block, TARGET, pure=False).result()
+    if found is None:
+        return None
+    if method != "auto":
+        return flag("repeated-rows", f"{found}; scored on all rows as given ({method})",
+                    advice="; method='auto' keeps the distinct rows", **found.data)
+    return flag("repeated-rows", f"{found} (in a sample of the rows drawn by their content, which holds every copy of "
+                "the records it holds); the sampled columns were scored on the distinct rows of the sample, each record "
+                "once, and columns read from all rows (counts, moments) on the rows as given", **found.data)
+
+
+def _serial(client: Any, ddf: Any, feats: list[str], specs: dict[str, ColumnSpec], n: int) -> Any:
+    """The table's ``serial-dependence`` flag from the first rows in the order given (the
+    in-memory rule reads the first ``CHECK_ROWS`` rows too: :func:`infolens.tables.features.serial_rows`),
+    or None; only the partitions that hold those rows are read."""
+    from ..estimators._trust import CHECK_ROWS, SERIAL_COLS
+    from ..tables.features import serial_rows, table_codes
+
+    cols = [c for c in feats if specs[c].kind != "constant"][:SERIAL_COLS]
+    if not cols:
+        return None
+    head = P.head(client, ddf, cols + [TARGET], min(CHECK_ROWS, n), n)
+    cx, cy = table_codes([(c, head[c].to_numpy()) for c in cols], head[TARGET].to_numpy())
+    return serial_rows(cx, cy, cols)
 
 
 def _constant_row(name: str, n: int) -> dict:

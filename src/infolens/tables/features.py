@@ -155,14 +155,7 @@ def feature_mi(
                             missing=missing, n_jobs=perm_jobs)
 
     scores = _map(one, list(range(len(raw))), col_jobs)
-    if serial is not None:  # rows serially dependent: every column's interval counts the rows they are worth
-        from ..estimators._trust import serial_factor, widen_interval
-
-        factor = serial_factor(serial)
-        for sc in scores:
-            if sc.excluded == "" and math.isfinite(sc.mi):
-                se, ci = widen_interval(sc.mi, sc.stderr, (sc.ci_low, sc.ci_high), factor)
-                sc.stderr, (sc.ci_low, sc.ci_high) = (math.nan if se is None else se), ci
+    widen_for_serial(scores, serial)
     df = scores_frame(scores, unit, correction if n_permutations else None, bool(n_permutations))
     df.attrs.update(
         {
@@ -189,6 +182,20 @@ def feature_mi(
                 emit([said], where="table", stacklevel=3)
         emit_table_warnings(df)
     return df
+
+
+def widen_for_serial(scores: list[ColumnScore], serial: Flag | None) -> None:
+    """Rows serially dependent: every ranked column's interval counts the rows they are worth
+    (:func:`~infolens.estimators._trust.serial_factor`), in place; nothing for ``serial=None``."""
+    if serial is None:
+        return
+    from ..estimators._trust import serial_factor, widen_interval
+
+    factor = serial_factor(serial)
+    for sc in scores:
+        if sc.excluded == "" and math.isfinite(sc.mi):
+            se, ci = widen_interval(sc.mi, sc.stderr, (sc.ci_low, sc.ci_high), factor)
+            sc.stderr, (sc.ci_low, sc.ci_high) = (math.nan if se is None else se), ci
 
 
 def target_levels_flag(target: Any) -> Flag | None:
