@@ -283,3 +283,28 @@ def test_estimate_mi_row_checks_as_in_memory(client):
                                scheduler=client, max_sample_rows=3000, precision=None, warn=False)
     assert got.has_warning("repeated-rows")
     assert got.mi == pytest.approx(-0.5 * math.log(1 - 0.64), abs=0.06)
+
+
+def test_content_keys_join_copies_not_codes():
+    """Keys by content: two copies of a record with a measured (non-integer) value share a key;
+    rows of integer codes only, which repeat by nature (16 patterns of 4 binary columns), get
+    independent keys, so a sample is not made of whole groups of equal rows."""
+    from infolens.distributed._stats import content_keys
+
+    rng = np.random.default_rng(0)
+    part = pd.DataFrame({"x": rng.normal(size=100), "c": rng.integers(0, 2, 100), "lab": ["a"] * 100})
+    part.iloc[50] = part.iloc[10]
+    keys, hashes = content_keys(part, ["x", "c", "lab"], seed=3, index=0)
+    assert keys[50] == keys[10] and hashes[50] == hashes[10]
+    assert len(np.unique(keys)) == 99 and ((keys >= 0) & (keys < 1)).all()
+    codes = pd.DataFrame(rng.integers(0, 2, (2000, 4)), columns=list("abcd"))
+    keys, _ = content_keys(codes, list("abcd"), seed=3, index=0)
+    assert len(np.unique(keys)) == 2000
+    # the kept share of each pattern is the overall share (no clumping): 16 patterns of ~6%,
+    # keep ~200 rows (sd of a share 0.017; a clumped sample puts 0 or ~50% on a pattern)
+    kept = codes[keys < 0.1]
+    share = kept.value_counts(normalize=True).reindex(codes.value_counts().index, fill_value=0)
+    assert (share - codes.value_counts(normalize=True)).abs().max() < 0.06
+    # the same seed gives the same keys; another seed others
+    assert np.array_equal(content_keys(codes, list("abcd"), 3, 0)[0], keys)
+    assert not np.array_equal(content_keys(codes, list("abcd"), 4, 0)[0], keys)

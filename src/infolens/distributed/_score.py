@@ -94,7 +94,8 @@ def score_sampled(
     if distinct:
         from ._stats import SAMPLE_ROW
 
-        sample = sample[~sample[SAMPLE_ROW].duplicated()].reset_index(drop=True)
+        if SAMPLE_ROW in sample:  # (drawn by content: a single block of columns)
+            sample = sample[~sample[SAMPLE_ROW].duplicated()].reset_index(drop=True)
     avail = len(sample)
     seed = column_seed(base, spec.name)
 

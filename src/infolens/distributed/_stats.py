@@ -174,21 +174,33 @@ def keep_share(m: int, n: int) -> float:
 SAMPLE_ROW = "__infolens_row__"
 
 
-def content_keys(part: Any, columns: list[str], seed: int) -> tuple[np.ndarray, np.ndarray]:
+def content_keys(part: Any, columns: list[str], seed: int, index: int) -> tuple[np.ndarray, np.ndarray]:
     """``(keys, hashes)``: a 64-bit hash of each row's values in ``columns`` (pandas'
-    ``hash_pandas_object``, which reads every dtype) and from it, mixed with the seed, a key in
-    [0, 1). Equal rows get equal keys, so a sample by key holds every copy of a record it holds
-    and none of the others: copied records are seen, and dropped, within the sample as over the
-    whole table, while distinct rows get independent uniform keys."""
+    ``hash_pandas_object``, which reads every dtype) and keys in [0, 1). A row with a
+    non-integer number gets its key from its hash mixed with the seed: equal rows, equal keys,
+    so a sample by key holds every copy of such a record it holds, and the copies are seen (and
+    dropped) within the sample as over the whole table; distinct rows get independent uniform
+    keys. Rows of integers and labels only repeat by nature (codes, counts: the in-memory
+    copies rule leaves them alone too) and get random keys from the stream of ``(seed,
+    index)``: a key per content would draw whole groups of equal rows and clump the sample."""
     import pandas as pd
 
-    h = pd.util.hash_pandas_object(part[columns], index=False).to_numpy(dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        z = h ^ np.uint64((int(seed) * 0x9E3779B97F4A7C15) % 2**64)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        z ^= z >> np.uint64(31)
-    return (z >> np.uint64(11)).astype(np.float64) / float(2**53), h
+    frame = part[columns]
+    h = pd.util.hash_pandas_object(frame, index=False).to_numpy(dtype=np.uint64)
+    keys = np.random.default_rng([int(seed), int(index)]).random(len(part))
+    num = frame.select_dtypes(include="number")
+    if num.shape[1]:
+        a = num.to_numpy(dtype=np.float64, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            frac = (np.isfinite(a) & (a != np.round(a))).any(axis=1)
+        if frac.any():
+            with np.errstate(over="ignore"):
+                z = h[frac] ^ np.uint64((int(seed) * 0x9E3779B97F4A7C15) % 2**64)
+                z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+                z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+                z ^= z >> np.uint64(31)
+            keys[frac] = (z >> np.uint64(11)).astype(np.float64) / float(2**53)
+    return keys, h
 
 
 def sample_part(part: Any, index: int, seed: int, m: int, columns: list[str], keep: float = 1.0,
@@ -197,7 +209,7 @@ def sample_part(part: Any, index: int, seed: int, m: int, columns: list[str], ke
     are random per row, or with ``by_content`` (the columns that make a row) drawn from the
     row's content (:func:`content_keys`; the hash is kept in :data:`SAMPLE_ROW`)."""
     if by_content:
-        keys, hashes = content_keys(part, by_content, seed)
+        keys, hashes = content_keys(part, by_content, seed, index)
     else:
         keys, hashes = np.random.default_rng([int(seed), int(index)]).random(len(part)), None
     sel = np.flatnonzero(keys < keep)

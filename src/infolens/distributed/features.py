@@ -48,6 +48,11 @@ GAUSSIAN = "gaussian"
 #: knots of the quantile sketch per partition (rank error <= 1/q + 1/rows of the smallest partition)
 SKETCH_KNOTS = 1000
 TARGET = "__infolens_target__"
+#: the row sample's keys are drawn from the rows' content (copied records come together) for
+#: tables of up to this many columns; every block's pass then reads them all (wider tables:
+#: keys from the stream, each pass reading its block; the copies rule then sees only the copies
+#: that fall together in the sample)
+CONTENT_MAX_COLS = 320
 #: contingency cells above which two discrete columns go the sample route instead (memory of
 #: the table, and of the rows rebuilt from it: see ``_score.score_counts``)
 COUNT_CELLS = 1_000_000
@@ -278,9 +283,12 @@ def sample_blocks(client: Any, ddf: Any, cols: list[str], m: int, seed: int, n: 
                   by_content: list[str] | None = None) -> dict[str, Any]:
     """column -> future of the row sample holding it (and the target). Columns go in blocks of
     at most :data:`SAMPLE_BYTES` of sample each, every block drawn with the same keys (so the
-    same rows); one pass reads each block's columns (and, with ``by_content``, the columns
-    whose content draws the keys: :func:`~._stats.content_keys`)."""
+    same rows); one pass reads each block's columns and, with ``by_content``, the columns whose
+    content draws the keys (:func:`~._stats.content_keys`), up to :data:`CONTENT_MAX_COLS` of
+    them; a wider table's keys come from the stream, so that each pass still reads only its block."""
     block = max(1, SAMPLE_BYTES // (8 * max(m, 1)))
+    if by_content is not None and len(by_content) > CONTENT_MAX_COLS:
+        by_content = None  # (every block's pass would read every column: keys from the stream)
     out: dict[str, Any] = {}
     for i in range(0, len(cols), block):
         part = cols[i : i + block]
