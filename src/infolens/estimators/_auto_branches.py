@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..registry import get_estimator
 from ..stats import Z95, compare
+from ..validation import as_labels
 from ._auto_candidates import (
     COPULA,
     HEAVY_COPULA,
@@ -35,6 +37,7 @@ from ._auto_size import model_check_of, sized_check, subsample
 from ._copula_check import ModelCheck
 from ._fano import fano_bound
 from ._ill_posed import beyond_ceiling
+from ._label_check import ross_bias
 from .probe import validation_bound
 
 if TYPE_CHECKING:
@@ -68,6 +71,9 @@ def labels(auto: AutoMI, ev: Evidence, xc: np.ndarray, lab: np.ndarray, seed: in
             name = run_row(auto, ev, r, feeds, seed)
             if name in ev.ran:
                 ev.choice = name
+                xr, lr = feeds.of(r)
+                est = get_estimator(name, **r.params(auto, seed))
+                ev.label_check = ross_bias(xr, as_labels(lr, "y"), est.estimate, seed)
                 why = (f"a discrete label and a {d}-dimensional continuous variable: {r.says}, cross-checked with "
                        f"{model_row.says}")
                 return why + _fano_refutes(ev, model, model_row.says, *feeds.of(r))

@@ -19,6 +19,7 @@ from ..errors import Flag, code_of, flag
 from ..stats import Z95, compare
 from ._auto_rules import (
     CHECK_POWER_RTOL,
+    LABEL_BIAS_RTOL,
     CORROBORATE_MAX_DIM,
     CORROBORATE_MIN_N,
     CORROBORATE_RTOL,
@@ -119,6 +120,9 @@ class Evidence:
     ill_posed: Any = None
     #: Fano's lower bound on the MI with a label (a :class:`~._fano.FanoBound`), when computed
     fano: Any = None
+    #: ross's bias at the data's class sizes on a Gaussian model of the classes
+    #: (:class:`~._label_check.LabelCheck`), when measured
+    label_check: Any = None
     #: the rows are serially correlated in the order given (the ``serial-dependence`` flag of
     #: :func:`~._trust.serial_flags`), or None
     serial: Any = None
@@ -314,6 +318,27 @@ def _repeated(ev: Evidence) -> list[Flag] | None:
     return [ev.repeated]
 
 
+def label_bias_shown(ev: Evidence) -> bool:
+    """Whether the label check (:mod:`._label_check`) measured a bias of the chosen ross value
+    beyond :data:`LABEL_BIAS_RTOL` of it and two of its standard errors."""
+    lc = ev.label_check
+    if lc is None or ev.choice != "ross" or not math.isfinite(lc.bias):
+        return False
+    return abs(lc.bias) > max(LABEL_BIAS_RTOL * abs(ev.chosen.mi), 2.0 * lc.se)
+
+
+def _label_bias(ev: Evidence) -> list[Flag] | None:
+    if not label_bias_shown(ev):
+        return None
+    lc = ev.label_check
+    way = "high" if lc.bias > 0 else "low"
+    return [flag("small-sample", f"{lc.rows_per_class:.0f} rows per class on average: at these class sizes ross reads "
+                 f"{ev.fmt(abs(lc.bias))} {way} ({abs(lc.bias) / max(abs(ev.chosen.mi), 1e-12):.0%} of the value) on a "
+                 f"Gaussian model of these classes ({ev.fmt(lc.ross_model)} for the model's {ev.fmt(lc.model_mi)}); the "
+                 "interval reaches the value less that bias, and more rows per class, or merged classes, shrink it",
+                 bias=lc.bias, check_se=lc.se, reads_low=lc.bias < 0)]
+
+
 def _weak_check(ev: Evidence) -> list[Flag] | None:
     mc = ev.model_check
     if mc is None or ev.gaussian or not mc.passed or ev.choice != mc.model:
@@ -351,6 +376,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("caution", _rejected_model_left),
     ("caution", _not_gaussian_left),
     ("caution", _small_sample),
+    ("caution", _label_bias),
     ("caution", _few_per_class),
     ("caution", _weak_check),
     ("caution", _serial),

@@ -46,7 +46,7 @@ import math
 from typing import Any
 
 from ..stats import Z95
-from ._auto_evidence import Evidence
+from ._auto_evidence import Evidence, label_bias_shown
 
 
 def auto_interval(ev: Evidence, h_label: float | None = None) -> tuple[tuple[float, float] | None, dict[str, Any]]:
@@ -81,6 +81,15 @@ def auto_interval(ev: Evidence, h_label: float | None = None) -> tuple[tuple[flo
             if ev.ran[floor].mi < lo:
                 reached.append(floor)
             lo = min(lo, ev.ran[floor].mi)
+    if label_bias_shown(ev):
+        # ross's bias at these class sizes, measured on a Gaussian model of the classes: the
+        # interval reaches the value less that bias, with the check's own error (1-D classes
+        # with overlapping means, 200 of them at 10-40 rows each: ross +12-19%, its interval
+        # above the truth in 3 of 4 runs)
+        lc = ev.label_check
+        fixed = c.mi - lc.bias
+        lo, hi = min(lo, fixed - Z95 * math.hypot(c.se, lc.se)), max(hi, fixed + Z95 * math.hypot(c.se, lc.se))
+        parts["label_bias"] = lc.bias
     if ev.lower_bound and h_label is not None and h_label > hi:
         # the answer is a lower bound on I(X; label) <= H(label): the MI lies between them
         hi = h_label

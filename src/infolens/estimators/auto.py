@@ -325,6 +325,8 @@ class AutoMI(Estimator):
             diag["h_label"] = ev.h_label
         if ev.fano is not None:
             diag["fano"] = ev.fano.to_dict()
+        if ev.label_check is not None:
+            diag["label_check"] = ev.label_check.to_dict()
         if ev.model_check is not None:
             diag["model_check"] = ev.model_check.to_dict()
         if ev.sizing:
