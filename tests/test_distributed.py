@@ -190,6 +190,11 @@ def test_bad_inputs_are_named(client):
         infolens.feature_mi(ddf, "nope", scheduler=client)
     with pytest.raises(InputError, match="precision"):
         infolens.feature_mi(ddf, "y", scheduler=client, precision=-1)
+    # an identifier target is refused from the whole column's profile, with the in-memory words
+    # (it had failed inside every column task, on the 500-row pilot)
+    ids = dd.from_pandas(df.assign(order=[f"o{i}" for i in range(500)]), npartitions=2)
+    with pytest.raises(InputError, match="y is an identifier \\(500 distinct labels in 500 rows\\)"):
+        infolens.feature_mi(ids, "order", scheduler=client)
 
 
 def test_missing_values_as_in_memory(client):

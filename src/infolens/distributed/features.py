@@ -194,6 +194,13 @@ def feature_mi(
         target = type_profile(TARGET, prof[TARGET], None if discrete_target in ("auto", None) else bool(discrete_target), "y")
         if target.kind == "constant":
             raise InputError("y is constant (every row equal); a constant target carries no information - MI is 0 for every feature")
+        from ..validation import is_identifier
+
+        present = n - prof[TARGET].missing
+        if target.how == "labels" and target.levels is not None and is_identifier(len(target.levels), present):
+            from ..tables.score import identifier_target
+
+            raise identifier_target(len(target.levels), present)  # (from the whole column, before any task)
         specs = {c: type_profile(c, prof[c], None if decl is None else decl[c], f"X column {c!r}") for c in feats}
         routes = {c: route_of(specs[c], target, method, prof[c].missing + prof[TARGET].missing > 0 and missing != "drop", n)
                   for c in feats}

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import Flag, as_flag, flag
+from ..errors import Flag, InputError, as_flag, flag
 from ..stats import label_entropy
 from . import kernels as K
 from .chance import chance_corrected_estimate, chance_stat_factory
@@ -111,9 +111,7 @@ def prepare_target(y: Any, discrete_target: bool | str = "auto", random_state: A
         raise InputError(f"y has {len(t.values) - t.n_missing} rows with a value; a feature table needs at least "
                          f"{MIN_ROWS} (the fewest any estimator takes)")
     if t.identifier:
-        raise InputError(f"y is an identifier ({t.levels} distinct labels in {len(t.values) - t.n_missing} rows): with under "
-                         "two rows per label no column's MI with it is measurable from the sample; pass a target whose "
-                         "values repeat (a class, a group), or numbers if it is a quantity")
+        raise identifier_target(t.levels, len(t.values) - t.n_missing)
     if t.kind == "constant":
         raise InputError("y is constant (every row equal); a constant target carries no information - MI is 0 for every feature")
     if t.kind == "continuous":
@@ -238,6 +236,13 @@ def score_column(
     if leak is not None:
         warns.append(leak)
     return row(mi, se, float(lo), float(hi), col.kind, meth, n, warns, "", p)
+
+
+def identifier_target(levels: int, rows: int) -> InputError:
+    """The refusal of a target that is an identifier (in memory and on the cluster)."""
+    return InputError(f"y is an identifier ({levels} distinct labels in {rows} rows): with under two rows per label no "
+                      "column's MI with it is measurable from the sample; pass a target whose values repeat (a class, a "
+                      "group), or numbers if it is a quantity")
 
 
 def too_few_rows(n: int, which: str) -> Flag:
