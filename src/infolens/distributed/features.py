@@ -209,8 +209,11 @@ def feature_mi(
         est_seeds = {c: int(column_seed(seed0, c).generate_state(1)[0]) for c in feats}
         options = {c: {"declared": None if specs[c].how == "labels" else specs[c].kind == "discrete",
                        "keep_identifiers": bool(keep_identifiers), "missing": missing} for c in feats}
+        # (rows sampled by content: the sample depends on every column of the row, so a
+        # checkpoint resumes a run on the same columns only)
+        content = feats + [TARGET] if len(feats) + 1 <= CONTENT_MAX_COLS else None
         settings = [method, sorted(params.items()), n_permutations, precision, max_sample_rows, seed0, prof[TARGET].fingerprint(),
-                    target.kind, keep_identifiers, missing]
+                    target.kind, keep_identifiers, missing, content]
         keys = {c: row_key([c, routes[c], specs[c].kind, prof[c].fingerprint(), settings]) for c in feats}
         done = {k: r for k, r in load_checkpoint(checkpoint).items() if k in keys.values()}
         rows: dict[str, dict] = {}
@@ -230,7 +233,7 @@ def feature_mi(
         closed = _all_rows(client, ddf, todo, routes, specs, target, n, n_permutations)
         clock["all_rows"] = time.perf_counter()
         sampled = [c for c in todo if routes[c] == "sample"]
-        fut = sample_blocks(client, ddf, sampled + list(closed), min(max_sample_rows, n), seed0, n, feats + [TARGET])
+        fut = sample_blocks(client, ddf, sampled + list(closed), min(max_sample_rows, n), seed0, n, content)
         copied = _copies(client, fut, sampled + list(closed), method)
         serial = _serial(client, ddf, feats, specs, n)
         distinct = copied is not None and method == "auto"
@@ -294,8 +297,6 @@ def sample_blocks(client: Any, ddf: Any, cols: list[str], m: int, seed: int, n: 
     content draws the keys (:func:`~._stats.content_keys`), up to :data:`CONTENT_MAX_COLS` of
     them; a wider table's keys come from the stream, so that each pass still reads only its block."""
     block = max(1, SAMPLE_BYTES // (8 * max(m, 1)))
-    if by_content is not None and len(by_content) > CONTENT_MAX_COLS:
-        by_content = None  # (every block's pass would read every column: keys from the stream)
     out: dict[str, Any] = {}
     for i in range(0, len(cols), block):
         part = cols[i : i + block]
