@@ -165,11 +165,11 @@ def convert_columns(tables: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataF
             continue
         if any(str(p.dtype) == "category" for p in parts):
             continue  # a pandas categorical says "labels" itself
-        # (object dtype: a datetime column in one table and text dates in another read alike)
-        both = pd.concat([pd.Series(p.to_numpy(dtype=object)) if not is_datetime_like(p) else
-                          pd.Series(p.astype(str).where(p.notna(), None).to_numpy(dtype=object)) for p in parts],
-                         ignore_index=True) if len({str(p.dtype) for p in parts}) > 1 else \
-            pd.concat(parts, ignore_index=True)
+        if len({str(p.dtype) for p in parts}) > 1:
+            # a datetime column in one table and text dates in another: read alike, as text
+            parts = [pd.Series((p.astype(str).where(p.notna(), None) if is_datetime_like(p) else p).to_numpy(dtype=object))
+                     for p in parts]
+        both = pd.concat(parts, ignore_index=True)
         vals, got = to_numeric_column(both)
         if not got:
             continue
