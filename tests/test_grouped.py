@@ -171,7 +171,11 @@ def test_mi_matrix_with_groups_reads_a_subject_level_null_pair_as_zero():
     df = pd.DataFrame({"a": rng.normal(size=200)[g] + 0.1 * rng.normal(size=2000),
                        "b": (rng.normal(size=200)[g] > 0).astype(int), "subject": g})
     naive = mi_matrix(df.drop(columns="subject"), random_state=0, warn=False)
-    assert naive.mi.loc["a", "b"] > 4 * naive.stderr.loc["a", "b"]  # the trap: a subject-level null pair reads > 0
+    # in subject order the matrix says the rows are serially dependent (and widens the errors) ...
+    assert [f.code for f in naive.table_warnings] == ["serial-dependence"]
+    # ... shuffled, nothing can tell, and the trap shows: a subject-level null pair reads > 0
+    naive = mi_matrix(df.drop(columns="subject").sample(frac=1.0, random_state=3), random_state=0, warn=False)
+    assert naive.table_warnings == [] and naive.mi.loc["a", "b"] > 2 * naive.stderr.loc["a", "b"]
     # (seeds 8-13: naive 2.2-6.2 standard errors above 0, grouped -0.5..0.5)
     with pytest.warns(DataWarning, match="rows come in 200 groups"):
         got = mi_matrix(df, random_state=0, groups="subject")
