@@ -172,6 +172,11 @@ def keep_share(m: int, n: int) -> float:
 
 #: the sample's column holding each row's content hash (rows sampled by content, below)
 SAMPLE_ROW = "__infolens_row__"
+#: the row sample's keys are drawn from the rows' content (copied records come together) for
+#: tables of up to this many columns; every block's pass then reads them all (wider tables:
+#: keys from the stream, each pass reading its block; the copies rule then sees only the copies
+#: that fall together in the sample)
+CONTENT_MAX_COLS = 320
 
 
 def content_keys(part: Any, columns: list[str], seed: int, index: int) -> tuple[np.ndarray, np.ndarray]:

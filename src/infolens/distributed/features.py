@@ -39,7 +39,7 @@ from ._closed import correlation_pvalue, gaussian_from_correlation
 from .frames import as_frame, cluster_client
 from ._run import load_checkpoint, row_key, run_tasks
 from ._score import check_closed, score_counts, score_sampled
-from ._stats import coarsen, correlation
+from ._stats import CONTENT_MAX_COLS, coarsen, correlation
 from ._typing import ColumnSpec, type_profile
 
 #: canonical estimator names with a closed form from all rows
@@ -48,11 +48,6 @@ GAUSSIAN = "gaussian"
 #: knots of the quantile sketch per partition (rank error <= 1/q + 1/rows of the smallest partition)
 SKETCH_KNOTS = 1000
 TARGET = "__infolens_target__"
-#: the row sample's keys are drawn from the rows' content (copied records come together) for
-#: tables of up to this many columns; every block's pass then reads them all (wider tables:
-#: keys from the stream, each pass reading its block; the copies rule then sees only the copies
-#: that fall together in the sample)
-CONTENT_MAX_COLS = 320
 #: contingency cells above which two discrete columns go the sample route instead (memory of
 #: the table, and of the rows rebuilt from it: see ``_score.score_counts``)
 COUNT_CELLS = 1_000_000

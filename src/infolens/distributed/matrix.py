@@ -29,7 +29,8 @@ from . import _passes as P
 from ._closed import rows_for_precision
 from .frames import as_frame, cluster_client
 from ._run import load_checkpoint, row_key, run_tasks
-from ._score import PILOT_ROWS, REFINE_ROUNDS, default_pair_fn, resize
+from ._score import PILOT_ROWS, REFINE_ROUNDS, copies_check, default_pair_fn, resize
+from ._stats import CONTENT_MAX_COLS
 from ._typing import ColumnSpec, head, sample_column, type_profile
 from ..tables.pairs import ILL_POSED_SCREEN, ill_posed_pair
 
@@ -92,8 +93,13 @@ def _halfsample(prep: dict, kinds: dict, pairs: list, k: int, m: int, n_halves: 
 
 def score_pairs(sample: Any, specs: dict[str, ColumnSpec], index: dict[str, int], pairs: list[tuple[str, str]],
                 method: str, params: dict[str, Any], seed: int, n_subsamples: int, precision: float | None,
-                n_rows: int, pair_fn: Callable[..., Any] | None = None) -> dict:
-    """One task: the pairs ``pairs`` on the sample (see the module docstring)."""
+                n_rows: int, pair_fn: Callable[..., Any] | None = None, distinct: bool = False) -> dict:
+    """One task: the pairs ``pairs`` on the sample (see the module docstring); ``distinct``:
+    copied records once each (the sample, drawn by content, holds every copy of its records)."""
+    if distinct:
+        from ._stats import SAMPLE_ROW
+
+        sample = sample[~sample[SAMPLE_ROW].duplicated()].reset_index(drop=True)
     avail = len(sample)
     rng = np.random.default_rng([seed, 7])
     out: dict[str, Any] = {"pairs": []}
@@ -207,16 +213,33 @@ def mi_matrix(df: Any, method: str = "auto", *, discrete: Any = "auto", n_subsam
         by_b: dict[str, list] = {}
         for a, b in rest:
             by_b.setdefault(b, []).append((a, b))
-        settings = [method, sorted(params.items()), n_subsamples, precision, max_sample_rows, seed]
+        # rows sampled by content (copied records come together) for up to CONTENT_MAX_COLS
+        # columns; the sample then depends on every column, and so does the checkpoint key
+        content = names if len(names) <= CONTENT_MAX_COLS else None
+        settings = [method, sorted(params.items()), n_subsamples, precision, max_sample_rows, seed, content]
         keys = {b: row_key([b, [a for a, _ in ps], [prof[c].fingerprint() for p in ps for c in p], settings]) for b, ps in by_b.items()}
         done = {k: r for k, r in load_checkpoint(checkpoint).items() if k in keys.values()}
         tasks = {}
+        copied = None
         if by_b:
             need = sorted({c for ps in by_b.values() for p in ps for c in p}, key=lambda c: index[c])
-            fut = P.row_sample(client, ddf, need, min(max_sample_rows, n), seed, n)
+            fut = P.row_sample(client, ddf, need, min(max_sample_rows, n), seed, n, content)
+            if content is not None:
+                copied = client.submit(copies_check, fut, need[:-1], need[-1], pure=False).result()
+            distinct = copied is not None and method == "auto"
             for b, ps in by_b.items():
                 sp = {c: specs[c] for p in ps for c in p}
-                tasks[keys[b]] = (score_pairs, (fut, sp, index, ps, method, params, seed, n_subsamples, precision, n, pair_fn))
+                tasks[keys[b]] = (score_pairs, (fut, sp, index, ps, method, params, seed, n_subsamples, precision, n, pair_fn,
+                                                distinct))
+        from ..estimators._trust import CHECK_ROWS, SERIAL_COLS
+        from ..tables.features import table_codes
+        from ..tables.matrix import matrix_serial
+
+        heads = live[:SERIAL_COLS]
+        serial = None
+        if heads:
+            first = P.head(client, ddf, heads, min(CHECK_ROWS, n), n)
+            serial = matrix_serial(table_codes([(c, first[c].to_numpy()) for c in heads], np.zeros(len(first)))[0], heads)
         got = run_tasks(client, tasks, checkpoint=checkpoint, progress=progress, done=done, desc="pairs")
         for res in got.values():
             for a, b, v, s, m_, rows, w in res["pairs"]:
@@ -225,6 +248,19 @@ def mi_matrix(df: Any, method: str = "auto", *, discrete: Any = "auto", n_subsam
                                         "interval is that of an estimate on those rows, so it includes the sampling",
                                         n_used=rows, n_rows=n)]
                 _put(mi, se, used, meth, warns, index, (a, b, v, s, m_, rows, w))
+    if serial is not None:  # rows serially dependent: every pair's error counts the rows they are worth
+        from ..estimators._trust import serial_factor
+
+        se = se * serial_factor(serial)
+    table_flags: list[str] = []
+    if copied is not None:
+        table_flags.append(flag("repeated-rows", f"{copied} (in a sample of the rows drawn by their content, which holds "
+                                "every copy of the records it holds); " + (
+                                    "the sampled pairs were estimated on the distinct rows of the sample, each record once, "
+                                    "and pairs counted from all rows on the rows as given" if method == "auto" else
+                                    f"estimated on the rows as given ({method})"), **copied.data))
+    if serial is not None:
+        table_flags.append(serial)
     ic = information_coefficient(np.nan_to_num(mi, nan=0.0))
     np.fill_diagonal(ic, 1.0)
     f = 1.0 if unit == "nats" else 1.0 / NATS_PER_BIT
@@ -232,7 +268,7 @@ def mi_matrix(df: Any, method: str = "auto", *, discrete: Any = "auto", n_subsam
     def frame(a: np.ndarray) -> Any:
         return pd.DataFrame(a, index=names, columns=names)
 
-    out = MIMatrix(mi=frame(mi * f), stderr=frame(se * f), ic=frame(ic), method=frame(meth),
+    out = MIMatrix(table_warnings=table_flags, mi=frame(mi * f), stderr=frame(se * f), ic=frame(ic), method=frame(meth),
                    kinds={c: specs[c].kind for c in names}, unit=unit,
                    warnings={pair: [as_flag(w).to_unit(unit) for w in ws] for pair, ws in warns.items()},
                    seconds=time.perf_counter() - t0)

@@ -253,22 +253,13 @@ def _row_checks(raw: list[tuple[str, Any]], method: str) -> tuple[list[tuple[str
     error is widened by its factor); copied records (:func:`~infolens.estimators._trust.repeated_rows`),
     with ``method="auto"`` the table on its distinct rows, the first of each, as ``feature_mi``.
     A third of the rows copied had made two independent noise columns read 0.17 nats, silently."""
-    from ..estimators._trust import first_rows, repeated_rows, serial_flags
+    from ..estimators._trust import first_rows, repeated_rows
     from .features import table_codes
 
     n = len(raw[0][1])
     none = np.zeros(n)  # (no target: a constant stands in for it, which neither check reads)
     cx, _ = table_codes(raw, none)
-    names = [nm for nm, _ in raw]
-    serial = None
-    live = np.isfinite(cx).all(axis=0)
-    found = serial_flags(cx[:, live], none) if live.any() else []
-    if found:
-        f = found[0]
-        j = int(f.data["column"])
-        name = [nm for nm, ok in zip(names, live) if ok][j]
-        serial = flag("serial-dependence", str(f).replace(f"in x column {j})", f"in column {name!r})")
-                      + "; every pair's standard error is widened by it", **f.data)
+    serial = matrix_serial(cx, [nm for nm, _ in raw])
     copied = None
     found = repeated_rows(cx, none)
     if found:
@@ -433,3 +424,21 @@ def _pairwise_complete(cols: list, live: list[int], gappy: list[int], method: st
             mi[a, b] = mi[b, a] = v
             se[a, b] = se[b, a] = math.nan if s_ is None else s_
             meth[a, b] = meth[b, a] = m_
+
+
+def matrix_serial(cx: np.ndarray, names: list[str]) -> Any:
+    """The ``serial-dependence`` flag of a whole table (coded columns ``cx`` in the order
+    given, :func:`~infolens.tables.features.table_codes`; columns with missing values left out),
+    or None; in memory and on the cluster (which reads the first rows in the order given)."""
+    from ..estimators._trust import serial_flags
+
+    live = np.isfinite(cx).all(axis=0)
+    found = serial_flags(cx[:, live], np.zeros(len(cx))) if live.any() else []
+    if not found:
+        return None
+    f = found[0]
+    j = int(f.data["column"])
+    name = [nm for nm, ok in zip(names, live) if ok][j]
+    return flag("serial-dependence", str(f).replace(f"in x column {j})", f"in column {name!r})")
+                + "; every pair's standard error is widened by it", **f.data)
+
