@@ -67,6 +67,9 @@ def test_overlapping_classes_read_high_and_the_interval_says_so():
     assert lc["bias"] > 2 * lc["se"] and lc["bias"] > 0.05 * r.mi
     assert r.diagnostics["trust"] != "ok" and r.ci[0] <= truth <= r.ci[1]
     assert r.diagnostics["interval"]["label_bias"] == pytest.approx(lc["bias"])
+    # the warnings say it reads high; ross's own "rising-with-n" (the truth likely higher) is dropped
+    assert any(w.code == "small-sample" and w.data.get("bias", 0) > 0 for w in r.warnings)
+    assert not any(w.code == "rising-with-n" for w in r.warnings)
 
 
 def test_many_rows_per_class_no_check_and_exact_bias_on_separated_blobs():
