@@ -189,3 +189,14 @@ def copies_check(sample: Any, columns: list[str], target: str) -> Any:
     found = repeated_rows(cx, cy)
     return found[0] if found else None
 
+
+def copies_flag(found: Any, method: str, things: str, done: str) -> Any:
+    """The cluster's ``repeated-rows`` flag from :func:`copies_check`'s ``found``: what was
+    estimated on which rows (``things``: "columns" or "pairs"; ``done``: "were scored")."""
+    said = f"{found} (in a sample of the rows drawn by their content, which holds every copy of the records it holds)"
+    if method != "auto":
+        return flag("repeated-rows", f"{said}; {things} {done} on all rows as given ({method})",
+                    advice="; method='auto' keeps the distinct rows", **found.data)
+    return flag("repeated-rows", f"{said}; the sampled {things} {done} on the distinct rows of the sample, each record "
+                f"once, and {things} read from all rows (counts, moments) on the rows as given", **found.data)
+

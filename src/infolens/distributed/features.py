@@ -304,21 +304,14 @@ def _copies(client: Any, fut: dict[str, Any], cols: list[str], method: str) -> A
     """The table's ``repeated-rows`` flag from the row sample (drawn by content, so it holds
     every copy of its records: :func:`~._score.copies_check` on the first block's columns), or
     None. With ``method="auto"`` the sampled columns are scored on the distinct rows, as in memory."""
-    from ._score import copies_check
+    from ._score import copies_check, copies_flag
 
     if not cols:
         return None
     first = fut[cols[0]]
     block = [c for c in cols if fut[c] is first]
     found = client.submit(copies_check, first, block, TARGET, pure=False).result()
-    if found is None:
-        return None
-    if method != "auto":
-        return flag("repeated-rows", f"{found}; scored on all rows as given ({method})",
-                    advice="; method='auto' keeps the distinct rows", **found.data)
-    return flag("repeated-rows", f"{found} (in a sample of the rows drawn by their content, which holds every copy of "
-                "the records it holds); the sampled columns were scored on the distinct rows of the sample, each record "
-                "once, and columns read from all rows (counts, moments) on the rows as given", **found.data)
+    return None if found is None else copies_flag(found, method, "columns", "were scored")
 
 
 def _serial(client: Any, ddf: Any, feats: list[str], specs: dict[str, ColumnSpec], n: int) -> Any:

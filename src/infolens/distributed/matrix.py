@@ -29,7 +29,7 @@ from . import _passes as P
 from ._closed import rows_for_precision
 from .frames import as_frame, cluster_client
 from ._run import load_checkpoint, row_key, run_tasks
-from ._score import PILOT_ROWS, REFINE_ROUNDS, copies_check, default_pair_fn, resize
+from ._score import PILOT_ROWS, REFINE_ROUNDS, copies_check, copies_flag, default_pair_fn, resize
 from ._stats import CONTENT_MAX_COLS
 from ._typing import ColumnSpec, head, sample_column, type_profile
 from ..tables.pairs import ILL_POSED_SCREEN, ill_posed_pair
@@ -225,7 +225,8 @@ def mi_matrix(df: Any, method: str = "auto", *, discrete: Any = "auto", n_subsam
             need = sorted({c for ps in by_b.values() for p in ps for c in p}, key=lambda c: index[c])
             fut = P.row_sample(client, ddf, need, min(max_sample_rows, n), seed, n, content)
             if content is not None:
-                copied = client.submit(copies_check, fut, need[:-1], need[-1], pure=False).result()
+                found = client.submit(copies_check, fut, need[:-1], need[-1], pure=False).result()
+                copied = None if found is None else copies_flag(found, method, "pairs", "were estimated")
             distinct = copied is not None and method == "auto"
             for b, ps in by_b.items():
                 sp = {c: specs[c] for p in ps for c in p}
@@ -252,15 +253,7 @@ def mi_matrix(df: Any, method: str = "auto", *, discrete: Any = "auto", n_subsam
         from ..estimators._trust import serial_factor
 
         se = se * serial_factor(serial)
-    table_flags: list[str] = []
-    if copied is not None:
-        table_flags.append(flag("repeated-rows", f"{copied} (in a sample of the rows drawn by their content, which holds "
-                                "every copy of the records it holds); " + (
-                                    "the sampled pairs were estimated on the distinct rows of the sample, each record once, "
-                                    "and pairs counted from all rows on the rows as given" if method == "auto" else
-                                    f"estimated on the rows as given ({method})"), **copied.data))
-    if serial is not None:
-        table_flags.append(serial)
+    table_flags: list[str] = [f for f in (copied, serial) if f is not None]
     ic = information_coefficient(np.nan_to_num(mi, nan=0.0))
     np.fill_diagonal(ic, 1.0)
     f = 1.0 if unit == "nats" else 1.0 / NATS_PER_BIT

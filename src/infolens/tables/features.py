@@ -334,11 +334,13 @@ def serial_rows(cx: np.ndarray, cy: np.ndarray, names: list[str]) -> Flag | None
 
 
 def drop_copies(raw: list[tuple[str, Any]], y: Any, target: Any, method: str,
-                coded: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[list[tuple[str, Any]], Any, Flag | None]:
+                coded: tuple[np.ndarray, np.ndarray] | None = None,
+                what: str = "every column was scored") -> tuple[list[tuple[str, Any]], Any, Flag | None]:
     """Copied records of the table (:func:`infolens.estimators._trust.repeated_rows` on the
     whole rows, :func:`table_codes`): the ``repeated-rows`` flag, and with ``method="auto"``
-    the table and target on the distinct rows (the first of each), as ``estimate_mi`` with
-    auto does; another method scores the rows as given and the flag says so."""
+    the table and target (None: a table without one, ``mi_matrix``) on the distinct rows (the
+    first of each), as ``estimate_mi`` with auto does; another method scores the rows as given
+    and the flag says so. ``what`` names in the flag what was estimated."""
     from ..estimators._trust import first_rows, repeated_rows
 
     cx, cy = coded if coded is not None else table_codes(raw, y)
@@ -347,14 +349,14 @@ def drop_copies(raw: list[tuple[str, Any]], y: Any, target: Any, method: str,
         return raw, target, None
     f = found[0]
     if method != "auto":
-        return raw, target, flag("repeated-rows", f"{f}; scored on all rows as given ({method})",
+        return raw, target, flag("repeated-rows", f"{f}; {what} on all rows as given ({method})",
                                  advice="; method='auto' keeps the distinct rows", **f.data)
     keep = np.zeros(len(cy), dtype=bool)
     keep[first_rows(cx, cy)] = True
     raw = [(nm, v[keep] if not hasattr(v, "iloc") else v.iloc[keep]) for nm, v in raw]
-    f = flag("repeated-rows", f"{f}; every column was scored on the {int(keep.sum())} distinct rows (the first of each)",
+    f = flag("repeated-rows", f"{f}; {what} on the {int(keep.sum())} distinct rows (the first of each)",
              **f.data, rows_used=int(keep.sum()))
-    return raw, target.take(keep), f
+    return raw, None if target is None else target.take(keep), f
 
 
 def scores_frame(scores: list[ColumnScore], unit: str = "nats", correction: str | None = None, tested: bool = False):

@@ -250,28 +250,15 @@ def mi_matrix(
 def _row_checks(raw: list[tuple[str, Any]], method: str) -> tuple[list[tuple[str, Any]], Any, Any]:
     """The feature table's row checks on the whole table (every column; no target):
     ``(raw, serial, copied)``. Serial dependence in the order given (every pair's standard
-    error is widened by its factor); copied records (:func:`~infolens.estimators._trust.repeated_rows`),
-    with ``method="auto"`` the table on its distinct rows, the first of each, as ``feature_mi``.
+    error is widened by its factor); copied records (:func:`~.features.drop_copies`), with
+    ``method="auto"`` the table on its distinct rows, the first of each, as ``feature_mi``.
     A third of the rows copied had made two independent noise columns read 0.17 nats, silently."""
-    from ..estimators._trust import first_rows, repeated_rows
-    from .features import table_codes
+    from .features import drop_copies, table_codes
 
-    n = len(raw[0][1])
-    none = np.zeros(n)  # (no target: a constant stands in for it, which neither check reads)
+    none = np.zeros(len(raw[0][1]))  # (no target: a constant stands in for it, which neither check reads)
     cx, _ = table_codes(raw, none)
     serial = matrix_serial(cx, [nm for nm, _ in raw])
-    copied = None
-    found = repeated_rows(cx, none)
-    if found:
-        f = found[0]
-        if method != "auto":
-            copied = flag("repeated-rows", f"{f}; every pair was estimated on all rows as given ({method})", **f.data)
-        else:
-            keep = np.zeros(n, dtype=bool)
-            keep[first_rows(cx, none)] = True
-            raw = [(nm, v[keep] if not hasattr(v, "iloc") else v.iloc[keep]) for nm, v in raw]
-            copied = flag("repeated-rows", f"{f}; every pair was estimated on the {int(keep.sum())} distinct rows (the "
-                          "first of each)", **f.data, rows_used=int(keep.sum()))
+    raw, _, copied = drop_copies(raw, None, None, method, (cx, none), what="every pair was estimated")
     return raw, serial, copied
 
 
