@@ -180,15 +180,18 @@ CONTENT_MAX_COLS = 320
 
 
 def content_keys(part: Any, columns: list[str], seed: int, index: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(keys, hashes)``: a 64-bit hash of each row's values in ``columns`` (pandas'
-    ``hash_pandas_object``, which reads every dtype) and keys in [0, 1). A row with a
-    non-integer number gets its key from its hash mixed with the seed: equal rows, equal keys,
-    so a sample by key holds every copy of such a record it holds, and the copies are seen (and
-    dropped) within the sample as over the whole table; distinct rows get independent uniform
-    keys. Rows of integers and labels only repeat by nature (codes, counts: the in-memory
-    copies rule leaves them alone too) and get random keys from the stream of ``(seed,
-    index)``: a key per content would draw whole groups of equal rows and clump the sample."""
+    """``(keys, hashes)``: a 64-bit hash of each row's values in ``columns`` (numbers by the
+    in-memory copies rule's row hash, :func:`infolens.estimators._trust._row_hashes`; other
+    dtypes by pandas' ``hash_pandas_object``) and keys in [0, 1). A row with a non-integer
+    number gets its key from its hash mixed with the seed: equal rows, equal keys, so a sample
+    by key holds every copy of such a record it holds, and the copies are seen (and dropped)
+    within the sample as over the whole table; distinct rows get independent uniform keys.
+    Rows of integers and labels only repeat by nature (codes, counts: the in-memory copies rule
+    leaves them alone too) and get random keys from the stream of ``(seed, index)``: a key per
+    content would draw whole groups of equal rows and clump the sample."""
     import pandas as pd
+
+    from ..estimators._trust import _row_hashes
 
     frame = part[columns]
     keys = np.random.default_rng([int(seed), int(index)]).random(len(part))
@@ -196,29 +199,22 @@ def content_keys(part: Any, columns: list[str], seed: int, index: int) -> tuple[
     rest = [c for c in frame.columns if c not in set(num.columns)]
     h = np.zeros(len(frame), dtype=np.uint64)
     frac = np.zeros(len(frame), dtype=bool)
-    if num.shape[1]:  # (numbers: the bits of their float64 values, column by column; 4x faster than pandas' hash)
-        a = np.asfortranarray(num.to_numpy(dtype=np.float64, na_value=np.nan))
-        with np.errstate(over="ignore", invalid="ignore"):
-            for j in range(a.shape[1]):
-                col = a[:, j]
-                bits = np.where(np.isnan(col), np.nan, col + 0.0).view(np.uint64)  # (-0.0 as 0.0, one NaN)
-                h ^= bits * np.uint64(0x9E3779B97F4A7C15 + 2 * j)
-                h ^= h >> np.uint64(31)
-                h *= np.uint64(0xBF58476D1CE4E5B9)
-                h ^= h >> np.uint64(29)
-                frac |= np.isfinite(col) & (col != np.round(col))
+    if num.shape[1]:
+        a = num.to_numpy(dtype=np.float64, na_value=np.nan)
+        h = _row_hashes(a)
+        with np.errstate(invalid="ignore"):
+            frac = (np.isfinite(a) & (a != np.round(a))).any(axis=1)
     if rest:
         with np.errstate(over="ignore"):
             h = h * np.uint64(0x9E3779B97F4A7C15) ^ pd.util.hash_pandas_object(frame[rest], index=False).to_numpy(
                 dtype=np.uint64)
-    if num.shape[1]:
-        if frac.any():
-            with np.errstate(over="ignore"):
-                z = h[frac] ^ np.uint64((int(seed) * 0x9E3779B97F4A7C15) % 2**64)
-                z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-                z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-                z ^= z >> np.uint64(31)
-            keys[frac] = (z >> np.uint64(11)).astype(np.float64) / float(2**53)
+    if frac.any():
+        with np.errstate(over="ignore"):
+            z = h[frac] ^ np.uint64((int(seed) * 0x9E3779B97F4A7C15) % 2**64)
+            z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+            z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+            z ^= z >> np.uint64(31)
+        keys[frac] = (z >> np.uint64(11)).astype(np.float64) / float(2**53)
     return keys, h
 
 
