@@ -177,9 +177,8 @@ def verdict(metrics: dict[str, Any], attacks: dict[str, dict[str, Any]], rows: l
     at_risk = [r["key"] for r in rows if r["area"] == "memorisation" and r["status"] == "at risk"]
     # a holdout that is not a random half of the training table makes a faithful generator look
     # nearer to the training rows: only exact copies (where real records never coincide) still count
-    split_bad = status.get("split") == "warning"
     memorised: bool | None = bool(at_risk)
-    if split_bad and at_risk and at_risk != ["exact"] and "exact" not in at_risk:
+    if status.get("split") == "warning" and at_risk and "exact" not in at_risk:
         memorised = None
     fid_problems = [r["check"] for r in rows if r["area"] == "fidelity" and r["status"] == "warning"]
     evidence = []
