@@ -17,6 +17,7 @@ import pytest
 import infolens
 from infolens.errors import InputError
 from infolens.stats import compare
+from test_matrix_rows import copied_table, serial_table
 
 
 def make_table(n: int, seed: int = 0) -> pd.DataFrame:
@@ -233,11 +234,8 @@ def test_copied_records_and_serial_rows_as_in_memory(client):
     drawn by row content (every copy of a record it holds comes with it), did not: the copies at
     distance zero read as 10.3 nats, ill-posed, for a noise column. Serial rows: an AR(1) at
     0.98 in the order given; the in-memory table widens every interval, the cluster did not."""
-    rng = np.random.default_rng(11)
     n = 6000
-    a = rng.normal(size=n)
-    df = pd.DataFrame({"a": a, "b": 0.8 * a + 0.6 * rng.normal(size=n), "noise": rng.normal(size=n)})
-    copied = pd.concat([df, df.iloc[: n // 2]], ignore_index=True)
+    _, copied = copied_table(n, 11)
     got = infolens.feature_mi(dd.from_pandas(copied, npartitions=4), "b", random_state=0, scheduler=client, warn=False)
     ref = infolens.feature_mi(copied, "b", random_state=0, warn=False)
     assert got.attrs["repeated_rows"]["repeats"] == ref.attrs["repeated_rows"]["repeats"] == n // 2
@@ -251,11 +249,7 @@ def test_copied_records_and_serial_rows_as_in_memory(client):
     rep = part.attrs["repeated_rows"]
     assert rep is not None and abs(rep["repeats"] / rep["n"] - 1 / 3) < 0.05
     # serial rows
-    ar = np.zeros(n)
-    e = rng.normal(size=n)
-    for i in range(1, n):
-        ar[i] = 0.98 * ar[i - 1] + 0.2 * e[i]
-    ts = pd.DataFrame({"a": ar, "b": 0.8 * ar + 0.6 * ar.std() * rng.normal(size=n)})
+    ts = serial_table(n, 11)
     got = infolens.feature_mi(dd.from_pandas(ts, npartitions=4), "b", random_state=0, scheduler=client, warn=False)
     ref = infolens.feature_mi(ts, "b", random_state=0, warn=False)
     assert got.attrs["serial_dependence"] is not None and ref.attrs["serial_dependence"] is not None
@@ -269,21 +263,16 @@ def test_estimate_mi_row_checks_as_in_memory(client):
     """estimate_mi on the cluster: serial rows (the sample is in random order, so the estimate
     cannot see the order; the first rows in the order given can) and copied records in a sample
     smaller than the table (drawn by content, it holds whole groups of copies)."""
-    rng = np.random.default_rng(12)
     n = 6000
-    ar = np.zeros(n)
-    e = rng.normal(size=n)
-    for i in range(1, n):
-        ar[i] = 0.98 * ar[i - 1] + 0.2 * e[i]
-    b = 0.8 * ar + 0.6 * ar.std() * rng.normal(size=n)
+    ts = serial_table(n, 12)
+    ar, b = ts["a"].to_numpy(), ts["b"].to_numpy()
     got = infolens.estimate_mi(da.from_array(ar, chunks=1500), da.from_array(b, chunks=1500), method="ksg",
                                random_state=0, scheduler=client, warn=False)
     ref = infolens.estimate_mi(ar, b, method="ksg", random_state=0, warn=False)
     assert got.has_warning("serial-dependence") and ref.has_warning("serial-dependence")
     assert (got.ci[1] - got.ci[0]) == pytest.approx(ref.ci[1] - ref.ci[0], rel=0.25)
-    x = rng.normal(size=n)
-    y = 0.8 * x + 0.6 * rng.normal(size=n)
-    xc, yc = np.r_[x, x[: n // 2]], np.r_[y, y[: n // 2]]
+    _, copied = copied_table(n, 12)
+    xc, yc = copied["a"].to_numpy(), copied["b"].to_numpy()
     got = infolens.estimate_mi(da.from_array(xc, chunks=3000), da.from_array(yc, chunks=3000), random_state=0,
                                scheduler=client, max_sample_rows=3000, precision=None, warn=False)
     assert got.has_warning("repeated-rows")
@@ -319,21 +308,12 @@ def test_mi_matrix_row_checks_as_in_memory(client):
     """The cluster matrix checks the rows as the in-memory one: copied records (a third of the
     rows; the in-memory matrix had read 0.17 nats for two noise columns before its own check)
     and serial rows (AR(1) at 0.98 in the order given: every pair's error widened)."""
-    rng = np.random.default_rng(13)
-    n = 3000
-    a = rng.normal(size=n)
-    df = pd.DataFrame({"a": a, "b": 0.8 * a + 0.6 * rng.normal(size=n), "noise": rng.normal(size=n),
-                       "noise2": rng.normal(size=n)})
-    copied = pd.concat([df, df.iloc[: n // 2]], ignore_index=True)
+    _, copied = copied_table(3000, 13)
     got = infolens.mi_matrix(dd.from_pandas(copied, npartitions=4), random_state=0, scheduler=client, precision=None)
     ref = infolens.mi_matrix(copied, random_state=0, warn=False)
     assert [f.code for f in got.table_warnings] == [f.code for f in ref.table_warnings] == ["repeated-rows"]
     assert abs(got.mi.at["noise", "noise2"]) < 0.03 and got.mi.at["a", "b"] == pytest.approx(ref.mi.at["a", "b"], abs=0.03)
-    ar = np.zeros(n)
-    e = rng.normal(size=n)
-    for i in range(1, n):
-        ar[i] = 0.98 * ar[i - 1] + 0.2 * e[i]
-    ts = pd.DataFrame({"a": ar, "b": ar + 0.5 * ar.std() * rng.normal(size=n)})
+    ts = serial_table(3000, 13)
     got = infolens.mi_matrix(dd.from_pandas(ts, npartitions=4), random_state=0, scheduler=client, precision=None)
     ref = infolens.mi_matrix(ts, random_state=0, warn=False)
     assert [f.code for f in got.table_warnings] == ["serial-dependence"]
