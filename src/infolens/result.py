@@ -91,6 +91,83 @@ def validation_notes() -> Iterator[list[str]]:
         _NOTES.reset(token)
 
 
+#: the column labels of each side (``"x"``, ``"y"``, ``"z"``) of the estimate running in this
+#: context, kept in step with the columns validation drops (None: nobody keeps them)
+_COLUMNS: ContextVar[dict[str, list[str]] | None] = ContextVar("infolens_column_labels", default=None)
+
+
+@contextmanager
+def column_labels() -> Iterator[None]:
+    """Keep the labels of each side's columns inside the block, so that a message about a
+    column names the column the user gave: a DataFrame's column name (``'age'``), else its
+    index in the array the user passed, whatever validation dropped before the message was
+    written (a constant column dropped first shifted every index after it). Each
+    :meth:`Estimator.estimate` opens its own block: an estimator called on a transformed
+    array (normal scores, a sub-block) names that array's columns by index."""
+    token = _COLUMNS.set({})
+    try:
+        yield
+    finally:
+        _COLUMNS.reset(token)
+
+
+def _label_of(name: Any) -> str:
+    return repr(name) if isinstance(name, str) else str(name)
+
+
+def columns_seen(side: str, a: Any, width: int) -> None:
+    """Register the ``width`` columns of ``side`` as validation reads them from ``a``: a
+    DataFrame's column names (a named Series' name), else the labels already kept when the
+    width is unchanged, else indices 0..width-1."""
+    cols = _COLUMNS.get()
+    if cols is None:
+        return
+    names = None
+    if type(a).__module__.startswith("pandas"):
+        if getattr(a, "ndim", 1) == 2:
+            names = [_label_of(c) for c in a.columns]
+        elif getattr(a, "name", None) is not None:
+            names = [_label_of(a.name)]
+    if names is not None and len(names) == width:
+        cols[side] = names
+    elif side not in cols or len(cols[side]) != width:
+        cols[side] = [str(j) for j in range(width)]
+
+
+def columns_dropped(side: str, dropped: Any) -> None:
+    """Validation dropped the columns ``dropped`` (indices into the current columns) of ``side``."""
+    cols = _COLUMNS.get()
+    if cols is None or side not in cols:
+        return
+    gone = {int(j) for j in dropped}
+    cols[side] = [lab for j, lab in enumerate(cols[side]) if j not in gone]
+
+
+def column_label(side: str, j: int) -> str:
+    """The label of column ``j`` (of the current columns) of ``side``: ``'age'`` for a
+    DataFrame's column, the index in the array the user passed otherwise."""
+    cols = _COLUMNS.get()
+    labels = None if cols is None else cols.get(side)
+    return labels[j] if labels is not None and 0 <= j < len(labels) else str(j)
+
+
+def input_label(a: Any, side: str, j: int) -> str:
+    """The label of column ``j`` of ``side`` given as ``a``: a DataFrame's column name or a
+    named Series' name (checks that read the raw input, outside validation), else
+    :func:`column_label` (an array validated inside an estimate)."""
+    if type(a).__module__.startswith("pandas"):
+        if getattr(a, "ndim", 1) == 2 and 0 <= j < a.shape[1]:
+            return _label_of(a.columns[j])
+        if getattr(a, "ndim", 1) == 1 and getattr(a, "name", None) is not None and j == 0:
+            return _label_of(a.name)
+    return column_label(side, j)
+
+
+def column_labels_of(side: str, js: Any) -> list[str]:
+    """:func:`column_label` of each index in ``js``."""
+    return [column_label(side, int(j)) for j in js]
+
+
 def validation_note(message: str, code: str = "data-changed") -> None:
     notes = _NOTES.get()
     entry = flag(code, message)
@@ -332,7 +409,7 @@ class Estimator:
     def estimate(self, x: Any, y: Any) -> MIResult:
         """Estimate I(X;Y) in nats from paired samples ``x[i], y[i]``."""
         t0 = time.perf_counter()
-        with validation_notes() as notes:
+        with validation_notes() as notes, column_labels():
             xa, ya = self._validate(x, y)
             mi, stderr, diag = self._estimate(xa, ya)
         warns = list(notes) + [w if isinstance(w, Flag) else Flag(str(w)) for w in diag.pop("warnings", [])

@@ -13,7 +13,14 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError, InputTypeError
-from .result import validation_note, validation_notes  # noqa: F401  (the collector lives with MIResult)
+from .result import (  # noqa: F401  (the collectors live with MIResult)
+    column_label,
+    column_labels_of,
+    columns_dropped,
+    columns_seen,
+    validation_note,
+    validation_notes,
+)
 
 #: A column whose values are integral and take at most this many distinct
 #: values (or at most 5% of n, whichever is larger) is *detected* as discrete.
@@ -195,6 +202,7 @@ def check_array(
             raise InputError(f"{name} has {len(codes)} samples; this estimator needs at least {min_samples}")
         if not allow_constant and codes.max() == 0:
             raise InputError(f"{name} takes a single value; a constant carries no information - MI with it is 0")
+        columns_seen(name, a, 1)
         return codes[:, None]
     arr = to_numpy(a, name)
     if arr.ndim == 0:
@@ -219,6 +227,8 @@ def check_array(
         arr = arr.reshape(arr.shape[0], -1)
     if arr.shape[0] < min_samples:
         raise InputError(f"{name} has {arr.shape[0]} samples; this estimator needs at least {min_samples}")
+    if arr.ndim == 2:
+        columns_seen(name, a, arr.shape[1])
     if not allow_constant:
         flat = arr.reshape(arr.shape[0], -1)
         const = np.flatnonzero(np.ptp(flat, axis=0) == 0)
@@ -229,7 +239,8 @@ def check_array(
             )
         if const.size and arr.ndim == 2:
             arr = np.delete(arr, const, axis=1)
-            shown = ", ".join(map(str, const[:10].tolist())) + (", ..." if const.size > 10 else "")
+            shown = ", ".join(column_labels_of(name, const[:10])) + (", ..." if const.size > 10 else "")
+            columns_dropped(name, const)
             validation_note(
                 f"{name}: dropped {const.size} constant column(s) [{shown}] (a constant carries no information); "
                 f"the estimate uses the other {arr.shape[1]}",
@@ -557,8 +568,9 @@ def drop_monotone_copies(a: np.ndarray, name: str) -> np.ndarray:
     found = monotone_copies(a)
     if not found:
         return a
-    said = "; ".join(f"column {j} is {'a decreasing' if flip else 'an increasing'} function of column {i}"
-                     for j, i, flip in found[:5]) + ("; ..." if len(found) > 5 else "")
+    said = "; ".join(f"column {column_label(name, j)} is {'a decreasing' if flip else 'an increasing'} function of "
+                     f"column {column_label(name, i)}" for j, i, flip in found[:5]) + ("; ..." if len(found) > 5 else "")
+    columns_dropped(name, [j for j, _, _ in found])
     validation_note(f"{name}: dropped {len(found)} column(s) that repeat another in other units ({said}): "
                     f"they add no information; the estimate uses the other {a.shape[1] - len(found)}",
                     code="data-changed")

@@ -49,6 +49,7 @@ from typing import Any
 import numpy as np
 
 from ..registry import get_estimator
+from ..result import column_labels_of
 from ..stats import Z_DIFFER, compare
 from ._trust import normal_scores
 from .cca import canonical
@@ -145,7 +146,8 @@ class ModelCheck:
             k = self.columns.split()[-1]
             return (f"the top {k} canonical variates of the normal scores, against the value simulations of the "
                     "model predict for their correlations")
-        return f"x columns {list(self.x_columns)} and y columns {list(self.y_columns)} ({self.columns})"
+        return (f"x columns [{', '.join(column_labels_of('x', self.x_columns))}] and "
+                f"y columns [{', '.join(column_labels_of('y', self.y_columns))}] ({self.columns})")
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

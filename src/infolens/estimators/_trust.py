@@ -28,6 +28,7 @@ from scipy.special import ndtri
 from scipy.stats import norm, rankdata
 
 from ..errors import Flag, flag
+from ..result import column_label, input_label
 from ..validation import to_numpy
 
 #: smallest relative kurtosis excess called non-Gaussian, whatever n (a Student-t copula
@@ -195,7 +196,7 @@ def tie_warning(x: np.ndarray, y: np.ndarray) -> Flag | None:
                 continue  # no value repeats (at n < 20 one row alone is above the share)
             share = counts.max() / len(a)
             if share > worst:
-                worst, where = share, f"{name} column {j}"
+                worst, where = share, f"{name} column {column_label(name, j)}"
     if worst <= TIE_SHARE:
         return None
     return flag("discrete-values",
@@ -248,7 +249,7 @@ def serial_flags(x: Any, y: Any) -> list[Flag]:
     not among the columns still show up, and the sentence says that such an order does not
     matter, while rows that come in groups of one subject are dependent in any order
     (``groups=``, :mod:`infolens.grouped`)."""
-    best: tuple[float, str, int] | None = None
+    best: tuple[float, str, int, str] | None = None
     tested, n = 0, 0
     for name, a in (("x", x), ("y", y)):
         try:
@@ -276,10 +277,10 @@ def serial_flags(x: Any, y: Any) -> list[Flag]:
             tested += 1
             r1 = float(r[:-1] @ r[1:]) / den
             if best is None or r1 > best[0]:
-                best = (r1, name, j)
+                best = (r1, name, j, input_label(a, name, j))
     if best is None or tested == 0:
         return []
-    r1, name, j = best
+    r1, name, j, label = best
     z = float(norm.isf(0.001 / tested))
     if r1 <= max(SERIAL_MIN_R, z / np.sqrt(n)):
         return []
@@ -288,7 +289,7 @@ def serial_flags(x: Any, y: Any) -> list[Flag]:
     return [flag(
         "serial-dependence",
         f"the rows are serially correlated in the order given (lag-1 rank autocorrelation {r1:.2f} in {name} "
-        f"column {j}): if they are a time series or otherwise dependent, they carry about as much as {n_eff} "
+        f"column {label}): if they are a time series or otherwise dependent, they carry about as much as {n_eff} "
         f"independent rows, not {n}, so the standard error and interval, which assume independent rows, are "
         f"widened {factor:.1f}x (the variance inflation of a mean of such rows); rows that are independent draws "
         "only sorted by some key lose nothing by a shuffle, which removes this (no estimator here uses the order), "
@@ -510,7 +511,7 @@ def missing_code_flags(**sides: Any) -> list[Flag]:
             continue
         arr = arr.reshape(len(arr), -1)
         for j in range(min(arr.shape[1], MISSING_CODE_COLS)):
-            f = missing_code_flag(arr[:, j], f"{name} column {j}")
+            f = missing_code_flag(arr[:, j], f"{name} column {input_label(a, name, j)}")
             if f is not None:
                 out.append(f)
     return out

@@ -23,7 +23,7 @@ import numpy as np
 from scipy.special import digamma
 
 from ..errors import InputError, flag
-from ..result import MIResult, check_unit, generic_warnings
+from ..result import MIResult, check_unit, column_labels, generic_warnings
 from ..validation import (
     as_labels,
     check_array,
@@ -128,7 +128,7 @@ def estimate_cmi(
         raise InputError(f"n_subsamples must be an integer >= 0, got {n_subsamples!r}")
     (x, x_read), (y, y_read), (z, z_read) = (numeric_side(x, "x"), numeric_side(y, "y"),  # dates, durations,
                                              numeric_side(z, "z"))  # numbers written as text (infolens.convert)
-    with validation_notes() as notes:
+    with validation_notes() as notes, column_labels():
         xa, ya = check_xy(x, y, min_samples=k + 1)
         za = check_array(z, "z", min_samples=k + 1, categorical=True)
     if len(za) != len(xa):

@@ -16,7 +16,7 @@ from scipy.special import digamma
 
 from ..errors import InputError, flag
 from ..registry import register
-from ..result import Estimator
+from ..result import Estimator, column_labels_of
 from ..stats import compare
 from ..validation import as_labels, check_xy
 from ._trust import gaussian_copula_warnings, normal_scores, tie_warning
@@ -303,14 +303,16 @@ def _class_conditional(z: np.ndarray, labels: np.ndarray, bias_correction: bool,
     h = _gauss_entropy(z, bias_correction)
     if not np.isfinite(h):
         cols = _singular_columns(z)
-        raise InputError(f"x has a singular covariance (columns {cols} are constant or linearly dependent); "
+        raise InputError(f"x has a singular covariance (columns [{', '.join(column_labels_of('x', cols))}] are constant "
+                         "or linearly dependent); "
                          "drop redundant columns of x")
     hc = np.array([_gauss_entropy(z[labels == c], bias_correction) for c in classes])
     if not np.all(np.isfinite(hc)):
         bad = int(np.flatnonzero(~np.isfinite(hc))[0])
         cols = _singular_columns(z[labels == classes[bad]])
         raise InputError(
-            f"x has a singular covariance within y's class {names[bad]} ({int(counts[bad])} rows): x columns {cols} "
+            f"x has a singular covariance within y's class {names[bad]} ({int(counts[bad])} rows): x columns "
+            f"[{', '.join(column_labels_of('x', cols))}] "
             "are constant or linearly dependent there; drop those columns of x, merge the class, or use "
             "method='ross'"
         )
