@@ -82,6 +82,9 @@ def add_estimate_arguments(parser: argparse.ArgumentParser) -> None:
                              "estimator trains a model (the output says which)")
     parser.add_argument("--permutations", type=int, default=200, metavar="P",
                         help="permutations of the independence test (default 200; smallest p-value 1/(P+1))")
+    parser.add_argument("--null", choices=["auto", "permutation", "shift"], default="auto",
+                        help="null of the independence test: auto (circular shifts when both sides are serially "
+                             "correlated in the order given, else permutations), permutation, or shift")
     neural = parser.add_argument_group("neural estimators (infonce, mine, nwj, smile, ...)")
     neural.add_argument("--epochs", type=int, default=None, help="maximum training epochs")
     neural.add_argument("--batch-size", type=int, default=None, help="training minibatch size")
@@ -163,7 +166,7 @@ def main_estimate(args: argparse.Namespace) -> int:
                 if swap:
                     tx, ty = ty, tx
             test = independence_test(tx, ty, method=tmethod, n_permutations=args.permutations,
-                                     random_state=args.seed, unit=args.unit, **tparams)
+                                     random_state=args.seed, unit=args.unit, null=args.null, warn=False, **tparams)
             test.why = why
         if args.json:
             out = res.to_dict()

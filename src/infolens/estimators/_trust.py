@@ -21,6 +21,7 @@ dependence itself.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -296,6 +297,32 @@ def serial_flags(x: Any, y: Any) -> list[Flag]:
         "but rows that come in groups (repeated measurements of one subject) are not independent in any order: "
         "pass groups= (one key per row) to estimate on one row per group",
         autocorrelation=r1, side=name, column=j, effective_rows=n_eff, widened=factor)]
+
+
+#: a circular-shift null moves one side by at least this many autocorrelation times
+#: (1 + r) / (1 - r) of the more autocorrelated side (:func:`shift_lag`): nearer shifts keep
+#: part of a dependence at lag 0 (each series still resembles itself there) and cost power
+SHIFT_MIN_TIMES = 2.0
+
+
+def shift_lag(r1: float, n: int) -> int:
+    """The smallest circular shift of a serial-dependence null for rows whose lag-1 rank
+    autocorrelation is ``r1``: :data:`SHIFT_MIN_TIMES` autocorrelation times, at most n/4."""
+    tau = (1.0 + r1) / max(1.0 - r1, 1e-12)
+    return int(min(max(1, n // 4), max(1, math.ceil(SHIFT_MIN_TIMES * tau))))
+
+
+def shift_orders(n: int, count: int, rng: np.random.Generator, lag: int) -> np.ndarray:
+    """``(count, n)`` row orders of a circular-shift null: row ``i`` of the shifted side is
+    row ``(i + s) mod n``, ``s`` uniform on ``[lag, n - lag]``.
+
+    Under independence of two stationary series a shift keeps each series' own
+    autocorrelation, which a permutation destroys: permuted nulls are too narrow for two
+    serially dependent sides (two independent AR(1) series at 0.9, n = 1000: 55% of KSG
+    permutation tests rejected at 0.05; shifted, :mod:`infolens.independence`'s docstring)."""
+    lag = int(min(max(1, lag), max(1, n // 2)))
+    s = rng.integers(lag, max(lag, n - lag) + 1, size=int(count))
+    return (np.arange(n)[None, :] + s[:, None]) % n
 
 
 def serial_factor(f: Any) -> float:

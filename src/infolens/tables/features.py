@@ -137,7 +137,8 @@ def feature_mi(
         raise InputError(f"X and y must have the same number of rows, got {len(raw[0][1])} and {len(target.values)}")
     decl = declared_set(discrete_features, [n for n, _ in raw], "discrete_features")
     coded = table_codes(raw, y)
-    serial = serial_rows(*coded, [nm for nm, _ in raw])
+    serial = serial_rows(*coded, [nm for nm, _ in raw], shifted=bool(n_permutations))
+    shift = int(serial.data["shift_min"]) if serial is not None and n_permutations else 0
     raw, target, copied = drop_copies(raw, y, target, method, coded)
     if method != "auto":
         from ..registry import estimator_class
@@ -152,7 +153,7 @@ def feature_mi(
         nm, v = raw[j]
         return score_column(nm, v, target, method=method, declared=None if decl is None else decl[nm], params=params,
                             seed=column_seed(base, nm), n_permutations=int(n_permutations), keep_identifiers=keep_identifiers,
-                            missing=missing, n_jobs=perm_jobs)
+                            missing=missing, n_jobs=perm_jobs, shift=shift)
 
     scores = _map(one, list(range(len(raw))), col_jobs)
     widen_for_serial(scores, serial)
@@ -311,10 +312,13 @@ def natural_codes(codes: np.ndarray, uniques: Any) -> np.ndarray:
     return out
 
 
-def serial_rows(cx: np.ndarray, cy: np.ndarray, names: list[str]) -> Flag | None:
+def serial_rows(cx: np.ndarray, cy: np.ndarray, names: list[str], shifted: bool = False) -> Flag | None:
     """The table's ``serial-dependence`` flag (:func:`infolens.estimators._trust.serial_flags` on
-    the rows with a target value in the order given, columns with missing values left out), or None."""
-    from ..estimators._trust import serial_flags
+    the rows with a target value in the order given, columns with missing values left out), or None.
+    ``shifted``: the permutation tests will use circular shifts of at least ``data["shift_min"]``
+    rows (:func:`~infolens.estimators._trust.shift_lag`), and the sentence says so; otherwise it
+    says that permutation p-values are too small."""
+    from ..estimators._trust import serial_flags, shift_lag
 
     rows = np.isfinite(cy)  # (rows without a target value are in no estimate)
     cx, cy = cx[rows], cy[rows]
@@ -329,6 +333,11 @@ def serial_rows(cx: np.ndarray, cy: np.ndarray, names: list[str]) -> Flag | None
     where = "the target" if side == "y" else f"column {[nm for nm, ok in zip(names, live) if ok][j]!r}"
     text = str(f).replace(f"in {side} column {j})", f"in {where})").replace(
         "so the standard error and interval", "so every column's standard error and interval")
+    if shifted:
+        lag = shift_lag(float(f.data["autocorrelation"]), len(cy))
+        return flag("serial-dependence", text + f"; the p-values come from circular shifts of each column against the "
+                    f"target by at least {lag} rows, which keep the rows' autocorrelation (permutations would make them "
+                    "too small), assuming stationary series", **f.data, shift_min=lag)
     return flag("serial-dependence", text + "; permutation p-values assume exchangeable rows and are too small here",
                 **f.data)
 

@@ -114,13 +114,17 @@ def plugin_stat_factory(a: np.ndarray, b: np.ndarray) -> Callable[[np.ndarray | 
     return stat
 
 
-def permutation_blocks(n: int, n_permutations: int, rng: np.random.Generator) -> list[np.ndarray]:
-    """The permutations of one test in blocks of rows ``(b, n)`` that fit the memory budget."""
+def permutation_blocks(n: int, n_permutations: int, rng: np.random.Generator, shift: int = 0) -> list[np.ndarray]:
+    """The permutations of one test in blocks of rows ``(b, n)`` that fit the memory budget;
+    with ``shift`` > 0, circular shifts of at least ``shift`` rows instead (rows in time order:
+    :func:`infolens.estimators._trust.shift_orders`)."""
+    from ..estimators._trust import shift_orders
+
     per = max(1, _BLOCK_VALUES // max(n, 1))
     blocks, left = [], int(n_permutations)
     while left > 0:
         b = min(per, left)
-        blocks.append(np.argsort(rng.random((b, n)), axis=1))
+        blocks.append(shift_orders(n, b, rng, shift) if shift else np.argsort(rng.random((b, n)), axis=1))
         left -= b
     return blocks
 

@@ -152,12 +152,14 @@ def score_column(
     missing: str = "drop",
     decimal: str | None = None,
     n_jobs: int = 1,
+    shift: int = 0,
 ) -> ColumnScore:
     """Score one column against the prepared target (see the module doc). ``seed``: an
     int, ``SeedSequence`` or ``Generator`` (the column's own stream); ``declared``: the
     column declared discrete (True), continuous (False) or detected (None); ``params`` go
     to the estimators (``k``, ``n_subsamples``); ``n_jobs``: threads for the permutation
-    blocks. Never raises for the column's data (a failed column's row says why)."""
+    blocks; ``shift``: > 0 for a null of circular shifts of at least that many rows (rows
+    serially dependent in time order) instead of permutations. Never raises for the column's data (a failed column's row says why)."""
     t0 = time.perf_counter()
     params = dict(params or {})
     rng = np.random.default_rng(seed)
@@ -226,7 +228,7 @@ def score_column(
             warns = [*notes, *(as_flag(w) for w in r.warnings)]
         p = math.nan
         if n_permutations:
-            p = _pvalue(col, tgt, method, params, rng, int(n_permutations), n_jobs)
+            p = _pvalue(col, tgt, method, params, rng, int(n_permutations), n_jobs, shift)
     except Exception as exc:  # one bad column never aborts the table
         return failed(_reason(exc), notes, n)
     if math.isfinite(mi) and (math.isnan(lo) or math.isnan(hi)):
@@ -295,12 +297,12 @@ def _chance_row(col: Column, tgt: Column, params: dict[str, Any], rng: np.random
 
 
 def _pvalue(col: Column, tgt: Column, method: str, params: dict[str, Any], rng: np.random.Generator, B: int,
-            n_jobs: int) -> float:
+            n_jobs: int, shift: int = 0) -> float:
     if method == "auto" and col.kind == "discrete" and tgt.kind == "discrete":
         stat: Callable[[np.ndarray | None], np.ndarray] = chance_stat_factory(col.values, tgt.values)
     else:
         stat = stat_factory(col, tgt, method, params, rng)[0]
-    blocks = K.permutation_blocks(len(col.values), B, rng)
+    blocks = K.permutation_blocks(len(col.values), B, rng, shift)
     if n_jobs > 1 and len(blocks) < n_jobs:  # the same permutations, in pieces for the threads
         blocks = [piece for blk in blocks for piece in np.array_split(blk, -(-n_jobs // len(blocks))) if len(piece)]
     observed = float(stat(None)[0])
