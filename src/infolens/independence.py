@@ -73,6 +73,7 @@ class IndependenceResult:
     shift_min: int = 0
     null_why: str = ""
     warnings: list[Flag] = field(default_factory=list)
+    conditional: bool = False
 
     @property
     def p_value_floor(self) -> float:
@@ -92,17 +93,20 @@ class IndependenceResult:
             "p_value_floor": self.p_value_floor,
             "n_permutations": self.n_permutations, "method": self.method, "n_samples": self.n_samples,
             "seconds": self.seconds, "params": _jsonable(self.params), **({"why": self.why} if self.why else {}),
-            "null_kind": self.null_kind, **({"shift_min": self.shift_min, "null_why": self.null_why}
-                                            if self.null_kind == "shift" else {}),
+            "null_kind": self.null_kind, **({"shift_min": self.shift_min} if self.null_kind == "shift" else {}),
+            **({"null_why": self.null_why} if self.null_why else {}), "conditional": self.conditional,
             "warnings": [str(w) for w in self.warnings],
         }
 
     def __str__(self) -> str:
-        draws = "permutations" if self.null_kind == "permutation" else f"circular shifts of >= {self.shift_min} rows"
+        draws = {"permutation": "permutations", "shift": f"circular shifts of >= {self.shift_min} rows"}.get(
+            self.null_kind, f"draws, {self.null_kind}")
+        what = "conditional independence test, given z" if self.conditional else "independence test"
+        stat = "I(X;Y|Z)" if self.conditional else "I"
         return (
-            f"independence test ({self.method}, {self.n_permutations} {draws}, n={self.n_samples}): "
-            f"I = {self.statistic:.4f} {self.unit}, null {self.null_mean:.4f} ± {self.null_sd:.4f}, "
-            f"p = {self.p_value:.3g}{' (the floor: smallest possible with these permutations)' if self.p_value <= self.p_value_floor else ''}"
+            f"{what} ({self.method}, {self.n_permutations} {draws}, n={self.n_samples}): "
+            f"{stat} = {self.statistic:.4f} {self.unit}, null {self.null_mean:.4f} ± {self.null_sd:.4f}, "
+            f"p = {self.p_value:.3g}{' (the floor: smallest possible with these draws)' if self.p_value <= self.p_value_floor else ''}"
             f"  [{self.seconds:.3g} s]" + (f"\n  statistic: {self.why}" if self.why else "")
             + (f"\n  null: {self.null_why}" if self.null_why else "")
             + "".join(f"\n  warning: {w}" for w in self.warnings)
@@ -118,6 +122,8 @@ def independence_test(
     unit: str = "nats",
     null: str = "auto",
     warn: bool = True,
+    z: Any = None,
+    k_perm: int | None = None,
     **params: Any,
 ) -> IndependenceResult:
     """Test H0: X and Y independent, with a permutation null of the MI estimate.
@@ -135,6 +141,10 @@ def independence_test(
         serial) or "shift" (rows in time order, stationary series).
     warn : issue the result's warnings through Python's ``warnings`` (they are also in
         ``result.warnings``).
+    z : condition on z: test X independent of Y given Z with the Frenzel-Pompe estimate of
+        I(X;Y|Z), X permuted within Z's levels (a discrete z: exact) or among each row's
+        ``k_perm`` nearest rows in Z (a continuous z: approximate), :mod:`infolens.conditional`.
+    k_perm : neighbours in Z among which X moves under a continuous z (default 5).
     **params : the estimator's parameters (e.g. ``k=5``).
 
     Examples
@@ -153,8 +163,13 @@ def independence_test(
         method = _test_statistic_for(x, y)
         why = (f"{method}, the fixed cheap statistic of auto (auto itself would choose per permutation); the "
                "p-value is exact whichever statistic is used")
-    cls = estimator_class(method)
     check_choice(null, "null", NULLS)
+    if z is not None:
+        res = _conditional(x, y, z, method, P, rng, t0, unit, null, k_perm, params)
+        if warn and res.warnings:
+            emit(tuple(res.warnings), where="conditional independence test", stacklevel=3)
+        return res
+    cls = estimator_class(method)
     kind, lag, null_why, notes = _null_for(x, y, null)
     if cls.name == "ksg" and params.get("algorithm", 1) == 1:
         stat, draws, n, used = _ksg_batched(x, y, P, rng, params, kind, lag)
@@ -173,6 +188,30 @@ def independence_test(
     if warn and notes:
         emit(tuple(notes), where="independence test", stacklevel=3)
     return res
+
+
+def _conditional(x: Any, y: Any, z: Any, method: Any, P: int, rng: np.random.Generator, t0: float, unit: str,
+                 null: str, k_perm: int | None, params: dict[str, Any]) -> IndependenceResult:
+    from .conditional import check_conditional_method, conditional_test
+
+    name = check_conditional_method(method)
+    if null != "auto":
+        raise InputError(f"null={null!r} applies to the test without z; a conditional test draws x within z's levels "
+                         "or among neighbours in z (leave null='auto')")
+    unknown = set(params) - {"k", "discrete_z", "backend"}
+    if unknown:
+        raise InputError(f"a conditional test takes k, discrete_z and backend, got {sorted(unknown)}")
+    out = conditional_test(x, y, z, P, rng, k_perm=k_perm, **params)
+    stat, nulls = float(out["statistic"]), np.asarray(out["null"], dtype=np.float64)
+    p = float((1 + np.sum(nulls >= stat)) / (1 + P))
+    if unit == "bits":
+        stat, nulls = stat / NATS_PER_BIT, nulls / NATS_PER_BIT
+    used = {"k": int(params.get("k", 5)), **({"k_perm": out["k_perm"]} if out["k_perm"] else {})}
+    return IndependenceResult(
+        statistic=stat, p_value=p, null_mean=float(nulls.mean()), null_sd=float(nulls.std(ddof=1)) if P > 1 else 0.0,
+        n_permutations=P, method=name, n_samples=int(out["n"]), seconds=time.perf_counter() - t0,
+        null=nulls.tolist(), params=used, unit=unit, null_kind=out["null_kind"], null_why=out["why"],
+        warnings=out["warnings"], conditional=True)
 
 
 def _null_for(x: Any, y: Any, null: str) -> tuple[str, int, str, list[Flag]]:
