@@ -123,6 +123,9 @@ class Evidence:
     #: ross's bias at the data's class sizes on a Gaussian model of the classes
     #: (:class:`~._label_check.LabelCheck`), when measured
     label_check: Any = None
+    #: candidates whose values a held-out lower bound lies significantly above: they read low
+    #: here, and neither dispute the answer nor set the bottom of its range
+    refuted: set[str] = field(default_factory=set)
     #: the rows are serially correlated in the order given (the ``serial-dependence`` flag of
     #: :func:`~._trust.serial_flags`), or None
     serial: Any = None
@@ -414,6 +417,8 @@ def truth_range(ev: Evidence, level: str, h_label: float | None = None) -> tuple
         return None
     lo, hi, floor = math.inf, -math.inf, -math.inf
     for k, c in ev.ran.items():
+        if k in ev.refuted:
+            continue
         ci = c.result.ci if c.result.ci is not None else (c.mi, c.mi)
         hi = max(hi, ci[1])
         if c.bias == "lower-bound" and k != ev.choice:
