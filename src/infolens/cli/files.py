@@ -148,10 +148,10 @@ def column_index(c: str, columns: list[Any]) -> Any | None:
 
 
 def select_columns(df: Any, cols: list[str] | None, flag: str, path: str | os.PathLike[str]) -> Any:
-    """The columns ``cols`` (names or 0-based indices; all when ``None``) of ``df``: a float
-    array when they are numbers, else the DataFrame of those columns (text: labels, or dates
-    and numbers that ``estimate_mi`` reads as the API does); a missing column is an error
-    naming it."""
+    """The columns ``cols`` (names or 0-based indices; all when ``None``) of ``df``, as a
+    DataFrame: float columns when they are numbers (so that warnings name them), else as
+    they are (text: labels, or dates and numbers that ``estimate_mi`` reads as the API does);
+    a missing column is an error naming it."""
     import pandas as pd
 
     columns = list(df.columns)
@@ -170,7 +170,7 @@ def select_columns(df: Any, cols: list[str] | None, flag: str, path: str | os.Pa
             picked.append(hit)
     out = df[picked]
     if all(pd.api.types.is_bool_dtype(out[c]) or pd.api.types.is_numeric_dtype(out[c]) for c in picked):
-        return out.to_numpy(dtype=np.float64)
+        return out.astype(np.float64).reset_index(drop=True)
     # text columns: labels, or dates / numbers as text, read by estimate_mi as the API reads a
     # DataFrame (infolens.convert: dates and numbers converted, a label column a label)
     return out.reset_index(drop=True)
