@@ -110,6 +110,8 @@ WARNING_CODES: dict[str, tuple[type[InfolensWarning], str]] = {
     "split-not-random": (DataWarning, "training and holdout rows differ where two random halves of one table would "
                                       "not: checks that compare them read the split as memorisation"),
     "p-value-floor": (DataWarning, "permutation p-values cannot go below 1/(permutations+1)"),
+    "multiple-comparisons": (ReliabilityWarning, "many columns were ranked without a test: some columns independent "
+                                                 "of the target show an interval above 0 by chance"),
     # --- the estimate ---
     "non-finite": (ReliabilityWarning, "the estimate is not a finite number"),
     "interval-below-zero": (ReliabilityWarning, "the whole 95% interval lies below 0"),

@@ -274,10 +274,14 @@ def feature_mi(
         "tests": {"counts": "permutations of all rows' codes", "moments": "t-test of the correlation on all rows",
                   "copula": "t-test of the normal-score correlation on all rows", "sample": "permutations on the sampled rows"},
     })
+    from ..tables.features import multiplicity_flag
+
+    many = multiplicity_flag(df, bool(n_permutations))
+    df.attrs["multiple_comparisons"] = None if many is None else {**many.data, "message": str(many)}
     if warn:
         from ..errors import emit
 
-        for said in (copied, serial):
+        for said in (copied, serial, many):
             if said is not None:
                 emit([said], where="table", stacklevel=3)
         emit_table_warnings(df)

@@ -173,16 +173,48 @@ def feature_mi(
             "repeated_rows": None if copied is None else {**copied.data, "message": str(copied)},
             "serial_dependence": None if serial is None else {**serial.data, "message": str(serial)},
             "target_levels": None if levels is None else {**levels.data, "message": str(levels)},
+            "multiple_comparisons": None,
             "auto_methods": {**{f"{a} feature, {b} target": m for (a, b), m in AUTO.items()},
                              "discrete feature, discrete target": "plugin-chance"},
         }
     )
+    many = multiplicity_flag(df, bool(n_permutations))
+    df.attrs["multiple_comparisons"] = None if many is None else {**many.data, "message": str(many)}
     if warn:
-        for said in (copied, serial, levels):
+        for said in (copied, serial, levels, many):
             if said is not None:
                 emit([said], where="table", stacklevel=3)
         emit_table_warnings(df)
     return df
+
+
+#: ranked columns from which a table without a test says that chance intervals lie above 0:
+#: at 40 columns independent of the target, one (2.5% of them) is expected to show a 95%
+#: interval above 0 by chance
+MULTIPLICITY_MIN_COLUMNS = 40
+
+
+def multiplicity_flag(df: Any, tested: bool) -> Flag | None:
+    """``multiple-comparisons`` for a feature table of at least :data:`MULTIPLICITY_MIN_COLUMNS`
+    ranked columns without a permutation test: each interval is for its own column, so of m
+    columns independent of the target about 2.5% show an interval above 0 by chance (400 rows,
+    2000 noise columns and 3 informative ones: 27 noise columns read above 0, the highest at
+    0.063 nats, at the level of the informative ones, 0.064-0.085). None with a test (its
+    p-values are corrected over the columns)."""
+    if tested:
+        return None
+    ranked = df[(df["excluded"] == "") & np.isfinite(df["mi"].to_numpy(dtype=float))]
+    m = len(ranked)
+    if m < MULTIPLICITY_MIN_COLUMNS:
+        return None
+    above = int((ranked["ci_low"].to_numpy(dtype=float) > 0).sum())
+    chance = 0.025 * m
+    return flag("multiple-comparisons",
+                f"{m} columns ranked without a test: each interval is for its own column, so about {chance:.0f} columns "
+                f"independent of the target would show an interval above 0 by chance ({above} do here), and the top of "
+                "the ranking can hold such columns; test them (n_permutations=B with correction='fdr_bh', or "
+                "--permutations on the command line) to tell which carry information",
+                columns=m, above_zero=above, expected_by_chance=chance)
 
 
 def widen_for_serial(scores: list[ColumnScore], serial: Flag | None) -> None:
