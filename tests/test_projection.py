@@ -64,3 +64,20 @@ def test_auto_no_longer_grades_an_even_dependence_ok():
     assert 0.4 * truth < r.mi < truth + 2 * r.stderr
     lo, hi = r.diagnostics["range"]
     assert lo <= truth <= hi
+
+
+def test_a_dependence_on_one_column_of_a_wide_side_is_found():
+    """y_1 = x_1^2 + 0.5 e among 20+20 columns (truth 0.798 nats): no canonical correlation, and
+    the other side's reduced form holds y_1 by a small share only. The co-skewness search now
+    alternates between the two sides and starts also from the column most linear in the squares:
+    0.49-0.67 on six seeds at n = 3000 (the single-start search read 0.006 on one seed of five at
+    n = 5000); independent 20+20 data read within their intervals of 0."""
+    for s in range(3):
+        rng = np.random.default_rng(100 + s)
+        x, y = rng.normal(size=(3000, 20)), rng.normal(size=(3000, 20))
+        y[:, 0] = x[:, 0] ** 2 + 0.5 * rng.normal(size=3000)
+        r = infolens.estimate_mi(x, y, method="projection", random_state=s)
+        assert 0.4 < r.mi < 0.798 + 2 * r.stderr
+        z = rng.normal(size=(3000, 20))
+        null = infolens.estimate_mi(x, z, method="projection", random_state=s)
+        assert null.ci[0] <= 0.0 <= null.ci[1]
