@@ -87,6 +87,13 @@ def pairwise_excess(zx: np.ndarray, zy: np.ndarray) -> tuple[float, float]:
     """``(largest |excess|, threshold)`` of the bivariate kurtosis over pairs ``(x_i, y_j)``
     of normal scores; the threshold is ``max(MIN_EXCESS, z * sqrt(1/n))`` with ``z`` the
     Bonferroni-corrected quantile at :data:`PAIR_ALPHA`."""
+    excess, thr = pairwise_excess_matrix(zx, zy)
+    return float(np.nanmax(excess)), thr
+
+
+def pairwise_excess_matrix(zx: np.ndarray, zy: np.ndarray) -> tuple[np.ndarray, float]:
+    """The ``|excess|`` of every pair ``(x_i, y_j)`` of the first :data:`MAX_PAIR_COLS` columns
+    of each side, and the threshold of :func:`pairwise_excess`."""
     n = len(zx)
     a = zx[:, :MAX_PAIR_COLS]
     b = zy[:, :MAX_PAIR_COLS]
@@ -106,7 +113,7 @@ def pairwise_excess(zx: np.ndarray, zy: np.ndarray) -> tuple[float, float]:
     excess = np.abs(b2 / 8.0 - 1.0)
     pairs = excess.size
     z = float(norm.isf(PAIR_ALPHA / (2.0 * pairs)))
-    return float(np.nanmax(excess)), max(MIN_EXCESS, z * np.sqrt(1.0 / n))
+    return excess, max(MIN_EXCESS, z * np.sqrt(1.0 / n))
 
 
 #: a direction of the normal scores whose variance (an eigenvalue of their correlation) is
