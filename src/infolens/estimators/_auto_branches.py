@@ -222,6 +222,10 @@ def continuous(auto: AutoMI, ev: Evidence, x: np.ndarray, y: np.ndarray, zx: np.
     model = heavy_name if heavy else gauss
     k = ev.ran.get(knn)
     sx, sy = feeds.of(knn_row)
+    # a radially asymmetric copula (the Gaussian copula's symmetry check) is neither model's
+    # form: both are elliptical, and a KSG check in a few dims passes them anyway
+    asymmetric = g is not None and any(code_of(w) == "not-gaussian" and "asymmetry_t" in getattr(w, "data", {})
+                                       for w in g.warnings)
     check = model_check_of(ev.ran[model], sx, sy, k.result if k else None, seed) if model in ev.ran else None
     if check is not None:
         def rerun_knn(za: np.ndarray, zb: np.ndarray) -> None:
@@ -229,6 +233,8 @@ def continuous(auto: AutoMI, ev: Evidence, x: np.ndarray, y: np.ndarray, zx: np.
 
         check = sized_check(ev, model, check, x, y, seed, auto.max_check_rows, rerun_knn)
     ev.model_check = check
+    if asymmetric and check is not None and check.passed:
+        check = None  # (recorded in the diagnostics; a pass cannot make an elliptical model fit)
     if check is not None and check.passed and check.all_columns:
         ev.explained, ev.checked = {knn}, True
     if ev.gaussian or (check is not None and check.passed):
@@ -261,6 +267,9 @@ def continuous(auto: AutoMI, ev: Evidence, x: np.ndarray, y: np.ndarray, zx: np.
             intro = (f"the copula looks Gaussian, but KSG on the normal scores lies above what it reads on data "
                      f"simulated from the Gaussian copula ({ev.fmt(check.ksg_data)} vs {ev.fmt(check.ksg_model)}, "
                      f"{check.where()}): dependence the Gaussian form misses")
+    elif asymmetric:
+        intro = ("the dependence is not radially symmetric in copula space (joint lows and joint highs differ), which no "
+                 "elliptical copula model (Gaussian, Student-t) can hold")
     else:
         intro = "the dependence is not Gaussian in copula space and no copula model reproduces the data's KSG value"
     why = highest_low_reader(auto, ev, feeds, seed, intro, heavy_name, knn_row)

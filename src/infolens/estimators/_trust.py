@@ -141,11 +141,70 @@ def copula_excess(zx: np.ndarray, zy: np.ndarray) -> tuple[float, float]:
     return excess, max(MIN_EXCESS, 4.0 * np.sqrt(8.0 / (n * d * (d + 2))))
 
 
+#: family-wise false-alarm rate of the radial symmetry check (:func:`radial_asymmetry`)
+SYMMETRY_ALPHA = 1e-3
+
+
+def radial_asymmetry(zx: np.ndarray, zy: np.ndarray) -> tuple[float, float, str]:
+    """``(largest |t|, threshold, where)`` of the third moments ``E[u^2 v]`` and ``E[u v^2]``
+    over pairs ``(u, v) = (x_i, y_j)`` of normal scores (the first :data:`MAX_PAIR_COLS` of each
+    side), each as a t statistic of its row terms; the threshold is the Bonferroni-corrected
+    normal quantile at :data:`SYMMETRY_ALPHA`.
+
+    Every elliptical copula (Gaussian, Student-t) is radially symmetric: its normal scores
+    have the law of their negatives, so every odd moment vanishes. A copula with tail
+    dependence on one side only (Clayton: joint lows, not joint highs) breaks that symmetry,
+    and a Gaussian or t copula fitted to it passes a KSG model check in 6 dims (KSG reads both
+    low) while reading 11-20% below the truth (exchangeable Clayton copulas in 3+3 and 5+5
+    dims, n = 2000-5000: graded "ok" with intervals that missed)."""
+    a = zx[:, :MAX_PAIR_COLS]
+    b = zy[:, :MAX_PAIR_COLS]
+    n = len(a)
+    if n < 20:
+        return 0.0, math.inf, ""
+    a = (a - a.mean(0)) / np.where(a.std(0) > 0, a.std(0), 1.0)
+    b = (b - b.mean(0)) / np.where(b.std(0) > 0, b.std(0), 1.0)
+    best, where = 0.0, ""
+    for name, p, q in (("x", a, b), ("y", b, a)):  # E[p_i^2 q_j]: squared on side `name`
+        p2 = p * p
+        mean = p2.T @ q / n
+        second = (p2 * p2).T @ (q * q) / n
+        sd = np.sqrt(np.maximum(second - mean**2, 1e-300) / n)
+        t = np.abs(mean) / sd
+        k = int(np.argmax(t))
+        if t.flat[k] > best:
+            i, j = np.unravel_index(k, t.shape)
+            best = float(t.flat[k])
+            where = (f"x column {column_label('x', int(i))} squared against y column {column_label('y', int(j))}"
+                     if name == "x" else
+                     f"y column {column_label('y', int(i))} squared against x column {column_label('x', int(j))}")
+    tests = 2 * a.shape[1] * b.shape[1]
+    return best, float(norm.isf(SYMMETRY_ALPHA / (2.0 * tests))), where
+
+
+def asymmetry_flag(zx: np.ndarray, zy: np.ndarray, who: str) -> Flag | None:
+    """The ``not-gaussian`` flag of :func:`radial_asymmetry` for an elliptical model ``who``, or None."""
+    t, thr, where = radial_asymmetry(zx, zy)
+    if not t > thr:
+        return None
+    return flag("not-gaussian",
+                f"the dependence is not radially symmetric in copula space (a third moment of the normal scores, "
+                f"{where}, is {t:.1f} standard errors from 0; beyond {thr:.1f} at level {SYMMETRY_ALPHA:g} over "
+                f"the pairs): joint highs and joint lows differ, as with tail dependence on one side only, which "
+                f"{who} cannot hold, so this value may be too low (Clayton copulas in 3+3 and 5+5 dims: 11-20% low); "
+                "cross-check with a kNN or neural estimator",
+                asymmetry_t=t, asymmetry_threshold=thr)
+
+
 def gaussian_copula_warnings(zx: np.ndarray, zy: np.ndarray) -> list[Flag]:
     """A warning when the normal scores are far from jointly Gaussian: each marginal is
     Gaussian by construction, so what is left is non-Gaussian dependence, which a Gaussian
     formula misses (for a Student-t copula it reads close to 0 however strong the tail
     dependence)."""
+    # (first: a radially asymmetric copula is no elliptical model's, which auto reads off this flag)
+    sym = asymmetry_flag(*spaced_rows(zx, zy), "a Gaussian copula")
+    if sym is not None:
+        return [sym]
     ex, thr = copula_excess(zx, zy)
     pmax, pthr = pairwise_excess(zx, zy)
     if (np.isfinite(ex) and abs(ex) > thr) or (np.isfinite(pmax) and pmax > pthr):

@@ -43,7 +43,7 @@ from .gaussian import SINGULAR_RTOL, correlation_mi, gaussian_mi
 from .gaussian_copula_rank import remove_rank_bias
 from .resampling import halfsample_stderr
 from ._copula_check import copula_model_check
-from ._trust import gaussian_copula_warnings, normal_scores, tie_warning
+from ._trust import asymmetry_flag, gaussian_copula_warnings, normal_scores, spaced_rows, tie_warning
 
 #: degrees of freedom searched (log-spaced); above the top the copula counts as Gaussian
 NU_MIN, NU_MAX = 0.5, 500.0
@@ -272,6 +272,10 @@ def t_copula_mi(x: np.ndarray, y: np.ndarray, random_state: int = 0, halves: int
                 f"{mc.tolerance:.3g}), so the dependence is not of the t form and this value may be far off; "
                 "cross-check with a kNN or neural estimator",
                 ksg_data=mc.ksg_data, ksg_model=mc.ksg_model, tolerance=mc.tolerance, columns=mc.columns))
+    if not math.isinf(nu):  # (the Gaussian limit's warnings above already read the symmetry)
+        sym = asymmetry_flag(*spaced_rows(zx, zy), "a Student-t copula")
+        if sym is not None:
+            warns.append(sym)
     tie = tie_warning(x, y)
     if tie:
         warns.append(tie)
