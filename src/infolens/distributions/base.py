@@ -78,3 +78,25 @@ class Independent(Sampler):
 
     def _sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         return rng.standard_normal((n, self.dim_x)), rng.standard_normal((n, self.dim_y))
+
+
+class Padded(Sampler):
+    """A base sampler with ``extra_x`` and ``extra_y`` independent standard normal columns
+    appended to its sides: the MI is the base's (the added columns are independent of
+    everything), the dependence now hidden among columns that carry none."""
+
+    def __init__(self, base: Sampler, extra_x: int, extra_y: int) -> None:
+        self.base = base
+        self.extra_x = check_positive_int(extra_x, "extra_x", minimum=0)
+        self.extra_y = check_positive_int(extra_y, "extra_y", minimum=0)
+        self.dim_x, self.dim_y = base.dim_x + self.extra_x, base.dim_y + self.extra_y
+
+    @property
+    def mi(self) -> float:
+        return self.base.mi
+
+    def _sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        x, y = self.base._sample(n, rng)
+        x, y = np.asarray(x, float).reshape(n, -1), np.asarray(y, float).reshape(n, -1)
+        return (np.hstack([x, rng.standard_normal((n, self.extra_x))]),
+                np.hstack([y, rng.standard_normal((n, self.extra_y))]))

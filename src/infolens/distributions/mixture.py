@@ -112,3 +112,41 @@ class GaussianMixtureLabel(Sampler):
         y = rng.choice(len(self.means), size=n, p=self.weights)
         x = self.means[y] + self.sigma * rng.standard_normal((n, self.dim_x))
         return x, y.astype(np.int64)
+
+
+class Shells(Sampler):
+    """Y a label in {0..K-1} (uniform), X on the sphere of radius ``radii[Y]`` in ``dim``
+    dimensions (uniform direction) plus ``N(0, sigma^2 I)``: the label is the radius, which no
+    linear probe and no class-conditional Gaussian sees. ``|X|^2 / sigma^2`` given Y is
+    noncentral chi-square (``dim`` degrees of freedom, noncentrality ``(r / sigma)^2``) and the
+    direction carries nothing, so ``I(X;Y) = I(|X|;Y)``, by Monte Carlo (``mi_error``)."""
+
+    dim_y = 1
+
+    def __init__(self, radii: Any, dim: int, sigma: float) -> None:
+        self.radii = np.asarray(radii, dtype=float).ravel()
+        if self.radii.size < 2:
+            raise ValueError("radii needs at least 2 values (one per class)")
+        self.dim_x, self.sigma = check_positive_int(dim, "dim"), float(sigma)
+        self._mi, self.mi_error = _shells_mi(tuple(self.radii.tolist()), self.dim_x, self.sigma)
+
+    @property
+    def mi(self) -> float:
+        return self._mi
+
+    def _sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        y = rng.integers(0, self.radii.size, size=n)
+        u = rng.standard_normal((n, self.dim_x))
+        u /= np.linalg.norm(u, axis=1, keepdims=True)
+        return self.radii[y][:, None] * u + self.sigma * rng.standard_normal((n, self.dim_x)), y.astype(np.int64)
+
+
+@functools.lru_cache(maxsize=16)
+def _shells_mi(radii: tuple[float, ...], dim: int, sigma: float) -> tuple[float, float]:
+    s = Shells.__new__(Shells)
+    s.radii, s.dim_x, s.sigma = np.asarray(radii), dim, sigma
+    x, y = s._sample(400_000, np.random.default_rng(12345))
+    q = (x**2).sum(axis=1) / sigma**2
+    lp = np.stack([stats.ncx2.logpdf(q, dim, (r / sigma) ** 2) for r in radii], axis=1)
+    t = lp[np.arange(len(y)), y] - special.logsumexp(lp, axis=1) + np.log(len(radii))
+    return float(t.mean()), float(t.std() / np.sqrt(len(t)))

@@ -4,7 +4,9 @@
 Other copula families (Clayton, Gumbel, Frank: tail dependence of one side, or none),
 mixtures over the joint (X, Y), non-invertible and non-monotone maps, discrete-continuous
 mixes, images against their label (:class:`~.images.LabelImages`) at several noise levels,
-high MI, small samples; n from 200 to 20,000. Each entry is ``(id, n, make)``: ``make()``
+high MI, small samples, and (added later, with the rules they showed wanting) exchangeable
+Clayton copulas in 2+2 to 5+5 dims, a quadratic pair among 20+20 columns and labels that are
+the radius of a shell; n from 200 to 20,000. Each entry is ``(id, n, make)``: ``make()``
 builds the sampler (its truth is computed then, by the integration its class documents).
 ``benchmarks/bench_offsuite.py`` runs the set.
 
@@ -21,12 +23,12 @@ from typing import Callable
 
 import numpy as np
 
-from .base import Independent, Sampler, Transformed
+from .base import Independent, Padded, Sampler, Transformed
 from .channels import exp_sum, gauss_laplace, poisson_gauss, uniform_gauss
-from .copulas import ArchimedeanCopula, JointGaussianMixture, NoisyMap, RoundedNoisy, ZeroInflated
+from .copulas import ArchimedeanCopula, ClaytonBlocks, JointGaussianMixture, NoisyMap, RoundedNoisy, ZeroInflated
 from .gaussian import MultiNormal, sparse_correlation
 from .images import LabelImages
-from .mixture import GaussianMixtureLabel
+from .mixture import GaussianMixtureLabel, Shells
 from .student import StudentT
 from .transforms import Asinh, HalfCube, NormalCDF, Transform
 
@@ -114,6 +116,14 @@ OFFSUITE: tuple[tuple[str, int, Callable[[], Sampler]], ...] = (
     ("dense-3-3-cdf-n200", 200, lambda: _dense_cdf(3, 0.5)),
     ("independent-5-5", 2000, lambda: Independent(5, 5)),
     ("student-1-1-nu3-20k", 20000, lambda: StudentT(1, 1, 3.0, np.array([[1.0, 0.5], [0.5, 1.0]]))),
+    # added with the rules they showed wanting (radial symmetry, the label bounds at any
+    # dimension, the co-skewness search and the flagged pair of the model check)
+    ("clayton-3-3-1", 2000, lambda: ClaytonBlocks(3, 3, 1.0)),
+    ("clayton-5-5-0.5", 5000, lambda: ClaytonBlocks(5, 5, 0.5)),
+    ("clayton-2-2-2", 2000, lambda: ClaytonBlocks(2, 2, 2.0)),
+    ("square-in-20-20", 3000, lambda: Padded(NoisyMap(lambda x: x[:, 0] ** 2, 0.5, name="x^2"), 19, 19)),
+    ("shells-4-8d", 2000, lambda: Shells((1.0, 2.0, 3.0, 4.0), 8, 0.5)),
+    ("shells-5-4d", 3000, lambda: Shells((1.0, 1.5, 2.0, 2.5, 3.0), 4, 0.3)),
 )
 
 
