@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError, flag
+from .errors import InputError, InputTypeError, flag
 from .validation import (
     as_labels,
     check_array,
@@ -97,7 +97,11 @@ def conditional_test(x: Any, y: Any, z: Any, n_permutations: int, rng: np.random
     P = check_positive_int(n_permutations, "n_permutations")
     k = check_positive_int(k, "k")
     kp = None if k_perm is None else check_positive_int(k_perm, "k_perm", minimum=2)
-    xa, ya = check_xy(x, y, min_samples=k + 2)
+    try:
+        xa, ya = check_xy(x, y, min_samples=k + 2)
+    except InputTypeError as exc:
+        raise InputTypeError(f"{exc}. In a conditional test x and y are read as numbers by the Frenzel-Pompe "
+                             "statistic: pass a label as integer codes (its ties are broken by dequantisation)") from None
     za = check_array(z, "z", min_samples=k + 2, categorical=True)
     if len(za) != len(xa):
         raise InputError(f"z must have as many samples as x and y, got {len(za)} and {len(xa)}; pass paired samples")
