@@ -115,6 +115,10 @@ def conditional_test(x: Any, y: Any, z: Any, n_permutations: int, rng: np.random
             raise InputError(f"z is discrete and each of its {levels.size} levels has at most k={k} rows; the test "
                              "conditions within levels: merge levels, lower k, or pass discrete_z=False")
         strata = []
+        rx, ry = np.zeros_like(xa, dtype=float), np.zeros_like(ya, dtype=float)
+        for lev in levels:
+            rows = np.flatnonzero(codes == lev)
+            rx[rows], ry[rows] = xa[rows] - xa[rows].mean(axis=0), ya[rows] - ya[rows].mean(axis=0)
         for lev in kept:
             rows = np.flatnonzero(codes == lev)
             xs, _ = prepare(xa[rows], "x", "dequantize", True, rng)
@@ -133,7 +137,7 @@ def conditional_test(x: Any, y: Any, z: Any, n_permutations: int, rng: np.random
         how = (f"x permuted within each of z's {kept.size} levels (exact under conditional independence)"
                + (f"; {left_out} rows in levels of at most k={k} rows left out" if left_out else ""))
         return {"statistic": observed, "null": null, "n": int(n - left_out), "null_kind": "within z's levels",
-                "why": how, "k_perm": 0, "warnings": []}
+                "why": how, "k_perm": 0, "warnings": serial_residuals(rx, ry)}
     xp, _ = prepare(xa, "x", "dequantize", True, rng)
     yp, _ = prepare(ya, "y", "dequantize", True, rng)
     zp, _ = prepare(za, "z", "dequantize", True, rng)
@@ -148,7 +152,8 @@ def conditional_test(x: Any, y: Any, z: Any, n_permutations: int, rng: np.random
     how = (f"local permutation: each row takes the x of one of its {kp} nearest rows in z (itself included), so x "
            f"keeps its relation to z (smear {moved:.3f}, at most {SMEAR_MAX} allowed); approximate (exact when "
            "neighbours in z share the law of x given z)")
-    notes = []
+    # the parts of x and y that z does not explain: each less the mean of its neighbours in z
+    notes = serial_residuals(xp - xp[idx].mean(axis=1), yp - yp[idx].mean(axis=1))
     if moved - 1.645 * se > SMEAR_MAX:  # beyond the line, one-sided at level 0.05
         notes.append(flag(
             "small-sample",
@@ -159,6 +164,31 @@ def conditional_test(x: Any, y: Any, z: Any, n_permutations: int, rng: np.random
             "k_perm", smear=moved, k_perm=kp))
     return {"statistic": observed, "null": null, "n": n, "null_kind": "local permutation", "why": how, "k_perm": kp,
             "warnings": notes, "smear": moved}
+
+
+def serial_residuals(rx: np.ndarray, ry: np.ndarray) -> list[Any]:
+    """A ``serial-dependence`` warning when the parts of x and of y that z does not explain
+    (``rx``, ``ry``, in the order given) are both serially correlated (the estimators' rule,
+    :func:`~infolens.estimators._trust.serial_flags`, per side): every null here moves x
+    between rows, which breaks that autocorrelation and makes the null too narrow. Residuals
+    matter, not the series: x and y that follow a serial z with independent noise are fine."""
+    from .estimators._trust import serial_flags
+
+    n = len(rx)
+    if n < 100:
+        return []
+    fx, fy = serial_flags(rx, np.zeros(n)), serial_flags(np.zeros(n), ry)
+    if not (fx and fy):
+        return []
+    r1 = max(float(fx[0].data["autocorrelation"]), float(fy[0].data["autocorrelation"]))
+    return [flag(
+        "serial-dependence",
+        f"the parts of x and y that z does not explain are serially correlated in the order given (lag-1 rank "
+        f"autocorrelation {float(fx[0].data['autocorrelation']):.2f} and {float(fy[0].data['autocorrelation']):.2f}): "
+        "moving x between rows breaks that, so the null is too narrow and the p-value too small (x <- z -> y with "
+        "AR(1) noise at 0.9, n = 500: 28/40 tests of a true conditional independence rejected at 0.05); no null "
+        "here holds for such rows: test differenced series, or rows further apart than their autocorrelation",
+        autocorrelation=r1)]
 
 
 def check_conditional_method(method: Any) -> str:
