@@ -7,6 +7,7 @@ import pytest
 from infolens import independence_test
 from infolens.conditional import local_permutation
 from infolens.errors import InfolensWarning, InputError
+from test_independence_serial import ar_series
 
 
 def _chain(n, rng, beta=0.0):
@@ -85,28 +86,20 @@ def test_bad_conditional_calls_are_refused():
         independence_test(x, y, z=z[:50])
 
 
-def _ar(n, phi, rng):
-    e = rng.normal(size=n)
-    out = np.empty(n)
-    out[0] = e[0] / np.sqrt(1 - phi * phi)
-    for t in range(1, n):
-        out[t] = phi * out[t - 1] + e[t]
-    return out
-
 
 def test_serially_correlated_residuals_are_warned_a_serial_z_is_not():
     """x <- z -> y in time order. With AR(1) noise at 0.9 on x and y, 28/40 tests of a true
     conditional independence rejected at 0.05 (every null moves x between rows): warned in
     40/40. With a serial z and independent noise the null holds (1/40 rejected): warned 0/40."""
     rng = np.random.default_rng(7)
-    z = _ar(500, 0.9, rng)
-    r = independence_test(z + _ar(500, 0.9, rng), z + _ar(500, 0.9, rng), z=z, n_permutations=20, random_state=0,
+    z = ar_series(500, 0.9, rng)
+    r = independence_test(z + ar_series(500, 0.9, rng), z + ar_series(500, 0.9, rng), z=z, n_permutations=20, random_state=0,
                           warn=False)
     assert [w.code for w in r.warnings] == ["serial-dependence"]
     r = independence_test(z + rng.normal(size=500), z + rng.normal(size=500), z=z, n_permutations=20,
                           random_state=0, warn=False)
     assert r.warnings == []
     g = (z > 0).astype(int)  # a label z: residuals within its levels
-    r = independence_test(g + _ar(500, 0.9, rng), g + _ar(500, 0.9, rng), z=np.where(g, "hi", "lo"),
+    r = independence_test(g + ar_series(500, 0.9, rng), g + ar_series(500, 0.9, rng), z=np.where(g, "hi", "lo"),
                           n_permutations=20, random_state=0, warn=False)
     assert r.null_kind == "within z's levels" and [w.code for w in r.warnings] == ["serial-dependence"]

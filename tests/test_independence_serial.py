@@ -9,7 +9,8 @@ from infolens import feature_mi, independence_test
 from infolens.errors import InfolensWarning
 
 
-def _ar(n, phi, rng):
+def ar_series(n, phi, rng):
+    """An AR(1) series at ``phi`` with unit innovations, started in its stationary law."""
     e = rng.normal(size=n)
     out = np.empty(n)
     out[0] = e[0] / np.sqrt(1 - phi * phi)
@@ -22,7 +23,7 @@ def _rejections(null, reps=100, n=500, phi=0.9):
     hits, kinds = 0, set()
     for s in range(reps):
         rng = np.random.default_rng(500 + s)
-        r = independence_test(_ar(n, phi, rng), _ar(n, phi, rng), n_permutations=40, random_state=s, null=null,
+        r = independence_test(ar_series(n, phi, rng), ar_series(n, phi, rng), n_permutations=40, random_state=s, null=null,
                               warn=False)
         hits += r.p_value <= 0.05
         kinds.add(r.null_kind)
@@ -44,15 +45,15 @@ def test_the_shift_null_still_sees_a_dependence():
     hits = 0
     for s in range(20):
         rng = np.random.default_rng(900 + s)
-        x = _ar(800, 0.9, rng)
-        y = 0.5 * x + _ar(800, 0.9, rng)
+        x = ar_series(800, 0.9, rng)
+        y = 0.5 * x + ar_series(800, 0.9, rng)
         hits += independence_test(x, y, n_permutations=50, random_state=s, warn=False).p_value <= 0.05
     assert hits >= 18
 
 
 def test_independent_rows_keep_the_permutation_null_and_its_numbers():
     rng = np.random.default_rng(3)
-    x = _ar(600, 0.9, rng)  # one serial side alone: the other's rows are exchangeable
+    x = ar_series(600, 0.9, rng)  # one serial side alone: the other's rows are exchangeable
     y = rng.normal(size=600)
     auto = independence_test(x, y, n_permutations=60, random_state=4)
     perm = independence_test(x, y, n_permutations=60, random_state=4, null="permutation")
@@ -61,7 +62,7 @@ def test_independent_rows_keep_the_permutation_null_and_its_numbers():
 
 def test_permutations_of_two_serial_sides_are_warned():
     rng = np.random.default_rng(5)
-    x, y = _ar(600, 0.9, rng), _ar(600, 0.9, rng)
+    x, y = ar_series(600, 0.9, rng), ar_series(600, 0.9, rng)
     with pytest.warns(InfolensWarning, match="a permutation destroys each series' own autocorrelation"):
         r = independence_test(x, y, n_permutations=30, random_state=0, null="permutation")
     assert [w.code for w in r.warnings] == ["serial-dependence"]
@@ -90,8 +91,8 @@ def test_a_serial_table_gets_shifted_p_values():
     hits, total = 0, 0
     for s in range(5):
         rng = np.random.default_rng(70 + s)
-        X = pd.DataFrame({f"c{j}": _ar(600, 0.9, rng) for j in range(8)})
-        t = feature_mi(X, _ar(600, 0.9, rng), n_permutations=50, random_state=s, warn=False)
+        X = pd.DataFrame({f"c{j}": ar_series(600, 0.9, rng) for j in range(8)})
+        t = feature_mi(X, ar_series(600, 0.9, rng), n_permutations=50, random_state=s, warn=False)
         hits += int((t["p_value"] <= 0.05).sum())
         total += len(t)
         said = t.attrs["serial_dependence"]
