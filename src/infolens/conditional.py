@@ -172,23 +172,22 @@ def serial_residuals(rx: np.ndarray, ry: np.ndarray) -> list[Any]:
     :func:`~infolens.estimators._trust.serial_flags`, per side): every null here moves x
     between rows, which breaks that autocorrelation and makes the null too narrow. Residuals
     matter, not the series: x and y that follow a serial z with independent noise are fine."""
-    from .estimators._trust import serial_flags
+    from .estimators._trust import serial_side
 
-    n = len(rx)
-    if n < 100:
+    if len(rx) < 100:
         return []
-    fx, fy = serial_flags(rx, np.zeros(n)), serial_flags(np.zeros(n), ry)
-    if not (fx and fy):
+    fx, fy = serial_side(rx, "x"), serial_side(ry, "y")
+    if fx is None or fy is None:
         return []
-    r1 = max(float(fx[0].data["autocorrelation"]), float(fy[0].data["autocorrelation"]))
+    ax, ay = float(fx.data["autocorrelation"]), float(fy.data["autocorrelation"])
     return [flag(
         "serial-dependence",
         f"the parts of x and y that z does not explain are serially correlated in the order given (lag-1 rank "
-        f"autocorrelation {float(fx[0].data['autocorrelation']):.2f} and {float(fy[0].data['autocorrelation']):.2f}): "
+        f"autocorrelation {ax:.2f} and {ay:.2f}): "
         "moving x between rows breaks that, so the null is too narrow and the p-value too small (x <- z -> y with "
         "AR(1) noise at 0.9, n = 500: 28/40 tests of a true conditional independence rejected at 0.05); no null "
         "here holds for such rows: test differenced series, or rows further apart than their autocorrelation",
-        autocorrelation=r1)]
+        autocorrelation=max(ax, ay))]
 
 
 def check_conditional_method(method: Any) -> str:

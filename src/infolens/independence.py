@@ -166,28 +166,33 @@ def independence_test(
     check_choice(null, "null", NULLS)
     if z is not None:
         res = _conditional(x, y, z, method, P, rng, t0, unit, null, k_perm, params)
-        if warn and res.warnings:
-            emit(tuple(res.warnings), where="conditional independence test", stacklevel=3)
-        return res
-    cls = estimator_class(method)
-    kind, lag, null_why, notes = _null_for(x, y, null)
-    if cls.name == "ksg" and params.get("algorithm", 1) == 1:
-        stat, draws, n, used = _ksg_batched(x, y, P, rng, params, kind, lag)
     else:
-        stat, draws, n, used = _generic(cls, x, y, P, rng, params, kind, lag)
-    nulls = np.asarray(draws, dtype=np.float64)
-    p = float((1 + np.sum(nulls >= stat)) / (1 + P))
-    if unit == "bits":  # after the p-value: a common positive factor changes no comparison
-        stat, nulls = stat / NATS_PER_BIT, nulls / NATS_PER_BIT
-    res = IndependenceResult(
-        statistic=float(stat), p_value=p, null_mean=float(nulls.mean()),
-        null_sd=float(nulls.std(ddof=1)) if P > 1 else 0.0, n_permutations=P, method=cls.name,
-        n_samples=int(n), seconds=time.perf_counter() - t0, null=nulls.tolist(), params=used, unit=unit, why=why,
-        null_kind=kind, shift_min=lag if kind == "shift" else 0, null_why=null_why, warnings=notes,
-    )
-    if warn and notes:
-        emit(tuple(notes), where="independence test", stacklevel=3)
+        cls = estimator_class(method)
+        kind, lag, null_why, notes = _null_for(x, y, null)
+        if cls.name == "ksg" and params.get("algorithm", 1) == 1:
+            stat, draws, n, used = _ksg_batched(x, y, P, rng, params, kind, lag)
+        else:
+            stat, draws, n, used = _generic(cls, x, y, P, rng, params, kind, lag)
+        res = _result(stat, draws, unit, t0, method=cls.name, n_samples=int(n), params=used, why=why, null_kind=kind,
+                      shift_min=lag if kind == "shift" else 0, null_why=null_why, warnings=notes)
+    if warn and res.warnings:
+        emit(tuple(res.warnings), where="conditional independence test" if res.conditional else "independence test",
+             stacklevel=3)
     return res
+
+
+def _result(stat: float, draws: Any, unit: str, t0: float, **fields: Any) -> IndependenceResult:
+    """The result from the statistic and its null draws (nats): the p-value ``(1 + #{null >=
+    statistic}) / (1 + P)``, then both in ``unit`` (after the p-value: a common positive factor
+    changes no comparison)."""
+    nulls = np.asarray(draws, dtype=np.float64)
+    P = len(nulls)
+    p = float((1 + np.sum(nulls >= stat)) / (1 + P))
+    if unit == "bits":
+        stat, nulls = stat / NATS_PER_BIT, nulls / NATS_PER_BIT
+    return IndependenceResult(
+        statistic=float(stat), p_value=p, null_mean=float(nulls.mean()), null_sd=float(nulls.std(ddof=1)) if P > 1 else 0.0,
+        n_permutations=P, seconds=time.perf_counter() - t0, null=nulls.tolist(), unit=unit, **fields)
 
 
 def _conditional(x: Any, y: Any, z: Any, method: Any, P: int, rng: np.random.Generator, t0: float, unit: str,
@@ -202,30 +207,22 @@ def _conditional(x: Any, y: Any, z: Any, method: Any, P: int, rng: np.random.Gen
     if unknown:
         raise InputError(f"a conditional test takes k, discrete_z and backend, got {sorted(unknown)}")
     out = conditional_test(x, y, z, P, rng, k_perm=k_perm, **params)
-    stat, nulls = float(out["statistic"]), np.asarray(out["null"], dtype=np.float64)
-    p = float((1 + np.sum(nulls >= stat)) / (1 + P))
-    if unit == "bits":
-        stat, nulls = stat / NATS_PER_BIT, nulls / NATS_PER_BIT
     used = {"k": int(params.get("k", 5)), **({"k_perm": out["k_perm"]} if out["k_perm"] else {})}
-    return IndependenceResult(
-        statistic=stat, p_value=p, null_mean=float(nulls.mean()), null_sd=float(nulls.std(ddof=1)) if P > 1 else 0.0,
-        n_permutations=P, method=name, n_samples=int(out["n"]), seconds=time.perf_counter() - t0,
-        null=nulls.tolist(), params=used, unit=unit, null_kind=out["null_kind"], null_why=out["why"],
-        warnings=out["warnings"], conditional=True)
+    return _result(float(out["statistic"]), out["null"], unit, t0, method=name, n_samples=int(out["n"]), params=used,
+                   null_kind=out["null_kind"], null_why=out["why"], warnings=out["warnings"], conditional=True)
 
 
 def _null_for(x: Any, y: Any, null: str) -> tuple[str, int, str, list[Flag]]:
     """``(kind, lag, why, warnings)`` of the null: the ``serial-dependence`` rule of the
     estimators (:func:`~infolens.estimators._trust.serial_flags`) on each side alone."""
-    from .estimators._trust import serial_flags, shift_lag
+    from .estimators._trust import serial_side, shift_lag
 
     try:
         n = len(x)
     except TypeError:
         raise InputError("x must be an array of samples, one row per sample") from None
-    sides = [(side, serial_flags(a, np.zeros(n)) if side == "x" else serial_flags(np.zeros(n), a))
-             for side, a in (("x", x), ("y", y))] if n >= 100 else []
-    found = [(side, f[0]) for side, f in sides if f]
+    sides = [(side, serial_side(a, side)) for side, a in (("x", x), ("y", y))] if n >= 100 else []
+    found = [(side, f) for side, f in sides if f is not None]
     both = len(found) == 2
     r1 = max((float(f.data["autocorrelation"]) for _, f in found), default=0.0)
     said = " and ".join(f"{side} (lag-1 rank autocorrelation {float(f.data['autocorrelation']):.2f})"

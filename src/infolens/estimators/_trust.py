@@ -365,6 +365,14 @@ def serial_flags(x: Any, y: Any) -> list[Flag]:
         autocorrelation=r1, side=name, column=j, effective_rows=n_eff, widened=factor)]
 
 
+def serial_side(a: Any, side: str) -> Flag | None:
+    """:func:`serial_flags` on one side alone (``side`` "x" or "y" names it), or None: the
+    tests' nulls ask which side is serial, where an estimate asks whether any is."""
+    n = len(a)
+    found = serial_flags(a, np.zeros(n)) if side == "x" else serial_flags(np.zeros(n), a)
+    return found[0] if found else None
+
+
 #: a circular-shift null moves one side by at least this many autocorrelation times
 #: (1 + r) / (1 - r) of the more autocorrelated side (:func:`shift_lag`): nearer shifts keep
 #: part of a dependence at lag 0 (each series still resembles itself there) and cost power
