@@ -115,6 +115,16 @@ def _label_of(name: Any) -> str:
     return repr(name) if isinstance(name, str) else str(name)
 
 
+def _names_of(a: Any) -> list[str] | None:
+    """The labels of a pandas input's columns (a DataFrame's names, a named Series' name), or None."""
+    if type(a).__module__.startswith("pandas"):
+        if getattr(a, "ndim", 1) == 2:
+            return [_label_of(c) for c in a.columns]
+        if getattr(a, "name", None) is not None:
+            return [_label_of(a.name)]
+    return None
+
+
 def columns_seen(side: str, a: Any, width: int) -> None:
     """Register the ``width`` columns of ``side`` as validation reads them from ``a``: a
     DataFrame's column names (a named Series' name), else the labels already kept when the
@@ -122,12 +132,7 @@ def columns_seen(side: str, a: Any, width: int) -> None:
     cols = _COLUMNS.get()
     if cols is None:
         return
-    names = None
-    if type(a).__module__.startswith("pandas"):
-        if getattr(a, "ndim", 1) == 2:
-            names = [_label_of(c) for c in a.columns]
-        elif getattr(a, "name", None) is not None:
-            names = [_label_of(a.name)]
+    names = _names_of(a)
     if names is not None and len(names) == width:
         cols[side] = names
     elif side not in cols or len(cols[side]) != width:
@@ -155,17 +160,19 @@ def input_label(a: Any, side: str, j: int) -> str:
     """The label of column ``j`` of ``side`` given as ``a``: a DataFrame's column name or a
     named Series' name (checks that read the raw input, outside validation), else
     :func:`column_label` (an array validated inside an estimate)."""
-    if type(a).__module__.startswith("pandas"):
-        if getattr(a, "ndim", 1) == 2 and 0 <= j < a.shape[1]:
-            return _label_of(a.columns[j])
-        if getattr(a, "ndim", 1) == 1 and getattr(a, "name", None) is not None and j == 0:
-            return _label_of(a.name)
-    return column_label(side, j)
+    names = _names_of(a)
+    return names[j] if names is not None and 0 <= j < len(names) else column_label(side, j)
 
 
 def column_labels_of(side: str, js: Any) -> list[str]:
     """:func:`column_label` of each index in ``js``."""
     return [column_label(side, int(j)) for j in js]
+
+
+def columns_phrase(x_columns: Any, y_columns: Any) -> str:
+    """``x columns [..] and y columns [..]``, each named by :func:`column_label`."""
+    return (f"x columns [{', '.join(column_labels_of('x', x_columns))}] and "
+            f"y columns [{', '.join(column_labels_of('y', y_columns))}]")
 
 
 def validation_note(message: str, code: str = "data-changed") -> None:

@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 
 from ..registry import get_estimator
-from ..result import column_labels_of
+from ..result import columns_phrase
 from ..stats import Z_DIFFER, compare
 from ._trust import normal_scores, pairwise_excess_matrix
 from .cca import canonical
@@ -146,8 +146,7 @@ class ModelCheck:
             k = self.columns.split()[-1]
             return (f"the top {k} canonical variates of the normal scores, against the value simulations of the "
                     "model predict for their correlations")
-        return (f"x columns [{', '.join(column_labels_of('x', self.x_columns))}] and "
-                f"y columns [{', '.join(column_labels_of('y', self.y_columns))}] ({self.columns})")
+        return f"{columns_phrase(self.x_columns, self.y_columns)} ({self.columns})"
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -37,7 +37,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..result import column_label, column_labels_of
+from ..result import column_label, columns_phrase
 from ._auto_rules import ILL_POSED_MARGIN
 from .cca import canonical
 
@@ -67,8 +67,7 @@ class Deterministic:
             return "x and y"
         if len(self.x_columns) == 1 and len(self.y_columns) == 1:
             return f"x column {column_label('x', self.x_columns[0])} and y column {column_label('y', self.y_columns[0])}"
-        return (f"x columns [{', '.join(column_labels_of('x', self.x_columns))}] and "
-                f"y columns [{', '.join(column_labels_of('y', self.y_columns))}]")
+        return columns_phrase(self.x_columns, self.y_columns)
 
     def how(self, fmt: Callable[[float], str] = lambda v: f"{v:.3g} nats") -> str:
         """How the dependence was found beyond the ceiling, in words (``fmt`` writes a value
