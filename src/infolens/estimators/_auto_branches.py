@@ -31,9 +31,9 @@ from ._auto_candidates import (
     row,
     rows,
 )
-from ._auto_evidence import Evidence
-from ._auto_rules import (ABOVE_RTOL, ABOVE_Z, CORROBORATE_MAX_DIM, DISAGREE_FLOOR, DISAGREE_RTOL, DISAGREE_Z,
-                          KNN_ALL_ROWS_MAX_DIM, PRECISION_RTOL, PROBE_LAST_RESORT_N, T_COPULA_LR)
+from ._auto_evidence import Candidate, Evidence, disagreement
+from ._auto_rules import (ABOVE_RTOL, ABOVE_Z, CORROBORATE_MAX_DIM, KNN_ALL_ROWS_MAX_DIM, PRECISION_RTOL,
+                          PROBE_LAST_RESORT_N, T_COPULA_LR)
 from ._auto_size import model_check_of, sized_check, subsample
 from ._copula_check import ModelCheck
 from ._fano import fano_bound
@@ -135,6 +135,12 @@ def labels(auto: AutoMI, ev: Evidence, xc: np.ndarray, lab: np.ndarray, seed: in
     return why
 
 
+def _above(b: Candidate, c: Candidate) -> bool:
+    """Whether the held-out lower bound ``b`` lies significantly above ``c``: by ABOVE_Z combined
+    errors and ABOVE_RTOL of ``c``'s value (the rule by which a bound refutes a model or a kNN value)."""
+    return b.mi > c.mi and compare(b.mi, c.mi, b.se, c.se, z=ABOVE_Z, rel=ABOVE_RTOL).differ
+
+
 def _bound_above_knn(auto: AutoMI, ev: Evidence, feeds: Feeds, seed: int, model: str) -> str:
     """When the kNN value for labels is in doubt (the class model disagrees with it beyond
     both errors, or it still rises with n), the held-out bounds of the high-dimension branch
@@ -146,8 +152,7 @@ def _bound_above_knn(auto: AutoMI, ev: Evidence, feeds: Feeds, seed: int, model:
     explanation gains ("" if none)."""
     knn, c = ev.choice, ev.chosen
     g = ev.ran.get(model)
-    disputed = g is not None and model not in ev.explained and compare(
-        g.mi, c.mi, g.se, c.se, z=DISAGREE_Z, rel=DISAGREE_RTOL, floor=DISAGREE_FLOOR).differ
+    disputed = g is not None and model not in ev.explained and disagreement(g, c).differ
     rising = any(code_of(w) == "rising-with-n" for w in c.warnings)
     if not (disputed or rising):
         return ""
@@ -159,7 +164,7 @@ def _bound_above_knn(auto: AutoMI, ev: Evidence, feeds: Feeds, seed: int, model:
         return ""
     best = max(bounds, key=lambda k: validation_bound(ev.ran[k].result))
     b = ev.ran[best]
-    if not (b.mi > c.mi and compare(b.mi, c.mi, b.se, c.se, z=ABOVE_Z, rel=ABOVE_RTOL).differ):
+    if not _above(b, c):
         return ""
     ev.choice, ev.lower_bound = best, True
     ev.refuted.add(knn)
@@ -246,9 +251,8 @@ def continuous(auto: AutoMI, ev: Evidence, x: np.ndarray, y: np.ndarray, zx: np.
             for r in rows(LOW_READER):
                 if r.checks_model and _applies(auto, ev, r, d):
                     name = run_row(auto, ev, r, feeds, seed)
-                    nb, mb = ev.ran.get(name), ev.ran[model]
-                    if nb is not None and compare(nb.mi, mb.mi, nb.se, mb.se, z=ABOVE_Z, rel=ABOVE_RTOL).differ \
-                            and nb.mi > mb.mi:
+                    nb = ev.ran.get(name)
+                    if nb is not None and _above(nb, ev.ran[model]):
                         above = name
                         break
         # (a Gaussian-looking copula whose check failed) KSG sees more than the model explains

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..errors import Flag, code_of, flag
-from ..stats import Z95, compare
+from ..stats import Z95, Comparison, compare
 from ._auto_rules import (
     CHECK_POWER_RTOL,
     LABEL_BIAS_RTOL,
@@ -78,6 +78,12 @@ class Candidate:
         return {"mi": r.mi, "stderr": r.stderr, "ci": None if r.ci is None else list(r.ci), "seconds": self.seconds,
                 "warnings": list(r.warnings), "codes": [code_of(w) for w in r.warnings], "bias": self.bias,
                 "error": None}
+
+
+def disagreement(r: Candidate, c: Candidate) -> Comparison:
+    """``r`` against ``c`` by auto's rule of disagreement: DISAGREE_Z combined errors and
+    DISAGREE_RTOL of the larger (or DISAGREE_FLOOR nats)."""
+    return compare(r.mi, c.mi, r.se, c.se, z=DISAGREE_Z, rel=DISAGREE_RTOL, floor=DISAGREE_FLOOR)
 
 
 @dataclass
@@ -210,7 +216,7 @@ def _disagreement(ev: Evidence) -> list[Flag] | None:
     for k, r in ev.ran.items():
         if k == ev.choice or k in ev.explained:
             continue
-        cmp = compare(r.mi, c.mi, r.se, c.se, z=DISAGREE_Z, rel=DISAGREE_RTOL, floor=DISAGREE_FLOOR)
+        cmp = disagreement(r, c)
         if not cmp.differ or (cmp.gap < 0 and ev.low_reader(r)):
             continue
         out.append(flag("disagreement", f"{k} gives {ev.fmt(r.mi)} against {ev.fmt(c.mi)} from {ev.choice}, beyond "
