@@ -173,7 +173,6 @@ def feature_mi(
             "repeated_rows": None if copied is None else {**copied.data, "message": str(copied)},
             "serial_dependence": None if serial is None else {**serial.data, "message": str(serial)},
             "target_levels": None if levels is None else {**levels.data, "message": str(levels)},
-            "multiple_comparisons": None,
             "auto_methods": {**{f"{a} feature, {b} target": m for (a, b), m in AUTO.items()},
                              "discrete feature, discrete target": "plugin-chance"},
         }
@@ -344,29 +343,40 @@ def natural_codes(codes: np.ndarray, uniques: Any) -> np.ndarray:
     return out
 
 
+def named_serial(cx: np.ndarray, cy: np.ndarray, names: list[str]) -> tuple[Flag, str] | None:
+    """:func:`infolens.estimators._trust.serial_flags` on a coded table (the rows with a target
+    value in the order given, columns with missing values left out): the flag and its sentence
+    with the column named as in the table (or "the target"), or None. A table without a target
+    passes a constant one, which the check never flags."""
+    from ..estimators._trust import serial_flags
+
+    rows = np.isfinite(cy)  # (rows without a target value are in no estimate)
+    cx, cy = cx[rows], cy[rows]
+    live = np.isfinite(cx).all(axis=0)
+    found = serial_flags(cx[:, live], cy) if live.any() else []
+    if not found:
+        return None
+    f = found[0]
+    side, j = f.data["side"], int(f.data["column"])
+    where = "the target" if side == "y" else f"column {[nm for nm, ok in zip(names, live) if ok][j]!r}"
+    return f, str(f).replace(f"in {side} column {j})", f"in {where})")
+
+
 def serial_rows(cx: np.ndarray, cy: np.ndarray, names: list[str], shifted: bool = False) -> Flag | None:
     """The table's ``serial-dependence`` flag (:func:`infolens.estimators._trust.serial_flags` on
     the rows with a target value in the order given, columns with missing values left out), or None.
     ``shifted``: the permutation tests will use circular shifts of at least ``data["shift_min"]``
     rows (:func:`~infolens.estimators._trust.shift_lag`), and the sentence says so; otherwise it
     says that permutation p-values are too small."""
-    from ..estimators._trust import serial_flags, shift_lag
+    from ..estimators._trust import shift_lag
 
-    rows = np.isfinite(cy)  # (rows without a target value are in no estimate)
-    cx, cy = cx[rows], cy[rows]
-    live = np.isfinite(cx).all(axis=0)
-    if not live.any():
+    named = named_serial(cx, cy, names)
+    if named is None:
         return None
-    found = serial_flags(cx[:, live], cy)
-    if not found:
-        return None
-    f = found[0]
-    side, j = f.data["side"], int(f.data["column"])
-    where = "the target" if side == "y" else f"column {[nm for nm, ok in zip(names, live) if ok][j]!r}"
-    text = str(f).replace(f"in {side} column {j})", f"in {where})").replace(
-        "so the standard error and interval", "so every column's standard error and interval")
+    f, text = named
+    text = text.replace("so the standard error and interval", "so every column's standard error and interval")
     if shifted:
-        lag = shift_lag(float(f.data["autocorrelation"]), len(cy))
+        lag = shift_lag(float(f.data["autocorrelation"]), int(np.isfinite(cy).sum()))
         return flag("serial-dependence", text + f"; the p-values come from circular shifts of each column against the "
                     f"target by at least {lag} rows, which keep the rows' autocorrelation (permutations would make them "
                     "too small), assuming stationary series", **f.data, shift_min=lag)

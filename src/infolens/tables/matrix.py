@@ -417,15 +417,11 @@ def matrix_serial(cx: np.ndarray, names: list[str]) -> Any:
     """The ``serial-dependence`` flag of a whole table (coded columns ``cx`` in the order
     given, :func:`~infolens.tables.features.table_codes`; columns with missing values left out),
     or None; in memory and on the cluster (which reads the first rows in the order given)."""
-    from ..estimators._trust import serial_flags
+    from .features import named_serial
 
-    live = np.isfinite(cx).all(axis=0)
-    found = serial_flags(cx[:, live], np.zeros(len(cx))) if live.any() else []
-    if not found:
+    named = named_serial(cx, np.zeros(len(cx)), names)
+    if named is None:
         return None
-    f = found[0]
-    j = int(f.data["column"])
-    name = [nm for nm, ok in zip(names, live) if ok][j]
-    return flag("serial-dependence", str(f).replace(f"in x column {j})", f"in column {name!r})")
-                + "; every pair's standard error is widened by it", **f.data)
+    f, text = named
+    return flag("serial-dependence", text + "; every pair's standard error is widened by it", **f.data)
 
