@@ -68,9 +68,11 @@ def coskew_direction(a: np.ndarray, v: np.ndarray, rng: np.random.Generator) -> 
     return u, float(np.mean(v * au * au))
 
 
-def _standardise(a: np.ndarray) -> np.ndarray:
+def _standardise(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``a`` centred and scaled per column, and the scales (1 for a constant column)."""
     sd = a.std(axis=0)
-    return (a - a.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+    sd = np.where(sd > 0, sd, 1.0)
+    return (a - a.mean(axis=0)) / sd, sd
 
 
 def coskew_pair(a: np.ndarray, b: np.ndarray, w: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, float]:
@@ -102,15 +104,13 @@ def _quadratic(zq: np.ndarray, zl: np.ndarray, starts: np.ndarray,
     :func:`coskew_pair`, kept when its co-skewness lies beyond every one of
     :data:`NULL_PERMUTATIONS` row permutations of ``zl`` run the same way (a noise direction
     kept costs the bound some power, never its validity). ``(directions of zq, of zl)``."""
-    a, b = _standardise(zq), _standardise(zl)
+    (a, sdq), (b, sdl) = _standardise(zq), _standardise(zl)
     if starts.shape[1] < b.shape[1]:
         # one more start: the direction of zl most linear in the squares of zq's columns, the
         # top left singular vector of E[b (a * a - 1)^T] (a start from the reduced form alone
         # missed y_1 = x_1^2 + e among 20+20 columns on one seed in five)
         m = b.T @ (a * a - 1.0) / len(a)
         starts = np.column_stack([starts, np.linalg.svd(m, full_matrices=False)[0][:, 0]])
-    sdq = np.where(zq.std(axis=0) > 0, zq.std(axis=0), 1.0)
-    sdl = np.where(zl.std(axis=0) > 0, zl.std(axis=0), 1.0)
     quad: list[np.ndarray] = []
     lin: list[np.ndarray] = []
     for j in range(starts.shape[1]):
