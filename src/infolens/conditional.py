@@ -115,15 +115,14 @@ def conditional_test(x: Any, y: Any, z: Any, n_permutations: int, rng: np.random
             raise InputError(f"z is discrete and each of its {levels.size} levels has at most k={k} rows; the test "
                              "conditions within levels: merge levels, lower k, or pass discrete_z=False")
         strata = []
-        rx, ry = np.zeros_like(xa, dtype=float), np.zeros_like(ya, dtype=float)
-        for lev in levels:
+        rx, ry = np.zeros_like(xa, dtype=float), np.zeros_like(ya, dtype=float)  # (less each level's mean)
+        for lev, count in zip(levels, counts):
             rows = np.flatnonzero(codes == lev)
             rx[rows], ry[rows] = xa[rows] - xa[rows].mean(axis=0), ya[rows] - ya[rows].mean(axis=0)
-        for lev in kept:
-            rows = np.flatnonzero(codes == lev)
-            xs, _ = prepare(xa[rows], "x", "dequantize", True, rng)
-            ys, _ = prepare(ya[rows], "y", "dequantize", True, rng)
-            strata.append((xs, ys))
+            if count > k:
+                xs, _ = prepare(xa[rows], "x", "dequantize", True, rng)
+                ys, _ = prepare(ya[rows], "y", "dequantize", True, rng)
+                strata.append((xs, ys))
         weights = np.array([len(s[0]) for s in strata], dtype=np.float64)
         weights /= weights.sum()
 
