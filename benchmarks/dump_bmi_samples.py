@@ -2,9 +2,11 @@
 
 This script runs ONLY under a separate environment that has the benchmark's Python package
 (PyPI ``benchmark-mi``, import name ``bmi``; it needs jax, so it is not a dependency of
-infolens, and the script imports nothing from infolens)::
+infolens, and the script imports nothing from infolens). benchmark-mi 0.1.3 pins equinox 0.10,
+which fails to import under jax 0.4.34 and later (``jax.core.pp_eqn_rules was removed``): pin jax
+as below::
 
-    python3 -m venv /work/bmi-venv && /work/bmi-venv/bin/pip install benchmark-mi
+    python3 -m venv /work/bmi-venv && /work/bmi-venv/bin/pip install benchmark-mi "jax==0.4.30" "jaxlib==0.4.30"
     /work/bmi-venv/bin/python benchmarks/dump_bmi_samples.py --out DIR --n 5000 1000 --seeds 3
 
 For every task of ``bmi.benchmark.BENCHMARK_TASKS`` (the 40-task list), every ``n`` and
