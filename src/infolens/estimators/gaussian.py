@@ -12,7 +12,7 @@ import math
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy.special import digamma
+from scipy.special import digamma, polygamma
 
 from ..errors import InputError, flag
 from ..registry import register
@@ -318,17 +318,51 @@ def _class_conditional(z: np.ndarray, labels: np.ndarray, bias_correction: bool,
         )
     p = counts / n
     mi = float(h - np.dot(p, hc))
-    # delta-method-style error: the per-class log-determinants each have variance ~ 2 d / n_c
-    # (Wishart), the pooled one 2 d / n; the class weights are estimated with variance p(1-p)/n
-    var = 0.25 * (2 * d / n + float(np.sum(p**2 * 2 * d / counts))) + float(np.var(hc) / n)
+    var = _class_conditional_variance(z, labels, classes, counts, hc)
     hy = float(-np.sum(p * np.log(p)))
-    diag: dict[str, Any] = {"classes": int(len(classes)), "h_y": hy, "stderr_method": "Wishart log-determinant variances"}
+    diag: dict[str, Any] = {"classes": int(len(classes)), "h_y": hy,
+                            "stderr_method": "influence function of the log-determinants, Wishart small-class factor"}
     warns = []
     if mi > hy:
         warns.append(flag("exceeds-entropy", f"the estimate exceeds H(Y) = {hy:.3g} nats, which bounds I(X;Y) for a "
                           "discrete Y: the Gaussian class model does not fit", h_y=hy, mi=mi))
     diag["warnings"] = warns
     return mi, float(np.sqrt(var)), diag
+
+
+def _class_conditional_variance(z: np.ndarray, labels: np.ndarray, classes: np.ndarray, counts: np.ndarray,
+                                hc: np.ndarray) -> float:
+    """Sampling variance of ``h(z) - sum_c p_c h(z | c)`` for the Gaussian entropies ``h`` of
+    the rows ``z`` and of each class (``hc``). The influence of row ``i`` of class ``c`` is
+    ``(m_i - d) / 2 - (m_ci - d) / 2 - (h_c - sum p h)``, with ``m_i`` and ``m_ci`` its squared
+    Mahalanobis distances to the pooled and to its class's mean and covariance (the derivative
+    of a log-determinant and of the class weights); their variance over rows, divided by n,
+    holds for any distribution with finite fourth moments. The pooled and the class
+    log-determinants are read off the same rows and their errors largely cancel: summing their
+    separate Wishart variances as if independent overstated the error 2-5x (ten Gaussian
+    classes in 10 dims, n = 2000: stated 0.071, spread over 30 seeds 0.023, this 0.027). With
+    few rows per class the first-order variance is short (20 rows per class in 10 dims: 0.127
+    against a spread of 0.147), so it is scaled by the exact Wishart variance of the class
+    log-determinants (sums of trigammas) over its first-order value 2 d / n_c."""
+    n, d = z.shape
+    codes = np.searchsorted(classes, labels)
+
+    def mahalanobis(a: np.ndarray) -> np.ndarray:
+        c = a - a.mean(axis=0)
+        cov = np.cov(a, rowvar=False).reshape(d, d)
+        return np.einsum("ij,ij->i", c @ np.linalg.inv(cov), c)
+
+    m = mahalanobis(z)
+    mc = np.empty(n)
+    for k in range(len(classes)):
+        rows = codes == k
+        mc[rows] = mahalanobis(z[rows])
+    p = counts / n
+    influence = 0.5 * (m - d) - 0.5 * (mc - d) - (hc[codes] - float(np.dot(p, hc)))
+    exact = np.array([float(np.sum(polygamma(1, (nc - np.arange(1, d + 1)) / 2.0))) for nc in counts])
+    first = 2.0 * d / counts
+    factor = float(np.sum(p**2 * exact) / np.sum(p**2 * first))
+    return float(np.var(influence, ddof=1)) / n * max(factor, 1.0)
 
 
 def canonical_correlations(c: np.ndarray, dx: int) -> np.ndarray:
