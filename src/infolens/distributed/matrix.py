@@ -201,7 +201,7 @@ def mi_matrix(df: Any, method: str = "auto", *, discrete: Any = "auto", n_subsam
         if counted:
             disc = {c: list(specs[c].levels or ()) for p in counted for c in p}
             tables = P.pair_counts(client, ddf, disc, counted)
-            from ..tables.chance import chance_corrected_estimate
+            from ..estimators.chance import chance_corrected_estimate
 
             crng = np.random.default_rng([seed, 11])
             for a, b in counted:  # the in-memory rule for two discrete columns, on all rows rebuilt from their counts

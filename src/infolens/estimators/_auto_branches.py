@@ -25,6 +25,7 @@ from ._auto_candidates import (
     LABEL_MODEL,
     LOW_BIASES,
     LOW_READER,
+    PLUG_IN_CHECK,
     UNBIASED,
     Feeds,
     Row,
@@ -32,8 +33,8 @@ from ._auto_candidates import (
     rows,
 )
 from ._auto_evidence import Candidate, Evidence, disagreement
-from ._auto_rules import (ABOVE_RTOL, ABOVE_Z, CORROBORATE_MAX_DIM, KNN_ALL_ROWS_MAX_DIM, PRECISION_RTOL,
-                          PROBE_ANY_DIM, PROBE_LAST_RESORT_N, T_COPULA_LR)
+from ._auto_rules import (ABOVE_RTOL, ABOVE_Z, CORROBORATE_MAX_DIM, KNN_ALL_ROWS_MAX_DIM, PRECISION_FLOOR,
+                          PRECISION_RTOL, PROBE_ANY_DIM, PROBE_LAST_RESORT_N, T_COPULA_LR)
 from ._auto_size import model_check_of, sized_check, subsample
 from ._copula_check import ModelCheck
 from ._fano import fano_bound
@@ -133,6 +134,24 @@ def labels(auto: AutoMI, ev: Evidence, xc: np.ndarray, lab: np.ndarray, seed: in
             why += (" (two bound families agreeing is not taken as evidence of tightness: on too few rows both "
                     "can read far below the truth)")
     return why
+
+
+def plug_in_bracket(auto: AutoMI, ev: Evidence, feeds: Feeds, seed: int) -> str:
+    """Two discrete sides: the chance-corrected plug-in beside the Miller-Madow answer. Its
+    gap to the answer is the uncertainty of the bias correction, graded by its own rule
+    (``_auto_evidence._plug_in_open``), so it never counts as a disagreement. The clause the
+    explanation gains ("" when it agrees within 10%, or did not run)."""
+    r = row(PLUG_IN_CHECK)
+    name = run_row(auto, ev, r, feeds, seed)
+    if name not in ev.ran:
+        return ""
+    ev.plug_in_check = name
+    ev.explained.add(name)
+    c, k = ev.chosen, ev.ran[name]
+    if abs(c.mi - k.mi) <= max(PRECISION_RTOL * abs(c.mi), PRECISION_FLOOR):
+        return f"; {r.says} agrees ({ev.fmt(k.mi)})"
+    return (f"; {r.says} reads {ev.fmt(k.mi)}: with few rows per cell the two bias corrections part (Miller-Madow "
+            "high, the chance correction low under dependence) and the truth lies between them")
 
 
 def _above(b: Candidate, c: Candidate) -> bool:

@@ -9,7 +9,10 @@ row in :data:`CANDIDATES`; the role says where auto takes it.
 
 Roles (the branch of auto that reads them, in the order the rows are listed):
 
-* ``PLUG_IN``: both sides discrete; the first row is the answer.
+* ``PLUG_IN``: both sides discrete; the one row is the answer.
+* ``PLUG_IN_CHECK``: both sides discrete; the other side of the plug-in's bias correction
+  (the chance-corrected plug-in, low under dependence where the Miller-Madow one is high):
+  their gap grades the answer and both bound the range.
 * ``LABEL_MODEL``: one side a label; always run on every row, the answer when nothing else ran
   (a model: ``bias`` is set to "unknown" by the row).
 * ``LABEL_KNN``: one side a label, the continuous side within the row's dimensions; the first
@@ -54,6 +57,7 @@ if TYPE_CHECKING:
     from .auto import AutoMI
 
 PLUG_IN = "plug-in"
+PLUG_IN_CHECK = "plug-in-check"
 LABEL_MODEL = "label-model"
 LABEL_KNN = "label-knn"
 LABEL_BOUND = "label-bound"
@@ -62,7 +66,7 @@ HEAVY_COPULA = "heavy-copula"
 KNN = "knn"
 LOW_READER = "low-reader"
 UNBIASED = "unbiased"
-ROLES = (PLUG_IN, LABEL_MODEL, LABEL_KNN, LABEL_BOUND, COPULA, HEAVY_COPULA, KNN, LOW_READER, UNBIASED)
+ROLES = (PLUG_IN, PLUG_IN_CHECK, LABEL_MODEL, LABEL_KNN, LABEL_BOUND, COPULA, HEAVY_COPULA, KNN, LOW_READER, UNBIASED)
 #: the bias tags of a candidate that reads low (:attr:`infolens.result.Estimator.bias`)
 LOW_BIASES = ("lower-bound", "low")
 #: budgets at which auto trains networks ("fast" runs closed forms and kNN only)
@@ -135,6 +139,9 @@ def _probe(a: AutoMI, seed: int) -> dict[str, Any]:
 CANDIDATES: tuple[Row, ...] = (
     Row("binning", PLUG_IN, inputs="raw", rows="all",
         params=lambda a, s: {"discrete_x": True, "discrete_y": True}),
+    Row("plugin-chance", PLUG_IN_CHECK, inputs="raw", rows="all",
+        params=lambda a, s: {"discrete_x": True, "discrete_y": True, "random_state": s},
+        says="the chance-corrected plug-in"),
     # the class-conditional copula models each class as a Gaussian: no fixed bias direction
     # (784 pixels at n = 20,000 it read 2.59 for a truth of 1.88)
     Row("gaussian-copula", LABEL_MODEL, inputs="raw", rows="all", bias="unknown",

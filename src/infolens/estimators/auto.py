@@ -92,7 +92,7 @@ from ..result import Estimator, check_unit
 from ..stats import label_entropy, label_entropy_high
 from ..validation import (as_labels, check_choice, check_random_state, check_xy, drop_monotone_copies,
                           is_identifier, is_integral)
-from ._auto_branches import continuous, labels, run_row
+from ._auto_branches import continuous, labels, plug_in_bracket, run_row
 from ._auto_candidates import PLUG_IN, Feeds, row
 from ._auto_evidence import Candidate, Evidence, grade, truth_range
 from ._auto_interval import auto_interval
@@ -253,8 +253,10 @@ class AutoMI(Estimator):
                 if is_identifier(int(codes.max()) + 1, n):
                     ev.h_label, ev.classes = label_entropy(codes), int(codes.max()) + 1
                     return self._identifier(ev, side)
-            ev.choice = run_row(self, ev, row(PLUG_IN), Feeds(x, y, None), seed)
+            feeds = Feeds(x, y, None)
+            ev.choice = run_row(self, ev, row(PLUG_IN), feeds, seed)
             why = "both variables are discrete: the plug-in estimate with the Miller-Madow correction"
+            why += plug_in_bracket(self, ev, feeds, seed)
         elif disc_x or disc_y:
             xc, lab = (y, x) if disc_x else (x, y)
             codes = as_labels(lab, "y" if disc_y else "x")

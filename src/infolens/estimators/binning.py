@@ -109,7 +109,11 @@ class Binning(Estimator):
             out.append(codes.reshape(-1).astype(np.int64))
         return out
 
-    def _estimate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float | None, dict[str, Any]]:
+    def _joint_codes(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, int, dict[str, Any]]:
+        """Each side's cell codes (discrete columns keep their values, continuous ones are cut
+        into bins; several columns make one code), the two sides' cell counts and the
+        diagnostics of the grid (bins, which sides are discrete and how that was decided,
+        joint cells). Shared with the chance-corrected plug-in (:mod:`.chance`)."""
         n = len(x)
         disc_x, how_x = _discrete_side(x, self.discrete_x, "x")
         disc_y, how_y = _discrete_side(y, self.discrete_y, "y")
@@ -134,7 +138,15 @@ class Binning(Estimator):
             )
         kx = np.ravel_multi_index(cx, shape_x) if len(cx) > 1 else cx[0]
         ky = np.ravel_multi_index(cy, shape_y) if len(cy) > 1 else cy[0]
-        nx_cells, ny_cells = int(np.prod(shape_x)), int(np.prod(shape_y))
+        diag = {"bins": bins, "discrete_x": disc_x, "discrete_x_how": how_x, "discrete_y": disc_y,
+                "discrete_y_how": how_y, "cells": cells, "continuous_columns": n_cont}
+        return kx, ky, int(np.prod(shape_x)), int(np.prod(shape_y)), diag
+
+    def _estimate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float | None, dict[str, Any]]:
+        n = len(x)
+        kx, ky, nx_cells, ny_cells, grid = self._joint_codes(x, y)
+        cells, bins, n_cont = grid["cells"], grid["bins"], grid.pop("continuous_columns")
+        disc_x, disc_y = grid["discrete_x"], grid["discrete_y"]
         kxy = kx * ny_cells + ky
         mm = bool(self.miller_madow)
         hx, cnt_x = _entropy(kx, nx_cells, mm)
@@ -153,12 +165,7 @@ class Binning(Estimator):
         # the plug-in second moment is inflated by ~dof/n by sampling noise (its mean under
         # independence, where 2 n I ~ chi^2(dof)); remove it, then add the null variance
         var = max(float((pxy * lr**2).sum()) - i_plug**2 - dof / n, 0.0) / n + dof / (2.0 * n**2)
-        diag = {
-            "bins": bins,
-            "discrete_x": disc_x, "discrete_x_how": how_x,
-            "discrete_y": disc_y, "discrete_y_how": how_y,
-            "cells": cells, "nonempty_cells": int(uxy.size), "plug_in": i_plug,
-        }
+        diag = {**grid, "nonempty_cells": int(uxy.size), "plug_in": i_plug}
         warns: list[str] = []
         per_cell = n / max(int(uxy.size), 1)
         if per_cell < MIN_PER_CELL:

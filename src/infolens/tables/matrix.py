@@ -15,7 +15,7 @@ from ..estimators.batched_knn import ksg_batch, ross_1d
 from ..estimators.ties import prepare
 from ..result import NATS_PER_BIT, check_unit
 from ..validation import seed_from
-from .chance import chance_corrected_estimate, chance_corrected_mi
+from ..estimators.chance import chance_corrected_estimate, chance_corrected_mi
 from .columns import declared_set, resolve_n_jobs, split_columns, type_column
 from .pairs import ILL_POSED_SCREEN, estimate_pair, ill_posed_pair
 from .score import MIN_ROWS, dequantize, too_few_rows

@@ -35,7 +35,7 @@ import numpy as np
 from ..errors import Flag, InputError, as_flag, flag
 from ..stats import label_entropy
 from . import kernels as K
-from .chance import chance_corrected_estimate, chance_stat_factory
+from ..estimators.chance import chance_corrected_estimate, chance_stat_factory
 from .columns import HIGH_CARD_ROWS_PER_LEVEL, Column, type_column
 from .pairs import estimate_pair, stat_factory
 
