@@ -47,3 +47,50 @@ def test_padding_keeps_the_truth_and_adds_independent_columns():
     x, y = p.sample(5000, 3)
     assert p.mi == base.mi and x.shape == (5000, 5) and y.shape == (5000, 3)
     assert abs(np.corrcoef(x[:, 1], y[:, 0])[0, 1]) < 0.05
+
+
+def test_discrete_truths_match_the_plug_in_of_a_million_rows():
+    """At 10^6 rows the plug-in's bias is ~cells / 2n < 0.0013 nats and its sd ~0.001: the exact
+    truths of the copied label and the count against a label must sit within 0.004 of it."""
+    from infolens.distributions.discrete import CopiedLabel, CountLabel
+    from infolens.estimators.chance import plugin_mi_raw
+
+    for s in (CopiedLabel(30, 0.3), CountLabel(10.0)):
+        x, y = s.sample(1_000_000, random_state=0)
+        raw, _, _ = plugin_mi_raw(x.ravel(), y.ravel())
+        assert abs(raw - s.mi) < 0.004, (s, raw)
+
+
+def test_threshold_label_truth_against_monte_carlo():
+    """I = E log p(y | x) / p(y) with p(y | x) = Phi(+-x1 / noise), p(y) = 1/2, over 400,000 rows."""
+    from scipy.stats import norm
+
+    from infolens.distributions.discrete import ThresholdLabel
+
+    s = ThresholdLabel(3, 0.5)
+    x, y = s.sample(400_000, random_state=1)
+    p1 = norm.cdf(x[:, 0] / 0.5)
+    terms = np.log(np.where(y[:, 0] == 1, p1, 1 - p1)) + np.log(2.0)
+    assert abs(terms.mean() - s.mi) < 4 * terms.std() / np.sqrt(len(terms))
+
+
+def test_contaminated_truth_is_reproducible_and_above_the_clean_gaussian():
+    """The Monte Carlo truth: its stated error below 0.003 nats; a second estimate on fresh rows
+    within 4 of them; above the clean 2+2 Gaussian's 0.673 (the shared outlier component adds)."""
+    from scipy.stats import multivariate_normal, norm
+
+    from infolens.distributions.discrete import Contaminated
+
+    s = Contaminated(2, 0.7, 0.02, 5.0)
+    assert s.mi_stderr < 0.003
+    assert s.mi > -np.log(1 - 0.49) + 0.02
+    x, y = s.sample(200_000, random_state=5)
+    v = np.hstack([x, y])
+    lj = np.logaddexp(np.log(0.98) + multivariate_normal(cov=s.cov).logpdf(v),
+                      np.log(0.02) + norm.logpdf(v, scale=5.0).sum(1))
+
+    def lm(u):
+        return np.logaddexp(np.log(0.98) + norm.logpdf(u).sum(1), np.log(0.02) + norm.logpdf(u, scale=5.0).sum(1))
+
+    t = lj - lm(x) - lm(y)
+    assert abs(t.mean() - s.mi) < 4 * np.hypot(t.std() / np.sqrt(len(t)), s.mi_stderr)

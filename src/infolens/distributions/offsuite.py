@@ -5,8 +5,10 @@ Other copula families (Clayton, Gumbel, Frank: tail dependence of one side, or n
 mixtures over the joint (X, Y), non-invertible and non-monotone maps, discrete-continuous
 mixes, images against their label (:class:`~.images.LabelImages`) at several noise levels,
 high MI, small samples, and (added later, with the rules they showed wanting) exchangeable
-Clayton copulas in 2+2 to 5+5 dims, a quadratic pair among 20+20 columns and labels that are
-the radius of a shell; n from 200 to 20,000. Each entry is ``(id, n, make)``: ``make()``
+Clayton copulas in 2+2 to 5+5 dims, a quadratic pair among 20+20 columns, labels that are
+the radius of a shell, and (:mod:`.discrete`) a label set by one of 8 columns, ten Gaussian
+classes in 10 dims, undersampled discrete pairs, a count against a label and an outlier-
+contaminated Gaussian; n from 200 to 20,000. Each entry is ``(id, n, make)``: ``make()``
 builds the sampler (its truth is computed then, by the integration its class documents).
 ``benchmarks/bench_offsuite.py`` runs the set.
 
@@ -26,6 +28,7 @@ import numpy as np
 from .base import Independent, Padded, Sampler, Transformed
 from .channels import exp_sum, gauss_laplace, poisson_gauss, uniform_gauss
 from .copulas import ArchimedeanCopula, ClaytonBlocks, JointGaussianMixture, NoisyMap, RoundedNoisy, ZeroInflated
+from .discrete import Contaminated, CopiedLabel, CountLabel, ThresholdLabel
 from .gaussian import MultiNormal, sparse_correlation
 from .images import LabelImages
 from .mixture import GaussianMixtureLabel, Shells
@@ -124,6 +127,15 @@ OFFSUITE: tuple[tuple[str, int, Callable[[], Sampler]], ...] = (
     ("square-in-20-20", 3000, lambda: Padded(NoisyMap(lambda x: x[:, 0] ** 2, 0.5, name="x^2"), 19, 19)),
     ("shells-4-8d", 2000, lambda: Shells((1.0, 2.0, 3.0, 4.0), 8, 0.5)),
     ("shells-5-4d", 3000, lambda: Shells((1.0, 1.5, 2.0, 2.5, 3.0), 4, 0.3)),
+    # the seventh round (docs/benchmark.md): a label set by one of 8 columns, ten classes in 10
+    # dims (ross low), two undersampled discrete sides, a count against a label at n = 300, and
+    # an outlier-contaminated Gaussian (its t-copula reading is a known weakness)
+    ("threshold-label-8d", 3000, lambda: ThresholdLabel(8, 0.5)),
+    ("simplex-10-classes-10d", 2000, lambda: GaussianMixtureLabel.simplex(10, 10, 1.5)),
+    ("copied-30-0.3", 1000, lambda: CopiedLabel(30, 0.3)),
+    ("copied-50-0.6", 5000, lambda: CopiedLabel(50, 0.6)),
+    ("count-label-40", 300, lambda: CountLabel(40.0)),
+    ("contaminated-2-2", 5000, lambda: Contaminated(2, 0.7, 0.02, 5.0)),
 )
 
 

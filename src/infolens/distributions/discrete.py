@@ -1,0 +1,144 @@
+"""Known-truth samplers with discrete sides, and an outlier-contaminated Gaussian: the shapes
+of field data that the continuous suite has none of.
+
+* :class:`CopiedLabel`: two labels on ``k`` levels, ``Y = X`` with probability ``p``, else
+  uniform. ``I = log k + a log a + (k - 1) b log b`` with ``a = p + (1 - p) / k``,
+  ``b = (1 - p) / k`` (exact).
+* :class:`CountLabel`: a Poisson count ``X`` (mean ``lam``) and a binary ``Y`` with
+  ``P(Y = 1 | x) = sigmoid(slope (x - lam) / sqrt(lam))``. ``I = H(Y) - E H(Y | X)``, a sum
+  over the counts (exact to the truncation at ``lam + 40 sqrt(lam) + 40``).
+* :class:`ThresholdLabel`: ``d`` standard normal columns and ``Y = [X_1 + noise e > 0]``:
+  the label depends on one column of ``d``. ``I = log 2 - E H(Phi(X_1 / noise))`` by
+  Gauss-Hermite quadrature (200 nodes).
+* :class:`Contaminated`: ``d + d`` unit-variance Gaussians with ``d`` cross-correlations
+  ``rho``, a share ``eps`` of the rows replaced by independent ``N(0, scale^2 I)`` outliers.
+  The mixture's MI has no closed form: ``E log p(x, y) / (p(x) p(y))`` by Monte Carlo over
+  400,000 rows of a fixed seed (standard error ~0.002 nats, :attr:`Contaminated.mi_stderr`).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+from scipy import special, stats
+
+from .base import Sampler
+
+
+def _h_bernoulli(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-300, 1.0)
+    q = np.clip(1.0 - p, 1e-300, 1.0)
+    return -(p * np.log(p) + q * np.log(q))
+
+
+class CopiedLabel(Sampler):
+    """``X`` uniform on ``k`` levels; ``Y = X`` with probability ``p``, else uniform (module
+    docstring). ``x`` and ``y`` are integer columns."""
+
+    dim_x = 1
+    dim_y = 1
+
+    def __init__(self, k: int, p: float) -> None:
+        if k < 2 or not 0.0 <= p <= 1.0:
+            raise ValueError(f"CopiedLabel needs k >= 2 and 0 <= p <= 1, got k={k}, p={p}")
+        self.k, self.p = int(k), float(p)
+
+    @property
+    def mi(self) -> float:
+        a, b = self.p + (1 - self.p) / self.k, (1 - self.p) / self.k
+        return math.log(self.k) + a * math.log(a) + ((self.k - 1) * b * math.log(b) if b > 0 else 0.0)
+
+    def _sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        x = rng.integers(0, self.k, n)
+        y = np.where(rng.random(n) < self.p, x, rng.integers(0, self.k, n))
+        return x[:, None], y[:, None]
+
+
+class CountLabel(Sampler):
+    """A Poisson count against a binary label that rises with it (module docstring)."""
+
+    dim_x = 1
+    dim_y = 1
+
+    def __init__(self, lam: float, slope: float = 1.5) -> None:
+        self.lam, self.slope = float(lam), float(slope)
+
+    def _p1(self, x: np.ndarray) -> np.ndarray:
+        return special.expit(self.slope * (x - self.lam) / math.sqrt(self.lam))
+
+    @property
+    def mi(self) -> float:
+        ks = np.arange(0, int(self.lam + 40 * math.sqrt(self.lam) + 40))
+        pk = stats.poisson.pmf(ks, self.lam)
+        p1 = self._p1(ks)
+        return float(_h_bernoulli(np.array([pk @ p1]))[0] - pk @ _h_bernoulli(p1))
+
+    def _sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        x = rng.poisson(self.lam, n)
+        return x[:, None], (rng.random(n) < self._p1(x)).astype(np.int64)[:, None]
+
+
+class ThresholdLabel(Sampler):
+    """A binary label set by the first of ``dim`` standard normal columns (module docstring)."""
+
+    dim_y = 1
+
+    def __init__(self, dim: int, noise: float) -> None:
+        self.dim_x, self.noise = int(dim), float(noise)
+
+    @property
+    def mi(self) -> float:
+        t, w = special.roots_hermitenorm(200)
+        return float(math.log(2.0) - (w / w.sum()) @ _h_bernoulli(special.ndtr(t / self.noise)))
+
+    def _sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        x = rng.standard_normal((n, self.dim_x))
+        return x, (x[:, 0] + self.noise * rng.standard_normal(n) > 0).astype(np.int64)[:, None]
+
+
+@functools.lru_cache(maxsize=32)
+def _contaminated_mi(d: int, rho: float, eps: float, scale: float) -> tuple[float, float]:
+    s = Contaminated(d, rho, eps, scale)
+    x, y = s._sample(400_000, np.random.default_rng(20261207))
+    v = np.hstack([x, y])
+    log_joint = np.logaddexp(math.log1p(-eps) + stats.multivariate_normal(cov=s.cov).logpdf(v),
+                             math.log(eps) + stats.norm.logpdf(v, scale=scale).sum(1))
+
+    def log_margin(u: np.ndarray) -> np.ndarray:
+        return np.logaddexp(math.log1p(-eps) + stats.norm.logpdf(u).sum(1),
+                            math.log(eps) + stats.norm.logpdf(u, scale=scale).sum(1))
+
+    terms = log_joint - log_margin(x) - log_margin(y)
+    return float(terms.mean()), float(terms.std(ddof=1) / math.sqrt(len(terms)))
+
+
+class Contaminated(Sampler):
+    """A correlated Gaussian with a share of independent, wider outlier rows (module docstring).
+    The outliers share one component across both sides, so a large ``|x|`` announces a large
+    ``|y|``: the MI is above the clean Gaussian's (2+2, rho 0.7, 2% outliers at scale 5: 0.712
+    against 0.673)."""
+
+    def __init__(self, d: int, rho: float, eps: float, scale: float) -> None:
+        self.dim_x = self.dim_y = int(d)
+        self.rho, self.eps, self.scale = float(rho), float(eps), float(scale)
+        self.cov = np.eye(2 * self.dim_x)
+        for i in range(self.dim_x):
+            self.cov[i, self.dim_x + i] = self.cov[self.dim_x + i, i] = self.rho
+        self._chol = np.linalg.cholesky(self.cov)
+
+    @property
+    def mi(self) -> float:
+        return _contaminated_mi(self.dim_x, self.rho, self.eps, self.scale)[0]
+
+    @property
+    def mi_stderr(self) -> float:
+        """The Monte Carlo error of :attr:`mi` (nats)."""
+        return _contaminated_mi(self.dim_x, self.rho, self.eps, self.scale)[1]
+
+    def _sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        v = rng.standard_normal((n, 2 * self.dim_x)) @ self._chol.T
+        out = rng.random(n) < self.eps
+        v[out] = self.scale * rng.standard_normal((int(out.sum()), 2 * self.dim_x))
+        return v[:, : self.dim_x], v[:, self.dim_x:]
