@@ -5,16 +5,15 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-import numpy as np
 
 from .convert import numeric_side
-from .errors import Flag, InputError, flag
-from .estimators._trust import missing_code_flags, repeated_rows, serial_flags, widen_for_rows
+from .errors import InputError
+from .estimators._trust import label_flags, missing_code_flags, repeated_rows, serial_flags, widen_for_rows
 from .registry import estimator_class, get_estimator
 from .result import MIResult, check_unit
 from .torch_utils import SMALL_MODEL_THREADS
 from .torch_utils import threads as torch_threads
-from .validation import check_paired_index, is_discrete, label_patterns, seed_from, to_numpy
+from .validation import check_paired_index, seed_from
 
 
 def estimate_mi(
@@ -121,39 +120,3 @@ def takes_labels(cls: type) -> bool:
         return True
     params = inspect.signature(cls).parameters
     return "discrete_x" in params or "discrete_y" in params
-
-
-def label_flags(x: Any, y: Any, method: str) -> list[Flag]:
-    """A ``labels-as-numbers`` warning for each side that is one column of few integer values
-    (:func:`~infolens.validation.is_discrete`), or several whose rows take few integer patterns
-    (:func:`~infolens.validation.label_patterns`, a one-hot encoding), given to an estimator that treats it as a
-    continuous number: class codes then get a metric (class 3 near class 4) they do not have."""
-    out = []
-    for name, a in (("x", x), ("y", y)):
-        try:
-            arr = to_numpy(a, name)
-        except (TypeError, ValueError):
-            continue  # labels as strings are refused by the estimator itself
-        if arr.dtype.kind not in "iufb" or arr.ndim > 2 or len(arr) < 20:
-            continue
-        if arr.ndim == 2 and arr.shape[1] > 1:
-            k = label_patterns(arr)
-            if k is not None:
-                out.append(flag(
-                    "labels-as-numbers",
-                    f"the rows of {name} take {k} distinct integer patterns (a one-hot or dummy encoding?), which "
-                    f"are one label's levels, and {method} treats them as continuous numbers (its distances between "
-                    f"patterns mean nothing; kNN estimators read such encodings off); if {name} is a label, pass one "
-                    "column of its levels or use an estimator made for labels",
-                    advice=" (method='auto', 'ross' or 'classifier')", side=name, levels=k))
-            continue
-        col = arr.reshape(len(arr))
-        if is_discrete(col):
-            k = int(np.unique(col).size)
-            out.append(flag(
-                "labels-as-numbers",
-                f"{name} holds {k} distinct integer values, which look like class labels, and {method} treats them as "
-                f"continuous numbers (class codes get a distance they do not have; kNN and neural estimators read "
-                f"such labels far off); if {name} is a label, pass it as strings or use an estimator made for labels",
-                advice=" (method='auto', 'ross' or 'classifier')", side=name, levels=k))
-    return out

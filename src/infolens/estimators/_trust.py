@@ -30,7 +30,7 @@ from scipy.stats import norm, rankdata
 
 from ..errors import Flag, flag
 from ..result import column_label, input_label
-from ..validation import to_numpy
+from ..validation import is_discrete, label_patterns, to_numpy
 
 #: smallest relative kurtosis excess called non-Gaussian, whatever n (a Student-t copula
 #: with 5 degrees of freedom gives 0.3 and more; a Gaussian copula 0 +- 0.006 at n = 5000)
@@ -635,3 +635,39 @@ def widen_for_rows(res: Any) -> Any:
     new = [w for w in generic_warnings(res.mi, res.stderr, res.ci) if getattr(w, "code", "") not in have]
     res.warnings = [*res.warnings, *new]
     return res
+
+
+def label_flags(x: Any, y: Any, method: str) -> list[Flag]:
+    """A ``labels-as-numbers`` warning for each side that is one column of few integer values
+    (:func:`~infolens.validation.is_discrete`), or several whose rows take few integer patterns
+    (:func:`~infolens.validation.label_patterns`, a one-hot encoding), given to an estimator that treats it as a
+    continuous number: class codes then get a metric (class 3 near class 4) they do not have."""
+    out = []
+    for name, a in (("x", x), ("y", y)):
+        try:
+            arr = to_numpy(a, name)
+        except (TypeError, ValueError):
+            continue  # labels as strings are refused by the estimator itself
+        if arr.dtype.kind not in "iufb" or arr.ndim > 2 or len(arr) < 20:
+            continue
+        if arr.ndim == 2 and arr.shape[1] > 1:
+            k = label_patterns(arr)
+            if k is not None:
+                out.append(flag(
+                    "labels-as-numbers",
+                    f"the rows of {name} take {k} distinct integer patterns (a one-hot or dummy encoding?), which "
+                    f"are one label's levels, and {method} treats them as continuous numbers (its distances between "
+                    f"patterns mean nothing; kNN estimators read such encodings off); if {name} is a label, pass one "
+                    "column of its levels or use an estimator made for labels",
+                    advice=" (method='auto', 'ross' or 'classifier')", side=name, levels=k))
+            continue
+        col = arr.reshape(len(arr))
+        if is_discrete(col):
+            k = int(np.unique(col).size)
+            out.append(flag(
+                "labels-as-numbers",
+                f"{name} holds {k} distinct integer values, which look like class labels, and {method} treats them as "
+                f"continuous numbers (class codes get a distance they do not have; kNN and neural estimators read "
+                f"such labels far off); if {name} is a label, pass it as strings or use an estimator made for labels",
+                advice=" (method='auto', 'ross' or 'classifier')", side=name, levels=k))
+    return out

@@ -38,9 +38,11 @@ from ..validation import (
 from . import knn_backend as kb
 from .resampling import convergence_warning, halfsample_stderr, subsample_stderr
 from ..convert import numeric_side
-from ._trust import missing_code_flags, repeated_rows, serial_flags, widen_for_rows
+from ._trust import label_flags, missing_code_flags, repeated_rows, serial_flags, widen_for_rows
 from .ties import TIES, prepare
 from .knn import KNN_MAX_JOINT_DIM, ksg_mi
+from .mixed import ross_mi
+from ..registry import get_estimator
 
 #: names ``method`` accepts: one estimator of I(X;Y|Z) so far (Frenzel-Pompe, with
 #: stratification for a discrete Z); "ksg"/"knn"/"auto" name the same
@@ -71,6 +73,8 @@ def estimate_cmi(
     method: str = "frenzel-pompe",
     warn: bool = True,
     groups: Any = None,
+    discrete_x: bool | str = "auto",
+    discrete_y: bool | str = "auto",
 ) -> MIResult:
     """Estimate the conditional mutual information I(X;Y|Z) (Frenzel & Pompe 2007).
 
@@ -92,7 +96,15 @@ def estimate_cmi(
     rows than :func:`cmi_rows_needed` for the joint dimension (``high-dimension``), an estimate still rising with n (``rising-with-n``), an interval
     entirely below 0 (``interval-below-zero``), a standard error above the estimate
     (``stderr-exceeds-estimate``). ``warn``: issue them through Python's :mod:`warnings` (default), as
-    ``estimate_mi`` does; they stay in ``r.warnings`` either way. ``groups``: one key per row
+    ``estimate_mi`` does; they stay in ``r.warnings`` either way. ``discrete_x``,
+    ``discrete_y``: True / False / "auto" (labels - strings, categoricals - or one column of
+    integral values with few levels). One label side against a continuous side is read as a
+    label, not as numbers: with a continuous Z by the chain rule
+    ``I(X;L|Z) = I(L; (X, Z)) - I(L; Z)``, two estimates of the kNN estimator made for labels
+    (ross) whose half-sample differences give the error (``diagnostics["z_strategy"] ==
+    "chain-rule (ross)"``); with a discrete Z by ross within each level. Two label sides are
+    read by the plug-in within each level of a discrete Z; with a continuous Z they stay
+    numbers and say so (``labels-as-numbers``). ``groups``: one key per row
     for rows that belong together (repeated measurements of one subject): the estimate is made
     on one row per group, drawn and averaged, with an interval that counts groups
     (:mod:`infolens.grouped`).
@@ -109,7 +121,7 @@ def estimate_cmi(
         codes = gr.group_codes(groups, gr.n_rows(x), "groups")
         base = seed_from(random_state)
         kw: dict[str, Any] = dict(k=k, unit=unit, ties=ties, standardize=standardize, n_subsamples=n_subsamples, backend=backend,
-                  discrete_z=discrete_z, method=method, warn=False)
+                  discrete_z=discrete_z, method=method, warn=False, discrete_x=discrete_x, discrete_y=discrete_y)
         res = gr.grouped_estimate(lambda rows, d: estimate_cmi(gr.take_rows(x, rows), gr.take_rows(y, rows),
                                                                gr.take_rows(z, rows), random_state=base + d, **kw),
                                     codes, base, unit)
@@ -129,7 +141,7 @@ def estimate_cmi(
     (x, x_read), (y, y_read), (z, z_read) = (numeric_side(x, "x"), numeric_side(y, "y"),  # dates, durations,
                                              numeric_side(z, "z"))  # numbers written as text (infolens.convert)
     with validation_notes() as notes, column_labels():
-        xa, ya = check_xy(x, y, min_samples=k + 1)
+        xa, ya = check_xy(x, y, min_samples=k + 1, x_categorical=True, y_categorical=True)
         za = check_array(z, "z", min_samples=k + 1, categorical=True)
     if len(za) != len(xa):
         raise InputError(f"z must have as many samples as x and y, got {len(za)} and {len(xa)}; pass paired samples")
@@ -145,14 +157,26 @@ def estimate_cmi(
             disc_z, how_z = False, "detected, but its levels are too small to stratify: dequantised"
             told_z = True
             z_counts = np.unique(np.asarray(za).reshape(len(za), -1), axis=0, return_counts=True)[1]
+    lab_x, how_x = _label_side(xa, discrete_x, "x")
+    lab_y, how_y = _label_side(ya, discrete_y, "y")
     rng = check_random_state(random_state)
     warns = [*x_read, *y_read, *z_read, *notes]
     # the rows as estimate_mi checks them: serially correlated, or copied records of (x, y, z)
     yz = np.hstack([ya.reshape(len(ya), -1), za.reshape(len(za), -1)]).astype(np.float64)
     warns += serial_flags(xa, yz) + repeated_rows(xa, yz) + missing_code_flags(x=xa, y=ya, z=za)
     ci: tuple[float, float] | None = None
+    if lab_x and lab_y and not disc_z:
+        if xa.dtype.kind in "iu" or ya.dtype.kind in "iu":
+            raise InputError("x and y are both labels and z is continuous: estimate_cmi reads two label sides only "
+                             "within the levels of a discrete z; pass z as labels (discrete_z=True), or x or y as numbers")
+        lab_x = lab_y = False  # read as numbers, and said (labels-as-numbers) below
+    if not (lab_x or lab_y):
+        warns += label_flags(xa, ya, "Frenzel-Pompe")
     if disc_z:
-        cmi, stderr, diag = _stratified(xa, ya, as_labels(za, "z"), k, ties, standardize, n_subsamples, backend, rng, warns)
+        cmi, stderr, diag = _stratified(xa, ya, as_labels(za, "z"), k, ties, standardize, n_subsamples, backend, rng,
+                                        warns, lab_x, lab_y)
+    elif lab_x or lab_y:
+        cmi, stderr, ci, diag = _chain_rule(xa, ya, za, lab_x, k, ties, standardize, n_subsamples, backend, rng, warns)
     else:
         xa, dx = prepare(xa, "x", ties, standardize, rng)
         ya, dy = prepare(ya, "y", ties, standardize, rng)
@@ -209,6 +233,7 @@ def estimate_cmi(
                 "use more rows or reduce z to the columns that matter",
                 dims=d_all, n=len(xa), rows_needed=need, reads_low=True))
     diag["discrete_z"] = how_z if disc_z or told_z else False
+    diag["discrete_x"], diag["discrete_y"] = (how_x if lab_x else False), (how_y if lab_y else False)
     res = MIResult(
         mi=cmi,
         unit="nats",
@@ -216,7 +241,8 @@ def estimate_cmi(
         n_samples=len(xa),
         method="cmi",
         params={"k": k, "ties": ties, "standardize": standardize, "n_subsamples": n_subsamples,
-                "backend": backend, "discrete_z": discrete_z, "method": method,
+                "backend": backend, "discrete_z": discrete_z, "discrete_x": discrete_x, "discrete_y": discrete_y,
+                "method": method,
                 "random_state": random_state if isinstance(random_state, (int, type(None))) else repr(random_state)},
         seconds=time.perf_counter() - t0,
         ci=ci,
@@ -297,10 +323,13 @@ def _strata_carry_errors(z: np.ndarray, k: int) -> bool:
 def _stratified(
     x: np.ndarray, y: np.ndarray, codes: np.ndarray, k: int, ties: str, standardize: bool,
     n_subsamples: int, backend: str, rng: np.random.Generator, warns: list[str],
+    lab_x: bool = False, lab_y: bool = False,
 ) -> tuple[float, float | None, dict[str, Any]]:
-    """sum_z p(z) I(X;Y|Z=z) with a KSG estimate per level; the standard error combines the
-    per-level subsampling errors, sqrt(sum_z p(z)^2 se_z^2) (levels are independent
-    samples; the spread of p(z) itself is left out, it is O(1/n) against O(1/sqrt n))."""
+    """sum_z p(z) I(X;Y|Z=z) with an estimate per level (KSG; ross where one side is a label,
+    the Miller-Madow plug-in where both are); the standard error combines the per-level
+    subsampling errors, sqrt(sum_z p(z)^2 se_z^2) (levels are independent samples; the spread
+    of p(z) itself is left out, it is O(1/n) against O(1/sqrt n))."""
+    pair = _pair_estimator(lab_x, lab_y, k, backend)
     levels, counts = np.unique(codes, return_counts=True)
     small = levels[counts <= k]
     used = levels[counts > k]
@@ -320,11 +349,10 @@ def _stratified(
     per_level = {}
     for lev in used:
         rows = np.flatnonzero(codes == lev)
-        xs, _ = prepare(x[rows], "x", ties, standardize, rng)
-        ys, _ = prepare(y[rows], "y", ties, standardize, rng)
-        mi_z = ksg_mi(xs, ys, k=k, backend=backend)[0]
-        se_z, _m = subsample_stderr(lambda a, b: ksg_mi(a, b, k=k, backend=backend)[0], (xs, ys),
-                                    n_subsamples, stratum_block(k), rng)
+        xs = as_labels(x[rows], "x") if lab_x else prepare(x[rows], "x", ties, standardize, rng)[0]
+        ys = as_labels(y[rows], "y") if lab_y else prepare(y[rows], "y", ties, standardize, rng)[0]
+        mi_z = pair(xs, ys)
+        se_z, _m = subsample_stderr(pair, (xs, ys), n_subsamples, stratum_block(k), rng)
         p = rows.size / n_used
         total += p * mi_z
         if se_z is None:
@@ -350,7 +378,82 @@ def _stratified(
             + "; merge rare levels, or use more rows per level",
             reads_low=shortfall >= STRATA_SHORTFALL_WARN, expected_shortfall=shortfall,
             rows_in_small_levels=int(used_counts[few].sum()), rows=n_used))
-    diag = {"z_strategy": "stratified", "z_levels": per_level, "z_levels_left_out": int(small.size),
+    diag = {"z_strategy": "stratified", "z_levels": per_level, "within_levels": pair.__name__, "z_levels_left_out": int(small.size),
             "expected_shortfall": shortfall,
             "stderr_method": "per-level subsampling, combined" if se_ok else "none (a level too small for blocks)"}
     return float(total), (float(np.sqrt(var)) if se_ok else None), diag
+
+
+def _label_side(a: np.ndarray, declared: bool | str, name: str) -> tuple[bool, str]:
+    """Whether side ``a`` is a label: labels given as strings or categories (int64 from
+    ``check_xy``) always; else declared, or detected as one column of few integral values."""
+    if a.dtype.kind in "iu":
+        if declared is False:
+            raise InputError(f"discrete_{name}=False, but {name} holds labels (strings or categories), which cannot be "
+                             f"read as numbers; leave discrete_{name}='auto'")
+        return True, "declared (labels)"
+    if a.reshape(len(a), -1).shape[1] != 1:
+        if declared is True:
+            raise InputError(f"discrete_{name}=True needs one column of labels, got {a.reshape(len(a), -1).shape[1]}")
+        return False, "several columns"
+    return resolve_discrete(a, declared, name)
+
+
+def _pair_estimator(lab_x: bool, lab_y: bool, k: int, backend: str) -> Any:
+    """The MI estimate of one level's (x, y), prepared: KSG, ross with a label side, or the
+    Miller-Madow plug-in of two labels."""
+    if lab_x and lab_y:
+        def plugin(a: np.ndarray, b: np.ndarray) -> float:
+            return float(get_estimator("binning", discrete_x=True, discrete_y=True).estimate(a, b).mi)
+        return plugin
+    if lab_x or lab_y:
+        def ross(a: np.ndarray, b: np.ndarray) -> float:
+            cont, lab = (b, a) if lab_x else (a, b)
+            return ross_mi(cont, lab, k, backend)[0]
+        return ross
+
+    def ksg(a: np.ndarray, b: np.ndarray) -> float:
+        return ksg_mi(a, b, k=k, backend=backend)[0]
+    return ksg
+
+
+def _chain_rule(
+    x: np.ndarray, y: np.ndarray, z: np.ndarray, lab_x: bool, k: int, ties: str, standardize: bool,
+    n_subsamples: int, backend: str, rng: np.random.Generator, warns: list[str],
+) -> tuple[float, float | None, tuple[float, float] | None, dict[str, Any]]:
+    """One label side L, a continuous side C and a continuous Z: ``I(C;L|Z) = I(L; (C, Z)) -
+    I(L; Z)``, each by ross (a label's kNN estimator: no noise on the label's ties, no distance
+    between its codes). Frenzel-Pompe on the label dequantised read a binary label 8-21% low
+    (``L = [X + Z + 0.5 e > 0]``, I(X;L|Z) = 0.287, n = 1000: 0.23 and 0.25, no warning); the
+    chain rule 0.283 on average over 8 seeds (sd 0.018), 0.288 at n = 5000. The two ross
+    values share their rows and most of their bias (the Z part); the error is the spread of
+    their difference over half-samples, and the interval adds the drift of the halves' mean,
+    as for Frenzel-Pompe."""
+    lab, cont = (x, y) if lab_x else (y, x)
+    labels = as_labels(lab, "x" if lab_x else "y")
+    c, dc = prepare(cont, "y" if lab_x else "x", ties, standardize, rng)
+    zz, dz = prepare(z, "z", ties, standardize, rng)
+
+    def diff(a: np.ndarray, b: np.ndarray, l_: np.ndarray) -> float:
+        return ross_mi(np.hstack([a, b]), l_, k, backend)[0] - ross_mi(b, l_, k, backend)[0]
+
+    cmi = diff(c, zz, labels)
+    hs = halfsample_stderr(diff, (c, zz, labels), n_subsamples, rng, min_half=k + 1)
+    ci = None
+    diag: dict[str, Any] = {**dc, **dz, "z_strategy": "chain-rule (ross)", "stderr_method": hs["method"],
+                            "labels": int(labels.max()) + 1}
+    if hs["ci_halfwidth"] is not None:
+        drift = abs(cmi - float(np.mean(hs["halves"])))
+        ci = (cmi - hs["ci_halfwidth"] - drift, cmi + hs["ci_halfwidth"] + drift)
+        diag["half_sample_mean"] = float(np.mean(hs["halves"]))
+    d_all = c.shape[1] + zz.shape[1]
+    if d_all > KNN_MAX_JOINT_DIM:
+        warns.append(flag(
+            "high-dimension",
+            f"ross in {c.shape[1]}+{zz.shape[1]} dimensions (the continuous side with z): kNN estimators are biased "
+            f"beyond {KNN_MAX_JOINT_DIM} dimensions, so the value may be far off (a difference of two biased MIs); "
+            "reduce z to the columns that matter or use more samples", dims=d_all, limit=KNN_MAX_JOINT_DIM))
+    rise = convergence_warning(cmi, hs["halves"], hs["stderr"], what="chain-rule ross")
+    if rise:
+        warns.append(flag("rising-with-n", rise, mi=cmi))
+    return float(cmi), hs["stderr"], ci, diag
