@@ -47,6 +47,9 @@ def test_auto_grades_an_unsettled_bias_correction_caution_with_a_range_that_cove
         assert d["trust"] == "caution" and "small-sample" in r.codes()
         lo, hi = d["range"]
         assert lo <= truth <= hi
+        # the interval is the hull of both corrections' intervals (Miller-Madow's alone missed)
+        assert r.ci[0] <= truth <= r.ci[1] and r.ci[0] <= d["candidates"]["plugin-chance"]["mi"]
+        assert d["candidates"]["binning"]["ci"][0] > truth
 
 
 def test_auto_keeps_ok_where_the_corrections_agree():

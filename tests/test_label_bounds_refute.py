@@ -105,3 +105,5 @@ def test_a_class_model_above_ross_beyond_ten_percent_withholds_ok():
             assert "disagreement" in r.codes()
             lo, hi = d["range"]
             assert lo <= s.mi <= hi
+            # the interval reaches the class model's interval (ross's own lies below the truth)
+            assert r.ci[0] <= s.mi <= r.ci[1] and d["candidates"]["ross"]["ci"][1] < s.mi

@@ -380,13 +380,15 @@ def _plug_in_open(ev: Evidence) -> list[Flag] | None:
                  candidate=k, mi=r.mi, chosen_mi=c.mi, gap=gap)]
 
 
-def _label_model_above(ev: Evidence) -> list[Flag] | None:
-    # ross reads low where its neighbourhoods widen along columns the label does not depend
-    # on; the class model has no such bias. Their "disagreement" (DISAGREE_RTOL, 25%) allows
-    # for two families' different biases, but "ok" promises 10%: a class model above ross by
-    # more than PRECISION_RTOL and ABOVE_Z combined errors leaves that promise unshown (ten
-    # Gaussian classes in 10 dims, n = 2000: ross 0.70-0.76 for 0.869 graded "ok" while the
-    # class model, the right model there, read 0.85-0.88 with an error of 0.027)
+def label_model_above(ev: Evidence) -> str | None:
+    """The class model's name when it reads above ross by more than PRECISION_RTOL and ABOVE_Z
+    combined errors, with two or more continuous columns; else None. ross reads low where its
+    neighbourhoods widen along columns the label does not depend on; the class model has no
+    such bias. Their "disagreement" (DISAGREE_RTOL, 25%) allows for two families' different
+    biases, but "ok" promises 10%: such a gap leaves that promise unshown (ten Gaussian classes
+    in 10 dims, n = 2000: ross 0.70-0.76 for 0.869 graded "ok" while the class model, the right
+    model there, read 0.85-0.88 with an error of 0.027). The grade (:func:`_label_model_above`)
+    and the interval (``_auto_interval``, which reaches the model's interval) read it."""
     if not ev.labels or ev.choice != "ross" or ev.d - 1 < PROBE_ANY_DIM:
         return None
     model = "gaussian-copula"
@@ -395,6 +397,14 @@ def _label_model_above(ev: Evidence) -> list[Flag] | None:
         return None
     if not compare(g.mi, c.mi, g.se, c.se, z=ABOVE_Z, rel=PRECISION_RTOL).differ:
         return None
+    return model
+
+
+def _label_model_above(ev: Evidence) -> list[Flag] | None:
+    model = label_model_above(ev)
+    if model is None:
+        return None
+    g, c = ev.ran[model], ev.chosen
     return [flag("disagreement", f"the class-conditional Gaussian copula reads {ev.fmt(g.mi)}, above ross's "
                  f"{ev.fmt(c.mi)} by more than {PRECISION_RTOL:.0%} and beyond both errors: in {ev.d - 1} dimensions "
                  "ross reads low where the label depends on few of the columns, so the truth may lie up to the "
