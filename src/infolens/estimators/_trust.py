@@ -392,7 +392,7 @@ def shift_orders(n: int, count: int, rng: np.random.Generator, lag: int) -> np.n
 
     Under independence of two stationary series a shift keeps each series' own
     autocorrelation, which a permutation destroys: permuted nulls are too narrow for two
-    serially dependent sides (two independent AR(1) series at 0.9, n = 1000: 55% of KSG
+    serially dependent sides (two independent AR(1) series at 0.9, n = 1000: 51.5% of 200 KSG
     permutation tests rejected at 0.05; shifted, :mod:`infolens.independence`'s docstring)."""
     lag = int(min(max(1, lag), max(1, n // 2)))
     s = rng.integers(lag, max(lag, n - lag) + 1, size=int(count))
