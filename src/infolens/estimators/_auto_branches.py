@@ -34,7 +34,7 @@ from ._auto_candidates import (
 )
 from ._auto_evidence import Candidate, Evidence, disagreement
 from ._auto_rules import (ABOVE_RTOL, ABOVE_Z, CORROBORATE_MAX_DIM, KNN_ALL_ROWS_MAX_DIM, PRECISION_FLOOR,
-                          PRECISION_RTOL, PROBE_ANY_DIM, PROBE_LAST_RESORT_N, T_COPULA_LR)
+                          PRECISION_RTOL, LABEL_BOUNDS_MIN_COLS, PROBE_LAST_RESORT_N, T_COPULA_LR)
 from ._auto_size import model_check_of, sized_check, subsample
 from ._copula_check import ModelCheck
 from ._fano import fano_bound
@@ -162,17 +162,20 @@ def _above(b: Candidate, c: Candidate) -> bool:
 
 def _bound_above_knn(auto: AutoMI, ev: Evidence, feeds: Feeds, seed: int, model: str) -> str:
     """The held-out bounds of the high-dimension branch against the kNN value for labels: the
-    linear probe (closed forms and a logistic fit: milliseconds) whenever the continuous side
-    has :data:`PROBE_ANY_DIM` or more columns, the trained classifier too when the kNN value is
+    linear probe (closed forms and a logistic fit: milliseconds) and the neural classifier (a
+    small MLP: a fraction of a second at a few thousand rows; not at budget "fast") whenever
+    the continuous side has :data:`LABEL_BOUNDS_MIN_COLS` or more columns, or the kNN value is
     in doubt (the class model disagrees with it beyond both errors, or it still rises with n).
     The best on its validation rows, if significantly above the kNN value (the rule of a neural
     bound above a copula model: ABOVE_Z combined errors and ABOVE_RTOL), refutes it and becomes
     the answer, a lower bound. ross reads low where the label depends on few of many columns
     (a binary label set by one of 8 standard normal columns, y = [x1 + 0.5 e > 0], MI 0.373,
     n = 2000: 0.31-0.32, graded "ok" with intervals that missed, while the class model agreed
-    within its wide error; the probe read 0.35-0.40), and where the classes are nested
-    (four shells of radius 1-4 in 8 dims, the label the radius, n = 2000: ross 0.21 for 0.78,
-    the classifier bound 0.67). The clause the explanation gains ("" if none)."""
+    within its wide error; the probe read 0.35-0.40); on a shape no linear bound sees (y =
+    [x1 x2 + 0.5 e > 0] among 6 columns, MI 0.260, n = 3000: ross 0.21-0.22, the probe 0, the
+    classifier 0.26-0.27); and where the classes are nested (four shells of radius 1-4 in 8
+    dims, the label the radius, n = 2000: ross 0.21 for 0.78, the classifier bound 0.67). The
+    clause the explanation gains ("" if none)."""
     knn, c = ev.choice, ev.chosen
     g = ev.ran.get(model)
     disputed = g is not None and model not in ev.explained and disagreement(g, c).differ
@@ -180,7 +183,7 @@ def _bound_above_knn(auto: AutoMI, ev: Evidence, feeds: Feeds, seed: int, model:
     in_doubt = disputed or rising
     bound_rows = {r.name(auto): r for r in rows(LABEL_BOUND)
                   if ev.n >= r.min_n and auto.budget in r.budgets
-                  and (in_doubt or (r.method == "probe" and feeds.raw["all"][0].shape[1] >= PROBE_ANY_DIM))}
+                  and (in_doubt or feeds.raw["all"][0].shape[1] >= LABEL_BOUNDS_MIN_COLS)}
     for r in bound_rows.values():
         run_row(auto, ev, r, feeds, seed)
     bounds = [k for k in bound_rows if k in ev.ran]

@@ -30,7 +30,7 @@ from ._auto_rules import (
     ABOVE_Z,
     LABEL_ROWS_OK,
     PRECISION_FLOOR,
-    PROBE_ANY_DIM,
+    LABEL_BOUNDS_MIN_COLS,
     PRECISION_RTOL,
     SMALL_N,
     WARN_RTOL,
@@ -389,7 +389,7 @@ def label_model_above(ev: Evidence) -> str | None:
     in 10 dims, n = 2000: ross 0.70-0.76 for 0.869 graded "ok" while the class model, the right
     model there, read 0.85-0.88 with an error of 0.027). The grade (:func:`_label_model_above`)
     and the interval (``_auto_interval``, which reaches the model's interval) read it."""
-    if not ev.labels or ev.choice != "ross" or ev.d - 1 < PROBE_ANY_DIM:
+    if not ev.labels or ev.choice != "ross" or ev.d - 1 < LABEL_BOUNDS_MIN_COLS:
         return None
     model = "gaussian-copula"
     g, c = ev.ran.get(model), ev.chosen

@@ -22,12 +22,14 @@ BUDGETS = ("fast", "default", "thorough")
 NEURAL_MIN_N = 500
 #: smallest n for the linear probe's bound (labels in many dimensions): the same reason
 PROBE_MIN_N = NEURAL_MIN_N
-#: from this many columns on the continuous side the linear probe's bound runs beside the
-#: label kNN estimator (ross) whenever it answers, and refutes it when significantly above
+#: from this many columns on the continuous side the held-out bounds (the linear probe, and the
+#: neural classifier at the budgets that train) run beside the label kNN estimator (ross)
+#: whenever it answers, and refute it when significantly above
 #: (``_auto_branches._bound_above_knn``): ross's neighbourhoods widen along columns the label
-#: does not depend on (one relevant column of 6, 8, 10: 5%, 15%, 22% low at n = 2000); in one
-#: column there are none, and the probe's noise would only add false refutations
-PROBE_ANY_DIM = 2
+#: does not depend on (one relevant column of 6, 8, 10: 5%, 15%, 22% low at n = 2000; an XOR
+#: of two columns among 6: 16-18% low, which no linear bound sees); in one column there are
+#: none, and the bounds' noise would only add false refutations
+LABEL_BOUNDS_MIN_COLS = 2
 #: below PROBE_MIN_N the probe still runs when nothing else can answer (the class model needs
 #: more rows per class than dimensions) from this many rows: its bound is noisy (a test split
 #: of n / 5 rows) but valid, and its range is stated; below it auto refuses, naming the fix
