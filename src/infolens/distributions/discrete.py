@@ -10,6 +10,15 @@ of field data that the continuous suite has none of.
 * :class:`ThresholdLabel`: ``d`` standard normal columns and ``Y = [X_1 + noise e > 0]``:
   the label depends on one column of ``d``. ``I = log 2 - E H(Phi(X_1 / noise))`` by
   Gauss-Hermite quadrature (200 nodes).
+* :class:`XorLabel`: ``d`` standard normal columns and ``Y = [X_1 X_2 + noise e > 0]``: a
+  label no linear boundary separates. ``I = log 2 - E H(Phi(X_1 X_2 / noise))`` by 2-D
+  Gauss-Hermite quadrature (120 x 120 nodes).
+* :class:`OrdinalSumLabel`: ``d`` standard normal columns and a 5-level ``Y`` cutting
+  ``X_1 + X_2 + X_3 + noise e`` at fixed thresholds. ``I = H(Y) - E H(Y | S)`` over
+  ``S = X_1 + X_2 + X_3 ~ N(0, 3)`` by quadrature.
+* :class:`SharedPoisson`: ``X = A + B``, ``Y = A + C`` with independent Poisson ``A``, ``B``,
+  ``C``: two counts sharing a component. ``I`` by summation over the joint pmf (exact to the
+  truncation at 60 per component).
 * :class:`Contaminated`: ``d + d`` unit-variance Gaussians with ``d`` cross-correlations
   ``rho``, a share ``eps`` of the rows replaced by independent ``N(0, scale^2 I)`` outliers.
   The mixture's MI has no closed form: ``E log p(x, y) / (p(x) p(y))`` by Monte Carlo over
@@ -96,6 +105,81 @@ class ThresholdLabel(Sampler):
     def _sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         x = rng.standard_normal((n, self.dim_x))
         return x, (x[:, 0] + self.noise * rng.standard_normal(n) > 0).astype(np.int64)[:, None]
+
+
+class XorLabel(Sampler):
+    """A binary label set by the sign of the product of two of ``dim`` columns (module docstring)."""
+
+    dim_y = 1
+
+    def __init__(self, dim: int, noise: float) -> None:
+        if dim < 2:
+            raise ValueError(f"XorLabel needs dim >= 2, got {dim}")
+        self.dim_x, self.noise = int(dim), float(noise)
+
+    @property
+    def mi(self) -> float:
+        t, w = special.roots_hermitenorm(120)
+        w = w / w.sum()
+        a, b = np.meshgrid(t, t, indexing="ij")
+        return float(math.log(2.0) - (np.outer(w, w) * _h_bernoulli(special.ndtr(a * b / self.noise))).sum())
+
+    def _sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        x = rng.standard_normal((n, self.dim_x))
+        return x, (x[:, 0] * x[:, 1] + self.noise * rng.standard_normal(n) > 0).astype(np.int64)[:, None]
+
+
+class OrdinalSumLabel(Sampler):
+    """Five ordered levels of the sum of three of ``dim`` columns plus noise (module docstring)."""
+
+    dim_y = 1
+    CUTS = (-2.0, -0.7, 0.7, 2.0)
+
+    def __init__(self, dim: int, noise: float) -> None:
+        if dim < 3:
+            raise ValueError(f"OrdinalSumLabel needs dim >= 3, got {dim}")
+        self.dim_x, self.noise = int(dim), float(noise)
+
+    @property
+    def mi(self) -> float:
+        t, w = special.roots_hermitenorm(200)
+        w = w / w.sum()
+        s = t * math.sqrt(3.0)
+        edges = np.array([-np.inf, *self.CUTS, np.inf])
+        p = special.ndtr((edges[None, 1:] - s[:, None]) / self.noise) - special.ndtr((edges[None, :-1] - s[:, None]) / self.noise)
+        p = np.clip(p, 1e-300, 1.0)
+        pbar = w @ p
+        return float(-(pbar * np.log(pbar)).sum() + w @ (p * np.log(p)).sum(axis=1))
+
+    def _sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        x = rng.standard_normal((n, self.dim_x))
+        s = x[:, :3].sum(axis=1) + self.noise * rng.standard_normal(n)
+        return x, np.digitize(s, self.CUTS).astype(np.int64)[:, None]
+
+
+class SharedPoisson(Sampler):
+    """Two Poisson counts sharing a component (module docstring)."""
+
+    dim_x = 1
+    dim_y = 1
+
+    def __init__(self, shared: float, own: float) -> None:
+        self.shared, self.own = float(shared), float(own)
+
+    @property
+    def mi(self) -> float:
+        m = 60
+        pa, pb = stats.poisson.pmf(np.arange(m), self.shared), stats.poisson.pmf(np.arange(m), self.own)
+        joint = np.zeros((2 * m, 2 * m))
+        for a in range(m):
+            joint[a:a + m, a:a + m] += pa[a] * np.outer(pb, pb)
+        joint /= joint.sum()
+        keep = joint > 0
+        return float((joint[keep] * np.log(joint[keep] / np.outer(joint.sum(1), joint.sum(0))[keep])).sum())
+
+    def _sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        a = rng.poisson(self.shared, n)
+        return (a + rng.poisson(self.own, n))[:, None], (a + rng.poisson(self.own, n))[:, None]
 
 
 @functools.lru_cache(maxsize=32)
