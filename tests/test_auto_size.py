@@ -99,7 +99,8 @@ def test_a_value_from_a_subsample_says_so_and_its_interval_is_the_subsample_s():
 
 
 def test_labels_run_the_knn_estimator_on_a_subsample():
-    """A label and 2 continuous columns, n = 3000, check_rows = 1000: ross runs on 1000
+    """A label and 2 continuous columns, n = 3000, check_rows = 1000: ross and the linear
+    probe beside it (2+ columns; the classifier does not train at budget "fast") run on 1000
     rows, the class-conditional copula on all; ross is the answer, so "subsampled"."""
     rng = np.random.default_rng(3)
     lab = rng.integers(0, 3, 3000)
@@ -107,7 +108,7 @@ def test_labels_run_the_knn_estimator_on_a_subsample():
     r = infolens.estimate_mi(x, lab, budget="fast", random_state=0, check_rows=1000, warn=False)
     d = r.diagnostics
     assert d["choice"]["method"] == "ross"
-    assert d["rows_used"] == {"gaussian-copula": 3000, "ross": 1000}
+    assert d["rows_used"] == {"gaussian-copula": 3000, "ross": 1000, "probe": 1000}
     assert r.has_warning("subsampled")
 
 
