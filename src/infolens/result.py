@@ -34,6 +34,7 @@ UNITS = ("nats", "bits")
 INFO_DIAGNOSTICS = frozenset({
     "plug_in", "copula_mi", "half_sample_mean", "jackknife_rise", "h_x", "h_y", "h_xy", "best_val", "ceiling",
     "search_mi_best", "search_history", "per_projection_quantiles", "h_label", "range", "rank_bias", "chance_term",
+    "label_term", "within_term",
     # auto's interval record (diagnostics["interval"]: sampling, model_gap)
     "sampling", "model_gap",
     # inside nested records (auto's candidates and model check)

@@ -10,6 +10,8 @@ row in :data:`CANDIDATES`; the role says where auto takes it.
 Roles (the branch of auto that reads them, in the order the rows are listed):
 
 * ``PLUG_IN``: both sides discrete; the one row is the answer.
+* ``MIXED``: one side mixes discrete and continuous columns, the other is continuous: the
+  chain rule over the discrete columns' patterns is the answer (:mod:`.mixed_chain`).
 * ``PLUG_IN_CHECK``: both sides discrete; the other side of the plug-in's bias correction
   (the chance-corrected plug-in, low under dependence where the Miller-Madow one is high):
   their gap grades the answer and both bound the range.
@@ -58,6 +60,7 @@ if TYPE_CHECKING:
 
 PLUG_IN = "plug-in"
 PLUG_IN_CHECK = "plug-in-check"
+MIXED = "mixed"
 LABEL_MODEL = "label-model"
 LABEL_KNN = "label-knn"
 LABEL_BOUND = "label-bound"
@@ -66,7 +69,7 @@ HEAVY_COPULA = "heavy-copula"
 KNN = "knn"
 LOW_READER = "low-reader"
 UNBIASED = "unbiased"
-ROLES = (PLUG_IN, PLUG_IN_CHECK, LABEL_MODEL, LABEL_KNN, LABEL_BOUND, COPULA, HEAVY_COPULA, KNN, LOW_READER, UNBIASED)
+ROLES = (PLUG_IN, PLUG_IN_CHECK, MIXED, LABEL_MODEL, LABEL_KNN, LABEL_BOUND, COPULA, HEAVY_COPULA, KNN, LOW_READER, UNBIASED)
 #: the bias tags of a candidate that reads low (:attr:`infolens.result.Estimator.bias`)
 LOW_BIASES = ("lower-bound", "low")
 #: budgets at which auto trains networks ("fast" runs closed forms and kNN only)
@@ -139,6 +142,8 @@ def _probe(a: AutoMI, seed: int) -> dict[str, Any]:
 CANDIDATES: tuple[Row, ...] = (
     Row("binning", PLUG_IN, inputs="raw", rows="all",
         params=lambda a, s: {"discrete_x": True, "discrete_y": True}),
+    Row("mixed-chain", MIXED, inputs="raw", rows="all", params=lambda a, s: {"random_state": s},
+        says="the chain rule over the discrete columns' patterns, I(Xd;Y) + I(Xc;Y|Xd)"),
     Row("plugin-chance", PLUG_IN_CHECK, inputs="raw", rows="all",
         params=lambda a, s: {"discrete_x": True, "discrete_y": True, "random_state": s},
         says="the chance-corrected plug-in"),

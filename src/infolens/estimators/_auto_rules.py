@@ -30,6 +30,11 @@ PROBE_MIN_N = NEURAL_MIN_N
 #: of two columns among 6: 16-18% low, which no linear bound sees); in one column there are
 #: none, and the bounds' noise would only add false refutations
 LABEL_BOUNDS_MIN_COLS = 2
+#: a side mixing discrete and continuous columns is read by the chain rule over the discrete
+#: columns' patterns (``_auto_branches.mixed``) when they hold at least this many rows each
+#: on average (KSG runs within each pattern: below ~50 rows it reads a third low, and the
+#: within-level term warns its expected shortfall)
+MIXED_MIN_ROWS = 20
 #: below PROBE_MIN_N the probe still runs when nothing else can answer (the class model needs
 #: more rows per class than dimensions) from this many rows: its bound is noisy (a test split
 #: of n / 5 rows) but valid, and its range is stated; below it auto refuses, naming the fix

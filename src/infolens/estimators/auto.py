@@ -92,7 +92,7 @@ from ..result import Estimator, check_unit
 from ..stats import label_entropy, label_entropy_high
 from ..validation import (as_labels, check_choice, check_random_state, check_xy, drop_monotone_copies,
                           is_identifier, is_integral)
-from ._auto_branches import continuous, labels, plug_in_bracket, run_row
+from ._auto_branches import continuous, labels, mixed, mixed_side, plug_in_bracket, run_row
 from ._auto_candidates import PLUG_IN, Feeds, row
 from ._auto_evidence import Candidate, Evidence, grade, truth_range
 from ._auto_interval import auto_interval
@@ -266,13 +266,16 @@ class AutoMI(Estimator):
                 return self._identifier(ev, "y" if disc_y else "x")
             why = labels(self, ev, xc, lab, seed)
         else:
-            zx, zy = normal_scores(x), normal_scores(y)
-            det = deterministic_dependence(x, y, zx, zy) or smooth_map(x, y)
-            if det is not None:
-                return self._ill_posed(det, ev)
-            why = continuous(self, ev, x, y, zx, zy, seed)
-            if ev.ill_posed is not None:
-                return self._ill_posed(ev.ill_posed, ev)
+            mix = mixed_side(x, y)
+            why = mixed(self, ev, x, y, mix[0], mix[1], seed) if mix is not None else ""
+            if ev.choice not in ev.ran:  # (not mixed, or the chain failed: the continuous branch)
+                zx, zy = normal_scores(x), normal_scores(y)
+                det = deterministic_dependence(x, y, zx, zy) or smooth_map(x, y)
+                if det is not None:
+                    return self._ill_posed(det, ev)
+                why = continuous(self, ev, x, y, zx, zy, seed)
+                if ev.ill_posed is not None:
+                    return self._ill_posed(ev.ill_posed, ev)
         if ev.choice not in ev.ran:
             wide = (f"x and y have {x.shape[1] + y.shape[1]} columns together for {n} rows, more than the rows can "
                     "resolve: reduce the columns (principal components, a feature selection such as "
