@@ -126,3 +126,19 @@ def test_shared_poisson_truth_matches_the_plug_in_of_a_million_rows():
     x, y = s.sample(1_000_000, random_state=4)
     raw, _, _ = plugin_mi_raw(x.ravel(), y.ravel())
     assert abs(raw - s.mi) < 0.004, (raw, s.mi)
+
+
+def test_mixed_table_truth_against_monte_carlo():
+    """I = E log p(y | x) / p(y), p(y) the exact mixture over the discrete shifts, 400,000 rows."""
+    from scipy.stats import norm
+
+    from infolens.distributions.discrete import MixedTable
+
+    s = MixedTable(2, 3, 0.8)
+    x, y = s.sample(400_000, random_state=6)
+    shift = x[:, 1:3].sum(1) + 0.7 * np.argmax(x[:, 3:], axis=1)
+    cond = norm.logpdf(y[:, 0], x[:, 0] + shift, 0.8)
+    vals = np.array([b1 + b2 + 0.7 * c for b1 in (0, 1) for b2 in (0, 1) for c in range(3)])
+    marg = np.log(norm.pdf(y[:, 0][:, None], vals[None, :], np.sqrt(1 + 0.64)).mean(1))
+    t = cond - marg
+    assert abs(t.mean() - s.mi) < 4 * t.std() / np.sqrt(len(t))

@@ -19,6 +19,10 @@ of field data that the continuous suite has none of.
 * :class:`SharedPoisson`: ``X = A + B``, ``Y = A + C`` with independent Poisson ``A``, ``B``,
   ``C``: two counts sharing a component. ``I`` by summation over the joint pmf (exact to the
   truncation at 60 per component).
+* :class:`MixedTable`: a table's side mixing a measurement ``Z``, ``f`` binary flags and a
+  one-hot code of an ``L``-level category, against ``Y = Z + sum flags + 0.7 c + noise e``.
+  ``I = h(Y) - h(Y | X)``: ``Y`` is a mixture over the discrete shift of ``N(shift, 1 +
+  noise^2)``, its entropy by quadrature on a fine grid; ``h(Y | X) = 1/2 log(2 pi e noise^2)``.
 * :class:`Contaminated`: ``d + d`` unit-variance Gaussians with ``d`` cross-correlations
   ``rho``, a share ``eps`` of the rows replaced by independent ``N(0, scale^2 I)`` outliers.
   The mixture's MI has no closed form: ``E log p(x, y) / (p(x) p(y))`` by Monte Carlo over
@@ -180,6 +184,37 @@ class SharedPoisson(Sampler):
     def _sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         a = rng.poisson(self.shared, n)
         return (a + rng.poisson(self.own, n))[:, None], (a + rng.poisson(self.own, n))[:, None]
+
+
+class MixedTable(Sampler):
+    """A side of one measurement, ``flags`` binary columns and a ``levels``-level one-hot code
+    against a continuous target (module docstring)."""
+
+    dim_y = 1
+
+    def __init__(self, flags: int, levels: int, noise: float) -> None:
+        self.flags, self.levels, self.noise = int(flags), int(levels), float(noise)
+        self.dim_x = 1 + self.flags + self.levels
+
+    @property
+    def mi(self) -> float:
+        shifts: dict[float, float] = {}
+        for bits in range(2**self.flags):
+            for c in range(self.levels):
+                v = bin(bits).count("1") + 0.7 * c
+                shifts[v] = shifts.get(v, 0.0) + 1.0 / (2**self.flags * self.levels)
+        sd = math.sqrt(1.0 + self.noise**2)
+        grid = np.linspace(min(shifts) - 12 * sd, max(shifts) + 12 * sd, 200_001)
+        dens = sum(p * stats.norm.pdf(grid, v, sd) for v, p in shifts.items())
+        h = -float(np.trapezoid(dens * np.log(np.maximum(dens, 1e-300)), grid))
+        return h - 0.5 * math.log(2 * math.pi * math.e * self.noise**2)
+
+    def _sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        z = rng.standard_normal(n)
+        b = rng.integers(0, 2, (n, self.flags))
+        c = rng.integers(0, self.levels, n)
+        x = np.hstack([z[:, None], b, np.eye(self.levels)[c]]).astype(float)
+        return x, (z + b.sum(axis=1) + 0.7 * c + self.noise * rng.standard_normal(n))[:, None]
 
 
 @functools.lru_cache(maxsize=32)

@@ -8,8 +8,8 @@ high MI, small samples, and (added later, with the rules they showed wanting) ex
 Clayton copulas in 2+2 to 5+5 dims, a quadratic pair among 20+20 columns, labels that are
 the radius of a shell, and (:mod:`.discrete`) a label set by one of 8 columns, ten Gaussian
 classes in 10 dims, undersampled discrete pairs, a count against a label, an outlier-
-contaminated Gaussian, an XOR label, an ordinal label of a sum and two counts sharing a
-component; n from 200 to 20,000. Each entry is ``(id, n, make)``: ``make()``
+contaminated Gaussian, an XOR label, an ordinal label of a sum, two counts sharing a
+component and a side mixing a measurement with flags and a one-hot code; n from 200 to 20,000. Each entry is ``(id, n, make)``: ``make()``
 builds the sampler (its truth is computed then, by the integration its class documents).
 ``benchmarks/bench_offsuite.py`` runs the set.
 
@@ -29,7 +29,8 @@ import numpy as np
 from .base import Independent, Padded, Sampler, Transformed
 from .channels import exp_sum, gauss_laplace, poisson_gauss, uniform_gauss
 from .copulas import ArchimedeanCopula, ClaytonBlocks, JointGaussianMixture, NoisyMap, RoundedNoisy, ZeroInflated
-from .discrete import Contaminated, CopiedLabel, CountLabel, OrdinalSumLabel, SharedPoisson, ThresholdLabel, XorLabel
+from .discrete import (Contaminated, CopiedLabel, CountLabel, MixedTable, OrdinalSumLabel, SharedPoisson, ThresholdLabel,
+                       XorLabel)
 from .gaussian import MultiNormal, sparse_correlation
 from .images import LabelImages
 from .mixture import GaussianMixtureLabel, Shells
@@ -142,6 +143,9 @@ OFFSUITE: tuple[tuple[str, int, Callable[[], Sampler]], ...] = (
     ("xor-label-6d", 3000, lambda: XorLabel(6, 0.5)),
     ("ordinal-5-of-8d", 2000, lambda: OrdinalSumLabel(8, 0.7)),
     ("shared-poisson", 500, lambda: SharedPoisson(3.0, 2.0)),
+    # a side mixing a measurement, flags and a one-hot code (the chain rule, mixed-chain)
+    ("mixed-table-1000", 1000, lambda: MixedTable(3, 4, 1.0)),
+    ("mixed-table-5000", 5000, lambda: MixedTable(3, 4, 1.0)),
 )
 
 
