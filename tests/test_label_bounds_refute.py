@@ -1,6 +1,7 @@
 """auto with a label: a held-out cross-entropy bound significantly above ross refutes it."""
 
 import numpy as np
+import pytest
 from scipy.special import logsumexp
 from scipy.stats import ncx2
 
@@ -133,3 +134,40 @@ def test_the_classifier_runs_beside_ross_for_a_shape_no_linear_bound_sees():
         assert not (d["trust"] == "ok" and abs(r.mi - truth) > 0.1 * truth), (r.mi, d["trust"])
         lo, hi = d["range"] if d["range"] else r.ci
         assert lo <= truth <= hi
+
+
+def _evidence(ross, others, d=8):
+    """Evidence of a label run in d columns with ross chosen: values (mi, se) of each candidate."""
+    from infolens.estimators._auto_evidence import Candidate, Evidence
+    from infolens.result import MIResult
+
+    def cand(name, mi, se, bias):
+        res = MIResult(mi=mi, unit="nats", stderr=se, n_samples=3000, method=name,
+                       ci=(mi - 1.96 * se, mi + 1.96 * se))
+        return Candidate(label=name, method=name, bias=bias, seconds=0.0, result=res)
+
+    ev = Evidence(n=3000, d=d + 1)
+    ev.labels = True
+    ev.candidates["ross"] = cand("ross", *ross, "low")
+    for name, (mi, se, bias) in others.items():
+        ev.candidates[name] = cand(name, mi, se, bias)
+    ev.choice = "ross"
+    return ev
+
+
+def test_a_bound_or_class_model_above_ross_by_more_than_ten_percent_withholds_ok():
+    """The rule on its own evidence: a held-out bound 11% above ross (not significantly: the
+    refutation needs 2 combined errors) withholds "ok" and the interval reaches the bound's; 7%
+    above does not; the class model needs both 10% and 2 combined errors; one column never."""
+    from infolens.estimators._auto_evidence import grade
+    from infolens.estimators._auto_interval import auto_interval
+
+    ev = _evidence((0.323, 0.015), {"probe": (0.359, 0.020, "lower-bound")})
+    level, reasons = grade(ev)
+    assert level == "caution" and reasons[0].code == "disagreement"
+    ci, parts = auto_interval(ev)
+    assert ci[1] == pytest.approx(0.359 + 1.96 * 0.020) and parts["reaches"] == ["probe"]
+    assert grade(_evidence((0.329, 0.015), {"probe": (0.351, 0.020, "lower-bound")}))[0] == "ok"
+    assert grade(_evidence((0.323, 0.010), {"gaussian-copula": (0.36, 0.008, "unknown")}))[0] == "caution"
+    assert grade(_evidence((0.323, 0.012), {"gaussian-copula": (0.36, 0.025, "unknown")}))[0] == "ok"
+    assert grade(_evidence((0.323, 0.015), {"probe": (0.359, 0.020, "lower-bound")}, d=1))[0] == "ok"
