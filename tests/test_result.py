@@ -57,3 +57,21 @@ def test_str():
     s = str(r)
     assert s.startswith("I = 0.1235 nats ± 0.0100  (95% CI 0.1039 .. 0.1431)")
     assert "[ksg(k=5), n=100, 0.5 s]" in s
+
+
+def test_the_text_of_an_auto_result_says_its_grade_answer_and_range():
+    """print(r) / the CLI: auto's grade and the candidate that answers come right after the
+    number; below "ok" the range too (two discrete sides whose bias corrections part)."""
+    import numpy as np
+
+    import infolens
+
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 30, 1000)
+    y = np.where(rng.random(1000) < 0.3, x, rng.integers(0, 30, 1000))
+    r = infolens.estimate_mi(x, y, warn=False)
+    lines = str(r).splitlines()
+    lo, hi = r.diagnostics["range"]
+    assert lines[1] == f"  trust: caution (answer from binning); the truth may lie in {lo:.4f} .. {hi:.4f} nats"
+    r = infolens.estimate_mi(x, y, method="binning", warn=False)
+    assert "trust:" not in str(r)

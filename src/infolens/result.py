@@ -301,6 +301,15 @@ class MIResult:
             s += f"  (95% CI {self.ci[0]:.4f} .. {self.ci[1]:.4f})"
         params = ", ".join(f"{k}={v!r}" for k, v in self.params.items() if v is not None)
         s += f"  [{self.method}({params}), n={self.n_samples}, {self.seconds:.3g} s]"
+        trust, choice = self.diagnostics.get("trust"), self.diagnostics.get("choice")
+        if isinstance(trust, str):
+            # (auto's grade and answer: the first thing its reader needs after the number)
+            s += f"\n  trust: {trust}"
+            if isinstance(choice, dict) and choice.get("method"):
+                s += f" (answer from {choice['method']})"
+            rng = self.diagnostics.get("range")
+            if rng is not None and len(rng) == 2:
+                s += f"; the truth may lie in {rng[0]:.4f} .. {rng[1]:.4f} {self.unit}"
         for w in self.warnings:
             s += f"\n  warning: {w}"
         return s
