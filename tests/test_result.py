@@ -72,6 +72,6 @@ def test_the_text_of_an_auto_result_says_its_grade_answer_and_range():
     r = infolens.estimate_mi(x, y, warn=False)
     lines = str(r).splitlines()
     lo, hi = r.diagnostics["range"]
-    assert lines[1] == f"  trust: caution (answer from binning); the truth may lie in {lo:.4f} .. {hi:.4f} nats"
+    assert lines[1] == f"  trust: caution (answer from grassberger); the truth may lie in {lo:.4f} .. {hi:.4f} nats"
     r = infolens.estimate_mi(x, y, method="binning", warn=False)
     assert "trust:" not in str(r)

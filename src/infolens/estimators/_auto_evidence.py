@@ -112,9 +112,9 @@ class Evidence:
     highest_low_reader: bool = False
     #: one side is a label (the discrete-continuous branch)
     labels: bool = False
-    #: both sides discrete: the candidate on the other side of the plug-in's bias correction
-    #: (the chance-corrected plug-in), when it ran
-    plug_in_check: str | None = None
+    #: both sides discrete: the two ends of the plug-in's bias bracket (the Miller-Madow and the
+    #: chance-corrected candidates), when both ran
+    plug_in_bracket: tuple[str, str] | None = None
     #: that label's entropy (nats), the most any MI with it can be
     h_label: float | None = None
     #: an upper 95% confidence bound on that entropy (:func:`infolens.stats.label_entropy_high`):
@@ -366,18 +366,27 @@ def _plug_in_open(ev: Evidence) -> list[Flag] | None:
     # the 10% "ok" promises, the value is not known to that precision (a label copied with
     # probability 0.3 over 30 levels, MI 0.493, n = 1000: 0.73 and 0.46; over 50 levels, MI
     # 1.717: 2.30 and 1.34). Within it they agree (10 levels, n = 1000: 0.867 and 0.865)
-    k = ev.plug_in_check
-    if ev.d != 0 or k is None or k not in ev.ran or ev.choice == k:
+    gap, b = plug_in_gap(ev), ev.plug_in_bracket
+    if gap is None or b is None:
         return None
-    c, r = ev.chosen, ev.ran[k]
-    gap = c.mi - r.mi
-    if abs(gap) <= max(PRECISION_RTOL * abs(c.mi), PRECISION_FLOOR):
-        return None
+    mm, cc = ev.ran[b[0]], ev.ran[b[1]]
     return [flag("small-sample", f"the plug-in's bias correction is not settled at these cell counts: Miller-Madow "
-                 f"reads {ev.fmt(c.mi)} (high where the rows are few per cell), the chance-corrected plug-in "
-                 f"{ev.fmt(r.mi)} (low under dependence), {abs(gap) / max(abs(c.mi), 1e-12):.0%} apart; the truth "
+                 f"reads {ev.fmt(mm.mi)} (high where the rows are few per cell), the chance-corrected plug-in "
+                 f"{ev.fmt(cc.mi)} (low under dependence), {abs(gap) / max(abs(mm.mi), 1e-12):.0%} apart; the truth "
                  "lies between them, in the range given: more rows per level, or merged levels, close the gap",
-                 candidate=k, mi=r.mi, chosen_mi=c.mi, gap=gap)]
+                 candidate=b[1], mi=cc.mi, chosen_mi=ev.chosen.mi, gap=gap)]
+
+
+def plug_in_gap(ev: Evidence) -> float | None:
+    """Miller-Madow's value less the chance-corrected one where they part by more than the
+    precision "ok" promises (two discrete sides); else None."""
+    b = ev.plug_in_bracket
+    if ev.d != 0 or b is None or b[0] not in ev.ran or b[1] not in ev.ran:
+        return None
+    gap = ev.ran[b[0]].mi - ev.ran[b[1]].mi
+    if abs(gap) <= max(PRECISION_RTOL * abs(ev.ran[b[0]].mi), PRECISION_FLOOR):
+        return None
+    return gap
 
 
 def label_readers_above(ev: Evidence) -> list[str]:

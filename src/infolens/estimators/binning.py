@@ -2,7 +2,12 @@
 
 I = H(X) + H(Y) - H(X, Y), each entropy the plug-in -sum p log p of the cell
 frequencies plus the Miller–Madow term (m - 1) / (2N), m the number of non-empty cells
-(Miller 1955; Paninski, Neural Comput. 15, 2003). Discrete columns keep their values;
+(Miller 1955; Paninski, Neural Comput. 15, 2003), or (``correction="grassberger"``)
+Grassberger's estimate ``log N - (1/N) sum n_i G(n_i)``, ``G(n) = psi(n) + (-1)^n / 2
+(psi((n + 1) / 2) - psi(n / 2))`` (Grassberger 2003), whose bias is smaller where cells hold
+few rows (30 levels copied with probability 0.3, MI 0.493, n = 1000: 0.544 against
+Miller-Madow's 0.732) at the cost of more spread there (independent 6 x 5 levels at n = 300:
+sd 0.016 against 0.012); its error is then read from half-samples. Discrete columns keep their values;
 continuous columns are cut into bins. Meant for discrete data and one or two
 continuous dimensions: the number of cells grows as bins^d.
 """
@@ -12,22 +17,33 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import numpy as np
+from scipy.special import digamma
 
 from ..errors import InputError, flag
 from ..registry import register
 from ..result import Estimator
 from ..validation import check_choice, check_xy, resolve_discrete
 from ._trust import heavy_tail_warning
+from .resampling import halfsample_stderr
 
 STRATEGIES = ("quantile", "uniform")
 
 
-def _entropy(codes: np.ndarray, n_cells: int, miller_madow: bool) -> tuple[float, np.ndarray]:
+CORRECTIONS = ("miller-madow", "grassberger", "none")
+
+
+def _entropy(codes: np.ndarray, n_cells: int, correction: str) -> tuple[float, np.ndarray]:
     counts = np.bincount(codes, minlength=n_cells)
-    p = counts[counts > 0] / len(codes)
+    occupied = counts[counts > 0]
+    n = len(codes)
+    if correction == "grassberger":
+        c = occupied.astype(np.float64)
+        g = digamma(c) + 0.5 * (-1.0) ** occupied * (digamma((c + 1) / 2) - digamma(c / 2))
+        return float(np.log(n) - (c * g).sum() / n), counts
+    p = occupied / n
     h = float(-(p * np.log(p)).sum())
-    if miller_madow:
-        h += (p.size - 1) / (2.0 * len(codes))
+    if correction == "miller-madow":
+        h += (p.size - 1) / (2.0 * n)
     return h, counts
 
 
@@ -59,7 +75,8 @@ class Binning(Estimator):
     strategy : "quantile" (equal-frequency bins: invariant to monotone maps) or "uniform".
     discrete_x, discrete_y : True / False, or "auto" (integral values with few levels).
         Labels (strings, pandas categoricals) are accepted and always discrete.
-    miller_madow : add (m - 1) / (2N) to each plug-in entropy.
+    correction : "miller-madow" (add (m - 1) / (2N) to each plug-in entropy), "grassberger"
+        (module docstring) or "none" (the plug-in).
     max_cells : refuse when the joint histogram would have more cells than this
         (memory is 8 bytes per cell).
 
@@ -78,17 +95,22 @@ class Binning(Estimator):
         strategy: str = "quantile",
         discrete_x: bool | str = "auto",
         discrete_y: bool | str = "auto",
-        miller_madow: bool = True,
+        correction: str = "miller-madow",
         max_cells: int = 10_000_000,
     ) -> None:
         self.bins = bins
         self.strategy = strategy
         self.discrete_x = discrete_x
         self.discrete_y = discrete_y
-        self.miller_madow = miller_madow
+        self.correction = correction
         self.max_cells = max_cells
 
     def _validate(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        check_choice(self.correction, "correction", CORRECTIONS)
+        return self._validate_grid(x, y)
+
+    def _validate_grid(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        """The grid's parameters and the data (shared with the chance-corrected plug-in)."""
         if not (self.bins == "auto" or (isinstance(self.bins, (int, np.integer)) and not isinstance(self.bins, bool) and self.bins >= 2)):
             raise InputError(f"bins must be 'auto' or an integer >= 2, got {self.bins!r}")
         check_choice(self.strategy, "strategy", STRATEGIES)
@@ -148,10 +170,10 @@ class Binning(Estimator):
         cells, bins, n_cont = grid["cells"], grid["bins"], grid.pop("continuous_columns")
         disc_x, disc_y = grid["discrete_x"], grid["discrete_y"]
         kxy = kx * ny_cells + ky
-        mm = bool(self.miller_madow)
-        hx, cnt_x = _entropy(kx, nx_cells, mm)
-        hy, cnt_y = _entropy(ky, ny_cells, mm)
-        hxy, _ = _entropy(kxy, cells, mm)
+        corr = str(self.correction)
+        hx, cnt_x = _entropy(kx, nx_cells, corr)
+        hy, cnt_y = _entropy(ky, ny_cells, corr)
+        hxy, _ = _entropy(kxy, cells, corr)
         mi = hx + hy - hxy
         # delta-method variance from the plug-in point log-ratios
         uxy, cnt = np.unique(kxy, return_counts=True)
@@ -165,7 +187,18 @@ class Binning(Estimator):
         # the plug-in second moment is inflated by ~dof/n by sampling noise (its mean under
         # independence, where 2 n I ~ chi^2(dof)); remove it, then add the null variance
         var = max(float((pxy * lr**2).sum()) - i_plug**2 - dof / n, 0.0) / n + dof / (2.0 * n**2)
-        diag = {**grid, "nonempty_cells": int(uxy.size), "plug_in": i_plug}
+        diag = {**grid, "nonempty_cells": int(uxy.size), "plug_in": i_plug, "correction": corr}
+        if corr == "grassberger":
+            # (its spread at few rows per cell exceeds the plug-in's delta method)
+            def grass(a: np.ndarray, b: np.ndarray) -> float:
+                ab = a * ny_cells + b
+                return (_entropy(a, nx_cells, corr)[0] + _entropy(b, ny_cells, corr)[0]
+                        - _entropy(ab, cells, corr)[0])
+            hs = halfsample_stderr(grass, (kx, ky), 10, np.random.default_rng(0))
+            if hs["stderr"] is not None:
+                var = float(hs["stderr"]) ** 2
+                diag["ci"] = (mi - hs["ci_halfwidth"], mi + hs["ci_halfwidth"])
+                diag["stderr_method"] = hs["method"]
         warns: list[str] = []
         per_cell = n / max(int(uxy.size), 1)
         if per_cell < MIN_PER_CELL:

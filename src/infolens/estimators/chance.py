@@ -158,6 +158,9 @@ class ChanceCorrectedMI(Binning):
         self.n_subsamples = n_subsamples
         self.random_state = random_state
 
+    def _validate(self, x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        return self._validate_grid(x, y)
+
     def _estimate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float | None, dict[str, Any]]:
         kx, ky, _, _, grid = self._joint_codes(x, y)
         grid.pop("continuous_columns")
