@@ -36,7 +36,7 @@ from ..validation import (
     validation_notes,
 )
 from . import knn_backend as kb
-from .resampling import convergence_warning, halfsample_stderr, subsample_stderr
+from .resampling import convergence_warning, drift_interval, halfsample_stderr, subsample_stderr
 from ..convert import numeric_side
 from ._trust import label_flags, missing_code_flags, repeated_rows, serial_flags, widen_for_rows
 from .ties import TIES, prepare
@@ -190,9 +190,8 @@ def estimate_cmi(
         diag.update(dz)
         diag["z_strategy"] = "frenzel-pompe"
         diag["stderr_method"] = hs["method"]
-        if hs["ci_halfwidth"] is not None:
-            drift = abs(cmi - float(np.mean(hs["halves"])))
-            ci = (cmi - hs["ci_halfwidth"] - drift, cmi + hs["ci_halfwidth"] + drift)
+        ci = drift_interval(cmi, hs)
+        if ci is not None:
             diag["half_sample_mean"] = float(np.mean(hs["halves"]))
         if diag["zero_radius_rows"]:
             # k exact copies of a row: every strict count is 0 there and its term reads
@@ -439,12 +438,10 @@ def _chain_rule(
 
     cmi = diff(c, zz, labels)
     hs = halfsample_stderr(diff, (c, zz, labels), n_subsamples, rng, min_half=k + 1)
-    ci = None
     diag: dict[str, Any] = {**dc, **dz, "z_strategy": "chain-rule (ross)", "stderr_method": hs["method"],
                             "labels": int(labels.max()) + 1}
-    if hs["ci_halfwidth"] is not None:
-        drift = abs(cmi - float(np.mean(hs["halves"])))
-        ci = (cmi - hs["ci_halfwidth"] - drift, cmi + hs["ci_halfwidth"] + drift)
+    ci = drift_interval(cmi, hs)
+    if ci is not None:
         diag["half_sample_mean"] = float(np.mean(hs["halves"]))
     d_all = c.shape[1] + zz.shape[1]
     if d_all > KNN_MAX_JOINT_DIM:

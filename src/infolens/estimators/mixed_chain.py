@@ -30,7 +30,7 @@ from ..result import Estimator
 from ..validation import check_positive_int, check_xy, is_discrete
 from .knn import ksg_mi
 from .mixed import ross_mi
-from .resampling import halfsample_stderr
+from .resampling import drift_interval, halfsample_stderr
 from .ties import prepare
 
 
@@ -117,7 +117,7 @@ class MixedChainMI(Estimator):
             "label_term": label_term, "within_term": within, "stderr_method": hs["method"], "warnings": warns,
         }
         se = hs["stderr"]
-        if hs["ci_halfwidth"] is not None:
-            drift = abs(mi - float(np.mean(hs["halves"])))
-            diag["ci"] = (mi - hs["ci_halfwidth"] - drift, mi + hs["ci_halfwidth"] + drift)
+        ci = drift_interval(mi, hs)
+        if ci is not None:
+            diag["ci"] = ci
         return float(mi), (None if se is None or not math.isfinite(se) else float(se)), diag

@@ -68,6 +68,18 @@ def halfsample_stderr(
     }
 
 
+def drift_interval(mi: float, hs: dict[str, Any]) -> tuple[float, float] | None:
+    """The 95% interval of an estimate whose kNN bias may still shrink with n: the half-sample
+    interval (:func:`halfsample_stderr`'s ``hs``) widened on both sides by the drift between
+    the half-samples' mean and the full estimate (the part of the bias an error bar leaves
+    out); None without half-samples. Frenzel-Pompe, its chain rule with a label, and the
+    mixed side's chain share it."""
+    if hs.get("ci_halfwidth") is None or not hs.get("halves"):
+        return None
+    drift = abs(mi - float(np.mean(hs["halves"])))
+    return (mi - hs["ci_halfwidth"] - drift, mi + hs["ci_halfwidth"] + drift)
+
+
 def rising_warning(mi: float, rise: float, noise: float, what: str = "kNN", evidence: str = "") -> str | None:
     """The one "still rises with n" rule and sentence: a warning when an estimate's rise with
     the sample size, ``rise`` (nats; from half-samples, :func:`convergence_warning`, or from
