@@ -34,8 +34,8 @@ from ._auto_candidates import (
     row,
     rows,
 )
-from ._auto_evidence import Candidate, Evidence, disagreement
-from ._auto_rules import (ABOVE_RTOL, ABOVE_Z, CORROBORATE_MAX_DIM, KNN_ALL_ROWS_MAX_DIM, PRECISION_FLOOR,
+from ._auto_evidence import Candidate, Evidence, disagreement, plug_in_gap
+from ._auto_rules import (ABOVE_RTOL, ABOVE_Z, CORROBORATE_MAX_DIM, KNN_ALL_ROWS_MAX_DIM,
                           PRECISION_RTOL, LABEL_BOUNDS_MIN_COLS, MIXED_MIN_ROWS, PROBE_LAST_RESORT_N, T_COPULA_LR)
 from ..validation import MAX_DISCRETE_LEVELS
 from ._auto_size import model_check_of, sized_check, subsample
@@ -147,11 +147,9 @@ def mixed_side(x: np.ndarray, y: np.ndarray) -> tuple[str, list[int]] | None:
     KSG within the patterns is trusted); else None (the continuous branch reads the side)."""
     from .mixed_chain import discrete_columns
 
-    found = []
-    for name, a, other in (("x", x, y), ("y", y, x)):
-        disc = discrete_columns(a)
-        if 0 < len(disc) < a.shape[1] and not discrete_columns(other):
-            found.append((name, disc, a, other))
+    dx, dy = discrete_columns(x), discrete_columns(y)
+    found = [(name, disc, a, other) for name, disc, other_disc, a, other in (("x", dx, dy, x, y), ("y", dy, dx, y, x))
+             if 0 < len(disc) < a.shape[1] and not other_disc]
     if len(found) != 1:
         return None
     name, disc, a, other = found[0]
@@ -196,7 +194,7 @@ def plug_in_bracket(auto: AutoMI, ev: Evidence, feeds: Feeds, seed: int) -> str:
     ev.plug_in_bracket = (mm, name)
     ev.explained.add(name)
     c, k = ev.chosen, ev.ran[name]
-    if abs(c.mi - k.mi) <= max(PRECISION_RTOL * abs(c.mi), PRECISION_FLOOR):
+    if plug_in_gap(ev) is None:
         return f"; {r.says} agrees ({ev.fmt(k.mi)})"
     grass = "grassberger"
     x, y = feeds.of(row(PLUG_IN))

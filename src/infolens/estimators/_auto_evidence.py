@@ -63,6 +63,12 @@ class Candidate:
         return finite(self.result.stderr)
 
     @property
+    def ci95(self) -> tuple[float, float]:
+        """Its 95% interval: the estimator's own, else the value +- Z95 standard errors."""
+        ci = self.result.ci
+        return (float(ci[0]), float(ci[1])) if ci is not None else (self.mi - Z95 * self.se, self.mi + Z95 * self.se)
+
+    @property
     def warnings(self) -> list[str]:
         return list(self.result.warnings) if self.ok else []
 

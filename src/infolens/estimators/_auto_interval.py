@@ -85,14 +85,12 @@ def auto_interval(ev: Evidence, h_label: float | None = None) -> tuple[tuple[flo
     for k in ev.plug_in_bracket or ():
         if k not in ev.ran or k == ev.choice:
             continue
-        r = ev.ran[k]
-        ci = r.result.ci if r.result.ci is not None else (r.mi - Z95 * r.se, r.mi + Z95 * r.se)
+        ci = ev.ran[k].ci95
         if math.isfinite(ci[0]) and math.isfinite(ci[1]) and (ci[0] < lo or ci[1] > hi):
             reached.append(k)
-            lo, hi = min(lo, float(ci[0])), max(hi, float(ci[1]))
+            lo, hi = min(lo, ci[0]), max(hi, ci[1])
     for k in label_readers_above(ev):
-        g = ev.ran[k]
-        top = float(g.result.ci[1]) if g.result.ci is not None else g.mi + Z95 * g.se
+        top = ev.ran[k].ci95[1]
         if top > hi:
             reached.append(k)
             hi = top

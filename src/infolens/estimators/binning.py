@@ -47,6 +47,15 @@ def _entropy(codes: np.ndarray, n_cells: int, correction: str) -> tuple[float, n
     return h, counts
 
 
+def _mi_of_codes(kx: np.ndarray, ky: np.ndarray, nx_cells: int, ny_cells: int,
+                 correction: str) -> tuple[float, np.ndarray, np.ndarray]:
+    """``(H(X) + H(Y) - H(X,Y), X's cell counts, Y's)`` of two sides' cell codes."""
+    hx, cnt_x = _entropy(kx, nx_cells, correction)
+    hy, cnt_y = _entropy(ky, ny_cells, correction)
+    hxy, _ = _entropy(kx * ny_cells + ky, nx_cells * ny_cells, correction)
+    return hx + hy - hxy, cnt_x, cnt_y
+
+
 def _discrete_side(a: np.ndarray, declared: bool | str, name: str) -> tuple[bool, str]:
     """int64 columns come from labels (``check_xy(..., categorical=True)``): discrete."""
     if a.dtype.kind in "iu":
@@ -167,14 +176,11 @@ class Binning(Estimator):
     def _estimate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float | None, dict[str, Any]]:
         n = len(x)
         kx, ky, nx_cells, ny_cells, grid = self._joint_codes(x, y)
-        cells, bins, n_cont = grid["cells"], grid["bins"], grid.pop("continuous_columns")
+        bins, n_cont = grid["bins"], grid.pop("continuous_columns")
         disc_x, disc_y = grid["discrete_x"], grid["discrete_y"]
         kxy = kx * ny_cells + ky
         corr = str(self.correction)
-        hx, cnt_x = _entropy(kx, nx_cells, corr)
-        hy, cnt_y = _entropy(ky, ny_cells, corr)
-        hxy, _ = _entropy(kxy, cells, corr)
-        mi = hx + hy - hxy
+        mi, cnt_x, cnt_y = _mi_of_codes(kx, ky, nx_cells, ny_cells, corr)
         # delta-method variance from the plug-in point log-ratios
         uxy, cnt = np.unique(kxy, return_counts=True)
         pxy = cnt / n
@@ -190,11 +196,8 @@ class Binning(Estimator):
         diag = {**grid, "nonempty_cells": int(uxy.size), "plug_in": i_plug, "correction": corr}
         if corr == "grassberger":
             # (its spread at few rows per cell exceeds the plug-in's delta method)
-            def grass(a: np.ndarray, b: np.ndarray) -> float:
-                ab = a * ny_cells + b
-                return (_entropy(a, nx_cells, corr)[0] + _entropy(b, ny_cells, corr)[0]
-                        - _entropy(ab, cells, corr)[0])
-            hs = halfsample_stderr(grass, (kx, ky), 10, np.random.default_rng(0))
+            hs = halfsample_stderr(lambda a, b: _mi_of_codes(a, b, nx_cells, ny_cells, corr)[0], (kx, ky), 10,
+                                   np.random.default_rng(0))
             if hs["stderr"] is not None:
                 var = float(hs["stderr"]) ** 2
                 diag["ci"] = (mi - hs["ci_halfwidth"], mi + hs["ci_halfwidth"])

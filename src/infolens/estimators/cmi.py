@@ -41,7 +41,7 @@ from ..convert import numeric_side
 from ._trust import label_flags, missing_code_flags, repeated_rows, serial_flags, widen_for_rows
 from .ties import TIES, prepare
 from .knn import KNN_MAX_JOINT_DIM, ksg_mi
-from .mixed import ross_mi
+from .mixed import resolve_side, ross_mi
 from ..registry import get_estimator
 
 #: names ``method`` accepts: one estimator of I(X;Y|Z) so far (Frenzel-Pompe, with
@@ -384,18 +384,15 @@ def _stratified(
 
 
 def _label_side(a: np.ndarray, declared: bool | str, name: str) -> tuple[bool, str]:
-    """Whether side ``a`` is a label: labels given as strings or categories (int64 from
-    ``check_xy``) always; else declared, or detected as one column of few integral values."""
-    if a.dtype.kind in "iu":
-        if declared is False:
-            raise InputError(f"discrete_{name}=False, but {name} holds labels (strings or categories), which cannot be "
-                             f"read as numbers; leave discrete_{name}='auto'")
-        return True, "declared (labels)"
-    if a.reshape(len(a), -1).shape[1] != 1:
+    """Whether side ``a`` is a label, by the one rule of a side (:func:`.mixed.resolve_side`:
+    labels given as strings or categories always; else declared, or detected as one column of
+    few integral values); several numeric columns are numbers here."""
+    a = a.reshape(len(a), -1)
+    if a.dtype.kind not in "iu" and a.shape[1] != 1:
         if declared is True:
-            raise InputError(f"discrete_{name}=True needs one column of labels, got {a.reshape(len(a), -1).shape[1]}")
+            raise InputError(f"discrete_{name}=True needs one column of labels, got {a.shape[1]}")
         return False, "several columns"
-    return resolve_discrete(a, declared, name)
+    return resolve_side(a, declared, name)
 
 
 def _pair_estimator(lab_x: bool, lab_y: bool, k: int, backend: str) -> Any:

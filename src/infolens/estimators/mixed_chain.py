@@ -12,9 +12,9 @@ continuous branch (wkl on the tied columns) and 0.66-0.68 at n = 5000. With ``X 
 the first term an MI with a label (the row patterns of ``Xd``; ross, the kNN estimator made
 for labels) and the second the MI within each pattern's rows, summed with the patterns'
 weights (:func:`~.cmi.estimate_cmi` with a discrete Z: KSG within each level). The same data:
-0.56 and 0.62 at n = 1000, 0.626 twice at n = 5000. The standard error combines the two
-terms' (their covariance left out: they are read on different parts of the information);
-the second term's warnings (levels too small for KSG or for their own error) are kept.
+0.56 and 0.62 at n = 1000, 0.626 twice at n = 5000. The standard error is the spread of the
+whole chain over half-samples (the interval adds the drift of their mean, as for
+Frenzel-Pompe); the second term's warning of the shortfall of small levels is kept.
 """
 
 from __future__ import annotations
