@@ -318,3 +318,17 @@ def test_mi_matrix_row_checks_as_in_memory(client):
     ref = infolens.mi_matrix(ts, random_state=0, warn=False)
     assert [f.code for f in got.table_warnings] == ["serial-dependence"]
     assert got.stderr.at["a", "b"] == pytest.approx(ref.stderr.at["a", "b"], rel=0.5)
+
+
+def test_label_spellings_are_named_on_the_cluster_as_in_memory(client):
+    """Two discrete columns are scored from the contingency table of all rows, whose codes
+    have lost the spelling: the label-variants note is read off the column's levels."""
+    df = make_table(3000, seed=2)
+    df["colour"] = np.where(df["colour"] == "red", "red", np.where(np.arange(3000) % 2 == 0, "blue", "Blue "))
+    ddf = dd.from_pandas(df[["colour", "level", "label"]], npartitions=3)
+    got = infolens.feature_mi(ddf, "label", random_state=0, scheduler=client, warn=False).set_index("feature")
+    ref = infolens.feature_mi(df[["colour", "level"]], df["label"], random_state=0, warn=False).set_index("feature")
+    for table in (got, ref):
+        assert "label-variants" in [f.code for f in table.at["colour", "warnings"]]
+        assert "label-variants" not in [f.code for f in table.at["level", "warnings"]]
+    assert got.at["colour", "mi"] == pytest.approx(ref.at["colour", "mi"], abs=1e-12)

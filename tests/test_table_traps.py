@@ -531,3 +531,54 @@ def test_a_target_with_a_few_extreme_values_keeps_its_columns_information():
     got = feature_mi(X, glitched, random_state=0, warn=False).set_index("feature")
     assert list(got.index[:1]) == ["x1"]
     assert abs(got.loc["x1", "mi"] - clean.loc["x1", "mi"]) < 2 * math.hypot(got.loc["x1", "stderr"], clean.loc["x1", "stderr"])
+
+
+def test_pandas_periods_are_the_time_they_start():
+    """A ``Period`` column (months, days) was read as text labels: 3,000 distinct days made
+    an identifier, left out. It is the time each period starts, the same number as the
+    start times given as dates."""
+    n = 800
+    rng = np.random.default_rng(3)
+    days = pd.period_range("2020-01-01", periods=n, freq="D")[rng.permutation(n)]
+    y = (np.arange(n)[np.argsort(np.argsort(days.start_time))] > n / 2).astype(int) ^ (rng.random(n) < 0.2)
+    with pytest.warns(DataWarning, match="periods were read as numeric time"):
+        got = feature_mi(pd.DataFrame({"day": days}), y, random_state=0).iloc[0]
+    ref = feature_mi(pd.DataFrame({"day": days.start_time}), y, random_state=0, warn=False).iloc[0]
+    assert got["excluded"] == "" and got["method"] == "ross"
+    assert got["mi"] == pytest.approx(ref["mi"], abs=1e-12)
+    assert abs(got["mi"] - (np.log(2) + 0.2 * np.log(0.2) + 0.8 * np.log(0.8))) < 4 * got["stderr"]  # ln 2 - H(0.2)
+
+
+def test_labels_spelt_two_ways_are_named_and_kept_as_given():
+    """'yes' and 'Yes ' are counted as two levels (they may differ); the warning names them
+    and the fix, in the tables and in estimate_mi; a column whose levels differ in more than
+    case and spaces says nothing."""
+    import infolens
+
+    rng = np.random.default_rng(4)
+    n = 1200
+    x = rng.normal(size=n)
+    spelt = np.where(x > 0, "yes", np.where(rng.random(n) < 0.5, "no", "No "))
+    clean = np.where(x > 0, "yes", "no")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = feature_mi(pd.DataFrame({"spelt": spelt, "clean": clean}), x, random_state=0).set_index("feature")
+    codes = [[f.code for f in table.at[c, "warnings"]] for c in ("spelt", "clean")]
+    assert "label-variants" in codes[0] and "label-variants" not in codes[1]
+    said = [str(w.message) for w in caught if getattr(w.message, "code", "") == "label-variants"]
+    assert len(said) == 1 and "'No ' = 'no'" in said[0] and "strip().str.lower()" in said[0]
+    # kept as given: three levels, not two (the MI of the 3-level column is the 2-level one's
+    # plus nothing: the split of "no" carries no information, so they agree within errors)
+    assert abs(table.at["spelt", "mi"] - table.at["clean", "mi"]) < 3 * table.at["clean", "stderr"] + 0.02
+    with pytest.warns(DataWarning, match="differ only in case or spaces"):
+        r = infolens.estimate_mi(x, spelt, random_state=0)
+    assert any("'No ' = 'no'" in w for w in r.warnings)
+
+
+def test_an_empty_column_says_it_is_empty():
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=300)
+    table = feature_mi(pd.DataFrame({"x": x, "none": np.full(300, np.nan)}), x > 0, random_state=0,
+                       warn=False).set_index("feature")
+    assert table.at["none", "excluded"] == "constant" and table.at["none", "n"] == 0
+    assert "empty column" in str(table.at["none", "warnings"][0])

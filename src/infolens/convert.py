@@ -129,13 +129,15 @@ def _codes_only(vals: np.ndarray, parsed: np.ndarray, number: Any = float) -> bo
 
 
 def is_datetime_like(col: Any) -> bool:
-    """A pandas/NumPy column of datetimes, datetimes with a time zone, or durations."""
+    """A pandas/NumPy column of datetimes, datetimes with a time zone, durations, or pandas
+    periods (a month, a day: read as the time they start)."""
     import pandas as pd
 
     dtype = getattr(col, "dtype", None)
     if dtype is None:
         return False
-    return bool(pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype))
+    return bool(pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype)
+                or isinstance(dtype, pd.PeriodDtype))
 
 
 def datetime_to_seconds(col: Any) -> np.ndarray:
@@ -144,6 +146,8 @@ def datetime_to_seconds(col: Any) -> np.ndarray:
     import pandas as pd
 
     s = pd.Series(col) if not isinstance(col, pd.Series) else col
+    if isinstance(s.dtype, pd.PeriodDtype):  # a period is the time it starts (NaT stays missing)
+        s = s.dt.start_time
     if pd.api.types.is_timedelta64_dtype(s.dtype):
         return s.dt.total_seconds().to_numpy(dtype=np.float64, na_value=np.nan)
     if getattr(s.dt, "tz", None) is not None:
@@ -242,8 +246,10 @@ def to_numeric_column(raw: Any, decimal: str | None = None) -> tuple[Any, list[F
     """``raw`` as given, or converted to float64 seconds/numbers with a note (dates, times,
     durations, text holding dates or numbers). Booleans and numbers pass unchanged."""
     if is_datetime_like(raw):
-        what = "durations" if "timedelta" in str(getattr(raw, "dtype", "")) else "dates/times"
-        unit = "seconds" if what == "durations" else "seconds since 1970-01-01 UTC"
+        kind = str(getattr(raw, "dtype", ""))
+        what = "durations" if "timedelta" in kind else "periods" if kind.startswith("period") else "dates/times"
+        unit = ("seconds" if what == "durations" else "seconds since 1970-01-01 UTC" + (
+            " of each period's start" if what == "periods" else ""))
         return datetime_to_seconds(raw), [flag("converted", f"{what} were read as numeric time ({unit})", how=what)]
     dtype = getattr(raw, "dtype", None)
     if _nullable_number(raw):  # pandas "boolean", "Int64", "Float64": NA becomes NaN

@@ -357,6 +357,35 @@ def is_categorical(a: Any) -> bool:
     return dtype.kind in "OSUV"
 
 
+def spelling_variants(col: Any) -> tuple[str, int] | None:
+    """The note (and the number of groups) for a column of labels with levels that differ
+    only in case or in spaces (``"yes"``, ``"Yes "``): typed by hand or joined from sources
+    that spell one category differently, they count as separate levels, which splits the
+    rows of one category and reads part of its information as noise. The levels are kept as
+    given (they may truly differ: code ``label-variants`` names them and the fix); None
+    when no two levels collide."""
+    import pandas as pd
+
+    try:
+        levels = pd.unique(pd.Series(np.asarray(col, dtype=object).reshape(-1)).dropna())
+    except (TypeError, ValueError):
+        return None
+    text = [v for v in levels if isinstance(v, str)]
+    if len(text) < 2 or len(text) > 1_000_000:  # (beyond a million levels: an identifier, not read)
+        return None
+    groups: dict[str, list[str]] = {}
+    for v in text:
+        groups.setdefault(" ".join(v.split()).casefold(), []).append(v)
+    clash = [sorted(g) for g in groups.values() if len(g) > 1]
+    if not clash:
+        return None
+    shown = "; ".join(" = ".join(repr(v) for v in g[:3]) for g in clash[:3])
+    more = f" (and {len(clash) - 3} more groups)" if len(clash) > 3 else ""
+    return (f"{len(clash)} group(s) of levels differ only in case or spaces: {shown}{more}; they are counted as "
+            "different categories. If each group is one category, normalise the labels first "
+            "(col.str.strip().str.lower()) and estimate again", len(clash))
+
+
 def encode_labels(a: Any, name: str) -> np.ndarray:
     """Integer codes ``0..K-1`` (int64, shape ``(n,)``) for labels of any hashable type:
     strings, pandas categoricals, mixed objects. Several columns (a DataFrame or an
@@ -388,6 +417,9 @@ def encode_labels(a: Any, name: str) -> np.ndarray:
                 f"{name} has {missing.size} missing value(s) (None/NaN) in rows {missing[:5].tolist()}; "
                 "drop those rows, or give 'missing' a label of its own"
             )
+        variants = spelling_variants(col)
+        if variants is not None:
+            validation_note(f"{name}: {variants[0]}", code="label-variants")
         codes.append(np.asarray(c, dtype=np.int64))
     if len(codes) == 1:
         return codes[0]

@@ -152,6 +152,12 @@ def score_counts(table: Any, spec: ColumnSpec, method: str, params: dict[str, An
             "missing-values",
             f"{dropped} of {n_rows} rows ({dropped / n_rows:.1%}) have no value here (in the column or the target): "
             f"estimated on the {n_rows - dropped} rows that have one (pairwise-complete)", dropped=dropped, rows=n_rows)]
+    if spec.how == "labels" and spec.levels is not None:  # (the codes lost the spelling: read it off the levels)
+        from ..validation import spelling_variants
+
+        variants = spelling_variants(list(spec.levels))
+        if variants is not None:
+            row["warnings"] = [*row["warnings"], flag("label-variants", variants[0], groups=variants[1])]
     row["kind"] = spec.kind
     return row
 

@@ -214,7 +214,7 @@ def feature_mi(
         rows: dict[str, dict] = {}
         for c in feats:
             if routes[c] == "constant":
-                rows[c] = _constant_row(c, n)
+                rows[c] = _constant_row(c, n, prof[c].missing >= n)
         todo = [c for c in feats if keys[c] not in done and routes[c] != "constant"]
         tasks: dict[str, tuple] = {}
         counted = [c for c in todo if routes[c] == "counts"]
@@ -333,10 +333,12 @@ def _serial(client: Any, ddf: Any, feats: list[str], specs: dict[str, ColumnSpec
     return serial_rows(cx, cy, cols)
 
 
-def _constant_row(name: str, n: int) -> dict:
+def _constant_row(name: str, n: int, empty: bool) -> dict:
+    from ..tables.score import constant_flag
+
     return {"feature": name, "mi": 0.0, "stderr": 0.0, "ci_low": 0.0, "ci_high": 0.0, "p_value": math.nan,
             "kind": "constant", "method": "constant", "n": n, "excluded": "constant",
-            "warnings": [flag("constant-dropped", "constant column: it carries no information (not estimated)")]}
+            "warnings": [constant_flag(empty)]}
 
 
 def _all_rows(client: Any, ddf: Any, cols: list[str], routes: dict[str, str], specs: dict[str, ColumnSpec],

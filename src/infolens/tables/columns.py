@@ -13,7 +13,7 @@ import numpy as np
 from ..errors import Flag, InputError, flag
 from ..estimators._trust import missing_code_flag
 from ..estimators.knn_backend import n_threads
-from ..validation import encode_labels, is_categorical, is_discrete, is_identifier, pop_column, to_numpy
+from ..validation import encode_labels, is_categorical, spelling_variants, is_discrete, is_identifier, pop_column, to_numpy
 from ..convert import to_numeric_column
 
 KINDS = ("continuous", "discrete", "constant")
@@ -176,6 +176,9 @@ def type_column(name: str, raw: Any, declared: bool | None, what: str, decimal: 
             notes.append(flag("missing-values", f"{int(miss.sum())} missing values are a level of their own (missing='category')",
                               missing=int(miss.sum()), rows=len(codes)))
             miss = None
+        variants = spelling_variants(raw)
+        if variants is not None:
+            notes.append(flag("label-variants", variants[0], groups=variants[1]))
         col = Column(name, codes, "discrete", "labels", None, miss, notes)
         return _finish_discrete(col)
     vals = to_numpy(raw, what).astype(np.float64, copy=False).reshape(-1)

@@ -182,7 +182,7 @@ def score_column(
         return failed(f"it has {len(col.values)} rows, the target {n_all}", [])
     notes = list(col.notes)
     if col.kind == "constant":
-        notes.append(flag("constant-dropped", "constant column: it carries no information (not estimated)"))
+        notes.append(constant_flag(col.n_missing == n_all))
         return row(0.0, 0.0, 0.0, 0.0, "constant", "constant", n_all - col.n_missing, notes, "constant")
     if col.identifier and not keep_identifiers:
         return row(math.nan, math.nan, math.nan, math.nan, col.kind, "not estimated", n_all, notes, "identifier")
@@ -238,6 +238,13 @@ def score_column(
     if leak is not None:
         warns.append(leak)
     return row(mi, se, float(lo), float(hi), col.kind, meth, n, warns, "", p)
+
+
+def constant_flag(empty: bool) -> Flag:
+    """The note of a column left out as constant (in memory and on the cluster); ``empty``:
+    no row holds a value."""
+    return flag("constant-dropped", "empty column: no row holds a value (not estimated)" if empty
+                else "constant column: it carries no information (not estimated)")
 
 
 def identifier_target(levels: int, rows: int) -> InputError:
