@@ -271,3 +271,110 @@ class Compose(Transform):
 
     def __repr__(self) -> str:
         return f"Compose{self.steps!r}"
+
+
+class AffineCoupling(Transform):
+    """A stack of affine coupling layers with fixed random weights (seeded), the building
+    block of normalising flows: each layer keeps one part ``a`` of the columns and maps the
+    rest, ``b -> b exp(s(a)) + t(a)`` with ``s = scale tanh(a W)`` and ``t = shift sin(2 a V)``;
+    the layers alternate which columns are kept (a roll by one). Every layer is invertible given
+    ``a`` (``b = (b' - t(a)) exp(-s(a))``), so the map is a diffeomorphism that mixes columns
+    non-linearly: MI-preserving, and no coordinatewise (copula) model follows it. Needs 2+
+    columns."""
+
+    name = "affine_coupling"
+
+    def __init__(self, dim: int, layers: int = 2, scale: float = 1.0, shift: float = 2.0, seed: int = 0) -> None:
+        if dim < 2:
+            raise ValueError(f"a coupling layer needs at least 2 columns, got dim={dim}")
+        rng = np.random.default_rng(seed)
+        self.dim, self.layers, self.scale, self.shift, self.seed = int(dim), int(layers), float(scale), float(shift), seed
+        self.keep = self.dim // 2
+        w = self.keep, self.dim - self.keep
+        self._w = [rng.standard_normal(w) / math.sqrt(self.keep) for _ in range(self.layers)]
+        self._v = [rng.standard_normal(w) / math.sqrt(self.keep) for _ in range(self.layers)]
+
+    def _check(self, x: np.ndarray) -> None:
+        if x.ndim != 2 or x.shape[1] != self.dim:
+            raise ValueError(f"AffineCoupling({self.dim}) needs shape (n, {self.dim}), got {x.shape}")
+
+    def _st(self, a: np.ndarray, layer: int) -> tuple[np.ndarray, np.ndarray]:
+        return self.scale * np.tanh(a @ self._w[layer]), self.shift * np.sin(2.0 * a @ self._v[layer])
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self._check(x)
+        v = np.array(x, dtype=float)
+        for layer in range(self.layers):
+            order = np.roll(np.arange(self.dim), layer)
+            a, b = v[:, order[:self.keep]], v[:, order[self.keep:]]
+            s, t = self._st(a, layer)
+            v[:, order[self.keep:]] = b * np.exp(s) + t
+        return v
+
+    def inverse(self, y: np.ndarray) -> np.ndarray:
+        v = np.array(y, dtype=float)
+        self._check(v)
+        for layer in reversed(range(self.layers)):
+            order = np.roll(np.arange(self.dim), layer)
+            a, b = v[:, order[:self.keep]], v[:, order[self.keep:]]
+            s, t = self._st(a, layer)
+            v[:, order[self.keep:]] = (b - t) * np.exp(-s)
+        return v
+
+    def __repr__(self) -> str:
+        return f"AffineCoupling(dim={self.dim}, layers={self.layers}, scale={self.scale}, shift={self.shift}, seed={self.seed})"
+
+
+class ResidualMap(Transform):
+    """``x -> x + tanh(x W + c)`` with fixed random ``W`` (seeded) scaled to spectral norm
+    ``lipschitz < 1``: the residual part is a contraction, so the map is invertible (the
+    inverse is the fixed point of ``x = y - tanh(x W + c)``, found by iteration) - an
+    invertible residual network's block. MI-preserving, not coordinatewise."""
+
+    name = "residual"
+
+    def __init__(self, dim: int, lipschitz: float = 0.9, seed: int = 0) -> None:
+        if not 0 < lipschitz < 1:
+            raise ValueError(f"lipschitz must lie in (0, 1) for the map to be invertible, got {lipschitz}")
+        rng = np.random.default_rng(seed)
+        w = rng.standard_normal((dim, dim))
+        self.dim, self.lipschitz, self.seed = int(dim), float(lipschitz), seed
+        self._w = w * (lipschitz / np.linalg.norm(w, 2))
+        self._c = rng.standard_normal(dim)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        if x.ndim != 2 or x.shape[1] != self.dim:
+            raise ValueError(f"ResidualMap({self.dim}) needs shape (n, {self.dim}), got {x.shape}")
+        return x + np.tanh(x @ self._w + self._c)
+
+    def inverse(self, y: np.ndarray) -> np.ndarray:
+        y = np.asarray(y, float)
+        x = y.copy()
+        for _ in range(400):  # (a contraction by `lipschitz`: 0.9^400 ~ 5e-19)
+            x = y - np.tanh(x @ self._w + self._c)
+        return x
+
+    def __repr__(self) -> str:
+        return f"ResidualMap(dim={self.dim}, lipschitz={self.lipschitz}, seed={self.seed})"
+
+
+class Rotation(Transform):
+    """``x -> x Q`` with a fixed random orthogonal ``Q`` (seeded): mixes the columns linearly,
+    so a copula that is not Gaussian (Clayton, say) is no longer of its family in the new
+    columns, while the MI is unchanged."""
+
+    name = "rotation"
+
+    def __init__(self, dim: int, seed: int = 0) -> None:
+        q, r = np.linalg.qr(np.random.default_rng(seed).standard_normal((dim, dim)))
+        self.dim, self.seed = int(dim), seed
+        self._q = q * np.sign(np.diag(r))
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return x @ self._q
+
+    def inverse(self, y: np.ndarray) -> np.ndarray:
+        return np.asarray(y, float) @ self._q.T
+
+    def __repr__(self) -> str:
+        return f"Rotation(dim={self.dim}, seed={self.seed})"
