@@ -71,3 +71,16 @@ def test_features_command_says_copied_records_and_draws_a_leak_without_numpy_war
     assert "(table)" in out and "300 of 1800 rows" in out and "scored on the 1500 distinct rows" in out
     assert out.splitlines()[1].split()[0] == "leak_eur" and "ill-posed" in out.splitlines()[1]
     assert "Copied records: 300 of 1800 rows" in (tmp_path / "o" / "report.html").read_text()
+
+
+def test_what_the_target_says_is_printed_and_reported(tmp_path, capsys):
+    """A target whose labels are spelt two ways ('no', 'No '): its note is printed under
+    Warnings as "(target)" and written into the report."""
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=400)
+    y = np.where(x > 0, "yes", np.where(rng.random(400) < 0.5, "no", "No "))
+    pd.DataFrame({"x": x, "y": y}).to_csv(tmp_path / "t.csv", index=False)
+    assert main(["features", str(tmp_path / "t.csv"), "--target", "y", "--out", str(tmp_path / "o")]) == 0
+    text = capsys.readouterr().out
+    assert "(target)" in text and "'No ' = 'no'" in text
+    assert "'No ' = 'no'" in (tmp_path / "o" / "report.html").read_text().replace("&#x27;", "'")

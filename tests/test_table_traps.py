@@ -570,9 +570,16 @@ def test_labels_spelt_two_ways_are_named_and_kept_as_given():
     # kept as given: three levels, not two (the MI of the 3-level column is the 2-level one's
     # plus nothing: the split of "no" carries no information, so they agree within errors)
     assert abs(table.at["spelt", "mi"] - table.at["clean", "mi"]) < 3 * table.at["clean", "stderr"] + 0.02
-    with pytest.warns(DataWarning, match="differ only in case or spaces"):
+    with pytest.warns(DataWarning, match="differ only in case, spaces or type"):
         r = infolens.estimate_mi(x, spelt, random_state=0)
     assert any("'No ' = 'no'" in w for w in r.warnings)
+    # a number and its text (a column joined from a numeric and a text source), and the target
+    joined = np.array([5 if v > 0 else "5" for v in x], dtype=object)
+    table = feature_mi(pd.DataFrame({"joined": joined, "x": x}), spelt, random_state=0, warn=False).set_index("feature")
+    assert "'5' = 5" in str(table.at["joined", "warnings"])
+    assert [t["code"] for t in table.attrs["target_notes"]] == ["label-variants"]
+    with pytest.warns(DataWarning, match="target: 1 group"):
+        feature_mi(pd.DataFrame({"x": x}), spelt, random_state=0)
 
 
 def test_an_empty_column_says_it_is_empty():

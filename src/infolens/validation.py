@@ -359,7 +359,8 @@ def is_categorical(a: Any) -> bool:
 
 def spelling_variants(col: Any) -> tuple[str, int] | None:
     """The note (and the number of groups) for a column of labels with levels that differ
-    only in case or in spaces (``"yes"``, ``"Yes "``): typed by hand or joined from sources
+    only in case, in spaces or in type (``"yes"``, ``"Yes "``; ``5`` and ``"5"`` in a column
+    joined from a number column and a text one): typed by hand or joined from sources
     that spell one category differently, they count as separate levels, which splits the
     rows of one category and reads part of its information as noise. The levels are kept as
     given (they may truly differ: code ``label-variants`` names them and the fix); None
@@ -370,20 +371,19 @@ def spelling_variants(col: Any) -> tuple[str, int] | None:
         levels = pd.unique(pd.Series(np.asarray(col, dtype=object).reshape(-1)).dropna())
     except (TypeError, ValueError):
         return None
-    text = [v for v in levels if isinstance(v, str)]
-    if len(text) < 2 or len(text) > 1_000_000:  # (beyond a million levels: an identifier, not read)
+    if not any(isinstance(v, str) for v in levels) or len(levels) > 1_000_000:  # (an identifier: not read)
         return None
-    groups: dict[str, list[str]] = {}
-    for v in text:
-        groups.setdefault(" ".join(v.split()).casefold(), []).append(v)
-    clash = [sorted(g) for g in groups.values() if len(g) > 1]
+    groups: dict[str, list[Any]] = {}
+    for v in levels:
+        groups.setdefault(" ".join(str(v).split()).casefold(), []).append(v)
+    clash = [sorted(g, key=repr) for g in groups.values() if len(g) > 1]
     if not clash:
         return None
     shown = "; ".join(" = ".join(repr(v) for v in g[:3]) for g in clash[:3])
     more = f" (and {len(clash) - 3} more groups)" if len(clash) > 3 else ""
-    return (f"{len(clash)} group(s) of levels differ only in case or spaces: {shown}{more}; they are counted as "
-            "different categories. If each group is one category, normalise the labels first "
-            "(col.str.strip().str.lower()) and estimate again", len(clash))
+    return (f"{len(clash)} group(s) of levels differ only in case, spaces or type (a number and its text): "
+            f"{shown}{more}; they are counted as different categories. If each group is one category, normalise "
+            "the labels first (col.astype(str).str.strip().str.lower()) and estimate again", len(clash))
 
 
 def encode_labels(a: Any, name: str) -> np.ndarray:

@@ -222,6 +222,8 @@ def console_lines(table, top: int, alpha: float | None) -> list[str]:
         said = table.attrs.get(key)
         if said:
             notes.insert(0, ("(table)", said["message"]))
+    for said in reversed(table.attrs.get("target_notes") or []):
+        notes.insert(0, ("(target)", said["message"]))
     if notes:
         lines.append("")
         lines.append("Warnings:")
@@ -267,6 +269,8 @@ def write_outputs(table, args: argparse.Namespace, out: Path, target: str, n_row
         said = table.attrs.get(key)
         if said:
             rep.add_text(f"{what}: {said['message']}.")
+    for said in table.attrs.get("target_notes") or []:
+        rep.add_text(f"The target {target!r}: {said['message']}.")
     rep.add_figure(fig, caption="MI per feature with its 95% interval" + (" (dark: informative at the level)" if tested else ""))
     shown = ranked[["feature", "mi", "stderr", "ci_low", "ci_high", "p_adjusted", "kind", "method", "n", "warnings"]]
     # the warnings column is prose: read left-aligned (the report's tables right-align numbers)

@@ -146,6 +146,7 @@ def feature_mi(
         method = estimator_class(method).name
     n = len(target.values)
     levels = target_levels_flag(target)
+    target_notes = [f for f in target.notes if f.code != "missing-values"]
     col_jobs = jobs if n < THREAD_MIN_N else 1
     perm_jobs = 1 if col_jobs > 1 else jobs
 
@@ -173,6 +174,9 @@ def feature_mi(
             "repeated_rows": None if copied is None else {**copied.data, "message": str(copied)},
             "serial_dependence": None if serial is None else {**serial.data, "message": str(serial)},
             "target_levels": None if levels is None else {**levels.data, "message": str(levels)},
+            # what the typing of the target said (a conversion, labels spelt two ways, a
+            # missing-value code, near-constant); its missing rows are said by every column
+            "target_notes": [{"code": f.code, "message": str(f)} for f in target_notes],
             "auto_methods": {**{f"{a} feature, {b} target": m for (a, b), m in AUTO.items()},
                              "discrete feature, discrete target": "plugin-chance"},
         }
@@ -183,6 +187,8 @@ def feature_mi(
         for said in (copied, serial, levels, many):
             if said is not None:
                 emit([said], where="table", stacklevel=3)
+        if target_notes:
+            emit(target_notes, where="target", stacklevel=3)
         emit_table_warnings(df)
     return df
 
