@@ -152,7 +152,7 @@ class LinearProbe(Estimator):
         n, d = x.shape
         k = int(y.max()) + 1
         seed = run_seed(self.random_state)
-        tr, va, te = split_indices(n, check_split(self.split), np.random.default_rng(seed))
+        tr, va, te = split_indices(n, check_split(self.split), np.random.default_rng(seed), strata=y)
         if min(len(tr), len(va), len(te)) < 2 or len(np.unique(y[tr])) < 2:
             raise InputError(f"the split {self.split} of {n} rows leaves too few rows (or one class) for training, "
                              "validation or test; use more rows")
@@ -211,7 +211,11 @@ def _fit(kind: str, c: float | None, p: np.ndarray, y: np.ndarray, scale: np.nda
     from sklearn.linear_model import LogisticRegression
 
     if kind == "lda":
-        return LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto").fit(p, y)
+        with warnings.catch_warnings():
+            # (a class with one training row: its covariance term is empty, the pooled
+            # estimate stands; scikit-learn's note about it is not the user's business)
+            warnings.filterwarnings("ignore", message="Only one sample available", category=UserWarning)
+            return LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto").fit(p, y)
     # a logistic regression stopped before convergence is still a classifier: its held-out
     # bound stays a valid lower bound (only less tight)
     with warnings.catch_warnings():

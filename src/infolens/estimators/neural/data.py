@@ -95,13 +95,55 @@ def check_split(split: Any) -> tuple[float, float, float]:
     return fr  # type: ignore[return-value]
 
 
-def split_indices(n: int, split: tuple[float, float, float], rng: np.random.Generator) -> tuple[np.ndarray, ...]:
-    """Seeded random train / validation / test indices (each sorted, for sequential reads)."""
-    perm = rng.permutation(n)
-    n_tr = int(round(split[0] * n))
-    n_va = int(round(split[1] * n))
-    parts = (perm[:n_tr], perm[n_tr:n_tr + n_va], perm[n_tr + n_va:])
-    return tuple(np.sort(p) for p in parts)
+def split_indices(n: int, split: tuple[float, float, float], rng: np.random.Generator,
+                  strata: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
+    """Seeded random train / validation / test indices (each sorted, for sequential reads).
+
+    ``strata`` (one label code per row): each class is split by the same fractions on its own,
+    so every part holds the classes in the sample's proportions. A held-out bound on the MI
+    with a label averages ``log q(y|x) - log p(y)`` over the test rows, where a rare class's
+    rows carry large terms: with a plain random split the number of them in the test part
+    varied, and so did the bound (a 2% class, 52 of 2,000 rows, in 5 dims: the linear probe
+    read 0.100 for a truth of 0.036, its interval above it)."""
+    if strata is None:
+        perm = rng.permutation(n)
+        n_tr = int(round(split[0] * n))
+        n_va = int(round(split[1] * n))
+        parts = (perm[:n_tr], perm[n_tr:n_tr + n_va], perm[n_tr + n_va:])
+        return tuple(np.sort(p) for p in parts)
+    codes = np.asarray(strata).reshape(-1)
+    if len(codes) != n:
+        raise ValueError(f"strata must hold one label per row ({n}), got {len(codes)}")
+    classes = np.unique(codes)
+    sizes = np.array([int(np.sum(codes == c)) for c in classes])
+    # each part's size per class by largest remainders, so the parts hold exactly the rows an
+    # unstratified split gives them
+    tr = _allot(sizes * split[0], int(round(split[0] * n)), sizes)
+    va = _allot(sizes * split[1], int(round(split[1] * n)), sizes - tr)
+    out: list[list[np.ndarray]] = [[], [], []]
+    for c, a, b in zip(classes, tr, va):
+        rows = rng.permutation(np.flatnonzero(codes == c))
+        for k, part in enumerate((rows[:a], rows[a:a + b], rows[a + b:])):
+            out[k].append(part)
+    return tuple(np.sort(np.concatenate(p)) for p in out)
+
+
+def _allot(ideal: np.ndarray, total: int, cap: np.ndarray) -> np.ndarray:
+    """Integer counts near ``ideal`` (per class) summing to ``total``, each at most ``cap``:
+    the floors, then one more to the largest remainders."""
+    got = np.minimum(np.floor(ideal).astype(np.int64), cap)
+    order = np.argsort(-(ideal - np.floor(ideal)), kind="stable")
+    need = total - int(got.sum())
+    while need > 0:
+        moved = False
+        for i in order:
+            if need > 0 and got[i] < cap[i]:
+                got[i] += 1
+                need -= 1
+                moved = True
+        if not moved:
+            break
+    return got
 
 
 def moments(a: np.ndarray, idx: np.ndarray, per_feature: bool) -> tuple[np.ndarray, np.ndarray]:

@@ -47,7 +47,8 @@ def prepare(x: np.ndarray, y: np.ndarray, *, split: Any, standardize: bool, devi
 def make_feeds(x: np.ndarray, y: np.ndarray, split: Any, rng: np.random.Generator, device: Any,
                standardize: bool, encoder: str, y_labels: bool = False) -> tuple[tuple, dict[str, Any]]:
     """Split indices and one :class:`Feeder` per (variable, split); returns the feeds and shape info."""
-    tr, va, te = split_indices(len(x), check_split(split), rng)
+    # (a label is split class by class: every part holds the classes in the sample's proportions)
+    tr, va, te = split_indices(len(x), check_split(split), rng, strata=np.asarray(y).reshape(-1) if y_labels else None)
     info: dict[str, Any] = {}
     feeders: dict[str, list[Feeder]] = {}
     for name, a in (("x", x), ("y", y)):
