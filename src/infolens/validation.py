@@ -208,7 +208,8 @@ def check_array(
     if arr.ndim == 0:
         raise InputError(f"{name} is a scalar; pass an array of samples with shape (n,) or (n, d)")
     if arr.shape[0] == 0 or arr.size == 0:
-        raise InputError(f"{name} is empty (shape {arr.shape}); pass at least {max(min_samples, 1)} samples")
+        raise InputError(f"{name} is empty (shape {arr.shape}); pass at least {max(min_samples, 1)} "
+                         f"sample{'s' if max(min_samples, 1) > 1 else ''}")
     if dtype is not None:
         arr = arr.astype(dtype, copy=False)
     if arr.dtype.kind == "f":
