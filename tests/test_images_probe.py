@@ -181,7 +181,10 @@ def test_a_label_is_split_class_by_class():
         assert abs(int(y[p].sum()) - share * y.sum()) <= 1
     # the case that found it: auto no longer answers with the probe's inflated bound
     p1, m = 0.02, 2.0
-    mix = lambda t: (1 - p1) * stats.norm.pdf(t) + p1 * stats.norm.pdf(t, m)
+
+    def mix(t: float) -> float:
+        return (1 - p1) * stats.norm.pdf(t) + p1 * stats.norm.pdf(t, m)
+
     truth = integrate.quad(lambda t: -mix(t) * np.log(mix(t)), -12, 14, limit=200)[0] - 0.5 * np.log(2 * np.pi * np.e)
     r0 = np.random.default_rng(0)
     lab = (r0.random(2000) < p1).astype(int)
