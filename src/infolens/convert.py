@@ -234,6 +234,39 @@ def _day_first(vals: np.ndarray) -> tuple[bool, bool]:
     return max(first) > 12 and max(second) <= 12, max(first) <= 12 and max(second) <= 12
 
 
+def object_numbers(col: Any) -> tuple[np.ndarray, Flag] | None:
+    """An object column whose values (missing ones aside: None, NaN, pandas NA) are all real
+    numbers held as Python objects - ``decimal.Decimal`` from a database's NUMERIC columns,
+    ``float``/``int`` in a column built from lists with ``None`` or from JSON,
+    ``fractions.Fraction``, NumPy scalars - as float64 (NaN where missing) with a
+    ``converted`` note naming the types; None otherwise (booleans alone stay as they are).
+    Read as labels, such a column was an identifier and left out (875 distinct Decimals in
+    1,000 rows), or a label of as many levels as values."""
+    import decimal
+    import numbers
+
+    import pandas as pd
+
+    dtype = getattr(col, "dtype", None)
+    if dtype is None or getattr(dtype, "kind", "") != "O":
+        return None
+    s = col if isinstance(col, pd.Series) else pd.Series(np.asarray(col, dtype=object).reshape(-1))
+    mask = s.notna().to_numpy()
+    present = s.to_numpy(dtype=object)[mask]
+    if present.size == 0:
+        return None
+
+    def real(v: Any) -> bool:
+        return isinstance(v, (numbers.Real, decimal.Decimal)) and not isinstance(v, (bool, np.bool_))
+
+    if not all(real(v) for v in present[:_PEEK]) or not all(real(v) for v in present):
+        return None
+    out = np.full(len(s), np.nan)
+    out[mask] = np.array([float(v) for v in present], dtype=np.float64)
+    kinds = ", ".join(sorted({type(v).__name__ for v in present}))
+    return out, flag("converted", f"numbers held as Python objects ({kinds}) were read as numbers", how="objects")
+
+
 def _nullable_number(raw: Any) -> bool:
     import pandas as pd
 
@@ -254,6 +287,9 @@ def to_numeric_column(raw: Any, decimal: str | None = None) -> tuple[Any, list[F
     dtype = getattr(raw, "dtype", None)
     if _nullable_number(raw):  # pandas "boolean", "Int64", "Float64": NA becomes NaN
         return raw.to_numpy(dtype=np.float64, na_value=np.nan), []
+    held = object_numbers(raw)
+    if held is not None:
+        return held[0], [held[1]]
     if str(dtype) != "category" and (dtype is not None and getattr(dtype, "kind", "") == "O" or str(dtype) in ("string", "str")):
         got = parse_text_column(raw, decimal)  # (a pandas categorical says "labels" itself: left as it is)
         if got is not None:
@@ -290,7 +326,10 @@ def numeric_side(a: Any, name: str) -> tuple[Any, list[Flag]]:
             got = []
             vals = col
             declared = str(getattr(col, "dtype", "")) == "category"  # a categorical says "labels" itself
-            if not declared and getattr(col, "dtype", None) is not None and (
+            held = None if declared else object_numbers(col)
+            if held is not None:
+                vals, got = held[0], [held[1]]
+            elif not declared and getattr(col, "dtype", None) is not None and (
                     col.dtype.kind in "OUS" or str(col.dtype) in ("string", "str")):
                 parsed = parse_text_column(pd.Series(col, dtype=object) if isinstance(col, np.ndarray) else col)
                 if parsed is not None and not is_discrete(parsed[0][np.isfinite(parsed[0])]):
