@@ -617,3 +617,34 @@ def test_numbers_held_as_python_objects_are_numbers():
     z = x + rng.normal(size=1000)
     a = infolens.estimate_mi(held.to_numpy(), z, random_state=0, warn=False)
     assert a.mi == infolens.estimate_mi(x, z, random_state=0, warn=False).mi and "converted" in a.codes()
+
+
+def test_digits_grouped_by_spaces_apostrophes_or_dots_are_numbers():
+    """French (1 234,56 with a no-break space), Swiss (1'234.56) and German (1.234,56; 1.234.567)
+    groupings were text, so labels: an identifier, left out. They are the numbers they write.
+    A dot before exactly three digits beside values without one (1.921 next to 377) reads both
+    ways, as 1,500 does with a comma: read as a decimal point, and the note says so and how to
+    read it the other way."""
+    from infolens.convert import parse_text_column
+
+    rng = np.random.default_rng(7)
+    v = np.round(rng.normal(size=400) * 3000, 2)
+    us = [f"{a:,.2f}" for a in v]
+    french = [t.replace(",", "\u00a0").replace(".", ",") for t in us]
+    swiss = [t.replace(",", "'") for t in us]
+    german = [t.replace(",", "X").replace(".", ",").replace("X", ".") for t in us]
+    for text in (french, swiss, german):
+        got, note = parse_text_column(pd.Series(text, dtype=object))
+        assert np.array_equal(got, v) and "grouped" in note
+    big = np.round(rng.normal(size=400) * 3e6)
+    got, _ = parse_text_column(pd.Series([f"{a:,.0f}".replace(",", ".") for a in big], dtype=object))
+    assert np.array_equal(got, big)  # two dot groups can only be groups
+    one = pd.Series([f"{a:,.0f}".replace(",", ".") for a in v], dtype=object)
+    got, note = parse_text_column(one)
+    assert "three digits after it" in note and note.data["ambiguous_dot"]
+    assert np.array_equal(parse_text_column(one, ",")[0], np.round(v))
+    assert not parse_text_column(pd.Series([f"{a:.3f}" for a in v / 1000], dtype=object))[1].data["ambiguous_dot"]
+    y = (v + 2000 * rng.normal(size=400) > 0).astype(int)
+    table = feature_mi(pd.DataFrame({"price": french}), y, random_state=0, warn=False).iloc[0]
+    ref = feature_mi(pd.DataFrame({"price": v}), y, random_state=0, warn=False).iloc[0]
+    assert table["excluded"] == "" and table["mi"] == pytest.approx(ref["mi"], abs=1e-12)

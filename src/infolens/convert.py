@@ -37,6 +37,17 @@ _DECORATED = re.compile(
     r"^\s*(?P<open>\()?\s*(?P<sign>[-+\u2212])?\s*(?:[$\u20ac\u00a3\u00a5\u20b9]|USD|EUR|GBP|CHF|JPY)?\s*"
     r"(?P<sign2>(?(sign)|[-+\u2212]))?\s*(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*|\.\d+)(?P<exp>[eE][-+]?\d+)?\s*"
     r"(?:[$\u20ac\u00a3\u00a5\u20b9]|USD|EUR|GBP|CHF|JPY|%)?\s*(?(open)\))\s*$")
+#: digits grouped by a space, a no-break or narrow no-break space or an apostrophe (1 234,56;
+#: 1'234.56: French, Swiss, SI), or by dots before a decimal comma (1.234,56: German)
+_SPACE_GROUPED = re.compile(r"^\s*[-+\u2212]?\d{1,3}(?:[ \u00a0\u202f']\d{3})+(?:[.,]\d+)?\s*$")
+_DOT_GROUPED = re.compile(r"^\s*[-+\u2212]?\d{1,3}(?:\.\d{3})+,\d+\s*$")
+#: dots that can only be groups: two or more (1.234.567); one (1.234) reads both ways and is a
+#: group only where ``decimal=","`` says so
+_DOT_INT_GROUPED = re.compile(r"^\s*[-+\u2212]?\d{1,3}(?:\.\d{3}){2,}\s*$")
+_DOT_ONE_GROUP = re.compile(r"^\s*[-+\u2212]?\d{1,3}\.\d{3}\s*$")
+#: a value such a column may also hold: a number without groups (-132,10; 125.7; 12)
+_UNGROUPED = re.compile(r"^\s*[-+\u2212]?\d+(?:[.,]\d+)?\s*$")
+_DOT_OR_UNGROUPED = re.compile(r"^\s*[-+\u2212]?\d{1,3}(?:\.\d{3})+(?:,\d+)?\s*$|^\s*[-+\u2212]?\d+(?:,\d+)?\s*$")
 #: text that spreadsheets, databases and survey tools write for "no value" (compared lower-case,
 #: stripped): read as missing in a column whose other values are numbers or dates
 MISSING_TOKENS = frozenset({"", "na", "n/a", "n.a.", "nan", "none", "null", "nil", "-", "--", "?", ".", "#n/a",
@@ -175,6 +186,20 @@ def parse_text_column(col: Any, decimal: str | None = None) -> tuple[np.ndarray,
     vals = _text_values(col)
     if vals is None:
         return None
+    regrouped = _regrouped(col, vals, decimal)
+    if regrouped is not None:
+        for mark in (",", "."):
+            got = parse_text_column(regrouped, mark)
+            if got is not None:
+                example = next((v for v in vals if _SPACE_GROUPED.match(v) or _DOT_GROUPED.match(v)
+                                or _DOT_INT_GROUPED.match(v) or _DOT_ONE_GROUP.match(v)), vals[0])
+                bad = int(got[1].data.get("unparsed", 0))
+                whole = bool(np.all(np.mod(got[0][np.isfinite(got[0])], 1) == 0))
+                said = [] if whole else [f"decimal {'comma' if mark == ',' else 'point'}"]
+                said += [f"{bad} values did not parse and are missing"] if bad else []
+                return got[0], flag("converted", f"text holding numbers with digits grouped by spaces, apostrophes or "
+                                    f"dots (e.g. {example!r}) was read as numbers"
+                                    + (f" ({'; '.join(said)})" if said else ""), how="grouped numbers", unparsed=bad)
     n = vals.size
     s = pd.Series(col) if not isinstance(col, pd.Series) else col
     blank = s.isna().to_numpy() | s.astype(str).str.strip().str.lower().isin(MISSING_TOKENS).to_numpy()
@@ -183,8 +208,15 @@ def parse_text_column(col: Any, decimal: str | None = None) -> tuple[np.ndarray,
         if point is not None and (point.mean() >= PARSE_SHARE or _codes_only(vals, point)):
             out = pd.to_numeric(s.where(~blank), errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
             bad, what = _codes_note(s, out, blank)
+            dotted = [v for v in vals[:_PEEK] if "." in v]
+            grouped = (decimal is None and dotted and len(dotted) < len(vals[:_PEEK])
+                       and all(_DOT_ONE_GROUP.match(v) for v in dotted))
+            if grouped:  # (1.921 beside 377: a thousands dot as much as a decimal point, as 1,500 is with a comma)
+                what += (f"; every value with a dot has three digits after it (e.g. {dotted[0]!r}) and the others none: "
+                         "if the dot groups thousands, remove the dots first (col.str.replace('.', '', regex=False)), or "
+                         "pass --decimal , on the command line")
             return out, flag("converted", f"text holding numbers was read as numbers ({what})", how="decimal point",
-                             unparsed=bad)
+                             unparsed=bad, ambiguous_dot=bool(grouped))
         deco = _matches(_DECORATED, vals, CODE_PARSE_SHARE) if decimal == "." or not _one_group(vals) else None
         if deco is not None:
             if deco.mean() >= PARSE_SHARE or _codes_only(vals, deco, _decorated_number):
@@ -217,6 +249,27 @@ def parse_text_column(col: Any, decimal: str | None = None) -> tuple[np.ndarray,
         return out, flag("converted", f"text holding dates (e.g. {vals[0]!r}) was read as numeric time (seconds since "
                          f"1970; {what}){order}", how="dates as text", unparsed=bad, ambiguous_order=ambiguous)
     return None
+
+
+def _regrouped(col: Any, vals: np.ndarray, decimal: str | None = None) -> Any | None:
+    """The column with its digit groups joined (``"1 234,56"`` -> ``"1234,56"``, ``"1.234,56"``
+    -> ``"1234,56"``, ``"1'234.56"`` -> ``"1234.56"``) when at least :data:`PARSE_SHARE` of
+    its values are numbers written that way or without groups and some value has a group;
+    None otherwise (then the other rules read it). A dot is a group separator only where some
+    value has dots before a decimal comma (``1.234,56``) or two or more dot groups
+    (``1.234.567``), or ``decimal=","`` says so: ``1.234`` alone stays a decimal."""
+    import pandas as pd
+
+    peek = vals[:_PEEK]
+    if any(_SPACE_GROUPED.match(v) for v in peek) and _share(_SPACE_GROUPED, vals, 0.0) + _share(_UNGROUPED, vals, 0.0) >= PARSE_SHARE:
+        sep = r"(?<=\d)[ \u00a0\u202f'](?=\d{3}(?:\D|$))"
+    elif (any(_DOT_GROUPED.match(v) or _DOT_INT_GROUPED.match(v) for v in peek)
+          or decimal == "," and any(_DOT_ONE_GROUP.match(v) for v in peek)) and _share(_DOT_OR_UNGROUPED, vals) >= PARSE_SHARE:
+        sep = r"(?<=\d)\.(?=\d{3}(?:\D|$))"
+    else:
+        return None
+    s = pd.Series(col) if not isinstance(col, pd.Series) else col
+    return s.map(lambda v: re.sub(sep, "", v).replace("\u2212", "-") if isinstance(v, str) else v)
 
 
 def _day_first(vals: np.ndarray) -> tuple[bool, bool]:
