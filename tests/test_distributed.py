@@ -332,3 +332,17 @@ def test_label_spellings_are_named_on_the_cluster_as_in_memory(client):
         assert "label-variants" in [f.code for f in table.at["colour", "warnings"]]
         assert "label-variants" not in [f.code for f in table.at["level", "warnings"]]
     assert got.at["colour", "mi"] == pytest.approx(ref.at["colour", "mi"], abs=1e-12)
+
+
+def test_numbers_written_as_text_are_named_on_the_cluster(client):
+    """The cluster path types columns from their profile, so prices written `1 234,56` are
+    labels there (an identifier, left out) where memory reads numbers: the row says so and the
+    fix (`numbers-as-labels`); a column of real labels says nothing."""
+    df = make_table(2000, seed=3)
+    df["price"] = [f"{a * 3000:,.2f}".replace(",", "\u00a0").replace(".", ",") for a in df["signal"]]
+    ddf = dd.from_pandas(df[["price", "colour", "label"]], npartitions=3)
+    got = infolens.feature_mi(ddf, "label", random_state=0, scheduler=client, warn=False).set_index("feature")
+    assert "numbers-as-labels" in [f.code for f in got.at["price", "warnings"]]
+    assert "numbers-as-labels" not in [f.code for f in got.at["colour", "warnings"]]
+    mem = infolens.feature_mi(df[["price", "colour"]], df["label"], random_state=0, warn=False).set_index("feature")
+    assert mem.at["price", "kind"] == "continuous" and mem.at["price", "excluded"] == ""

@@ -247,6 +247,8 @@ def feature_mi(
         )
         for k, r in got.items():
             rows.setdefault(by_key[k], r)
+        for c, said in _unread_numbers(client, ddf, feats, specs, n).items():
+            rows[c] = {**rows[c], "warnings": [*rows[c]["warnings"], said]}
         clock["columns"] = time.perf_counter()
     from ..tables.score import ColumnScore
     from ..tables.features import emit_table_warnings, scores_frame
@@ -331,6 +333,37 @@ def _serial(client: Any, ddf: Any, feats: list[str], specs: dict[str, ColumnSpec
     head = P.head(client, ddf, cols + [TARGET], min(CHECK_ROWS, n), n)
     cx, cy = table_codes([(c, head[c].to_numpy()) for c in cols], head[TARGET].to_numpy())
     return serial_rows(cx, cy, cols)
+
+
+#: rows of a label column read to see whether it holds numbers the in-memory reader converts
+UNREAD_ROWS = 2000
+
+
+def _unread_numbers(client: Any, ddf: Any, feats: list[str], specs: dict[str, ColumnSpec], n: int) -> dict[str, Any]:
+    """column -> a ``numbers-as-labels`` flag for each column typed as labels whose first rows
+    the in-memory reader (:func:`infolens.convert.to_numeric_column`) reads as numbers: text
+    holding numbers or dates, ``Decimal`` objects. The cluster path types columns from their
+    profile and takes them as labels (a column of prices in ``1 234,56`` form or of Decimals
+    is then an identifier, left out); the flag says so and the fix, without converting each
+    partition by rules that read one partition's content."""
+    from ..convert import to_numeric_column
+
+    cols = [c for c in feats if specs[c].how == "labels"]
+    if not cols:
+        return {}
+    head = P.head(client, ddf, cols, min(UNREAD_ROWS, n), n)
+    out = {}
+    for c in cols:
+        try:
+            _, notes = to_numeric_column(head[c])
+        except (TypeError, ValueError):
+            continue
+        if notes:
+            out[c] = flag("numbers-as-labels", f"its first rows read as numbers in memory ({notes[0]}), but the cluster "
+                          f"path reads text and Python objects as labels; convert the column first (e.g. "
+                          f"ddf[{c!r}] = ddf[{c!r}].map_partitions(pd.to_numeric) for plain numbers), or score it in memory",
+                          column=c)
+    return out
 
 
 def _constant_row(name: str, n: int, empty: bool) -> dict:
