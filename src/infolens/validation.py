@@ -359,7 +359,7 @@ def is_categorical(a: Any) -> bool:
 
 
 def spelling_variants(col: Any) -> tuple[str, int] | None:
-    """The note (and the number of groups) for a column of labels with levels that differ
+    """The note (and the number of groups) for a column of labels (or its distinct levels) with levels that differ
     only in case, in spaces or in type (``"yes"``, ``"Yes "``; ``5`` and ``"5"`` in a column
     joined from a number column and a text one): typed by hand or joined from sources
     that spell one category differently, they count as separate levels, which splits the
@@ -387,12 +387,14 @@ def spelling_variants(col: Any) -> tuple[str, int] | None:
             "the labels first (col.astype(str).str.strip().str.lower()) and estimate again", len(clash))
 
 
-def encode_labels(a: Any, name: str) -> np.ndarray:
+def encode_labels(a: Any, name: str, note_variants: bool = True) -> np.ndarray:
     """Integer codes ``0..K-1`` (int64, shape ``(n,)``) for labels of any hashable type:
     strings, pandas categoricals, mixed objects. Several columns (a DataFrame or an
     ``(n, d)`` array) make one joint label per row. Codes follow the sorted order of the
     labels where they sort (the order carries no meaning: discrete estimators compare
-    labels only for equality). Missing values (None, NaN, pandas NA) are refused."""
+    labels only for equality). Missing values (None, NaN, pandas NA) are refused. Levels
+    spelt two ways make a ``label-variants`` note (:func:`spelling_variants`) unless
+    ``note_variants`` is False (a caller that reports them itself)."""
     import pandas as pd
 
     if type(a).__module__.startswith("pandas") and getattr(a, "ndim", 1) == 2:
@@ -406,10 +408,10 @@ def encode_labels(a: Any, name: str) -> np.ndarray:
     codes = []
     for col in cols:
         try:
-            c, _ = pd.factorize(col, sort=True)
+            c, levels = pd.factorize(col, sort=True)
         except TypeError:  # labels of types that do not sort
             try:
-                c, _ = pd.factorize(col, sort=False)
+                c, levels = pd.factorize(col, sort=False)
             except TypeError as exc:
                 raise InputTypeError(f"{name} holds unhashable values ({exc}); labels must be strings, numbers or other hashables") from exc
         missing = np.flatnonzero(c < 0)
@@ -418,7 +420,7 @@ def encode_labels(a: Any, name: str) -> np.ndarray:
                 f"{name} has {missing.size} missing value(s) (None/NaN) in rows {missing[:5].tolist()}; "
                 "drop those rows, or give 'missing' a label of its own"
             )
-        variants = spelling_variants(col)
+        variants = spelling_variants(levels) if note_variants else None  # (the distinct levels, read once)
         if variants is not None:
             validation_note(f"{name}: {variants[0]}", code="label-variants")
         codes.append(np.asarray(c, dtype=np.int64))

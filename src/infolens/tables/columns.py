@@ -13,7 +13,7 @@ import numpy as np
 from ..errors import Flag, InputError, flag
 from ..estimators._trust import missing_code_flag
 from ..estimators.knn_backend import n_threads
-from ..validation import encode_labels, is_categorical, spelling_variants, is_discrete, is_identifier, pop_column, to_numpy
+from ..validation import encode_labels, is_categorical, is_discrete, is_identifier, pop_column, spelling_variants, to_numpy
 from ..convert import to_numeric_column
 
 KINDS = ("continuous", "discrete", "constant")
@@ -170,13 +170,13 @@ def type_column(name: str, raw: Any, declared: bool | None, what: str, decimal: 
                 f"{what} holds labels (strings or categories), which cannot be continuous; "
                 "leave it to 'auto' or declare it discrete"
             )
-        codes, miss = _label_codes(raw, what)
+        codes, miss, levels = _label_codes(raw, what)
         if miss is not None and missing == "category":
             codes = np.where(miss, codes.max() + 1, codes)
             notes.append(flag("missing-values", f"{int(miss.sum())} missing values are a level of their own (missing='category')",
                               missing=int(miss.sum()), rows=len(codes)))
             miss = None
-        variants = spelling_variants(raw)
+        variants = spelling_variants(raw if levels is None else levels)
         if variants is not None:
             notes.append(flag("label-variants", variants[0], groups=variants[1]))
         col = Column(name, codes, "discrete", "labels", None, miss, notes)
@@ -222,24 +222,26 @@ def type_column(name: str, raw: Any, declared: bool | None, what: str, decimal: 
     return Column(name, vals, "continuous", how, vals, miss, notes)
 
 
-def _label_codes(raw: Any, what: str) -> tuple[np.ndarray, np.ndarray | None]:
-    """Integer codes of labels (one column) and the mask of missing rows (None if none)."""
+def _label_codes(raw: Any, what: str) -> tuple[np.ndarray, np.ndarray | None, Any]:
+    """Integer codes of labels (one column), the mask of missing rows (None if none) and the
+    distinct levels (None where :func:`encode_labels` coded them; the caller reports their
+    spellings, so encode_labels does not)."""
     import pandas as pd
 
     if type(raw).__module__.startswith("pandas") and getattr(raw, "ndim", 1) == 2:
-        return encode_labels(raw, what), None
+        return encode_labels(raw, what, note_variants=False), None, None
     arr = raw if type(raw).__module__.startswith("pandas") else np.asarray(raw, dtype=object).reshape(-1)
     try:
-        c, _ = pd.factorize(arr, sort=True)
+        c, levels = pd.factorize(arr, sort=True)
     except TypeError:
-        return encode_labels(raw, what), None
+        return encode_labels(raw, what, note_variants=False), None, None
     c = np.asarray(c, dtype=np.int64)
     miss = c < 0
     if not miss.any():
-        return c, None
+        return c, None, levels
     c = c.copy()
     c[miss] = 0
-    return c, miss
+    return c, miss, levels
 
 
 def _finish_discrete(col: Column) -> Column:

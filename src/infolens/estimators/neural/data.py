@@ -114,15 +114,16 @@ def split_indices(n: int, split: tuple[float, float, float], rng: np.random.Gene
     codes = np.asarray(strata).reshape(-1)
     if len(codes) != n:
         raise ValueError(f"strata must hold one label per row ({n}), got {len(codes)}")
-    classes = np.unique(codes)
-    sizes = np.array([int(np.sum(codes == c)) for c in classes])
+    _, inverse, sizes = np.unique(codes, return_inverse=True, return_counts=True)
+    # each class's rows in row order, from one sort (not one pass over the rows per class)
+    members = np.split(np.argsort(inverse.reshape(-1), kind="stable"), np.cumsum(sizes)[:-1])
     # each part's size per class by largest remainders, so the parts hold exactly the rows an
     # unstratified split gives them
     tr = _allot(sizes * split[0], int(round(split[0] * n)), sizes)
     va = _allot(sizes * split[1], int(round(split[1] * n)), sizes - tr)
     out: list[list[np.ndarray]] = [[], [], []]
-    for c, a, b in zip(classes, tr, va):
-        rows = rng.permutation(np.flatnonzero(codes == c))
+    for idx, a, b in zip(members, tr, va):
+        rows = rng.permutation(idx)
         for k, part in enumerate((rows[:a], rows[a:a + b], rows[a + b:])):
             out[k].append(part)
     return tuple(np.sort(np.concatenate(p)) for p in out)
