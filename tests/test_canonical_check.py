@@ -174,3 +174,32 @@ def test_the_sub_block_holds_the_pair_the_kurtosis_check_flags():
     check = copula_model_check(r, np.inf, zx, zy, "gaussian-copula", 0)
     assert check is not None and 0 in check.x_columns and 0 in check.y_columns
     assert not check.passed and check.ksg_data > check.ksg_model + 0.1
+
+
+def test_the_simulation_keeps_the_datas_margins():
+    """The model's simulation takes each column's values from the data (``with_margins``): on
+    a column without ties that is exactly the normal scores it used before; a column with a
+    block of equal values keeps the block. Four independent columns 93% zero (a layer's idle
+    ReLU units) beside x, with y = x + e, n = 3000: KSG read the data 2.5-3.9 combined errors
+    below the continuous simulation (12 seeds), and the check rejected the right model; with
+    the data's margins the gap is -1.8 to -0.1 errors (mean -0.7), and it passes."""
+    from infolens.estimators._copula_check import with_margins
+
+    rng = np.random.default_rng(0)
+    z = rng.standard_normal((500, 3))
+    assert np.array_equal(with_margins(z, normal_scores(rng.standard_normal((500, 3)))), normal_scores(z))
+    tied = normal_scores(np.maximum(rng.standard_normal((500, 1)) - 1.5, 0))
+    kept = with_margins(z[:, :1], tied)
+    assert np.array_equal(np.sort(kept, axis=0), np.sort(tied, axis=0))
+    assert np.array_equal(np.argsort(kept[:, 0], kind="stable")[-30:], np.argsort(z[:, 0], kind="stable")[-30:])
+
+    n = 3000
+    x = rng.normal(size=n)
+    y = x + rng.normal(size=n)
+    idle = np.maximum(rng.normal(size=(n, 4)) - 1.5, 0)
+    zx, zy = normal_scores(np.c_[x, idle]), normal_scores(y[:, None])
+    check = copula_model_check(np.corrcoef(np.hstack([zx, zy]), rowvar=False), np.inf, zx, zy, "gaussian-copula", 0)
+    assert check is not None and check.passed
+    truth = 0.5 * math.log(2.0)
+    r = il.estimate_mi(np.c_[x, idle], y, random_state=0)
+    assert r.diagnostics["choice"]["method"] in ("gaussian-copula", "t-copula") and abs(r.mi - truth) < 0.1 * truth

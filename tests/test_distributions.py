@@ -297,3 +297,33 @@ def test_column_mixing_maps_are_invertible():
         ResidualMap(3, lipschitz=1.0)
     with pytest.raises(ValueError, match="2 columns"):
         AffineCoupling(1)
+
+
+def test_unit_truths_match_monte_carlo():
+    """ReLU units (a point mass at zero beside a Gaussian part) and quantised Gaussians: the
+    quadrature truths against Monte Carlo averages of log p(y | x) - log p(y) on 400,000
+    draws (standard errors 0.001; measured within 1.5 of them)."""
+    from infolens.distributions.units import QuantizedGauss, ReluUnits, _cell_probs
+
+    n = 400_000
+    for rho, c, seed in ((0.8, 0.0, 1), (0.9, 1.5, 2), (0.6, -0.5, 3)):
+        u = ReluUnits(rho, c)
+        x, y = u.sample(n, random_state=seed)
+        x, y = x[:, 0], y[:, 0]
+        s = math.sqrt(1 - rho * rho)
+        cond = np.where(x > 0, stats.norm.logpdf(y, rho * (x + c), s),
+                        stats.norm.logpdf(y) + stats.norm.logcdf((c - rho * y) / s) - stats.norm.logcdf(c))
+        mc = cond - stats.norm.logpdf(y)
+        assert mc.mean() == pytest.approx(u.mi, abs=4 * mc.std() / math.sqrt(n))
+    for rho, levels, seed in ((0.8, 8, 4), (0.9, 4, 5)):
+        q = QuantizedGauss(rho, levels)
+        x, y = q.sample(n, random_state=seed)
+        p = _cell_probs(rho, q.edges, x[:, 0])
+        mc = np.log(p[np.arange(n), y[:, 0].astype(int)]) + math.log(levels)
+        assert mc.mean() == pytest.approx(q.mi, abs=4 * mc.std() / math.sqrt(n))
+    # d units add up, idle ones add nothing; a unit that never fires (c -> inf) carries nothing
+    assert ReluUnits(0.8, 0.5, d=3, idle=2).mi == pytest.approx(3 * ReluUnits(0.8, 0.5).mi, rel=1e-12)
+    assert ReluUnits(0.8, 0.5, d=2, idle=3).sample(10, random_state=0)[0].shape == (10, 5)
+    assert ReluUnits(0.8, 8.0).mi < 1e-6
+    with pytest.raises(ValueError, match="rho"):
+        ReluUnits(1.0)

@@ -515,18 +515,28 @@ def extreme_spread(sd: np.ndarray, iqr: np.ndarray) -> np.ndarray:
     return (iqr > 0) & (sd > EXTREME_SCALE_RATIO * iqr / NORMAL_IQR)
 
 
-def knn_center_scale(a: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def knn_center_scale(a: np.ndarray, axis: int = 0,
+                     flat_quartiles: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Per column (kept as a length-1 axis) the centre and scale the kNN estimators use: the
     mean and the standard deviation, or, where the standard deviation exceeds
     :data:`EXTREME_SCALE_RATIO` times the interquartile range over :data:`NORMAL_IQR`, the
     median and that robust scale. A few extreme values then do not set the scale: three
     values of 1e9 among 3000 Gaussians made the standard deviation 3e7, squeezed the other
     rows into 1e-7 of the column, and a kNN search in the joint space ignored it (KSG read
-    0.000 for 0.511, silently)."""
+    0.000 for 0.511, silently).
+
+    ``flat_quartiles`` (a mask over the columns, shaped like the result): columns whose
+    quartiles were one value before ties were broken, a block of equal values holding the
+    middle half of the rows. Their interquartile range is then the tie-breaking noise's
+    width, not a spread of the data, so they keep the standard deviation: scaled by it, a
+    ReLU unit zero on 93% of the rows had its zeros' noise blown up to the width of a
+    neighbourhood, and KSG read 0.025 nats for 0.158 (``tests/test_ties.py``)."""
     a = np.asarray(a, dtype=np.float64)
     sd = scale_of(a, axis=axis)
     q1, q3 = np.percentile(a, [25.0, 75.0], axis=axis, keepdims=True)
     extreme = extreme_spread(sd, q3 - q1)
+    if flat_quartiles is not None:
+        extreme = extreme & ~flat_quartiles
     robust = (q3 - q1) / NORMAL_IQR
     centre = np.where(extreme, np.median(a, axis=axis, keepdims=True), a.mean(axis=axis, keepdims=True))
     return centre, np.where(extreme, robust, sd)

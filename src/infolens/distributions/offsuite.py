@@ -11,8 +11,8 @@ classes in 10 dims, undersampled discrete pairs, a count against a label, an out
 contaminated Gaussian, an XOR label, an ordinal label of a sum, two counts sharing a
 component and a side mixing a measurement with flags and a one-hot code, and (round eight)
 maps that mix the columns non-linearly while keeping the MI (a flow's coupling layers, a
-residual block, a rotated Clayton copula) and noise that grows with the signal; n from 200 to
-20,000. Each entry is ``(id, n, make)``: ``make()``
+residual block, a rotated Clayton copula) and noise that grows with the signal, and (round
+nine, :mod:`.units`) a network's ReLU, idle and quantised units; n from 200 to 20,000. Each entry is ``(id, n, make)``: ``make()``
 builds the sampler (its truth is computed then, by the integration its class documents).
 ``benchmarks/bench_offsuite.py`` runs the set.
 
@@ -39,6 +39,7 @@ from .images import LabelImages
 from .mixture import GaussianMixtureLabel, Shells
 from .student import StudentT
 from .transforms import AffineCoupling, Asinh, HalfCube, NormalCDF, ResidualMap, Rotation, Transform
+from .units import QuantizedGauss, ReluUnits
 
 
 def _x_shape(rho: float) -> JointGaussianMixture:
@@ -164,6 +165,17 @@ OFFSUITE: tuple[tuple[str, int, Callable[[], Sampler]], ...] = (
     ("hetero-0.3-1", 3000, lambda: Heteroscedastic(0.3, 1.0)),
     ("hetero-0.2-0.5", 5000, lambda: Heteroscedastic(0.2, 0.5)),
     ("hetero-0.1-0.5-n1000", 1000, lambda: Heteroscedastic(0.1, 0.5)),
+    # the ninth round (docs/benchmark.md): a network's units, continuous columns with blocks of
+    # equal values: ReLU units zero on 50-93% of the rows, idle units that carry nothing beside
+    # one that does (a t-copula fitted the ties and copula models were rejected by a check
+    # that simulated continuous columns), activations stored on 4 or 8 levels
+    ("relu-units-1", 2000, lambda: ReluUnits(0.8, 0.0)),
+    ("relu-units-3-3", 5000, lambda: ReluUnits(0.8, 0.0, d=3)),
+    ("relu-threshold-1.5", 2000, lambda: ReluUnits(0.9, 1.5)),
+    ("relu-2-2-idle3", 5000, lambda: ReluUnits(0.8, 0.5, d=2, idle=3)),
+    ("idle-units-1+4", 3000, lambda: ReluUnits(0.7, -3.0, d=1, idle=4)),
+    ("quantized-3-3-8", 5000, lambda: QuantizedGauss(0.8, 8, d=3)),
+    ("quantized-1-1-4-n1000", 1000, lambda: QuantizedGauss(0.9, 4)),
 )
 
 

@@ -51,7 +51,7 @@ import numpy as np
 from ..registry import get_estimator
 from ..result import columns_phrase
 from ..stats import Z_DIFFER, compare
-from ._trust import normal_scores, pairwise_excess_matrix
+from ._trust import pairwise_excess_matrix
 from .cca import canonical
 from .knn import KNN_MAX_JOINT_DIM
 
@@ -219,7 +219,8 @@ def _ksg_check(r: np.ndarray, nu: float, zx: np.ndarray, zy: np.ndarray, model: 
         if ksg is None:
             ksg = get_estimator("ksg", random_state=seed).estimate(zx[:, cx], zy[:, cy])
         z = _simulate(r, nu, n, rng)
-        sim = get_estimator("ksg", random_state=seed).estimate(normal_scores(z[:, cx]), normal_scores(z[:, dx + cy]))
+        sim = get_estimator("ksg", random_state=seed).estimate(with_margins(z[:, cx], zx[:, cx]),
+                                                               with_margins(z[:, dx + cy], zy[:, cy]))
     except (ValueError, ArithmeticError, np.linalg.LinAlgError):
         return None
     se_fit_used = _finite(se_fit) if cols == "all" else 0.0
@@ -237,6 +238,22 @@ def _simulate(r: np.ndarray, nu: float, n: int, rng: np.random.Generator) -> np.
     if math.isfinite(nu):
         z /= np.sqrt(rng.chisquare(nu, size=(n, 1)) / nu)
     return z
+
+
+def with_margins(z: np.ndarray, data: np.ndarray) -> np.ndarray:
+    """The simulated columns ``z`` given the data's margins: each column's values are the data
+    column's own values, sorted, placed in the order of the simulated ones (the copula's
+    ranks, the data's values). For a column without ties this is the normal scores of ``z``
+    exactly (``data`` holds the scores ``Phi^-1(i / (n + 1))``); a column with a block of
+    equal values (zeros of a ReLU unit, a floor, a count) keeps the block, so KSG meets the
+    same ties on the simulation as on the data. Given continuous normal scores instead, the
+    simulation of the right model read differently: x, y = x + e and four independent columns
+    93% zero (a layer's idle units), n = 3000: KSG 0.247 on the data, 0.316 on the
+    simulation, a 3-error gap that rejected copula models reading 0.348 for 0.347."""
+    order = np.argsort(z, axis=0, kind="stable")
+    out = np.empty(z.shape, dtype=float)
+    np.put_along_axis(out, order, np.sort(data, axis=0), axis=0)
+    return out
 
 
 def _cca(zx: np.ndarray, zy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -306,7 +323,7 @@ def canonical_check(r: np.ndarray, nu: float, zx: np.ndarray, zy: np.ndarray, mo
         null = []
         for i in range(CANONICAL_REPS):
             z = _simulate(r, nu, n, rng)
-            ks, g = canonical_statistic(normal_scores(z[:, :dx]), normal_scores(z[:, dx:]), k, seed + 1 + i)
+            ks, g = canonical_statistic(with_margins(z[:, :dx], zx), with_margins(z[:, dx:], zy), k, seed + 1 + i)
             null.append(ks - g)
     except (ValueError, ArithmeticError, np.linalg.LinAlgError):
         return None

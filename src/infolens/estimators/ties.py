@@ -65,10 +65,16 @@ def prepare(
     """Break ties, then (optionally) centre and scale every column
     (:func:`~infolens.validation.knn_center_scale`: mean and standard deviation, or median
     and interquartile range where a few extreme values set the standard deviation, so that
-    they do not squeeze the rest of a column out of a joint kNN search). Returns the array
-    and a diagnostics dict."""
-    a, cols = break_ties(np.asarray(a, dtype=np.float64), ties, rng)
+    they do not squeeze the rest of a column out of a joint kNN search; never the range of
+    the tie-breaking noise, where one value filled the quartiles). Returns the array and a
+    diagnostics dict."""
+    raw = np.asarray(a, dtype=np.float64)
+    a, cols = break_ties(raw, ties, rng)
     if standardize:
-        centre, scale = knn_center_scale(a, axis=0)  # constancy decided exactly
+        flat = None
+        if cols:  # (quartiles that one block of equal values fills: the scale is not the noise's)
+            q1, q3 = np.percentile(raw, [25.0, 75.0], axis=0, keepdims=True)
+            flat = q1 == q3
+        centre, scale = knn_center_scale(a, axis=0, flat_quartiles=flat)  # constancy decided exactly
         a = (a - centre) / scale
     return np.ascontiguousarray(a), {f"{name}_tied_columns": cols}
