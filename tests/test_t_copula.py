@@ -109,3 +109,12 @@ def test_auto_does_not_fit_a_t_copula_to_ties():
     r = infolens.estimate_mi(a, b, random_state=0, warn=False, discrete_x=False, discrete_y=False)
     assert "t-copula" not in r.diagnostics["candidates"]
     assert abs(r.mi) < 0.03
+
+
+def test_the_t_copula_says_when_ties_may_set_its_nu():
+    rng = np.random.default_rng(1)
+    a = np.where(rng.random(1800) < 0.94, 0.0, rng.geometric(0.3, size=1800).astype(float))
+    b = np.where(rng.random(1800) < 0.88, 0.0, rng.geometric(0.3, size=1800).astype(float))
+    r = infolens.estimate_mi(a, b, method="t-copula", random_state=0, warn=False)
+    tie = [w for w in r.warnings if getattr(w, "code", "") == "discrete-values"]
+    assert len(tie) == 1 and "read off the ties" in tie[0] and tie[0].data["tie_share"] > 0.9

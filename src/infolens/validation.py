@@ -528,7 +528,7 @@ def knn_center_scale(a: np.ndarray, axis: int = 0,
     ``flat_quartiles`` (a mask over the columns, shaped like the result): columns whose
     quartiles were one value before ties were broken, a block of equal values holding the
     middle half of the rows. Their interquartile range is then the tie-breaking noise's
-    width, not a spread of the data, so they keep the standard deviation: scaled by it, a
+    width, not a spread of the data, so they keep the standard deviation: scaled by that width, a
     ReLU unit zero on 93% of the rows had its zeros' noise blown up to the width of a
     neighbourhood, and KSG read 0.025 nats for 0.158 (``tests/test_ties.py``)."""
     a = np.asarray(a, dtype=np.float64)
