@@ -46,3 +46,24 @@ def test_ksg_reads_relu_units_on_normal_scores(sampler):
         x, y = sampler.sample(2000 if sampler.d == 1 else 5000, random_state=seed)
         vals.append(il.estimate_mi(normal_scores(x), normal_scores(y), method="ksg", random_state=0, warn=False).mi)
     assert np.mean(vals) == pytest.approx(sampler.mi, rel=0.1)
+
+
+def test_sliced_keeps_the_scale_of_an_unprojected_column_of_mostly_equal_values():
+    """The sliced estimators break ties before projecting, so a side left unprojected (1+1:
+    nothing to slice) must carry the flat-quartile mask itself: it read 0.041 like the old
+    KSG (0.158 truth); now it equals KSG on the same sample."""
+    x, y = ReluUnits(0.9, 1.5).sample(2000, random_state=0)
+    s = il.estimate_mi(x, y, method="sliced", random_state=0, warn=False)
+    k = il.estimate_mi(x, y, method="ksg", random_state=0, warn=False)
+    assert s.mi == pytest.approx(k.mi, abs=0.01) and s.mi > 0.09
+
+
+def test_entropy_estimators_say_a_block_of_equal_values_may_put_them_far_off():
+    x, y = ReluUnits(0.8, 0.5, d=2, idle=3).sample(2000, random_state=0)
+    for method in ("kl", "wkl"):
+        r = il.estimate_mi(x, y, method=method, random_state=0, warn=False)
+        codes = [getattr(w, "code", "") for w in r.warnings]
+        assert "discrete-values" in codes, (method, r.mi, codes)
+    x, y = ReluUnits(0.8, -4.0).sample(2000, random_state=0)  # no block: no such warning
+    r = il.estimate_mi(x, y, method="kl", random_state=0, warn=False)
+    assert "discrete-values" not in [getattr(w, "code", "") for w in r.warnings]

@@ -92,9 +92,10 @@ class MaxSlicedMI(_SlicedBase):
     def _estimate(self, x: np.ndarray, target: Target) -> tuple[float, float | None, dict[str, Any]]:  # type: ignore[override]
         rng = check_random_state(self.random_state)
         inner = self._inner_name(target.discrete)
-        x, y, _tied = self._prepare(x, target, rng)
+        x, y, _tied, flat = self._prepare(x, target, rng)
         n, dx, dy = len(x), x.shape[1], y.shape[1]
         px, py = self._plan(dx, dy, target.discrete, target.how)
+        yflat = (None, None if py else flat[1])  # (an unprojected y keeps its own scale rule)
         k = int(self.proj_dim)
         perm = rng.permutation(n)
         n_est = int(round(self.holdout * n))
@@ -108,7 +109,8 @@ class MaxSlicedMI(_SlicedBase):
             raise InputError(f"nothing to slice: x has {dx} and y {dy} dims, not more than proj_dim={k}; "
                              "estimate I(X;Y) directly (e.g. method='ksg')")
         seed = int(rng.integers(0, 2**31 - 1))
-        scores, backend = self._score(xf, yf, target.discrete, A, B, inner, seed, desc="max-sliced candidates")
+        scores, backend = self._score(xf, yf, target.discrete, A, B, inner, seed, desc="max-sliced candidates",
+                                      flat=yflat)
         best = int(np.argmax(scores))
         bA = A[best] if A is not None else None
         bB = B[best] if B is not None else None
@@ -119,7 +121,7 @@ class MaxSlicedMI(_SlicedBase):
             m = int(self.n_offspring)
             nA = _orthonormal(bA[None] + step * rng.standard_normal((m, dx, k)) / np.sqrt(dx)) if bA is not None else None
             nB = _orthonormal(bB[None] + step * rng.standard_normal((m, dy, k)) / np.sqrt(dy)) if bB is not None else None
-            s, _ = self._score(xf, yf, target.discrete, nA, nB, inner, seed, desc="max-sliced search")
+            s, _ = self._score(xf, yf, target.discrete, nA, nB, inner, seed, desc="max-sliced search", flat=yflat)
             j = int(np.argmax(s))
             if s[j] > best_score:
                 best_score = float(s[j])

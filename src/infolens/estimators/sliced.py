@@ -65,10 +65,19 @@ def _project(a: np.ndarray, M: np.ndarray) -> np.ndarray:
     return out.reshape(len(a), P, k).transpose(1, 0, 2)
 
 
-def _standardize_rows(a: np.ndarray) -> np.ndarray:
-    """``(P, n, k)``: each projected coordinate centred and scaled as the kNN estimators do."""
-    centre, scale = knn_center_scale(a, axis=1)  # the kNN estimators' rule (ties.prepare)
+def _standardize_rows(a: np.ndarray, flat: np.ndarray | None = None) -> np.ndarray:
+    """``(P, n, k)``: each projected coordinate centred and scaled as the kNN estimators do;
+    ``flat`` (``(k,)``): coordinates that are unprojected columns whose quartiles were one
+    value before ties were broken (their scale is not the tie-breaking noise's, ties.prepare)."""
+    mask = None if flat is None else np.asarray(flat, dtype=bool).reshape(1, 1, -1)
+    centre, scale = knn_center_scale(a, axis=1, flat_quartiles=mask)  # the kNN estimators' rule (ties.prepare)
     return (a - centre) / scale
+
+
+def _flat_columns(a: np.ndarray) -> np.ndarray:
+    """Columns of ``a`` (before ties are broken) whose first and third quartiles are equal."""
+    q1, q3 = np.percentile(a, [25.0, 75.0], axis=0)
+    return np.asarray(q1 == q3).reshape(-1)
 
 
 #: the parameters both sliced estimators take, declared once (as the kNN family's in
@@ -171,10 +180,14 @@ class _SlicedBase(Estimator):
                              "or pass discrete_y=False")
         return name
 
-    def _prepare(self, x: np.ndarray, y: Target, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    def _prepare(self, x: np.ndarray, y: Target, rng: np.random.Generator
+                 ) -> tuple[np.ndarray, np.ndarray, list[int], tuple[np.ndarray, np.ndarray | None]]:
+        """Ties broken; also which columns of x and of a continuous y had one value filling
+        their quartiles before (:func:`_flat_columns`; for the scale of unprojected sides)."""
+        flat = (_flat_columns(x), None if y.discrete else _flat_columns(y.values))
         x, tied = break_ties(x, self.ties, rng)
         yv = y.values if y.discrete else break_ties(y.values, self.ties, rng)[0]
-        return x, yv, tied
+        return x, yv, tied, flat
 
     @staticmethod
     def _knn_search(inner: str, backend: str, A: np.ndarray | None, B: np.ndarray | None, y: np.ndarray) -> str | None:
@@ -186,10 +199,12 @@ class _SlicedBase(Estimator):
         return "compiled 2-D grid" if bk.uses_kernel(du, dv) else "scipy cKDTree"
 
     def _score(self, x: np.ndarray, y: np.ndarray, discrete: bool, A: np.ndarray | None, B: np.ndarray | None,
-               inner: str, seed: int, desc: str = "projections", batch: int = 256) -> tuple[np.ndarray, str]:
+               inner: str, seed: int, desc: str = "projections", batch: int = 256,
+               flat: tuple[np.ndarray | None, np.ndarray | None] = (None, None)) -> tuple[np.ndarray, str]:
         """MI of ``(x A_p, y B_p)`` for every projection ``p`` (``A``: ``(P, dx, k)`` or None
         for x unprojected). Returns the ``(P,)`` estimates and the backend used. ``seed`` seeds
-        a per-projection inner estimator that takes a ``random_state``."""
+        a per-projection inner estimator that takes a ``random_state``. ``flat``: the flat-quartile
+        masks of the columns of x (only when ``A`` is the identity) and of an unprojected y."""
         proj = A if A is not None else B
         assert proj is not None, "x or y is projected"
         P = len(proj)
@@ -199,7 +214,7 @@ class _SlicedBase(Estimator):
         labels = y[:, 0].astype(np.int64) if discrete else None
         yv = None
         if B is None and not discrete:
-            yv = _standardize_rows(y[None])[0] if self.standardize else y
+            yv = _standardize_rows(y[None], flat[1])[0] if self.standardize else y
         est = None if batched else get_estimator(inner, **params)
         if est is not None and "random_state" in est.get_params() and "random_state" not in params:
             est.random_state = seed  # type: ignore[attr-defined]  # get_params() has it
@@ -210,7 +225,7 @@ class _SlicedBase(Estimator):
             sl = slice(s, min(P, s + batch))
             u = _project(x, A[sl]) if A is not None else np.broadcast_to(x, (sl.stop - s, *x.shape))
             if self.standardize:
-                u = _standardize_rows(u)
+                u = _standardize_rows(u, flat[0])
             if B is not None:
                 v = _project(y, B[sl])
                 v = _standardize_rows(v) if self.standardize else v
@@ -279,12 +294,15 @@ class SlicedMI(_SlicedBase):
     def _estimate(self, x: np.ndarray, target: Target) -> tuple[float, float | None, dict[str, Any]]:  # type: ignore[override]
         rng = check_random_state(self.random_state)
         inner = self._inner_name(target.discrete)
-        x, y, tied = self._prepare(x, target, rng)
+        x, y, tied, flat = self._prepare(x, target, rng)
         A, B = self.projections(x.shape[1], y.shape[1], rng, target.discrete, target.how)
+        flat_x = None
         if A is None and B is None:
             A = np.broadcast_to(np.eye(x.shape[1])[None], (int(self.n_projections), x.shape[1], x.shape[1]))
             A = A[:1]  # nothing to slice: the inner estimate of (x, y) itself
-        vals, backend = self._score(x, y, target.discrete, A, B, inner, seed=int(rng.integers(0, 2**31 - 1)))
+            flat_x = flat[0]
+        vals, backend = self._score(x, y, target.discrete, A, B, inner, seed=int(rng.integers(0, 2**31 - 1)),
+                                    flat=(flat_x, flat[1] if B is None else None))
         P = len(vals)
         mi = float(np.mean(vals))
         stderr = float(np.std(vals, ddof=1) / np.sqrt(P)) if P > 1 else None
