@@ -191,7 +191,9 @@ class AutoMI(Estimator):
     def _run(self, ev: Evidence, label: str, method: str, xa: np.ndarray, ya: np.ndarray, bias: str | None = None,
              **params: Any) -> None:
         """Run one candidate into ``ev``; ``bias`` overrides the class's tag where the use differs
-        (the class-conditional Gaussian copula is a model, not the continuous copula's bound)."""
+        (the class-conditional Gaussian copula is a model, not the continuous copula's bound);
+        else an estimator that reads its own bias on the data (``diagnostics["bias"]``: the
+        Gaussian copula on discrete-valued columns, no longer a lower bound) overrides it."""
         t0 = time.perf_counter()
         tag = bias or bias_of(method)
         ev.rows[label] = len(xa)
@@ -201,6 +203,8 @@ class AutoMI(Estimator):
             ev.candidates[label] = Candidate(label, method, tag, time.perf_counter() - t0,
                                              error=f"{type(exc).__name__}: {exc}")
             return
+        if bias is None and isinstance(res.diagnostics.get("bias"), str):
+            tag = res.diagnostics["bias"]  # (the estimator's own reading of its bias on these data)
         ev.candidates[label] = Candidate(label, method, tag, time.perf_counter() - t0, result=res)
 
     def _sides(self, x: np.ndarray, y: np.ndarray) -> tuple[tuple[np.ndarray, bool, str], tuple[np.ndarray, bool, str]]:
