@@ -321,6 +321,21 @@ def test_unit_truths_match_monte_carlo():
         p = _cell_probs(rho, q.edges, x[:, 0])
         mc = np.log(p[np.arange(n), y[:, 0].astype(int)]) + math.log(levels)
         assert mc.mean() == pytest.approx(q.mi, abs=4 * mc.std() / math.sqrt(n))
+    from infolens.distributions.units import CoZeroUnits
+
+    for r, c, seed in ((0.735, 0.857, 6), (0.5, 1.0, 7)):
+        cz = CoZeroUnits(r, c)
+        x, y = cz.sample(n, random_state=seed)
+        u, v = x[:, 0] + c, y[:, 0] + c
+        s = math.sqrt(1 - r * r)
+        a = stats.norm.cdf(c)
+        p00 = stats.multivariate_normal(mean=[0, 0], cov=[[1, r], [r, 1]]).cdf([c, c])
+        q = (u * u - 2 * r * u * v + v * v) / (s * s)
+        lp = np.select([(u <= c) & (v <= c), u <= c, v <= c],
+                       [np.log(p00 / (a * a)), stats.norm.logcdf((c - r * v) / s) - np.log(a),
+                        stats.norm.logcdf((c - r * u) / s) - np.log(a)],
+                       -np.log(s) - 0.5 * q + 0.5 * (u * u + v * v))
+        assert lp.mean() == pytest.approx(cz.mi, abs=4 * lp.std() / math.sqrt(n))
     # d units add up, idle ones add nothing; a unit that never fires (c -> inf) carries nothing
     assert ReluUnits(0.8, 0.5, d=3, idle=2).mi == pytest.approx(3 * ReluUnits(0.8, 0.5).mi, rel=1e-12)
     assert ReluUnits(0.8, 0.5, d=2, idle=3).sample(10, random_state=0)[0].shape == (10, 5)

@@ -9,6 +9,9 @@ the margins is not identified from ranks.
   rows). ``I = d (h(Y) - h(Y | X))``: given ``X > 0``, ``Y`` is Gaussian with variance
   ``1 - rho^2``; given ``X = 0`` its density is ``phi(y) Phi((c - rho y) / s) / Phi(c)``,
   whose entropy is a 1-D integral.
+* :class:`CoZeroUnits`: two ReLU units on inputs correlated ``r``, both zero below ``c``, so
+  the blocks of zeros fall mostly on the same rows (four parts of ``I``, the last a 2-D
+  integral).
 * :class:`QuantizedGauss`: ``X ~ N(0, I_d)``, ``Y = rho X + sqrt(1 - rho^2) E`` stored as the
   index of one of ``levels`` equally likely cells per coordinate. ``I = d (log L - H(Q | X))``,
   ``H(Q | X)`` an integral over x of the cell probabilities' entropy.
@@ -69,6 +72,56 @@ class ReluUnits(Sampler):
 
     def __repr__(self) -> str:
         return f"ReluUnits(rho={self.rho}, c={self.c}, d={self.d}, idle={self.idle}, mi={self.mi:.4f})"
+
+
+def _cozero_mi(r: float, c: float) -> float:
+    s = math.sqrt(1.0 - r * r)
+    a = stats.norm.cdf(c)
+    p00 = float(stats.multivariate_normal(mean=[0.0, 0.0], cov=[[1.0, r], [r, 1.0]]).cdf([c, c]))
+
+    def g(v: float) -> float:  # density of Y = v - c > 0 with X at its block
+        return float(stats.norm.pdf(v) * stats.norm.cdf((c - r * v) / s))
+
+    one = integrate.quad(lambda v: g(v) * math.log(max(g(v), 1e-300) / (a * stats.norm.pdf(v))), c, c + 12.0,
+                         limit=400)[0]
+
+    def both(v: float) -> float:  # the Gaussian part, both units firing: over u > c given v
+        def f(u: float) -> float:
+            q = (u * u - 2 * r * u * v + v * v) / (s * s)
+            dens = math.exp(-0.5 * q) / (2 * math.pi * s)
+            return dens * (-math.log(s) - 0.5 * q + 0.5 * (u * u + v * v))
+        return integrate.quad(f, c, c + 12.0, limit=200)[0]
+
+    cont = integrate.quad(both, c, c + 12.0, limit=200)[0]
+    return p00 * math.log(p00 / (a * a)) + 2.0 * one + cont
+
+
+class CoZeroUnits(Sampler):
+    """Two ReLU units on correlated inputs, ``X = max(U - c, 0)``, ``Y = max(V - c, 0)``,
+    ``(U, V)`` standard normal with correlation ``r``: both sides have a block of zeros, and
+    mostly on the same rows (two spends of one customer, two units of one layer). ``I`` sums
+    the four parts: both at zero (a 2x2 table's term), one at zero (1-D integrals, twice by
+    symmetry) and both firing (the Gaussian pointwise MI over a quadrant)."""
+
+    dim_x = dim_y = 1
+
+    def __init__(self, r: float, c: float = 0.0) -> None:
+        if not 0.0 < abs(r) < 1.0:
+            raise ValueError(f"CoZeroUnits needs 0 < |r| < 1, got {r}")
+        self.r, self.c = float(r), float(c)
+        self._mi = _cozero_mi(self.r, self.c)
+
+    @property
+    def mi(self) -> float:
+        return self._mi
+
+    def _sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        u = rng.standard_normal(n)
+        v = self.r * u + math.sqrt(1.0 - self.r**2) * rng.standard_normal(n)
+        return np.maximum(u - self.c, 0.0)[:, None], np.maximum(v - self.c, 0.0)[:, None]
+
+    def __repr__(self) -> str:
+        return f"CoZeroUnits(r={self.r}, c={self.c}, mi={self.mi:.4f})"
 
 
 def _cell_probs(rho: float, edges: np.ndarray, x: np.ndarray) -> np.ndarray:
