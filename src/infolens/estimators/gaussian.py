@@ -253,7 +253,7 @@ class GaussianCopulaMI(GaussianMI):
             # the Gaussian copula is a lower bound on the MI of continuous margins (the Gaussian
             # has the least MI for given normal-score correlations); a block of equal values is
             # one normal score holding many rows, and the bound no longer holds: two spends zero
-            # on 80% of the rows, mostly together, MI 0.13, read 0.17-0.20 (method="auto" then
+            # on 80% of the rows, mostly together, MI 0.13, read 0.17-0.21 (method="auto" then
             # took it for the highest of its low readers, and its interval for a floor)
             diag["bias"] = "unknown"
         return mi, se, diag
