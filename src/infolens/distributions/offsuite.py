@@ -177,7 +177,7 @@ OFFSUITE: tuple[tuple[str, int, Callable[[], Sampler]], ...] = (
     ("quantized-3-3-8", 5000, lambda: QuantizedGauss(0.8, 8, d=3)),
     ("quantized-1-1-4-n1000", 1000, lambda: QuantizedGauss(0.9, 4)),
     # two spends (units) zero on 80% of the rows, mostly the same rows: the case that showed the
-    # Gaussian copula is no lower bound on blocks of equal values (it read 0.17-0.20 for 0.13)
+    # Gaussian copula is no lower bound on blocks of equal values (it read 0.17-0.21 for 0.13)
     ("cozero-spends", 3000, lambda: CoZeroUnits(0.735, 0.857)),
     ("cozero-units-0.8", 2000, lambda: CoZeroUnits(0.8, 0.0)),
 )
