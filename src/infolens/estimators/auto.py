@@ -113,6 +113,23 @@ def _many_levels(a: np.ndarray) -> bool:
     return is_integral(col) and len(np.unique(col)) * LABEL_MIN_ROWS <= len(col)
 
 
+def _few_patterns(a: np.ndarray) -> int:
+    """The number of distinct rows of a side of several columns when each repeats at least
+    :data:`~._auto_rules.LABEL_MIN_ROWS` times on average (0 otherwise): vectors that take a
+    few values, each on many rows, are a discrete variable written as vectors (a token's or a
+    class's embedding looked up per row, codes stored as floats). Its MI is that of the row
+    patterns exactly; read as continuous, the repeats are ties and copies to a kNN estimator
+    (200 tokens' 16-dim embeddings against a 5-class label, n = 10,000: 0.610 for 0.718;
+    1000 tokens in 32 dims, 10 classes, n = 20,000: 0.319 for 0.625)."""
+    n = len(a)
+    if a.ndim != 2 or a.shape[1] < 2 or n < 2 * LABEL_MIN_ROWS:
+        return 0
+    if len(np.unique(a[:, 0])) * LABEL_MIN_ROWS > n:  # (a cheap first look: one column's values)
+        return 0
+    k = len(np.unique(a, axis=0))
+    return k if k * LABEL_MIN_ROWS <= n else 0
+
+
 @register("default", "automatic")
 class AutoMI(Estimator):
     """Chooses, cross-checks and grades its own estimate (see the module docstring).
@@ -210,8 +227,9 @@ class AutoMI(Estimator):
     def _sides(self, x: np.ndarray, y: np.ndarray) -> tuple[tuple[np.ndarray, bool, str], tuple[np.ndarray, bool, str]]:
         """``(side, discrete, how)`` of x and y: declared, detected (:func:`.mixed.resolve_side`),
         or, against a continuous side, one integer column of many repeated levels read as a
-        label; a discrete side of several columns (a one-hot encoding) becomes the codes of its
-        row patterns; a continuous side loses the columns that repeat another in other units
+        label; a side of several columns whose rows take few values (:func:`_few_patterns`) is
+        read as the label of its row patterns; a discrete side of several columns (a one-hot
+        encoding) becomes the codes of its row patterns; a continuous side loses the columns that repeat another in other units
         (:func:`~infolens.validation.drop_monotone_copies`)."""
         disc_x, how_x = resolve_side(x, self.discrete_x, "x")
         disc_y, how_y = resolve_side(y, self.discrete_y, "y")
@@ -224,6 +242,15 @@ class AutoMI(Estimator):
                 how = (f"detected ({k} integer levels, {len(x) / k:.1f} rows each on average: read as a label, "
                        "which does not assume that neighbouring levels behave alike)")
                 how_x, how_y = (how, how_y) if many_x else (how_x, how)
+        for side, a, declared in (("x", x, self.discrete_x), ("y", y, self.discrete_y)):
+            k = 0 if declared not in (None, "auto") or (disc_x if side == "x" else disc_y) else _few_patterns(a)
+            if k:
+                how = (f"detected ({k} distinct rows of {a.shape[1]} columns, {len(a) / k:.1f} rows each on average: "
+                       "vectors that take few values, read as the label of their row patterns)")
+                if side == "x":
+                    disc_x, how_x = True, how
+                else:
+                    disc_y, how_y = True, how
         x = as_labels(x, "x")[:, None] if disc_x and x.shape[1] > 1 else x if disc_x else drop_monotone_copies(x, "x")
         y = as_labels(y, "y")[:, None] if disc_y and y.shape[1] > 1 else y if disc_y else drop_monotone_copies(y, "y")
         return (x, disc_x, how_x), (y, disc_y, how_y)
