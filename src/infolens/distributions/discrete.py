@@ -69,6 +69,38 @@ class CopiedLabel(Sampler):
         return x[:, None], y[:, None]
 
 
+class EmbeddedTokens(Sampler):
+    """A token drawn uniformly from ``tokens``, written as its ``dim``-float embedding (fixed
+    random vectors, seeded by ``seed``): a discrete variable in vector form. Against a label of
+    ``classes`` levels that the token sets (its class, replaced by a uniform one with
+    probability ``flip``); ``I = H(Y) - mean over tokens of H(Y | token)``, exactly."""
+
+    def __init__(self, tokens: int, dim: int, classes: int, flip: float, seed: int = 0) -> None:
+        if tokens < 2 or dim < 2 or classes < 2 or not 0.0 <= flip <= 1.0:
+            raise ValueError(f"EmbeddedTokens needs tokens, dim, classes >= 2 and 0 <= flip <= 1, got "
+                             f"{tokens}, {dim}, {classes}, {flip}")
+        rng = np.random.default_rng(seed)
+        self.emb = rng.standard_normal((tokens, dim))
+        self.cls = rng.integers(0, classes, tokens)
+        self.tokens, self.classes, self.flip = int(tokens), int(classes), float(flip)
+        self.dim_x, self.dim_y = int(dim), 1
+
+    @property
+    def mi(self) -> float:
+        p = np.full((self.tokens, self.classes), self.flip / self.classes)
+        p[np.arange(self.tokens), self.cls] += 1.0 - self.flip
+
+        def h(q: np.ndarray) -> np.ndarray:
+            return -np.sum(np.where(q > 0, q * np.log(np.where(q > 0, q, 1.0)), 0.0), axis=-1)
+
+        return float(h(p.mean(axis=0)) - h(p).mean())
+
+    def _sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        tok = rng.integers(0, self.tokens, n)
+        y = np.where(rng.random(n) < self.flip, rng.integers(0, self.classes, n), self.cls[tok])
+        return self.emb[tok], y[:, None]
+
+
 class CountLabel(Sampler):
     """A Poisson count against a binary label that rises with it (module docstring)."""
 
