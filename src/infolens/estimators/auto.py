@@ -124,10 +124,17 @@ def _few_patterns(a: np.ndarray) -> int:
     n = len(a)
     if a.ndim != 2 or a.shape[1] < 2 or n < 2 * LABEL_MIN_ROWS:
         return 0
-    if len(np.unique(a[:, 0])) * LABEL_MIN_ROWS > n:  # (a cheap first look: one column's values)
+    first = len(np.unique(a[:, 0]))
+    if first * LABEL_MIN_ROWS > n:  # (a cheap first look: one column's values)
         return 0
     k = len(np.unique(a, axis=0))
-    return k if k * LABEL_MIN_ROWS <= n else 0
+    if k * LABEL_MIN_ROWS > n:
+        return 0
+    # one code, not a grid: some column alone tells the rows apart (an embedding's every
+    # coordinate does). Columns that each take a few levels combine into many patterns (3
+    # columns of 8 levels: 512), each column ordered and read well as numbers (the quantised
+    # 3+3 Gaussian: 1.36-1.41 for 1.40), as patterns by ross at 10 rows each 13-16% low
+    return k if max(first, *(len(np.unique(a[:, j])) for j in range(1, a.shape[1]))) == k else 0
 
 
 @register("default", "automatic")
