@@ -685,3 +685,30 @@ def test_a_target_zero_on_most_rows_reads_its_mi():
                      random_state=0).set_index("feature")
     assert out.loc["risk", "mi"] == pytest.approx(u.mi, rel=0.15)
     assert abs(out.loc["noise", "mi"]) < 0.03
+
+
+def test_a_spend_zero_on_most_rows_with_a_few_huge_entries():
+    """Spends zero on ~82% of the rows, lognormal otherwise, plus three entries of 1e7 (a data
+    error): the block fills the quartiles, so the robust scale was out of reach and the
+    standard deviation, set by the three entries, squeezed every other spend into 1e-4 of the
+    column: KSG read 0.004-0.008 for 0.142 (KSG on ranks at 100,000 rows), silently. The spread
+    is now read off the values outside the block (``validation.block_scale``): within 15%."""
+    from scipy.stats import rankdata
+
+    from infolens import estimate_mi
+
+    def draw(n, seed):
+        rng = np.random.default_rng(seed)
+        z = rng.normal(size=n)
+        y = z + 0.8 * rng.normal(size=n)
+        u = z + 0.5 * rng.normal(size=n)
+        spend = np.where(u > 1.0, np.exp(1.5 * (u - 1.0) + rng.normal(size=n)) * 20, 0.0)
+        spend[rng.choice(n, 3, replace=False)] = 1e7
+        return spend, y
+
+    s, y = draw(100_000, 5)  # the reference: ranks have no extreme values to set a scale
+    ref = estimate_mi(rankdata(s), y, method="ksg", random_state=0, warn=False, n_subsamples=0).mi
+    assert 0.13 < ref < 0.16
+    vals = [feature_mi(pd.DataFrame({"spend": s}), y, random_state=0)["mi"].iloc[0]
+            for s, y in (draw(4000, seed) for seed in range(2))]
+    assert np.mean(vals) == pytest.approx(ref, rel=0.15)

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..validation import knn_center_scale
+from ..validation import block_scale, knn_center_scale
 
 TIES = ("dequantize", "jitter", "none")
 
@@ -76,5 +76,11 @@ def prepare(
             q1, q3 = np.percentile(raw, [25.0, 75.0], axis=0, keepdims=True)
             flat = q1 == q3
         centre, scale = knn_center_scale(a, axis=0, flat_quartiles=flat)  # constancy decided exactly
+        if flat is not None:
+            for j in np.flatnonzero(flat.reshape(-1)):
+                # (the block's other values hold the spread: a few extreme ones among them)
+                robust = block_scale(raw[:, j], float(q1.reshape(-1)[j]), float(scale.reshape(-1)[j]))
+                if robust is not None:
+                    scale[..., j] = robust
         a = (a - centre) / scale
     return np.ascontiguousarray(a), {f"{name}_tied_columns": cols}
