@@ -515,6 +515,17 @@ def extreme_spread(sd: np.ndarray, iqr: np.ndarray) -> np.ndarray:
     return (iqr > 0) & (sd > EXTREME_SCALE_RATIO * iqr / NORMAL_IQR)
 
 
+def flat_quartiles(a: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``(flat, q1)`` along ``axis`` (kept as a length-1 axis): whether the first and third
+    quartiles are one value - a block of equal values filling the middle half of the rows (a
+    ReLU unit, a spend or a count zero on most rows) - and the first quartile (that value where
+    flat). Read before ties are broken: afterwards the quartiles differ by the noise's width.
+    The one test of :func:`knn_center_scale`'s callers (``ties.prepare``, the sliced
+    estimators, the tables' dequantising)."""
+    q1, q3 = np.percentile(a, [25.0, 75.0], axis=axis, keepdims=True)
+    return q1 == q3, q1
+
+
 def block_scale(col: np.ndarray, block: float, sd: float) -> float | None:
     """For a column whose quartiles are one value ``block`` (a block of equal values filling
     the middle half): the robust scale of its other values, where a few extreme values set

@@ -34,6 +34,7 @@ from ..validation import (
     check_xy,
     is_discrete,
     resolve_discrete,
+    flat_quartiles,
     knn_center_scale,
 )
 from . import batched_knn as bk
@@ -72,12 +73,6 @@ def _standardize_rows(a: np.ndarray, flat: np.ndarray | None = None) -> np.ndarr
     mask = None if flat is None else np.asarray(flat, dtype=bool).reshape(1, 1, -1)
     centre, scale = knn_center_scale(a, axis=1, flat_quartiles=mask)  # the kNN estimators' rule (ties.prepare)
     return (a - centre) / scale
-
-
-def _flat_columns(a: np.ndarray) -> np.ndarray:
-    """Columns of ``a`` (before ties are broken) whose first and third quartiles are equal."""
-    q1, q3 = np.percentile(a, [25.0, 75.0], axis=0)
-    return np.asarray(q1 == q3).reshape(-1)
 
 
 #: the parameters both sliced estimators take, declared once (as the kNN family's in
@@ -183,8 +178,9 @@ class _SlicedBase(Estimator):
     def _prepare(self, x: np.ndarray, y: Target, rng: np.random.Generator
                  ) -> tuple[np.ndarray, np.ndarray, list[int], tuple[np.ndarray, np.ndarray | None]]:
         """Ties broken; also which columns of x and of a continuous y had one value filling
-        their quartiles before (:func:`_flat_columns`; for the scale of unprojected sides)."""
-        flat = (_flat_columns(x), None if y.discrete else _flat_columns(y.values))
+        their quartiles before (:func:`~infolens.validation.flat_quartiles`; for the scale of
+        unprojected sides)."""
+        flat = (flat_quartiles(x)[0].reshape(-1), None if y.discrete else flat_quartiles(y.values)[0].reshape(-1))
         x, tied = break_ties(x, self.ties, rng)
         yv = y.values if y.discrete else break_ties(y.values, self.ties, rng)[0]
         return x, yv, tied, flat

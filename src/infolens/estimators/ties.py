@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..validation import block_scale, knn_center_scale
+from ..validation import block_scale, flat_quartiles, knn_center_scale
 
 TIES = ("dequantize", "jitter", "none")
 
@@ -73,8 +73,7 @@ def prepare(
     if standardize:
         flat = None
         if cols:  # (quartiles that one block of equal values fills: the scale is not the noise's)
-            q1, q3 = np.percentile(raw, [25.0, 75.0], axis=0, keepdims=True)
-            flat = q1 == q3
+            flat, q1 = flat_quartiles(raw)
         centre, scale = knn_center_scale(a, axis=0, flat_quartiles=flat)  # constancy decided exactly
         if flat is not None:
             for j in np.flatnonzero(flat.reshape(-1)):

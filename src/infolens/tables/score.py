@@ -36,6 +36,7 @@ import numpy as np
 
 from ..errors import Flag, InputError, as_flag, flag
 from ..stats import label_entropy
+from ..validation import flat_quartiles
 from . import kernels as K
 from ..estimators.chance import chance_corrected_estimate, chance_stat_factory
 from .columns import HIGH_CARD_ROWS_PER_LEVEL, Column, type_column
@@ -136,8 +137,7 @@ def dequantize(values: np.ndarray, rng: np.random.Generator, missing: np.ndarray
     u = np.unique(ok)
     if u.size < 2:
         return values
-    q1, q3 = np.percentile(ok, [25.0, 75.0])
-    if q1 == q3:
+    if flat_quartiles(ok)[0].item():
         # one value fills the quartiles (a spend or a unit that is zero on most rows): its ties
         # are left to the estimator's own tie-breaking (ties.prepare), which then keeps the
         # standard deviation as the kNN scale; noise added here hid the block from it, and the
