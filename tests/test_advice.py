@@ -123,3 +123,25 @@ def test_autos_trust_reasons_quote_a_candidate_without_its_advice():
     r = _own(ev, w)
     assert str(r) == f"ksg: {w.message}" and "auto" not in str(r)
     assert r.code == "rising-with-n" and r.data["from_candidate"] == "ksg"
+
+
+def test_a_table_scored_with_auto_drops_the_advice_of_its_columns_estimators():
+    """feature_mi with method="auto" scores a continuous column with KSG, whose rising-with-n
+    warning (bmi of the diabetes table, 442 rows) pointed its reader to method='auto' - the
+    method the table already ran. The table drops it by structure; scored with method="ksg"
+    the advice stays."""
+    import warnings
+
+    from sklearn.datasets import load_diabetes
+
+    from infolens.tables import feature_mi
+
+    d = load_diabetes(as_frame=True)
+    got = feature_mi(d.data, d.target, random_state=0, warn=False)
+    said = [str(w) for ws in got["warnings"] for w in ws]
+    assert any(w.startswith("the ksg estimate still rises") for w in said)  # (the case is real)
+    assert not any(AUTO.search(w) for w in said)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ksg = feature_mi(d.data[["bmi"]], d.target, method="ksg", random_state=0, warn=False)
+    assert any(AUTO.search(str(w)) for w in ksg["warnings"].iloc[0])

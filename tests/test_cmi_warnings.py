@@ -184,7 +184,7 @@ def test_chain_gap_is_ksgs_two_scales_exactly():
 def test_cmi_says_copied_records_and_serial_rows_like_estimate_mi():
     """A Gaussian chain X -> Y -> Z (I(X;Z|Y) = 0) with 40% of its rows copied: the copies
     sit at distance zero in (x, y, z) and the estimate moves off 0; estimate_cmi says
-    ``repeated-rows``, as estimate_mi does. The same rows in a serially correlated order
+    ``repeated-rows``, as estimate_mi does (``near-copies`` for copies through float32). The same rows in a serially correlated order
     say ``serial-dependence``; the clean chain says neither."""
     from scipy.signal import lfilter
 
@@ -200,6 +200,13 @@ def test_cmi_says_copied_records_and_serial_rows_like_estimate_mi():
     r = estimate_cmi(x[idx], z[idx], y[idx], random_state=0, warn=False)
     f = [w for w in r.flags if w.code == "repeated-rows"]
     assert len(f) == 1 and f[0].data["repeats"] == len(idx) - n
+    # the same copies through float32 (no row repeats exactly): ``near-copies``
+    c = np.c_[x, y, z]
+    c = np.vstack([c, c[rng.choice(n, int(0.4 * n), replace=False)].astype(np.float32)])
+    r = estimate_cmi(c[:, 0], c[:, 2], c[:, 1], random_state=0, warn=False)
+    assert not r.has_warning("repeated-rows")
+    f = [w for w in r.flags if w.code == "near-copies"]
+    assert len(f) == 1 and f[0].data["copies"] == int(0.4 * n)
     s = lfilter([1.0], [1.0, -0.95], rng.normal(size=n))
     assert estimate_cmi(s, s + rng.normal(size=n), rng.normal(size=n), random_state=0,
                         warn=False).has_warning("serial-dependence")

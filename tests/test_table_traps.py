@@ -259,6 +259,29 @@ def test_copied_records_of_a_table_are_dropped_by_auto_and_said_by_others():
     assert bmi > float(base.set_index("feature").loc["bmi", "mi"]) + 0.05
 
 
+def test_copies_of_a_table_up_to_their_last_digits_are_dropped_by_auto():
+    """The same diabetes table with 30% of its records appended once more through float32 (a
+    second export merged in): no row repeats exactly, so the exact check is silent; the
+    ``near-copies`` check finds every copy, auto scores the original rows (the table equals
+    the original one to the last digit), and KSG, scoring the rows as given, says so."""
+    from sklearn.datasets import load_diabetes
+
+    d = load_diabetes(as_frame=True)
+    X, y = d.data.assign(city=np.random.default_rng(0).choice(["a", "b", "c"], len(d.data))), d.target
+    extra = np.random.default_rng(1).choice(len(X), int(0.3 * len(X)), replace=False)
+    Xc = pd.concat([X, X.iloc[extra].astype({c: np.float32 for c in d.data.columns})], ignore_index=True)
+    Xc = Xc.astype({c: np.float64 for c in d.data.columns})
+    yc = pd.concat([y, y.iloc[extra]], ignore_index=True)
+    base = feature_mi(X, y, random_state=0, warn=False)
+    with pytest.warns(DataWarning, match="table: .* copies of an earlier row up to their last digits"):
+        got = feature_mi(Xc, yc, random_state=0)
+    assert got.attrs["repeated_rows"]["copies"] == len(extra)
+    assert got.attrs["repeated_rows"]["rows_used"] == len(X)
+    pd.testing.assert_frame_equal(got[["feature", "mi", "stderr", "n"]], base[["feature", "mi", "stderr", "n"]])
+    ksg = feature_mi(Xc.drop(columns="city"), yc, method="ksg", random_state=0, warn=False)
+    assert ksg.attrs["repeated_rows"]["copies"] == len(extra) and "rows_used" not in ksg.attrs["repeated_rows"]
+
+
 def test_a_leaked_target_is_ill_posed_and_ranked_first():
     """A column that is the target in other units (2 y + 1) or a smooth function of it
     (sin 3y) has no finite MI with it: KSG read 6.3 nats for the first with only a "rising"

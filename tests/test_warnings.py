@@ -162,3 +162,71 @@ def test_copied_records_are_flagged_and_auto_reads_the_distinct_rows():
     X, t = load_breast_cancer(return_X_y=True)
     assert not repeated_rows(X, t)
     assert not any(repeated_rows(X[:, j], t) for j in range(X.shape[1]))
+
+
+def test_copies_up_to_their_last_digits_are_flagged_and_auto_reads_the_records():
+    """A 1+1 Gaussian (rho 0.6, MI 0.223) stored twice, once through float32 (a merged export):
+    no row repeats exactly, and each copy is the nearest row on both sides. auto read it as
+    a deterministic map (8.5 nats, "not finite"); KSG reads far above the truth. Now
+    ``near-copies`` says it (with the number of copies), auto keeps one row of each group and
+    reads within 10%, graded below "ok"; KSG says it in a warning. Triples jittered by 1e-5
+    (3+3, MI 0.669) likewise. Real draws stay silent: the clean rows, a smooth curve (intrinsic
+    dimension 1, where chance ratios are likeliest: 0.1% of rows against the 0.5% asked),
+    rounded values, and the real breast-cancer table."""
+    from sklearn.datasets import load_breast_cancer
+
+    from infolens.estimators._trust import NEAR_RATIO, REPEAT_MIN_SHARE, near_copies
+
+    rng = np.random.default_rng(1)
+    n, rho = 2500, 0.6
+    z = rng.multivariate_normal([0, 0], [[1, rho], [rho, 1]], size=n)
+    truth = -0.5 * np.log(1 - rho ** 2)
+    zz = np.vstack([z, z.astype(np.float32).astype(np.float64)])
+    rng.shuffle(zz)
+    x, y = zz[:, :1], zz[:, 1:]
+    keep, f = near_copies(x, y)
+    assert f is not None and f.code == "near-copies" and keep is not None
+    assert f.data["copies"] == n and keep.sum() == n  # every float32 copy, and only those
+    k = estimate_mi(x, y, method="ksg", random_state=0, warn=False)
+    assert k.has_warning("near-copies") and k.mi > 2 * truth  # the trap is real
+    a = estimate_mi(x, y, random_state=0, warn=False)
+    assert abs(a.mi - truth) < 0.1 * truth and a.ci[0] <= truth <= a.ci[1]
+    assert a.diagnostics["trust"] != "ok" and a.codes().count("near-copies") == 1
+    assert a.diagnostics["distinct_rows"] == n and a.diagnostics["n"] == 2 * n
+    # triples jittered in the fifth decimal, 3+3
+    d, m = 3, 1700
+    c = np.eye(2 * d)
+    c[np.arange(d), d + np.arange(d)] = c[d + np.arange(d), np.arange(d)] = rho
+    w = rng.multivariate_normal(np.zeros(2 * d), c, size=m)
+    ww = np.vstack([w + 1e-5 * rng.normal(size=w.shape) for _ in range(3)])
+    a3 = estimate_mi(ww[:, :d], ww[:, d:], random_state=0, warn=False)
+    assert a3.has_warning("near-copies") and a3.diagnostics["distinct_rows"] == m
+    assert abs(a3.mi - 3 * truth) < 0.1 * 3 * truth
+    # real draws: silent
+    assert not estimate_mi(z[:, :1], z[:, 1:], random_state=0, warn=False).has_warning("near-copies")
+    u = rng.random(20000)
+    assert near_copies(u, np.sin(9 * u)) == (None, None)
+    assert near_copies(np.round(rng.normal(size=20000), 2), rng.normal(size=20000)) == (None, None)
+    X, t = load_breast_cancer(return_X_y=True)
+    assert near_copies(X, t.astype(float)) == (None, None)
+    assert REPEAT_MIN_SHARE >= 5 * NEAR_RATIO  # (the chance share on a curve, with room)
+
+
+def test_near_copies_beyond_the_searched_sample_are_all_found(monkeypatch):
+    """Above ``NEAR_TREE_ROWS`` rows the search runs on a sample (a copy's twin is in it with
+    probability m / n, which the share found is scaled by), and on every row once copies are
+    found: 30% of 6000 rows copied with jitter 1e-9 and a search sample of 2000 rows - every
+    copy found and dropped, one row of each pair kept. Without copies the sample answers."""
+    from infolens.estimators import _trust
+
+    monkeypatch.setattr(_trust, "NEAR_TREE_ROWS", 2000)
+    monkeypatch.setattr(_trust, "NEAR_QUERY_ROWS", 1000)
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(6000, 2))
+    y = x[:, :1] + rng.normal(size=(6000, 1))
+    idx = rng.choice(6000, 1800, replace=False)
+    xc, yc = np.vstack([x, x[idx] + 1e-9]), np.vstack([y, y[idx]])
+    keep, f = _trust.near_copies(xc, yc)
+    assert f is not None and f.data["copies"] == 1800 and keep.sum() == 6000
+    assert (keep[idx] ^ keep[6000:]).all()  # exactly one row of each pair
+    assert _trust.near_copies(x, y) == (None, None)

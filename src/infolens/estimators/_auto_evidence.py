@@ -149,6 +149,9 @@ class Evidence:
     #: copied records were found (the ``repeated-rows`` flag of
     #: :func:`~._trust.repeated_rows`, saying that auto kept the distinct rows), or None
     repeated: Any = None
+    #: copies up to their last digits were found (the ``near-copies`` flag of
+    #: :func:`~._trust.near_copies`, saying that auto kept the first of each), or None
+    near: Any = None
     #: rows each candidate ran on (absent: all n rows)
     rows: dict[str, int] = field(default_factory=dict)
     #: how the model check's rows were sized (:func:`~._auto_rules.check_rows_for_power`)
@@ -158,7 +161,7 @@ class Evidence:
     @property
     def row_flags(self) -> list[Flag]:
         """What the row checks found (serial order, copied records), said whatever the grade."""
-        return [f for f in (self.serial, self.repeated) if f is not None]
+        return [f for f in (self.serial, self.repeated, self.near) if f is not None]
 
     @property
     def ran(self) -> dict[str, Candidate]:
@@ -339,9 +342,8 @@ def _serial(ev: Evidence) -> list[Flag] | None:
 def _repeated(ev: Evidence) -> list[Flag] | None:
     # the value is that of the distinct rows: right when the repeats are copies, not when they
     # are real draws of a distribution with atoms, which only the user can tell
-    if ev.repeated is None:
-        return None
-    return [ev.repeated]
+    found = [f for f in (ev.repeated, ev.near) if f is not None]
+    return found or None
 
 
 def label_bias_shown(ev: Evidence) -> bool:

@@ -16,7 +16,9 @@ estimator, so a new candidate is its class (with its ``bias`` tag) and one row.
   (:func:`~._trust.repeated_rows`), which kNN estimators read as dependence at distance zero: auto
   keeps the first of each (``diagnostics["distinct_rows"]``), says so (code
   ``"repeated-rows"``) and grades at most "caution" (repeats that are real draws would
-  change the answer, which only the user can tell).
+  change the answer, which only the user can tell). Copies up to their last digits (a float32
+  round trip, jitter: each row within 1e-3 of the distance to its next other row from up to 7
+  others, :func:`~._trust.near_copies`) are treated alike (code ``"near-copies"``).
 * Ill-posed questions next (:mod:`._ill_posed`): a canonical pair of the data (or of their
   normal scores) tighter than n rows resolve (identical columns, a deterministic map) has no
   finite MI to measure: the answer is the ceiling ``log n`` with trust "unreliable" and code
@@ -98,7 +100,7 @@ from ._auto_evidence import Candidate, Evidence, grade, truth_range
 from ._auto_interval import auto_interval
 from ._auto_rules import BUDGETS, CHECK_ROWS, LABEL_MIN_ROWS, MAX_CHECK_ROWS, NEURAL_MIN_N, bias_of
 from ._ill_posed import Deterministic, deterministic_dependence, smooth_map
-from ._trust import first_rows, normal_scores, repeated_rows, serial_flags
+from ._trust import first_rows, near_copies, normal_scores, repeated_rows, serial_flags
 from .mixed import resolve_side
 
 __all__ = ["AutoMI", "BUDGETS", "NEURAL_MIN_N"]
@@ -263,9 +265,9 @@ class AutoMI(Estimator):
         return (x, disc_x, how_x), (y, disc_y, how_y)
 
     @staticmethod
-    def _rows(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, Flag | None, Flag | None]:
-        """The row checks (module docstring, "Rows first"): ``(x, y, serial, repeated)``, with
-        copied records reduced to the first of each."""
+    def _rows(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, Flag | None, Flag | None, Flag | None]:
+        """The row checks (module docstring, "Rows first"): ``(x, y, serial, repeated, near)``,
+        with copied records, exact or up to their last digits, reduced to the first of each."""
         serial = next(iter(serial_flags(x, y)), None)
         repeated = next(iter(repeated_rows(x, y)), None)
         if repeated is not None:
@@ -274,17 +276,22 @@ class AutoMI(Estimator):
             repeated = flag("repeated-rows", f"{repeated}; auto estimated on the {len(keep)} distinct rows (the first "
                             "of each), which is right for copies but not for repeats that are real draws",
                             **repeated.data, rows_used=len(keep))
-        return x, y, serial, repeated
+        near_keep, near = near_copies(x, y)
+        if near_keep is not None and near is not None:
+            x, y = x[near_keep], y[near_keep]
+            near = flag("near-copies", f"{near}; auto estimated on the {len(x)} rows left (the first of each group), "
+                        "which is right for copies but not for real draws that close", **near.data, rows_used=len(x))
+        return x, y, serial, repeated, near
 
     def _estimate(self, x: np.ndarray, y: np.ndarray) -> tuple[float, float | None, dict[str, Any]]:
         rng = check_random_state(self.random_state)
         seed = int(rng.integers(2**31 - 1))
         (x, disc_x, how_x), (y, disc_y, how_y) = self._sides(x, y)
-        x, y, serial, repeated = self._rows(x, y)
-        n_given = int(repeated.data["n"]) if repeated is not None else len(x)  # (rows before the copies left)
+        n_given = len(x)  # (rows before the copies left)
+        x, y, serial, repeated, near = self._rows(x, y)
         n = len(x)
         ev = Evidence(n=n, d=0 if (disc_x and disc_y) else x.shape[1] + y.shape[1], unit=self.unit)
-        ev.serial, ev.repeated = serial, repeated
+        ev.serial, ev.repeated, ev.near = serial, repeated, near
         if disc_x and disc_y:
             for side, a in (("x", x), ("y", y)):
                 codes = as_labels(a, side)
@@ -362,7 +369,7 @@ class AutoMI(Estimator):
                                    if k not in ("critic", "curves", "dispersion")},
             "warnings": warns,
         }
-        if ev.repeated is not None:
+        if ev.repeated is not None or ev.near is not None:
             diag["distinct_rows"] = n
         if ev.h_label is not None:
             diag["h_label"] = ev.h_label

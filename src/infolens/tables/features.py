@@ -394,24 +394,34 @@ def drop_copies(raw: list[tuple[str, Any]], y: Any, target: Any, method: str,
                 coded: tuple[np.ndarray, np.ndarray] | None = None,
                 what: str = "every column was scored") -> tuple[list[tuple[str, Any]], Any, Flag | None]:
     """Copied records of the table (:func:`infolens.estimators._trust.repeated_rows` on the
-    whole rows, :func:`table_codes`): the ``repeated-rows`` flag, and with ``method="auto"``
+    whole rows, :func:`table_codes`; else copies up to their last digits,
+    :func:`~infolens.estimators._trust.near_copies`): the ``repeated-rows`` (``near-copies``) flag, and with ``method="auto"``
     the table and target (None: a table without one, ``mi_matrix``) on the distinct rows (the
     first of each), as ``estimate_mi`` with auto does; another method scores the rows as given
     and the flag says so. ``what`` names in the flag what was estimated."""
-    from ..estimators._trust import first_rows, repeated_rows
+    from ..estimators._trust import first_rows, near_copies, repeated_rows
 
     cx, cy = coded if coded is not None else table_codes(raw, y)
     found = repeated_rows(cx, cy)
-    if not found:
-        return raw, target, None
-    f = found[0]
+    near = None
+    if not found:  # copies up to their last digits (a float32 round trip, jitter)
+        near, f = near_copies(cx, cy)
+        if f is None:
+            return raw, target, None
+    else:
+        f = found[0]
     if method != "auto":
-        return raw, target, flag("repeated-rows", f"{f}; {what} on all rows as given ({method})",
-                                 advice="; method='auto' keeps the distinct rows", **f.data)
-    keep = np.zeros(len(cy), dtype=bool)
-    keep[first_rows(cx, cy)] = True
+        return raw, target, flag(f.code, f"{f}; {what} on all rows as given ({method})",
+                                 advice=f"; method='auto' keeps {'the distinct rows' if near is None else 'one of each group'}",
+                                 **f.data)
+    if near is None:
+        keep = np.zeros(len(cy), dtype=bool)
+        keep[first_rows(cx, cy)] = True
+    else:
+        keep = near
     raw = [(nm, v[keep] if not hasattr(v, "iloc") else v.iloc[keep]) for nm, v in raw]
-    f = flag("repeated-rows", f"{f}; {what} on the {int(keep.sum())} distinct rows (the first of each)",
+    f = flag(f.code, f"{f}; {what} on the {int(keep.sum())} {'distinct ' if near is None else ''}rows "
+             f"{'(the first of each)' if near is None else 'left (the first of each group)'}",
              **f.data, rows_used=int(keep.sum()))
     return raw, None if target is None else target.take(keep), f
 

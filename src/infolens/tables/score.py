@@ -235,7 +235,8 @@ def score_column(
             mi, meth = float(r.mi), r.method
             se = math.nan if r.stderr is None else float(r.stderr)
             lo, hi = r.ci if r.ci is not None else (math.nan, math.nan)
-            warns = [*notes, *(as_flag(w) for w in r.warnings)]
+            # (a pointer to method='auto' is moot to a table scored with it: dropped by structure)
+            warns = [*notes, *(as_flag(w).without_advice() if method == "auto" else as_flag(w) for w in r.warnings)]
         p = math.nan
         if n_permutations:
             p = _pvalue(col, tgt, method, params, rng, int(n_permutations), n_jobs, shift)
