@@ -166,3 +166,33 @@ def test_auto_drops_a_column_that_repeats_another_in_other_units():
     hot = (c > 0).astype(float)
     assert monotone_copies(np.c_[hot, 1 - hot, np.exp(c), c]) == [(1, 0, True), (3, 2, False)]
     assert monotone_copies(rng.normal(size=(100, 5))) == []
+
+
+def test_pandas_nullable_and_pyarrow_dtypes_are_numbers_and_labels_stay_labels():
+    """Frames of pandas' nullable (``Float64``, ``Int64``, ``boolean``) and pyarrow-backed dtypes
+    (what ``convert_dtypes`` and Parquet readers give) had become object arrays, refused as "not
+    numeric". Now numbers: floats equal to the plain frame's, complete integer columns still
+    integers (so a label is detected as one: the same estimate as its int64 codes), and a
+    missing value named by its row like NaN."""
+    import infolens
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(500, 3))
+    a = v.to_numpy(pd.DataFrame(x).astype("Float64"), "x")
+    assert a.dtype == np.float64 and np.array_equal(a, x)
+    assert np.array_equal(v.to_numpy(pd.DataFrame(x).astype("double[pyarrow]"), "x"), x)
+    codes = rng.integers(0, 3, 500)
+    for dt in ("Int64", "int64[pyarrow]"):
+        b = v.to_numpy(pd.Series(codes).astype(dt), "y")
+        assert b.dtype.kind == "i" and np.array_equal(b, codes)
+    assert v.to_numpy(pd.Series(codes > 0).astype("boolean"), "y").dtype.kind == "i"
+    lab = infolens.estimate_mi(x, pd.Series(codes).astype("Int64"), random_state=0, warn=False)
+    ref = infolens.estimate_mi(x, codes, random_state=0, warn=False)
+    assert lab.mi == ref.mi and lab.diagnostics["discrete_y"]
+    holed = pd.DataFrame(x).astype("Float64")
+    holed.iloc[7, 1] = pd.NA
+    assert np.isnan(v.to_numpy(holed, "x")[7, 1])
+    with pytest.raises(v.InputError, match=r"x contains 1 NaN.*\[7\]"):
+        infolens.estimate_mi(holed, codes, random_state=0)
+    # categories and text stay what they were (labels)
+    assert v._pandas_to_numpy(pd.Series(["a", "b"] * 5).astype("category")).dtype.kind == "O"

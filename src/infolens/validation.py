@@ -95,7 +95,7 @@ def to_numpy(a: Any, name: str) -> np.ndarray:
     if mod.startswith("torch"):
         a = _torch_to_numpy(a, name)
     elif mod.startswith("pandas"):
-        a = a.to_numpy()
+        a = _pandas_to_numpy(a)
     elif mod.startswith("scipy.sparse"):
         a = _sparse_to_dense(a, name)
     try:
@@ -113,6 +113,26 @@ def to_numpy(a: Any, name: str) -> np.ndarray:
             "(encode categories as integer codes first)"
         )
     return arr
+
+
+def _pandas_to_numpy(a: Any) -> np.ndarray:
+    """A pandas Series or DataFrame as a NumPy array. Numeric extension dtypes (nullable
+    ``Int64``/``Float64``/``boolean``, pyarrow-backed ``double[pyarrow]``: what ``convert_dtypes``
+    and Parquet readers give) become plain numbers - integers while every column is integral
+    and complete (so that labels stay labels), else float64 with NaN where a value is missing
+    (which the missing-value check then names by row); a frame of them had become an object
+    array and was refused as "not numeric". Anything else as pandas gives it."""
+    import pandas as pd
+    from pandas.api.types import is_bool_dtype, is_integer_dtype, is_numeric_dtype
+
+    dtypes = [a.dtype] if a.ndim == 1 else list(a.dtypes)
+    ext = [d for d in dtypes if isinstance(d, pd.api.extensions.ExtensionDtype)]
+    if not ext or not all(is_numeric_dtype(d) or is_bool_dtype(d) for d in dtypes) \
+            or any(isinstance(d, pd.CategoricalDtype) for d in dtypes):
+        return a.to_numpy()
+    if all(is_integer_dtype(d) or is_bool_dtype(d) for d in dtypes) and not bool(np.asarray(a.isna()).any()):
+        return a.to_numpy(dtype=np.int64)
+    return a.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
 #: the most cells a SciPy sparse input is expanded to (8 bytes each): the estimators work on
