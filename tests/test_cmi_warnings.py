@@ -261,3 +261,21 @@ def test_numeric_discrete_z_read_as_continuous_says_so():
     r = estimate_cmi(x, y, z, random_state=0, warn=False)
     assert r.diagnostics["z_strategy"] == "frenzel-pompe" and r.mi < 0.85 * truth
     assert any(f.code == "small-sample" and "mixes neighbouring values" in f for f in r.warnings)
+
+
+def test_a_side_that_is_a_function_of_z_has_conditional_mi_zero_exactly():
+    """x and z = 2x + 1 (z repeats x in other units): given z, x is fixed and I(X;Y|Z) = 0.
+    Frenzel-Pompe read -0.020 with its interval below 0; now 0 exactly, said with
+    ``determined``. The same for y with exp(y) among z's columns, and not for a z that only
+    nearly determines x (z = x + 0.1 e)."""
+    rng = np.random.default_rng(0)
+    n = 3000
+    x = rng.normal(size=n)
+    y = x + rng.normal(size=n)
+    r = estimate_cmi(x, y, 2 * x + 1, random_state=0, warn=False)
+    assert r.mi == 0.0 and r.ci == (0.0, 0.0) and r.codes() == ["determined"]
+    r = estimate_cmi(x, y, np.c_[rng.normal(size=n), np.exp(y)], random_state=0, warn=False)
+    assert r.mi == 0.0 and r.diagnostics["determined_side"] == "y"
+    near = estimate_cmi(x, y, x + 0.1 * rng.normal(size=n), random_state=0, warn=False)
+    assert "determined" not in near.codes()  # (its truth: 0.5 log(1 + var(x|z)) = 0.0049)
+    assert abs(near.mi - 0.5 * np.log(1 + 0.01 / 1.01)) < max(3 * near.stderr, 0.02)

@@ -735,3 +735,22 @@ def test_a_spend_zero_on_most_rows_with_a_few_huge_entries():
     vals = [feature_mi(pd.DataFrame({"spend": s}), y, random_state=0)["mi"].iloc[0]
             for s, y in (draw(4000, seed) for seed in range(2))]
     assert np.mean(vals) == pytest.approx(ref, rel=0.15)
+
+
+def test_cmim_passes_over_copies_of_a_chosen_feature_where_jmi_takes_them():
+    """a, b and c add 0.45, 0.12 and 0.03 nats to y; exp(a) and a + 0.05 e repeat a. Given b,
+    each copy adds as much as a does, so jmi's mean over the chosen features keeps them high
+    (its 3rd and 4th picks were the copies); cmim's minimum is what a copy adds to a: about 0
+    (within its errors), and c comes third."""
+    rng = np.random.default_rng(0)
+    n = 3000
+    a, b, c = rng.normal(size=(3, n))
+    y = a + 0.6 * b + 0.3 * c + 0.5 * rng.normal(size=n)
+    X = pd.DataFrame({"a": a, "exp_a": np.exp(a), "a_noisy": a + 0.05 * rng.normal(size=n), "b": b, "c": c,
+                      "noise": rng.normal(size=n)})
+    jmi = select_features(X, y, k=4, strategy="jmi", random_state=0, warn=False)
+    assert set(jmi["feature"][2:]) == {"exp_a", "a_noisy"}  # (the weakness is real)
+    cm = select_features(X, y, k=4, strategy="cmim", random_state=0, warn=False)
+    assert list(cm["feature"][:3]) == ["a", "b", "c"]
+    assert cm["conditional"].iloc[2] > 2 * cm["stderr"].iloc[2]  # c adds information, clearly
+    assert abs(cm["conditional"].iloc[3]) < 3 * cm["stderr"].iloc[3] + 0.01  # what is left adds ~0

@@ -102,6 +102,7 @@ WARNING_CODES: dict[str, tuple[type[InfolensWarning], str]] = {
     "discrete-values": (DataWarning, "a continuous estimator got tie-heavy (discrete-valued) columns"),
     "repeated-rows": (DataWarning, "rows repeat exactly although a column is continuous: copied records, read as dependence by kNN estimators"),
     "near-copies": (DataWarning, "rows equal to others up to their last digits (jittered or float32-rounded copies): read as dependence by kNN estimators"),
+    "determined": (DataWarning, "x or y is a strictly monotone function of z's columns: the conditional MI is 0 exactly"),
     "numbers-as-labels": (DataWarning, "a column of numbers written as text or held as Python objects was read as labels (the cluster path)"),
     "label-variants": (DataWarning, "label levels that differ only in case, spaces or type (5 and '5') are counted as different categories"),
     "missing-code": (DataWarning, "a value far beyond the others repeats in many rows: a missing-value code (-999) read as a number"),

@@ -1,7 +1,7 @@
 """scikit-learn drop-ins: :func:`mutual_info_classif` and :func:`mutual_info_regression`
 with scikit-learn's signatures (usable as ``score_func`` of ``SelectKBest`` /
 ``SelectPercentile``), and :class:`MISelector`, a transformer that keeps the ``k`` first
-features of a selection strategy (univariate, mRMR, JMI: :func:`infolens.select_features`)
+features of a selection strategy (univariate, mRMR, JMI, CMIM: :func:`infolens.select_features`)
 or the features whose permutation test of independence from the target rejects at level
 ``alpha``.
 
@@ -115,9 +115,11 @@ class MISelector(SelectorMixin, BaseEstimator):
         or Holm, ``m / (n_permutations + 1)`` for m features); an ``alpha`` below that floor
         is refused with the number of permutations it needs.
     k : number of features to keep (None: by the test). ``strategy`` orders them.
-    strategy : "univariate" (by I(X_j; y)), "mrmr" (relevance minus mean redundancy) or
+    strategy : "univariate" (by I(X_j; y)), "mrmr" (relevance minus mean redundancy),
         "jmi" (mean conditional MI given the chosen features; finds features informative
-        only together): :func:`infolens.select_features`. "mrmr" and "jmi" need ``k``.
+        only together) or "cmim" (the smallest conditional MI given a chosen feature; passes
+        over copies of a chosen one): :func:`infolens.select_features`. "mrmr", "jmi" and
+        "cmim" need ``k``.
     n_permutations : permutations per feature for the test (k None).
     correction : "fdr_bh" (false discovery rate), "holm", "bonferroni" or None.
     method : "auto" (per column kinds; see :func:`infolens.feature_mi`) or an estimator name.

@@ -31,6 +31,7 @@ from ..validation import (
     check_positive_int,
     check_random_state,
     check_xy,
+    monotone_copies,
     resolve_discrete,
     seed_from,
     validation_notes,
@@ -56,6 +57,19 @@ def frenzel_pompe(x: np.ndarray, y: np.ndarray, z: np.ndarray, k: int, backend: 
     nxz, nyz, nz = kb.count_within_each([([x, z], eps), ([y, z], eps), ([z], eps)], strict=True, backend=backend)
     cmi = digamma(k) - np.mean(digamma(nxz + 1) + digamma(nyz + 1) - digamma(nz + 1))
     return float(cmi), {"backend": which, "zero_radius_rows": int(np.count_nonzero(eps == 0))}
+
+
+def _determined_by_z(xa: np.ndarray, ya: np.ndarray, za: np.ndarray) -> str | None:
+    """``"x"`` or ``"y"`` when every column of that side has the dense ranks of a column of z
+    (or their reverse: a strictly monotone function of it on the sample), else None."""
+    z2 = za.reshape(len(za), -1)
+    for side, a in (("x", xa), ("y", ya)):
+        a2 = a.reshape(len(a), -1)
+        found = monotone_copies(np.hstack([z2, a2]).astype(np.float64))
+        copied = {j for j, i, _ in found if j >= z2.shape[1] and i < z2.shape[1]}
+        if len(copied) == a2.shape[1]:
+            return side
+    return None
 
 
 def estimate_cmi(
@@ -179,6 +193,14 @@ def estimate_cmi(
                                         warns, lab_x, lab_y)
     elif lab_x or lab_y:
         cmi, stderr, ci, diag = _chain_rule(xa, ya, za, lab_x, k, ties, standardize, n_subsamples, backend, rng, warns)
+    elif (side := _determined_by_z(xa, ya, za)) is not None:
+        # every column of one side is a strictly monotone function of a column of z: given z
+        # that side is fixed and I(X;Y|Z) = 0 exactly (Frenzel-Pompe read -0.02 on x and
+        # z = 2x + 1, its interval below 0; a feature that repeats a selected one in other units)
+        cmi, stderr, ci = 0.0, 0.0, (0.0, 0.0)
+        diag = {"z_strategy": "determined", "determined_side": side}
+        warns.append(flag("determined", f"every column of {side} is a strictly monotone function of a column of z "
+                          f"(the same ranks): given z, {side} is fixed and I(X;Y|Z) = 0 exactly", side=side))
     else:
         xa, dx = prepare(xa, "x", ties, standardize, rng)
         ya, dy = prepare(ya, "y", ties, standardize, rng)

@@ -10,6 +10,10 @@ the target, one step at a time, with each step's (conditional) MI and its error.
   from the pair with the largest joint MI ``I(X_i, X_j; y)`` (all pairs when there are at
   most :data:`PAIR_START_MAX` candidates), so features that are informative only together
   (an XOR) are found, where every univariate rule is blind to them.
+* ``"cmim"`` (Fleuret 2004): step score ``min_{s in S} I(X_j; y | X_s)``, what X_j adds to the
+  chosen feature it repeats most; same start as jmi. A feature that repeats a chosen one (in
+  other units, or with a little noise) scores near 0 however much it adds to the others,
+  where jmi's mean keeps it high.
 
 Relevance comes from :func:`~infolens.tables.feature_mi` (identifiers and constant columns
 are left out, missing values as there); for the joint and redundancy terms every column
@@ -36,7 +40,7 @@ from ..validation import check_choice, check_paired_index, seed_from
 from .columns import Column, split_columns, split_target, type_column
 from .score import dequantize, prepare_target
 
-STRATEGIES = ("univariate", "mrmr", "jmi")
+STRATEGIES = ("univariate", "mrmr", "jmi", "cmim")
 #: jmi searches every pair for its first two features up to this many candidates
 PAIR_START_MAX = 60
 #: halves for the error of a step's redundancy / conditional term
@@ -61,9 +65,10 @@ def select_features(
     """The selection order of up to ``k`` features (None: all candidates) by ``strategy``
     (module doc), as a DataFrame with one row per step: ``step, feature, score, stderr``
     (the step's criterion in nats and its standard error: the relevance for univariate,
-    relevance minus redundancy for mrmr, the mean conditional MI for jmi), ``relevance``,
+    relevance minus redundancy for mrmr, the mean conditional MI for jmi, the smallest for
+    cmim), ``relevance``,
     ``relevance_stderr`` (I(X_j; y)), ``redundancy`` (mrmr: mean I(X_j; X_s)) and
-    ``conditional`` (jmi: mean I(X_j; y | X_s)). ``n_neighbors``: k of the kNN estimators
+    ``conditional`` (jmi: mean I(X_j; y | X_s); cmim: the smallest). ``n_neighbors``: k of the kNN estimators
     (default 5; scikit-learn's is 3). ``df.attrs["table"]`` is the feature_mi table of the
     relevances; ``df.attrs["left_out"]`` the columns not considered and why. ``groups``: rows
     that belong together (keys, or the name of a column of ``X``): the whole selection runs on
@@ -111,7 +116,7 @@ def select_features(
         rng = np.random.default_rng(seed_from(random_state) + 104729)
         Z, target = _numeric_columns(X, y, names, discrete_target, feature_names, rng)
         sel = _Selector(Z, target, rel, rel_se, int(n_neighbors), rng)
-        rows = sel.mrmr(kk) if strategy == "mrmr" else sel.jmi(kk)
+        rows = getattr(sel, strategy)(kk)
     out = pd.DataFrame(rows, columns=cols)
     out.attrs.update({"strategy": strategy, "table": table, "left_out": left_out, "unit": "nats"})
     return out
@@ -197,6 +202,14 @@ class _Selector:
         return rows
 
     def jmi(self, kk: int) -> list[list[Any]]:
+        return self._conditional(kk, "mean")
+
+    def cmim(self, kk: int) -> list[list[Any]]:
+        return self._conditional(kk, "min")
+
+    def _conditional(self, kk: int, combine: str) -> list[list[Any]]:
+        """jmi (``combine="mean"``: the mean of I(X_j; y | X_s) over the chosen s) or cmim
+        (``"min"``: its smallest, what X_j adds to the chosen feature it repeats most)."""
         names = list(self.Z)
         if len(names) == 1:
             f = names[0]
@@ -212,6 +225,7 @@ class _Selector:
         S = [first]
         rows = [[1, first, self.rel[first], self.rel_se[first], self.rel[first], self.rel_se[first], math.nan, math.nan]]
         cond_sum = {c: 0.0 for c in names}
+        cond_min: dict[str, tuple[float, str]] = {c: (math.inf, "") for c in names}
         all_rows = np.arange(self.n)
         marg: dict[str, float] = {}
         while len(S) < kk:
@@ -219,10 +233,19 @@ class _Selector:
             s = S[-1]
             marg[s] = self._single(self.Z[s], all_rows)
             for c in cands:
-                cond_sum[c] += self._joint(self.Z[c], self.Z[s]) - marg[s]
-            j = second if (second is not None and len(S) == 1) else max(cands, key=lambda c: cond_sum[c])
-            cond = cond_sum[j] / len(S)
-            se = math.sqrt(sum(self._conditional_se(j, t) ** 2 for t in S)) / len(S)
+                v = self._joint(self.Z[c], self.Z[s]) - marg[s]
+                cond_sum[c] += v
+                cond_min[c] = min(cond_min[c], (v, s))
+
+            def score(c: str) -> float:
+                return cond_sum[c] / len(S) if combine == "mean" else cond_min[c][0]
+
+            j = second if (second is not None and len(S) == 1) else max(cands, key=score)
+            cond = score(j)
+            if combine == "mean":
+                se = math.sqrt(sum(self._conditional_se(j, t) ** 2 for t in S)) / len(S)
+            else:
+                se = self._conditional_se(j, cond_min[j][1])
             rows.append([len(S) + 1, j, cond, se, self.rel[j], self.rel_se[j], math.nan, cond])
             S.append(j)
         return rows
