@@ -12,7 +12,7 @@ Two tasks with known informative, redundant and noise features:
 * XOR: y = [x0 > 0] xor [x1 > 0] (10% of labels flipped), x2 = y + noise (a plain signal),
   17 noise columns. Univariate MI is blind to x0 and x1; "recovered" counts {x0, x1, x2}
   among the selected.
-* copies: y = [a + 0.6 b + 0.3 c + 0.5 e > 0] with ``exp(a)`` and ``a + 0.05 e`` beside a, b
+* copies: y = [a + 0.8 b + 0.6 c + 0.4 e > 0] with ``exp(a)`` and ``a + 0.05 e`` beside a, b
   and c, and 15 noise columns: a feature repeated in other units or with a little noise, as
   tables hold them. "Recovered" counts the distinct signals {a (any copy), b, c} among the
   first 3.
@@ -58,7 +58,7 @@ def task_xor(n: int, seed: int):
 def task_copies(n: int, seed: int):
     rng = np.random.default_rng(seed)
     a, b, c = rng.normal(size=(3, n))
-    y = (a + 0.6 * b + 0.3 * c + 0.5 * rng.normal(size=n) > 0).astype(int)
+    y = (a + 0.8 * b + 0.6 * c + 0.4 * rng.normal(size=n) > 0).astype(int)
     X = np.column_stack([a, np.exp(a), a + 0.05 * rng.normal(size=n), b, c, rng.normal(size=(n, 15))])
     return X, y, [0, 1, 2, 3, 4]
 
@@ -68,7 +68,7 @@ def recovered(task: str, X: np.ndarray, sel: list[int], useful: list[int]) -> in
     if task == "xor":
         return len(keep)
     if task == "copies":  # columns 0-2 are one signal
-        return len({min(j, 2) for j in keep})
+        return len({0 if j <= 2 else j for j in keep})
     return int(np.linalg.matrix_rank(X[:, keep], tol=1e-6)) if keep else 0
 
 

@@ -120,3 +120,32 @@ def test_vectors_that_take_few_values_are_read_as_their_row_patterns():
     x = rng.normal(size=(2000, 4))
     r = estimate_mi(x, x[:, 0] + rng.normal(size=2000), random_state=0, warn=False)
     assert "row patterns" not in str(r.diagnostics.get("discrete_x", ""))
+
+
+def test_a_smoothed_one_hot_label_is_read_as_its_patterns_and_a_grid_is_not():
+    """A one-hot label smoothed to 0.9 / 0.01 (10 classes around 2-dim class centres, n = 5000,
+    MI by Monte Carlo over the exact posterior): no column alone tells the 10 patterns apart,
+    and read as 10 continuous columns it was 5% high with an interval that missed. Its 10
+    patterns are far fewer than the columns' levels could form (2^10): a code, read as the
+    label (the same estimate as the integer codes). Three columns of one quantity cut into 8
+    levels each fill hundreds of the 512 cells: a grid, left to the continuous branch."""
+    from infolens.estimators.auto import _few_patterns
+
+    k, n = 10, 5000
+    rng = np.random.default_rng(0)
+    cent = rng.normal(size=(k, 2)) * 2
+    cm = rng.integers(0, k, 200_000)
+    xm = cent[cm] + rng.normal(size=(len(cm), 2))
+    ll = -0.5 * ((xm[:, None, :] - cent[None]) ** 2).sum(-1)
+    ll -= ll.max(1, keepdims=True)
+    post = np.exp(ll) / np.exp(ll).sum(1, keepdims=True)
+    truth = math.log(k) + float(np.mean(np.log(post[np.arange(len(cm)), cm])))
+    c = rng.integers(0, k, n)
+    x = cent[c] + rng.normal(size=(n, 2))
+    smooth = estimate_mi(x, np.eye(k)[c] * 0.9 + 0.01, random_state=0, warn=False)
+    codes = estimate_mi(x, c, random_state=0, warn=False)
+    assert "row patterns" in smooth.diagnostics["discrete_y"]
+    assert smooth.mi == codes.mi and abs(smooth.mi - truth) < 0.05 * truth
+    z = rng.multivariate_normal(np.zeros(3), 0.5 * np.eye(3) + 0.5, size=n)
+    grid = np.digitize(z, np.quantile(z, np.linspace(0, 1, 9)[1:-1])) * 0.25 + 0.125
+    assert _few_patterns(grid) == 0
