@@ -12,7 +12,9 @@ contaminated Gaussian, an XOR label, an ordinal label of a sum, two counts shari
 component and a side mixing a measurement with flags and a one-hot code, and (round eight)
 maps that mix the columns non-linearly while keeping the MI (a flow's coupling layers, a
 residual block, a rotated Clayton copula) and noise that grows with the signal, and (round
-nine, :mod:`.units`) a network's ReLU, idle and quantised units; n from 200 to 20,000. Each entry is ``(id, n, make)``: ``make()``
+nine, :mod:`.units`) a network's ReLU, idle and quantised units, and (round ten,
+:mod:`.records`) records stored twice up to their last digits, softmax outputs and a
+smoothed one-hot label; n from 200 to 20,000. Each entry is ``(id, n, make)``: ``make()``
 builds the sampler (its truth is computed then, by the integration its class documents).
 ``benchmarks/bench_offsuite.py`` runs the set.
 
@@ -37,6 +39,7 @@ from .discrete import (Contaminated, CopiedLabel, CountLabel, EmbeddedTokens, Mi
 from .gaussian import MultiNormal, sparse_correlation
 from .images import LabelImages
 from .mixture import GaussianMixtureLabel, Shells
+from .records import NearCopies, SmoothedOneHot, SoftmaxOutputs
 from .student import StudentT
 from .transforms import AffineCoupling, Asinh, HalfCube, NormalCDF, ResidualMap, Rotation, Transform
 from .units import CoZeroUnits, QuantizedGauss, ReluUnits
@@ -184,6 +187,15 @@ OFFSUITE: tuple[tuple[str, int, Callable[[], Sampler]], ...] = (
     # repeated vectors were ties and copies to the kNN estimators: 15% and 49% low)
     ("tokens-200-16d-5-classes", 10000, lambda: EmbeddedTokens(200, 16, 5, 0.3, seed=0)),
     ("tokens-1000-32d-10-classes", 20000, lambda: EmbeddedTokens(1000, 32, 10, 0.5, seed=2)),
+    # the tenth round (docs/benchmark.md, :mod:`.records`): records stored twice, changed in
+    # their last digits (read as a deterministic map: 8.5 nats "not finite"; wkl 56 nats), a
+    # network's softmax outputs against the class (a class model read above H(label)), and a
+    # smoothed one-hot label (read as 10 continuous columns)
+    ("near-copies-float32-2-2", 4500, lambda: NearCopies(MultiNormal.sparse(2, 2, 2, 0.8), 0.5, "float32")),
+    ("near-copies-jitter-5-5", 4500, lambda: NearCopies(MultiNormal.sparse(5, 5, 3, 0.7), 0.5, "jitter")),
+    ("softmax-10-classes-a3", 5000, lambda: SoftmaxOutputs(10, 3.0)),
+    ("softmax-10-classes-a2", 5000, lambda: SoftmaxOutputs(10, 2.0)),
+    ("smoothed-onehot-10", 5000, lambda: SmoothedOneHot(10, 2.0, 0.1, seed=0)),
 )
 
 
