@@ -550,7 +550,7 @@ NEAR_GROUP = 8
 #: directions (near-equal rows stay near-equal; other rows' neighbour ratios keep the law
 #: above, in at most this many dimensions)
 NEAR_DIMS = 8
-#: rows the neighbour search holds and queries at most (seeded, spaced draws); copies whose
+#: rows the neighbour search holds and queries at most (seeded random draws); copies whose
 #: twin fell outside the sample are counted through the sampling share
 NEAR_TREE_ROWS = 400_000
 NEAR_QUERY_ROWS = 40_000
