@@ -124,3 +124,20 @@ def test_class_conditional_error_matches_the_spread_over_seeds():
             ses.append(r.stderr)
         ratio = np.mean(ses) / np.std(vals, ddof=1)
         assert 0.75 < ratio < 1.4, (k, d, n, ratio)
+
+
+def test_class_conditional_copula_says_why_a_class_is_too_small():
+    """Too few rows in one class for the columns: a rare class is to be merged, but classes of
+    ordinary size under as many columns (images) need fewer columns, not merged classes."""
+    from infolens.errors import InputError
+
+    rng = np.random.default_rng(0)
+    from infolens.registry import get_estimator
+
+    est = get_estimator("gaussian-copula", discrete_y=True)
+    wide = rng.normal(size=(60, 30))
+    with pytest.raises(InputError, match="more columns than a class has rows"):
+        est.estimate(wide, np.repeat([0, 1, 2], 20))
+    rare = rng.normal(size=(205, 8))
+    with pytest.raises(InputError, match="merge rare classes"):
+        est.estimate(rare, np.r_[np.zeros(100, int), np.ones(100, int), np.full(5, 2)])

@@ -302,9 +302,14 @@ def _class_conditional(z: np.ndarray, labels: np.ndarray, bias_correction: bool,
     names = names if names is not None and len(names) == len(classes) else [str(c) for c in classes]
     if counts.min() <= d + 1:
         small = int(np.argmin(counts))
+        # a rare class, or too many columns for classes of ordinary size (784 pixels against
+        # ten classes of ~500 rows each), which merging classes would not mend
+        fix = ("merge rare classes or use method='ross'" if counts.min() < 0.5 * np.median(counts) else
+               "x has more columns than a class has rows: reduce x (e.g. to its first principal components) or use "
+               "a classifier bound, method='probe'")
         raise InputError(
             f"y's class {names[small]} has {counts.min()} samples; the class-conditional Gaussian copula needs more "
-            f"than dx + 1 = {d + 1} samples per class (merge rare classes or use method='ross')"
+            f"than dx + 1 = {d + 1} samples per class ({fix})"
         )
     h = _gauss_entropy(z, bias_correction)
     if not np.isfinite(h):
