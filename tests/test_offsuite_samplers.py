@@ -179,7 +179,7 @@ def test_softmax_outputs_carry_the_logits_information_about_the_class():
         lp -= logsumexp(lp, axis=1, keepdims=True)
         t = lp[np.arange(len(c)), c[:, 0]]
         est, se = math.log(10) + t.mean(), t.std() / math.sqrt(len(t))
-        assert abs(est - s.mi) < 4 * math.hypot(se, s.mi_stderr), (a, est, s.mi)
+        assert abs(est - s.mi) < 4 * math.hypot(se, s.mi_error), (a, est, s.mi)
 
 
 def test_a_smoothed_one_hot_label_takes_k_patterns_and_its_truth_holds():
@@ -194,4 +194,4 @@ def test_a_smoothed_one_hot_label_takes_k_patterns_and_its_truth_holds():
     post = np.exp(ll) / np.exp(ll).sum(axis=1, keepdims=True)
     t = np.log(post[np.arange(len(c)), c])
     est, se = math.log(10) + t.mean(), t.std() / math.sqrt(len(t))
-    assert abs(est - s.mi) < 4 * math.hypot(se, s.mi_stderr)
+    assert abs(est - s.mi) < 4 * math.hypot(se, s.mi_error)

@@ -8,7 +8,7 @@ from typing import Any
 
 from .convert import numeric_side
 from .errors import InputError
-from .estimators._trust import label_flags, missing_code_flags, near_copies, repeated_rows, serial_flags, widen_for_rows
+from .estimators._trust import label_flags, missing_code_flags, near_copy_flags, repeated_rows, serial_flags, widen_for_rows
 from .registry import estimator_class, get_estimator
 from .result import MIResult, check_unit
 from .torch_utils import SMALL_MODEL_THREADS
@@ -104,8 +104,7 @@ def estimate_mi(
     if not takes_labels(cls):
         res.warnings = res.warnings + [w for w in label_flags(x, y, cls.name) if w not in res.warnings]
     if not getattr(cls, "checks_rows", False):  # (auto grades on them and says them itself)
-        near = near_copies(x, y)[1]
-        res.warnings = [*res.warnings, *serial_flags(x, y), *repeated_rows(x, y), *([near] if near is not None else [])]
+        res.warnings = [*res.warnings, *serial_flags(x, y), *repeated_rows(x, y), *near_copy_flags(x, y)]
     res.warnings = [*x_read, *y_read, *res.warnings, *missing_code_flags(x=x, y=y)]
     res = widen_for_rows(res)  # rows serially dependent: the interval counts the rows they are worth
     res = res.to_unit(unit)

@@ -10,36 +10,21 @@ one-hot label.
 * :class:`SoftmaxOutputs`: a class ``C`` uniform on ``k`` levels, logits ``L = a e_C + Z``
   (``Z`` standard normal in ``k`` dims) and ``X = softmax(L)`` (``k`` columns summing to 1)
   against ``C``. The class posterior is ``softmax(a L)``, a function of ``X`` (``a log X``
-  equals ``a L`` up to a constant per row), so ``I(X; C) = I(L; C) = log k + E log
-  p(C | L)``: Monte Carlo over 400,000 draws of a fixed seed (standard error ~0.002 nats).
+  equals ``a L`` up to a constant per row), so ``I(X; C) = I(L; C)``, the MI of a Gaussian
+  mixture label (:func:`~.mixture.mixture_label_mi`: quasi-Monte Carlo in the means' span).
 * :class:`SmoothedOneHot`: ``C`` uniform on ``k`` levels, ``X = m_C + Z`` in 2 dims (class
   centres ``m_c`` drawn once, seeded, ``spread`` apart) against the one-hot code of ``C``
   smoothed to ``1 - eps`` / ``eps / (k - 1)``: ``k`` columns whose rows take ``k`` patterns,
-  none of which one column alone tells apart. ``I = log k + E log p(C | X)`` by Monte Carlo
-  over 400,000 draws of a fixed seed.
+  none of which one column alone tells apart. ``I = I(X; C)``, a Gaussian mixture label's
+  (:func:`~.mixture.mixture_label_mi`: Gauss-Hermite quadrature in 2 dims).
 """
 
 from __future__ import annotations
 
-import functools
-import math
-
 import numpy as np
-from scipy.special import logsumexp
 
 from .base import Sampler
-
-#: Monte Carlo draws of the truths of the two label samplers (fixed seed)
-MC_DRAWS = 400_000
-MC_SEED = 20261207
-
-
-def _posterior_mi(log_lik: np.ndarray, c: np.ndarray, k: int) -> tuple[float, float]:
-    """``log k + mean log p(c | .)`` and its standard error, classes uniform, from per-class
-    log-likelihoods ``(m, k)`` of draws whose class is ``c``."""
-    lp = log_lik - logsumexp(log_lik, axis=1, keepdims=True)
-    terms = lp[np.arange(len(c)), c]
-    return math.log(k) + float(terms.mean()), float(terms.std(ddof=1) / math.sqrt(len(c)))
+from .mixture import GaussianMixtureLabel
 
 
 class NearCopies(Sampler):
@@ -76,7 +61,9 @@ class NearCopies(Sampler):
 
 class SoftmaxOutputs(Sampler):
     """A network's softmax outputs (``k`` columns summing to 1) against the class (module
-    docstring); ``y`` the integer class."""
+    docstring); ``y`` the integer class. The logits given the class are
+    :meth:`GaussianMixtureLabel.simplex <.mixture.GaussianMixtureLabel.simplex>`'s, whose
+    integration gives the truth (``mi_error`` its error)."""
 
     dim_y = 1
 
@@ -85,26 +72,15 @@ class SoftmaxOutputs(Sampler):
             raise ValueError(f"SoftmaxOutputs needs k >= 2 classes and a > 0, got {k}, {a}")
         self.k, self.a = int(k), float(a)
         self.dim_x = self.k
-
-    def _logits(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        c = rng.integers(0, self.k, n)
-        return self.a * np.eye(self.k)[c] + rng.standard_normal((n, self.k)), c
-
-    @functools.cached_property
-    def _truth(self) -> tuple[float, float]:
-        logits, c = self._logits(MC_DRAWS, np.random.default_rng(MC_SEED))
-        return _posterior_mi(self.a * logits, c, self.k)  # (log-likelihoods up to a per-row constant)
+        self.logits = GaussianMixtureLabel.simplex(self.k, self.k, self.a)
+        self.mi_error = self.logits.mi_error
 
     @property
     def mi(self) -> float:
-        return self._truth[0]
-
-    @property
-    def mi_stderr(self) -> float:
-        return self._truth[1]
+        return self.logits.mi  # (the posterior is a function of the outputs: I(X; C) = I(L; C))
 
     def _sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        logits, c = self._logits(n, rng)
+        logits, c = self.logits.sample(n, random_state=rng)
         z = logits - logits.max(axis=1, keepdims=True)
         p = np.exp(z)
         return p / p.sum(axis=1, keepdims=True), c[:, None]
@@ -112,7 +88,9 @@ class SoftmaxOutputs(Sampler):
 
 class SmoothedOneHot(Sampler):
     """2-dim points around ``k`` class centres against the class's one-hot code smoothed to
-    ``1 - eps`` / ``eps / (k - 1)`` (module docstring)."""
+    ``1 - eps`` / ``eps / (k - 1)`` (module docstring). The points given the class are a
+    :class:`~.mixture.GaussianMixtureLabel`, whose integration gives the truth (the code is
+    one-to-one with the class)."""
 
     dim_x = 2
 
@@ -122,25 +100,15 @@ class SmoothedOneHot(Sampler):
         self.k, self.spread, self.eps = int(k), float(spread), float(eps)
         self.centres = np.random.default_rng(seed).standard_normal((self.k, 2)) * self.spread
         self.dim_y = self.k
-
-    @functools.cached_property
-    def _truth(self) -> tuple[float, float]:
-        rng = np.random.default_rng(MC_SEED)
-        c = rng.integers(0, self.k, MC_DRAWS)
-        x = self.centres[c] + rng.standard_normal((MC_DRAWS, 2))
-        return _posterior_mi(-0.5 * ((x[:, None, :] - self.centres[None]) ** 2).sum(-1), c, self.k)
+        self.points = GaussianMixtureLabel(self.centres)
+        self.mi_error = self.points.mi_error
 
     @property
     def mi(self) -> float:
-        return self._truth[0]
-
-    @property
-    def mi_stderr(self) -> float:
-        return self._truth[1]
+        return self.points.mi
 
     def _sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        c = rng.integers(0, self.k, n)
-        x = self.centres[c] + rng.standard_normal((n, 2))
+        x, c = self.points.sample(n, random_state=rng)
         code = np.full((n, self.k), self.eps / (self.k - 1))
         code[np.arange(n), c] = 1.0 - self.eps
         return x, code

@@ -666,6 +666,13 @@ def near_copies(x: Any, y: Any) -> tuple[np.ndarray | None, Flag | None]:
         copies=drops, n=n, records=n_groups)
 
 
+def near_copy_flags(x: Any, y: Any) -> list[Flag]:
+    """:func:`near_copies`' flag as a list, as :func:`repeated_rows` gives its own: for the
+    entry points that say the copies and estimate on the rows as given."""
+    f = near_copies(x, y)[1]
+    return [] if f is None else [f]
+
+
 #: a missing-value code (-999, 9999 written where a value is missing) holds at least this
 #: share of the rows, and at least MISSING_CODE_MIN of them
 MISSING_CODE_SHARE = 0.005

@@ -39,7 +39,7 @@ from ..validation import (
 from . import knn_backend as kb
 from .resampling import convergence_warning, drift_interval, halfsample_stderr, subsample_stderr
 from ..convert import numeric_side
-from ._trust import label_flags, missing_code_flags, near_copies, repeated_rows, serial_flags, widen_for_rows
+from ._trust import label_flags, missing_code_flags, near_copy_flags, repeated_rows, serial_flags, widen_for_rows
 from .ties import TIES, prepare
 from .knn import KNN_MAX_JOINT_DIM, ksg_mi
 from .mixed import resolve_side, ross_mi
@@ -177,9 +177,7 @@ def estimate_cmi(
     warns = [*x_read, *y_read, *z_read, *notes]
     # the rows as estimate_mi checks them: serially correlated, or copied records of (x, y, z)
     yz = np.hstack([ya.reshape(len(ya), -1), za.reshape(len(za), -1)]).astype(np.float64)
-    near = near_copies(xa, yz)[1]
-    warns += serial_flags(xa, yz) + repeated_rows(xa, yz) + ([near] if near is not None else [])
-    warns += missing_code_flags(x=xa, y=ya, z=za)
+    warns += serial_flags(xa, yz) + repeated_rows(xa, yz) + near_copy_flags(xa, yz) + missing_code_flags(x=xa, y=ya, z=za)
     ci: tuple[float, float] | None = None
     if lab_x and lab_y and not disc_z:
         if xa.dtype.kind in "iu" or ya.dtype.kind in "iu":

@@ -404,25 +404,23 @@ def drop_copies(raw: list[tuple[str, Any]], y: Any, target: Any, method: str,
     cx, cy = coded if coded is not None else table_codes(raw, y)
     found = repeated_rows(cx, cy)
     near = None
-    if not found:  # copies up to their last digits (a float32 round trip, jitter)
-        near, f = near_copies(cx, cy)
-        if f is None:
+    if found:
+        f, kept, left = found[0], "the distinct rows", "distinct rows (the first of each)"
+    else:  # copies up to their last digits (a float32 round trip, jitter)
+        near, nf = near_copies(cx, cy)
+        if nf is None:
             return raw, target, None
-    else:
-        f = found[0]
+        f, kept, left = nf, "one of each group", "rows left (the first of each group)"
     if method != "auto":
         return raw, target, flag(f.code, f"{f}; {what} on all rows as given ({method})",
-                                 advice=f"; method='auto' keeps {'the distinct rows' if near is None else 'one of each group'}",
-                                 **f.data)
+                                 advice=f"; method='auto' keeps {kept}", **f.data)
     if near is None:
         keep = np.zeros(len(cy), dtype=bool)
         keep[first_rows(cx, cy)] = True
     else:
         keep = near
     raw = [(nm, v[keep] if not hasattr(v, "iloc") else v.iloc[keep]) for nm, v in raw]
-    f = flag(f.code, f"{f}; {what} on the {int(keep.sum())} {'distinct ' if near is None else ''}rows "
-             f"{'(the first of each)' if near is None else 'left (the first of each group)'}",
-             **f.data, rows_used=int(keep.sum()))
+    f = flag(f.code, f"{f}; {what} on the {int(keep.sum())} {left}", **f.data, rows_used=int(keep.sum()))
     return raw, None if target is None else target.take(keep), f
 
 
