@@ -86,15 +86,21 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", default=None, help="folder for rows.jsonl (resumable); default: no file")
     p.add_argument("--seeds", type=int, default=2)
-    p.add_argument("--set", default="offsuite", choices=["offsuite", "heldout", "all"],
+    p.add_argument("--set", default="offsuite", choices=["offsuite", "heldout", "composed", "composed-heldout", "all"],
                    help="which set: the off-suite set, the held-out set written after the rules (run once to check "
-                        "them), or both")
-    p.add_argument("--ids", default=None, help="comma-separated subset of the set's ids")
+                        "them), the composed families (infolens.distributions.composed: draw 0, or draw 1 held "
+                        "out), or every set")
+    p.add_argument("--ids", default=None, help="comma-separated subset of the set's ids (a composed family: its "
+                                                 "prefix, c07)")
     p.add_argument("--skip-images", action="store_true", help="leave out the 784-pixel image tasks (the slowest)")
     p.add_argument("--budget", default="default", choices=["fast", "default", "thorough"])
     p.add_argument("--no-run", action="store_true", help="only summarise the rows already in --out")
     args = p.parse_args(argv)
-    ids = args.ids.split(",") if args.ids else offsuite_ids(args.set)
+    ids = offsuite_ids(args.set)
+    if args.ids:
+        wanted = args.ids.split(",")
+        ids = [i for i in ids if i in wanted or i.split(":")[0] in wanted] or [
+            i for i in offsuite_ids("all") if i in wanted]
     if args.skip_images:
         ids = [i for i in ids if not i.startswith("images")]
     path = Path(args.out) / "rows.jsonl" if args.out else None
@@ -115,13 +121,14 @@ def main(argv: list[str] | None = None) -> int:
                     fh.write(json.dumps(row) + "\n")
     rows = [r for r in rows if r["id"] in ids and r["seed"] < args.seeds]
     print(f"{args.set} set: {len(ids)} distributions x {args.seeds} seeds, budget {args.budget}")
-    print(f"{'id':26s} {'n':>6s} {'seed':>4s} {'truth':>7s} {'estimate':>8s} {'err%':>6s} {'trust':10s} {'choice':16s} "
+    w = max([26] + [len(r["id"]) for r in rows])
+    print(f"{'id':{w}s} {'n':>6s} {'seed':>4s} {'truth':>7s} {'estimate':>8s} {'err%':>6s} {'trust':10s} {'choice':16s} "
           f"{'CI':>5s} {'range':>17s} {'s':>6s}")
     for r in rows:
         ci_ok = r["ci"] is not None and r["ci"][0] <= r["truth"] <= r["ci"][1]
         rng = "" if r["range"] is None else f"{r['range'][0]:.2f}..{r['range'][1]:.2f}"
         err = 100 * (r["estimate"] - r["truth"]) / r["truth"] if r["truth"] else float("nan")
-        print(f"{r['id']:26s} {r['n']:6d} {r['seed']:4d} {r['truth']:7.3f} {r['estimate']:8.3f} {err:+6.0f} "
+        print(f"{r['id']:{w}s} {r['n']:6d} {r['seed']:4d} {r['truth']:7.3f} {r['estimate']:8.3f} {err:+6.0f} "
               f"{r['trust']:10s} {r['choice']:16s} {'yes' if ci_ok else 'no':>5s} {rng:>17s} {r['seconds']:6.1f}")
     s = summarize(rows)
     print(f"\nwithin10 {s['within10']:.0%}  MAE {s['mae']:.3f}  CI covers {s['ci_covers']:.0%} (median width "

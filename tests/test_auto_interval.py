@@ -38,24 +38,52 @@ def test_an_accepted_model_interval_reaches_the_checks_gap():
     ev.choice, ev.gaussian = "t-copula", False
     ev.model_check = _check("t-copula", 0.733, 0.707)
     (lo, hi), parts = auto_interval(ev)
+    # the gap is known to within the check's error (two KSG values, 0.009 each), combined with
+    # the model's own: the upper end is the value moved by the gap plus that
+    half = Z95 * math.hypot(0.005, math.hypot(0.009, 0.009))
     assert lo == pytest.approx(0.691 - Z95 * 0.005)
-    assert hi == pytest.approx(0.691 + Z95 * 0.005 + 0.026)
+    assert hi == pytest.approx(0.691 + 0.026 + half) and hi > 0.691 + Z95 * 0.005 + 0.026
     assert parts["model_gap"] == pytest.approx(0.026) and lo <= 0.724 <= hi
+    assert parts["model_gap_se"] == pytest.approx(math.hypot(0.009, 0.009))
     # a gap of the other sign widens the other side only
     ev.model_check = _check("t-copula", 0.707, 0.733)
     (lo2, hi2), _ = auto_interval(ev)
-    assert lo2 == pytest.approx(0.691 - Z95 * 0.005 - 0.026) and hi2 == pytest.approx(0.691 + Z95 * 0.005)
+    assert lo2 == pytest.approx(0.691 - 0.026 - half) and hi2 == pytest.approx(0.691 + Z95 * 0.005)
     # a Gaussian-looking copula: the closed form is the exact model, the gap KSG's noise
     ev.gaussian = True
     (lo3, hi3), parts3 = auto_interval(ev)
     assert (lo3, hi3) == pytest.approx((0.691 - Z95 * 0.005, 0.691 + Z95 * 0.005)) and "model_gap" not in parts3
 
 
+def test_a_weak_check_widens_even_a_gaussian_looking_model():
+    """A Gaussian copula kept at n = 500 for a Clayton copula (MI 0.139): the Gaussian checks
+    are silent at that n, and the model check's two KSG values carry 0.046 and 0.045 of error,
+    half the value: the interval is the value moved by the gap (-0.016) plus or minus the
+    combined error (clipped at 0), where the sampling interval [0.05, 0.12] missed the truth.
+    With a check of 0.003 per value (its combined error under 10% of the value) nothing is added."""
+    ev = Evidence(n=500, d=2)
+    ev.candidates = {"gaussian-copula": _cand("gaussian-copula", "gaussian-copula", "lower-bound", 0.082, 0.017)}
+    ev.choice, ev.gaussian = "gaussian-copula", True
+    ev.model_check = ModelCheck(model="gaussian-copula", columns="all", x_columns=(0,), y_columns=(0,), ksg_data=0.136,
+                                ksg_model=0.152, se_data=0.046, se_model=0.045, se_fit=0.017, tolerance=0.129,
+                                passed=True, rows=500)
+    (lo, hi), parts = auto_interval(ev)
+    half = Z95 * math.hypot(0.017, math.hypot(0.046, 0.045))
+    assert hi == pytest.approx(0.082 - 0.016 + half) and lo == 0.0 and lo <= 0.139 <= hi
+    assert parts["model_gap_se"] == pytest.approx(math.hypot(0.046, 0.045))
+    ev.model_check = ModelCheck(model="gaussian-copula", columns="all", x_columns=(0,), y_columns=(0,), ksg_data=0.136,
+                                ksg_model=0.152, se_data=0.003, se_model=0.003, se_fit=0.002, tolerance=0.01,
+                                passed=True, rows=20000)
+    ev.n = 20000
+    (lo2, hi2), parts2 = auto_interval(ev)
+    assert (lo2, hi2) == pytest.approx((0.082 - Z95 * 0.017, 0.082 + Z95 * 0.017)) and "model_gap" not in parts2
+
+
 def test_the_interval_reaches_a_corroborating_candidate_the_floor_and_h_label():
     """KSG chosen (1.093 +- 0.013) and InfoNCE agreeing at 1.064 (within 10%): the interval
     reaches 1.064 (|x| + noise off the suite, truth 1.064; KSG's own interval starts at 1.068).
     wkl chosen above every low reader (0.744 for 5+5 clusters, truth 0.502): the interval
-    reaches down to the highest of them (KSG 0.442). A probe's bound 1.68 on images against a
+    reaches down to the highest of them, to the bottom of its interval (KSG 0.442 +- 0.011). A probe's bound 1.68 on images against a
     10-class label (truth 1.883): the interval reaches H(label) = log 10. None of this happens
     to the Gaussian copula, which corroborates nothing."""
     ev = Evidence(n=10000, d=2)
@@ -74,7 +102,7 @@ def test_the_interval_reaches_a_corroborating_candidate_the_floor_and_h_label():
                      "wkl": _cand("wkl", "wkl", "none", 0.744, 0.063)}
     ev.choice, ev.highest_low_reader = "wkl", True
     (lo, hi), parts = auto_interval(ev)
-    assert lo == pytest.approx(0.442) and hi == pytest.approx(0.744 + Z95 * 0.063)
+    assert lo == pytest.approx(0.442 - Z95 * 0.011) and hi == pytest.approx(0.744 + Z95 * 0.063)
     assert parts["reaches"] == ["ksg"] and lo <= 0.502
 
     # a lower bound on the MI with a label (H(label) = log 10): the interval reaches H(label)
@@ -97,8 +125,8 @@ def test_the_interval_reaches_a_corroborating_candidate_the_floor_and_h_label():
 
 def test_auto_reports_the_widened_interval():
     """Student-t 1+1 data (nu = 3, rho = 0.5), n = 5000: auto keeps the t-copula, whose check
-    passed; the reported interval contains the t-copula's own and its copy moved by the check's
-    gap, and diagnostics["interval"] says so (in bits too)."""
+    passed; the reported interval contains the t-copula's own, its copy moved by the check's
+    gap and the gap's own error, and diagnostics["interval"] says so (in bits too)."""
     from infolens.distributions.student import StudentT
 
     s = StudentT(1, 1, 3.0, [[1.0, 0.5], [0.5, 1.0]])
@@ -108,9 +136,12 @@ def test_auto_reports_the_widened_interval():
     assert d["choice"]["method"] == "t-copula" and d["model_check"]["passed"]
     lo, hi = d["interval"]["sampling"]
     assert [lo, hi] == d["candidates"]["t-copula"]["ci"]
-    gap = d["model_check"]["ksg_data"] - d["model_check"]["ksg_model"]
+    mc = d["model_check"]
+    gap = mc["ksg_data"] - mc["ksg_model"]
     assert d["interval"]["model_gap"] == pytest.approx(gap)
-    assert r.ci[0] == pytest.approx(min(lo, lo + gap)) and r.ci[1] == pytest.approx(max(hi, hi + gap))
+    half = Z95 * math.hypot(r.stderr, math.hypot(mc["se_data"], mc["se_model"]))
+    assert r.ci[0] == pytest.approx(min(lo, lo + gap, max(r.mi + gap - half, 0.0)))
+    assert r.ci[1] == pytest.approx(max(hi, hi + gap, r.mi + gap + half))
     assert r.stderr == d["candidates"]["t-copula"]["stderr"]
     # in bits, every number of the interval record is converted with the interval
     b = infolens.estimate_mi(x, y, budget="fast", random_state=0, warn=False, unit="bits")

@@ -239,6 +239,15 @@ def test_additive_channel_truths_match_monte_carlo():
     a = 2.0
     py = 0.25 * a * np.exp(-y * y / 2) * (special.erfcx((a - y) / np.sqrt(2)) + special.erfcx((a + y) / np.sqrt(2)))
     assert np.mean(stats.laplace.logpdf(y - x, 0, 0.5) - np.log(py)) == pytest.approx(ch.mi, abs=0.01)
+    # wider noise (b = 1.36: its quadrature reaches t = 66, where e^(-t^2/2) * erfcx was 0 * inf
+    # and the truth -inf) and narrower (b = 0.26: the erfcx form's quadrature read 0.004 low)
+    for b, seed in ((1.36, 4), (0.26, 5)):
+        ch = gauss_laplace(b)
+        x, y = ch.sample(n, random_state=seed)
+        a = 1.0 / b
+        log_py = np.log(0.5 * a) + 0.5 * a * a + np.logaddexp(-a * y + special.log_ndtr(y - a), a * y + special.log_ndtr(-y - a))
+        assert np.isfinite(ch.mi)
+        assert np.mean(stats.laplace.logpdf(y - x, 0, b) - log_py) == pytest.approx(ch.mi, abs=0.01)
     ch = exp_sum(2.0)
     x, y = ch.sample(n, random_state=2)
     py = 2.0 * (np.exp(-y) - np.exp(-2.0 * y))

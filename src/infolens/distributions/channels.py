@@ -71,11 +71,13 @@ def uniform_gauss(dim: int, s: float) -> AdditiveChannel:
 
 def gauss_laplace(b: float) -> AdditiveChannel:
     """X ~ N(0, 1), N ~ Laplace(0, b): the density of X + N is
-    a/4 e^(-t^2/2) (erfcx((a - t)/sqrt 2) + erfcx((a + t)/sqrt 2)), a = 1/b."""
+    a/2 e^(a^2/2) (e^(-a t) Phi(t - a) + e^(a t) Phi(-t - a)), a = 1/b, summed in logs (as a
+    product of e^(-t^2/2) and erfcx it was 0 * inf = nan in the tails once b > 1)."""
     a = 1.0 / b
 
     def pdf(t: float) -> float:
-        return float(0.25 * a * math.exp(-t * t / 2) * (special.erfcx((a - t) / math.sqrt(2)) + special.erfcx((a + t) / math.sqrt(2))))
+        return math.exp(math.log(0.5 * a) + 0.5 * a * a + np.logaddexp(-a * t + special.log_ndtr(t - a),
+                                                                        a * t + special.log_ndtr(-t - a)))
 
     mi1 = _entropy(pdf, -12 - 40 * b, 12 + 40 * b) - (1.0 + math.log(2 * b))
     return AdditiveChannel(f"gauss+laplace({b:g})", 1, lambda r, sh: r.standard_normal(sh),

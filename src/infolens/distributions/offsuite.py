@@ -32,6 +32,7 @@ from typing import Callable
 import numpy as np
 
 from .base import Independent, Padded, Sampler, Transformed
+from .composed import composed_families
 from .channels import Heteroscedastic, exp_sum, gauss_laplace, poisson_gauss, uniform_gauss
 from .copulas import ArchimedeanCopula, ClaytonBlocks, JointGaussianMixture, NoisyMap, RoundedNoisy, ZeroInflated
 from .discrete import (Contaminated, CopiedLabel, CountLabel, EmbeddedTokens, MixedTable, OrdinalSumLabel, SharedPoisson,
@@ -243,12 +244,15 @@ HELDOUT: tuple[tuple[str, int, Callable[[], Sampler]], ...] = (
     ("gauss-2-2-n20000", 20000, lambda: MultiNormal.sparse(2, 2, 2, 0.5)),
 )
 
-#: the sets by name (``bench_offsuite.py --set``)
-SETS = {"offsuite": OFFSUITE, "heldout": HELDOUT}
+#: the sets by name (``bench_offsuite.py --set``): the two written by hand, and two of 40
+#: families drawn from :mod:`.composed`'s grammar (draw 0 to look at; draw 1 held out, run
+#: once after the rules were set)
+SETS = {"offsuite": OFFSUITE, "heldout": HELDOUT, "composed": composed_families(40, seed=0),
+        "composed-heldout": composed_families(40, seed=1)}
 
 
 def offsuite_ids(which: str = "offsuite") -> list[str]:
-    """The ids of a set (``"offsuite"``, ``"heldout"`` or ``"all"``), in order."""
+    """The ids of a set (a key of :data:`SETS`, or ``"all"``), in order."""
     if which == "all":
         return [i for entries in SETS.values() for i, _n, _m in entries]
     if which not in SETS:

@@ -19,6 +19,7 @@ from ..errors import Flag, code_of, flag
 from ..stats import Z95, Comparison, compare
 from ._auto_rules import (
     CHECK_POWER_RTOL,
+    SMALL_SAMPLE_SHORTFALL,
     LABEL_BIAS_RTOL,
     CORROBORATE_MAX_DIM,
     CORROBORATE_MIN_N,
@@ -316,8 +317,8 @@ def _small_sample(ev: Evidence) -> list[Flag] | None:
     what = "a dependence that is not Gaussian in copula space" if not ev.gaussian else f"{ev.d} joint dimensions"
     return [flag("small-sample", f"only {ev.n} rows for {what}: the checks that would see a shape the answer misses "
                  f"lack power below {SMALL_N} rows, and the candidates share their small-sample bias (measured "
-                 "agreeing with each other 25-40% below the truth), so their agreement does not vouch for the value",
-                 n=ev.n, d=ev.d, reads_low=True)]
+                 f"agreeing with each other 25-{SMALL_SAMPLE_SHORTFALL:.0%} below the truth), so their agreement does "
+                 "not vouch for the value", n=ev.n, d=ev.d, reads_low=True, shortfall=SMALL_SAMPLE_SHORTFALL)]
 
 
 def _few_per_class(ev: Evidence) -> list[Flag] | None:
