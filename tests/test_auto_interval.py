@@ -55,30 +55,6 @@ def test_an_accepted_model_interval_reaches_the_checks_gap():
     assert (lo3, hi3) == pytest.approx((0.691 - Z95 * 0.005, 0.691 + Z95 * 0.005)) and "model_gap" not in parts3
 
 
-def test_a_weak_check_widens_even_a_gaussian_looking_model():
-    """A Gaussian copula kept at n = 500 for a Clayton copula (MI 0.139): the Gaussian checks
-    are silent at that n, and the model check's two KSG values carry 0.046 and 0.045 of error,
-    half the value: the interval is the value moved by the gap (-0.016) plus or minus the
-    combined error (clipped at 0), where the sampling interval [0.05, 0.12] missed the truth.
-    With a check of 0.003 per value (its combined error under 10% of the value) nothing is added."""
-    ev = Evidence(n=500, d=2)
-    ev.candidates = {"gaussian-copula": _cand("gaussian-copula", "gaussian-copula", "lower-bound", 0.082, 0.017)}
-    ev.choice, ev.gaussian = "gaussian-copula", True
-    ev.model_check = ModelCheck(model="gaussian-copula", columns="all", x_columns=(0,), y_columns=(0,), ksg_data=0.136,
-                                ksg_model=0.152, se_data=0.046, se_model=0.045, se_fit=0.017, tolerance=0.129,
-                                passed=True, rows=500)
-    (lo, hi), parts = auto_interval(ev)
-    half = Z95 * math.hypot(0.017, math.hypot(0.046, 0.045))
-    assert hi == pytest.approx(0.082 - 0.016 + half) and lo == 0.0 and lo <= 0.139 <= hi
-    assert parts["model_gap_se"] == pytest.approx(math.hypot(0.046, 0.045))
-    ev.model_check = ModelCheck(model="gaussian-copula", columns="all", x_columns=(0,), y_columns=(0,), ksg_data=0.136,
-                                ksg_model=0.152, se_data=0.003, se_model=0.003, se_fit=0.002, tolerance=0.01,
-                                passed=True, rows=20000)
-    ev.n = 20000
-    (lo2, hi2), parts2 = auto_interval(ev)
-    assert (lo2, hi2) == pytest.approx((0.082 - Z95 * 0.017, 0.082 + Z95 * 0.017)) and "model_gap" not in parts2
-
-
 def test_the_interval_reaches_a_corroborating_candidate_the_floor_and_h_label():
     """KSG chosen (1.093 +- 0.013) and InfoNCE agreeing at 1.064 (within 10%): the interval
     reaches 1.064 (|x| + noise off the suite, truth 1.064; KSG's own interval starts at 1.068).
