@@ -1,7 +1,9 @@
 """Does "ok" hold off the suite? method="auto" on the off-suite set of known-truth distributions.
 
 Run: ``nice -n 10 python benchmarks/bench_offsuite.py --out runs/offsuite`` (``--set heldout``:
-the held-out set of :mod:`infolens.distributions.offsuite`, ``--set all`` both; resumable: rows
+the held-out set of :mod:`infolens.distributions.offsuite`; ``--set composed`` /
+``composed-heldout``: two draws of 40 families from :mod:`infolens.distributions.composed`'s
+grammar, the second to run once after rules are set; ``--set all`` every set; resumable: rows
 are appended to ``--out/rows.jsonl`` and a re-run skips them; ``--seeds 2``, ``--ids a,b``,
 ``--skip-images`` leaves out the 784-pixel image tasks, ``--budget fast``).
 

@@ -464,11 +464,12 @@ def _imprecise(ev: Evidence) -> list[Flag] | None:
     unverified = se_check > CHECK_POWER_RTOL * abs(c.mi)
     said = ("" if not unverified else f"; the {ev.choice} model passed a check that could not see a 10% error (KSG's "
             f"combined standard error {ev.fmt(se_check)}), so the value may lie beyond that interval")
+    extra: dict[str, Any] = {"reads_low": True, "check_se": se_check} if unverified else {}
     return [flag("small-sample", f"the 95% interval of {ev.choice} is +-{ev.fmt(half)}, wider than the "
                  f"{PRECISION_RTOL:.0%} of the value that an 'ok' grade promises{said}: use more rows for that "
                  "precision", halfwidth=half, allowed=allowed,
                  interval_says_it=bool(half <= max(WARN_RTOL * abs(c.mi), PRECISION_FLOOR) and not unverified),
-                 **({"reads_low": True, "check_se": se_check} if unverified else {}))]
+                 **extra)]
 
 
 #: the trust rules, read in order: (level, rule). The first rule that returns reasons sets
