@@ -23,14 +23,15 @@ rules, each reading that evidence (no distribution's name, no tuned constant):
   combined error and no better; the interval is the hull with the estimate moved by the gap
   plus or minus that error, combined with the model's own (a Gaussian copula kept for a
   Frank copula at n = 5000 read 0.226 for 0.258, gap +0.001 with an error of 0.021: its
-  interval [0.210, 0.244] missed the truth, now [0.183, 0.272]). The model's value and grade are unchanged: a check that
-  passes says the model is consistent with the data to within the check's resolution, and
-  the interval now says how wide that is. Not for a Gaussian-looking copula, even where the
-  check is weak (its error above ``CHECK_POWER_RTOL`` of the value): on the suite's n = 1000
-  samples that doubled the median width (0.24 -> 0.48 of the estimate) and covered no run
-  more; a Clayton copula at n = 500 read 0.082 for 0.139 by the Gaussian copula, its
-  interval [0.05, 0.12] missing, is graded "caution" for its sample size and its range
-  [0, 0.31] holds the truth.
+  interval [0.210, 0.244] missed the truth, now [0.183, 0.272]). The model's value and grade
+  are unchanged: a check that passes says the model is consistent with the data to within
+  the check's resolution, and the interval now says how wide that is. Not for a
+  Gaussian-looking copula, even where the check is weak (its error above
+  ``CHECK_POWER_RTOL`` of the value): on the suite's n = 1000 samples that doubled the median
+  width (0.24 -> 0.48 of the estimate) and covered no run more. There the grade's warning
+  says that the check could not see a 10% error and the range is open above
+  (:func:`._auto_evidence._imprecise`: a Clayton copula at n = 500 read 0.082 for 0.139 by the
+  Gaussian copula, its interval [0.05, 0.12] missing).
 * **Corroborating candidates** (:meth:`~._auto_evidence.Evidence.corroborators`): another
   family's estimate accepted as agreeing with the choice (within the corroboration
   tolerance) is a value the truth may equally be near; the interval reaches it (KSG 1.093 for
