@@ -52,8 +52,10 @@ class _Exp(Transform):
         return np.log(y)
 
 
-def _base(rng: np.random.Generator) -> tuple[str, Callable[[], Sampler], bool]:
-    """``(description, make, continuous)`` of a base; ``continuous`` is False where Y is a label."""
+def _base(rng: np.random.Generator) -> tuple[str, Callable[[], Sampler], bool, int, int]:
+    """``(description, make, continuous, dim_x, dim_y)`` of a base; ``continuous`` is False where
+    Y is a label. Nothing is built here: a base's truth may take a Monte Carlo integration, run
+    when ``make()`` is called (drawing the 80 families of the two sets takes milliseconds)."""
     kind = rng.choice(["gauss", "gauss", "student", "clayton", "archimedean", "channel", "clusters", "label"])
     dx, dy = int(rng.integers(1, 5)), int(rng.integers(1, 5))
     if kind in ("gauss", "student"):
@@ -62,23 +64,23 @@ def _base(rng: np.random.Generator) -> tuple[str, Callable[[], Sampler], bool]:
         rho = rho_for_mi(mi, pairs)
         cov = sparse_correlation(dx, dy, pairs, rho)
         if kind == "gauss":
-            return f"gauss({dx}+{dy} {pairs}p rho{rho:.2f})", lambda: MultiNormal(dx, dy, cov), True
+            return f"gauss({dx}+{dy} {pairs}p rho{rho:.2f})", lambda: MultiNormal(dx, dy, cov), True, dx, dy
         df = float(rng.choice([1.5, 2.0, 3.0, 5.0, 10.0]))
-        return f"student{df:g}({dx}+{dy} {pairs}p rho{rho:.2f})", lambda: StudentT(dx, dy, df, cov), True
+        return f"student{df:g}({dx}+{dy} {pairs}p rho{rho:.2f})", lambda: StudentT(dx, dy, df, cov), True, dx, dy
     if kind == "clayton":
         theta = float(rng.uniform(0.5, 3.0))
         dx, dy = min(dx, 3), min(dy, 3)
-        return f"clayton({dx}+{dy} {theta:.2f})", lambda: ClaytonBlocks(dx, dy, theta), True
+        return f"clayton({dx}+{dy} {theta:.2f})", lambda: ClaytonBlocks(dx, dy, theta), True, dx, dy
     if kind == "archimedean":
         family = str(rng.choice(["clayton", "gumbel", "frank"]))
         theta = {"clayton": rng.uniform(0.5, 5.0), "gumbel": rng.uniform(1.3, 4.0), "frank": rng.uniform(2.0, 12.0)}[family]
-        return f"{family}({theta:.2f})", lambda: ArchimedeanCopula(family, float(theta)), True
+        return f"{family}({theta:.2f})", lambda: ArchimedeanCopula(family, float(theta)), True, 1, 1
     if kind == "channel":
         if rng.random() < 0.5:
             d, s = int(rng.integers(1, 4)), float(rng.uniform(0.1, 0.6))
-            return f"unif+gauss({d} {s:.2f})", lambda: uniform_gauss(d, s), True
+            return f"unif+gauss({d} {s:.2f})", lambda: uniform_gauss(d, s), True, d, d
         b = float(rng.uniform(0.2, 1.5))
-        return f"gauss+laplace({b:.2f})", lambda: gauss_laplace(b), True
+        return f"gauss+laplace({b:.2f})", lambda: gauss_laplace(b), True, 1, 1
     if kind == "clusters":
         d, k, sep = int(rng.integers(1, 4)), int(rng.integers(2, 5)), float(rng.uniform(0.8, 2.0))
         r, mix_seed = float(rng.uniform(0.0, 0.6)), int(rng.integers(1 << 30))
@@ -90,11 +92,11 @@ def _base(rng: np.random.Generator) -> tuple[str, Callable[[], Sampler], bool]:
             return JointGaussianMixture(d, [1.0 / k] * k, sep * g.standard_normal((k, 2 * d)),
                                         np.repeat(cov[None], k, axis=0))
 
-        return f"clusters({d}+{d} {k} {sep:.1f} r{r:.2f})", clusters, True
+        return f"clusters({d}+{d} {k} {sep:.1f} r{r:.2f})", clusters, True, d, d
     k = int(rng.integers(2, 9))
     d = int(rng.integers(k, k + 4))
     sep = float(rng.uniform(1.0, 3.0))
-    return f"label({k} classes {d}d {sep:.1f})", lambda: GaussianMixtureLabel.simplex(k, d, sep), False
+    return f"label({k} classes {d}d {sep:.1f})", lambda: GaussianMixtureLabel.simplex(k, d, sep), False, d, 1
 
 
 def _maps(rng: np.random.Generator, d: int, heavy: bool) -> tuple[str, Transform | None]:
@@ -135,10 +137,8 @@ def _maps(rng: np.random.Generator, d: int, heavy: bool) -> tuple[str, Transform
 def composed_family(index: int, seed: int = 0) -> Entry:
     """Family ``index`` of the draw ``seed``: ``(id, n, make)`` (module docstring)."""
     rng = np.random.default_rng([int(seed), int(index)])
-    desc, make_base, y_continuous = _base(rng)
+    desc, make_base, y_continuous, dx, dy = _base(rng)
     n = int(rng.choice(ROWS))
-    probe = make_base()
-    dx, dy = probe.dim_x, probe.dim_y
     pad_x = int(rng.integers(1, 9)) if rng.random() < 0.25 else 0
     pad_y = int(rng.integers(1, 9)) if y_continuous and rng.random() < 0.25 else 0
     heavy = desc.startswith("student")
