@@ -144,9 +144,9 @@ def composed_family(index: int, seed: int = 0) -> Entry:
     heavy = desc.startswith("student")
     name_x, tx = _maps(rng, dx + pad_x, heavy)
     name_y, ty = _maps(rng, dy + pad_y, heavy) if y_continuous else ("", None)
-    tags = [f"x:{'pad%d' % pad_x if pad_x else ''}{'+' if pad_x and name_x else ''}{name_x}" if pad_x or name_x else "",
-            f"y:{'pad%d' % pad_y if pad_y else ''}{'+' if pad_y and name_y else ''}{name_y}" if pad_y or name_y else ""]
-    family_id = "|".join([f"c{index:02d}:{desc}"] + [t for t in tags if t])
+    sides = [(side, "+".join(p for p in (f"pad{pad}" if pad else "", name) if p))
+             for side, pad, name in (("x", pad_x, name_x), ("y", pad_y, name_y))]
+    family_id = "|".join([f"c{index:02d}:{desc}"] + [f"{side}:{tag}" for side, tag in sides if tag])
 
     def make() -> Sampler:
         base = make_base()

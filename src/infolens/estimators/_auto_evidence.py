@@ -436,12 +436,19 @@ def _label_readers_above(ev: Evidence) -> list[Flag] | None:
                  reads_low=True)]
 
 
+def _blind_check(ev: Evidence) -> float | None:
+    """The combined standard error of the chosen model's check when that check could not see a
+    10% error of the value (above ``CHECK_POWER_RTOL`` of it), else None."""
+    mc = ev.model_check
+    if mc is None or ev.choice != mc.model or mc.gap_se <= CHECK_POWER_RTOL * abs(ev.chosen.mi):
+        return None
+    return mc.gap_se
+
+
 def _weak_check(ev: Evidence) -> list[Flag] | None:
     mc = ev.model_check
-    if mc is None or ev.gaussian or not mc.passed or ev.choice != mc.model:
-        return None
-    se = math.hypot(mc.se_data, mc.se_model)
-    if se <= CHECK_POWER_RTOL * abs(ev.chosen.mi):
+    se = _blind_check(ev)
+    if mc is None or ev.gaussian or not mc.passed or se is None:
         return None
     return [flag("small-sample", f"the {mc.model} model passed a check that could not see a 10% error (KSG's combined "
                  f"standard error {ev.fmt(se)}, {se / max(abs(ev.chosen.mi), 1e-12):.0%} of the value): more rows "
@@ -459,12 +466,11 @@ def _imprecise(ev: Evidence) -> list[Flag] | None:
     # interval states the model's precision and not where the truth is; off the suite a
     # Gaussian copula passed such checks on a spiral, clusters among idle columns and a Clayton
     # copula at n = 500-2000, 31-35% low, its interval missing, without a warning)
-    mc = ev.model_check
-    se_check = math.hypot(mc.se_data, mc.se_model) if mc is not None and mc.model == ev.choice else 0.0
-    unverified = se_check > CHECK_POWER_RTOL * abs(c.mi)
-    said = ("" if not unverified else f"; the {ev.choice} model passed a check that could not see a 10% error (KSG's "
+    se_check = _blind_check(ev)
+    unverified = se_check is not None
+    said = ("" if se_check is None else f"; the {ev.choice} model passed a check that could not see a 10% error (KSG's "
             f"combined standard error {ev.fmt(se_check)}), so the value may lie beyond that interval")
-    extra: dict[str, Any] = {"reads_low": True, "check_se": se_check} if unverified else {}
+    extra: dict[str, Any] = {} if se_check is None else {"reads_low": True, "check_se": se_check}
     return [flag("small-sample", f"the 95% interval of {ev.choice} is +-{ev.fmt(half)}, wider than the "
                  f"{PRECISION_RTOL:.0%} of the value that an 'ok' grade promises{said}: use more rows for that "
                  "precision", halfwidth=half, allowed=allowed,

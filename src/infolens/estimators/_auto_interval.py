@@ -102,10 +102,9 @@ def auto_interval(ev: Evidence, h_label: float | None = None) -> tuple[tuple[flo
     parts: dict[str, Any] = {"sampling": [lo, hi]}
     mc = ev.model_check
     if mc is not None and mc.model == ev.choice:
-        gap = float(mc.ksg_data - mc.ksg_model)
         # the gap is itself measured, with the error of two KSG values: the model's error is
         # known to within it and no better (module docstring, "the check's own error")
-        se_gap = math.hypot(mc.se_data, mc.se_model)
+        gap, se_gap = mc.gap, mc.gap_se
         if not ev.gaussian:
             lo, hi = min(lo, lo + gap), max(hi, hi + gap)
             parts["model_gap"] = gap

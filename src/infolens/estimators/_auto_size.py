@@ -32,7 +32,7 @@ def sized_check(ev: Evidence, model: str, check: ModelCheck, x: np.ndarray, y: n
     (``run_ksg``, when it ran) and the check are rerun on a larger subsample of ``x``, ``y``,
     up to ``max_rows`` and n. Records the rule's numbers in ``ev.sizing``."""
     n, m = ev.n, check.rows
-    se = math.hypot(check.se_data, check.se_model)
+    se = check.gap_se
     need = check_rows_for_power(se, m, ev.ran[model].mi)
     grow = min(need, n, max(max_rows, m))
     ev.sizing = {"pilot_rows": m, "pilot_se": se, "rows_needed": need, "max_check_rows": max_rows, "rows": m}
@@ -49,7 +49,7 @@ def sized_check(ev: Evidence, model: str, check: ModelCheck, x: np.ndarray, y: n
     if grown is None:
         return check
     ev.sizing["rows"] = grown.rows
-    ev.sizing["se"] = math.hypot(grown.se_data, grown.se_model)
+    ev.sizing["se"] = grown.gap_se
     return grown
 
 

@@ -131,6 +131,17 @@ class ModelCheck:
     canonical: dict[str, Any] | None = None
 
     @property
+    def gap(self) -> float:
+        """KSG on the data less KSG on the model's simulation: the model's error as KSG sees it."""
+        return float(self.ksg_data - self.ksg_model)
+
+    @property
+    def gap_se(self) -> float:
+        """The gap's standard error, that of the two KSG values combined: the smallest error of
+        the model the check can see."""
+        return math.hypot(self.se_data, self.se_model)
+
+    @property
     def is_canonical(self) -> bool:
         return self.columns.startswith("canonical")
 

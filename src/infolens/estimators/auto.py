@@ -119,10 +119,10 @@ def _few_patterns(a: np.ndarray) -> int:
     """The number of distinct rows of a side of several columns when each repeats at least
     :data:`~._auto_rules.LABEL_MIN_ROWS` times on average (0 otherwise): vectors that take a
     few values, each on many rows, are a discrete variable written as vectors (a token's or a
-    class's embedding looked up per row, codes stored as floats, a smoothed one-hot label). Its MI is that of the row
-    patterns exactly; read as continuous, the repeats are ties and copies to a kNN estimator
-    (200 tokens' 16-dim embeddings against a 5-class label, n = 10,000: 0.610 for 0.718;
-    1000 tokens in 32 dims, 10 classes, n = 20,000: 0.319 for 0.625)."""
+    class's embedding looked up per row, codes stored as floats, a smoothed one-hot label). Its
+    MI is that of the row patterns exactly; read as continuous, the repeats are ties and copies
+    to a kNN estimator (200 tokens' 16-dim embeddings against a 5-class label, n = 10,000:
+    0.610 for 0.718; 1000 tokens in 32 dims, 10 classes, n = 20,000: 0.319 for 0.625)."""
     n = len(a)
     if a.ndim != 2 or a.shape[1] < 2 or n < 2 * LABEL_MIN_ROWS:
         return 0
