@@ -2,8 +2,9 @@
 
 Run: ``nice -n 10 python benchmarks/bench_offsuite.py --out runs/offsuite`` (``--set heldout``:
 the held-out set of :mod:`infolens.distributions.offsuite`; ``--set composed`` /
-``composed-heldout``: two draws of 40 families from :mod:`infolens.distributions.composed`'s
-grammar, the second to run once after rules are set; ``--set all`` every set; resumable: rows
+``composed-heldout`` / ``composed-heldout2``: three draws of 40 families from
+:mod:`infolens.distributions.composed`'s grammar, the first to look at, the others to run
+after rules are set; ``--set all`` every set; resumable: rows
 are appended to ``--out/rows.jsonl`` and a re-run skips them; ``--seeds 2``, ``--ids a,b``,
 ``--skip-images`` leaves out the 784-pixel image tasks, ``--budget fast``).
 
@@ -88,10 +89,10 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", default=None, help="folder for rows.jsonl (resumable); default: no file")
     p.add_argument("--seeds", type=int, default=2)
-    p.add_argument("--set", default="offsuite", choices=["offsuite", "heldout", "composed", "composed-heldout", "all"],
+    p.add_argument("--set", default="offsuite", choices=["offsuite", "heldout", "composed", "composed-heldout", "composed-heldout2", "all"],
                    help="which set: the off-suite set, the held-out set written after the rules (run once to check "
-                        "them), the composed families (infolens.distributions.composed: draw 0, or draw 1 held "
-                        "out), or every set")
+                        "them), the composed families (infolens.distributions.composed: draw 0, draw 1 held "
+                        "out in round eleven, draw 2 held out from round twelve), or every set")
     p.add_argument("--ids", default=None, help="comma-separated subset of the set's ids (a composed family: its "
                                                  "prefix, c07)")
     p.add_argument("--skip-images", action="store_true", help="leave out the 784-pixel image tasks (the slowest)")

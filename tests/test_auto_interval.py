@@ -159,3 +159,44 @@ def test_rank_bias_is_negligible_at_moderate_dependence_and_shrinks_with_n():
     assert 0 < se < 0.003 and b == pytest.approx(-0.016, abs=4 * se)
     b_big, _ = rank_bias(c, 1, 50000)
     assert b_big == pytest.approx(b * 0.1 * math.log(50000) / math.log(5000))
+
+
+def test_the_interval_reaches_a_bound_above_and_a_weak_checks_gap():
+    """Ross chosen (1.145 +- 0.0124) and the classifier's held-out bound above it by 2% (1.167 +-
+    0.019; four Gaussian classes in 6 dims at n = 5000, truth 1.170): the MI is at least about
+    the bound, so the interval reaches the top of the bound's interval; a bound below ross is
+    not reached, nor the Gaussian copula above KSG (a bound for the population only).
+    A Gaussian-looking copula (0.036 +- 0.005) whose check passed within its noise with a gap
+    of +0.029 (more than the 0.02 nats an "ok" allows): the gap and its error are added (the
+    truth of that two-cluster mixture was 0.078); with a gap of +0.01 they are not."""
+    from infolens.estimators._auto_evidence import check_gap_beyond_promise
+
+    ev = Evidence(n=5000, d=6)
+    ev.candidates = {"ross": _cand("ross", "ross", "low", 1.145, 0.0124),
+                     "probe": _cand("probe", "probe", "lower-bound", 1.083, 0.04),
+                     "classifier": _cand("classifier", "classifier", "lower-bound", 1.167, 0.019)}
+    ev.choice, ev.labels = "ross", True
+    (lo, hi), parts = auto_interval(ev)
+    assert lo == pytest.approx(1.145 - Z95 * 0.0124) and hi == pytest.approx(1.167 + Z95 * 0.019)
+    assert parts["reaches"] == ["classifier"] and lo <= 1.170 <= hi
+
+    ev = Evidence(n=5000, d=2)
+    ev.candidates = {"gaussian-copula": _cand("gaussian-copula", "gaussian-copula", "lower-bound", 0.45, 0.01),
+                     "ksg": _cand("ksg", "ksg", "low", 0.43, 0.01)}
+    ev.choice = "ksg"
+    assert auto_interval(ev)[0] == pytest.approx((0.43 - Z95 * 0.01, 0.43 + Z95 * 0.01))
+
+    ev = Evidence(n=5000, d=3)
+    ev.candidates = {"gaussian-copula": _cand("gaussian-copula", "gaussian-copula", "lower-bound", 0.036, 0.005)}
+    ev.choice = "gaussian-copula"
+    ev.model_check = _check("gaussian-copula", 0.070, 0.041)
+    assert check_gap_beyond_promise(ev) == pytest.approx(0.029)
+    (lo, hi), parts = auto_interval(ev)
+    half = Z95 * math.hypot(0.005, math.hypot(0.009, 0.009))
+    assert hi == pytest.approx(0.036 + 0.029 + half) and lo <= 0.078 <= hi and parts["model_gap"] == pytest.approx(0.029)
+    ev.model_check = _check("gaussian-copula", 0.051, 0.041)
+    assert check_gap_beyond_promise(ev) is None
+    assert auto_interval(ev)[0] == pytest.approx((0.036 - Z95 * 0.005, 0.036 + Z95 * 0.005))
+    # below the value a lower bound is not read high by KSG's noise: no grade, no widening
+    ev.model_check = _check("gaussian-copula", 0.011, 0.041)
+    assert check_gap_beyond_promise(ev) is None
