@@ -1,10 +1,10 @@
 """Does "ok" hold off the suite? method="auto" on the off-suite set of known-truth distributions.
 
 Run: ``nice -n 10 python benchmarks/bench_offsuite.py --out runs/offsuite`` (``--set heldout``:
-the held-out set of :mod:`infolens.distributions.offsuite`; ``--set composed`` /
-``composed-heldout`` / ``composed-heldout2``: three draws of 40 families from
-:mod:`infolens.distributions.composed`'s grammar, the first to look at, the others to run
-after rules are set; ``--set all`` every set; resumable: rows
+the held-out set of :mod:`infolens.distributions.offsuite`; ``--set composed``,
+``composed-heldout``, ``composed-draw2``, ``composed-draw3``: draws 0-3 of 40 families from
+:mod:`infolens.distributions.composed`'s grammar, which of them held out in which round said in
+``infolens.distributions.offsuite.SETS``; ``--set all`` every set; resumable: rows
 are appended to ``--out/rows.jsonl`` and a re-run skips them; ``--seeds 2``, ``--ids a,b``,
 ``--skip-images`` leaves out the 784-pixel image tasks, ``--budget fast``).
 
@@ -37,6 +37,7 @@ from typing import Any
 
 def run_one(task_id: str, seed: int, budget: str) -> dict[str, Any]:
     from infolens import estimate_mi
+    from infolens.bench import auto_evidence
     from infolens.distributions.offsuite import offsuite_task
 
     sampler, n = offsuite_task(task_id)
@@ -47,7 +48,7 @@ def run_one(task_id: str, seed: int, budget: str) -> dict[str, Any]:
     return {"id": task_id, "n": n, "seed": seed, "truth": sampler.mi, "estimate": r.mi, "stderr": r.stderr,
             "ci": None if r.ci is None else [float(r.ci[0]), float(r.ci[1])], "trust": d.get("trust"),
             "choice": (d.get("choice") or {}).get("method"), "range": d.get("range"), "codes": r.codes(),
-            "seconds": time.perf_counter() - t0}
+            "seconds": time.perf_counter() - t0, "evidence": auto_evidence(d)}
 
 
 def summarize(rows: list[dict[str, Any]]) -> dict[str, float]:
@@ -84,15 +85,15 @@ def _median(v: list[float]) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from infolens.distributions.offsuite import offsuite_ids
+    from infolens.distributions.offsuite import SETS, offsuite_ids
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", default=None, help="folder for rows.jsonl (resumable); default: no file")
     p.add_argument("--seeds", type=int, default=2)
-    p.add_argument("--set", default="offsuite", choices=["offsuite", "heldout", "composed", "composed-heldout", "composed-heldout2", "all"],
+    p.add_argument("--set", default="offsuite", choices=[*SETS, "all"],
                    help="which set: the off-suite set, the held-out set written after the rules (run once to check "
-                        "them), the composed families (infolens.distributions.composed: draw 0, draw 1 held "
-                        "out in round eleven, draw 2 held out from round twelve), or every set")
+                        "them), the composed families (infolens.distributions.composed: draw 0 and 2 to look at, "
+                        "draw 1 held out in round eleven, draw 3 from round twelve), or every set")
     p.add_argument("--ids", default=None, help="comma-separated subset of the set's ids (a composed family: its "
                                                  "prefix, c07)")
     p.add_argument("--skip-images", action="store_true", help="leave out the 784-pixel image tasks (the slowest)")

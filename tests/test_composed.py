@@ -24,7 +24,7 @@ def test_a_family_depends_on_its_seed_and_index_alone():
     assert np.array_equal(x1, x2) and np.array_equal(y1, y2)
 
 
-@pytest.mark.parametrize("which", ["composed", "composed-heldout"])
+@pytest.mark.parametrize("which", ["composed", "composed-heldout", "composed-draw2", "composed-draw3"])
 def test_every_family_samples_finite_rows_of_its_dimensions(which):
     ids = offsuite_ids(which)
     assert len(ids) == 40 and len(set(ids)) == 40 and all("," not in i for i in ids)
@@ -42,7 +42,8 @@ def test_the_maps_are_inverted_so_the_mi_is_the_bases():
     """MI is kept by injective maps of each side: every drawn chain maps the base's rows and
     back to within 1e-4 (relative; the residual block is inverted by fixed-point iteration), and the family's truth is its base's."""
     mapped = 0
-    for family_id, _n, make in SETS["composed"] + SETS["composed-heldout"]:
+    for family_id, _n, make in (SETS["composed"] + SETS["composed-heldout"] + SETS["composed-draw2"]
+                                + SETS["composed-draw3"]):
         s = make()
         if not isinstance(s, Transformed):
             continue
@@ -55,4 +56,6 @@ def test_the_maps_are_inverted_so_the_mi_is_the_bases():
             back = t.inverse(t(v))
             assert np.allclose(back, v, rtol=1e-4, atol=1e-4 * (1 + np.abs(v).max())), family_id
             mapped += 1
-    assert mapped >= 30
+    assert mapped >= 60
+    # a task is found by its id across every set: no two families of any draws share one
+    assert len(set(offsuite_ids("all"))) == len(offsuite_ids("all"))

@@ -114,7 +114,21 @@ def estimate_record(config: dict[str, Any], x: Any, y: Any, truth: float, dims: 
         # what method="auto" chose and how far it trusts it (None for other estimators)
         "choice": (res.diagnostics.get("choice") or {}).get("method"),
         "trust": res.diagnostics.get("trust"),
+        "evidence": auto_evidence(res.diagnostics) if "trust" in res.diagnostics else None,
     }
+
+
+def auto_evidence(d: dict[str, Any]) -> dict[str, Any]:
+    """What ``method="auto"``'s grade and interval rest on, from its diagnostics, kept in a
+    benchmark row so that a rule can be read against the rows afterwards: each candidate's
+    value, interval and bias tag, the model check's two KSG values with their errors, the
+    trust codes and what the interval added."""
+    mc = d.get("model_check") or {}
+    return {"candidates": {k: {"mi": v.get("mi"), "ci": v.get("ci"), "bias": v.get("bias")}
+                           for k, v in (d.get("candidates") or {}).items()},
+            "check": {k: mc.get(k) for k in ("model", "columns", "ksg_data", "ksg_model", "se_data", "se_model",
+                                             "passed")} if mc else None,
+            "trust_codes": d.get("trust_codes"), "interval": d.get("interval")}
 
 
 def bench_configs(tasks: Sequence[str], estimators: Sequence[Any], n: Sequence[int] | int, seeds: Sequence[int] | int) -> list[dict[str, Any]]:
