@@ -214,6 +214,26 @@ def test_missing_values_as_in_memory(client):
     assert got.at["level", "mi"] == pytest.approx(ref.at["level", "mi"], abs=1e-12)
 
 
+def test_informative_missingness_is_named_as_in_memory(client):
+    """A counted column (levels against a label) and a sampled one (numbers) that lose their
+    value mostly where the label is 1: both carry the in-memory 'missing-informative' flag,
+    the counted one with the in-memory value exactly (the cluster counts the missing rows
+    against the target's levels)."""
+    df = make_table(3000, seed=11)[["noise", "level", "label"]].astype({"level": float})
+    rng = np.random.default_rng(2)
+    for c in ("noise", "level"):
+        df.loc[(df["label"] == 1) & (rng.random(len(df)) < 0.5), c] = np.nan
+    got = infolens.feature_mi(dd.from_pandas(df, npartitions=3), "label", scheduler=client, random_state=0,
+                              precision=None, warn=False).set_index("feature")
+    ref = infolens.feature_mi(df.drop(columns=["label"]), df["label"], random_state=0, warn=False).set_index("feature")
+    assert got.attrs["routes"]["level"] == "counts"
+    for f in ("noise", "level"):
+        a = [w for w in got.at[f, "warnings"] if w.code == "missing-informative"]
+        b = [w for w in ref.at[f, "warnings"] if w.code == "missing-informative"]
+        assert len(a) == len(b) == 1 and b[0].data["mi"] > 0.05
+    assert a[0].data["mi"] == pytest.approx(b[0].data["mi"], abs=1e-12)  # (the counted column)
+
+
 def test_sample_blocks_draw_the_same_rows(client, monkeypatch):
     """With the sample split into blocks of 2 columns (as 10^4 columns would be), every block
     is drawn with the same keys: the table equals the one-block table exactly."""

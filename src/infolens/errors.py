@@ -105,6 +105,8 @@ WARNING_CODES: dict[str, tuple[type[InfolensWarning], str]] = {
     "determined": (DataWarning, "x or y is a strictly monotone function of z's columns: the conditional MI is 0 exactly"),
     "numbers-as-labels": (DataWarning, "a column of numbers written as text or held as Python objects was read as labels (the cluster path)"),
     "label-variants": (DataWarning, "label levels that differ only in case, spaces or type (5 and '5') are counted as different categories"),
+    "missing-informative": (DataWarning, "whether a value is missing tells the target: the pairwise-complete "
+                                         "estimate leaves that information out"),
     "missing-code": (DataWarning, "a value far beyond the others repeats in many rows: a missing-value code (-999) read as a number"),
     "target-leak": (DataWarning, "a column tells the target (almost) completely: a copy, encoding or consequence of "
                                  "the target?"),

@@ -137,8 +137,11 @@ def score_counts(table: Any, spec: ColumnSpec, method: str, params: dict[str, An
     number is stated as the in-memory rule states it."""
     from ..tables.score import column_seed, prepare_target
 
+    from ..tables.score import missing_flag, missingness_table
+
     fn = score_fn or default_score_fn()
-    t = np.asarray(table)
+    full = np.asarray(table)
+    t = full[:-1]  # (the last row: the rows where the column has no value)
     idx = np.repeat(np.arange(t.size), t.ravel())
     a, b = idx // t.shape[1], idx % t.shape[1]
     opts = {**options, "declared": True}
@@ -152,6 +155,10 @@ def score_counts(table: Any, spec: ColumnSpec, method: str, params: dict[str, An
             "missing-values",
             f"{dropped} of {n_rows} rows ({dropped / n_rows:.1%}) have no value here (in the column or the target): "
             f"estimated on the {n_rows - dropped} rows that have one (pairwise-complete)", dropped=dropped, rows=n_rows)]
+        if full[-1].sum() > 0:
+            said = missing_flag(*missingness_table(np.vstack([t.sum(axis=0), full[-1]])))
+            if said is not None:
+                row["warnings"] = [*row["warnings"], said]
     if spec.how == "labels" and spec.levels is not None:  # (the codes lost the spelling: read it off the levels)
         from ..validation import spelling_variants
 

@@ -130,7 +130,10 @@ def codes_of(s: Any, levels: list) -> np.ndarray:
 
 
 def counts_part(part: Any, discrete: dict[str, list], target: str) -> dict[str, np.ndarray]:
-    """Contingency table (levels of the column x levels of the target) per discrete column."""
+    """Contingency table per discrete column: its levels, then a last row for the rows where
+    it has no value, against the levels of the target (rows without a target value are left
+    out). The last row is what the missingness test of
+    :func:`infolens.tables.score.missingness_table` reads."""
     t = codes_of(part[target], discrete[target])
     kt = len(discrete[target])
     out = {}
@@ -138,8 +141,9 @@ def counts_part(part: Any, discrete: dict[str, list], target: str) -> dict[str, 
         if c == target:
             continue
         a = codes_of(part[c], lv)
-        ok = (a >= 0) & (t >= 0)
-        out[c] = np.bincount(a[ok] * kt + t[ok], minlength=len(lv) * kt).reshape(len(lv), kt)
+        a = np.where(a >= 0, a, len(lv))
+        ok = t >= 0
+        out[c] = np.bincount(a[ok] * kt + t[ok], minlength=(len(lv) + 1) * kt).reshape(len(lv) + 1, kt)
     return out
 
 

@@ -488,7 +488,7 @@ def _check_gap(ev: Evidence) -> list[Flag] | None:
                  f"{ev.fmt(gap)} more on the data than on data simulated from the model ({mc.columns}; "
                  f"{gap / max(abs(c.mi), 1e-12):.0%} of the value, beyond the {PRECISION_RTOL:.0%} an 'ok' promises, "
                  f"with a combined standard error of {ev.fmt(mc.gap_se)}), so the truth may lie up to about "
-                 f"{ev.fmt(top)}: more rows would settle it", check_gap=gap, check_se=mc.gap_se, reads_low=True)]
+                 f"{ev.fmt(top)}: more rows would settle it", gap=gap, check_se=mc.gap_se, reads_low=True)]
 
 
 def _imprecise(ev: Evidence) -> list[Flag] | None:
