@@ -166,9 +166,11 @@ def test_the_interval_reaches_a_bound_above_and_a_weak_checks_gap():
     0.019; four Gaussian classes in 6 dims at n = 5000, truth 1.170): the MI is at least about
     the bound, so the interval reaches the top of the bound's interval; a bound below ross is
     not reached, nor the Gaussian copula above KSG (a bound for the population only).
-    A Gaussian-looking copula (0.036 +- 0.005) whose check passed within its noise with a gap
-    of +0.029 (more than the 0.02 nats an "ok" allows): the gap and its error are added (the
-    truth of that two-cluster mixture was 0.078); with a gap of +0.01 they are not."""
+    A Gaussian-looking copula (0.036 +- 0.005, a lower bound) whose check passed within its
+    noise with a gap of +0.029 (more than the 0.02 nats an "ok" allows; the truth of that
+    two-cluster mixture was 0.078): the interval reaches the value plus the gap plus Z95 times
+    the combined error, above only; with a gap of +0.01 or -0.03 the check's error alone is
+    added above. A t-copula looking Gaussian gets nothing (no direction of error)."""
     from infolens.estimators._auto_evidence import check_gap_beyond_promise
 
     ev = Evidence(n=5000, d=6)
@@ -194,9 +196,15 @@ def test_the_interval_reaches_a_bound_above_and_a_weak_checks_gap():
     (lo, hi), parts = auto_interval(ev)
     half = Z95 * math.hypot(0.005, math.hypot(0.009, 0.009))
     assert hi == pytest.approx(0.036 + 0.029 + half) and lo <= 0.078 <= hi and parts["model_gap"] == pytest.approx(0.029)
+    assert lo == pytest.approx(0.036 - Z95 * 0.005)
     ev.model_check = _check("gaussian-copula", 0.051, 0.041)
     assert check_gap_beyond_promise(ev) is None
-    assert auto_interval(ev)[0] == pytest.approx((0.036 - Z95 * 0.005, 0.036 + Z95 * 0.005))
-    # below the value a lower bound is not read high by KSG's noise: no grade, no widening
+    assert auto_interval(ev)[0] == pytest.approx((0.036 - Z95 * 0.005, 0.036 + 0.01 + half))
+    # a gap below: KSG's noise does not read a lower bound high; the check's error alone above
     ev.model_check = _check("gaussian-copula", 0.011, 0.041)
     assert check_gap_beyond_promise(ev) is None
+    assert auto_interval(ev)[0] == pytest.approx((0.036 - Z95 * 0.005, 0.036 + half))
+    ev.candidates = {"t-copula": _cand("t-copula", "t-copula", "none", 0.036, 0.005)}
+    ev.choice, ev.model_check = "t-copula", _check("t-copula", 0.070, 0.041)
+    assert check_gap_beyond_promise(ev) is None
+    assert auto_interval(ev)[0] == pytest.approx((0.036 - Z95 * 0.005, 0.036 + Z95 * 0.005))
