@@ -4,6 +4,7 @@ high MI and in many dimensions (issue 23, item 2)."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -204,6 +205,12 @@ def test_the_interval_reaches_a_bound_above_and_a_weak_checks_gap():
     ev.model_check = _check("gaussian-copula", 0.011, 0.041)
     assert check_gap_beyond_promise(ev) is None
     assert auto_interval(ev)[0] == pytest.approx((0.036 - Z95 * 0.005, 0.036 + half))
+    # beyond the 0.02-nat promise: a reading with errors of 0.009 each (0.0127 combined), noise
+    # within one error with 0.017 each (0.024; two independent 5+5 Gaussians gave this)
+    ev.model_check = _check("gaussian-copula", 0.062, 0.041)
+    assert check_gap_beyond_promise(ev) == pytest.approx(0.021)
+    ev.model_check = replace(ev.model_check, se_data=0.017, se_model=0.017)
+    assert check_gap_beyond_promise(ev) is None
     ev.candidates = {"t-copula": _cand("t-copula", "t-copula", "none", 0.036, 0.005)}
     ev.choice, ev.model_check = "t-copula", _check("t-copula", 0.070, 0.041)
     assert check_gap_beyond_promise(ev) is None
