@@ -296,3 +296,26 @@ def test_a_passed_check_reading_the_model_low_beyond_the_promise_is_not_ok():
     x = rng.normal(size=5000)
     res = infolens.estimate_mi(x, 0.5 * x + rng.normal(size=5000), random_state=0, warn=False)
     assert res.diagnostics["trust"] == "ok" and not any("passed its check within" in w for w in res.warnings)
+
+
+def test_a_label_against_many_columns_at_small_n_is_not_ok():
+    """Four Gaussian classes in 7 columns at n = 1000: beyond 4 columns the label's candidates
+    lack power below 2000 rows and share their small-sample bias (curved classes read 26-28%
+    low by all four), so the grade is caution (small-sample, its reason naming the columns),
+    with the range open up to H(label) and holding the truth. In 4 columns, or at n = 3000,
+    the rule does not speak."""
+    from infolens.distributions import GaussianMixtureLabel
+
+    def run(k_cols, n):
+        s = GaussianMixtureLabel.simplex(4, k_cols, 1.9)
+        x, y = s.sample(n, random_state=1)
+        return s, infolens.estimate_mi(x, y, random_state=0, warn=False)
+
+    s, r = run(7, 1000)
+    said = [w for w in r.warnings if w.code == "small-sample" and w.data.get("d") == 7]
+    assert r.diagnostics["trust"] == "caution" and said and said[0].data["n"] == 1000
+    lo, hi = r.diagnostics["range"]
+    assert lo <= s.mi <= hi and hi == pytest.approx(math.log(4), abs=0.05)
+    for k_cols, n in ((4, 1000), (7, 3000)):
+        _s, r = run(k_cols, n)
+        assert not any(w.code == "small-sample" and "label against" in w for w in r.warnings)
