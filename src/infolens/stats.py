@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["Z95", "Z_DIFFER", "Comparison", "compare", "combined_se", "label_entropy"]
+__all__ = ["Z95", "Z_DIFFER", "Comparison", "compare", "combined_se", "g_test_pvalue", "label_entropy"]
 
 #: two-sided 95% normal quantile (the only place it is written)
 Z95 = 1.959963984540054
@@ -59,6 +59,16 @@ def compare(a: float, b: float, se_a: float | None = None, se_b: float | None = 
     gap = float(a) - float(b)
     tol = max(z * se, rel * max(abs(a), abs(b)), floor)
     return Comparison(float(a), float(b), gap, se, tol, abs(gap) > tol)
+
+
+def g_test_pvalue(i_plug: float, n: int | float, dof: int) -> float:
+    """p-value of the G-test of independence: ``2 n I_plug`` (the plug-in MI of a contingency
+    table, nats, on ``n`` rows) against chi^2(dof); 1 without degrees of freedom."""
+    from scipy.stats import chi2
+
+    if dof <= 0:
+        return 1.0
+    return float(chi2.sf(2.0 * n * max(i_plug, 0.0), dof))
 
 
 def label_entropy_high(codes) -> float:

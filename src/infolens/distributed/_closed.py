@@ -4,7 +4,8 @@
   table, and its delta-method standard error. The estimate of
   :class:`~infolens.estimators.binning.Binning` depends on the data only through this table,
   so it is the same number (tests/test_distributed_stats.py checks equality with the estimator
-  on the same rows); the test of independence is the G-test, ``2 n I_plug ~ chi^2(dof)``.
+  on the same rows); the test of independence is the G-test, ``2 n I_plug ~ chi^2(dof)``
+  (:func:`infolens.stats.g_test_pvalue`).
 * :func:`gaussian_from_correlation`: ``-1/2 log(1 - rho^2)`` from a correlation of all rows,
   with the Wishart bias correction and delta-method variance of
   :func:`infolens.estimators.gaussian.correlation_mi` (the ``gaussian`` estimator's closed
@@ -57,15 +58,6 @@ def plugin_from_counts(table: np.ndarray) -> tuple[float, float, dict, list[Flag
             per_cell=per_cell, cells=cells, n=int(n),
         ))
     return float(mi), math.sqrt(var), diag, warns
-
-
-def g_test_pvalue(i_plug: float, n: int, dof: int) -> float:
-    """p-value of the G-test of independence: ``2 n I_plug`` (nats) against chi^2(dof)."""
-    from scipy.stats import chi2
-
-    if dof <= 0:
-        return 1.0
-    return float(chi2.sf(2.0 * n * max(i_plug, 0.0), dof))
 
 
 def gaussian_from_correlation(rho: float, n: int) -> tuple[float, float]:

@@ -135,9 +135,7 @@ def score_counts(table: Any, spec: ColumnSpec, method: str, params: dict[str, An
     only through their counts) and scored by the per-column function, so the number is the
     in-memory one on all rows. Rows missing in either column are not in the table; their
     number is stated as the in-memory rule states it."""
-    from ..tables.score import column_seed, prepare_target
-
-    from ..tables.score import missing_flag, missingness_table
+    from ..tables.score import column_seed, missing_flag, missingness_table, prepare_target
 
     fn = score_fn or default_score_fn()
     full = np.asarray(table)

@@ -492,6 +492,17 @@ def check_gap_beyond_promise(ev: Evidence) -> float | None:
     return mc.gap if mc.gap > max(PRECISION_RTOL * abs(ev.chosen.mi), PRECISION_FLOOR, mc.gap_se) else None
 
 
+def check_reach(ev: Evidence) -> float:
+    """The most the chosen model's check lets the truth lie above the value: the value moved
+    up by the check's gap where KSG reads more on the data than on the model's simulation,
+    plus ``Z95`` times the combined error of the gap and the value. The grade's warning
+    (:func:`_check_gap`) states it and the interval of a lower bound reaches it
+    (``_auto_interval``)."""
+    mc, c = ev.model_check, ev.chosen
+    assert mc is not None
+    return c.mi + max(mc.gap, 0.0) + Z95 * math.hypot(c.se, mc.gap_se)
+
+
 def _check_gap(ev: Evidence) -> list[Flag] | None:
     gap = check_gap_beyond_promise(ev)
     if gap is None:
@@ -499,7 +510,7 @@ def _check_gap(ev: Evidence) -> list[Flag] | None:
     mc = ev.model_check
     assert mc is not None
     c = ev.chosen
-    top = c.mi + gap + Z95 * math.hypot(c.se if math.isfinite(c.se) else 0.0, mc.gap_se)
+    top = check_reach(ev)
     return [flag("small-sample", f"the {mc.model} model passed its check within the check's noise only: KSG reads "
                  f"{ev.fmt(gap)} more on the data than on data simulated from the model ({mc.columns}; "
                  f"{gap / max(abs(c.mi), 1e-12):.0%} of the value, beyond the {PRECISION_RTOL:.0%} an 'ok' promises, "

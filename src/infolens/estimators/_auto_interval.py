@@ -91,7 +91,7 @@ import math
 from typing import Any
 
 from ..stats import Z95
-from ._auto_evidence import Evidence, label_bias_shown, label_readers_above
+from ._auto_evidence import Evidence, check_reach, label_bias_shown, label_readers_above
 
 
 def bounds_above(ev: Evidence) -> list[str]:
@@ -127,14 +127,14 @@ def auto_interval(ev: Evidence, h_label: float | None = None) -> tuple[tuple[flo
         if not ev.gaussian:
             lo, hi = min(lo, lo + gap), max(hi, hi + gap)
             parts["model_gap"] = gap
-            if math.isfinite(c.se) and math.isfinite(se_gap):
+            if math.isfinite(se_gap):
                 half = Z95 * math.hypot(c.se, se_gap)
                 lo, hi = min(lo, max(c.mi + gap - half, 0.0)), max(hi, c.mi + gap + half)
                 parts["model_gap_se"] = se_gap
-        elif c.bias == "lower-bound" and math.isfinite(gap) and math.isfinite(se_gap) and math.isfinite(c.se):
+        elif c.bias == "lower-bound" and math.isfinite(gap) and math.isfinite(se_gap):
             # a Gaussian-looking copula's closed form, a lower bound: the check vouches for it
             # to within its own resolution, above only (module docstring)
-            top = c.mi + max(gap, 0.0) + Z95 * math.hypot(c.se, se_gap)
+            top = check_reach(ev)
             if top > hi:
                 hi = top
                 parts["model_gap_se"] = se_gap

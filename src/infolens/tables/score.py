@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import Flag, InputError, as_flag, flag
-from ..stats import label_entropy
+from ..stats import g_test_pvalue, label_entropy
 from ..validation import flat_quartiles
 from . import kernels as K
 from ..estimators.chance import chance_corrected_estimate, chance_stat_factory
@@ -99,8 +99,6 @@ def missingness_information(missing: np.ndarray, target: Column) -> tuple[float,
 def missingness_table(table: np.ndarray) -> tuple[float, float]:
     """:func:`missingness_information` from its 2 x K table (rows: has a value, has none;
     columns: the target's levels or bins), as the cluster counts it."""
-    from scipy.stats import chi2
-
     table = np.asarray(table, float)
     table = table[:, table.sum(axis=0) > 0]
     n, k = float(table.sum()), table.shape[1]
@@ -109,8 +107,7 @@ def missingness_table(table: np.ndarray) -> tuple[float, float]:
     expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / n
     pos = table > 0
     plug_in = float((table[pos] * np.log(table[pos] / expected[pos])).sum() / n)
-    p = float(chi2.sf(2.0 * n * plug_in, k - 1))
-    return max(plug_in - (k - 1) / (2.0 * n), 0.0), p
+    return max(plug_in - (k - 1) / (2.0 * n), 0.0), g_test_pvalue(plug_in, n, k - 1)
 
 
 def missing_flag(mi: float, p: float) -> Flag | None:
