@@ -215,3 +215,29 @@ def test_the_interval_reaches_a_bound_above_and_a_weak_checks_gap():
     ev.choice, ev.model_check = "t-copula", _check("t-copula", 0.070, 0.041)
     assert check_gap_beyond_promise(ev) is None
     assert auto_interval(ev)[0] == pytest.approx((0.036 - Z95 * 0.005, 0.036 + Z95 * 0.005))
+
+
+def test_a_gaussian_looking_copula_is_ok_only_where_its_check_could_see_twice_the_promise():
+    """The held-out draw 4's two misses graded "ok": a 3+2 Gaussian under a coupling map at
+    n = 2000 (Gaussian copula 0.048 +- 0.007, check errors 0.017 and 0.018, truth 0.087) and
+    two clusters under a spiral at n = 1000 (0.042 +- 0.009, errors 0.027 and 0.024, truth
+    0.085). Each check's 95% resolution (0.050, 0.075 nats) is more than twice the 0.02 nats an
+    "ok" promises: caution, "small-sample", with the reach stated. The suite's 2+2 Gaussian at
+    0.29 nats, n = 5000 (errors 0.007, 0.015 and 0.015: resolution 0.044 against 2 x 0.029) stays
+    "ok"."""
+    from infolens.estimators._auto_evidence import grade
+
+    def ev_of(mi, se, se_data, se_model, gap=0.0, model="gaussian-copula", bias="lower-bound"):
+        ev = Evidence(n=2000, d=5)
+        ev.candidates = {model: _cand(model, model, bias, mi, se)}
+        ev.choice = model
+        ev.model_check = replace(_check(model, mi + gap, mi), se_data=se_data, se_model=se_model)
+        return ev
+
+    for ev in (ev_of(0.048, 0.007, 0.017, 0.018, gap=-0.02), ev_of(0.042, 0.009, 0.027, 0.024, gap=0.02)):
+        level, why = grade(ev)
+        assert level == "caution" and why[0].code == "small-sample" and "too coarse" in str(why[0])
+        assert why[0].data["resolution"] > 2 * 0.02
+    assert grade(ev_of(0.29, 0.007, 0.015, 0.015)) == ("ok", [])
+    # a model that is not a lower bound has no direction of error: the rule is the lower bound's
+    assert grade(ev_of(0.048, 0.007, 0.017, 0.018, model="t-copula", bias="none")) == ("ok", [])

@@ -366,3 +366,24 @@ def test_numbers_written_as_text_are_named_on_the_cluster(client):
     assert "numbers-as-labels" not in [f.code for f in got.at["colour", "warnings"]]
     mem = infolens.feature_mi(df[["price", "colour"]], df["label"], random_state=0, warn=False).set_index("feature")
     assert mem.at["price", "kind"] == "continuous" and mem.at["price", "excluded"] == ""
+
+
+def test_a_row_number_is_seen_across_partitions_as_in_memory(client):
+    """The cluster samples rows in random order, so only the profile, which joins the
+    partitions' runs in order, can tell a row number: left out as in memory (in a table
+    sorted by its label, where it would read H(y)), kept with its note on request; a run
+    that restarts in every partition (each file's own index) is a run in none, as in memory."""
+    df = make_table(3000, seed=5)[["signal", "label"]].sort_values("label").reset_index(drop=True)
+    df.insert(0, "row", np.arange(len(df)) + 1)
+    df["part_row"] = np.arange(len(df)) % 1000  # (restarts at each of the 3 partitions)
+    ddf = dd.from_pandas(df, npartitions=3)
+    got = infolens.feature_mi(ddf, "label", scheduler=client, random_state=0, warn=False).set_index("feature")
+    ref = infolens.feature_mi(df.drop(columns=["label"]), df["label"], random_state=0, warn=False).set_index("feature")
+    for t in (got, ref):
+        assert t.loc["row", "excluded"] == "identifier" and t.loc["row", "warnings"][0].data["row_number"]
+        assert t.loc["part_row", "excluded"] == "" and np.isfinite(t.loc["part_row", "mi"])
+    assert str(got.loc["row", "warnings"][0]) == str(ref.loc["row", "warnings"][0])
+    kept = infolens.feature_mi(ddf, "label", scheduler=client, random_state=0, warn=False,
+                               keep_identifiers=True).set_index("feature")
+    assert kept.loc["row", "excluded"] == "" and kept.loc["row", "mi"] > 0.5
+    assert kept.loc["row", "warnings"][0].code == "identifier"

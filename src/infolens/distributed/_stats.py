@@ -58,11 +58,28 @@ class ColumnProfile:
     levels: set | None = field(default_factory=set)  # None: more than LEVEL_CAP
     total: float = 0.0
     total_sq: float = 0.0
+    # the values in row order: the first and last, and the one step between neighbours when
+    # every step is the same (NaN: fewer than two values); ``run`` False once a step differs,
+    # a value is missing, or the column holds labels (:attr:`row_number`)
+    first: float = np.nan
+    last: float = np.nan
+    step: float = np.nan
+    run: bool = False
 
     def merge(self, other: "ColumnProfile") -> "ColumnProfile":
+        """The profile of this column's rows followed by ``other``'s (the tree reductions
+        merge partitions in their order, which the run of values needs)."""
         lv = None if self.levels is None or other.levels is None else self.levels | other.levels
         if lv is not None and len(lv) > LEVEL_CAP:
             lv = None
+        first, last, step, run = self.first, other.last, np.nan, False
+        if self.n == 0 or other.n == 0:
+            first, last, step, run = (other.first, other.last, other.step, other.run) if self.n == 0 else \
+                (self.first, self.last, self.step, self.run)
+        elif self.run and other.run:
+            steps = {v for v in (self.step, other.step, other.first - self.last) if not np.isnan(v)}
+            run = len(steps) == 1
+            step = steps.pop() if run else np.nan
         return ColumnProfile(
             self.labels,
             self.n + other.n,
@@ -73,7 +90,18 @@ class ColumnProfile:
             lv,
             self.total + other.total,
             self.total_sq + other.total_sq,
+            first, last, step, run,
         )
+
+    @property
+    def row_number(self) -> bool:
+        """The column numbers the rows (``tables.columns.row_number_flag``'s rule over the
+        whole column in partition order): integers, each a fixed non-zero step after the one
+        above, no value missing."""
+        from ..tables.columns import ROW_NUMBER_MIN_ROWS
+
+        return (self.run and not self.labels and self.missing == 0 and self.integral and self.n >= ROW_NUMBER_MIN_ROWS
+                and bool(self.step != 0))
 
     def sorted_levels(self) -> list:
         """The distinct values in a fixed order (sorted where they sort)."""
@@ -109,7 +137,11 @@ def profile_part(part: Any, columns: list[str]) -> dict[str, ColumnProfile]:
         if integral:
             u = np.unique(w)
             lv = set(u.tolist()) if u.size <= LEVEL_CAP else None
-        out[c] = ColumnProfile(False, len(v), miss, float(w.min()), float(w.max()), integral, lv, float(w.sum()), float((w * w).sum()))
+        d = np.diff(w)
+        run = miss == 0 and (d.size == 0 or bool(np.all(d == d[0])))
+        step = float(d[0]) if run and d.size else np.nan
+        out[c] = ColumnProfile(False, len(v), miss, float(w.min()), float(w.max()), integral, lv, float(w.sum()),
+                               float((w * w).sum()), float(w[0]), float(w[-1]), step, run)
     return out
 
 

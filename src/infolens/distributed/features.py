@@ -215,7 +215,10 @@ def feature_mi(
         for c in feats:
             if routes[c] == "constant":
                 rows[c] = _constant_row(c, n, prof[c].missing >= n)
-        todo = [c for c in feats if keys[c] not in done and routes[c] != "constant"]
+        numbered = {c: _row_number_note(prof[c]) for c in feats if routes[c] != "constant" and prof[c].row_number}
+        if not keep_identifiers:  # (the sample is in random order: only the profile sees the run)
+            rows.update({c: _identifier_row(c, specs[c].kind, n, note) for c, note in numbered.items()})
+        todo = [c for c in feats if keys[c] not in done and c not in rows]
         tasks: dict[str, tuple] = {}
         counted = [c for c in todo if routes[c] == "counts"]
         if counted:
@@ -249,6 +252,9 @@ def feature_mi(
             rows.setdefault(by_key[k], r)
         for c, said in _unread_numbers(client, ddf, feats, specs, n).items():
             rows[c] = {**rows[c], "warnings": [*rows[c]["warnings"], said]}
+        if keep_identifiers:
+            for c, note in numbered.items():
+                rows[c] = {**rows[c], "warnings": [note, *rows[c]["warnings"]]}
         clock["columns"] = time.perf_counter()
     from ..tables.score import ColumnScore
     from ..tables.features import emit_table_warnings, scores_frame
@@ -364,6 +370,19 @@ def _unread_numbers(client: Any, ddf: Any, feats: list[str], specs: dict[str, Co
                           f"ddf[{c!r}] = ddf[{c!r}].map_partitions(pd.to_numeric) for plain numbers), or score it in memory",
                           column=c)
     return out
+
+
+def _row_number_note(prof: Any) -> Any:
+    from ..tables.columns import row_number_note
+
+    return row_number_note(prof.first, prof.last, prof.step, prof.n)
+
+
+def _identifier_row(name: str, kind: str, n: int, note: Any) -> dict:
+    """The row of a column left out as an identifier (as ``tables.score.score_column`` gives it)."""
+    return {"feature": name, "mi": math.nan, "stderr": math.nan, "ci_low": math.nan, "ci_high": math.nan,
+            "p_value": math.nan, "kind": kind, "method": "not estimated", "n": n, "excluded": "identifier",
+            "warnings": [note]}
 
 
 def _constant_row(name: str, n: int, empty: bool) -> dict:

@@ -248,11 +248,14 @@ HELDOUT: tuple[tuple[str, int, Callable[[], Sampler]], ...] = (
 #: families drawn from :mod:`.composed`'s grammar. Draw 0 is looked at while rules are set;
 #: draw 1 was held out in round eleven (run once after its rules, then looked at); draw 2 was
 #: run before round twelve and its misses read, so it serves as a second draw to look at;
-#: draw 3 is held out from round twelve (run once after its rules). A later round takes the
-#: next draw, so that one set is always run after its rules and never before.
+#: draw 3 was held out from round twelve (run once after its rules, then read); draw 4 was run
+#: on round twelve's code before round thirteen began (a second out-of-sample reading of those
+#: rules), then read; draw 5 is held out from round thirteen. A later round takes the next
+#: draw, so that one set is always run after its rules and never before.
 SETS = {"offsuite": OFFSUITE, "heldout": HELDOUT, "composed": composed_families(40, seed=0),
         "composed-heldout": composed_families(40, seed=1), "composed-draw2": composed_families(40, seed=2),
-        "composed-draw3": composed_families(40, seed=3)}
+        "composed-draw3": composed_families(40, seed=3), "composed-draw4": composed_families(40, seed=4),
+        "composed-draw5": composed_families(40, seed=5)}
 
 
 def offsuite_ids(which: str = "offsuite") -> list[str]:

@@ -168,7 +168,7 @@ def prepare_target(y: Any, discrete_target: bool | str = "auto", random_state: A
             raise InputError(f"y must be one value per row, shape (n,), got {arr.shape}")
         vals = arr
     declared = None if discrete_target in ("auto", None) else bool(discrete_target)
-    t = type_column("y", vals, declared, "y")
+    t = type_column("y", vals, declared, "y", row_keys=False)
     if len(t.values) - t.n_missing < MIN_ROWS:
         raise InputError(f"y has {len(t.values) - t.n_missing} rows with a value; a feature table needs at least "
                          f"{MIN_ROWS} (the fewest any estimator takes)")
