@@ -22,6 +22,11 @@ selected columns). Reported: the smallest k whose accuracy reaches 99% of the ac
 with all columns, and the recovery at k = 5 (make_classification) / k = 3 (XOR), mean
 over seeds. Goal: the redundancy-aware strategies need fewer features for the same
 accuracy and recover the informative set.
+
+Then ``k="auto"`` (each strategy's steps until one adds nothing beyond noise): the
+features kept, how many of them are noise columns, and the accuracy on them against all
+columns. Goal: jmi and cmim keep no more than 0.5 noise columns per data set on average
+and reach 97% of the accuracy with all columns.
 """
 
 from __future__ import annotations
@@ -43,7 +48,10 @@ from infolens.tables.select import select_features
 def task_classification(n: int, seed: int):
     X, y = make_classification(n_samples=n, n_features=30, n_informative=5, n_redundant=10, n_repeated=5,
                                n_clusters_per_class=2, flip_y=0.02, shuffle=False, random_state=seed)
-    return X, y, list(range(20))
+    # (shuffle=False keeps the columns' roles and also sorts the rows by class: the rows are
+    # shuffled here, as independent draws come, so that no row order reads as serial dependence)
+    rows = np.random.default_rng(seed).permutation(n)
+    return X[rows], y[rows], list(range(20))
 
 
 def task_xor(n: int, seed: int):
@@ -121,6 +129,26 @@ def main() -> int:
             reach = np.mean(s["reach"])
             label = f"{reach:.1f}" if max(s["reach"]) <= args.max_k else f"{reach:.1f} (>{args.max_k} in some)"
             print(f"{name:<26} {label:>22} {np.mean(s['rec']):>16.2f} {np.mean(s['acc']):>16.3f} {np.mean(s['secs']):>8.2f}")
+        head = 'k="auto"'
+        print(f"{head:<26} {'features kept':>22} {'noise among them':>16} {'accuracy / all':>16} {'seconds':>8}")
+        for strategy in ("univariate", "mrmr", "jmi", "cmim"):
+            kept, noise, rel, secs = [], [], [], []
+            for seed in range(args.seeds):
+                X, y, useful = make(args.n, seed)
+                t0 = time.perf_counter()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    df = select_features(X, y, k="auto", strategy=strategy, random_state=seed, n_neighbors=3)
+                secs.append(time.perf_counter() - t0)
+                cols = [int(f[1:]) for f in df["feature"]]
+                kept.append(len(cols))
+                noise.append(sum(j not in useful for j in cols))
+                full = accuracy(X, y, list(range(X.shape[1])), seed)
+                rel.append(accuracy(X, y, cols, seed) / full if cols else 0.0)
+            print(f"{'infolens ' + strategy:<26} {np.mean(kept):>22.1f} {np.mean(noise):>16.2f} {np.mean(rel):>16.3f} "
+                  f"{np.mean(secs):>8.2f}")
+            if strategy in ("jmi", "cmim"):
+                ok &= np.mean(noise) <= 0.5 and np.mean(rel) >= 0.97
         base = stats["scikit-learn SelectKBest"]
         for name in ("infolens jmi", "infolens cmim"):
             best = stats[name]
@@ -128,7 +156,8 @@ def main() -> int:
         if task == "copies":  # every distinct signal among the first 3 (jmi's mean rewards a's copies)
             ok &= np.mean(stats["infolens cmim"]["rec"]) == 3
     print("\njmi and cmim need no more features than SelectKBest and recover at least as much; cmim all three "
-          "signals beside the copies" if ok else "\nGOAL MISSED")
+          "signals beside the copies; with k='auto' they keep at most 0.5 noise columns per data set and 97% of the "
+          "accuracy" if ok else "\nGOAL MISSED")
     return 0 if ok else 1
 
 

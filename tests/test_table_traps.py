@@ -821,3 +821,40 @@ def test_a_row_number_is_an_identifier_not_the_top_feature():
     assert (got["excluded"] != "identifier").all()
     t = prepare_target(np.arange(300.0), "auto", 0)  # a target may number the rows: estimated, not refused
     assert t.kind == "continuous" and not t.identifier
+
+
+def test_k_auto_stops_where_a_step_adds_nothing_beyond_noise():
+    """k="auto": an XOR pair is kept whole by jmi (x0 alone carries nothing, x1 then adds
+    log 2) and the four noise columns are not; cmim takes a, b, c and neither copy of a nor the
+    noise (a kNN conditional term of an independent column reads above 0 with a halves' error
+    far below that bias, so the test is against its permutation null); univariate and mrmr
+    stop before the first column whose relevance is not beyond noise. The best of m columns is
+    tested at the Bonferroni edge for m."""
+    from infolens.tables.select import noise_edge
+
+    rng = np.random.default_rng(13)
+    n = 1500
+    X = rng.normal(size=(n, 6))
+    y = ((X[:, 0] > 0) ^ (X[:, 1] > 0)).astype(int)
+    jmi = select_features(X, y, k="auto", strategy="jmi", random_state=0, warn=False)
+    assert list(jmi["feature"]) in (["x0", "x1"], ["x1", "x0"]) and jmi["beyond_noise"].iloc[1]
+    assert not jmi["beyond_noise"].iloc[0]  # (kept for its pair)
+    rng = np.random.default_rng(0)
+    n = 3000
+    a, b, c = rng.normal(size=(3, n))
+    t = a + 0.6 * b + 0.3 * c + 0.5 * rng.normal(size=n)
+    W = pd.DataFrame({"a": a, "exp_a": np.exp(a), "a_noisy": a + 0.05 * rng.normal(size=n), "b": b, "c": c,
+                      "noise": rng.normal(size=n), "noise2": rng.normal(size=n)})
+    cm = select_features(W, t, k="auto", strategy="cmim", random_state=0, warn=False)
+    assert list(cm["feature"]) == ["a", "b", "c"] and cm["beyond_noise"].all()
+    full = select_features(W, t, k=None, strategy="cmim", random_state=0, warn=False)
+    assert list(full["feature"][:3]) == ["a", "b", "c"] and not full["beyond_noise"].iloc[3:].any()
+    for strategy in ("univariate", "mrmr"):
+        got = select_features(W, t, k="auto", strategy=strategy, random_state=0, warn=False)
+        assert not {"noise", "noise2"} & set(got["feature"]) and "b" in set(got["feature"])
+        assert {"a", "exp_a", "a_noisy"} & set(got["feature"])
+    assert noise_edge(1) == pytest.approx(1.645, abs=1e-3) and noise_edge(20) == pytest.approx(2.807, abs=1e-3)
+    with pytest.raises(InputError, match="'auto'"):
+        select_features(W, t, k="all", random_state=0, warn=False)
+    sel = MISelector(k="auto", strategy="cmim", random_state=0).fit(W, t > 0)
+    assert sel.get_support().sum() >= 2 and not sel.get_support()[5:].any()  # (the two noise columns)

@@ -114,12 +114,13 @@ class MISelector(SelectorMixin, BaseEstimator):
         a permutation p-value is never below ``1 / (n_permutations + 1)`` (with Bonferroni
         or Holm, ``m / (n_permutations + 1)`` for m features); an ``alpha`` below that floor
         is refused with the number of permutations it needs.
-    k : number of features to keep (None: by the test). ``strategy`` orders them.
+    k : number of features to keep (None: by the test; "auto": the strategy's steps until one
+        adds nothing beyond noise, :func:`infolens.select_features`). ``strategy`` orders them.
     strategy : "univariate" (by I(X_j; y)), "mrmr" (relevance minus mean redundancy),
         "jmi" (mean conditional MI given the chosen features; finds features informative
         only together) or "cmim" (the smallest conditional MI given a chosen feature; passes
         over copies of a chosen one): :func:`infolens.select_features`. "mrmr", "jmi" and
-        "cmim" need ``k``.
+        "cmim" need ``k`` (a number or "auto").
     n_permutations : permutations per feature for the test (k None).
     correction : "fdr_bh" (false discovery rate), "holm", "bonferroni" or None.
     method : "auto" (per column kinds; see :func:`infolens.feature_mi`) or an estimator name.
@@ -179,11 +180,14 @@ class MISelector(SelectorMixin, BaseEstimator):
         if self.strategy not in STRATEGIES:
             raise InputError(f"strategy must be one of {', '.join(map(repr, STRATEGIES))}, got {self.strategy!r}")
         if self.k is not None:
+            if isinstance(self.k, str) and self.k == "auto":
+                return
             if isinstance(self.k, bool) or not isinstance(self.k, (int, np.integer)) or self.k < 1:
-                raise InputError(f"k must be a positive integer (features to keep) or None (keep by the test), got {self.k!r}")
+                raise InputError(f"k must be a positive integer (features to keep), 'auto' (until a step of the strategy "
+                                 f"adds nothing beyond noise) or None (keep by the test), got {self.k!r}")
             return
         if self.strategy != "univariate":
-            raise InputError(f"strategy={self.strategy!r} orders features; give k (how many to keep)")
+            raise InputError(f"strategy={self.strategy!r} orders features; give k (how many to keep, or 'auto')")
         if not (isinstance(self.alpha, (int, float)) and not isinstance(self.alpha, bool) and 0 < self.alpha < 1):
             raise InputError(f"alpha must be a number in (0, 1), got {self.alpha!r}")
         if (
@@ -241,8 +245,8 @@ class MISelector(SelectorMixin, BaseEstimator):
         if tested:
             self.support_ = np.nan_to_num(self.pvalues_adjusted_, nan=1.0) < self.alpha
             return self
-        k = int(self.k)  # type: ignore[arg-type]  # set: not tested
-        if self.strategy == "univariate":
+        k = self.k if isinstance(self.k, str) else int(self.k)  # type: ignore[arg-type]  # set: not tested
+        if self.strategy == "univariate" and not isinstance(k, str):
             ranked = table[table["excluded"] == ""]["feature"].tolist()[:k]
             self.selection_ = None
         else:

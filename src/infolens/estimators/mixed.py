@@ -41,8 +41,12 @@ from ..validation import as_labels, check_random_state, check_xy, label_patterns
 from . import knn_backend as kb
 from .resampling import convergence_warning, halfsample_stderr
 from .ties import prepare
-from .knn import KNN_MAX_JOINT_DIM, KNNEstimator, knn_warnings
+from .knn import KNN_MAX_JOINT_DIM, KNNEstimator, knn_warnings, rise_interval
 from .neural.params import Param
+
+#: sd of a converged kNN estimate's rise over its half-sample mean, in its standard errors
+#: (1+1 and 2+2 Gaussians, n = 600 and 5000, 40 seeds each: ~0.55; resampling.convergence_warning)
+HALVES_RISE_SD = 0.55
 
 
 @register("ross2014", "discrete-continuous")
@@ -98,7 +102,7 @@ class RossMI(KNNEstimator):
         diag["discrete_y"] = how
         diag["stderr_method"] = hs["method"]
         if hs["ci_halfwidth"] is not None:
-            diag["ci"] = (mi - hs["ci_halfwidth"], mi + hs["ci_halfwidth"])
+            diag["ci"] = ross_interval(mi, hs["stderr"], hs["ci_halfwidth"], hs["halves"], x.shape[1], diag)
         warns = []
         if x.shape[1] > KNN_MAX_JOINT_DIM:
             warns.append(flag("high-dimension", f"ross with {x.shape[1]}-dimensional x: kNN estimators read far too low "
@@ -113,6 +117,21 @@ class RossMI(KNNEstimator):
                               "a discrete y", h_y=hy, mi=mi))
         diag["warnings"] = warns
         return mi, hs["stderr"], diag
+
+
+def ross_interval(mi: float, se: float, halfwidth: float, halves: list[float], dims: int,
+                  diag: dict[str, Any]) -> tuple[float, float]:
+    """Ross's 95% interval: the half-sampling t interval below, and above the higher of its
+    top and KSG's rise rule (:func:`.knn.rise_interval`, the label counted as one more
+    dimension) on the rise over the halves' mean: ross, like KSG, reads low where its bias has
+    not converged (class-conditional Gaussians in 7-10 dims: 5-30% low at n = 500-10,000), and
+    its rise with n says by how much. On 75 label families of the composed draws (2-14 dims,
+    n = 500-10,000) the symmetric interval held the truth in 39%, this one in 85%; the rise
+    and the allowance are in ``diag``. The point estimate does not move."""
+    rise = mi - float(np.mean(halves)) if halves else float("nan")
+    _lo, hi, allowance = rise_interval(mi, se, rise, HALVES_RISE_SD * se, dims + 1)
+    diag["rise"], diag["rise_allowance"] = rise, allowance
+    return mi - halfwidth, max(mi + halfwidth, hi)
 
 
 def ross_mi(x: np.ndarray, labels: np.ndarray, k: int, backend: str = "auto") -> tuple[float, dict[str, Any]]:
