@@ -1,7 +1,8 @@
 """Real tables with traps (issue 22): built-in data sets (breast cancer, wine) plus added
 columns whose true MI with the target is 0 - string and integer identifiers, timestamps as
 text and as datetimes, a shuffled rank, high-cardinality noise, NaN-sprinkled noise, a
-near-constant column, decimal-comma text - and a leak (a copy of the target). Then the
+near-constant column, decimal-comma text, the row number (wine comes sorted by class) - and a
+leak (a copy of the target). Then the
 realistic 5,000-row customer table of :func:`infolens.tables.example.trap_table`.
 
     python benchmarks/bench_table_traps.py [--reps 50] [--table-reps 10] [--n-jobs 1]
@@ -39,7 +40,7 @@ from infolens.tables.example import NOISE, SIGNALS, trap_table
 #: outranked by chance whatever the estimator
 SIGNAL_NATS = 0.1
 NULLS = ["string_id", "int_id", "time_text", "time_datetime", "rank", "high_card", "nan_noise", "near_constant",
-         "decimal_comma"]
+         "decimal_comma", "row_number"]
 
 
 def traps(n: int, y: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
@@ -61,6 +62,9 @@ def traps(n: int, y: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
         "near_constant": near,
         "decimal_comma": [f"{v:.2f}".replace(".", ",") for v in rng.normal(size=n)],
         "leak": np.array([f"class_{v}" for v in y]),
+        # the index written into a CSV file and read back ("Unnamed: 0"): wine comes sorted by
+        # class, so it tells the class as well as the order of the rows does
+        "row_number": np.arange(n),
     })
 
 

@@ -88,10 +88,11 @@ def select_features(
     cmim), ``relevance``,
     ``relevance_stderr`` (I(X_j; y)), ``redundancy`` (mrmr: mean I(X_j; X_s)) and
     ``conditional`` (jmi: mean I(X_j; y | X_s); cmim: the smallest), ``candidates`` (how many
-    features the step chose among) and ``beyond_noise``: the score is above
-    :func:`noise_edge` (``candidates``) standard errors, so the step adds information that
-    the best of that many columns would not show by chance (an independent column's
-    relevance, or a copy's conditional MI, is noise). ``k="auto"`` stops before the first
+    features the step chose among) and ``beyond_noise``: the step adds information that the
+    best of that many columns would not show by chance, at :func:`noise_edge` (``candidates``)
+    (:func:`beyond_noise`: univariate and mrmr test the chosen column's relevance against its
+    standard error, jmi and cmim the conditional term against its permutation null, which
+    holds the kNN bias of a joint term). ``k="auto"`` stops before the first
     step that is not beyond noise (with jmi and cmim, whose first two features come as a
     pair, the first is kept when it or the second is). ``n_neighbors``: k of the kNN estimators
     (default 5; scikit-learn's is 3). ``df.attrs["table"]`` is the feature_mi table of the
