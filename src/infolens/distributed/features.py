@@ -7,8 +7,10 @@ How each column is scored (``method="auto"`` as in memory: binning, ross or ksg 
 route                       what runs, and on which rows
 ==========================  ==================================================================
 ``counts``                  two discrete columns (auto, binning): the contingency table of all
-                            rows, counted per partition and added; plug-in + Miller-Madow, the
-                            delta-method error; test: G-test on all rows
+                            rows, counted per partition and added; the rows rebuilt from it as
+                            codes and scored by the in-memory per-column function (auto: the
+                            chance-corrected plug-in, its half-sampling error), so the number is
+                            the in-memory one; test: permutations of all rows' codes
 ``moments``                 ``gaussian``, two continuous columns: the correlation of all rows
                             from per-partition sums; Wishart-corrected closed form
 ``copula``                  ``gaussian-copula``: normal scores from approximate quantiles (a
