@@ -27,6 +27,7 @@ and conditional terms by half-sampling (10 random halves) for the chosen feature
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -65,6 +66,47 @@ def noise_edge(candidates: int) -> float:
     return float(norm.isf(NOISE_ALPHA / max(int(candidates), 1)))
 
 
+@dataclass(frozen=True)
+class Step:
+    """One step of a selection: the columns of ``select_features``' table (``null_mean``,
+    ``null_sd``: the permutation null of a jmi / cmim conditional term, NaN elsewhere)."""
+
+    step: int
+    feature: str
+    score: float
+    stderr: float
+    relevance: float
+    relevance_stderr: float
+    redundancy: float = math.nan
+    conditional: float = math.nan
+    candidates: int = 1
+    null_mean: float = math.nan
+    null_sd: float = math.nan
+
+    @classmethod
+    def first(cls, step: int, feature: str, rel: dict[str, float], rel_se: dict[str, float], candidates: int) -> "Step":
+        """A step scored by its relevance alone (univariate; the first of mrmr, jmi, cmim)."""
+        return cls(step, feature, rel[feature], rel_se[feature], rel[feature], rel_se[feature], candidates=candidates)
+
+    @property
+    def beyond_noise(self) -> bool:
+        """Whether the step is beyond noise (``select_features``' doc): a conditional term (jmi,
+        cmim) above its permutation null's mean by :func:`noise_edge` null sds; else the
+        relevance above that many of its standard errors. The halves' error of a conditional
+        term holds no bias, and its kNN estimate has one: two dims against one, an independent
+        column's term read 0.02-0.05 nats with an error of 0.005 (breast cancer with ten noise
+        columns: jmi kept 31 of 40 columns)."""
+        edge = noise_edge(self.candidates)
+        if math.isfinite(self.null_sd):
+            return bool(self.score - self.null_mean > edge * self.null_sd)
+        se = self.relevance_stderr if math.isfinite(self.relevance_stderr) else 0.0
+        return bool(math.isfinite(self.relevance) and self.relevance > edge * se)
+
+
+#: the table's columns, in order (a Step's fields up to ``candidates``, then ``beyond_noise``)
+COLUMNS = [f.name for f in fields(Step)][:9]
+
+
 def select_features(
     X: Any,
     y: Any,
@@ -90,7 +132,7 @@ def select_features(
     ``conditional`` (jmi: mean I(X_j; y | X_s); cmim: the smallest), ``candidates`` (how many
     features the step chose among) and ``beyond_noise``: the step adds information that the
     best of that many columns would not show by chance, at :func:`noise_edge` (``candidates``)
-    (:func:`beyond_noise`: univariate and mrmr test the chosen column's relevance against its
+    (:attr:`Step.beyond_noise`: univariate and mrmr test the chosen column's relevance against its
     standard error, jmi and cmim the conditional term against its permutation null, which
     holds the kNN bias of a joint term). ``k="auto"`` stops before the first
     step that is not beyond noise (with jmi and cmim, whose first two features come as a
@@ -137,39 +179,20 @@ def select_features(
     rel = dict(zip(names, ok["mi"].to_numpy(dtype=float)))
     rel_se = dict(zip(names, np.nan_to_num(ok["stderr"].to_numpy(dtype=float), nan=0.0)))
     kk = len(names) if (k is None or until_noise) else min(int(k), len(names))
-    cols = ["step", "feature", "score", "stderr", "relevance", "relevance_stderr", "redundancy", "conditional",
-            "candidates"]
     if strategy == "univariate" or kk == 0:
-        rows = [[i + 1, f, rel[f], rel_se[f], rel[f], rel_se[f], math.nan, math.nan, len(names) - i, math.nan, math.nan]
-                for i, f in enumerate(names[:kk])]
+        rows = [Step.first(i + 1, f, rel, rel_se, len(names) - i) for i, f in enumerate(names[:kk])]
         if until_noise:
-            cut = next((i for i, r in enumerate(rows) if not beyond_noise(r)), len(rows))
-            rows = rows[:cut]
+            rows = rows[:next((i for i, r in enumerate(rows) if not r.beyond_noise), len(rows))]
     else:
         rng = np.random.default_rng(seed_from(random_state) + 104729)
         Z, target = _numeric_columns(X, y, names, discrete_target, feature_names, rng)
         sel = _Selector(Z, target, rel, rel_se, int(n_neighbors), rng, until_noise)
         rows = getattr(sel, strategy)(kk)
-    out = pd.DataFrame([r[:9] for r in rows], columns=cols)
-    out["beyond_noise"] = [beyond_noise(r) for r in rows]
+    out = pd.DataFrame([[getattr(r, c) for c in COLUMNS] for r in rows], columns=COLUMNS)
+    out["beyond_noise"] = [r.beyond_noise for r in rows]
     out.attrs.update({"strategy": strategy, "table": table, "left_out": left_out, "unit": "nats",
                       "k": "auto" if until_noise else k, "noise_alpha": NOISE_ALPHA})
     return out
-
-
-def beyond_noise(row: list[Any]) -> bool:
-    """Whether a step's row is beyond noise (``select_features``' doc): a conditional term
-    (jmi, cmim; ``row[9:11]`` its permutation null's mean and sd) above the null's mean by
-    :func:`noise_edge` null sds; else the relevance (``row[4:6]``) above that many of its
-    standard errors. The halves' error of a conditional term holds no bias, and its kNN
-    estimate has one: two dims against one, an independent column's term read 0.02-0.05 nats
-    with an error of 0.005 (breast cancer with ten noise columns: jmi kept 31 of 40 columns)."""
-    m = int(row[8])
-    null_mean, null_sd = float(row[9]), float(row[10])
-    if math.isfinite(null_sd):
-        return bool(float(row[2]) - null_mean > noise_edge(m) * null_sd)
-    rel, se = float(row[4]), float(row[5])
-    return bool(math.isfinite(rel) and rel > noise_edge(m) * (se if math.isfinite(se) else 0.0))
 
 
 def _numeric_columns(X: Any, y: Any, names: list[str], discrete_target: Any, feature_names: Any,
@@ -245,13 +268,12 @@ class _Selector:
         return float(np.mean(vals)), float(np.std(vals, ddof=1))
 
     # --- the strategies -----------------------------------------------------------
-    def mrmr(self, kk: int) -> list[list[Any]]:
+    def mrmr(self, kk: int) -> list[Step]:
         names = list(self.Z)
         first = max(names, key=lambda f: self.rel[f])
         S = [first]
-        rows = [[1, first, self.rel[first], self.rel_se[first], self.rel[first], self.rel_se[first], math.nan, math.nan,
-                 len(names), math.nan, math.nan]]
-        if self.until_noise and not beyond_noise(rows[0]):
+        rows = [Step.first(1, first, self.rel, self.rel_se, len(names))]
+        if self.until_noise and not rows[0].beyond_noise:
             return []
         red_sum = {c: 0.0 for c in names}
         while len(S) < kk:
@@ -264,28 +286,27 @@ class _Selector:
             red = max(red_sum[j] / len(S), 0.0)
             red_se = math.sqrt(sum(self._redundancy_se(j, s) ** 2 for s in S)) / len(S)
             se = combined_se(self.rel_se[j], red_se)
-            row = [len(S) + 1, j, self.rel[j] - red, se, self.rel[j], self.rel_se[j], red, math.nan, len(cands), math.nan,
-                   math.nan]
-            if self.until_noise and not beyond_noise(row):
+            row = Step(len(S) + 1, j, self.rel[j] - red, se, self.rel[j], self.rel_se[j], redundancy=red,
+                       candidates=len(cands))
+            if self.until_noise and not row.beyond_noise:
                 break
             rows.append(row)
             S.append(j)
         return rows
 
-    def jmi(self, kk: int) -> list[list[Any]]:
+    def jmi(self, kk: int) -> list[Step]:
         return self._conditional(kk, "mean")
 
-    def cmim(self, kk: int) -> list[list[Any]]:
+    def cmim(self, kk: int) -> list[Step]:
         return self._conditional(kk, "min")
 
-    def _conditional(self, kk: int, combine: str) -> list[list[Any]]:
+    def _conditional(self, kk: int, combine: str) -> list[Step]:
         """jmi (``combine="mean"``: the mean of I(X_j; y | X_s) over the chosen s) or cmim
         (``"min"``: its smallest, what X_j adds to the chosen feature it repeats most)."""
         names = list(self.Z)
         if len(names) == 1:
-            f = names[0]
-            row = [1, f, self.rel[f], self.rel_se[f], self.rel[f], self.rel_se[f], math.nan, math.nan, 1, math.nan, math.nan]
-            return [] if self.until_noise and not beyond_noise(row) else [row]
+            row = Step.first(1, names[0], self.rel, self.rel_se, 1)
+            return [] if self.until_noise and not row.beyond_noise else [row]
         if len(names) <= PAIR_START_MAX:
             pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]]
             joint = {p: self._joint(self.Z[p[0]], self.Z[p[1]]) for p in pairs}
@@ -295,8 +316,7 @@ class _Selector:
             first = max(names, key=lambda f: self.rel[f])
             second = None
         S = [first]
-        rows = [[1, first, self.rel[first], self.rel_se[first], self.rel[first], self.rel_se[first], math.nan, math.nan,
-                 len(names), math.nan, math.nan]]
+        rows = [Step.first(1, first, self.rel, self.rel_se, len(names))]
         cond_sum = {c: 0.0 for c in names}
         cond_min: dict[str, tuple[float, str]] = {c: (math.inf, "") for c in names}
         all_rows = np.arange(self.n)
@@ -320,12 +340,13 @@ class _Selector:
             else:
                 se = self._conditional_se(j, cond_min[j][1])
             null_mean, null_sd = self._null(j, S if combine == "mean" else [cond_min[j][1]], marg)
-            row = [len(S) + 1, j, cond, se, self.rel[j], self.rel_se[j], math.nan, cond, len(cands), null_mean, null_sd]
-            if self.until_noise and not beyond_noise(row):
+            row = Step(len(S) + 1, j, cond, se, self.rel[j], self.rel_se[j], conditional=cond, candidates=len(cands),
+                       null_mean=null_mean, null_sd=null_sd)
+            if self.until_noise and not row.beyond_noise:
                 # (the pair start: the first stays when it is beyond noise on its own)
-                return rows if len(S) > 1 or beyond_noise(rows[0]) else []
+                return rows if len(S) > 1 or rows[0].beyond_noise else []
             rows.append(row)
             S.append(j)
-        if self.until_noise and len(rows) == 1 and not beyond_noise(rows[0]):
+        if self.until_noise and len(rows) == 1 and not rows[0].beyond_noise:
             return []
         return rows
