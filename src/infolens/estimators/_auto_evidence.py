@@ -36,6 +36,7 @@ from ._auto_rules import (
     SMALL_N,
     WARN_RTOL,
     finite,
+    ok_promise,
 )
 from ._copula_check import ModelCheck
 
@@ -405,7 +406,7 @@ def plug_in_gap(ev: Evidence) -> float | None:
     if ev.d != 0 or b is None or b[0] not in ev.ran or b[1] not in ev.ran:
         return None
     gap = ev.ran[b[0]].mi - ev.ran[b[1]].mi
-    if abs(gap) <= max(PRECISION_RTOL * abs(ev.ran[b[0]].mi), PRECISION_FLOOR):
+    if abs(gap) <= ok_promise(ev.ran[b[0]].mi):
         return None
     return gap
 
@@ -492,7 +493,7 @@ def _unseen_miss(ev: Evidence) -> list[Flag] | None:
             or not math.isfinite(mc.gap_se)):
         return None
     resolution = Z95 * math.hypot(c.se, mc.gap_se)
-    promise = max(PRECISION_RTOL * abs(c.mi), PRECISION_FLOOR)
+    promise = ok_promise(c.mi)
     if resolution <= UNSEEN_MISS_FACTOR * promise:
         return None
     return [flag("small-sample", f"the {mc.model} model passed a check too coarse to test it: its 95% resolution "
@@ -524,7 +525,7 @@ def check_gap_beyond_promise(ev: Evidence) -> float | None:
     if (mc is None or ev.choice != mc.model or ev.chosen.bias != "lower-bound" or not mc.passed
             or not math.isfinite(mc.gap)):
         return None
-    return mc.gap if mc.gap > max(PRECISION_RTOL * abs(ev.chosen.mi), PRECISION_FLOOR, mc.gap_se) else None
+    return mc.gap if mc.gap > max(ok_promise(ev.chosen.mi), mc.gap_se) else None
 
 
 def check_reach(ev: Evidence) -> float:
@@ -556,7 +557,7 @@ def _check_gap(ev: Evidence) -> list[Flag] | None:
 def _imprecise(ev: Evidence) -> list[Flag] | None:
     c = ev.chosen
     half = Z95 * c.se
-    allowed = max(PRECISION_RTOL * abs(c.mi), PRECISION_FLOOR)
+    allowed = ok_promise(c.mi)
     if half <= allowed:
         return None
     # (a grade, not a warning, where the interval already says how precise the value is: not

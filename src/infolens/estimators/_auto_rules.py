@@ -132,6 +132,13 @@ SMALL_SAMPLE_SHORTFALL = 0.40
 PRECISION_RTOL = 0.10
 #: ... with an absolute resolution for MI near 0 (nats; 10% of 0.2 nats)
 PRECISION_FLOOR = 0.02
+
+
+def ok_promise(mi: float) -> float:
+    """How far from the truth an "ok" estimate of value ``mi`` promises to be at most (nats):
+    ``max(PRECISION_RTOL |mi|, PRECISION_FLOOR)``, the one place the rules read it from."""
+    return max(PRECISION_RTOL * abs(mi), PRECISION_FLOOR)
+
 #: imprecision alone grades "caution" without a warning (the interval says it) while the 95%
 #: interval stays within +-WARN_RTOL of the value; beyond, the value may be more than 25% off
 #: by its own interval, and every estimate that far off must carry a warning (at n = 200 one

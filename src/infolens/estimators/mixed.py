@@ -39,14 +39,10 @@ from ..registry import register
 from ..stats import compare, label_entropy
 from ..validation import as_labels, check_random_state, check_xy, label_patterns, resolve_discrete
 from . import knn_backend as kb
-from .resampling import convergence_warning, halfsample_stderr
+from .resampling import HALVES_RISE_SD, convergence_warning, halfsample_stderr
 from .ties import prepare
 from .knn import KNN_MAX_JOINT_DIM, KNNEstimator, knn_warnings, rise_interval
 from .neural.params import Param
-
-#: sd of a converged kNN estimate's rise over its half-sample mean, in its standard errors
-#: (1+1 and 2+2 Gaussians, n = 600 and 5000, 40 seeds each: ~0.55; resampling.convergence_warning)
-HALVES_RISE_SD = 0.55
 
 
 @register("ross2014", "discrete-continuous")

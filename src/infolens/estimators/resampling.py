@@ -28,6 +28,11 @@ from scipy import stats
 
 from ..errors import flag
 
+#: sd of a converged kNN estimate's rise over the mean of its half-sample estimates, in its
+#: standard errors (1+1 and 2+2 Gaussians, n = 600 and 5000, 40 seeds each; largest of 160:
+#: 2.1), not 1/sqrt(m): the halves share the data (:func:`convergence_warning`, and ross's
+#: interval, ``mixed.ross_interval``)
+HALVES_RISE_SD = 0.55
 #: relative rise from the half-sample mean to the full estimate above which a kNN estimate
 #: is called "still rising with n" (and more than 2 standard errors of the estimate).
 #: Converged estimates (1+1, 2+2 Gaussians) rise by < 2% (measured); KSG on a 5+5 sparse
@@ -104,9 +109,7 @@ def convergence_warning(mi: float, halves: list[float], stderr: float | None, wh
     if len(halves) < 2 or stderr is None or not np.isfinite(mi):
         return None
     h = float(np.mean(halves))
-    # (full - mean of halves) / stderr has sd ~0.55 for converged KSG (1+1 and 2+2
-    # Gaussians, n = 600 and 5000, 40 seeds each; largest of 160: 2.1), not 1/sqrt(m):
-    # the halves share the data. 2 stderr is ~3.6 of those sds.
+    # (full - mean of halves) / stderr has sd HALVES_RISE_SD: 2 stderr is ~3.6 of those sds
     return rising_warning(mi, mi - h, 2.0 * stderr, what, f"{h:.3g} on halves of the data, {mi:.3g} on all of it")
 
 
