@@ -72,14 +72,16 @@ class ColumnProfile:
         lv = None if self.levels is None or other.levels is None else self.levels | other.levels
         if lv is not None and len(lv) > LEVEL_CAP:
             lv = None
-        first, last, step, run = self.first, other.last, np.nan, False
-        if self.n == 0 or other.n == 0:
-            first, last, step, run = (other.first, other.last, other.step, other.run) if self.n == 0 else \
-                (self.first, self.last, self.step, self.run)
-        elif self.run and other.run:
-            steps = {v for v in (self.step, other.step, other.first - self.last) if not np.isnan(v)}
-            run = len(steps) == 1
-            step = steps.pop() if run else np.nan
+        if self.n == 0:
+            first, last, step, run = other.first, other.last, other.step, other.run
+        elif other.n == 0:
+            first, last, step, run = self.first, self.last, self.step, self.run
+        else:
+            first, last, step, run = self.first, other.last, np.nan, False
+            if self.run and other.run:
+                steps = {v for v in (self.step, other.step, other.first - self.last) if not np.isnan(v)}
+                run = len(steps) == 1
+                step = steps.pop() if run else np.nan
         return ColumnProfile(
             self.labels,
             self.n + other.n,

@@ -492,7 +492,7 @@ def _unseen_miss(ev: Evidence) -> list[Flag] | None:
     if (mc is None or not ev.gaussian or ev.choice != mc.model or c.bias != "lower-bound" or not mc.passed
             or not math.isfinite(mc.gap_se)):
         return None
-    resolution = Z95 * math.hypot(c.se, mc.gap_se)
+    resolution = check_resolution(ev)
     promise = ok_promise(c.mi)
     if resolution <= UNSEEN_MISS_FACTOR * promise:
         return None
@@ -528,15 +528,23 @@ def check_gap_beyond_promise(ev: Evidence) -> float | None:
     return mc.gap if mc.gap > max(ok_promise(ev.chosen.mi), mc.gap_se) else None
 
 
+def check_resolution(ev: Evidence) -> float:
+    """The chosen model's check's 95% resolution: ``Z95`` times the combined error of the
+    check's gap and the value (:func:`_unseen_miss` holds it against the promise)."""
+    mc = ev.model_check
+    assert mc is not None
+    return Z95 * math.hypot(ev.chosen.se, mc.gap_se)
+
+
 def check_reach(ev: Evidence) -> float:
     """The most the chosen model's check lets the truth lie above the value: the value moved
     up by the check's gap where KSG reads more on the data than on the model's simulation,
-    plus ``Z95`` times the combined error of the gap and the value. The grade's warning
+    plus the check's resolution (:func:`check_resolution`). The grade's warning
     (:func:`_check_gap`) states it and the interval of a lower bound reaches it
     (``_auto_interval``)."""
-    mc, c = ev.model_check, ev.chosen
+    mc = ev.model_check
     assert mc is not None
-    return c.mi + max(mc.gap, 0.0) + Z95 * math.hypot(c.se, mc.gap_se)
+    return ev.chosen.mi + max(mc.gap, 0.0) + check_resolution(ev)
 
 
 def _check_gap(ev: Evidence) -> list[Flag] | None:
